@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/* execve(): fs/exec.c's de_thread, exec_mmap and set_task_comm. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "task_alloc.h"
+
+static const char exec_env[] =
+	"PATH=/usr/local/bin:/usr/bin:/bin\0LANG=C.UTF-8\0HOME=/root";
+
+int do_execve(struct kernel *k, int pid, const char *comm, int argc,
+	      char *const argv[])
+{
+	struct task *t = find_task(k, pid), *leader, *th, *n;
+	struct mm_struct *mm, *old;
+	char path[256], *args, *p;
+	const char *base;
+	size_t len = 0;
+	int i;
+
+	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
+		return -ESRCH;
+	if (task_is_kthread(t) || argc < 1 || !argv[0] || !argv[0][0])
+		return -EINVAL;
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	args = malloc(len);
+	if (!args)
+		return -ENOMEM;
+	for (p = args, i = 0; i < argc; i++)
+		p = stpcpy(p, argv[i]) + 1;
+	if (strchr(argv[0], '/'))
+		snprintf(path, sizeof(path), "%s", argv[0]);
+	else
+		snprintf(path, sizeof(path), "/usr/bin/%s", argv[0]);
+	/* The one fallible step comes first: after it, nothing can fail. */
+	mm = binfmt_load(k, path, args, len, exec_env, sizeof(exec_env));
+	free(args);
+	if (!mm)
+		return -ENOMEM;
+
+	/* de_thread: the other threads die; the process keeps its pid. */
+	leader = t->group_leader;
+	list_for_each_entry_safe(th, n, &leader->signal->thread_head, thread_node) {
+		if (th == leader)
+			continue;
+		forget_original_parent(k, th);	/* to the leader, alive */
+		release_task(k, th);
+	}
+	leader->signal->nr_threads = 1;
+	old = leader->mm;
+	leader->mm = mm;
+	mmput(old);
+	base = comm ? comm : strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	set_task_comm(leader, base);
+	leader->flags &= ~PF_FORKNOEXEC;
+	task_touch(k, leader);
+	return 0;
+}

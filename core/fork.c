@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+/* fork() and clone(CLONE_THREAD): kernel/fork.c's entry points. */
+#include <errno.h>
+#include <stdlib.h>
+#include "task_alloc.h"
+
+static bool task_alive(const struct task *t)
+{
+	return t && t->state != EXIT_ZOMBIE && t->state != EXIT_DEAD &&
+	       !t->signal->group_exiting;
+}
+
+int do_fork(struct kernel *k, int ppid, int count, int *pids)
+{
+	struct task *parent = find_task(k, ppid), *child;
+	uint64_t gen = k->gen;
+	int i, err = 0;
+
+	if (!task_alive(parent))
+		return -ESRCH;
+	if (count < 1)
+		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		err = copy_process(k, parent, false, &child);
+		if (err)
+			break;
+		pids[i] = child->pid;
+	}
+	if (!err)
+		return 0;
+	/* All or nothing: take back the children made so far. */
+	while (i--) {
+		release_task(k, find_task(k, pids[i]));
+		k->total_forks--;
+	}
+	k->gen = gen;		/* no surviving task changed */
+	return err;
+}
+
+int do_clone_thread(struct kernel *k, int pid, int *tid)
+{
+	struct task *cur = find_task(k, pid), *t;
+	int err;
+
+	if (!task_alive(cur))
+		return -ESRCH;
+	if (task_is_kthread(cur))
+		return -EINVAL;		/* kernel threads have no user threads */
+	err = copy_process(k, cur, true, &t);
+	if (!err)
+		*tid = t->pid;
+	return err;
+}

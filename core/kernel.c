@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel instance: boot (pid 1, kthreadd and its kernel threads),
+ * reset, the clock, and lookups.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "kernel.h"
+#include "task_alloc.h"
+
+static unsigned long long boottime_ticks(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (unsigned long long)ts.tv_sec * USER_HZ +
+	       ts.tv_nsec / (1000000000 / USER_HZ);
+}
+
+unsigned long long kernel_now(const struct kernel *k)
+{
+	return k->clock(k->clock_arg);
+}
+
+uint64_t kernel_rand(struct kernel *k)
+{
+	/* xorshift64*: cheap, and the same seed gives the same world. */
+	k->rng ^= k->rng >> 12;
+	k->rng ^= k->rng << 25;
+	k->rng ^= k->rng >> 27;
+	return k->rng * 0x2545F4914F6CDD1DULL;
+}
+
+struct task *find_task(const struct kernel *k, int pid)
+{
+	return pid_store_lookup(&k->pids, pid);
+}
+
+struct task *find_process(const struct kernel *k, int pid)
+{
+	struct task *t = find_task(k, pid);
+
+	return t ? t->group_leader : NULL;
+}
+
+int next_tgid(const struct kernel *k, int from, struct task **t)
+{
+	return pid_store_next_leader(&k->pids, from, t);
+}
+
+void task_touch(struct kernel *k, struct task *t)
+{
+	t->gen = ++k->gen;
+}
+
+int kernel_set_pid_max(struct kernel *k, int pid_max)
+{
+	if (pid_max <= RESERVED_PIDS || pid_max > PID_MAX_LIMIT)
+		return -EINVAL;
+	k->pids.pid_max = pid_max;
+	k->gen++;
+	return 0;
+}
+
+/* The kernel threads a 2-CPU Debian machine shows right after boot. */
+static const char *const boot_kthreads[] = {
+	"pool_workqueue_release", "kworker/R-rcu_g", "kworker/R-sync_",
+	"kworker/R-slub_", "kworker/R-netns", "kworker/0:0H-events_highpri",
+	"kworker/R-mm_pe", "rcu_tasks_kthread", "rcu_tasks_rude_kthread",
+	"rcu_tasks_trace_kthread", "ksoftirqd/0", "rcu_preempt", "rcu_exp_par_gp_kthread_worker/0",
+	"rcu_exp_gp_kthread_worker", "migration/0", "idle_inject/0", "cpuhp/0",
+	"cpuhp/1", "idle_inject/1", "migration/1", "ksoftirqd/1",
+	"kworker/1:0H-events_highpri", "kdevtmpfs", "kworker/R-inet_",
+	"kauditd", "khungtaskd", "oom_reaper", "kworker/R-write", "kcompactd0",
+	"ksmd", "khugepaged", "kworker/R-kbloc", "kworker/R-ata_s",
+	"kworker/R-md", "kswapd0", "kworker/R-kthro", "kworker/R-acpi_",
+	"kworker/R-mld", "kworker/R-ipv6_", "kworker/R-kstrp", "jbd2/vda1-8",
+	"kworker/R-ext4-",
+};
+
+static int boot(struct kernel *k)
+{
+	static const char init_args[] = "/sbin/init\0splash";
+	struct task *init, *kthreadd, *t;
+	int err, i;
+
+	init = alloc_task();
+	if (!init)
+		return -ENOMEM;
+	if (init_signal(init)) {
+		free(init);
+		return -ENOMEM;
+	}
+	err = pid_store_alloc(&k->pids, &init->pid);
+	if (err) {
+		free(init->signal);
+		free(init);
+		return err;
+	}
+	init->tgid = init->pid;
+	init->signal->pgrp = init->signal->session = 1;
+	init->start_time = 1;
+	init->exit_signal = SIGCHLD;
+	set_task_comm(init, "systemd");
+	init->mm = binfmt_load(k, "/usr/lib/systemd/systemd", init_args,
+			       sizeof(init_args), "HOME=/\0TERM=linux", 18);
+	if (!init->mm) {
+		pid_store_free(&k->pids, init->pid);
+		free(init->signal);
+		free(init);
+		return -ENOMEM;
+	}
+	init->wchan = "ep_poll";
+	pid_store_install(&k->pids, init->pid, init);
+	k->init_task = init;
+	k->nr_tasks = k->nr_processes = 1;
+	k->total_forks = 1;
+
+	/* kthreadd is init's sibling under the idle task: ppid 0. */
+	err = copy_process(k, init, false, &kthreadd);
+	if (err)
+		return err;
+	list_del_init(&kthreadd->sibling);
+	kthreadd->real_parent = kthreadd->parent = NULL;
+	kthreadd->flags = PF_KTHREAD | PF_SUPERPRIV;
+	kthreadd->signal->pgrp = kthreadd->signal->session = 0;
+	mmput(kthreadd->mm);
+	kthreadd->mm = NULL;
+	kthreadd->start_time = 1;
+	kthreadd->wchan = "kthreadd";
+	set_task_comm(kthreadd, "kthreadd");
+	k->kthreadd = kthreadd;
+
+	for (i = 0; i < (int)(sizeof(boot_kthreads) / sizeof(*boot_kthreads)); i++) {
+		err = copy_process(k, kthreadd, false, &t);
+		if (err)
+			return err;
+		set_task_comm(t, boot_kthreads[i]);
+		t->state = strncmp(t->comm, "kworker/R", 9) ? TASK_INTERRUPTIBLE : TASK_IDLE;
+		t->start_time = 2 + i / 8;
+		t->cpu = strchr(boot_kthreads[i], '1') ? 1 : 0;
+		t->wchan = "smpboot_thread_fn";
+	}
+	return 0;
+}
+
+int kernel_init(struct kernel *k, const struct kernel_opts *o)
+{
+	static const struct kernel_opts defaults;
+	const struct pid_store_ops *ops;
+	int err;
+
+	if (!o)
+		o = &defaults;
+	memset(k, 0, sizeof(*k));
+	ops = pid_store_find_ops(o->pidstore ? o->pidstore : "idr");
+	if (!ops)
+		return -EINVAL;
+	err = pid_store_init(&k->pids, ops, o->pid_max ? o->pid_max : PID_MAX_DEFAULT);
+	if (err)
+		return err;
+	pthread_rwlock_init(&k->lock, NULL);
+	k->max_map_count = o->max_map_count ? o->max_map_count : DEFAULT_MAX_MAP_COUNT;
+	k->nr_cpus = o->nr_cpus ? o->nr_cpus : 2;
+	k->mem_total_kb = o->mem_total_kb ? o->mem_total_kb : 24UL << 20;
+	k->clock = o->clock ? o->clock : boottime_ticks;
+	k->clock_arg = o->clock_arg;
+	k->rng = o->seed ? o->seed : 0x9e3779b97f4a7c15ULL;
+	k->opts = *o;
+	err = boot(k);
+	if (err)
+		kernel_destroy(k);
+	return err;
+}
+
+/* Free every task and the pid store; no list bookkeeping on the way out. */
+static void free_world(struct kernel *k)
+{
+	struct task *t;
+	int pid;
+
+	while ((pid = pid_store_next(&k->pids, 0, &t)) >= 0) {
+		pid_store_free(&k->pids, pid);
+		if (thread_group_leader(t))
+			free(t->signal);
+		mmput(t->mm);
+		free(t);
+	}
+	pid_store_destroy(&k->pids);
+}
+
+void kernel_destroy(struct kernel *k)
+{
+	free_world(k);
+	pthread_rwlock_destroy(&k->lock);
+}
+
+int kernel_reset(struct kernel *k)
+{
+	struct kernel fresh;
+	struct kernel_opts o = k->opts;
+	int err;
+
+	o.pidstore = k->pids.ops->name;
+	o.pid_max = k->pids.pid_max;
+	o.max_map_count = k->max_map_count;
+	err = kernel_init(&fresh, &o);
+	if (err)
+		return err;
+	/* Keep the caller's lock object: it is held right now. */
+	pthread_rwlock_destroy(&fresh.lock);
+	fresh.lock = k->lock;
+	fresh.gen = k->gen + 1;
+	free_world(k);
+	*k = fresh;
+	return 0;
+}

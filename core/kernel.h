@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procsim's simulated kernel: the one header the daemon, the tools and the
+ * tests include.  No FUSE, no file I/O, no printing below this line.
+ *
+ * THE LOCKING RULE
+ *   One reader-writer lock per kernel, k->lock.  Every function here that
+ *   changes the world (do_fork, do_exit, do_wait, mm_*, populate, …) expects
+ *   the caller to hold it for writing; every reader (find_task, the
+ *   renderers, readdir) holds it for reading for as long as it uses a task
+ *   pointer.  So a reader never sees a half-built task, and readers never
+ *   wait for each other.  Operations are all-or-nothing: on any error the
+ *   world is exactly as it was, so a failed command needs no cleanup.
+ *
+ * ERRORS
+ *   Functions return 0 or a negative errno: -ESRCH (no such pid), -ECHILD,
+ *   -EAGAIN (pids exhausted), -ENOMEM (allocation, map_count), -EINVAL,
+ *   -EPERM (init and kthreadd cannot exit).
+ */
+#ifndef PROCSIM_KERNEL_H
+#define PROCSIM_KERNEL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/wait.h>	/* WNOHANG and friends: Linux values */
+#include "pidstore.h"
+#include "task.h"
+#include "mm.h"
+
+
+struct kernel_opts {
+	int pid_max;			/* 0: PID_MAX_DEFAULT */
+	const char *pidstore;		/* backend name; NULL: "idr" */
+	int max_map_count;		/* 0: DEFAULT_MAX_MAP_COUNT */
+	int nr_cpus;			/* 0: 2 */
+	unsigned long mem_total_kb;	/* 0: 24 GiB */
+	uint64_t seed;			/* populate's random stream */
+	/* Now, in ticks since boot; NULL: CLOCK_BOOTTIME. Tests pin it. */
+	unsigned long long (*clock)(void *arg);
+	void *clock_arg;
+};
+
+struct kernel {
+	pthread_rwlock_t lock;		/* see THE LOCKING RULE above */
+	struct pid_store pids;
+	struct task *init_task;		/* pid 1 */
+	struct task *kthreadd;		/* pid 2 */
+	int max_map_count;
+	int nr_cpus;
+	unsigned long mem_total_kb;
+	unsigned long long (*clock)(void *arg);
+	void *clock_arg;
+	uint64_t rng;			/* xorshift state for populate */
+	struct kernel_opts opts;	/* as booted, for kernel_reset */
+
+	/* Counters (what /proc/stat and /proc/procsim/stats print). */
+	unsigned long nr_tasks;		/* every task with a pid, zombies too */
+	unsigned long nr_processes;	/* thread-group leaders */
+	unsigned long nr_running;	/* state R */
+	unsigned long total_forks;	/* /proc/stat "processes" */
+	unsigned long total_exits;
+	uint64_t gen;			/* bumped on every change */
+};
+
+int kernel_init(struct kernel *k, const struct kernel_opts *o);
+void kernel_destroy(struct kernel *k);
+/* Tear everything down and boot again with the same options. */
+int kernel_reset(struct kernel *k);
+unsigned long long kernel_now(const struct kernel *k);
+int kernel_set_pid_max(struct kernel *k, int pid_max);
+
+/* Any task with a pid (threads and zombies too), or NULL. */
+struct task *find_task(const struct kernel *k, int pid);
+/* The smallest thread-group leader pid >= @from, or -1 (for readdir). */
+int next_tgid(const struct kernel *k, int from, struct task **t);
+/* The process (group leader) of @pid, or NULL. */
+struct task *find_process(const struct kernel *k, int pid);
+
+/*
+ * copy_process for fork(): @count children of the task @ppid, each with a
+ * copy of its mm.  All or nothing.  The new pids go to @pids[0..count).
+ */
+int do_fork(struct kernel *k, int ppid, int count, int *pids);
+/* clone(CLONE_THREAD): a new thread in @pid's group; its tid in *@tid. */
+int do_clone_thread(struct kernel *k, int pid, int *tid);
+/*
+ * execve: @argv (argc strings) becomes the cmdline, @comm (or the basename
+ * of argv[0] if NULL) the name; fresh mm; the other threads are gone.
+ */
+int do_execve(struct kernel *k, int pid, const char *comm, int argc,
+	      char *const argv[]);
+/* exit_group(@code): the process becomes a zombie, children reparented. */
+int do_exit(struct kernel *k, int pid, int code);
+/*
+ * wait4(@who) on behalf of @pid: @who > 0 a pid, -1 any child.  With a
+ * ready zombie: reaps it, *@reaped = its pid, *@status = the wait status.
+ * With WNOHANG and none ready: 0 in *@reaped.  Without WNOHANG and none
+ * ready: -EAGAIN, since nothing in the simulation runs to wake a sleeper.
+ */
+int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
+	    int *status);
+
+/* mmap/munmap on a process's mm, for the ctl commands. */
+int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
+	    int prot, int flags, unsigned long *out);
+int do_munmap(struct kernel *k, int pid, unsigned long addr,
+	      unsigned long len);
+
+/* Add @n realistic processes (a booted distribution's shape). All or nothing. */
+int populate(struct kernel *k, int n);
+
+/* Mark a task changed, for caches keyed on task->gen. */
+void task_touch(struct kernel *k, struct task *t);
+
+#endif

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Address spaces: struct mm_struct and its VMAs.
+ *
+ * The foundation keeps the VMAs of an mm in one sorted list; callers only
+ * walk them through vma_first()/vma_next()/find_vma(), so a tree can take
+ * the list's place without touching renderers.
+ */
+#ifndef PROCSIM_MM_H
+#define PROCSIM_MM_H
+
+#include <stddef.h>
+#include <stdbool.h>
+#include <sys/mman.h>	/* PROT_* and MAP_*: Linux values */
+#include "list.h"
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define PAGE_ALIGN(x)	(((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+/* x86-64 user address space, 47-bit. */
+#define TASK_SIZE		0x7ffffffff000UL
+#define STACK_TOP		0x7ffffffde000UL
+#define DEFAULT_MAX_MAP_COUNT	65530
+#define STACK_RLIMIT		(8UL << 20)
+
+/* vm_flags (include/linux/mm.h values, so smaps VmFlags reads alike). */
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL
+#define VM_MAYREAD	0x00000010UL
+#define VM_MAYWRITE	0x00000020UL
+#define VM_MAYEXEC	0x00000040UL
+#define VM_MAYSHARE	0x00000080UL
+#define VM_GROWSDOWN	0x00000100UL
+#define VM_DENYWRITE	0x00000800UL
+#define VM_ACCOUNT	0x00100000UL
+#define VM_ANON		0x80000000UL	/* procsim: no file behind it */
+
+struct vm_area_struct {
+	unsigned long vm_start, vm_end;	/* [start, end) */
+	unsigned long vm_flags;
+	unsigned long vm_pgoff;		/* file offset in pages */
+	unsigned int dev;		/* major << 8 | minor, as maps prints it */
+	unsigned long ino;
+	const char *name;		/* interned: "/usr/lib/…", "[heap]", or NULL */
+	unsigned long rss_pages;	/* resident pages, for smaps and VmRSS */
+	struct list_head node;		/* in mm->mmap, sorted by vm_start */
+};
+
+struct mm_struct {
+	int users;			/* tasks sharing it (threads) */
+	struct list_head mmap;		/* VMAs, sorted */
+	int map_count;
+	unsigned long mmap_base;	/* top-down layout starts below here */
+	unsigned long start_code, end_code, start_data, end_data;
+	unsigned long start_brk, brk, start_stack;
+	unsigned long arg_start, arg_end, env_start, env_end;
+	char *args;			/* argv, NUL-separated */
+	size_t args_len;
+	char *env;			/* environ, NUL-separated */
+	size_t env_len;
+	unsigned long hiwater_vm, hiwater_rss;	/* VmPeak, VmHWM in pages */
+};
+
+/* Totals in pages, from the VMAs: what statm and status Vm* print. */
+struct mm_counts {
+	unsigned long total_vm, rss, rss_anon, rss_file, rss_shmem;
+	unsigned long shared, text, data, stack, lib, exec;
+};
+
+struct mm_struct *mm_alloc(void);
+void mmput(struct mm_struct *mm);		/* drop a user; frees at zero */
+struct mm_struct *dup_mm(const struct mm_struct *old);	/* fork's copy */
+int mm_set_args(struct mm_struct *mm, const char *args, size_t len);
+int mm_set_env(struct mm_struct *mm, const char *env, size_t len);
+
+struct vm_area_struct *vma_first(const struct mm_struct *mm);
+struct vm_area_struct *vma_next(const struct mm_struct *mm,
+				const struct vm_area_struct *vma);
+/* The first VMA with vm_end > addr, as the kernel's find_vma. */
+struct vm_area_struct *find_vma(const struct mm_struct *mm, unsigned long addr);
+void mm_counts(const struct mm_struct *mm, struct mm_counts *c);
+
+/* Interned VMA names: equal strings share one pointer, kept until exit. */
+const char *vma_name_intern(const char *name);
+
+/*
+ * Map [addr, addr+len) (addr 0: let get_unmapped_area choose).
+ * @name NULL for anonymous memory; @rss_pages is how much is resident.
+ * Returns 0 and the start in *@out, or -ENOMEM / -EINVAL; on error the mm
+ * is unchanged.  @max_map_count bounds mm->map_count.
+ */
+int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+	    int prot, int flags, const char *name, unsigned long pgoff,
+	    unsigned int dev, unsigned long ino, unsigned long rss_pages,
+	    int max_map_count, unsigned long *out);
+int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+	      int max_map_count);
+
+#endif

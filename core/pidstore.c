@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The pid store registry and the allocation policy every backend shares.
+ * Backends only answer "first free pid in a range"; the cyclic walk, the
+ * RESERVED_PIDS wrap and pid_max live here once (kernel/pid.c:alloc_pid).
+ */
+#include <errno.h>
+#include <string.h>
+#include "pidstore.h"
+#include "task.h"
+
+extern const struct pid_store_ops pid_store_idr_ops;
+
+/* One line per backend: adding a backend is its file plus a line here. */
+const struct pid_store_ops *const pid_store_backends[] = {
+	&pid_store_idr_ops,
+	NULL,
+};
+
+const struct pid_store_ops *pid_store_find_ops(const char *name)
+{
+	for (int i = 0; pid_store_backends[i]; i++)
+		if (!strcmp(pid_store_backends[i]->name, name))
+			return pid_store_backends[i];
+	return NULL;
+}
+
+int pid_store_init(struct pid_store *s, const struct pid_store_ops *ops,
+		   int pid_max)
+{
+	if (pid_max <= RESERVED_PIDS || pid_max > PID_MAX_LIMIT)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	s->ops = ops;
+	s->pid_max = pid_max;
+	s->priv = ops->create();
+	return s->priv ? 0 : -ENOMEM;
+}
+
+void pid_store_destroy(struct pid_store *s)
+{
+	if (s->priv)
+		s->ops->destroy(s->priv);
+	s->priv = NULL;
+}
+
+int pid_store_alloc(struct pid_store *s, int *pid)
+{
+	/* Before the first wrap pids start at 1; afterwards at RESERVED_PIDS. */
+	int min = s->last_pid >= RESERVED_PIDS ? RESERVED_PIDS : 1;
+	int start = s->last_pid + 1;
+	int nr, err;
+
+	if (start < min || start >= s->pid_max)
+		start = min;
+	nr = s->ops->find_free(s->priv, start, s->pid_max);
+	if (nr < 0 && start > min)
+		nr = s->ops->find_free(s->priv, min, start);
+	if (nr < 0)
+		return -EAGAIN;
+	err = s->ops->insert(s->priv, nr, NULL);
+	if (err)
+		return err;
+	s->last_pid = nr;
+	s->nr_used++;
+	*pid = nr;
+	return 0;
+}
+
+int pid_store_alloc_at(struct pid_store *s, int pid)
+{
+	int err;
+
+	if (pid <= 0 || pid >= s->pid_max)
+		return -EINVAL;
+	if (s->ops->find_free(s->priv, pid, pid + 1) != pid)
+		return -EEXIST;
+	err = s->ops->insert(s->priv, pid, NULL);
+	if (err)
+		return err;
+	s->nr_used++;
+	return 0;
+}
+
+void pid_store_install(struct pid_store *s, int pid, struct task *t)
+{
+	s->ops->replace(s->priv, pid, t);
+	if (t && s->ops->set_leader)
+		s->ops->set_leader(s->priv, pid, thread_group_leader(t));
+}
+
+void pid_store_free(struct pid_store *s, int pid)
+{
+	s->ops->remove(s->priv, pid);
+	s->nr_used--;
+}
+
+struct task *pid_store_lookup(const struct pid_store *s, int pid)
+{
+	if (pid <= 0 || pid >= PID_MAX_LIMIT)
+		return NULL;
+	return s->ops->lookup(s->priv, pid);
+}
+
+int pid_store_next(const struct pid_store *s, int from, struct task **t)
+{
+	if (from < 0)
+		from = 0;
+	if (from >= PID_MAX_LIMIT)
+		return -1;
+	return s->ops->next(s->priv, from, t);
+}
+
+int pid_store_next_leader(const struct pid_store *s, int from,
+			  struct task **t)
+{
+	struct task *task;
+	int pid;
+
+	if (from < 0)
+		from = 0;
+	if (from >= PID_MAX_LIMIT)
+		return -1;
+	if (s->ops->next_leader)
+		return s->ops->next_leader(s->priv, from, t);
+	/* No leader index: visit every pid and skip threads, as readdir does. */
+	while ((pid = s->ops->next(s->priv, from, &task)) >= 0) {
+		if (thread_group_leader(task)) {
+			*t = task;
+			return pid;
+		}
+		from = pid + 1;
+	}
+	return -1;
+}
+
+int pid_store_switch(struct pid_store *s, const struct pid_store_ops *ops)
+{
+	void *priv = ops->create();
+	struct task *t;
+	int pid, err;
+
+	if (!priv)
+		return -ENOMEM;
+	for (pid = s->ops->next(s->priv, 0, &t); pid >= 0;
+	     pid = s->ops->next(s->priv, pid + 1, &t)) {
+		err = ops->insert(priv, pid, t);
+		if (err) {
+			ops->destroy(priv);
+			return err;
+		}
+		if (ops->set_leader)
+			ops->set_leader(priv, pid, thread_group_leader(t));
+	}
+	s->ops->destroy(s->priv);
+	s->ops = ops;
+	s->priv = priv;
+	return 0;
+}

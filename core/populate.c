@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * populate: grow the world into something that looks like a running Debian
+ * server — kernel workers under kthreadd, services under init (some with
+ * worker processes, some multi-threaded), and login sessions with shells
+ * and their children.  Table-driven and seeded, so a seed gives one world.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "task_alloc.h"
+
+struct proc_tmpl {
+	const char *path;		/* argv[0] and the executable */
+	const char *args;		/* the rest of argv, space-separated */
+	unsigned int uid;
+	unsigned char max_threads;	/* extra threads: 0 .. max */
+	unsigned char max_workers;	/* children of the same template */
+	const char *wchan;
+};
+
+static const struct proc_tmpl services[] = {
+	{ "/lib/systemd/systemd-journald", "", 0, 0, 0, "ep_poll" },
+	{ "/lib/systemd/systemd-udevd", "", 0, 0, 2, "ep_poll" },
+	{ "/lib/systemd/systemd-logind", "", 0, 0, 0, "ep_poll" },
+	{ "/usr/bin/dbus-daemon", "--system --address=systemd: --nofork --nopidfile --systemd-activation --syslog-only", 100, 0, 0, "ep_poll" },
+	{ "/usr/sbin/cron", "-f", 0, 0, 0, "hrtimer_nanosleep" },
+	{ "/usr/sbin/rsyslogd", "-n -iNONE", 0, 3, 0, "do_select" },
+	{ "/usr/sbin/sshd", "-D", 0, 0, 0, "do_select" },
+	{ "/usr/libexec/polkitd", "--no-debug", 997, 3, 0, "do_poll" },
+	{ "/usr/sbin/NetworkManager", "--no-daemon", 0, 3, 0, "do_poll" },
+	{ "/sbin/agetty", "-o -p -- \\u --noclear - linux", 0, 0, 0, "do_select" },
+	{ "/usr/bin/containerd", "", 0, 12, 0, "futex_wait_queue" },
+	{ "/usr/sbin/dockerd", "-H fd:// --containerd=/run/containerd/containerd.sock", 0, 16, 0, "futex_wait_queue" },
+	{ "/usr/lib/postgresql/15/bin/postgres", "-D /var/lib/postgresql/15/main -c config_file=/etc/postgresql/15/main/postgresql.conf", 110, 0, 7, "do_epoll_wait" },
+	{ "/usr/sbin/nginx", "-g daemon on; master_process on;", 0, 0, 4, "do_epoll_wait" },
+	{ "/usr/sbin/apache2", "-k start", 33, 0, 6, "do_select" },
+	{ "/usr/bin/python3", "/usr/bin/supervisord -n -c /etc/supervisor/supervisord.conf", 0, 0, 3, "do_select" },
+	{ "/usr/sbin/chronyd", "-F 1", 104, 0, 0, "do_select" },
+	{ "/usr/bin/redis-server", "127.0.0.1:6379", 106, 4, 0, "do_epoll_wait" },
+	{ "/usr/sbin/unattended-upgrade-shutdown", "--wait-for-signal", 0, 1, 0, "do_poll" },
+	{ "/usr/bin/java", "-Xms512m -Xmx2g -jar /opt/app/service.jar", 1001, 40, 0, "futex_wait_queue" },
+};
+
+static const struct proc_tmpl session_cmds[] = {
+	{ "/usr/bin/vim", "notes.txt", 1000, 0, 0, "do_select" },
+	{ "/usr/bin/less", "/var/log/syslog", 1000, 0, 0, "wait_woken" },
+	{ "/usr/bin/python3", "train.py --epochs 40", 1000, 8, 0, "futex_wait_queue" },
+	{ "/usr/bin/make", "-j2", 1000, 0, 2, "do_wait" },
+	{ "/usr/bin/ssh", "build@10.0.0.7", 1000, 0, 0, "do_select" },
+	{ "/usr/bin/tmux", "attach", 1000, 0, 0, "do_poll" },
+	{ "/usr/bin/sleep", "600", 1000, 0, 0, "hrtimer_nanosleep" },
+	{ "/usr/bin/top", "", 1000, 0, 0, "do_select" },
+	{ "/usr/bin/tail", "-f /var/log/nginx/access.log", 1000, 0, 0, "inotify_read" },
+	{ "/usr/bin/node", "server.js", 1000, 10, 0, "do_epoll_wait" },
+};
+
+static const char *const kworker_fmt[] = {
+	"kworker/%d:%d-events", "kworker/%d:%d-mm_percpu_wq", "kworker/u%d:%d-events_unbound",
+	"kworker/%d:%dH-kblockd", "kworker/%d:%d-cgroup_destroy",
+};
+
+static const char env_tmpl[] =
+	"LANG=C.UTF-8\0PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\0"
+	"INVOCATION_ID=3c1e0f7a0b6d4a2c9d8e7f6a5b4c3d2e\0JOURNAL_STREAM=8:21712";
+
+struct populate_ctx {
+	struct kernel *k;
+	int *made;			/* every pid made, in order, for undo */
+	int nr_made, cap;
+	int procs_left;
+	unsigned long long now;
+};
+
+static int note(struct populate_ctx *c, int pid)
+{
+	if (c->nr_made == c->cap) {
+		int cap = c->cap ? c->cap * 2 : 1024;
+		int *m = realloc(c->made, cap * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		c->made = m;
+		c->cap = cap;
+	}
+	c->made[c->nr_made++] = pid;
+	return 0;
+}
+
+static unsigned rnd(struct populate_ctx *c, unsigned n)
+{
+	return n ? kernel_rand(c->k) % n : 0;
+}
+
+/* A start time after the parent's and before now. */
+static unsigned long long start_after(struct populate_ctx *c,
+				      const struct task *parent)
+{
+	unsigned long long lo = parent->start_time + 1;
+
+	if (c->now <= lo)
+		return c->now;
+	return lo + kernel_rand(c->k) % (c->now - lo);
+}
+
+/* fork + exec of @t's template under @parent; the new process in *@out. */
+static int spawn(struct populate_ctx *c, struct task *parent,
+		 const struct proc_tmpl *t, struct task **out)
+{
+	struct kernel *k = c->k;
+	char args[512], *p;
+	const char *base = strrchr(t->path, '/') + 1;
+	struct task *child, *th;
+	struct mm_struct *mm;
+	size_t len;
+	int err, n;
+
+	if (c->procs_left <= 0)
+		return -ENOSPC;		/* not an error: the quota is filled */
+	len = strlen(t->path) + 1;
+	memcpy(args, t->path, len);
+	if (t->args[0]) {
+		memcpy(args + len, t->args, strlen(t->args) + 1);
+		for (p = args + len; *p; p++)
+			if (*p == ' ')
+				*p = '\0';
+		len += strlen(t->args) + 1;
+	}
+	mm = binfmt_load(k, t->path, args, len, env_tmpl, sizeof(env_tmpl));
+	if (!mm)
+		return -ENOMEM;
+	err = copy_process(k, parent, false, &child);
+	if (err) {
+		mmput(mm);
+		return err;
+	}
+	mmput(child->mm);
+	child->mm = mm;
+	c->procs_left--;
+	err = note(c, child->pid);
+	if (err)
+		return err;
+	set_task_comm(child, base);
+	child->flags &= ~PF_FORKNOEXEC;
+	child->cred.uid = child->cred.euid = child->cred.suid = child->cred.fsuid = t->uid;
+	child->cred.gid = child->cred.egid = child->cred.sgid = child->cred.fsgid = t->uid;
+	child->start_time = start_after(c, parent);
+	child->utime = rnd(c, 400);
+	child->stime = rnd(c, 200);
+	child->minflt = 100 + rnd(c, 5000);
+	child->nvcsw = rnd(c, 10000);
+	child->cpu = rnd(c, k->nr_cpus);
+	child->wchan = t->wchan;
+	if (rnd(c, 97) == 0)
+		set_task_state(k, child, TASK_RUNNING);
+	n = rnd(c, t->max_threads + 1);
+	for (int i = 0; i < n; i++) {
+		err = copy_process(k, child, true, &th);
+		if (!err)
+			err = note(c, th->pid);
+		if (err)
+			return err;
+		th->start_time = child->start_time + rnd(c, 50);
+		th->utime = rnd(c, 100);
+		th->wchan = "futex_wait_queue";
+	}
+	*out = child;
+	return 0;
+}
+
+static int spawn_service(struct populate_ctx *c)
+{
+	const struct proc_tmpl *t = &services[rnd(c, sizeof(services) / sizeof(*services))];
+	struct task *master, *w;
+	int err = spawn(c, c->k->init_task, t, &master), n;
+
+	if (err)
+		return err;
+	master->signal->pgrp = master->signal->session = master->pid;
+	n = t->max_workers ? 1 + rnd(c, t->max_workers) : 0;
+	for (int i = 0; i < n && !err; i++)
+		err = spawn(c, master, t, &w);
+	return err;
+}
+
+static const struct proc_tmpl sshd_priv = { "/usr/sbin/sshd", "-D -R", 0, 0, 0, "do_select" };
+static const struct proc_tmpl sshd_user = { "/usr/sbin/sshd", "-D -R", 1000, 0, 0, "do_select" };
+static const struct proc_tmpl bash = { "/usr/bin/bash", "", 1000, 0, 0, "do_wait" };
+static const struct proc_tmpl user_systemd = { "/lib/systemd/systemd", "--user", 1000, 0, 0, "ep_poll" };
+
+/* sshd: user [priv] -> sshd: user@pts/N -> bash -> a few commands. */
+static int spawn_session(struct populate_ctx *c, struct task *sshd, int tty)
+{
+	struct task *priv, *user, *sh, *cmd, *w;
+	int err, n;
+
+	err = spawn(c, sshd, &sshd_priv, &priv);
+	if (!err)
+		err = spawn(c, priv, &sshd_user, &user);
+	if (!err)
+		err = spawn(c, user, &bash, &sh);
+	if (err)
+		return err;
+	set_task_comm(priv, "sshd");
+	priv->signal->pgrp = priv->signal->session = priv->pid;
+	user->signal->pgrp = user->signal->session = priv->pid;
+	sh->signal->pgrp = sh->signal->session = sh->pid;
+	sh->signal->tty_nr = 34816 + tty;	/* 136:tty, /dev/pts/<tty> */
+	sh->signal->tpgid = sh->pid;
+	n = 1 + rnd(c, 3);
+	for (int i = 0; i < n && !err; i++) {
+		const struct proc_tmpl *t =
+			&session_cmds[rnd(c, sizeof(session_cmds) / sizeof(*session_cmds))];
+
+		err = spawn(c, sh, t, &cmd);
+		if (err)
+			break;
+		cmd->signal->pgrp = cmd->pid;
+		cmd->signal->tty_nr = sh->signal->tty_nr;
+		cmd->signal->tpgid = cmd->pid;
+		sh->signal->tpgid = cmd->pid;
+		for (int j = rnd(c, t->max_workers + 1); j > 0 && !err; j--)
+			err = spawn(c, cmd, t, &w);
+	}
+	return err;
+}
+
+static int spawn_kworker(struct populate_ctx *c)
+{
+	struct kernel *k = c->k;
+	struct task *t;
+	int cpu = rnd(c, k->nr_cpus);
+	int err;
+
+	if (c->procs_left <= 0)
+		return -ENOSPC;
+	err = copy_process(k, k->kthreadd, false, &t);
+	if (err)
+		return err;
+	c->procs_left--;
+	err = note(c, t->pid);
+	snprintf(t->comm, TASK_COMM_LEN, kworker_fmt[rnd(c, 5)], cpu, (int)rnd(c, 64));
+	t->cpu = cpu;
+	t->start_time = start_after(c, k->kthreadd);
+	t->stime = rnd(c, 50);
+	t->wchan = "worker_thread";
+	set_task_state(k, t, rnd(c, 4) ? TASK_IDLE : TASK_INTERRUPTIBLE);
+	if (strstr(t->comm, "H-"))
+		t->nice = -20;
+	return err;
+}
+
+static void undo(struct populate_ctx *c)
+{
+	/* Newest first: threads before their leader, children before parents. */
+	while (c->nr_made--) {
+		struct task *t = find_task(c->k, c->made[c->nr_made]);
+
+		if (t) {
+			c->k->total_forks--;
+			release_task(c->k, t);
+		}
+	}
+}
+
+int populate(struct kernel *k, int n)
+{
+	struct populate_ctx c = { .k = k, .procs_left = n, .now = kernel_now(k) };
+	struct task *sshd = NULL, *usr;
+	uint64_t gen = k->gen;
+	int err = 0, tty = 0;
+
+	if (n < 0)
+		return -EINVAL;
+	if ((unsigned long)n > (unsigned long)k->pids.pid_max - k->pids.nr_used)
+		return -EAGAIN;
+	/* One kernel worker in twenty, then services, then sessions. */
+	for (int i = 0; i < n / 20 && !err; i++)
+		err = spawn_kworker(&c);
+	for (int i = 0; i < n / 10 && !err; i++)
+		err = spawn_service(&c);
+	if (!err && c.procs_left > 0)
+		err = spawn(&c, k->init_task, &services[6], &sshd);
+	if (!err && c.procs_left > 0 && rnd(&c, 2))
+		err = spawn(&c, k->init_task, &user_systemd, &usr);
+	while (!err && c.procs_left > 0)
+		err = spawn_session(&c, sshd, tty++ % 64);
+	if (err == -ENOSPC)
+		err = 0;
+	if (err) {
+		undo(&c);
+		k->gen = gen;
+	}
+	free(c.made);
+	return err;
+}

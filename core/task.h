@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tasks: one struct task per thread, a shared signal_struct per thread
+ * group, and an mm per address space, named as in the kernel's sched.h.
+ */
+#ifndef PROCSIM_TASK_H
+#define PROCSIM_TASK_H
+
+#include <signal.h>
+#include <stdint.h>
+#include "list.h"
+#include "mm.h"
+
+#define TASK_COMM_LEN	16
+#define USER_HZ		100		/* clock ticks, sysconf(_SC_CLK_TCK) */
+
+/* Task states, as the letter /proc/<pid>/stat prints. */
+#define TASK_RUNNING		'R'
+#define TASK_INTERRUPTIBLE	'S'
+#define TASK_UNINTERRUPTIBLE	'D'
+#define TASK_STOPPED		'T'
+#define TASK_TRACED		't'
+#define TASK_IDLE		'I'
+#define EXIT_ZOMBIE		'Z'
+#define EXIT_DEAD		'X'
+
+/* task->flags (PF_*), kernel values: ps F is (flags >> 6) & 7. */
+#define PF_EXITING	0x00000004U
+#define PF_FORKNOEXEC	0x00000040U
+#define PF_SUPERPRIV	0x00000100U
+#define PF_KTHREAD	0x00200000U
+#define PF_RANDOMIZE	0x00400000U
+
+struct cred {
+	unsigned int uid, euid, suid, fsuid;
+	unsigned int gid, egid, sgid, fsgid;
+};
+
+/* What the threads of one group share (the kernel's signal_struct). */
+struct signal_struct {
+	int nr_threads;			/* live (non-exited) threads */
+	struct list_head thread_head;	/* every thread, leader first */
+	int pgrp, session;
+	int tty_nr, tpgid;
+	int group_exit_code;		/* wait status of exit_group() */
+	bool group_exiting;
+	bool is_child_subreaper;
+	unsigned long cutime, cstime;	/* reaped children's times */
+};
+
+struct task {
+	int pid, tgid;
+	char state;			/* one of the TASK_ and EXIT_ letters */
+	unsigned int flags;		/* PF_* */
+	char comm[TASK_COMM_LEN];
+	struct task *group_leader;
+	struct task *real_parent;	/* forked us, or our reaper */
+	struct task *parent;		/* gets our SIGCHLD and wait status */
+	struct list_head children;	/* our children, linked by ->sibling */
+	struct list_head sibling;
+	struct list_head thread_node;	/* in signal->thread_head */
+	struct signal_struct *signal;
+	struct mm_struct *mm;		/* NULL: kernel thread, or exited */
+	struct cred cred;
+	int exit_code;			/* wait status, valid once a zombie */
+	int exit_signal;		/* SIGCHLD for processes, -1 for threads */
+	int nice;
+	unsigned long utime, stime;	/* ticks */
+	unsigned long long start_time;	/* ticks since boot (CLOCK_BOOTTIME) */
+	unsigned long minflt, majflt;
+	unsigned long nvcsw, nivcsw;
+	unsigned int cpu;
+	const char *wchan;		/* static symbol name, or NULL: "0" */
+	uint64_t gen;			/* bumped on every visible change */
+};
+
+static inline bool thread_group_leader(const struct task *t)
+{
+	return t->pid == t->tgid;
+}
+
+static inline bool task_is_kthread(const struct task *t)
+{
+	return t->flags & PF_KTHREAD;
+}
+
+#endif

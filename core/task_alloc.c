@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/* Building and freeing tasks: copy_process and release_task. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "task_alloc.h"
+
+struct task *alloc_task(void)
+{
+	struct task *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	INIT_LIST_HEAD(&t->children);
+	INIT_LIST_HEAD(&t->sibling);
+	INIT_LIST_HEAD(&t->thread_node);
+	t->state = TASK_INTERRUPTIBLE;
+	return t;
+}
+
+int init_signal(struct task *t)
+{
+	struct signal_struct *sig = calloc(1, sizeof(*sig));
+
+	if (!sig)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&sig->thread_head);
+	list_add_tail(&t->thread_node, &sig->thread_head);
+	sig->nr_threads = 1;
+	t->signal = sig;
+	t->group_leader = t;
+	return 0;
+}
+
+void set_task_state(struct kernel *k, struct task *t, char state)
+{
+	if (t->state == TASK_RUNNING)
+		k->nr_running--;
+	if (state == TASK_RUNNING)
+		k->nr_running++;
+	t->state = state;
+	task_touch(k, t);
+}
+
+void set_task_comm(struct task *t, const char *name)
+{
+	strncpy(t->comm, name, TASK_COMM_LEN - 1);
+	t->comm[TASK_COMM_LEN - 1] = '\0';
+}
+
+int copy_process(struct kernel *k, struct task *cur, bool thread,
+		 struct task **out)
+{
+	struct task *p = alloc_task();
+	int err = -ENOMEM;
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p->comm, cur->comm, sizeof(p->comm));
+	p->cred = cur->cred;
+	p->nice = cur->nice;
+	p->cpu = cur->cpu;
+	p->wchan = cur->wchan;
+	p->flags = cur->flags & (PF_KTHREAD | PF_SUPERPRIV | PF_RANDOMIZE);
+	p->start_time = kernel_now(k);
+	if (thread) {
+		p->signal = cur->signal;
+		p->group_leader = cur->group_leader;
+		p->mm = cur->mm;
+		p->real_parent = p->parent = cur->group_leader->real_parent;
+		p->exit_signal = -1;
+	} else {
+		if (init_signal(p))
+			goto free_task;
+		p->signal->pgrp = cur->signal->pgrp;
+		p->signal->session = cur->signal->session;
+		p->signal->tty_nr = cur->signal->tty_nr;
+		p->signal->tpgid = cur->signal->tpgid;
+		if (cur->mm && !(p->mm = dup_mm(cur->mm)))
+			goto free_signal;
+		p->flags |= PF_FORKNOEXEC;
+		p->real_parent = p->parent = cur;
+		p->exit_signal = SIGCHLD;
+	}
+	err = pid_store_alloc(&k->pids, &p->pid);
+	if (err)
+		goto free_mm;
+	/* Nothing can fail from here on: link the task in, then publish it. */
+	if (thread) {
+		p->tgid = cur->tgid;
+		if (p->mm)
+			p->mm->users++;
+		list_add_tail(&p->thread_node, &p->signal->thread_head);
+		p->signal->nr_threads++;
+		task_touch(k, p->group_leader);
+	} else {
+		p->tgid = p->pid;
+		list_add_tail(&p->sibling, &cur->children);
+		k->nr_processes++;
+	}
+	k->nr_tasks++;
+	k->total_forks++;
+	task_touch(k, p);
+	pid_store_install(&k->pids, p->pid, p);
+	*out = p;
+	return 0;
+free_mm:
+	if (!thread)
+		mmput(p->mm);
+free_signal:
+	if (!thread)
+		free(p->signal);
+free_task:
+	free(p);
+	return err;
+}
+
+void release_task(struct kernel *k, struct task *t)
+{
+	bool leader = thread_group_leader(t);
+
+	list_del_init(&t->sibling);
+	list_del_init(&t->thread_node);
+	pid_store_free(&k->pids, t->pid);
+	k->nr_tasks--;
+	if (leader)
+		k->nr_processes--;
+	if (t->state == TASK_RUNNING)
+		k->nr_running--;
+	mmput(t->mm);
+	if (leader)
+		free(t->signal);
+	k->gen++;
+	free(t);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal to core/: task construction and teardown shared by fork, exit, boot. */
+#ifndef PROCSIM_TASK_ALLOC_H
+#define PROCSIM_TASK_ALLOC_H
+
+#include "kernel.h"
+
+/* A zeroed task with empty lists, state S. */
+struct task *alloc_task(void);
+/* Give @t a fresh signal_struct whose only thread is @t, the leader. */
+int init_signal(struct task *t);
+/* Change state, keeping k->nr_running right. */
+void set_task_state(struct kernel *k, struct task *t, char state);
+/* Unhash and free a task: pid, thread list, parent's children list. */
+void release_task(struct kernel *k, struct task *t);
+/*
+ * copy_process: a new task from @cur, a thread of its group when @thread.
+ * The pid is reserved, the task built, then published (pid_store_install),
+ * so readers see all of it or nothing.
+ */
+int copy_process(struct kernel *k, struct task *cur, bool thread,
+		 struct task **out);
+void set_task_comm(struct task *t, const char *name);
+/* x86-64 ELF loader model: a fresh mm for @path with @argv and @env. */
+struct mm_struct *binfmt_load(struct kernel *k, const char *path,
+			      const char *args, size_t args_len,
+			      const char *env, size_t env_len);
+uint64_t kernel_rand(struct kernel *k);
+/* Give @t's children to the reaper, as exit's forget_original_parent. */
+void forget_original_parent(struct kernel *k, struct task *t);
+
+#endif
