@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+/* mmap(2) and munmap(2) on a process's address space (mm/mmap.c). */
+#include <errno.h>
+#include "task_alloc.h"
+
+/* The mm of a live user process, or an errno. */
+static int task_mm(struct kernel *k, int pid, struct task **out)
+{
+	struct task *t = find_task(k, pid);
+
+	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
+		return -ESRCH;
+	if (!t->mm)
+		return -EINVAL;		/* kernel threads have no user memory */
+	*out = t->group_leader;
+	return 0;
+}
+
+int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
+	    int prot, int flags, unsigned long *out)
+{
+	struct task *t;
+	int err = task_mm(k, pid, &t);
+
+	if (err)
+		return err;
+	/* A new anonymous mapping has no page touched yet: nothing resident. */
+	err = mm_mmap(t->mm, addr, len, prot, flags, NULL, 0, 0, 0, 0,
+		      k->max_map_count, out);
+	if (!err)
+		task_touch(k, t);
+	return err;
+}
+
+int do_munmap(struct kernel *k, int pid, unsigned long addr, unsigned long len)
+{
+	struct task *t;
+	int err = task_mm(k, pid, &t);
+
+	if (err)
+		return err;
+	err = mm_munmap(t->mm, addr, len, k->max_map_count);
+	if (!err)
+		task_touch(k, t);
+	return err;
+}

@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The low-level FUSE operations.  Every node is named by its inode number
+ * (fs/inode.h), so lookups and reads go straight to the core under its
+ * read lock; only ctl writes take the write lock (in ctl_execute).
+ *
+ * Files are opened direct_io with st_size 0, as procfs reports: every read
+ * from offset 0 renders afresh (top re-reads /proc/stat with lseek+read),
+ * and reads past 0 continue the snapshot taken at offset 0, so a large
+ * file is never torn across two reads.
+ */
+#define FUSE_USE_VERSION 312
+#include <errno.h>
+#include <fuse_lowlevel.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "caller.h"
+#include "ctl.h"
+#include "fuse_ops.h"
+#include "inode.h"
+#include "procfs.h"
+
+/* Readdir cookies: fixed entries count from 1, pids from PID_OFF. */
+#define PID_OFF		1000
+
+struct open_file {
+	struct buf b;			/* the rendered file, or ctl's replies */
+	struct buf in;			/* ctl: a line not yet ended */
+	size_t rpos;			/* ctl: replies already read */
+	bool rendered;
+};
+
+/* A stand-in task for a caller that is not a simulated process. */
+struct caller_task {
+	struct task t;
+	struct signal_struct sig;
+};
+
+static __thread struct caller_task caller_slot;
+
+static struct procfs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static void rdlock(struct procfs *fs)
+{
+	pthread_rwlock_rdlock(&fs->k.lock);
+}
+
+static void unlock(struct procfs *fs)
+{
+	pthread_rwlock_unlock(&fs->k.lock);
+}
+
+/* The caller's pid as it sees itself, or -1. */
+static int caller_tgid(fuse_req_t req, int *tid)
+{
+	int tgid, t;
+
+	if (caller_ids(fuse_req_ctx(req)->pid, &tgid, &t))
+		return -1;
+	if (tid)
+		*tid = t;
+	return tgid;
+}
+
+static struct task *synth_caller(fuse_req_t req, int pid)
+{
+	struct caller_task *c = &caller_slot;
+
+	memset(c, 0, sizeof(*c));
+	INIT_LIST_HEAD(&c->sig.thread_head);
+	INIT_LIST_HEAD(&c->t.children);
+	INIT_LIST_HEAD(&c->t.sibling);
+	list_add_tail(&c->t.thread_node, &c->sig.thread_head);
+	c->sig.nr_threads = 1;
+	c->sig.pgrp = c->sig.session = pid;
+	c->t.pid = c->t.tgid = pid;
+	c->t.state = TASK_RUNNING;
+	c->t.signal = &c->sig;
+	c->t.group_leader = &c->t;
+	c->t.exit_signal = SIGCHLD;
+	c->t.cred.uid = c->t.cred.euid = c->t.cred.suid = c->t.cred.fsuid = fuse_req_ctx(req)->uid;
+	c->t.cred.gid = c->t.cred.egid = c->t.cred.sgid = c->t.cred.fsgid = fuse_req_ctx(req)->gid;
+	c->t.start_time = kernel_now(&fs_of(req)->k);
+	caller_comm(fuse_req_ctx(req)->pid, c->t.comm, sizeof(c->t.comm));
+	return &c->t;
+}
+
+/*
+ * The task a per-task node names, or NULL if it is gone.  Read lock held.
+ * A caller node stays valid only while no simulated task has its pid:
+ * when the two collide, the simulated process wins.
+ */
+static struct task *node_task(fuse_req_t req, struct node n)
+{
+	struct procfs *fs = fs_of(req);
+	struct task *t;
+
+	if (n.kind & NODE_CALLER_FLAG) {
+		if (find_task(&fs->k, n.pid) || caller_tgid(req, NULL) != n.pid)
+			return NULL;
+		t = synth_caller(req, n.pid);
+		return !n.tid || n.tid == n.pid ? t : NULL;
+	}
+	if (!n.tid)
+		return find_task(&fs->k, n.pid);
+	t = find_task(&fs->k, n.tid);
+	if (!t || t->tgid != find_task(&fs->k, n.pid)->tgid)
+		return NULL;
+	return t;
+}
+
+static unsigned base_kind(struct node n)
+{
+	return n.kind & ~NODE_CALLER_FLAG;
+}
+
+static bool kind_is_task_node(unsigned kind)
+{
+	return kind == NODE_PID_DIR || kind == NODE_TASK_DIR ||
+	       kind == NODE_TID_DIR || kind_is_task_file(kind);
+}
+
+static mode_t kind_mode(unsigned kind)
+{
+	const struct dir_entry *e;
+
+	switch (kind) {
+	case NODE_ROOT:
+	case NODE_PID_DIR:
+	case NODE_TID_DIR:
+		return S_IFDIR | 0555;
+	default:
+		e = kind_entry(kind);
+		if (!e && kind == NODE_TASK_DIR)
+			return S_IFDIR | 0555;
+		return e ? e->mode : 0;
+	}
+}
+
+/* Fill @st for node @n; read lock held.  -ENOENT if the task is gone. */
+static int node_stat(fuse_req_t req, struct node n, struct stat *st)
+{
+	struct procfs *fs = fs_of(req);
+	unsigned kind = base_kind(n);
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = node_ino(n);
+	st->st_mode = kind_mode(kind);
+	if (!st->st_mode)
+		return -ENOENT;
+	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
+	st->st_atime = st->st_mtime = st->st_ctime = fs->btime;
+	if (kind_is_task_node(kind)) {
+		struct task *t = node_task(req, n);
+
+		if (!t)
+			return -ENOENT;
+		st->st_uid = t->cred.euid;
+		st->st_gid = t->cred.egid;
+		st->st_mtime = st->st_ctime = st->st_atime =
+			fs->btime + (time_t)(t->start_time / USER_HZ);
+	} else if (kind == NODE_CTL) {
+		st->st_uid = fs->owner_uid;
+		st->st_gid = fs->owner_gid;
+	}
+	return 0;
+}
+
+static void reply_entry(fuse_req_t req, struct node n)
+{
+	struct procfs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	int err;
+
+	memset(&e, 0, sizeof(e));
+	err = node_stat(req, n, &e.attr);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	e.ino = node_ino(n);
+	e.entry_timeout = fs->entry_timeout;
+	e.attr_timeout = fs->attr_timeout;
+	fuse_reply_entry(req, &e);
+}
+
+/* A numeric name under /proc: a simulated pid, else maybe the caller. */
+static int lookup_pid(fuse_req_t req, const char *name, struct node *out)
+{
+	int pid = parse_pid_name(name);
+
+	if (pid < 0)
+		return -ENOENT;
+	if (find_task(&fs_of(req)->k, pid)) {
+		*out = (struct node){ pid, 0, NODE_PID_DIR };
+		return 0;
+	}
+	if (caller_tgid(req, NULL) == pid) {
+		*out = (struct node){ pid, 0, NODE_PID_DIR | NODE_CALLER_FLAG };
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct procfs *fs = fs_of(req);
+	struct node p = ino_node(parent), n = { 0, 0, 0 };
+	unsigned kind = base_kind(p), flag = p.kind & NODE_CALLER_FLAG;
+	const struct dir_entry *e;
+	int err = 0;
+
+	rdlock(fs);
+	if (kind_is_task_node(kind) && !node_task(req, p)) {
+		err = -ENOENT;
+	} else if (kind == NODE_TASK_DIR) {
+		int tid = parse_pid_name(name);
+		struct task *t = tid > 0 ? (flag ? (tid == p.pid ? node_task(req, p) : NULL)
+					     : find_task(&fs->k, tid)) : NULL;
+
+		if (t && t->tgid == node_task(req, p)->tgid)
+			n = (struct node){ p.pid, tid, NODE_TID_DIR | flag };
+		else
+			err = -ENOENT;
+	} else if ((e = dir_lookup(kind, name))) {
+		n = (struct node){ p.pid, p.tid, e->kind | flag };
+	} else if (kind == NODE_ROOT) {
+		err = lookup_pid(req, name, &n);
+	} else {
+		err = -ENOENT;
+	}
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		reply_entry(req, n);
+	unlock(fs);
+}
+
+static void op_getattr_impl(fuse_req_t req, fuse_ino_t ino,
+			    struct fuse_file_info *fi)
+{
+	struct procfs *fs = fs_of(req);
+	struct stat st;
+	int err;
+
+	(void)fi;
+	rdlock(fs);
+	err = node_stat(req, ino_node(ino), &st);
+	unlock(fs);
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+static void op_readlink_impl(fuse_req_t req, fuse_ino_t ino)
+{
+	struct node n = ino_node(ino);
+	char target[64];
+	int tid, tgid = caller_tgid(req, &tid);
+
+	if (tgid < 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (n.kind == NODE_SELF)
+		snprintf(target, sizeof(target), "%d", tgid);
+	else if (n.kind == NODE_THREAD_SELF)
+		snprintf(target, sizeof(target), "%d/task/%d", tgid, tid);
+	else {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	fuse_reply_readlink(req, target);
+}
+
+/* Directory listing: "." and "..", fixed entries, then the dynamic part. */
+struct dirbuf {
+	fuse_req_t req;
+	char *p;
+	size_t size, len;
+};
+
+static bool dir_add(struct dirbuf *d, const char *name, fuse_ino_t ino,
+		    mode_t mode, off_t next)
+{
+	struct stat st = { .st_ino = ino, .st_mode = mode };
+	size_t n = fuse_add_direntry(d->req, d->p + d->len, d->size - d->len,
+				     name, &st, next);
+
+	if (n > d->size - d->len)
+		return false;
+	d->len += n;
+	return true;
+}
+
+static void op_readdir_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
+			    off_t off, struct fuse_file_info *fi)
+{
+	struct procfs *fs = fs_of(req);
+	struct node dir = ino_node(ino);
+	unsigned kind = base_kind(dir), flag = dir.kind & NODE_CALLER_FLAG;
+	struct dirbuf d = { .req = req, .size = size };
+	const struct dir_entry *e = dir_entries(kind);
+	off_t i = 0;
+	struct task *t, *owner = NULL;
+	int err = 0;
+
+	(void)fi;
+	d.p = malloc(size);
+	if (!d.p) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	rdlock(fs);
+	if (kind_is_task_node(kind) && !(owner = node_task(req, dir))) {
+		err = ENOENT;
+		goto out;
+	}
+	/* Offsets 1 and 2 are "." and ".."; fixed entries follow. */
+	if (off < 1 && !dir_add(&d, ".", ino, S_IFDIR, 1))
+		goto out;
+	if (off < 2 && !dir_add(&d, "..", FUSE_ROOT_ID, S_IFDIR, 2))
+		goto out;
+	for (i = 2; e->name; e++, i++) {
+		if (off > i)
+			continue;
+		if (!dir_add(&d, e->name, node_ino((struct node){ dir.pid, dir.tid, e->kind | flag }),
+			     e->mode, i + 1))
+			goto out;
+	}
+	if (kind == NODE_ROOT) {
+		int pid = off > PID_OFF ? (int)(off - PID_OFF) : 0;
+		char name[16];
+
+		for (pid = next_tgid(&fs->k, pid, &t); pid >= 0;
+		     pid = next_tgid(&fs->k, pid + 1, &t)) {
+			snprintf(name, sizeof(name), "%d", pid);
+			if (!dir_add(&d, name, node_ino((struct node){ pid, 0, NODE_PID_DIR }),
+				     S_IFDIR, PID_OFF + pid + 1))
+				break;
+		}
+	} else if (kind == NODE_TASK_DIR) {
+		/* Threads in the group's list order, as the kernel lists them. */
+		char name[16];
+
+		list_for_each_entry(t, &owner->signal->thread_head, thread_node) {
+			if (off > i++)
+				continue;
+			snprintf(name, sizeof(name), "%d", t->pid);
+			if (!dir_add(&d, name, node_ino((struct node){ dir.pid, t->pid, NODE_TID_DIR | flag }),
+				     S_IFDIR, i))
+				break;
+		}
+	}
+out:
+	unlock(fs);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_buf(req, d.p, d.len);
+	free(d.p);
+}
+
+static bool may_access(fuse_req_t req, uid_t owner, mode_t mode, int flags)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	mode_t want = (flags & O_ACCMODE) == O_RDONLY ? 4 :
+		   (flags & O_ACCMODE) == O_WRONLY ? 2 : 6;
+
+	if (ctx->uid == 0)
+		return true;
+	if (ctx->uid == owner)
+		return ((mode >> 6) & want) == want;
+	return (mode & want) == want;
+}
+
+static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct procfs *fs = fs_of(req);
+	struct node n = ino_node(ino);
+	unsigned kind = base_kind(n);
+	struct open_file *of;
+	struct stat st;
+	int err;
+
+	rdlock(fs);
+	err = node_stat(req, n, &st);
+	unlock(fs);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	/* Only the mount's owner may use ctl, whatever uid root maps to. */
+	if (kind == NODE_CTL ? fuse_req_ctx(req)->uid != fs->owner_uid :
+	    !may_access(req, st.st_uid, st.st_mode, fi->flags)) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	if (kind != NODE_CTL && (fi->flags & O_ACCMODE) != O_RDONLY) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	of = calloc(1, sizeof(*of));
+	if (!of) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	buf_init(&of->b);
+	buf_init(&of->in);
+	fi->fh = (uintptr_t)of;
+	fi->direct_io = 1;
+	fi->nonseekable = kind == NODE_CTL;
+	fuse_reply_open(req, fi);
+}
+
+/* Render node @n into @b under the read lock. */
+static int render_node(fuse_req_t req, struct node n, struct buf *b)
+{
+	struct procfs *fs = fs_of(req);
+	unsigned kind = base_kind(n);
+	const struct dir_entry *e = kind_entry(kind);
+	struct render_ctx c = { .k = &fs->k, .btime = fs->btime };
+	int err = 0;
+
+	buf_reset(b);
+	rdlock(fs);
+	c.now = kernel_now(&fs->k);
+	if (kind == NODE_CONFIG) {
+		procfs_render_config(b, fs);
+	} else if (kind == NODE_STATS) {
+		procfs_render_stats(b, fs);
+	} else if (e && e->global) {
+		e->global(b, &c);
+	} else if (e && e->task) {
+		struct task *t = node_task(req, n);
+
+		if (t)
+			e->task(b, &c, t, n.tid == 0);
+		else
+			err = -ESRCH;
+	} else {
+		err = -EINVAL;
+	}
+	unlock(fs);
+	if (!err && b->oom)
+		err = -ENOMEM;
+	return err;
+}
+
+static void read_ctl(fuse_req_t req, struct open_file *of, size_t size)
+{
+	size_t n = of->b.len - of->rpos;
+
+	if (n > size)
+		n = size;
+	fuse_reply_buf(req, of->b.data + of->rpos, n);
+	of->rpos += n;
+	if (of->rpos == of->b.len) {
+		buf_reset(&of->b);
+		of->rpos = 0;
+	}
+}
+
+static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
+			 off_t off, struct fuse_file_info *fi)
+{
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	struct node n = ino_node(ino);
+	int err;
+
+	if (n.kind == NODE_CTL) {
+		read_ctl(req, of, size);
+		return;
+	}
+	if (off == 0 || !of->rendered) {
+		err = render_node(req, n, &of->b);
+		if (err) {
+			fuse_reply_err(req, -err);
+			return;
+		}
+		of->rendered = true;
+	}
+	if ((size_t)off >= of->b.len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, of->b.data + off,
+			       size < of->b.len - off ? size : of->b.len - off);
+}
+
+/*
+ * Run every complete line in of->in.  Lines stop at the first failure:
+ * what follows a failed line in the same write is discarded, so a script
+ * never runs commands past an error it has not seen.
+ */
+static int ctl_run_pending(struct procfs *fs, struct open_file *of, bool flush)
+{
+	size_t start = 0;
+	int err = 0;
+
+	while (start < of->in.len) {
+		char *nl = memchr(of->in.data + start, '\n', of->in.len - start);
+		size_t len = nl ? (size_t)(nl - of->in.data) - start : of->in.len - start;
+
+		if (!nl && !flush)
+			break;
+		err = ctl_run_line(&fs->k, of->in.data + start, len, &of->b);
+		start += len + (nl ? 1 : 0);
+		if (err) {
+			start = of->in.len;
+			break;
+		}
+	}
+	memmove(of->in.data, of->in.data + start, of->in.len - start);
+	of->in.len -= start;
+	return err;
+}
+
+static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
+			  size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	struct procfs *fs = fs_of(req);
+	int err;
+
+	(void)off;
+	if (ino_node(ino).kind != NODE_CTL) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	buf_put(&of->in, data, size);
+	if (of->in.oom) {
+		buf_reset(&of->in);
+		of->in.oom = false;
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	err = ctl_run_pending(fs, of, false);
+	/* A line that never ends is refused, not buffered without bound. */
+	if (!err && of->in.len > CTL_LINE_MAX) {
+		buf_reset(&of->in);
+		buf_printf(&of->b, "EINVAL: line too long (more than %d bytes)\n", CTL_LINE_MAX);
+		err = -EINVAL;
+	}
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_write(req, size);
+}
+
+/* close(): a last line without '\n' runs now, and its error reaches close. */
+static void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	int err = 0;
+
+	if (ino_node(ino).kind == NODE_CTL && of->in.len)
+		err = ctl_run_pending(fs_of(req), of, true);
+	fuse_reply_err(req, -err);
+}
+
+static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	if (of) {
+		buf_free(&of->b);
+		buf_free(&of->in);
+		free(of);
+	}
+	fuse_reply_err(req, 0);
+}
+
+static void op_opendir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct procfs *fs = fs_of(req);
+	struct stat st;
+	int err;
+
+	rdlock(fs);
+	err = node_stat(req, ino_node(ino), &st);
+	unlock(fs);
+	if (err)
+		fuse_reply_err(req, -err);
+	else if (!S_ISDIR(st.st_mode))
+		fuse_reply_err(req, ENOTDIR);
+	else
+		fuse_reply_open(req, fi);
+}
+
+static void op_releasedir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+/* Each op is timed into /proc/procsim/stats around its implementation. */
+#define TIMED(name, opcode, params, args)				\
+	static void op_##name params					\
+	{								\
+		struct procfs *fs_ = fs_of(req);	/* req dies at reply */ \
+		uint64_t t0 = now_ns();					\
+		op_##name##_impl args;					\
+		stats_add(&fs_->stats, opcode, now_ns() - t0);		\
+	}
+
+TIMED(lookup, OP_LOOKUP, (fuse_req_t req, fuse_ino_t p, const char *name), (req, p, name))
+TIMED(getattr, OP_GETATTR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
+TIMED(readlink, OP_READLINK, (fuse_req_t req, fuse_ino_t ino), (req, ino))
+TIMED(open, OP_OPEN, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
+TIMED(read, OP_READ, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
+TIMED(write, OP_WRITE, (fuse_req_t req, fuse_ino_t ino, const char *b, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, b, s, o, fi))
+TIMED(flush, OP_FLUSH, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
+TIMED(release, OP_RELEASE, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
+TIMED(opendir, OP_OPENDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
+TIMED(readdir, OP_READDIR, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
+TIMED(releasedir, OP_RELEASEDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
+
+const struct fuse_lowlevel_ops procsim_ll_ops = {
+	.lookup = op_lookup,
+	.getattr = op_getattr,
+	.readlink = op_readlink,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.flush = op_flush,
+	.release = op_release,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.releasedir = op_releasedir,
+};

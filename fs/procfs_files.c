@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+/* The control directory's read-only files: config and stats. */
+#include "procfs.h"
+
+void procfs_render_config(struct buf *b, const struct procfs *fs)
+{
+	const struct kernel *k = &fs->k;
+
+	buf_printf(b, "pidstore %s\n", k->pids.ops->name);
+	buf_printf(b, "pid_max %d\n", k->pids.pid_max);
+	buf_printf(b, "max_map_count %d\n", k->max_map_count);
+	buf_printf(b, "vmastore list\n");
+	buf_printf(b, "nr_cpus %d\n", k->nr_cpus);
+	buf_printf(b, "mem_total_kb %lu\n", k->mem_total_kb);
+	buf_printf(b, "entry_timeout %g\n", fs->entry_timeout);
+	buf_printf(b, "attr_timeout %g\n", fs->attr_timeout);
+}
+
+void procfs_render_stats(struct buf *b, const struct procfs *fs)
+{
+	const struct kernel *k = &fs->k;
+
+	buf_printf(b, "tasks %lu\n", k->nr_tasks);
+	buf_printf(b, "processes %lu\n", k->nr_processes);
+	buf_printf(b, "threads %lu\n", k->nr_tasks - k->nr_processes);
+	buf_printf(b, "running %lu\n", k->nr_running);
+	buf_printf(b, "forks %lu\n", k->total_forks);
+	buf_printf(b, "exits %lu\n", k->total_exits);
+	buf_printf(b, "last_pid %d\n", k->pids.last_pid);
+	buf_printf(b, "pidstore_bytes %zu\n", k->pids.ops->mem_bytes(k->pids.priv));
+	stats_render(b, &fs->stats);
+}
