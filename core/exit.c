@@ -61,11 +61,9 @@ int do_exit(struct kernel *k, int pid, int code)
 	leader = t->group_leader;
 	if (leader == k->init_task || leader == k->kthreadd)
 		return -EPERM;
-	if (code < 0 || code > 255)
-		return -EINVAL;
 	sig = leader->signal;
 	sig->group_exiting = true;
-	sig->group_exit_code = code << 8;
+	sig->group_exit_code = (code & 0xff) << 8;	/* as exit_group() masks it */
 	list_for_each_entry(th, &sig->thread_head, thread_node)
 		forget_original_parent(k, th);
 	list_for_each_entry_safe(th, n, &sig->thread_head, thread_node) {
@@ -80,6 +78,7 @@ int do_exit(struct kernel *k, int pid, int code)
 	leader->mm = NULL;
 	leader->wchan = NULL;
 	leader->exit_code = sig->group_exit_code;
+	leader->flags |= PF_EXITING;
 	set_task_state(k, leader, EXIT_ZOMBIE);
 	k->total_exits++;
 	/* kthreadd ignores SIGCHLD: its children are reaped at once. */

@@ -89,7 +89,7 @@ int do_clone_thread(struct kernel *k, int pid, int *tid);
  */
 int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	      char *const argv[]);
-/* exit_group(@code): the process becomes a zombie, children reparented. */
+/* exit_group(@code & 0xff): the process becomes a zombie, children reparented. */
 int do_exit(struct kernel *k, int pid, int code);
 /*
  * wait4(@who) on behalf of @pid: @who > 0 a pid, -1 any child.  With a

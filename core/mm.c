@@ -322,9 +322,19 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if (!name || name[0] == '[')	/* [heap], [stack]: anonymous memory */
 		vm_flags |= VM_ANON;
 	name = vma_name_intern(name);
-	if (flags & MAP_FIXED) {
-		if (addr < MMAP_MIN_ADDR || addr > TASK_SIZE - len)
-			return -EINVAL;
+	if (flags & MAP_FIXED_NOREPLACE) {
+		if (addr < MMAP_MIN_ADDR)
+			return -EPERM;
+		if (addr > TASK_SIZE - len)
+			return -ENOMEM;
+		if (!range_free(mm, addr, addr + len))
+			return -EEXIST;
+		flags &= ~MAP_FIXED;	/* nothing to replace */
+	} else if (flags & MAP_FIXED) {
+		if (addr < MMAP_MIN_ADDR)
+			return -EPERM;		/* mmap_min_addr, as Linux */
+		if (addr > TASK_SIZE - len)
+			return -ENOMEM;
 		delta += unmap_delta(mm, addr, addr + len);
 	} else if (!addr || addr < MMAP_MIN_ADDR || addr > TASK_SIZE - len ||
 		   !range_free(mm, addr, addr + len)) {

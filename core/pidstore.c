@@ -5,6 +5,7 @@
  * RESERVED_PIDS wrap and pid_max live here once (kernel/pid.c:alloc_pid).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "pidstore.h"
 #include "task.h"
@@ -42,6 +43,52 @@ void pid_store_destroy(struct pid_store *s)
 	if (s->priv)
 		s->ops->destroy(s->priv);
 	s->priv = NULL;
+	free(s->reserved);
+	s->reserved = NULL;
+}
+
+/*
+ * Reserved pids are few and short-lived (between alloc and install), but
+ * a backend switch must carry them over, so the shared layer keeps them.
+ */
+static int reserve_note(struct pid_store *s, int pid)
+{
+	if (s->nr_reserved == s->reserved_cap) {
+		int cap = s->reserved_cap ? s->reserved_cap * 2 : 8;
+		int *r = realloc(s->reserved, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		s->reserved = r;
+		s->reserved_cap = cap;
+	}
+	s->reserved[s->nr_reserved++] = pid;
+	return 0;
+}
+
+static void reserve_forget(struct pid_store *s, int pid)
+{
+	for (int i = 0; i < s->nr_reserved; i++)
+		if (s->reserved[i] == pid) {
+			s->reserved[i] = s->reserved[--s->nr_reserved];
+			return;
+		}
+}
+
+/* Mark @nr used (reserved) in the backend and in the reserved list. */
+static int reserve(struct pid_store *s, int nr)
+{
+	int err = reserve_note(s, nr);
+
+	if (err)
+		return err;
+	err = s->ops->insert(s->priv, nr, NULL);
+	if (err) {
+		s->nr_reserved--;
+		return err;
+	}
+	s->nr_used++;
+	return 0;
 }
 
 int pid_store_alloc(struct pid_store *s, int *pid)
@@ -58,39 +105,35 @@ int pid_store_alloc(struct pid_store *s, int *pid)
 		nr = s->ops->find_free(s->priv, min, start);
 	if (nr < 0)
 		return -EAGAIN;
-	err = s->ops->insert(s->priv, nr, NULL);
+	err = reserve(s, nr);
 	if (err)
 		return err;
 	s->last_pid = nr;
-	s->nr_used++;
 	*pid = nr;
 	return 0;
 }
 
 int pid_store_alloc_at(struct pid_store *s, int pid)
 {
-	int err;
-
 	if (pid <= 0 || pid >= s->pid_max)
 		return -EINVAL;
 	if (s->ops->find_free(s->priv, pid, pid + 1) != pid)
 		return -EEXIST;
-	err = s->ops->insert(s->priv, pid, NULL);
-	if (err)
-		return err;
-	s->nr_used++;
-	return 0;
+	return reserve(s, pid);
 }
 
 void pid_store_install(struct pid_store *s, int pid, struct task *t)
 {
 	s->ops->replace(s->priv, pid, t);
+	if (t)
+		reserve_forget(s, pid);
 	if (t && s->ops->set_leader)
 		s->ops->set_leader(s->priv, pid, thread_group_leader(t));
 }
 
 void pid_store_free(struct pid_store *s, int pid)
 {
+	reserve_forget(s, pid);
 	s->ops->remove(s->priv, pid);
 	s->nr_used--;
 }
@@ -134,23 +177,32 @@ int pid_store_next_leader(const struct pid_store *s, int from,
 	return -1;
 }
 
+static int switch_insert(void *priv, const struct pid_store_ops *ops, int pid,
+			 struct task *t)
+{
+	int err = ops->insert(priv, pid, t);
+
+	if (!err && t && ops->set_leader)
+		ops->set_leader(priv, pid, thread_group_leader(t));
+	return err;
+}
+
 int pid_store_switch(struct pid_store *s, const struct pid_store_ops *ops)
 {
 	void *priv = ops->create();
 	struct task *t;
-	int pid, err;
+	int pid, err = 0;
 
 	if (!priv)
 		return -ENOMEM;
-	for (pid = s->ops->next(s->priv, 0, &t); pid >= 0;
-	     pid = s->ops->next(s->priv, pid + 1, &t)) {
-		err = ops->insert(priv, pid, t);
-		if (err) {
-			ops->destroy(priv);
-			return err;
-		}
-		if (ops->set_leader)
-			ops->set_leader(priv, pid, thread_group_leader(t));
+	for (pid = s->ops->next(s->priv, 0, &t); pid >= 0 && !err;
+	     pid = s->ops->next(s->priv, pid + 1, &t))
+		err = switch_insert(priv, ops, pid, t);
+	for (int i = 0; i < s->nr_reserved && !err; i++)
+		err = switch_insert(priv, ops, s->reserved[i], NULL);
+	if (err) {
+		ops->destroy(priv);
+		return err;
 	}
 	s->ops->destroy(s->priv);
 	s->ops = ops;

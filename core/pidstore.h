@@ -61,6 +61,8 @@ struct pid_store {
 	int last_pid;		/* cursor: the last pid handed out */
 	int pid_max;		/* pids are < pid_max */
 	unsigned long nr_used;	/* reserved + present */
+	int *reserved;		/* pids allocated but not installed yet */
+	int nr_reserved, reserved_cap;
 };
 
 /* The registry: NULL-terminated, in the order --help lists them. */

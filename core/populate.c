@@ -162,6 +162,8 @@ static int spawn(struct populate_ctx *c, struct task *parent,
 		if (err)
 			return err;
 		th->start_time = child->start_time + rnd(c, 50);
+		if (th->start_time > c->now)
+			th->start_time = c->now;
 		th->utime = rnd(c, 100);
 		th->wchan = "futex_wait_queue";
 	}
