@@ -171,6 +171,14 @@ static int node_stat(fuse_req_t req, struct node n, struct stat *st)
 	return 0;
 }
 
+/* Entries that never change meaning: a day in the dentry cache. */
+#define FIXED_TIMEOUT	86400.0
+
+static bool is_pid_named(struct node n)
+{
+	return base_kind(n) == NODE_PID_DIR || base_kind(n) == NODE_TID_DIR;
+}
+
 static void reply_entry(fuse_req_t req, struct node n)
 {
 	struct procfs *fs = fs_of(req);
@@ -184,8 +192,13 @@ static void reply_entry(fuse_req_t req, struct node n)
 		return;
 	}
 	e.ino = node_ino(n);
-	e.entry_timeout = fs->entry_timeout;
-	e.attr_timeout = fs->attr_timeout;
+	/*
+	 * A fixed name inside a directory always leads to the same inode, and
+	 * the inode resolves its task afresh on every use, so only the
+	 * directories named by pids need revalidating.
+	 */
+	e.entry_timeout = is_pid_named(n) ? fs->entry_timeout : FIXED_TIMEOUT;
+	e.attr_timeout = kind_is_task_node(base_kind(n)) ? fs->attr_timeout : FIXED_TIMEOUT;
 	fuse_reply_entry(req, &e);
 }
 
@@ -234,10 +247,17 @@ static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
 	} else {
 		err = -ENOENT;
 	}
-	if (err)
+	if (err == -ENOENT && kind != NODE_ROOT && kind != NODE_TASK_DIR &&
+	    (!kind_is_task_node(kind) || node_task(req, p))) {
+		/* A name a fixed directory lacks never appears: cache the miss. */
+		struct fuse_entry_param e = { .ino = 0, .entry_timeout = FIXED_TIMEOUT };
+
+		fuse_reply_entry(req, &e);
+	} else if (err) {
 		fuse_reply_err(req, -err);
-	else
+	} else {
 		reply_entry(req, n);
+	}
 	unlock(fs);
 }
 
