@@ -38,9 +38,14 @@ void forget_original_parent(struct kernel *k, struct task *father)
 		return;
 	reaper = find_new_reaper(k, father);
 	list_for_each_entry_safe(c, n, &father->children, sibling) {
-		c->real_parent = reaper;
-		if (c->parent == father)
-			c->parent = reaper;
+		struct task *th;
+
+		/* Every thread of the child names its parent, not just the leader. */
+		list_for_each_entry(th, &c->signal->thread_head, thread_node) {
+			th->real_parent = reaper;
+			if (th->parent == father)
+				th->parent = reaper;
+		}
 		list_del_init(&c->sibling);
 		if (c->state == EXIT_ZOMBIE && reaper == k->init_task) {
 			release_task(k, c);
