@@ -26,6 +26,7 @@
 #define PID_OFF		1000
 
 struct open_file {
+	pthread_mutex_t lock;		/* ctl: reads and writes may race on one fd */
 	struct buf b;			/* the rendered file, or ctl's replies */
 	struct buf in;			/* ctl: a line not yet ended */
 	size_t rpos;			/* ctl: replies already read */
@@ -435,6 +436,7 @@ static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	pthread_mutex_init(&of->lock, NULL);
 	buf_init(&of->b);
 	buf_init(&of->in);
 	fi->fh = (uintptr_t)of;
@@ -477,10 +479,16 @@ static int render_node(fuse_req_t req, struct node n, struct buf *b)
 	return err;
 }
 
+/*
+ * Replies are consumed as they are read.  The lock spans the reply: once
+ * it is sent the client may read again at once, on another FUSE thread.
+ */
 static void read_ctl(fuse_req_t req, struct open_file *of, size_t size)
 {
-	size_t n = of->b.len - of->rpos;
+	size_t n;
 
+	pthread_mutex_lock(&of->lock);
+	n = of->b.len - of->rpos;
 	if (n > size)
 		n = size;
 	fuse_reply_buf(req, of->b.data + of->rpos, n);
@@ -489,6 +497,7 @@ static void read_ctl(fuse_req_t req, struct open_file *of, size_t size)
 		buf_reset(&of->b);
 		of->rpos = 0;
 	}
+	pthread_mutex_unlock(&of->lock);
 }
 
 static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
@@ -550,27 +559,36 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	struct procfs *fs = fs_of(req);
-	int err;
+	int err = 0;
 
 	(void)off;
 	if (ino_node(ino).kind != NODE_CTL) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
+	pthread_mutex_lock(&of->lock);
 	buf_put(&of->in, data, size);
 	if (of->in.oom) {
 		buf_reset(&of->in);
 		of->in.oom = false;
-		fuse_reply_err(req, ENOMEM);
-		return;
+		err = -ENOMEM;
 	}
-	err = ctl_run_pending(fs, of, false);
-	/* A line that never ends is refused, not buffered without bound. */
-	if (!err && of->in.len > CTL_LINE_MAX) {
-		buf_reset(&of->in);
-		buf_printf(&of->b, "EINVAL: line too long (more than %d bytes)\n", CTL_LINE_MAX);
-		err = -EINVAL;
+	if (!err)
+		err = ctl_run_pending(fs, of, false);
+	/* A partial line no ending could make valid fails now, not at close. */
+	if (!err && of->in.len) {
+		struct buf msg;
+
+		buf_init(&msg);
+		err = ctl_check_partial(of->in.data, of->in.len, &msg);
+		if (err) {
+			buf_printf(&of->b, "%s: %.*s\n", ctl_errno_name(err),
+				   (int)msg.len, msg.data ? msg.data : "");
+			buf_reset(&of->in);
+		}
+		buf_free(&msg);
 	}
+	pthread_mutex_unlock(&of->lock);
 	if (err)
 		fuse_reply_err(req, -err);
 	else
@@ -583,8 +601,12 @@ static void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	int err = 0;
 
-	if (ino_node(ino).kind == NODE_CTL && of->in.len)
-		err = ctl_run_pending(fs_of(req), of, true);
+	if (ino_node(ino).kind == NODE_CTL) {
+		pthread_mutex_lock(&of->lock);
+		if (of->in.len)
+			err = ctl_run_pending(fs_of(req), of, true);
+		pthread_mutex_unlock(&of->lock);
+	}
 	fuse_reply_err(req, -err);
 }
 
@@ -594,6 +616,7 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 
 	(void)ino;
 	if (of) {
+		pthread_mutex_destroy(&of->lock);
 		buf_free(&of->b);
 		buf_free(&of->in);
 		free(of);

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control-file language: what a write to /proc/procsim/ctl says.
+ *
+ * One command per line, words separated by spaces or tabs:
+ *
+ *	fork PPID [COUNT]	"PID PID ...\n"; COUNT 1..1000000, default 1
+ *	clone PID		"TID\n"
+ *	exec PID COMM [ARG...]	"ok\n"; argv is COMM ARG..., comm its basename
+ *	exit PID [CODE]		"ok\n"; CODE 0..255, default 0
+ *	wait PID WHO [nohang]	"REAPED STATUS\n"; WHO a pid or -1
+ *	mmap PID LEN [PROT]	"0xADDR\n"; LEN 4096, 0x1000, 4K, 2M, 1G;
+ *				PROT rw- (default), r-x, rw, ---, none
+ *	munmap PID ADDR LEN	"ok\n"; ADDR decimal or 0x hex
+ *	populate N		"ok\n"
+ *	reset			"ok\n"
+ *	pid_max N		"ok\n"
+ *	help			one line listing the commands
+ *
+ * Numbers are strict: no sign where none is allowed, no junk, no overflow.
+ * A control byte (but tab), DEL, a byte >= 0x80 or a NUL anywhere makes
+ * the line invalid; so does a line over CTL_LINE_MAX bytes.
+ *
+ * A line is first parsed into a struct ctl_cmd (ctl_parse: no kernel
+ * involved, so it can be fuzzed alone), then executed (ctl_execute).
+ * Every failure is one line "E<NAME>: <message>\n", where a message about
+ * a known command starts with "<command>: ".
+ *
+ * Adding a command: one X() line in CTL_COMMANDS below, a member in the
+ * union of struct ctl_cmd, a parse_<name>() in ctl_parse.c and an
+ * exec_<name>() in ctl_exec.c.  The tables there are built from the
+ * X-macro, so a forgotten function is a compile error.
+ */
+#ifndef PROCSIM_CTL_H
+#define PROCSIM_CTL_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "kernel.h"
+
+#define CTL_LINE_MAX	4096		/* bytes, without the '\n' */
+#define CTL_FORK_MAX	1000000		/* fork's COUNT */
+
+/*   OP        name      min max usage (after the name) */
+#define CTL_COMMANDS(X)						\
+	X(FORK,     fork,     1, 2, "PPID [COUNT]")		\
+	X(CLONE,    clone,    1, 1, "PID")			\
+	X(EXEC,     exec,     2, -1, "PID COMM [ARGS...]")	\
+	X(EXIT,     exit,     1, 2, "PID [CODE]")		\
+	X(WAIT,     wait,     2, 3, "PID WHO [nohang]")		\
+	X(MMAP,     mmap,     2, 3, "PID LEN [PROT]")		\
+	X(MUNMAP,   munmap,   3, 3, "PID ADDR LEN")		\
+	X(POPULATE, populate, 1, 1, "N")			\
+	X(RESET,    reset,    0, 0, "")				\
+	X(PID_MAX,  pid_max,  1, 1, "N")			\
+	X(HELP,     help,     0, 0, "")
+
+enum ctl_op {
+#define CTL_ENUM_(op, name, min, max, usage) CTL_##op,
+	CTL_COMMANDS(CTL_ENUM_)
+#undef CTL_ENUM_
+	CTL_NR_OPS
+};
+
+/* A parsed command.  Only the member named after ->op is meaningful. */
+struct ctl_cmd {
+	enum ctl_op op;
+	union {
+		struct { int ppid, count; } fork;
+		struct { int pid; } clone;
+		struct {
+			int pid, argc;
+			char **argv;	/* argc strings + NULL, one heap block */
+		} exec;
+		struct { int pid, code; } exit;
+		struct { int pid, who, options; } wait; /* 0, WNOHANG */
+		struct { int pid, prot; unsigned long len; } mmap;
+		struct { int pid; unsigned long addr, len; } munmap;
+		struct { int n; } populate;
+		struct { int n; } pid_max;
+	};
+};
+
+/* The command's name ("fork") and its usage ("PPID [COUNT]"), or NULL. */
+const char *ctl_op_name(enum ctl_op op);
+const char *ctl_op_usage(enum ctl_op op);
+
+/* "ESRCH" for -ESRCH (or ESRCH); "EUNKNOWN" for an errno it does not know. */
+const char *ctl_errno_name(int err);
+
+/*
+ * Parse one line (no trailing '\n'; any bytes, not NUL-terminated; one
+ * trailing '\r' is ignored).  Returns 0, or -EINVAL (-ENOMEM if exec's
+ * argv cannot be copied) with a one-line message appended to @err (no
+ * errno name, no '\n'), e.g. "fork: PPID is not a number: 'x'".
+ * On error @cmd holds nothing to free; on success release it with
+ * ctl_cmd_free().
+ */
+int ctl_parse(const char *line, size_t len, struct ctl_cmd *cmd,
+	      struct buf *err);
+
+/*
+ * For a writer's bytes that hold no '\n' yet: -EINVAL, with the message
+ * ctl_parse() would give, if no ending can make them a valid line (binary
+ * bytes, or over CTL_LINE_MAX), else 0.  So a bad write fails at write()
+ * rather than only at close().
+ */
+int ctl_check_partial(const char *buf, size_t len, struct buf *err);
+
+/*
+ * Execute a parsed command.  Takes k->lock for writing itself around the
+ * core calls, so the caller must not hold it.  On success appends the
+ * reply line to @out and returns 0.  On failure returns -errno, appends
+ * "E<NAME>: <command>: <message>\n" (e.g. "ESRCH: fork: no process with
+ * pid 99999\n") and the world is unchanged (core calls are all-or-nothing).
+ * -ENOMEM also covers @out itself running out of memory (out->oom).
+ */
+int ctl_execute(struct kernel *k, const struct ctl_cmd *cmd, struct buf *out);
+
+/*
+ * Parse and execute one line.  A parse error is -EINVAL with the line
+ * "EINVAL: <message>\n" in @out, and the kernel is never touched.
+ */
+int ctl_run_line(struct kernel *k, const char *line, size_t len,
+		 struct buf *out);
+
+/* Free what a successful ctl_parse() allocated; safe on a zeroed cmd. */
+void ctl_cmd_free(struct ctl_cmd *cmd);
+
+#endif

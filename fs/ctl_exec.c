@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control-file executor: a parsed struct ctl_cmd into core calls and
+ * one reply line.  The core calls are all-or-nothing, so a failure here
+ * needs no undo: only the reply buffer is prepared before the world moves.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+
+#define REPLY_MIN	64	/* room for any reply but fork's */
+#define PID_TEXT_MAX	11	/* " 4194303" + printf's NUL, and room */
+
+/* The one errno-name table: what a failed command's line starts with. */
+#define ERRNO_NAME(e)	{ e, #e }
+static const struct {
+	int err;
+	const char *name;
+} ctl_errnos[] = {
+	ERRNO_NAME(EPERM), ERRNO_NAME(ENOENT), ERRNO_NAME(ESRCH),
+	ERRNO_NAME(EINTR), ERRNO_NAME(EIO), ERRNO_NAME(E2BIG),
+	ERRNO_NAME(ECHILD), ERRNO_NAME(EAGAIN), ERRNO_NAME(ENOMEM),
+	ERRNO_NAME(EACCES), ERRNO_NAME(EFAULT), ERRNO_NAME(EBUSY),
+	ERRNO_NAME(EEXIST), ERRNO_NAME(EINVAL), ERRNO_NAME(ENOSPC),
+	ERRNO_NAME(ERANGE), ERRNO_NAME(ENOSYS), ERRNO_NAME(EOVERFLOW),
+	ERRNO_NAME(EOPNOTSUPP),
+};
+#undef ERRNO_NAME
+
+const char *ctl_errno_name(int err)
+{
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < sizeof(ctl_errnos) / sizeof(ctl_errnos[0]); i++)
+		if (ctl_errnos[i].err == err)
+			return ctl_errnos[i].name;
+	return "EUNKNOWN";
+}
+
+/* ---- the commands: core calls only; the reply is written on success ---- */
+
+typedef int (*ctl_exec_fn)(struct kernel *k, const struct ctl_cmd *c,
+			   struct buf *out);
+
+static int exec_fork(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	int *pids, i, err;
+
+	/* Reserve the whole reply first: once forked, ENOMEM would be a lie. */
+	if (!buf_reserve(out, (size_t)c->fork.count * PID_TEXT_MAX + 1))
+		return -ENOMEM;
+	pids = malloc(c->fork.count * sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	err = do_fork(k, c->fork.ppid, c->fork.count, pids);
+	for (i = 0; !err && i < c->fork.count; i++)
+		buf_printf(out, i ? " %d" : "%d", pids[i]);
+	if (!err)
+		buf_putc(out, '\n');
+	free(pids);
+	return err;
+}
+
+static int exec_clone(struct kernel *k, const struct ctl_cmd *c,
+		      struct buf *out)
+{
+	int tid, err = do_clone_thread(k, c->clone.pid, &tid);
+
+	if (!err)
+		buf_printf(out, "%d\n", tid);
+	return err;
+}
+
+static int exec_exec(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	/* comm NULL: the core takes the basename of argv[0], as execve does. */
+	int err = do_execve(k, c->exec.pid, NULL, c->exec.argc, c->exec.argv);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_exit(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	int err = do_exit(k, c->exit.pid, c->exit.code);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_wait(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	int reaped = 0, status = 0;
+	int err = do_wait(k, c->wait.pid, c->wait.who, c->wait.options,
+			  &reaped, &status);
+
+	if (!err)
+		buf_printf(out, "%d %d\n", reaped, reaped ? status : 0);
+	return err;
+}
+
+static int exec_mmap(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	unsigned long addr;
+	int err = do_mmap(k, c->mmap.pid, 0, c->mmap.len, c->mmap.prot,
+			  MAP_PRIVATE | MAP_ANONYMOUS, &addr);
+
+	if (!err)
+		buf_printf(out, "0x%lx\n", addr);
+	return err;
+}
+
+static int exec_munmap(struct kernel *k, const struct ctl_cmd *c,
+		       struct buf *out)
+{
+	int err = do_munmap(k, c->munmap.pid, c->munmap.addr, c->munmap.len);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_populate(struct kernel *k, const struct ctl_cmd *c,
+			 struct buf *out)
+{
+	int err = populate(k, c->populate.n);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_reset(struct kernel *k, const struct ctl_cmd *c,
+		      struct buf *out)
+{
+	int err = kernel_reset(k);
+
+	(void)c;
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_pid_max(struct kernel *k, const struct ctl_cmd *c,
+			struct buf *out)
+{
+	int err = kernel_set_pid_max(k, c->pid_max.n);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_help(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	int op;
+
+	(void)k;
+	(void)c;
+	buf_puts(out, "commands:");
+	for (op = 0; op < CTL_NR_OPS; op++)
+		buf_printf(out, "%s %s%s%s", op ? ";" : "", ctl_op_name(op),
+			   *ctl_op_usage(op) ? " " : "", ctl_op_usage(op));
+	buf_putc(out, '\n');
+	return 0;
+}
+
+static const ctl_exec_fn ctl_exec_fns[CTL_NR_OPS] = {
+#define CTL_ROW_(op, nm, min, max, use) [CTL_##op] = exec_##nm,
+	CTL_COMMANDS(CTL_ROW_)
+#undef CTL_ROW_
+};
+
+/* ---- errors ---- */
+
+/* The pid a command acts on, for messages. */
+static int ctl_cmd_pid(const struct ctl_cmd *c)
+{
+	switch (c->op) {
+	case CTL_FORK:		return c->fork.ppid;
+	case CTL_CLONE:		return c->clone.pid;
+	case CTL_EXEC:		return c->exec.pid;
+	case CTL_EXIT:		return c->exit.pid;
+	case CTL_WAIT:		return c->wait.pid;
+	case CTL_MMAP:		return c->mmap.pid;
+	case CTL_MUNMAP:	return c->munmap.pid;
+	default:		return 0;
+	}
+}
+
+static void explain_wait(struct buf *out, const struct ctl_cmd *c, int err)
+{
+	int pid = c->wait.pid, who = c->wait.who;
+
+	if (err == -ECHILD && who < 0)
+		buf_printf(out, "pid %d has no children", pid);
+	else if (err == -ECHILD)
+		buf_printf(out, "pid %d has no child %d", pid, who);
+	else if (who < 0)	/* -EAGAIN: nothing runs to wake a sleeper */
+		buf_printf(out, "no child of pid %d has exited "
+			   "(add 'nohang')", pid);
+	else
+		buf_printf(out, "child %d of pid %d has not exited "
+			   "(add 'nohang')", who, pid);
+}
+
+/* The message after "E<NAME>: <command>: "; called under k->lock. */
+static void explain(struct buf *out, const struct kernel *k,
+		    const struct ctl_cmd *c, int err)
+{
+	int pid = ctl_cmd_pid(c);
+
+	if (err == -ESRCH)
+		buf_printf(out, "no process with pid %d", pid);
+	else if (c->op == CTL_WAIT && (err == -ECHILD || err == -EAGAIN))
+		explain_wait(out, c, err);
+	else if (err == -EAGAIN)
+		buf_printf(out, "no free pid (pid_max %d, %lu in use)",
+			   k->pids.pid_max, k->pids.nr_used);
+	else if (err == -EPERM && c->op == CTL_EXIT)
+		buf_printf(out, "pid %d belongs to init or kthreadd, "
+			   "which cannot exit", pid);
+	else if (err == -EINVAL && (c->op == CTL_CLONE || c->op == CTL_EXEC) &&
+		 find_task(k, pid) && task_is_kthread(find_task(k, pid)))
+		buf_printf(out, "pid %d is a kernel thread", pid);
+	else if (err == -ENOMEM && (c->op == CTL_MMAP || c->op == CTL_MUNMAP))
+		buf_printf(out, "no room in the address space or over "
+			   "max_map_count %d", k->max_map_count);
+	else if (err == -EINVAL && c->op == CTL_PID_MAX)
+		buf_printf(out, "%d is out of range %d..%d", c->pid_max.n,
+			   RESERVED_PIDS + 1, PID_MAX_LIMIT);
+	else if (err == -EINVAL && c->op == CTL_MUNMAP)
+		buf_printf(out, "bad range 0x%lx+0x%lx", c->munmap.addr,
+			   c->munmap.len);
+	else
+		buf_puts(out, strerror(-err));
+}
+
+int ctl_execute(struct kernel *k, const struct ctl_cmd *cmd, struct buf *out)
+{
+	size_t mark = out->len;
+	int err;
+
+	if ((unsigned int)cmd->op >= CTL_NR_OPS) {
+		buf_puts(out, "EINVAL: no such command value\n");
+		return -EINVAL;
+	}
+	/* Room for a short reply before the world moves; fork asks for more. */
+	if (!buf_reserve(out, REPLY_MIN))
+		return -ENOMEM;
+	pthread_rwlock_wrlock(&k->lock);
+	err = ctl_exec_fns[cmd->op](k, cmd, out);
+	if (err) {
+		out->len = mark;	/* never half a reply */
+		buf_printf(out, "%s: %s: ", ctl_errno_name(err),
+			   ctl_op_name(cmd->op));
+		explain(out, k, cmd, err);
+		buf_putc(out, '\n');
+	}
+	pthread_rwlock_unlock(&k->lock);
+	return err;
+}
+
+int ctl_run_line(struct kernel *k, const char *line, size_t len,
+		 struct buf *out)
+{
+	struct ctl_cmd cmd;
+	struct buf msg;
+	int err;
+
+	buf_init(&msg);
+	err = ctl_parse(line, len, &cmd, &msg);
+	if (err) {
+		buf_printf(out, "%s: %.*s\n", ctl_errno_name(err),
+			   (int)msg.len, msg.len ? msg.data : "");
+		buf_free(&msg);
+		return err;
+	}
+	buf_free(&msg);
+	err = ctl_execute(k, &cmd, out);
+	ctl_cmd_free(&cmd);
+	return err;
+}

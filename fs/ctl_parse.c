@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control-file parser: one line of text into a struct ctl_cmd.  It
+ * never touches a kernel, so it can be tested and fuzzed on its own.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+
+#define QUOTE_MAX	40	/* bytes of a bad word echoed in a message */
+
+/* A line split into words, in place: every word NUL-terminated. */
+struct ctl_words {
+	char text[CTL_LINE_MAX + 1];
+	int n;
+	char *w[CTL_LINE_MAX / 2 + 1];
+};
+
+/* What a parse function sees: the command's arguments, not its name. */
+struct ctl_args {
+	const char *cmd;
+	int argc;
+	char **argv;
+	struct buf *err;
+};
+
+struct ctl_syntax {
+	const char *name;
+	const char *usage;
+	int min_args, max_args;		/* max -1: no limit */
+	int (*parse)(const struct ctl_args *a, struct ctl_cmd *c);
+};
+
+#define CTL_DECL_(op, nm, min, max, use) \
+	static int parse_##nm(const struct ctl_args *a, struct ctl_cmd *c);
+CTL_COMMANDS(CTL_DECL_)
+#undef CTL_DECL_
+
+static const struct ctl_syntax ctl_syntax[CTL_NR_OPS] = {
+#define CTL_ROW_(op, nm, min, max, use) \
+	[CTL_##op] = { #nm, use, min, max, parse_##nm },
+	CTL_COMMANDS(CTL_ROW_)
+#undef CTL_ROW_
+};
+
+const char *ctl_op_name(enum ctl_op op)
+{
+	return (unsigned int)op < CTL_NR_OPS ? ctl_syntax[op].name : NULL;
+}
+
+const char *ctl_op_usage(enum ctl_op op)
+{
+	return (unsigned int)op < CTL_NR_OPS ? ctl_syntax[op].usage : NULL;
+}
+
+/* Append one message; a message is one line, so no '\n' in @fmt. */
+static int __attribute__((format(printf, 2, 3)))
+fail(struct buf *err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	buf_puts(err, msg);
+	return -EINVAL;
+}
+
+/* Echo a user word in a message, cut short: it may be 4 KiB long. */
+#define QFMT		"'%.*s%s'"
+#define QARG(w)		QUOTE_MAX, (w), (strlen(w) > QUOTE_MAX ? "..." : "")
+
+/* ---- words ---- */
+
+static bool ctl_byte_ok(unsigned char ch)
+{
+	return ch == '\t' || (ch >= 0x20 && ch < 0x7f);
+}
+
+/*
+ * The checks that need no words: length and bytes.  One trailing '\r' is
+ * allowed (a CRLF editor); *@len loses it.
+ */
+static int ctl_check_bytes(const char *line, size_t *len, struct buf *err)
+{
+	size_t i;
+
+	if (*len > CTL_LINE_MAX)
+		return fail(err, "line too long (over %d bytes)", CTL_LINE_MAX);
+	if (*len && line[*len - 1] == '\r')
+		(*len)--;
+	for (i = 0; i < *len; i++)
+		if (!ctl_byte_ok(line[i]))
+			return fail(err, "binary bytes in command");
+	return 0;
+}
+
+int ctl_check_partial(const char *buf, size_t len, struct buf *err)
+{
+	return ctl_check_bytes(buf, &len, err);
+}
+
+static int ctl_split(const char *line, size_t len, struct ctl_words *ws,
+		     struct buf *err)
+{
+	char *p;
+	int ret;
+
+	ret = ctl_check_bytes(line, &len, err);
+	if (ret)
+		return ret;
+	memcpy(ws->text, line, len);
+	ws->text[len] = '\0';
+	ws->n = 0;
+	for (p = ws->text; *p; ) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		ws->w[ws->n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	if (!ws->n)
+		return fail(err, "empty command");
+	return 0;
+}
+
+/* ---- numbers: strict, no sign or space that strtoll would take ---- */
+
+static int digit_value(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The digits s[0..n) in @base: -EINVAL on junk or none, -ERANGE on overflow. */
+static int parse_digits(const char *s, size_t n, int base,
+			unsigned long long *v)
+{
+	unsigned long long x = 0;
+	size_t i;
+
+	if (!n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		int d = digit_value(s[i]);
+
+		if (d < 0 || d >= base)
+			return -EINVAL;
+		if (x > (ULLONG_MAX - d) / base)
+			return -ERANGE;
+		x = x * base + d;
+	}
+	*v = x;
+	return 0;
+}
+
+/* A decimal integer in [min, max] (min >= LLONG_MIN + 1). */
+static int arg_int(const struct ctl_args *a, int i, const char *what,
+		   long long min, long long max, long long *v)
+{
+	const char *s = a->argv[i];
+	bool neg = *s == '-';
+	unsigned long long mag;
+	int err;
+
+	err = parse_digits(s + neg, strlen(s + neg), 10, &mag);
+	if (err == -EINVAL)
+		return fail(a->err, "%s: %s is not a number: " QFMT,
+			    a->cmd, what, QARG(s));
+	if (!err && mag <= LLONG_MAX) {
+		*v = neg ? -(long long)mag : (long long)mag;
+		if (*v >= min && *v <= max)
+			return 0;
+	}
+	return fail(a->err, "%s: %s must be %lld..%lld, not " QFMT,
+		    a->cmd, what, min, max, QARG(s));
+}
+
+static int arg_pid(const struct ctl_args *a, int i, const char *what,
+		   int *pid)
+{
+	long long v = 0;
+	int err = arg_int(a, i, what, 1, INT_MAX, &v);
+
+	*pid = v;
+	return err;
+}
+
+/*
+ * A size or address: decimal or 0x hex, and for sizes an optional K, M or
+ * G suffix (binary units).  Anything that does not fit unsigned long is
+ * out of range.
+ */
+static int arg_ulong(const struct ctl_args *a, int i, const char *what,
+		     bool suffix, unsigned long *v)
+{
+	const char *s = a->argv[i];
+	size_t n = strlen(s);
+	unsigned long long x, mul = 1;
+	int base = 10, err;
+
+	if (suffix && n) {
+		switch (s[n - 1]) {
+		case 'k': case 'K': mul = 1ULL << 10; n--; break;
+		case 'm': case 'M': mul = 1ULL << 20; n--; break;
+		case 'g': case 'G': mul = 1ULL << 30; n--; break;
+		}
+	}
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		n -= 2;
+	}
+	err = parse_digits(s, n, base, &x);
+	if (err == -EINVAL)
+		return fail(a->err, "%s: %s is not a number: " QFMT,
+			    a->cmd, what, QARG(a->argv[i]));
+	if (err || __builtin_mul_overflow(x, mul, &x) || x > ULONG_MAX)
+		return fail(a->err, "%s: %s is too large: " QFMT,
+			    a->cmd, what, QARG(a->argv[i]));
+	*v = x;
+	return 0;
+}
+
+static int arg_len(const struct ctl_args *a, int i, unsigned long *len)
+{
+	int err = arg_ulong(a, i, "LEN", true, len);
+
+	if (!err && !*len)
+		return fail(a->err, "%s: LEN must not be 0", a->cmd);
+	return err;
+}
+
+/* "rw-", "r-x", "rw", "---", "none": r, w, x each at most once, '-' fillers. */
+static int arg_prot(const struct ctl_args *a, int i, int *prot)
+{
+	const char *s = a->argv[i];
+	size_t n = strlen(s), j;
+
+	*prot = PROT_NONE;
+	if (!strcmp(s, "none"))
+		return 0;
+	for (j = 0; j < n && n <= 3; j++) {
+		int bit = s[j] == 'r' ? PROT_READ : s[j] == 'w' ? PROT_WRITE :
+			  s[j] == 'x' ? PROT_EXEC : s[j] == '-' ? 0 : -1;
+
+		if (bit < 0 || (*prot & bit))
+			break;
+		*prot |= bit;
+	}
+	if (n <= 3 && j == n)
+		return 0;
+	return fail(a->err, "%s: PROT must be letters r, w, x or '-', or "
+		    "'none', not " QFMT, a->cmd, QARG(s));
+}
+
+/* ---- the commands ---- */
+
+static int parse_fork(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	long long count = 1;
+
+	if (arg_pid(a, 0, "PPID", &c->fork.ppid))
+		return -EINVAL;
+	if (a->argc > 1 && arg_int(a, 1, "COUNT", 1, CTL_FORK_MAX, &count))
+		return -EINVAL;
+	c->fork.count = count;
+	return 0;
+}
+
+static int parse_clone(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return arg_pid(a, 0, "PID", &c->clone.pid);
+}
+
+/* argv and its strings in one block, so ctl_cmd_free() is one free(). */
+static int parse_exec(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	int argc = a->argc - 1, i;
+	size_t bytes = 0;
+	char **argv, *p;
+
+	if (arg_pid(a, 0, "PID", &c->exec.pid))
+		return -EINVAL;
+	for (i = 0; i < argc; i++)
+		bytes += strlen(a->argv[i + 1]) + 1;
+	argv = malloc((argc + 1) * sizeof(*argv) + bytes);
+	if (!argv) {
+		buf_printf(a->err, "%s: out of memory", a->cmd);
+		return -ENOMEM;
+	}
+	p = (char *)(argv + argc + 1);
+	for (i = 0; i < argc; i++) {
+		size_t n = strlen(a->argv[i + 1]) + 1;
+
+		argv[i] = memcpy(p, a->argv[i + 1], n);
+		p += n;
+	}
+	argv[argc] = NULL;
+	c->exec.argc = argc;
+	c->exec.argv = argv;
+	return 0;
+}
+
+static int parse_exit(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	long long code = 0;
+
+	if (arg_pid(a, 0, "PID", &c->exit.pid))
+		return -EINVAL;
+	if (a->argc > 1 && arg_int(a, 1, "CODE", 0, 255, &code))
+		return -EINVAL;
+	c->exit.code = code;
+	return 0;
+}
+
+static int parse_wait(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	long long who;
+	int i;
+
+	if (arg_pid(a, 0, "PID", &c->wait.pid))
+		return -EINVAL;
+	if (arg_int(a, 1, "WHO", -1, INT_MAX, &who))
+		return -EINVAL;
+	/* wait4's process-group form (0) is not modelled. */
+	if (!who)
+		return fail(a->err, "%s: WHO must be a pid or -1, not '0'",
+			    a->cmd);
+	c->wait.who = who;
+	c->wait.options = 0;
+	for (i = 2; i < a->argc; i++) {
+		if (strcmp(a->argv[i], "nohang"))
+			return fail(a->err, "%s: unknown flag " QFMT,
+				    a->cmd, QARG(a->argv[i]));
+		c->wait.options |= WNOHANG;
+	}
+	return 0;
+}
+
+static int parse_mmap(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	if (arg_pid(a, 0, "PID", &c->mmap.pid) || arg_len(a, 1, &c->mmap.len))
+		return -EINVAL;
+	c->mmap.prot = PROT_READ | PROT_WRITE;
+	if (a->argc > 2 && arg_prot(a, 2, &c->mmap.prot))
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_munmap(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	if (arg_pid(a, 0, "PID", &c->munmap.pid) ||
+	    arg_ulong(a, 1, "ADDR", false, &c->munmap.addr) ||
+	    arg_len(a, 2, &c->munmap.len))
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_populate(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	long long n;
+
+	if (arg_int(a, 0, "N", 1, PID_MAX_LIMIT, &n))
+		return -EINVAL;
+	c->populate.n = n;
+	return 0;
+}
+
+/* The core decides the real bounds (RESERVED_PIDS, live pids). */
+static int parse_pid_max(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	long long n;
+
+	if (arg_int(a, 0, "N", 1, PID_MAX_LIMIT, &n))
+		return -EINVAL;
+	c->pid_max.n = n;
+	return 0;
+}
+
+static int parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	(void)a;
+	(void)c;
+	return 0;
+}
+
+static int parse_help(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	(void)a;
+	(void)c;
+	return 0;
+}
+
+/* ---- entry points ---- */
+
+static const struct ctl_syntax *ctl_lookup(const char *name)
+{
+	int op;
+
+	for (op = 0; op < CTL_NR_OPS; op++)
+		if (!strcmp(ctl_syntax[op].name, name))
+			return &ctl_syntax[op];
+	return NULL;
+}
+
+int ctl_parse(const char *line, size_t len, struct ctl_cmd *cmd,
+	      struct buf *err)
+{
+	const struct ctl_syntax *sx;
+	struct ctl_words *ws;
+	struct ctl_args a;
+	int ret;
+
+	memset(cmd, 0, sizeof(*cmd));
+	/* 24 KiB: too much for the stack of a FUSE worker thread. */
+	ws = malloc(sizeof(*ws));
+	if (!ws) {
+		buf_puts(err, "out of memory");
+		return -ENOMEM;
+	}
+	ret = ctl_split(line, len, ws, err);
+	if (ret)
+		goto out;
+	sx = ctl_lookup(ws->w[0]);
+	if (!sx) {
+		ret = fail(err, "unknown command " QFMT " (try 'help')",
+			   QARG(ws->w[0]));
+		goto out;
+	}
+	a = (struct ctl_args){ sx->name, ws->n - 1, ws->w + 1, err };
+	if (a.argc < sx->min_args ||
+	    (sx->max_args >= 0 && a.argc > sx->max_args)) {
+		ret = fail(err, "%s: usage: %s%s%s", sx->name, sx->name,
+			   *sx->usage ? " " : "", sx->usage);
+		goto out;
+	}
+	cmd->op = sx - ctl_syntax;
+	ret = sx->parse(&a, cmd);
+	if (ret) {
+		ctl_cmd_free(cmd);
+		memset(cmd, 0, sizeof(*cmd));
+	}
+out:
+	free(ws);
+	return ret;
+}
+
+void ctl_cmd_free(struct ctl_cmd *cmd)
+{
+	if (cmd->op == CTL_EXEC) {
+		free(cmd->exec.argv);
+		cmd->exec.argv = NULL;
+	}
+}

@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control-file executor against a real kernel: replies, the world they
+ * leave behind, and that a failed command leaves the world as it was.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "ctl.h"
+
+#define REPLY_MAX	(1 << 16)
+
+static char reply[REPLY_MAX];
+
+static unsigned long long fixed_clock(void *arg)
+{
+	(void)arg;
+	return 5000;		/* 50 s after boot */
+}
+
+static int setup(void **state)
+{
+	static const struct kernel_opts opts = {
+		.clock = fixed_clock,
+		.seed = 42,
+	};
+	struct kernel *k = malloc(sizeof(*k));
+
+	if (!k || kernel_init(k, &opts))
+		return -1;
+	*state = k;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	kernel_destroy(*state);
+	free(*state);
+	return 0;
+}
+
+/* Run the line @fmt makes; the reply lands in reply[]. */
+static int vrun(struct kernel *k, const char *fmt, va_list ap)
+{
+	char line[CTL_LINE_MAX + 1];
+	struct buf out;
+	size_t len;
+	int ret;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	buf_init(&out);
+	ret = ctl_run_line(k, line, strlen(line), &out);
+	assert_false(out.oom);
+	len = out.len;
+	assert_true(len > 0 && len < REPLY_MAX);
+	memcpy(reply, out.data, len);
+	reply[len] = '\0';
+	buf_free(&out);
+	/* Every reply is exactly one line. */
+	assert_int_equal(reply[len - 1], '\n');
+	assert_ptr_equal(strchr(reply, '\n'), reply + len - 1);
+	return ret;
+}
+
+static int __attribute__((format(printf, 2, 3)))
+run(struct kernel *k, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vrun(k, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* A command that must succeed; returns the first number of its reply. */
+static int __attribute__((format(printf, 2, 3)))
+run_ok(struct kernel *k, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vrun(k, fmt, ap);
+	va_end(ap);
+	if (ret)
+		fail_msg("command failed: %s", reply);
+	return strtol(reply, NULL, 0);
+}
+
+/* What a failed command must leave alone. */
+struct snapshot {
+	unsigned long nr_tasks, nr_processes, nr_running;
+	unsigned long total_forks, total_exits, nr_used;
+	uint64_t gen;
+};
+
+static struct snapshot snap(const struct kernel *k)
+{
+	return (struct snapshot){
+		k->nr_tasks, k->nr_processes, k->nr_running, k->total_forks,
+		k->total_exits, k->pids.nr_used, k->gen,
+	};
+}
+
+static void assert_unchanged(const struct kernel *k, const struct snapshot *s)
+{
+	struct snapshot now = snap(k);
+
+	assert_int_equal(now.nr_tasks, s->nr_tasks);
+	assert_int_equal(now.nr_processes, s->nr_processes);
+	assert_int_equal(now.nr_running, s->nr_running);
+	assert_int_equal(now.total_forks, s->total_forks);
+	assert_int_equal(now.total_exits, s->total_exits);
+	assert_int_equal(now.nr_used, s->nr_used);
+	assert_int_equal(now.gen, s->gen);
+}
+
+/* @line must fail with @err, reply exactly @want, world untouched. */
+static void fails(struct kernel *k, const char *line, int err,
+		  const char *want)
+{
+	struct snapshot s = snap(k);
+
+	assert_int_equal(run(k, "%s", line), err);
+	assert_string_equal(reply, want);
+	assert_unchanged(k, &s);
+}
+
+static void test_fork(void **state)
+{
+	struct kernel *k = *state;
+	struct snapshot s = snap(k);
+	int pids[3], n, i;
+	char *p = reply;
+
+	assert_int_equal(run(k, "fork 1 3"), 0);
+	/* "A B C\n": decimal pids, one space between. */
+	for (n = 0; n < 3; n++) {
+		char *end;
+
+		pids[n] = strtol(p, &end, 10);
+		assert_true(end > p);
+		assert_int_equal(*end, n < 2 ? ' ' : '\n');
+		p = end + 1;
+	}
+	assert_int_equal(*p, '\0');
+	for (i = 0; i < 3; i++) {
+		struct task *t = find_task(k, pids[i]);
+
+		assert_non_null(t);
+		assert_ptr_equal(t->real_parent, k->init_task);
+		assert_int_equal(t->tgid, pids[i]);
+		assert_non_null(t->mm);
+	}
+	assert_int_equal(k->nr_tasks, s.nr_tasks + 3);
+	assert_int_equal(k->nr_processes, s.nr_processes + 3);
+	assert_int_equal(k->total_forks, s.total_forks + 3);
+	assert_true(k->gen > s.gen);
+
+	/* A grandchild: the parent is the pid we named. */
+	n = run_ok(k, "fork 1");
+	i = run_ok(k, "fork %d", n);
+	assert_ptr_equal(find_task(k, i)->real_parent, find_task(k, n));
+}
+
+static void test_fork_many(void **state)
+{
+	struct kernel *k = *state;
+	unsigned long before = k->nr_tasks;
+	struct buf out;
+	size_t spaces = 0, i;
+
+	buf_init(&out);
+	assert_int_equal(ctl_run_line(k, "fork 1 5000", 11, &out), 0);
+	for (i = 0; i < out.len; i++)
+		spaces += out.data[i] == ' ';
+	assert_int_equal(spaces, 4999);
+	assert_int_equal(out.data[out.len - 1], '\n');
+	assert_int_equal(k->nr_tasks, before + 5000);
+	buf_free(&out);
+}
+
+static void test_clone(void **state)
+{
+	struct kernel *k = *state;
+	int pid = run_ok(k, "fork 1");
+	unsigned long procs = k->nr_processes;
+	struct task *t;
+	int tid;
+
+	tid = run_ok(k, "clone %d", pid);
+	assert_int_not_equal(tid, pid);
+	t = find_task(k, tid);
+	assert_non_null(t);
+	assert_int_equal(t->tgid, pid);
+	assert_ptr_equal(t->group_leader, find_task(k, pid));
+	assert_int_equal(k->nr_processes, procs);
+	fails(k, "clone 2", -EINVAL, "EINVAL: clone: pid 2 is a kernel thread\n");
+}
+
+static void test_exec(void **state)
+{
+	static const char args[] = "/usr/bin/sleep\0" "60\0" "--x='a\"b'";
+	struct kernel *k = *state;
+	int pid = run_ok(k, "fork 1");
+	struct task *t;
+
+	assert_int_equal(run(k, "exec %d /usr/bin/sleep 60 --x='a\"b'", pid), 0);
+	assert_string_equal(reply, "ok\n");
+	t = find_task(k, pid);
+	assert_string_equal(t->comm, "sleep");
+	assert_int_equal(t->mm->args_len, sizeof(args));
+	assert_memory_equal(t->mm->args, args, sizeof(args));
+	/* No slash: comm is the word itself. */
+	assert_int_equal(run(k, "exec %d top", pid), 0);
+	assert_string_equal(find_task(k, pid)->comm, "top");
+	fails(k, "exec 2 ls", -EINVAL, "EINVAL: exec: pid 2 is a kernel thread\n");
+}
+
+/* exit 3 -> zombie -> wait reaps it with status 3 << 8. */
+static void test_exit_wait(void **state)
+{
+	struct kernel *k = *state;
+	int parent = run_ok(k, "fork 1"), child, other;
+	char line[64], want[128];
+	unsigned long tasks;
+
+	child = run_ok(k, "fork %d", parent);
+	other = run_ok(k, "fork %d", parent);
+
+	/* Nothing exited yet: nohang says "0 0", plain wait is EAGAIN. */
+	assert_int_equal(run(k, "wait %d -1 nohang", parent), 0);
+	assert_string_equal(reply, "0 0\n");
+	sprintf(want, "EAGAIN: wait: no child of pid %d has exited "
+		"(add 'nohang')\n", parent);
+	assert_int_equal(run(k, "wait %d -1", parent), -EAGAIN);
+	assert_string_equal(reply, want);
+	sprintf(want, "EAGAIN: wait: child %d of pid %d has not exited "
+		"(add 'nohang')\n", child, parent);
+	assert_int_equal(run(k, "wait %d %d", parent, child), -EAGAIN);
+	assert_string_equal(reply, want);
+
+	assert_int_equal(run(k, "exit %d 3", child), 0);
+	assert_string_equal(reply, "ok\n");
+	assert_int_equal(find_task(k, child)->state, EXIT_ZOMBIE);
+	tasks = k->nr_tasks;
+	assert_int_equal(run(k, "wait %d -1", parent), 0);
+	sprintf(want, "%d 768\n", child);
+	assert_string_equal(reply, want);
+	assert_null(find_task(k, child));
+	assert_int_equal(k->nr_tasks, tasks - 1);
+
+	/* A specific pid, default code 0, with nohang. */
+	assert_int_equal(run(k, "exit %d", other), 0);
+	assert_int_equal(run(k, "wait %d %d nohang", parent, other), 0);
+	sprintf(want, "%d 0\n", other);
+	assert_string_equal(reply, want);
+
+	/* Nothing left to wait for. */
+	sprintf(line, "wait %d -1", parent);
+	sprintf(want, "ECHILD: wait: pid %d has no children\n", parent);
+	fails(k, line, -ECHILD, want);
+	sprintf(line, "wait %d %d", parent, other);
+	sprintf(want, "ECHILD: wait: pid %d has no child %d\n", parent, other);
+	fails(k, line, -ECHILD, want);
+}
+
+static void test_esrch(void **state)
+{
+	static const char *const lines[][2] = {
+		{ "fork 99999", "ESRCH: fork: no process with pid 99999\n" },
+		{ "fork 99999 10", "ESRCH: fork: no process with pid 99999\n" },
+		{ "clone 99999", "ESRCH: clone: no process with pid 99999\n" },
+		{ "exec 99999 ls", "ESRCH: exec: no process with pid 99999\n" },
+		{ "exit 99999 1", "ESRCH: exit: no process with pid 99999\n" },
+		{ "wait 99999 -1", "ESRCH: wait: no process with pid 99999\n" },
+		{ "mmap 99999 4K", "ESRCH: mmap: no process with pid 99999\n" },
+		{ "munmap 99999 0x1000 4K", "ESRCH: munmap: no process with pid 99999\n" },
+	};
+	struct kernel *k = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(*lines); i++)
+		fails(k, lines[i][0], -ESRCH, lines[i][1]);
+}
+
+/* A zombie is no process to fork from or exit again. */
+static void test_zombie(void **state)
+{
+	struct kernel *k = *state;
+	int pid = run_ok(k, "fork 1");
+	char line[64], want[128];
+
+	assert_int_equal(run(k, "exit %d", pid), 0);
+	sprintf(line, "fork %d", pid);
+	sprintf(want, "ESRCH: fork: no process with pid %d\n", pid);
+	fails(k, line, -ESRCH, want);
+	sprintf(line, "exit %d", pid);
+	sprintf(want, "ESRCH: exit: no process with pid %d\n", pid);
+	fails(k, line, -ESRCH, want);
+}
+
+static void test_eperm(void **state)
+{
+	struct kernel *k = *state;
+
+	fails(k, "exit 1", -EPERM,
+	      "EPERM: exit: pid 1 belongs to init or kthreadd, which cannot exit\n");
+	fails(k, "exit 2 9", -EPERM,
+	      "EPERM: exit: pid 2 belongs to init or kthreadd, which cannot exit\n");
+}
+
+/* A small pid space, filled to the brim: EAGAIN, and all or nothing. */
+static void test_eagain(void **state)
+{
+	struct kernel *k = *state;
+	struct snapshot s;
+	int left, forks = 0;
+
+	fails(k, "pid_max 300", -EINVAL,
+	      "EINVAL: pid_max: 300 is out of range 301..4194304\n");
+	assert_int_equal(run(k, "pid_max 301"), 0);
+	assert_string_equal(reply, "ok\n");
+	assert_int_equal(k->pids.pid_max, 301);
+
+	/* pids 1..300 are usable (no wrap yet): fork until they run out. */
+	left = 300 - (int)k->pids.nr_used;
+	assert_true(left > 10);
+	while (!run(k, "fork 1"))
+		forks++;
+	assert_int_equal(forks, left);
+	assert_string_equal(reply,
+		"EAGAIN: fork: no free pid (pid_max 301, 300 in use)\n");
+	fails(k, "fork 1", -EAGAIN,
+	      "EAGAIN: fork: no free pid (pid_max 301, 300 in use)\n");
+	fails(k, "clone 1", -EAGAIN,
+	      "EAGAIN: clone: no free pid (pid_max 301, 300 in use)\n");
+
+	/* Ten more pids (301..310); eleven children is all or nothing. */
+	assert_int_equal(run(k, "pid_max 311"), 0);
+	fails(k, "fork 1 11", -EAGAIN,
+	      "EAGAIN: fork: no free pid (pid_max 311, 300 in use)\n");
+	s = snap(k);
+	assert_int_equal(run(k, "fork 1 10"), 0);
+	assert_string_equal(reply, "301 302 303 304 305 306 307 308 309 310\n");
+	assert_int_equal(k->nr_tasks, s.nr_tasks + 10);
+}
+
+/* Parse errors come back as one EINVAL line, and never reach the kernel. */
+static void test_einval(void **state)
+{
+	static const char *const lines[][2] = {
+		{ "", "EINVAL: empty command\n" },
+		{ "bogus 1", "EINVAL: unknown command 'bogus' (try 'help')\n" },
+		{ "fork", "EINVAL: fork: usage: fork PPID [COUNT]\n" },
+		{ "fork 1 0", "EINVAL: fork: COUNT must be 1..1000000, not '0'\n" },
+		{ "fork 1 1000001", "EINVAL: fork: COUNT must be 1..1000000, not '1000001'\n" },
+		{ "fork -1", "EINVAL: fork: PPID must be 1..2147483647, not '-1'\n" },
+		{ "exit 1 256", "EINVAL: exit: CODE must be 0..255, not '256'\n" },
+		{ "wait 1 -1 now", "EINVAL: wait: unknown flag 'now'\n" },
+		{ "mmap 1 4096 rwq", "EINVAL: mmap: PROT must be letters r, w, x or '-', or 'none', not 'rwq'\n" },
+		{ "reset 1", "EINVAL: reset: usage: reset\n" },
+		{ "fork 1\x01", "EINVAL: binary bytes in command\n" },
+	};
+	struct kernel *k = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(*lines); i++)
+		fails(k, lines[i][0], -EINVAL, lines[i][1]);
+}
+
+static void test_mmap_munmap(void **state)
+{
+	struct kernel *k = *state;
+	int pid = run_ok(k, "fork 1");
+	struct mm_struct *mm = find_task(k, pid)->mm;
+	int count = mm->map_count;
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	char line[128], want[160];
+
+	assert_int_equal(run(k, "mmap %d 8K r-x", pid), 0);
+	assert_memory_equal(reply, "0x", 2);
+	addr = strtoul(reply, NULL, 16);
+	assert_int_equal(addr % PAGE_SIZE, 0);
+	vma = find_vma(mm, addr);
+	assert_non_null(vma);
+	assert_int_equal(vma->vm_start, addr);
+	assert_int_equal(vma->vm_end, addr + 8192);
+	assert_true(vma->vm_flags & VM_READ);
+	assert_true(vma->vm_flags & VM_EXEC);
+	assert_false(vma->vm_flags & VM_WRITE);
+	assert_int_equal(mm->map_count, count + 1);
+
+	assert_int_equal(run(k, "munmap %d 0x%lx 8K", pid, addr), 0);
+	assert_string_equal(reply, "ok\n");
+	vma = find_vma(mm, addr);
+	assert_true(!vma || vma->vm_start >= addr + 8192);
+	assert_int_equal(mm->map_count, count);
+
+	/* More than the address space holds. */
+	sprintf(line, "mmap %d 0x800000000000", pid);
+	sprintf(want, "ENOMEM: mmap: no room in the address space or over "
+		"max_map_count %d\n", k->max_map_count);
+	fails(k, line, -ENOMEM, want);
+	/* Unaligned start. */
+	sprintf(line, "munmap %d 0x1001 4K", pid);
+	sprintf(want, "EINVAL: munmap: bad range 0x1001+0x1000\n");
+	fails(k, line, -EINVAL, want);
+}
+
+static void test_populate_reset(void **state)
+{
+	struct kernel *k = *state;
+	struct snapshot boot = snap(k);
+	int pid;
+
+	assert_int_equal(run(k, "populate 50"), 0);
+	assert_string_equal(reply, "ok\n");
+	assert_int_equal(k->nr_processes, boot.nr_processes + 50);
+	pid = run_ok(k, "fork 1");
+
+	assert_int_equal(run(k, "reset"), 0);
+	assert_string_equal(reply, "ok\n");
+	assert_int_equal(k->nr_tasks, boot.nr_tasks);
+	assert_int_equal(k->nr_processes, boot.nr_processes);
+	assert_null(find_task(k, pid));
+	assert_true(k->gen > boot.gen);
+	/* The lock still works after a reset swapped the world. */
+	assert_int_equal(run(k, "fork 1"), 0);
+}
+
+static void test_help(void **state)
+{
+	struct kernel *k = *state;
+	struct snapshot s = snap(k);
+
+	assert_int_equal(run(k, "help"), 0);
+	assert_string_equal(reply,
+		"commands: fork PPID [COUNT]; clone PID; exec PID COMM [ARGS...]; "
+		"exit PID [CODE]; wait PID WHO [nohang]; mmap PID LEN [PROT]; "
+		"munmap PID ADDR LEN; populate N; reset; pid_max N; help\n");
+	assert_unchanged(k, &s);
+}
+
+/* Replies append: the caller owns the buffer and its earlier bytes. */
+static void test_reply_appends(void **state)
+{
+	struct kernel *k = *state;
+	struct ctl_cmd cmd = { .op = CTL_NR_OPS };
+	struct buf out;
+
+	buf_init(&out);
+	buf_puts(&out, "before\n");
+	assert_int_equal(ctl_run_line(k, "exit 1", 6, &out), -EPERM);
+	assert_int_equal(ctl_run_line(k, "reset", 5, &out), 0);
+	assert_int_equal(ctl_execute(k, &cmd, &out), -EINVAL);
+	buf_putc(&out, '\0');
+	assert_string_equal(out.data, "before\n"
+		"EPERM: exit: pid 1 belongs to init or kthreadd, which cannot exit\n"
+		"ok\n"
+		"EINVAL: no such command value\n");
+	buf_free(&out);
+}
+
+struct locker {
+	struct kernel *k;
+	int ret;
+};
+
+static void *fork_thread(void *arg)
+{
+	struct locker *l = arg;
+	struct buf out;
+
+	buf_init(&out);
+	l->ret = ctl_run_line(l->k, "fork 1", 6, &out);
+	buf_free(&out);
+	return NULL;
+}
+
+/* The executor takes k->lock for writing: a reader holds it off. */
+static void test_takes_write_lock(void **state)
+{
+	struct kernel *k = *state;
+	struct locker l = { k, -1 };
+	unsigned long before = k->nr_tasks;
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	pthread_t th;
+
+	pthread_rwlock_rdlock(&k->lock);
+	assert_int_equal(pthread_create(&th, NULL, fork_thread, &l), 0);
+	nanosleep(&pause, NULL);
+	assert_int_equal(k->nr_tasks, before);	/* still waiting */
+	pthread_rwlock_unlock(&k->lock);
+	pthread_join(th, NULL);
+	assert_int_equal(l.ret, 0);
+	assert_int_equal(k->nr_tasks, before + 1);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_fork),
+		T(test_fork_many),
+		T(test_clone),
+		T(test_exec),
+		T(test_exit_wait),
+		T(test_esrch),
+		T(test_zombie),
+		T(test_eperm),
+		T(test_eagain),
+		T(test_einval),
+		T(test_mmap_munmap),
+		T(test_populate_reset),
+		T(test_help),
+		T(test_reply_appends),
+		T(test_takes_write_lock),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
