@@ -4,6 +4,7 @@
  * reset, the clock, and lookups.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,9 +52,50 @@ int next_tgid(const struct kernel *k, int from, struct task **t)
 	return pid_store_next_leader(&k->pids, from, t);
 }
 
+static void log_change(struct change_log *log, const struct task *t)
+{
+	if (log->n == log->cap) {
+		size_t cap = log->cap ? log->cap * 2 : 256;
+		struct pid_change *v = realloc(log->v, cap * sizeof(*v));
+
+		if (!v) {
+			log->overflow = true;
+			return;
+		}
+		log->v = v;
+		log->cap = cap;
+	}
+	log->v[log->n++] = (struct pid_change){ t->pid, t->tgid };
+}
+
 void task_touch(struct kernel *k, struct task *t)
 {
 	t->gen = ++k->gen;
+	if (k->track_changes && !t->logged) {
+		t->logged = true;
+		log_change(&k->changed, t);
+	}
+}
+
+void task_log_gone(struct kernel *k, const struct task *t)
+{
+	if (k->track_changes)
+		log_change(&k->gone, t);
+}
+
+void kernel_take_changes(struct kernel *k, struct change_log *changed,
+			 struct change_log *gone)
+{
+	for (size_t i = 0; i < k->changed.n; i++) {
+		struct task *t = find_task(k, k->changed.v[i].pid);
+
+		if (t)
+			t->logged = false;
+	}
+	*changed = k->changed;
+	*gone = k->gone;
+	memset(&k->changed, 0, sizeof(k->changed));
+	memset(&k->gone, 0, sizeof(k->gone));
 }
 
 int kernel_set_pid_max(struct kernel *k, int pid_max)
@@ -190,6 +232,10 @@ static void free_world(struct kernel *k)
 		free(t);
 	}
 	pid_store_destroy(&k->pids);
+	free(k->changed.v);
+	free(k->gone.v);
+	memset(&k->changed, 0, sizeof(k->changed));
+	memset(&k->gone, 0, sizeof(k->gone));
 }
 
 void kernel_destroy(struct kernel *k)
@@ -202,7 +248,8 @@ int kernel_reset(struct kernel *k)
 {
 	struct kernel fresh;
 	struct kernel_opts o = k->opts;
-	int err;
+	struct task *t;
+	int err, pid;
 
 	o.pidstore = k->pids.ops->name;
 	o.pid_max = k->pids.pid_max;
@@ -210,11 +257,21 @@ int kernel_reset(struct kernel *k)
 	err = kernel_init(&fresh, &o);
 	if (err)
 		return err;
-	/* Keep the caller's lock object: it is held right now. */
 	pthread_rwlock_destroy(&fresh.lock);
-	fresh.lock = k->lock;
 	fresh.gen = k->gen + 1;
+	fresh.track_changes = k->track_changes;
+	fresh.changed = k->changed;
+	fresh.gone = k->gone;
+	memset(&k->changed, 0, sizeof(k->changed));
+	memset(&k->gone, 0, sizeof(k->gone));
+	/* Every old task is gone, as far as the daemon's caches go. */
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		task_log_gone(&fresh, t);
 	free_world(k);
-	*k = fresh;
+	/* Everything but the lock, which the caller holds right now. */
+	_Static_assert(offsetof(struct kernel, lock) == 0, "lock comes first");
+	memcpy((char *)k + sizeof(k->lock), (char *)&fresh + sizeof(fresh.lock),
+	       sizeof(*k) - sizeof(k->lock));
 	return 0;
 }

@@ -40,6 +40,17 @@ struct kernel_opts {
 	void *clock_arg;
 };
 
+/* Pids whose /proc files changed or vanished: see kernel_take_changes(). */
+struct pid_change {
+	int pid, tgid;
+};
+
+struct change_log {
+	struct pid_change *v;
+	size_t n, cap;
+	bool overflow;		/* an entry was lost (ENOMEM): assume all changed */
+};
+
 struct kernel {
 	pthread_rwlock_t lock;		/* see THE LOCKING RULE above */
 	struct pid_store pids;
@@ -60,6 +71,11 @@ struct kernel {
 	unsigned long total_forks;	/* /proc/stat "processes" */
 	unsigned long total_exits;
 	uint64_t gen;			/* bumped on every change */
+
+	/* Change logs, kept only when track_changes is set (the daemon's caches). */
+	bool track_changes;
+	struct change_log changed;	/* tasks touched since the last take */
+	struct change_log gone;		/* tasks released since the last take */
 };
 
 int kernel_init(struct kernel *k, const struct kernel_opts *o);
@@ -109,7 +125,13 @@ int do_munmap(struct kernel *k, int pid, unsigned long addr,
 /* Add @n realistic processes (a booted distribution's shape). All or nothing. */
 int populate(struct kernel *k, int n);
 
-/* Mark a task changed, for caches keyed on task->gen. */
+/* Mark a task changed: bumps task->gen and logs it (track_changes). */
 void task_touch(struct kernel *k, struct task *t);
+/*
+ * Move the change logs to the caller (who frees ->v) and start new ones.
+ * Caller holds k->lock for writing.
+ */
+void kernel_take_changes(struct kernel *k, struct change_log *changed,
+			 struct change_log *gone);
 
 #endif

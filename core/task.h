@@ -72,6 +72,7 @@ struct task {
 	unsigned int cpu;
 	const char *wchan;		/* static symbol name, or NULL: "0" */
 	uint64_t gen;			/* bumped on every visible change */
+	bool logged;			/* in kernel->changed already */
 };
 
 static inline bool thread_group_leader(const struct task *t)

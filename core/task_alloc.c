@@ -119,6 +119,7 @@ void release_task(struct kernel *k, struct task *t)
 {
 	bool leader = thread_group_leader(t);
 
+	task_log_gone(k, t);
 	list_del_init(&t->sibling);
 	list_del_init(&t->thread_node);
 	pid_store_free(&k->pids, t->pid);

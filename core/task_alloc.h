@@ -26,6 +26,8 @@ struct mm_struct *binfmt_load(struct kernel *k, const char *path,
 			      const char *args, size_t args_len,
 			      const char *env, size_t env_len);
 uint64_t kernel_rand(struct kernel *k);
+/* Log a task's release for the daemon's caches (track_changes). */
+void task_log_gone(struct kernel *k, const struct task *t);
 /* Give @t's children to the reaper, as exit's forget_original_parent. */
 void forget_original_parent(struct kernel *k, struct task *t);
 
