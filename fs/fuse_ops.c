@@ -4,10 +4,16 @@
  * (fs/inode.h), so lookups and reads go straight to the core under its
  * read lock; only ctl writes take the write lock (in ctl_execute).
  *
- * Files are opened direct_io with st_size 0, as procfs reports: every read
- * from offset 0 renders afresh (top re-reads /proc/stat with lseek+read),
- * and reads past 0 continue the snapshot taken at offset 0, so a large
- * file is never torn across two reads.
+ * Two kinds of file:
+ *  - cached: the files of /proc/<tgid>/ (cache=on).  Their size is exact,
+ *    their pages stay in the kernel's page cache across opens, and every
+ *    ctl command that changes a task invalidates that task's inodes and
+ *    entries (fuse_lowlevel_notify_inval_*) before its write() returns.
+ *    Their entries and attributes therefore live long.
+ *  - direct: everything else (global files that move with time, thread
+ *    files, ctl).  st_size 0 and direct_io, as procfs: a read at offset 0
+ *    renders afresh (top re-reads /proc/stat with lseek+read), and reads
+ *    past 0 continue the snapshot taken at 0, so a file is never torn.
  */
 #define FUSE_USE_VERSION 312
 #include <errno.h>
@@ -120,6 +126,21 @@ static unsigned base_kind(struct node n)
 	return n.kind & ~NODE_CALLER_FLAG;
 }
 
+/*
+ * A process file whose content changes only through task_touch() on its
+ * group leader, which the change log reports.  Thread files also move
+ * when a sibling thread changes, so they stay direct.
+ */
+static bool node_cached(const struct procfs *fs, struct node n,
+			const struct task *t)
+{
+	return fs->cache && !(n.kind & NODE_CALLER_FLAG) && !n.tid &&
+	       kind_is_task_file(n.kind) && t && thread_group_leader(t);
+}
+
+static int render_node(fuse_req_t req, struct node n, struct buf *b,
+		       bool locked);
+
 static bool kind_is_task_node(unsigned kind)
 {
 	return kind == NODE_PID_DIR || kind == NODE_TASK_DIR ||
@@ -143,8 +164,11 @@ static mode_t kind_mode(unsigned kind)
 	}
 }
 
-/* Fill @st for node @n; read lock held.  -ENOENT if the task is gone. */
-static int node_stat(fuse_req_t req, struct node n, struct stat *st)
+/*
+ * Fill @st for node @n; read lock held.  -ENOENT if the task is gone.
+ * @size: render a cached file to report its exact size (lookup, getattr).
+ */
+static int node_stat(fuse_req_t req, struct node n, struct stat *st, bool size)
 {
 	struct procfs *fs = fs_of(req);
 	unsigned kind = base_kind(n);
@@ -163,6 +187,14 @@ static int node_stat(fuse_req_t req, struct node n, struct stat *st)
 			return -ENOENT;
 		st->st_uid = t->cred.euid;
 		st->st_gid = t->cred.egid;
+		if (size && node_cached(fs, n, t)) {
+			/* The page cache needs the exact size: render to learn it. */
+			static __thread struct buf scratch;
+
+			if (render_node(req, n, &scratch, true))
+				return -ENOMEM;
+			st->st_size = scratch.len;
+		}
 		st->st_mtime = st->st_ctime = st->st_atime =
 			fs->btime + (time_t)(t->start_time / USER_HZ);
 	} else if (kind == NODE_CTL) {
@@ -180,6 +212,29 @@ static bool is_pid_named(struct node n)
 	return base_kind(n) == NODE_PID_DIR || base_kind(n) == NODE_TID_DIR;
 }
 
+/* With cache=on a released pid's entries are invalidated, so they may live. */
+static double pid_timeout(const struct procfs *fs, struct node n)
+{
+	return fs->cache && !(n.kind & NODE_CALLER_FLAG) ? FIXED_TIMEOUT
+							 : fs->entry_timeout;
+}
+
+/*
+ * Owners and sizes of task nodes change.  cache=on invalidates the
+ * directories named by pids and the cached files, which may so live long.
+ */
+static double attr_timeout(const struct procfs *fs, struct node n)
+{
+	unsigned kind = base_kind(n);
+
+	if (!kind_is_task_node(kind))
+		return FIXED_TIMEOUT;
+	if (fs->cache && !(n.kind & NODE_CALLER_FLAG) &&
+	    (is_pid_named(n) || (!n.tid && kind_is_task_file(kind))))
+		return FIXED_TIMEOUT;
+	return fs->attr_timeout;
+}
+
 static void reply_entry(fuse_req_t req, struct node n)
 {
 	struct procfs *fs = fs_of(req);
@@ -187,7 +242,7 @@ static void reply_entry(fuse_req_t req, struct node n)
 	int err;
 
 	memset(&e, 0, sizeof(e));
-	err = node_stat(req, n, &e.attr);
+	err = node_stat(req, n, &e.attr, true);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
@@ -198,8 +253,8 @@ static void reply_entry(fuse_req_t req, struct node n)
 	 * the inode resolves its task afresh on every use, so only the
 	 * directories named by pids need revalidating.
 	 */
-	e.entry_timeout = is_pid_named(n) ? fs->entry_timeout : FIXED_TIMEOUT;
-	e.attr_timeout = kind_is_task_node(base_kind(n)) ? fs->attr_timeout : FIXED_TIMEOUT;
+	e.entry_timeout = is_pid_named(n) ? pid_timeout(fs, n) : FIXED_TIMEOUT;
+	e.attr_timeout = attr_timeout(fs, n);
 	fuse_reply_entry(req, &e);
 }
 
@@ -271,12 +326,12 @@ static void op_getattr_impl(fuse_req_t req, fuse_ino_t ino,
 
 	(void)fi;
 	rdlock(fs);
-	err = node_stat(req, ino_node(ino), &st);
+	err = node_stat(req, ino_node(ino), &st, true);
 	unlock(fs);
 	if (err)
 		fuse_reply_err(req, -err);
 	else
-		fuse_reply_attr(req, &st, fs->attr_timeout);
+		fuse_reply_attr(req, &st, attr_timeout(fs, ino_node(ino)));
 }
 
 static void op_readlink_impl(fuse_req_t req, fuse_ino_t ino)
@@ -411,7 +466,7 @@ static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	int err;
 
 	rdlock(fs);
-	err = node_stat(req, n, &st);
+	err = node_stat(req, n, &st, false);
 	unlock(fs);
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -440,13 +495,18 @@ static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	buf_init(&of->b);
 	buf_init(&of->in);
 	fi->fh = (uintptr_t)of;
-	fi->direct_io = 1;
+	rdlock(fs);
+	fi->keep_cache = node_cached(fs, n, node_task(req, n));
+	unlock(fs);
+	fi->direct_io = !fi->keep_cache;
 	fi->nonseekable = kind == NODE_CTL;
+	fi->noflush = kind != NODE_CTL;	/* only ctl has work left at close */
 	fuse_reply_open(req, fi);
 }
 
-/* Render node @n into @b under the read lock. */
-static int render_node(fuse_req_t req, struct node n, struct buf *b)
+/* Render node @n into @b, taking the read lock unless @locked. */
+static int render_node(fuse_req_t req, struct node n, struct buf *b,
+		       bool locked)
 {
 	struct procfs *fs = fs_of(req);
 	unsigned kind = base_kind(n);
@@ -455,7 +515,8 @@ static int render_node(fuse_req_t req, struct node n, struct buf *b)
 	int err = 0;
 
 	buf_reset(b);
-	rdlock(fs);
+	if (!locked)
+		rdlock(fs);
 	c.now = kernel_now(&fs->k);
 	if (kind == NODE_CONFIG) {
 		procfs_render_config(b, fs);
@@ -473,7 +534,8 @@ static int render_node(fuse_req_t req, struct node n, struct buf *b)
 	} else {
 		err = -EINVAL;
 	}
-	unlock(fs);
+	if (!locked)
+		unlock(fs);
 	if (!err && b->oom)
 		err = -ENOMEM;
 	return err;
@@ -512,7 +574,7 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 		return;
 	}
 	if (off == 0 || !of->rendered) {
-		err = render_node(req, n, &of->b);
+		err = render_node(req, n, &of->b, false);
 		if (err) {
 			fuse_reply_err(req, -err);
 			return;
@@ -524,6 +586,59 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 	else
 		fuse_reply_buf(req, of->b.data + off,
 			       size < of->b.len - off ? size : of->b.len - off);
+}
+
+static void inval_inode(struct procfs *fs, struct node n)
+{
+	/* -ENOENT (the kernel never saw that inode) is the common answer. */
+	fuse_lowlevel_notify_inval_inode(fs->se, node_ino(n), 0, 0);
+}
+
+static void inval_entry(struct procfs *fs, struct node dir, int pid)
+{
+	char name[16];
+	int len = snprintf(name, sizeof(name), "%d", pid);
+
+	fuse_lowlevel_notify_inval_entry(fs->se, node_ino(dir), name, len);
+}
+
+/* Everything cache=on lets the kernel keep about task @pid of group @tgid. */
+static void inval_task(struct procfs *fs, const struct pid_change *c)
+{
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR });
+	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR });
+	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++)
+		inval_inode(fs, (struct node){ c->pid, 0, kind });
+}
+
+/*
+ * Tell the kernel what the last commands changed, before their write()
+ * returns: so the very next read after a ctl command is fresh.  Called
+ * with no lock held: the kernel may need a FUSE thread (and our read
+ * lock) to finish an invalidation.
+ */
+static void publish_changes(struct procfs *fs)
+{
+	struct change_log changed, gone;
+
+	if (!fs->cache)
+		return;
+	pthread_rwlock_wrlock(&fs->k.lock);
+	kernel_take_changes(&fs->k, &changed, &gone);
+	pthread_rwlock_unlock(&fs->k.lock);
+	for (size_t i = 0; i < gone.n; i++) {
+		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT }, gone.v[i].pid);
+		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR },
+			    gone.v[i].pid);
+		inval_task(fs, &gone.v[i]);
+	}
+	for (size_t i = 0; i < changed.n; i++)
+		inval_task(fs, &changed.v[i]);
+	if (changed.overflow || gone.overflow)
+		fprintf(stderr, "procsim: change log overflow (ENOMEM): "
+			"cached /proc files may be stale\n");
+	free(changed.v);
+	free(gone.v);
 }
 
 /*
@@ -589,6 +704,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 		buf_free(&msg);
 	}
 	pthread_mutex_unlock(&of->lock);
+	publish_changes(fs);
 	if (err)
 		fuse_reply_err(req, -err);
 	else
@@ -606,6 +722,7 @@ static void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		if (of->in.len)
 			err = ctl_run_pending(fs_of(req), of, true);
 		pthread_mutex_unlock(&of->lock);
+		publish_changes(fs_of(req));
 	}
 	fuse_reply_err(req, -err);
 }
@@ -631,7 +748,7 @@ static void op_opendir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 	int err;
 
 	rdlock(fs);
-	err = node_stat(req, ino_node(ino), &st);
+	err = node_stat(req, ino_node(ino), &st, false);
 	unlock(fs);
 	if (err)
 		fuse_reply_err(req, -err);

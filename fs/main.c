@@ -25,6 +25,7 @@ struct options {
 	double entry_timeout;
 	double attr_timeout;
 	int help;
+	char *cache;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -36,6 +37,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("max_map_count=%d", max_map_count),
 	OPT("entry_timeout=%lf", entry_timeout),
 	OPT("attr_timeout=%lf", attr_timeout),
+	OPT("cache=%s", cache),
 	OPT("-h", help),
 	OPT("--help", help),
 	FUSE_OPT_END
@@ -54,8 +56,10 @@ static void usage(const char *prog)
 	printf(" (default idr)\n"
 	       "    -o seed=N              seed of populate's random world\n"
 	       "    -o max_map_count=N     vm.max_map_count (default %d)\n"
-	       "    -o entry_timeout=S     kernel dentry cache seconds (default 0)\n"
-	       "    -o attr_timeout=S      kernel attribute cache seconds (default 0)\n"
+	       "    -o cache=on|off        keep /proc/<pid> files in the page cache and\n"
+	       "                           invalidate them on change (default on)\n"
+	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
+	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
 	       "FUSE options:\n", DEFAULT_MAX_MAP_COUNT);
 	fuse_cmdline_help();
@@ -182,6 +186,12 @@ int main(int argc, char *argv[])
 	fs.entry_timeout = o.entry_timeout;
 	fs.attr_timeout = o.attr_timeout;
 	fs.mountpoint = cmd.mountpoint;
+	if (o.cache && strcmp(o.cache, "on") && strcmp(o.cache, "off")) {
+		fprintf(stderr, "procsim: cache must be on or off, not '%s'\n", o.cache);
+		goto out_kernel;
+	}
+	fs.cache = !o.cache || !strcmp(o.cache, "on");
+	fs.k.track_changes = fs.cache;
 
 	fuse_opt_add_arg(&args, "-ofsname=procsim,subtype=procsim");
 	/* Other users only ever get in with the kernel checking modes. */
@@ -190,6 +200,7 @@ int main(int argc, char *argv[])
 	se = fuse_session_new(&args, &procsim_ll_ops, sizeof(procsim_ll_ops), &fs);
 	if (!se)
 		goto out_kernel;
+	fs.se = se;
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out_session;
 	if (fuse_session_mount(se, cmd.mountpoint) != 0) {
@@ -220,5 +231,6 @@ out_free:
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
 	free(o.pidstore);
+	free(o.cache);
 	return ret ? 1 : 0;
 }

@@ -14,6 +14,8 @@ struct procfs {
 	gid_t owner_gid;
 	long long btime;		/* host boot time, epoch seconds */
 	double entry_timeout, attr_timeout;
+	bool cache;			/* page-cache process files, invalidate on change */
+	void *se;			/* the struct fuse_session, for notifications */
 	const char *mountpoint;
 	struct fuse_stats stats;
 };
