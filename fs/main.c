@@ -214,7 +214,9 @@ int main(int argc, char *argv[])
 	} else {
 		cfg = fuse_loop_cfg_create();
 		fuse_loop_cfg_set_clone_fd(cfg, cmd.clone_fd);
-		fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
+		/* libfuse's 'unset' is UINT_MAX, which it then warns about. */
+		if (cmd.max_idle_threads <= 100000)
+			fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
 		if (cmd.max_threads > 0 && cmd.max_threads <= 100000)
 			fuse_loop_cfg_set_max_threads(cfg, cmd.max_threads);
 		ret = fuse_session_loop_mt(se, cfg);
