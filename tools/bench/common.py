@@ -1,0 +1,348 @@
+"""Shared measuring, summarising and output helpers for the scenarios."""
+
+import argparse
+import csv
+import ctypes
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("PROCSIM_BUILD", os.path.join(REPO, "build"))
+PROCSIM_RUN = os.path.join(REPO, "tools", "procsim-run")
+CMD_TIMEOUT = 300  # seconds for any one measured command
+
+SCENARIOS = {}
+
+
+def scenario(name, description):
+    """Register a benchmark: fn(args) -> None."""
+    def register(fn):
+        SCENARIOS[name] = (fn, description)
+        return fn
+    return register
+
+
+def progress(msg):
+    print(f"procsim-bench: {msg}", file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- measuring
+
+class Sample:
+    """One run of one command: wall/user/sys seconds, exit status."""
+    __slots__ = ("wall", "user", "sys", "status", "fuse")
+
+    def __init__(self, wall, user, sys_, status, fuse=None):
+        self.wall, self.user, self.sys = wall, user, sys_
+        self.status, self.fuse = status, fuse
+
+
+def measure(argv, timeout=CMD_TIMEOUT):
+    """Run argv with stdout to /dev/null; its wall time and the rusage of it
+    and every descendant it reaped (os.wait4).  stderr is kept for errors."""
+    with tempfile.TemporaryFile() as err:
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
+        ]
+        t0 = time.perf_counter()
+        pid = os.posix_spawnp(argv[0], argv, os.environ,
+                              file_actions=actions, setsid=True)
+        timer = threading.Timer(timeout, _killpg_quietly, (pid,))
+        timer.start()
+        try:
+            _, status, ru = os.wait4(pid, 0)
+        finally:
+            timer.cancel()
+            timer.join()
+        wall = time.perf_counter() - t0
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            err.seek(0)
+            msg = err.read(2000).decode(errors="replace").strip()
+            raise BenchError(f"{' '.join(argv)}: exit {code}: {msg}")
+        return Sample(wall, ru.ru_utime, ru.ru_stime, code)
+
+
+def _killpg_quietly(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def summarize(values):
+    """(median, min, max) of a list, or None for an empty list."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return statistics.median(values), min(values), max(values)
+
+
+def repeat(argv, runs, label, stats=None):
+    """One warm-up run, then `runs` measured ones: returns (warm-up sample,
+    samples); only the latter count in medians.  With stats (a callable
+    returning FUSE request counts), each sample also gets the number of
+    FUSE requests the run caused."""
+    samples = []
+    for i in range(runs + 1):
+        before = stats() if stats else None
+        s = measure(argv)
+        if before is not None:
+            after = stats()
+            s.fuse = after - before if after is not None else None
+        samples.append(s)
+        what = f"run {i}/{runs}" if i else "warm-up"
+        progress(f"{label}: {what}: {s.wall:.3f} s")
+    return samples[0], samples[1:]
+
+
+# ---------------------------------------------------------------- the daemon
+
+FUSE_OPCODES = {
+    "lookup", "forget", "batch_forget", "getattr", "setattr", "readlink",
+    "open", "read", "write", "flush", "release", "fsync", "opendir",
+    "readdir", "readdirplus", "releasedir", "fsyncdir", "statfs", "access",
+    "create", "mknod", "mkdir", "unlink", "rmdir", "rename", "link",
+    "symlink", "getxattr", "listxattr", "setxattr", "removexattr", "poll",
+    "ioctl", "lseek", "init", "destroy", "interrupt",
+}
+
+
+def parse_fuse_stats(text):
+    """Total FUSE requests from a stats file with "[fuse] opcode count ..."
+    lines (fs/stats.h: "fuse <op> <count> <ns>"); None if it has none."""
+    total, seen = 0, False
+    for line in text.splitlines():
+        tok = line.replace(":", " ").replace("=", " ").split()
+        if tok and tok[0].lower() == "fuse":
+            tok = tok[1:]
+        if len(tok) < 2 or not tok[1].isdigit():
+            continue
+        op = tok[0].lower().removeprefix("fuse_").removeprefix("op_")
+        if op in FUSE_OPCODES:
+            total += int(tok[1])
+            seen = True
+    return total if seen else None
+
+
+def probe(argv, timeout=10):
+    """stdout of a short command that touches the mount, or None if it
+    fails or hangs (a wedged daemon must not hang the bench)."""
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True,
+                           timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return None
+    return r.stdout if r.returncode == 0 else None
+
+
+class Daemon:
+    """build/procsim -f on a fresh temp mountpoint, for a `with` block."""
+
+    def __init__(self, options):
+        self.options = options
+        self.exe = os.path.join(BUILD, "procsim")
+        self.mnt = None
+        self.proc = None
+        self.stats_cost = 0
+
+    def __enter__(self):
+        if not os.access(self.exe, os.X_OK):
+            raise BenchError(f"no {self.exe}: run tools/build first")
+        self.mnt = tempfile.mkdtemp(prefix="procsim-bench.")
+        self.log = open(self.mnt + ".log", "w+")
+        self.proc = subprocess.Popen(
+            [self.exe, "-f", "-o", self.options, self.mnt],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        ctl = os.path.join(self.mnt, "procsim", "ctl")
+        deadline = time.monotonic() + 120
+        while probe(["test", "-e", ctl]) is None:
+            if self.proc.poll() is not None:
+                self.__exit__(None, None, None)
+                raise BenchError(f"procsim exited {self.proc.returncode}")
+            if time.monotonic() > deadline:
+                self.__exit__(None, None, None)
+                raise BenchError(f"no {ctl} after 120 s")
+            time.sleep(0.05)
+        # Reading the stats file is itself a few requests: measure that.
+        a, b = self.fuse_requests(), self.fuse_requests()
+        self.stats_cost = (b - a) if a is not None and b is not None else 0
+        return self
+
+    def fuse_requests(self):
+        text = probe(["cat", os.path.join(self.mnt, "procsim", "stats")])
+        total = parse_fuse_stats(text) if text else None
+        if total is None:
+            return None
+        return total - self.stats_cost
+
+    def __exit__(self, *exc):
+        if self.mnt and os.path.ismount(self.mnt):
+            subprocess.run(["fusermount3", "-u", self.mnt], timeout=30,
+                           stderr=subprocess.DEVNULL, check=False)
+            if os.path.ismount(self.mnt):
+                subprocess.run(["fusermount3", "-u", "-z", self.mnt],
+                               timeout=30, check=False)
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.mnt:
+            try:
+                os.rmdir(self.mnt)
+            except OSError:
+                pass
+            self.log.close()
+            os.unlink(self.mnt + ".log")
+        return False
+
+
+# ---------------------------------------------------------------- sleepers
+
+PR_SET_PDEATHSIG = 1
+
+
+class Sleepers:
+    """n real `sleep` processes, killed on exit from the `with` block (and
+    by PR_SET_PDEATHSIG should this process die without cleaning up)."""
+
+    def __init__(self, n):
+        self.n = n
+        self.pids = []
+
+    def __enter__(self):
+        self._check_room()
+        libc = ctypes.CDLL(None, use_errno=True)
+        sleep = shutil.which("sleep") or "/bin/sleep"
+        parent = os.getpid()
+        try:
+            for i in range(self.n):
+                pid = os.fork()
+                if pid == 0:  # child: die with the bench, then sleep
+                    try:
+                        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                        if os.getppid() != parent:
+                            os._exit(0)
+                        devnull = os.open("/dev/null", os.O_RDWR)
+                        for fd in (0, 1, 2):
+                            os.dup2(devnull, fd)
+                        os.execv(sleep, ["sleep", "3600"])
+                    finally:
+                        os._exit(127)
+                self.pids.append(pid)
+                if (i + 1) % 1000 == 0:
+                    progress(f"kernel: {i + 1}/{self.n} sleepers")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _check_room(self):
+        with open("/proc/sys/kernel/pid_max") as f:
+            pid_max = int(f.read())
+        tasks = int(open("/proc/loadavg").read().split()[3].split("/")[1])
+        if tasks + self.n + 200 > pid_max:
+            raise BenchError(f"{self.n} sleepers do not fit: {tasks} tasks, "
+                             f"pid_max {pid_max}")
+        avail = 0
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    avail = int(line.split()[1])
+        if avail and avail < self.n * 300:  # ~300 KiB each, generously
+            raise BenchError(f"{self.n} sleepers need ~{self.n * 300 // 1024}"
+                             f" MiB, only {avail // 1024} MiB available")
+
+    def __exit__(self, *exc):
+        for pid in self.pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in self.pids:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        if self.pids:
+            progress(f"kernel: killed {len(self.pids)} sleepers")
+        self.pids = []
+        return False
+
+
+# ---------------------------------------------------------------- output
+
+def fmt_spread(t):
+    if t is None:
+        return "n/a"
+    med, lo, hi = t
+    return f"{med:.3f} ({lo:.3f}–{hi:.3f})"
+
+
+def fmt_s(t):
+    return "n/a" if t is None else f"{t[0]:.3f}"
+
+
+def markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def png_terminal():
+    """'pngcairo' or 'png', whichever this gnuplot has; None: no gnuplot."""
+    if not shutil.which("gnuplot"):
+        return None
+    out = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True,
+                         text=True, timeout=30, check=False)
+    names = {line.split()[0] for line in (out.stdout + out.stderr).splitlines()
+             if line.strip()}
+    for term in ("pngcairo", "png"):
+        if term in names:
+            return term
+    return None
+
+
+def gnuplot(script, outdir):
+    """Run a gnuplot script (with TERMINAL substituted); warn on failure."""
+    term = png_terminal()
+    if term is None:
+        progress("no gnuplot with a png terminal: no plot")
+        return
+    path = os.path.join(outdir, "plot.gp")
+    with open(path, "w") as f:
+        f.write(script.replace("TERMINAL", term))
+    r = subprocess.run(["gnuplot", path], cwd=outdir, capture_output=True,
+                       text=True, timeout=120, check=False)
+    if r.returncode != 0:
+        progress(f"gnuplot failed: {r.stderr.strip()}")
+
+
+def outdir_for(args, name):
+    d = os.path.join(args.out, name)
+    os.makedirs(d, exist_ok=True)
+    return d

@@ -1,0 +1,103 @@
+"""Scenario readdir: the real tools over procsim and over the kernel's /proc."""
+
+import os
+
+from bench.common import *  # noqa: F401,F403
+
+
+# ---------------------------------------------------------------- readdir
+
+# ANCHORS.md section 6: the kernel's own /proc, 10,068 sleepers, 2 cores.
+READDIR_ANCHORS = {"ps aux": 0.296, "ps -ef": 0.295, "pstree -p": 0.980,
+                   "ls /proc": 0.014}
+READDIR_COMMANDS = ["ps aux", "ps -ef", "pstree -p", "top -b -n1", "ls /proc"]
+
+
+@scenario("readdir", "ps aux, ps -ef, pstree -p, top -b -n1 and ls /proc on "
+          "10,000 processes: procsim (populate=10000, through procsim-run) "
+          "against the kernel's /proc with 10,000 real sleeping processes")
+def bench_readdir(args):
+    n = 1000 if args.quick else 10000
+    runs = args.runs
+    sim, kern, warmup = {}, {}, {}
+
+    progress(f"readdir: procsim with populate={n}")
+    with Daemon(f"populate={n}") as d:
+        for cmd in ["true"] + READDIR_COMMANDS:
+            argv = [PROCSIM_RUN, "-m", d.mnt, "--"] + cmd.split()
+            warmup["procsim", cmd], sim[cmd] = repeat(
+                argv, runs, f"procsim {cmd}", d.fuse_requests)
+    progress(f"readdir: kernel /proc with {n} sleepers")
+    with Sleepers(n):
+        for cmd in READDIR_COMMANDS:
+            warmup["kernel", cmd], kern[cmd] = repeat(
+                cmd.split(), runs, f"kernel {cmd}")
+
+    overhead = summarize([s.wall for s in sim["true"]])
+    header = ["command", "procsim wall s", "user", "sys", "FUSE requests",
+              "kernel wall s", "user", "sys", "procsim/kernel",
+              "net procsim/kernel", "anchor wall s (10,068)"]
+    rows, csv_rows, plot_rows = [], [], []
+    for cmd in ["true"] + READDIR_COMMANDS:
+        s = sim[cmd]
+        sw, su, ss = (summarize([getattr(x, f) for x in s])
+                      for f in ("wall", "user", "sys"))
+        fr = summarize([x.fuse for x in s])
+        k = kern.get(cmd)
+        kw, ku, ks = ((summarize([getattr(x, f) for x in k])
+                       for f in ("wall", "user", "sys")) if k else
+                      (None, None, None))
+        ratio = net = "—"
+        if kw:
+            ratio = f"{sw[0] / kw[0]:.1f}×"
+            net = f"{max(sw[0] - overhead[0], 0) / kw[0]:.1f}×"
+        anchor = READDIR_ANCHORS.get(cmd)
+        label = "procsim-run true (overhead)" if cmd == "true" else f"`{cmd}`"
+        rows.append([label, fmt_spread(sw), fmt_s(su), fmt_s(ss),
+                     "n/a" if fr is None else f"{fr[0]:.0f}",
+                     fmt_spread(kw) if k else "—", fmt_s(ku) if k else "—",
+                     fmt_s(ks) if k else "—", ratio, net,
+                     f"{anchor:.3f}" if anchor else "—"])
+        for side, samples in (("procsim", s), ("kernel", k)):
+            if samples is None:
+                continue
+            for i, x in enumerate([warmup[side, cmd]] + samples):
+                csv_rows.append([side, cmd, n, i or "warmup", f"{x.wall:.6f}",
+                                 f"{x.user:.6f}", f"{x.sys:.6f}",
+                                 "" if x.fuse is None else x.fuse])
+        if k:
+            plot_rows.append([cmd, *sw, *kw])
+
+    title = (f"readdir: {n} processes, median of {runs} runs (min–max); "
+             f"procsim figures include procsim-run's overhead "
+             f"({overhead[0]:.3f} s), which 'net' subtracts")
+    table = markdown_table(header, rows)
+    print(f"\n### {title}\n\n{table}\n")
+
+    out = outdir_for(args, "readdir")
+    with open(os.path.join(out, "readdir.md"), "w") as f:
+        f.write(f"### {title}\n\n{table}\n")
+    write_csv(os.path.join(out, "runs.csv"),
+              ["side", "command", "processes", "run", "wall_s", "user_s",
+               "sys_s", "fuse_requests"], csv_rows)
+    write_csv(os.path.join(out, "summary.csv"),
+              ["command", "procsim_median", "procsim_min", "procsim_max",
+               "kernel_median", "kernel_min", "kernel_max"], plot_rows)
+    with open(os.path.join(out, "readdir.dat"), "w") as f:
+        for r in plot_rows:
+            f.write(f'"{r[0]}" ' + " ".join(f"{c:.6f}" for c in r[1:]) + "\n")
+    gnuplot(f"""set terminal TERMINAL size 900,500 noenhanced
+set output 'readdir.png'
+set title "Tools on {n} processes: procsim vs kernel /proc (median, min-max)"
+set ylabel 'wall time (s)'
+set logscale y
+set style data histogram
+set style histogram errorbars gap 2 lw 1
+set style fill solid 0.6 border -1
+set key top left
+set grid ytics
+plot 'readdir.dat' using 2:3:4:xtic(1) title 'procsim (via procsim-run)', \\
+     '' using 5:6:7 title 'kernel /proc'
+""", out)
+    progress(f"readdir: wrote {out}/{{readdir.md,runs.csv,summary.csv,"
+             f"readdir.png}}")
