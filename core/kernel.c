@@ -10,6 +10,7 @@
 #include <time.h>
 #include "kernel.h"
 #include "task_alloc.h"
+#include "watchers.h"
 
 static unsigned long long boottime_ticks(void *arg)
 {
@@ -212,6 +213,12 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	k->clock_arg = o->clock_arg;
 	k->rng = o->seed ? o->seed : 0x9e3779b97f4a7c15ULL;
 	k->opts = *o;
+	err = watchers_init(k, o->watchers);
+	if (err) {
+		pid_store_destroy(&k->pids);
+		pthread_rwlock_destroy(&k->lock);
+		return err;
+	}
 	err = boot(k);
 	if (err)
 		kernel_destroy(k);
@@ -229,9 +236,11 @@ static void free_world(struct kernel *k)
 		if (thread_group_leader(t))
 			free(t->signal);
 		mmput(t->mm);
+		free(t->keys);	/* a live task's keyring (watch_keys.c) */
 		free(t);
 	}
 	pid_store_destroy(&k->pids);
+	watchers_destroy(k);
 	free(k->changed.v);
 	free(k->gone.v);
 	memset(&k->changed, 0, sizeof(k->changed));
@@ -244,6 +253,8 @@ void kernel_destroy(struct kernel *k)
 	pthread_rwlock_destroy(&k->lock);
 }
 
+#define SWAP(a, b) do { __typeof__(a) tmp_ = (a); (a) = (b); (b) = tmp_; } while (0)
+
 int kernel_reset(struct kernel *k)
 {
 	struct kernel fresh;
@@ -254,9 +265,13 @@ int kernel_reset(struct kernel *k)
 	o.pidstore = k->pids.ops->name;
 	o.pid_max = k->pids.pid_max;
 	o.max_map_count = k->max_map_count;
+	o.watchers = k->watch->name;
 	err = kernel_init(&fresh, &o);
 	if (err)
 		return err;
+	/* The event rings outlive a reset: their readers keep their place. */
+	SWAP(fresh.cnproc, k->cnproc);
+	SWAP(fresh.audit, k->audit);
 	pthread_rwlock_destroy(&fresh.lock);
 	fresh.gen = k->gen + 1;
 	fresh.track_changes = k->track_changes;

@@ -38,6 +38,7 @@ struct kernel_opts {
 	/* Now, in ticks since boot; NULL: CLOCK_BOOTTIME. Tests pin it. */
 	unsigned long long (*clock)(void *arg);
 	void *clock_arg;
+	const char *watchers;		/* task watcher mechanism; NULL: "table" */
 };
 
 /* Pids whose /proc files changed or vanished: see kernel_take_changes(). */
@@ -76,6 +77,14 @@ struct kernel {
 	bool track_changes;
 	struct change_log changed;	/* tasks touched since the last take */
 	struct change_log gone;		/* tasks released since the last take */
+
+	/* Task watchers (core/watchers.h) and their state. */
+	const struct watch_ops *watch;
+	struct watch_chain *watch_chain;
+	struct event_ring *audit, *cnproc;
+	unsigned long nr_keys;		/* live per-task keyrings (watch_keys.c) */
+	unsigned long nr_blocked;	/* state D: /proc/stat procs_blocked */
+	int watch_fail_fork;		/* test hook: the Nth fork from now fails */
 };
 
 int kernel_init(struct kernel *k, const struct kernel_opts *o);
@@ -121,6 +130,11 @@ int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 	    int prot, int flags, unsigned long *out);
 int do_munmap(struct kernel *k, int pid, unsigned long addr,
 	      unsigned long len);
+
+/* setuid()/setgid() of every thread of @pid's process: real, effective,
+ * saved and fs ids.  @id up to 4294967294 ((uid_t)-1 means "no change"). */
+int do_setuid(struct kernel *k, int pid, unsigned long long id);
+int do_setgid(struct kernel *k, int pid, unsigned long long id);
 
 /* Add @n realistic processes (a booted distribution's shape). All or nothing. */
 int populate(struct kernel *k, int n);
