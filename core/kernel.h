@@ -85,6 +85,7 @@ struct kernel {
 	unsigned long nr_keys;		/* live per-task keyrings (watch_keys.c) */
 	unsigned long nr_blocked;	/* state D: /proc/stat procs_blocked */
 	int watch_fail_fork;		/* test hook: the Nth fork from now fails */
+	struct watch_trace *watch_trace;	/* test hook: watchers log calls */
 };
 
 int kernel_init(struct kernel *k, const struct kernel_opts *o);

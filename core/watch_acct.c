@@ -11,6 +11,7 @@
 int acct_fork(struct kernel *k, const struct watch_info *w)
 {
 	(void)w;
+	watch_traced(k, "acct");
 	k->total_forks++;
 	return 0;
 }
@@ -18,12 +19,13 @@ int acct_fork(struct kernel *k, const struct watch_info *w)
 void acct_fork_undo(struct kernel *k, const struct watch_info *w)
 {
 	(void)w;
+	watch_traced(k, "-acct");
 	k->total_forks--;
 }
 
 int acct_exit(struct kernel *k, const struct watch_info *w)
 {
-	(void)k;
+	watch_traced(k, "acct");
 	w->task->nvcsw++;
 	return 0;
 }

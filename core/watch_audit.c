@@ -12,6 +12,7 @@
 
 int audit_event(struct kernel *k, const struct watch_info *w)
 {
+	watch_traced(k, "audit");
 	event_ring_push(k->audit, k, w);
 	return 0;
 }
@@ -19,6 +20,7 @@ int audit_event(struct kernel *k, const struct watch_info *w)
 void audit_undo(struct kernel *k, const struct watch_info *w)
 {
 	(void)w;
+	watch_traced(k, "-audit");
 	event_ring_pop(k->audit);
 }
 

@@ -13,6 +13,7 @@
 
 int cnproc_event(struct kernel *k, const struct watch_info *w)
 {
+	watch_traced(k, "cnproc");
 	event_ring_push(k->cnproc, k, w);
 	return 0;
 }
@@ -20,6 +21,7 @@ int cnproc_event(struct kernel *k, const struct watch_info *w)
 void cnproc_undo(struct kernel *k, const struct watch_info *w)
 {
 	(void)w;
+	watch_traced(k, "-cnproc");
 	event_ring_pop(k->cnproc);
 }
 

@@ -10,6 +10,7 @@
 int fault_fork(struct kernel *k, const struct watch_info *w)
 {
 	(void)w;
+	watch_traced(k, "fault");
 	if (k->watch_fail_fork > 0 && --k->watch_fail_fork == 0)
 		return -ENOMEM;
 	return 0;

@@ -27,6 +27,7 @@ int keys_fork(struct kernel *k, const struct watch_info *w)
 	struct task *t = w->task;
 	struct key *key = malloc(sizeof(*key));
 
+	watch_traced(k, "keys");
 	if (!key)
 		return -ENOMEM;
 	key->uid = t->cred.uid;
@@ -39,11 +40,13 @@ int keys_fork(struct kernel *k, const struct watch_info *w)
 
 void keys_fork_undo(struct kernel *k, const struct watch_info *w)
 {
+	watch_traced(k, "-keys");
 	key_put(k, w->task);
 }
 
 int keys_exit(struct kernel *k, const struct watch_info *w)
 {
+	watch_traced(k, "keys");
 	key_put(k, w->task);
 	return 0;
 }

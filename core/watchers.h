@@ -60,6 +60,21 @@ struct task_watcher {
 		       aligned(TASK_WATCHER_ALIGN))) =			\
 		{ .name = #nm, .order = (ord), .fn = (f), .undo = (u) }
 
+/* Test hook: with k->watch_trace set, each watcher logs its calls. */
+#define WATCH_TRACE_MAX	64
+struct watch_trace {
+	const char *call[WATCH_TRACE_MAX];	/* "acct", or "-acct" for an undo */
+	int n;
+};
+
+static inline void watch_traced(struct kernel *k, const char *call)
+{
+	struct watch_trace *tr = k->watch_trace;
+
+	if (tr && tr->n < WATCH_TRACE_MAX)
+		tr->call[tr->n++] = call;
+}
+
 /* The sections' bounds, from core/watchers.ld. */
 #define WATCH_SECTION_DECL(ev)						\
 	extern const struct task_watcher __start_procsim_watch_##ev[];	\
