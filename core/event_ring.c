@@ -40,8 +40,12 @@ void event_ring_push(struct event_ring *r, struct kernel *k,
 	e->gid = w->gid;
 	e->pid = t->pid;
 	e->tgid = t->tgid;
-	e->ppid = w->parent ? w->parent->pid : 0;
-	e->ptgid = w->parent ? w->parent->tgid : 0;
+	/* Fork names the forking thread; the rest the process's parent. */
+	if (!w->parent && t->real_parent)
+		e->ppid = e->ptgid = t->real_parent->tgid;
+	else
+		e->ppid = w->parent ? w->parent->pid : 0,
+		e->ptgid = w->parent ? w->parent->tgid : 0;
 	e->uid = t->cred.uid;
 	e->gid_ = t->cred.gid;
 	e->old_id = w->old_id;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include "caller.h"
 #include "ctl.h"
+#include "fuse_events.h"
 #include "fuse_ops.h"
 #include "inode.h"
 #include "procfs.h"
@@ -486,6 +487,8 @@ static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 		fuse_reply_err(req, EACCES);
 		return;
 	}
+	if (kind == NODE_EVENTS)
+		return fuse_events_open(req, fi);
 	of = calloc(1, sizeof(*of));
 	if (!of) {
 		fuse_reply_err(req, ENOMEM);
@@ -573,6 +576,8 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 		read_ctl(req, of, size);
 		return;
 	}
+	if (n.kind == NODE_EVENTS)
+		return fuse_events_read(req, size, fi);
 	if (off == 0 || !of->rendered) {
 		err = render_node(req, n, &of->b, false);
 		if (err) {
@@ -621,6 +626,7 @@ static void publish_changes(struct procfs *fs)
 {
 	struct change_log changed, gone;
 
+	fuse_events_wake(fs);
 	if (!fs->cache)
 		return;
 	pthread_rwlock_wrlock(&fs->k.lock);
@@ -731,7 +737,8 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 
-	(void)ino;
+	if (ino_node(ino).kind == NODE_EVENTS)
+		return fuse_events_release(req, fi);
 	if (of) {
 		pthread_mutex_destroy(&of->lock);
 		buf_free(&of->b);
@@ -799,4 +806,5 @@ const struct fuse_lowlevel_ops procsim_ll_ops = {
 	.opendir = op_opendir,
 	.readdir = op_readdir,
 	.releasedir = op_releasedir,
+	.poll = fuse_events_poll,
 };
