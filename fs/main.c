@@ -62,7 +62,7 @@ static void usage(const char *prog)
 	       "    -o max_map_count=N     vm.max_map_count (default %d)\n"
 	       "    -o cache=on|off        keep /proc/<pid> files in the page cache and\n"
 	       "                           invalidate them on change (default on)\n"
-	       "    -o watchers=NAME        task watcher mechanism: table, chain, direct\n"
+	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
 	       "                           or none (default table)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off (default 0)\n"

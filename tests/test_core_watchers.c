@@ -6,6 +6,7 @@
  */
 #include "core_test_util.h"
 #include "event_ring.h"
+#include "task_alloc.h"
 #include "watchers.h"
 
 static const char *const fork_order[] = { "acct", "keys", "fault", "audit", "cnproc" };
@@ -362,6 +363,25 @@ static void test_reset_keeps_events(void **state)
 	tk_free(tk);
 }
 
+/* procs_blocked counts state D, through state changes and exits. */
+static void test_nr_blocked(void **state)
+{
+	struct tk *tk = tk_new(NULL);
+	struct kernel *k = &tk->k;
+	int a = fork1(k, 1), b = fork1(k, 1), tid = clone1(k, b);
+
+	(void)state;
+	assert_int_equal(k->nr_blocked, 0);
+	set_task_state(k, find_task(k, a), TASK_UNINTERRUPTIBLE);
+	set_task_state(k, find_task(k, tid), TASK_UNINTERRUPTIBLE);
+	assert_int_equal(k->nr_blocked, 2);
+	set_task_state(k, find_task(k, a), TASK_RUNNING);
+	assert_int_equal(k->nr_blocked, 1);
+	assert_int_equal(do_exit(k, b, 0), 0);		/* the D thread is released */
+	assert_int_equal(k->nr_blocked, 0);
+	tk_free(tk);
+}
+
 #define EACH_MECH(fn)						\
 	cmocka_unit_test_prestate(fn, "table"),			\
 	cmocka_unit_test_prestate(fn, "chain"),			\
@@ -374,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_table_readonly),
 		cmocka_unit_test(test_unknown_mechanism),
 		cmocka_unit_test(test_none),
+		cmocka_unit_test(test_nr_blocked),
 		EACH_MECH(test_call_order),
 		EACH_MECH(test_fork_failure_rollback),
 		EACH_MECH(test_keys_no_leak),
