@@ -100,6 +100,7 @@ int copy_process(struct kernel *k, struct task *cur, bool thread,
 	}
 	k->nr_tasks++;
 	k->total_forks++;
+	task_log_born(k, p);
 	task_touch(k, p);
 	pid_store_install(&k->pids, p->pid, p);
 	*out = p;

@@ -620,12 +620,12 @@ static void inval_task(struct procfs *fs, const struct pid_change *c)
  */
 static void publish_changes(struct procfs *fs)
 {
-	struct change_log changed, gone;
+	struct change_log changed, gone, born;
 
 	if (!fs->cache)
 		return;
 	pthread_rwlock_wrlock(&fs->k.lock);
-	kernel_take_changes(&fs->k, &changed, &gone);
+	kernel_take_changes(&fs->k, &changed, &gone, &born);
 	pthread_rwlock_unlock(&fs->k.lock);
 	for (size_t i = 0; i < gone.n; i++) {
 		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT }, gone.v[i].pid);
@@ -635,13 +635,15 @@ static void publish_changes(struct procfs *fs)
 	}
 	for (size_t i = 0; i < changed.n; i++)
 		inval_task(fs, &changed.v[i]);
-	if (changed.n || gone.n)	/* the cached listing of /proc itself */
+	/* The cached listing of /proc itself; a new task needs nothing else. */
+	if (changed.n || gone.n || born.n)
 		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT });
-	if (changed.overflow || gone.overflow)
+	if (changed.overflow || gone.overflow || born.overflow)
 		fprintf(stderr, "procsim: change log overflow (ENOMEM): "
 			"cached /proc files may be stale\n");
 	free(changed.v);
 	free(gone.v);
+	free(born.v);
 }
 
 /*
