@@ -84,19 +84,35 @@ void task_log_gone(struct kernel *k, const struct task *t)
 		log_change(&k->gone, t);
 }
 
-void kernel_take_changes(struct kernel *k, struct change_log *changed,
-			 struct change_log *gone)
+void task_log_born(struct kernel *k, struct task *t)
 {
-	for (size_t i = 0; i < k->changed.n; i++) {
-		struct task *t = find_task(k, k->changed.v[i].pid);
+	if (k->track_changes && !t->logged) {
+		t->logged = true;	/* so task_touch() does not log it too */
+		log_change(&k->born, t);
+	}
+}
+
+static void unmark(struct kernel *k, const struct change_log *log)
+{
+	for (size_t i = 0; i < log->n; i++) {
+		struct task *t = find_task(k, log->v[i].pid);
 
 		if (t)
 			t->logged = false;
 	}
+}
+
+void kernel_take_changes(struct kernel *k, struct change_log *changed,
+			 struct change_log *gone, struct change_log *born)
+{
+	unmark(k, &k->changed);
+	unmark(k, &k->born);
 	*changed = k->changed;
 	*gone = k->gone;
+	*born = k->born;
 	memset(&k->changed, 0, sizeof(k->changed));
 	memset(&k->gone, 0, sizeof(k->gone));
+	memset(&k->born, 0, sizeof(k->born));
 }
 
 int kernel_set_pid_max(struct kernel *k, int pid_max)
@@ -243,8 +259,10 @@ static void free_world(struct kernel *k)
 	watchers_destroy(k);
 	free(k->changed.v);
 	free(k->gone.v);
+	free(k->born.v);
 	memset(&k->changed, 0, sizeof(k->changed));
 	memset(&k->gone, 0, sizeof(k->gone));
+	memset(&k->born, 0, sizeof(k->born));
 }
 
 void kernel_destroy(struct kernel *k)
@@ -277,8 +295,10 @@ int kernel_reset(struct kernel *k)
 	fresh.track_changes = k->track_changes;
 	fresh.changed = k->changed;
 	fresh.gone = k->gone;
+	fresh.born = k->born;
 	memset(&k->changed, 0, sizeof(k->changed));
 	memset(&k->gone, 0, sizeof(k->gone));
+	memset(&k->born, 0, sizeof(k->born));
 	/* Every old task is gone, as far as the daemon's caches go. */
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))

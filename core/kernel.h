@@ -77,6 +77,7 @@ struct kernel {
 	bool track_changes;
 	struct change_log changed;	/* tasks touched since the last take */
 	struct change_log gone;		/* tasks released since the last take */
+	struct change_log born;		/* tasks created since the last take */
 
 	/* Task watchers (core/watchers.h) and their state. */
 	const struct watch_ops *watch;
@@ -144,9 +145,13 @@ int populate(struct kernel *k, int n);
 void task_touch(struct kernel *k, struct task *t);
 /*
  * Move the change logs to the caller (who frees ->v) and start new ones.
+ * A task born since the last take is only in @born, however often it was
+ * touched since: no reader can have cached anything of it yet.
  * Caller holds k->lock for writing.
  */
 void kernel_take_changes(struct kernel *k, struct change_log *changed,
-			 struct change_log *gone);
+			 struct change_log *gone, struct change_log *born);
+/* Log a new task (copy_process): see kernel_take_changes(). */
+void task_log_born(struct kernel *k, struct task *t);
 
 #endif

@@ -107,6 +107,7 @@ int copy_process(struct kernel *k, struct task *cur, bool thread,
 		k->nr_processes++;
 	}
 	k->nr_tasks++;
+	task_log_born(k, p);
 	task_touch(k, p);
 	pid_store_install(&k->pids, p->pid, p);
 	*out = p;

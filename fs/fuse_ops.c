@@ -611,6 +611,7 @@ static void inval_entry(struct procfs *fs, struct node dir, int pid)
 static void inval_task(struct procfs *fs, const struct pid_change *c)
 {
 	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR });
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR });
 	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR });
 	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++)
 		inval_inode(fs, (struct node){ c->pid, 0, kind });
@@ -624,13 +625,13 @@ static void inval_task(struct procfs *fs, const struct pid_change *c)
  */
 static void publish_changes(struct procfs *fs)
 {
-	struct change_log changed, gone;
+	struct change_log changed, gone, born;
 
 	fuse_events_wake(fs);
 	if (!fs->cache)
 		return;
 	pthread_rwlock_wrlock(&fs->k.lock);
-	kernel_take_changes(&fs->k, &changed, &gone);
+	kernel_take_changes(&fs->k, &changed, &gone, &born);
 	pthread_rwlock_unlock(&fs->k.lock);
 	for (size_t i = 0; i < gone.n; i++) {
 		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT }, gone.v[i].pid);
@@ -640,11 +641,15 @@ static void publish_changes(struct procfs *fs)
 	}
 	for (size_t i = 0; i < changed.n; i++)
 		inval_task(fs, &changed.v[i]);
-	if (changed.overflow || gone.overflow)
+	/* The cached listing of /proc itself; a new task needs nothing else. */
+	if (changed.n || gone.n || born.n)
+		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT });
+	if (changed.overflow || gone.overflow || born.overflow)
 		fprintf(stderr, "procsim: change log overflow (ENOMEM): "
 			"cached /proc files may be stale\n");
 	free(changed.v);
 	free(gone.v);
+	free(born.v);
 }
 
 /*
@@ -748,11 +753,22 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 	fuse_reply_err(req, 0);
 }
 
+/*
+ * Directories keep no per-open state (readdir cookies are pids), so with
+ * cache=on the first OPENDIR answers ENOSYS: the kernel then stops sending
+ * OPENDIR/RELEASEDIR and caches listings, which inval_task() and
+ * publish_changes() drop when they change.
+ */
 static void op_opendir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct procfs *fs = fs_of(req);
 	struct stat st;
 	int err;
+
+	if (fs->cache && fs->no_opendir) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 
 	rdlock(fs);
 	err = node_stat(req, ino_node(ino), &st, false);
@@ -794,7 +810,19 @@ TIMED(opendir, OP_OPENDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 TIMED(readdir, OP_READDIR, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
 TIMED(releasedir, OP_RELEASEDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
 
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct procfs *fs = userdata;
+
+	/* Never cache /proc/self: its target depends on who asks. */
+	conn->want &= ~FUSE_CAP_CACHE_SYMLINKS;
+	fs->no_opendir = fs->cache && (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
+	if (fs->no_opendir)
+		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+}
+
 const struct fuse_lowlevel_ops procsim_ll_ops = {
+	.init = op_init,
 	.lookup = op_lookup,
 	.getattr = op_getattr,
 	.readlink = op_readlink,
