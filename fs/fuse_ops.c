@@ -231,7 +231,8 @@ static double attr_timeout(const struct procfs *fs, struct node n)
 	if (!kind_is_task_node(kind))
 		return FIXED_TIMEOUT;
 	if (fs->cache && !(n.kind & NODE_CALLER_FLAG) &&
-	    (is_pid_named(n) || (!n.tid && kind_is_task_file(kind))))
+	    (is_pid_named(n) || kind == NODE_TASK_DIR ||
+	     (!n.tid && kind_is_task_file(kind))))
 		return FIXED_TIMEOUT;
 	return fs->attr_timeout;
 }
