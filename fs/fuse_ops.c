@@ -106,7 +106,7 @@ static struct task *synth_caller(fuse_req_t req, int pid)
 static struct task *node_task(fuse_req_t req, struct node n)
 {
 	struct procfs *fs = fs_of(req);
-	struct task *t;
+	struct task *t, *dir;
 
 	if (n.kind & NODE_CALLER_FLAG) {
 		if (find_task(&fs->k, n.pid) || caller_tgid(req, NULL) != n.pid)
@@ -117,7 +117,8 @@ static struct task *node_task(fuse_req_t req, struct node n)
 	if (!n.tid)
 		return find_task(&fs->k, n.pid);
 	t = find_task(&fs->k, n.tid);
-	if (!t || t->tgid != find_task(&fs->k, n.pid)->tgid)
+	dir = find_task(&fs->k, n.pid);	/* /proc/<pid> may name a thread gone */
+	if (!t || !dir || t->tgid != dir->tgid)
 		return NULL;
 	return t;
 }
