@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuse_events.h"
+#include "fuse_ops.h"
 #include "inode.h"
 #include "list.h"
 #include "render_events.h"
@@ -93,7 +94,7 @@ void fuse_events_open(fuse_req_t req, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	r->fs = fuse_req_userdata(req);
+	r->fs = procfs_of(req);
 	buf_init(&r->out);
 	pthread_mutex_lock(&events_lock);
 	pthread_rwlock_rdlock(&r->fs->k.lock);

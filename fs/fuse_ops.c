@@ -48,9 +48,33 @@ struct caller_task {
 
 static __thread struct caller_task caller_slot;
 
-static struct procfs *fs_of(fuse_req_t req)
+static struct procfs_session *session_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
+}
+
+static struct procfs *fs_of(fuse_req_t req)
+{
+	return session_of(req)->fs;
+}
+
+struct procfs *procfs_of(fuse_req_t req)
+{
+	return fs_of(req);
+}
+
+/* The node an inode names; the control session's root is /proc/procsim. */
+static struct node req_node(fuse_req_t req, fuse_ino_t ino)
+{
+	if (session_of(req)->control && ino == FUSE_ROOT_ID)
+		return (struct node){ 0, 0, NODE_PROCSIM };
+	return ino_node(ino);
+}
+
+/* In the /proc tree of a split daemon, procsim is a symlink to the control mount. */
+static bool procsim_is_link(fuse_req_t req, unsigned kind)
+{
+	return kind == NODE_PROCSIM && fs_of(req)->split && !session_of(req)->control;
 }
 
 static void rdlock(struct procfs *fs)
@@ -166,42 +190,65 @@ static mode_t kind_mode(unsigned kind)
 	}
 }
 
+/* Files the kernel keeps in its page cache: all of the tree's when split. */
+static bool node_paged(fuse_req_t req, struct node n, const struct task *t)
+{
+	struct procfs *fs = fs_of(req);
+
+	return node_cached(fs, n, t) || (fs->split && !session_of(req)->control);
+}
+
 /*
  * Fill @st for node @n; read lock held.  -ENOENT if the task is gone.
- * @size: render a cached file to report its exact size (lookup, getattr).
+ * @size: render a paged file to report its exact size (lookup, getattr):
+ * the page cache reads no further than st_size.
  */
 static int node_stat(fuse_req_t req, struct node n, struct stat *st, bool size)
 {
 	struct procfs *fs = fs_of(req);
 	unsigned kind = base_kind(n);
+	struct task *t = NULL;
 
 	memset(st, 0, sizeof(*st));
-	st->st_ino = node_ino(n);
+	st->st_ino = session_of(req)->control && kind == NODE_PROCSIM ?
+		     FUSE_ROOT_ID : node_ino(n);
 	st->st_mode = kind_mode(kind);
 	if (!st->st_mode)
 		return -ENOENT;
 	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
 	st->st_atime = st->st_mtime = st->st_ctime = fs->btime;
 	if (kind_is_task_node(kind)) {
-		struct task *t = node_task(req, n);
-
+		t = node_task(req, n);
 		if (!t)
 			return -ENOENT;
 		st->st_uid = t->cred.euid;
 		st->st_gid = t->cred.egid;
-		if (size && node_cached(fs, n, t)) {
-			/* The page cache needs the exact size: render to learn it. */
-			static __thread struct buf scratch;
-
-			if (render_node(req, n, &scratch, true))
-				return -ENOMEM;
-			st->st_size = scratch.len;
-		}
 		st->st_mtime = st->st_ctime = st->st_atime =
 			fs->btime + (time_t)(t->start_time / USER_HZ);
-	} else if (kind == NODE_CTL) {
+	} else if (kind == NODE_CTL || kind == NODE_PROCSIM) {
 		st->st_uid = fs->owner_uid;
 		st->st_gid = fs->owner_gid;
+	}
+	if (procsim_is_link(req, kind)) {
+		st->st_mode = S_IFLNK | 0777;
+		st->st_size = strlen(fs->control_path);
+		return 0;
+	}
+	if (!S_ISREG(st->st_mode) || !node_paged(req, n, t))
+		return 0;
+	if (size) {
+		static __thread struct buf scratch;
+
+		if (render_node(req, n, &scratch, true))
+			return -ENOMEM;
+		st->st_size = scratch.len;
+	}
+	if (!node_cached(fs, n, t)) {
+		/* A new mtime on every getattr: auto_inval_data drops the pages. */
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		st->st_mtim = now;
 	}
 	return 0;
 }
@@ -224,16 +271,20 @@ static double pid_timeout(const struct procfs *fs, struct node n)
 /*
  * Owners and sizes of task nodes change.  cache=on invalidates the
  * directories named by pids and the cached files, which may so live long.
+ * The other paged files (split) are revalidated on every read.  Read lock held.
  */
-static double attr_timeout(const struct procfs *fs, struct node n)
+static double attr_timeout(fuse_req_t req, struct node n)
 {
+	struct procfs *fs = fs_of(req);
 	unsigned kind = base_kind(n);
+	struct task *t = kind_is_task_node(kind) ? node_task(req, n) : NULL;
 
+	if (S_ISREG(kind_mode(kind)) && node_paged(req, n, t) && !node_cached(fs, n, t))
+		return 0;
 	if (!kind_is_task_node(kind))
 		return FIXED_TIMEOUT;
 	if (fs->cache && !(n.kind & NODE_CALLER_FLAG) &&
-	    (is_pid_named(n) || kind == NODE_TASK_DIR ||
-	     (!n.tid && kind_is_task_file(kind))))
+	    (is_pid_named(n) || kind == NODE_TASK_DIR || node_cached(fs, n, t)))
 		return FIXED_TIMEOUT;
 	return fs->attr_timeout;
 }
@@ -257,7 +308,7 @@ static void reply_entry(fuse_req_t req, struct node n)
 	 * directories named by pids need revalidating.
 	 */
 	e.entry_timeout = is_pid_named(n) ? pid_timeout(fs, n) : FIXED_TIMEOUT;
-	e.attr_timeout = attr_timeout(fs, n);
+	e.attr_timeout = attr_timeout(req, n);
 	fuse_reply_entry(req, &e);
 }
 
@@ -282,7 +333,7 @@ static int lookup_pid(fuse_req_t req, const char *name, struct node *out)
 static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct procfs *fs = fs_of(req);
-	struct node p = ino_node(parent), n = { 0, 0, 0 };
+	struct node p = req_node(req, parent), n = { 0, 0, 0 };
 	unsigned kind = base_kind(p), flag = p.kind & NODE_CALLER_FLAG;
 	const struct dir_entry *e;
 	int err = 0;
@@ -324,25 +375,33 @@ static void op_getattr_impl(fuse_req_t req, fuse_ino_t ino,
 			    struct fuse_file_info *fi)
 {
 	struct procfs *fs = fs_of(req);
+	struct node n = req_node(req, ino);
 	struct stat st;
+	double timeout;
 	int err;
 
 	(void)fi;
 	rdlock(fs);
-	err = node_stat(req, ino_node(ino), &st, true);
+	err = node_stat(req, n, &st, true);
+	timeout = err ? 0 : attr_timeout(req, n);
 	unlock(fs);
 	if (err)
 		fuse_reply_err(req, -err);
 	else
-		fuse_reply_attr(req, &st, attr_timeout(fs, ino_node(ino)));
+		fuse_reply_attr(req, &st, timeout);
 }
 
 static void op_readlink_impl(fuse_req_t req, fuse_ino_t ino)
 {
-	struct node n = ino_node(ino);
+	struct node n = req_node(req, ino);
 	char target[64];
-	int tid, tgid = caller_tgid(req, &tid);
+	int tid, tgid;
 
+	if (procsim_is_link(req, n.kind)) {
+		fuse_reply_readlink(req, fs_of(req)->control_path);
+		return;
+	}
+	tgid = caller_tgid(req, &tid);
 	if (tgid < 0) {
 		fuse_reply_err(req, ENOENT);
 		return;
@@ -382,7 +441,7 @@ static void op_readdir_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 			    off_t off, struct fuse_file_info *fi)
 {
 	struct procfs *fs = fs_of(req);
-	struct node dir = ino_node(ino);
+	struct node dir = req_node(req, ino);
 	unsigned kind = base_kind(dir), flag = dir.kind & NODE_CALLER_FLAG;
 	struct dirbuf d = { .req = req, .size = size };
 	const struct dir_entry *e = dir_entries(kind);
@@ -410,7 +469,7 @@ static void op_readdir_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 		if (off > i)
 			continue;
 		if (!dir_add(&d, e->name, node_ino((struct node){ dir.pid, dir.tid, e->kind | flag }),
-			     e->mode, i + 1))
+			     procsim_is_link(req, e->kind) ? S_IFLNK : e->mode, i + 1))
 			goto out;
 	}
 	if (kind == NODE_ROOT) {
@@ -462,12 +521,21 @@ static bool may_access(fuse_req_t req, uid_t owner, mode_t mode, int flags)
 static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct procfs *fs = fs_of(req);
-	struct node n = ino_node(ino);
+	struct node n = req_node(req, ino);
 	unsigned kind = base_kind(n);
 	struct open_file *of;
 	struct stat st;
 	int err;
 
+	/*
+	 * The tree's files keep no per-open state: the first OPEN answers
+	 * ENOSYS and the kernel sends no more OPEN or RELEASE on this
+	 * connection (the control files live on another one).
+	 */
+	if (fs->no_open && !session_of(req)->control) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	rdlock(fs);
 	err = node_stat(req, n, &st, false);
 	unlock(fs);
@@ -571,7 +639,7 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 			 off_t off, struct fuse_file_info *fi)
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
-	struct node n = ino_node(ino);
+	struct node n = req_node(req, ino);
 	int err;
 
 	if (n.kind == NODE_CTL) {
@@ -580,6 +648,20 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 	}
 	if (n.kind == NODE_EVENTS)
 		return fuse_events_read(req, size, fi);
+	if (!of) {
+		/* No OPEN (split tree): each READ fills page-cache pages afresh. */
+		static __thread struct buf page;
+
+		err = render_node(req, n, &page, false);
+		if (err)
+			fuse_reply_err(req, -err);
+		else if ((size_t)off >= page.len)
+			fuse_reply_buf(req, NULL, 0);
+		else
+			fuse_reply_buf(req, page.data + off,
+				       size < page.len - off ? size : page.len - off);
+		return;
+	}
 	if (off == 0 || !of->rendered) {
 		err = render_node(req, n, &of->b, false);
 		if (err) {
@@ -690,7 +772,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 	int err = 0;
 
 	(void)off;
-	if (ino_node(ino).kind != NODE_CTL) {
+	if (req_node(req, ino).kind != NODE_CTL) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
@@ -730,7 +812,7 @@ static void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	int err = 0;
 
-	if (ino_node(ino).kind == NODE_CTL) {
+	if (req_node(req, ino).kind == NODE_CTL) {
 		pthread_mutex_lock(&of->lock);
 		if (of->in.len)
 			err = ctl_run_pending(fs_of(req), of, true);
@@ -744,7 +826,7 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 
-	if (ino_node(ino).kind == NODE_EVENTS)
+	if (req_node(req, ino).kind == NODE_EVENTS)
 		return fuse_events_release(req, fi);
 	if (of) {
 		pthread_mutex_destroy(&of->lock);
@@ -773,7 +855,7 @@ static void op_opendir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 	}
 
 	rdlock(fs);
-	err = node_stat(req, ino_node(ino), &st, false);
+	err = node_stat(req, req_node(req, ino), &st, false);
 	unlock(fs);
 	if (err)
 		fuse_reply_err(req, -err);
@@ -814,13 +896,26 @@ TIMED(releasedir, OP_RELEASEDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_fi
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
-	struct procfs *fs = userdata;
+	struct procfs_session *ps = userdata;
+	struct procfs *fs = ps->fs;
 
 	/* Never cache /proc/self: its target depends on who asks. */
 	conn->want &= ~FUSE_CAP_CACHE_SYMLINKS;
+	if (ps->control)
+		return;
 	fs->no_opendir = fs->cache && (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 	if (fs->no_opendir)
 		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+	/*
+	 * Split: no OPEN at all; pages of files that move with time or with
+	 * other tasks are dropped whenever a read finds a new mtime.
+	 */
+	fs->no_open = fs->split && (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) &&
+		      (conn->capable & FUSE_CAP_AUTO_INVAL_DATA);
+	if (fs->no_open)
+		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT | FUSE_CAP_AUTO_INVAL_DATA;
+	else if (fs->split)
+		fprintf(stderr, "procsim: the kernel cannot skip OPEN; serving with opens\n");
 }
 
 const struct fuse_lowlevel_ops procsim_ll_ops = {

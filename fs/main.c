@@ -4,13 +4,18 @@
  * it as a /proc through FUSE's low-level API (see fs/fuse_ops.c).
  */
 #define FUSE_USE_VERSION 312
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fuse_lowlevel.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "fuse_events.h"
@@ -166,6 +171,142 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 	return 0;
 }
 
+/* Run a session's loop, multithreaded unless -s. */
+static int run_loop(struct fuse_session *se, const struct fuse_cmdline_opts *cmd)
+{
+	struct fuse_loop_config *cfg;
+	int ret;
+
+	if (cmd->singlethread)
+		return fuse_session_loop(se);
+	cfg = fuse_loop_cfg_create();
+	fuse_loop_cfg_set_clone_fd(cfg, cmd->clone_fd);
+	/* libfuse's 'unset' is UINT_MAX, which it then warns about. */
+	if (cmd->max_idle_threads <= 100000)
+		fuse_loop_cfg_set_idle_threads(cfg, cmd->max_idle_threads);
+	if (cmd->max_threads > 0 && cmd->max_threads <= 100000)
+		fuse_loop_cfg_set_max_threads(cfg, cmd->max_threads);
+	ret = fuse_session_loop_mt(se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	return ret;
+}
+
+struct control_loop {
+	struct fuse_session *se;
+	const struct fuse_cmdline_opts *cmd;
+	pthread_t thread;
+};
+
+static void *control_main(void *arg)
+{
+	struct control_loop *c = arg;
+
+	run_loop(c->se, c->cmd);
+	return NULL;
+}
+
+/*
+ * A daemon that died leaves its control mount behind, stale: take down
+ * this user's stale ones before making a new one.
+ */
+static void sweep_stale_control_mounts(const char *dir)
+{
+	struct dirent *de;
+	char path[4096];
+	struct stat st;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "procsim-ctl.", 12))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		/* Only a dead FUSE mount answers ENOTCONN; fusermount3 refuses
+		 * another user's. */
+		if (stat(path, &st) == 0 || errno != ENOTCONN)
+			continue;
+		if (umount2(path, MNT_DETACH) && fork() == 0) {
+			execlp("fusermount3", "fusermount3", "-u", "-z", path, (char *)NULL);
+			_exit(127);
+		}
+		while (wait(NULL) > 0)
+			;
+		if (rmdir(path) == 0)
+			fprintf(stderr, "procsim: removed a dead daemon's control mount %s\n", path);
+	}
+	closedir(d);
+}
+
+/*
+ * The control session (see struct procfs_session): its own connection,
+ * mounted on a fresh directory that /proc/procsim points to.
+ */
+static struct fuse_session *control_new(struct procfs *fs, const char *prog,
+					bool allow_other, bool debug)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	const char *tmp = getenv("TMPDIR");
+	struct fuse_session *se;
+	char path[4096];
+
+	tmp = tmp && *tmp ? tmp : "/tmp";
+	sweep_stale_control_mounts(tmp);
+	snprintf(path, sizeof(path), "%s/procsim-ctl.XXXXXX", tmp);
+	if (!mkdtemp(path)) {
+		fprintf(stderr, "procsim: cannot make the control mount point %s: %s\n",
+			path, strerror(errno));
+		return NULL;
+	}
+	chmod(path, 0755);
+	fs->control_path = strdup(path);
+	fuse_opt_add_arg(&args, prog);
+	fuse_opt_add_arg(&args, "-ofsname=procsim,subtype=procsim.ctl");
+	if (allow_other)
+		fuse_opt_add_arg(&args, "-oallow_other,default_permissions");
+	if (debug)
+		fuse_opt_add_arg(&args, "-d");
+	se = fuse_session_new(&args, &procsim_ll_ops, sizeof(procsim_ll_ops),
+			      &fs->control);
+	fuse_opt_free_args(&args);
+	if (se && fuse_session_mount(se, fs->control_path)) {
+		fuse_session_destroy(se);
+		se = NULL;
+	}
+	if (!se) {
+		fprintf(stderr, "procsim: cannot mount the control directory on %s\n",
+			fs->control_path);
+		rmdir(fs->control_path);
+	}
+	return se;
+}
+
+/* Start the control loop with the termination signals blocked in it:
+ * they must reach the main thread, whose loop then ends both. */
+static int control_start(struct control_loop *c)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&c->thread, NULL, control_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+static void control_stop(struct procfs *fs, struct control_loop *c, bool started)
+{
+	if (!c->se)
+		return;
+	fuse_session_exit(c->se);
+	fuse_session_unmount(c->se);	/* its loop's read() then fails: it ends */
+	if (started)
+		pthread_join(c->thread, NULL);
+	fuse_session_destroy(c->se);
+	rmdir(fs->control_path);
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -173,7 +314,8 @@ int main(int argc, char *argv[])
 	struct options o = { .entry_timeout = 0, .attr_timeout = 0 };
 	static struct procfs fs;
 	struct fuse_session *se = NULL;
-	struct fuse_loop_config *cfg;
+	struct control_loop control = { 0 };
+	bool allow_other, started = false;
 	int ret = 1;
 
 	if (fuse_opt_parse(&args, &o, opt_spec, NULL) == -1)
@@ -207,14 +349,18 @@ int main(int argc, char *argv[])
 	fs.cache = !o.cache || !strcmp(o.cache, "on");
 	fs.k.track_changes = fs.cache;
 
+	fs.split = fs.cache;
+	fs.tree = (struct procfs_session){ .fs = &fs, .control = false };
+	fs.control = (struct procfs_session){ .fs = &fs, .control = true };
+	allow_other = has_arg(&args, "allow_other");
 	fuse_opt_add_arg(&args, "-ofsname=procsim,subtype=procsim");
 	/* Other users only ever get in with the kernel checking modes. */
-	if (has_arg(&args, "allow_other"))
+	if (allow_other)
 		fuse_opt_add_arg(&args, "-odefault_permissions");
-	se = fuse_session_new(&args, &procsim_ll_ops, sizeof(procsim_ll_ops), &fs);
+	se = fuse_session_new(&args, &procsim_ll_ops, sizeof(procsim_ll_ops), &fs.tree);
 	if (!se)
 		goto out_kernel;
-	fs.se = se;
+	fs.se = fs.tree.se = se;
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out_session;
 	if (fuse_session_mount(se, cmd.mountpoint) != 0) {
@@ -222,21 +368,23 @@ int main(int argc, char *argv[])
 			cmd.mountpoint);
 		goto out_signals;
 	}
-	fuse_daemonize(cmd.foreground);
-	if (cmd.singlethread) {
-		ret = fuse_session_loop(se);
-	} else {
-		cfg = fuse_loop_cfg_create();
-		fuse_loop_cfg_set_clone_fd(cfg, cmd.clone_fd);
-		/* libfuse's 'unset' is UINT_MAX, which it then warns about. */
-		if (cmd.max_idle_threads <= 100000)
-			fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
-		if (cmd.max_threads > 0 && cmd.max_threads <= 100000)
-			fuse_loop_cfg_set_max_threads(cfg, cmd.max_threads);
-		ret = fuse_session_loop_mt(se, cfg);
-		fuse_loop_cfg_destroy(cfg);
+	if (fs.split) {
+		control.cmd = &cmd;
+		control.se = fs.control.se = control_new(&fs, argv[0], allow_other, cmd.debug);
+		if (!control.se)
+			goto out_unmount;
 	}
+	fuse_daemonize(cmd.foreground);
+	started = control.se && !control_start(&control);
+	if (control.se && !started) {
+		fprintf(stderr, "procsim: cannot start the control loop\n");
+		goto out_control;
+	}
+	ret = run_loop(se, &cmd);
+out_control:
 	fuse_events_shutdown();
+	control_stop(&fs, &control, started);
+out_unmount:
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
@@ -250,5 +398,6 @@ out_free:
 	free(o.pidstore);
 	free(o.cache);
 	free(o.watchers);
+	free(fs.control_path);
 	return ret ? 1 : 0;
 }

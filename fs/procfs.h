@@ -8,6 +8,19 @@
 #include "stats.h"
 #include "buf.h"
 
+/*
+ * One FUSE session of the daemon.  With cache=on there are two: the /proc
+ * tree, where the kernel skips OPEN and keeps every file in its page cache,
+ * and the control directory (ctl, config, stats, events, audit), whose files
+ * need a per-open state and so get OPEN: FUSE can only skip OPEN for a whole
+ * connection.  /proc/procsim is then a symlink to the control mount.
+ */
+struct procfs_session {
+	struct procfs *fs;
+	bool control;			/* the control directory's session */
+	void *se;			/* struct fuse_session */
+};
+
 struct procfs {
 	struct kernel k;
 	uid_t owner_uid;		/* the mount's owner: may write ctl */
@@ -16,7 +29,11 @@ struct procfs {
 	double entry_timeout, attr_timeout;
 	bool cache;			/* page-cache process files, invalidate on change */
 	bool no_opendir;		/* the kernel skips OPENDIR (cache=on) */
-	void *se;			/* the struct fuse_session, for notifications */
+	bool split;			/* control files in a session of their own */
+	bool no_open;			/* the tree's kernel side skips OPEN (split) */
+	void *se;			/* the /proc tree's fuse_session, for notifications */
+	struct procfs_session tree, control;
+	char *control_path;		/* where the control session is mounted */
 	const char *mountpoint;
 	struct fuse_stats stats;
 };
