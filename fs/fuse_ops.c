@@ -812,6 +812,11 @@ static void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	int err = 0;
 
+	/* Nothing to do at close on the tree: ENOSYS stops FLUSH for good. */
+	if (!session_of(req)->control && fs_of(req)->no_open) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	if (req_node(req, ino).kind == NODE_CTL) {
 		pthread_mutex_lock(&of->lock);
 		if (of->in.len)
