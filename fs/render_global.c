@@ -249,24 +249,12 @@ static void mem_model(const struct render_ctx *c, struct mem_model *m)
 /* meminfo's show_val_kb(): a 16-column label, "%8lu kB". */
 static void mi_kb(struct buf *b, const char *label, unsigned long kb)
 {
-	size_t n = strlen(label);
-
-	buf_put(b, label, n);
-	for (; n < 16; n++)
-		buf_putc(b, ' ');
-	buf_put_u64_width(b, kb, 8);
-	buf_putlit(b, " kB\n");
+	buf_put_col16(b, label, kb, true);
 }
 
 static void mi_num(struct buf *b, const char *label, unsigned long v)
 {
-	size_t n = strlen(label);
-
-	buf_put(b, label, n);
-	for (; n < 16; n++)
-		buf_putc(b, ' ');
-	buf_put_u64_width(b, v, 8);
-	buf_putc(b, '\n');
+	buf_put_col16(b, label, v, false);
 }
 
 static void meminfo_directmap(struct buf *b, unsigned long total)

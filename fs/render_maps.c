@@ -69,20 +69,6 @@ static void put_vma_header(struct buf *b, const struct mm_struct *mm,
 	buf_putc(b, '\n');
 }
 
-void render_tid_maps(struct buf *b, const struct render_ctx *c,
-		     const struct task *t, bool whole)
-{
-	const struct mm_struct *mm = task_proc_mm(t);
-	const struct vm_area_struct *v;
-
-	(void)c;
-	(void)whole;
-	if (!mm)
-		return;
-	for (v = vma_first(mm); v && !b->oom; v = vma_next(mm, v))
-		put_vma_header(b, mm, v);
-}
-
 /* Memory not backed by a file: counted Anonymous and dirty. */
 static bool vma_is_anon(const struct mm_struct *mm,
 			const struct vm_area_struct *v)
@@ -101,13 +87,7 @@ static bool vma_is_anon(const struct mm_struct *mm,
 /* "%-16s%8lu kB\n", as SEQ_PUT_DEC. */
 static void smaps_kb(struct buf *b, const char *label, unsigned long kb)
 {
-	size_t n = strlen(label);
-
-	buf_put(b, label, n);
-	for (; n < 16; n++)
-		buf_putc(b, ' ');
-	buf_put_u64_width(b, kb, 8);
-	buf_putlit(b, " kB\n");
+	buf_put_col16(b, label, kb, true);
 }
 
 /* show_smap_vma_flags(): two letters per set bit, in bit order. */
@@ -169,16 +149,32 @@ static void put_smap(struct buf *b, const struct mm_struct *mm,
 	smaps_vmflags(b, v->vm_flags);
 }
 
-void render_tid_smaps(struct buf *b, const struct render_ctx *c,
-		      const struct task *t, bool whole)
+/* Every VMA of @t's process, one @put each (maps and smaps). */
+static void for_each_vma(struct buf *b, const struct task *t,
+			 void (*put)(struct buf *, const struct mm_struct *,
+				     const struct vm_area_struct *))
 {
 	const struct mm_struct *mm = task_proc_mm(t);
 	const struct vm_area_struct *v;
 
-	(void)c;
-	(void)whole;
 	if (!mm)
 		return;
 	for (v = vma_first(mm); v && !b->oom; v = vma_next(mm, v))
-		put_smap(b, mm, v);
+		put(b, mm, v);
+}
+
+void render_tid_maps(struct buf *b, const struct render_ctx *c,
+		     const struct task *t, bool whole)
+{
+	(void)c;
+	(void)whole;
+	for_each_vma(b, t, put_vma_header);
+}
+
+void render_tid_smaps(struct buf *b, const struct render_ctx *c,
+		      const struct task *t, bool whole)
+{
+	(void)c;
+	(void)whole;
+	for_each_vma(b, t, put_smap);
 }

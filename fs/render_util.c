@@ -176,3 +176,17 @@ unsigned long render_pte_kb(unsigned long rss_pages)
 {
 	return ((rss_pages + 511) / 512 + 10) * 4;
 }
+
+void buf_put_col16(struct buf *b, const char *label, unsigned long v, bool kb)
+{
+	size_t n = strlen(label);
+
+	buf_put(b, label, n);
+	for (; n < 16; n++)
+		buf_putc(b, ' ');
+	buf_put_u64_width(b, v, 8);
+	if (kb)
+		buf_putlit(b, " kB\n");
+	else
+		buf_putc(b, '\n');
+}

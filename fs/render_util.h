@@ -26,6 +26,8 @@ void buf_put_hex(struct buf *b, unsigned long long v, int digits);
 /* status style "Key:\t<v>\n" and "Key:\t%8lu kB\n" (@key includes ':'). */
 void buf_put_kv_u64(struct buf *b, const char *key, unsigned long long v);
 void buf_put_kv_kb(struct buf *b, const char *key, unsigned long kb);
+/* "%-16s%8lu kB\n" (meminfo's show_val_kb, smaps' SEQ_PUT_DEC); @kb false: no " kB". */
+void buf_put_col16(struct buf *b, const char *label, unsigned long v, bool kb);
 
 /* Process-level facts of a task, per kernel/fs/proc/array.c. */
 int task_ppid(const struct task *t);
