@@ -289,27 +289,35 @@ static double attr_timeout(fuse_req_t req, struct node n)
 	return fs->attr_timeout;
 }
 
-static void reply_entry(fuse_req_t req, struct node n)
+/* The entry of node @n, as LOOKUP and READDIRPLUS answer it.  Read lock held. */
+static int fill_entry(fuse_req_t req, struct node n, struct fuse_entry_param *e)
 {
-	struct procfs *fs = fs_of(req);
-	struct fuse_entry_param e;
 	int err;
 
-	memset(&e, 0, sizeof(e));
-	err = node_stat(req, n, &e.attr, true);
-	if (err) {
-		fuse_reply_err(req, -err);
-		return;
-	}
-	e.ino = node_ino(n);
+	memset(e, 0, sizeof(*e));
+	err = node_stat(req, n, &e->attr, true);
+	if (err)
+		return err;
+	e->ino = node_ino(n);
 	/*
 	 * A fixed name inside a directory always leads to the same inode, and
 	 * the inode resolves its task afresh on every use, so only the
 	 * directories named by pids need revalidating.
 	 */
-	e.entry_timeout = is_pid_named(n) ? pid_timeout(fs, n) : FIXED_TIMEOUT;
-	e.attr_timeout = attr_timeout(req, n);
-	fuse_reply_entry(req, &e);
+	e->entry_timeout = is_pid_named(n) ? pid_timeout(fs_of(req), n) : FIXED_TIMEOUT;
+	e->attr_timeout = attr_timeout(req, n);
+	return 0;
+}
+
+static void reply_entry(fuse_req_t req, struct node n)
+{
+	struct fuse_entry_param e;
+	int err = fill_entry(req, n, &e);
+
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_entry(req, &e);
 }
 
 /* A numeric name under /proc: a simulated pid, else maybe the caller. */
@@ -422,34 +430,49 @@ struct dirbuf {
 	fuse_req_t req;
 	char *p;
 	size_t size, len;
+	bool plus;			/* READDIRPLUS: entries with attributes */
 };
 
-static bool dir_add(struct dirbuf *d, const char *name, fuse_ino_t ino,
-		    mode_t mode, off_t next)
+/*
+ * Add one entry; false when the buffer is full.  @n is the node the name
+ * leads to, NULL for "." and "..", which READDIRPLUS leaves unlooked-up.
+ */
+static bool dir_add(struct dirbuf *d, const char *name, const struct node *n,
+		    fuse_ino_t ino, mode_t mode, off_t next)
 {
-	struct stat st = { .st_ino = ino, .st_mode = mode };
-	size_t n = fuse_add_direntry(d->req, d->p + d->len, d->size - d->len,
-				     name, &st, next);
+	size_t room = d->size - d->len, used;
 
-	if (n > d->size - d->len)
+	if (d->plus) {
+		struct fuse_entry_param e = { .attr = { .st_ino = ino, .st_mode = mode } };
+
+		if (n && fill_entry(d->req, *n, &e))
+			return true;	/* gone meanwhile: skip it */
+		if (!n)
+			e.ino = 0;
+		used = fuse_add_direntry_plus(d->req, d->p + d->len, room, name, &e, next);
+	} else {
+		struct stat st = { .st_ino = ino, .st_mode = mode };
+
+		used = fuse_add_direntry(d->req, d->p + d->len, room, name, &st, next);
+	}
+	if (used > room)
 		return false;
-	d->len += n;
+	d->len += used;
 	return true;
 }
 
-static void op_readdir_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
-			    off_t off, struct fuse_file_info *fi)
+static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
+			   off_t off, bool plus)
 {
 	struct procfs *fs = fs_of(req);
 	struct node dir = req_node(req, ino);
 	unsigned kind = base_kind(dir), flag = dir.kind & NODE_CALLER_FLAG;
-	struct dirbuf d = { .req = req, .size = size };
+	struct dirbuf d = { .req = req, .size = size, .plus = plus };
 	const struct dir_entry *e = dir_entries(kind);
 	off_t i = 0;
 	struct task *t, *owner = NULL;
 	int err = 0;
 
-	(void)fi;
 	d.p = malloc(size);
 	if (!d.p) {
 		fuse_reply_err(req, ENOMEM);
@@ -461,14 +484,16 @@ static void op_readdir_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 		goto out;
 	}
 	/* Offsets 1 and 2 are "." and ".."; fixed entries follow. */
-	if (off < 1 && !dir_add(&d, ".", ino, S_IFDIR, 1))
+	if (off < 1 && !dir_add(&d, ".", NULL, ino, S_IFDIR, 1))
 		goto out;
-	if (off < 2 && !dir_add(&d, "..", FUSE_ROOT_ID, S_IFDIR, 2))
+	if (off < 2 && !dir_add(&d, "..", NULL, FUSE_ROOT_ID, S_IFDIR, 2))
 		goto out;
 	for (i = 2; e->name; e++, i++) {
 		if (off > i)
 			continue;
-		if (!dir_add(&d, e->name, node_ino((struct node){ dir.pid, dir.tid, e->kind | flag }),
+		struct node en = { dir.pid, dir.tid, e->kind | flag };
+
+		if (!dir_add(&d, e->name, &en, node_ino(en),
 			     procsim_is_link(req, e->kind) ? S_IFLNK : e->mode, i + 1))
 			goto out;
 	}
@@ -479,8 +504,9 @@ static void op_readdir_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 		for (pid = next_tgid(&fs->k, pid, &t); pid >= 0;
 		     pid = next_tgid(&fs->k, pid + 1, &t)) {
 			snprintf(name, sizeof(name), "%d", pid);
-			if (!dir_add(&d, name, node_ino((struct node){ pid, 0, NODE_PID_DIR }),
-				     S_IFDIR, PID_OFF + pid + 1))
+			struct node pn = { pid, 0, NODE_PID_DIR };
+
+			if (!dir_add(&d, name, &pn, node_ino(pn), S_IFDIR, PID_OFF + pid + 1))
 				break;
 		}
 	} else if (kind == NODE_TASK_DIR) {
@@ -491,8 +517,9 @@ static void op_readdir_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 			if (off > i++)
 				continue;
 			snprintf(name, sizeof(name), "%d", t->pid);
-			if (!dir_add(&d, name, node_ino((struct node){ dir.pid, t->pid, NODE_TID_DIR | flag }),
-				     S_IFDIR, i))
+			struct node tn = { dir.pid, t->pid, NODE_TID_DIR | flag };
+
+			if (!dir_add(&d, name, &tn, node_ino(tn), S_IFDIR, i))
 				break;
 		}
 	}
@@ -503,6 +530,21 @@ out:
 	else
 		fuse_reply_buf(req, d.p, d.len);
 	free(d.p);
+}
+
+static void op_readdir_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
+			    off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	readdir_common(req, ino, size, off, false);
+}
+
+/* With the attributes: saves ps a LOOKUP of every /proc/<pid> it stats. */
+static void op_readdirplus_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
+				off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	readdir_common(req, ino, size, off, true);
 }
 
 static bool may_access(fuse_req_t req, uid_t owner, mode_t mode, int flags)
@@ -897,6 +939,7 @@ TIMED(flush, OP_FLUSH, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 TIMED(release, OP_RELEASE, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
 TIMED(opendir, OP_OPENDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
 TIMED(readdir, OP_READDIR, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
+TIMED(readdirplus, OP_READDIRPLUS, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
 TIMED(releasedir, OP_RELEASEDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
@@ -935,6 +978,7 @@ const struct fuse_lowlevel_ops procsim_ll_ops = {
 	.release = op_release,
 	.opendir = op_opendir,
 	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
 	.releasedir = op_releasedir,
 	.poll = fuse_events_poll,
 };
