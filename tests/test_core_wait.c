@@ -165,6 +165,7 @@ static void test_wuntraced_reports_stop_once(void **state)
 	assert_int_equal(do_kill(k, c, SIGTSTP), 0);
 	assert_int_equal(find_task(k, c)->state, TASK_STOPPED);
 	assert_int_equal(find_task(k, t)->state, TASK_STOPPED);	/* group stop */
+	assert_int_equal(find_task(k, clone1(k, t))->state, TASK_STOPPED);
 	assert_rep(w(k, a, c, 0), -EAGAIN, 0, 0);
 	assert_rep(w(k, a, c, WUNTRACED | WNOWAIT), 0, c, STOPPED(SIGTSTP));
 	assert_rep(w(k, a, c, WUNTRACED), 0, c, STOPPED(SIGTSTP));
