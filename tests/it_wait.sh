@@ -34,6 +34,9 @@ one_strategy() {
 	check_eq "STAT after cont" S "$st"
 	check_eq "parent sees the continue" "$child 65535" "$(ctl_ok wait "$parent" -1 continued)"
 
+	ctl_ok ptrace "$child" "$parent" >/dev/null
+	check_match "TracerPid when the parent traces its child" "^TracerPid:[[:space:]]+$parent\$" \
+		"$(run cat "/proc/$child/status")"
 	ctl_ok kill "$child" KILL >/dev/null
 	check_eq "STAT of the killed child" Z "$(run ps -o stat= -p "$child" | tr -d ' ' | cut -c1)"
 	check_eq "wait status of a killed child is the signal" "$child 9" \
