@@ -72,35 +72,54 @@ def _ctl_setup(ctl, n):
     return w
 
 
-def _ctl_op(ctl, w, iters):
-    t0 = time.perf_counter()
+def _daemon_cpu_ns(pid):
+    """CPU time the daemon's threads have run, in ns (schedstat's first
+    field): what the daemon spent, whatever else the machine runs."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass		# a FUSE worker thread that just ended
+    return total
+
+
+def _ctl_op(ctl, w, iters, pid):
+    """(wall ns, daemon CPU ns) per fork + exit + wait through the ctl file."""
+    c0, t0 = _daemon_cpu_ns(pid), time.perf_counter()
     for _ in range(iters):
         c = ctl(f"fork {w}").split()[0]
         ctl(f"exit {c}")
         ctl(f"wait {w} {c}")
-    return (time.perf_counter() - t0) / iters * 1e9
+    wall = (time.perf_counter() - t0) / iters * 1e9
+    return wall, (_daemon_cpu_ns(pid) - c0) / iters
 
 
 def _ctl_runs(ns, runs, iters):
-    """{(strategy, n): [ns per fork+exit+wait through the ctl file]}: one
-    daemon per strategy, both up at once, runs alternating between them
-    so that both see the same machine noise."""
-    out, rows = {}, []
+    """({(strategy, n): [wall ns]}, {(strategy, n): [daemon CPU ns]}) per
+    fork+exit+wait through the ctl file: one daemon per strategy, both up
+    at once, runs alternating between them so that both see the same
+    machine noise."""
+    out, cpu, rows = {}, {}, []
     with Daemon("wait=scan,pid_max=4194304,cache=off") as ds, \
             Daemon("wait=lookup,pid_max=4194304,cache=off") as dl:
         ctls = {"scan": Ctl(ds.mnt), "lookup": Ctl(dl.mnt)}
+        pids = {"scan": ds.proc.pid, "lookup": dl.proc.pid}
         for n in ns:
             ws = {s: _ctl_setup(ctls[s], n) for s in STRATEGIES}
-            for s in STRATEGIES:	# warm-up
-                _ctl_op(ctls[s], ws[s], max(iters // 4, 1))
             for r in range(runs):
-                for s in STRATEGIES:
-                    v = _ctl_op(ctls[s], ws[s], iters)
+                # Whichever daemon goes first after a pause pays for waking
+                # up: alternate the order, and warm each up right before.
+                for s in STRATEGIES[::1 if r % 2 else -1]:
+                    _ctl_op(ctls[s], ws[s], max(iters // 4, 1), pids[s])
+                    v, c = _ctl_op(ctls[s], ws[s], iters, pids[s])
                     out.setdefault((s, n), []).append(v)
+                    cpu.setdefault((s, n), []).append(c)
                     rows.append(["ctl", "children", s, n, r, iters,
-                                 f"{v:.1f}"])
+                                 f"{v:.1f}", f"{c:.1f}"])
             progress(f"wait: ctl N={n} done")
-    return out, rows
+    return out, cpu, rows
 
 
 def _table(res, ns, unit_div, unit, anchors):
@@ -163,21 +182,26 @@ def bench_wait(args):
                   ["n", "scan_median_ns", "lookup_median_ns"], summary)
 
     progress("wait: through the ctl file on a mount")
-    res, rows = _ctl_runs(ctl_ns, runs, ctl_iters)
+    res, cpu, rows = _ctl_runs(ctl_ns, runs, ctl_iters)
     all_rows += rows
-    table, summary = _table(res, ctl_ns, 1000, "µs", WAIT_ANCHORS)
-    md.append(f"### wait, through /proc/procsim/ctl (three ctl writes per "
-              f"operation: fork, exit, wait; µs of wall time per operation, median of "
-              f"{runs} runs of {ctl_iters})\n\n{table}\n")
-    write_csv(os.path.join(out, "ctl_children.csv"),
-              ["n", "scan_median_ns", "lookup_median_ns"], summary)
+    for what, r in (("the daemon's CPU time (all its threads, from "
+                     "schedstat)", cpu), ("wall time", res)):
+        table, summary = _table(r, ctl_ns, 1000, "µs", WAIT_ANCHORS)
+        md.append(f"### wait, through /proc/procsim/ctl, N children (three "
+                  f"ctl writes per operation: fork, exit, wait; µs of "
+                  f"{what} per operation, median of {runs} runs of "
+                  f"{ctl_iters})\n\n{table}\n")
+        write_csv(os.path.join(out, "ctl_children_cpu.csv" if r is cpu else
+                               "ctl_children_wall.csv"),
+                  ["n", "scan_median_ns", "lookup_median_ns"], summary)
 
     text = "\n".join(md)
     print("\n" + text)
     with open(os.path.join(out, "wait.md"), "w") as f:
         f.write(text)
     write_csv(os.path.join(out, "runs.csv"),
-              ["via", "kind", "strategy", "n", "run", "iters", "ns_per_op"],
+              ["via", "kind", "strategy", "n", "run", "iters", "ns_per_op",
+               "daemon_cpu_ns_per_op"],
               all_rows)
     progress(f"wait: wrote {out}/{{wait.md,runs.csv,core_*.csv,"
-             f"ctl_children.csv}}")
+             f"ctl_children_*.csv}}")
