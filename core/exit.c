@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include "task_alloc.h"
+#include "watchers.h"
 
 /*
  * Who inherits @father's children: a live thread of its own group first
@@ -118,9 +119,11 @@ void group_exit(struct kernel *k, struct task *leader, int status)
 			continue;
 		leader->utime += th->utime;	/* the group keeps its threads' times */
 		leader->stime += th->stime;
+		watch_exit(k, th, sig->group_exit_code);
 		release_task(k, th);
 	}
 	leader_exit(k, leader, status);
+	watch_exit(k, leader, status);
 	notify_parent_dead(k, leader);
 }
 
@@ -160,10 +163,12 @@ int do_exit_thread(struct kernel *k, int tid, int code)
 	if (t == leader) {
 		/* delay_group_leader: a zombie until the group is empty */
 		leader_exit(k, leader, (code & 0xff) << 8);
+		watch_exit(k, leader, leader->exit_code);
 		return 0;
 	}
 	leader->utime += t->utime;
 	leader->stime += t->stime;
+	watch_exit(k, t, (code & 0xff) << 8);
 	release_task(k, t);
 	task_touch(k, leader);		/* Threads: in status */
 	if (!sig->nr_threads)		/* the last one: the group is reapable */

@@ -13,8 +13,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "fuse_events.h"
 #include "fuse_ops.h"
 #include "procfs.h"
+#include "watchers.h"
 
 struct options {
 	int populate;
@@ -27,6 +29,7 @@ struct options {
 	int help;
 	char *cache;
 	char *wait;
+	char *watchers;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -40,6 +43,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("attr_timeout=%lf", attr_timeout),
 	OPT("cache=%s", cache),
 	OPT("wait=%s", wait),
+	OPT("watchers=%s", watchers),
 	OPT("-h", help),
 	OPT("--help", help),
 	FUSE_OPT_END
@@ -62,6 +66,8 @@ static void usage(const char *prog)
 	       "    -o max_map_count=N     vm.max_map_count (default %d)\n"
 	       "    -o cache=on|off        keep /proc/<pid> files in the page cache and\n"
 	       "                           invalidate them on change (default on)\n"
+	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
+	       "                           or none (default table)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
@@ -123,6 +129,7 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 		.max_map_count = o->max_map_count,
 		.seed = o->seed,
 		.wait = o->wait,
+		.watchers = o->watchers,
 	};
 	int err;
 
@@ -136,6 +143,13 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 	if (o->wait && !wait_find_strategy(o->wait)) {
 		fprintf(stderr, "procsim: unknown wait strategy '%s' (have: scan lookup)\n",
 			o->wait);
+		return -1;
+	}
+	if (o->watchers && !watch_find_ops(o->watchers)) {
+		fprintf(stderr, "procsim: unknown watchers '%s' (have:", o->watchers);
+		for (int i = 0; watch_mechanisms[i]; i++)
+			fprintf(stderr, " %s", watch_mechanisms[i]->name);
+		fprintf(stderr, ")\n");
 		return -1;
 	}
 	if (o->pid_max && (o->pid_max <= RESERVED_PIDS || o->pid_max > PID_MAX_LIMIT)) {
@@ -232,6 +246,7 @@ int main(int argc, char *argv[])
 		ret = fuse_session_loop_mt(se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
+	fuse_events_shutdown();
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
@@ -245,5 +260,6 @@ out_free:
 	free(o.pidstore);
 	free(o.wait);
 	free(o.cache);
+	free(o.watchers);
 	return ret ? 1 : 0;
 }
