@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * exit_group() and a single thread's exit: kernel/exit.c.  A process that exits becomes a
- * zombie holding its wait status until its parent reaps it; its children
- * go to the nearest child subreaper or to init, and init reaps the orphaned
- * zombies it inherits by itself.
+ * exit_group() and a single thread's exit: kernel/exit.c.  A process that
+ * exits becomes a zombie holding its wait status until its parent (or
+ * first its tracer) reaps it; its children go to a live thread of its
+ * group, else the nearest child subreaper, else init, and init reaps the
+ * orphaned zombies it inherits by itself.
  */
 #include <errno.h>
-#include <limits.h>
 #include "task_alloc.h"
 #include "watchers.h"
 

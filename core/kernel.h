@@ -148,7 +148,7 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
  * signals, as they do on Linux.  -EINVAL for a bad @sig, -ESRCH.
  */
 int do_kill(struct kernel *k, int pid, int sig);
-/* 1..64 for "KILL", "SIGKILL", "kill" or "9"; -EINVAL otherwise. */
+/* 1..31 for a name: "KILL", "SIGKILL", "kill"; -EINVAL otherwise. */
 int signal_from_name(const char *name);
 /* "KILL" for 9; NULL for no such signal. */
 const char *signal_name(int sig);

@@ -102,8 +102,11 @@ def _ctl_runs(ns, runs, iters):
     at once, runs alternating between them so that both see the same
     machine noise."""
     out, cpu, rows = {}, {}, []
-    with Daemon("wait=scan,pid_max=4194304,cache=off") as ds, \
-            Daemon("wait=lookup,pid_max=4194304,cache=off") as dl:
+    # -s: one FUSE thread.  With libfuse's pool, the number of workers and
+    # the hops between them varied from daemon to daemon and moved the
+    # daemon's CPU time per operation by 2x, more than do_wait itself.
+    with Daemon("wait=scan,pid_max=4194304,cache=off", ["-s"]) as ds, \
+            Daemon("wait=lookup,pid_max=4194304,cache=off", ["-s"]) as dl:
         ctls = {"scan": Ctl(ds.mnt), "lookup": Ctl(dl.mnt)}
         pids = {"scan": ds.proc.pid, "lookup": dl.proc.pid}
         for n in ns:
