@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * exit_group() and wait4(): kernel/exit.c.  A process that exits becomes a
- * zombie holding its wait status until its parent reaps it; its children
- * go to the nearest child subreaper or to init, and init reaps the orphaned
- * zombies it inherits by itself.
+ * exit_group() and a single thread's exit: kernel/exit.c.  A process that
+ * exits becomes a zombie holding its wait status until its parent (or
+ * first its tracer) reaps it; its children go to a live thread of its
+ * group, else the nearest child subreaper, else init, and init reaps the
+ * orphaned zombies it inherits by itself.
  */
 #include <errno.h>
-#include <limits.h>
 #include "task_alloc.h"
 #include "watchers.h"
 
@@ -15,19 +15,34 @@
  * (exec's de_thread, a single thread's exit), then the nearest child
  * subreaper above it, then init.
  */
-static struct task *find_new_reaper(struct kernel *k, struct task *father)
+static bool thread_alive(const struct task *t)
+{
+	return t->state != EXIT_ZOMBIE && t->state != EXIT_DEAD &&
+	       !(t->flags & PF_EXITING) && !t->signal->group_exiting;
+}
+
+struct task *find_alive_thread(struct task *t)
 {
 	struct task *p;
 
-	if (!father->signal->group_exiting)
-		list_for_each_entry(p, &father->signal->thread_head, thread_node)
-			if (p != father)
-				return p;
+	list_for_each_entry(p, &t->signal->thread_head, thread_node)
+		if (thread_alive(p))
+			return p;
+	return NULL;
+}
+
+static struct task *find_new_reaper(struct kernel *k, struct task *father)
+{
+	struct task *p, *th;
+
+	list_for_each_entry(p, &father->signal->thread_head, thread_node)
+		if (p != father && thread_alive(p))
+			return p;
 
 	for (p = father->group_leader->real_parent; p && p != k->init_task;
 	     p = p->group_leader->real_parent)
-		if (p->signal->is_child_subreaper && !p->signal->group_exiting)
-			return p->group_leader;
+		if (p->signal->is_child_subreaper && (th = find_alive_thread(p)))
+			return th;
 	return k->init_task;
 }
 
@@ -48,7 +63,9 @@ void forget_original_parent(struct kernel *k, struct task *father)
 				th->parent = reaper;
 		}
 		list_del_init(&c->sibling);
-		if (c->state == EXIT_ZOMBIE && reaper == k->init_task) {
+		/* A traced zombie is its tracer's until reaped or detached. */
+		if (c->state == EXIT_ZOMBIE && !c->ptrace &&
+		    c->signal->nr_threads == 0 && reaper == k->init_task) {
 			release_task(k, c);
 			continue;
 		}
@@ -57,21 +74,46 @@ void forget_original_parent(struct kernel *k, struct task *father)
 	}
 }
 
-int do_exit(struct kernel *k, int pid, int code)
+/*
+ * do_notify_parent for a group with no live thread: kthreadd ignores
+ * SIGCHLD, so its children are reaped at once; a tracer holds a traced
+ * zombie until it waits.
+ */
+void notify_parent_dead(struct kernel *k, struct task *leader)
 {
-	struct task *t = find_task(k, pid), *leader, *th, *n;
-	struct signal_struct *sig;
+	struct signal_struct *sig = leader->signal;
 
-	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
-		return -ESRCH;
-	leader = t->group_leader;
-	if (leader == k->init_task || leader == k->kthreadd)
-		return -EPERM;
-	sig = leader->signal;
 	sig->group_exiting = true;
-	sig->group_exit_code = (code & 0xff) << 8;	/* as exit_group() masks it */
-	list_for_each_entry(th, &sig->thread_head, thread_node)
+	sig->flags = 0;
+	sig->nr_threads = 0;
+	k->total_exits++;
+	task_touch(k, leader);
+	if (!leader->ptrace && leader->parent == k->kthreadd)
+		release_task(k, leader);
+}
+
+/* A leader's own exit: it stays, a zombie, with no mm (exit_mm). */
+static void leader_exit(struct kernel *k, struct task *leader, int status)
+{
+	mmput(leader->mm);
+	leader->mm = NULL;
+	leader->wchan = NULL;
+	leader->exit_code = status;
+	leader->flags |= PF_EXITING;
+	set_task_state(k, leader, EXIT_ZOMBIE);
+}
+
+void group_exit(struct kernel *k, struct task *leader, int status)
+{
+	struct signal_struct *sig = leader->signal;
+	struct task *th, *n;
+
+	sig->group_exiting = true;
+	sig->group_exit_code = status;
+	list_for_each_entry(th, &sig->thread_head, thread_node) {
+		exit_ptrace(k, th);
 		forget_original_parent(k, th);
+	}
 	list_for_each_entry_safe(th, n, &sig->thread_head, thread_node) {
 		if (th == leader)
 			continue;
@@ -80,63 +122,56 @@ int do_exit(struct kernel *k, int pid, int code)
 		watch_exit(k, th, sig->group_exit_code);
 		release_task(k, th);
 	}
-	sig->nr_threads = 0;
-	mmput(leader->mm);
-	leader->mm = NULL;
-	leader->wchan = NULL;
-	leader->exit_code = sig->group_exit_code;
-	leader->flags |= PF_EXITING;
-	set_task_state(k, leader, EXIT_ZOMBIE);
-	k->total_exits++;
-	watch_exit(k, leader, sig->group_exit_code);
-	/* kthreadd ignores SIGCHLD: its children are reaped at once. */
-	if (leader->parent == k->kthreadd)
-		release_task(k, leader);
+	leader_exit(k, leader, status);
+	watch_exit(k, leader, status);
+	notify_parent_dead(k, leader);
+}
+
+int do_exit(struct kernel *k, int pid, int code)
+{
+	struct task *t = find_task(k, pid), *leader;
+
+	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
+		return -ESRCH;
+	leader = t->group_leader;
+	if (leader == k->init_task || leader == k->kthreadd)
+		return -EPERM;
+	/* as exit_group() masks it */
+	group_exit(k, leader, (code & 0xff) << 8);
 	return 0;
 }
 
-static bool wait_eligible(const struct task *w, const struct task *c, int who)
+int do_exit_thread(struct kernel *k, int tid, int code)
 {
-	if (who > 0)
-		return c->pid == who;
-	if (who == -1)
-		return true;
-	if (who == 0)
-		return c->signal->pgrp == w->signal->pgrp;
-	return c->signal->pgrp == -who;
-}
+	struct task *t = find_task(k, tid), *leader;
+	struct signal_struct *sig;
 
-int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
-	    int *status)
-{
-	struct task *w = find_task(k, pid), *th, *c;
-	bool any = false;
-
-	if (!w || w->state == EXIT_ZOMBIE || w->signal->group_exiting)
+	if (!t || !thread_alive(t))
 		return -ESRCH;
-	if ((options & ~WNOHANG) || who == INT_MIN)
-		return -EINVAL;
-	/* The pre-5.13 walk: every thread of the group, every child of each. */
-	list_for_each_entry(th, &w->signal->thread_head, thread_node) {
-		list_for_each_entry(c, &th->children, sibling) {
-			if (!wait_eligible(w, c, who))
-				continue;
-			any = true;
-			if (c->state != EXIT_ZOMBIE)
-				continue;
-			*reaped = c->pid;
-			*status = c->exit_code;
-			w->signal->cutime += c->utime + c->signal->cutime;
-			w->signal->cstime += c->stime + c->signal->cstime;
-			release_task(k, c);
-			task_touch(k, w);
-			return 0;
-		}
+	leader = t->group_leader;
+	if (leader == k->init_task || leader == k->kthreadd)
+		return -EPERM;
+	sig = t->signal;
+	if (sig->nr_threads == 1 && t == leader) {
+		group_exit(k, leader, (code & 0xff) << 8);
+		return 0;
 	}
-	if (!any)
-		return -ECHILD;
-	if (!(options & WNOHANG))
-		return -EAGAIN;
-	*reaped = *status = 0;
+	exit_ptrace(k, t);
+	t->flags |= PF_EXITING;		/* find_new_reaper skips us */
+	forget_original_parent(k, t);
+	sig->nr_threads--;
+	if (t == leader) {
+		/* delay_group_leader: a zombie until the group is empty */
+		leader_exit(k, leader, (code & 0xff) << 8);
+		watch_exit(k, leader, leader->exit_code);
+		return 0;
+	}
+	leader->utime += t->utime;
+	leader->stime += t->stime;
+	watch_exit(k, t, (code & 0xff) << 8);
+	release_task(k, t);
+	task_touch(k, leader);		/* Threads: in status */
+	if (!sig->nr_threads)		/* the last one: the group is reapable */
+		notify_parent_dead(k, leader);
 	return 0;
 }

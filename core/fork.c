@@ -49,7 +49,11 @@ int do_clone_thread(struct kernel *k, int pid, int *tid)
 	if (task_is_kthread(cur))
 		return -EINVAL;		/* kernel threads have no user threads */
 	err = copy_process(k, cur, true, &t);
-	if (!err)
-		*tid = t->pid;
-	return err;
+	if (err)
+		return err;
+	/* A thread born into a group stop is stopped too. */
+	if (t->signal->flags & SIGNAL_STOP_STOPPED)
+		set_task_state(k, t, TASK_STOPPED);
+	*tid = t->pid;
+	return 0;
 }

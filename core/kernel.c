@@ -216,7 +216,8 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 		o = &defaults;
 	memset(k, 0, sizeof(*k));
 	ops = pid_store_find_ops(o->pidstore ? o->pidstore : "idr");
-	if (!ops)
+	k->wait = o->wait ? wait_find_strategy(o->wait) : wait_strategies[0];
+	if (!ops || !k->wait)
 		return -EINVAL;
 	err = pid_store_init(&k->pids, ops, o->pid_max ? o->pid_max : PID_MAX_DEFAULT);
 	if (err)
@@ -283,6 +284,7 @@ int kernel_reset(struct kernel *k)
 	o.pidstore = k->pids.ops->name;
 	o.pid_max = k->pids.pid_max;
 	o.max_map_count = k->max_map_count;
+	o.wait = k->wait->name;
 	o.watchers = k->watch->name;
 	err = kernel_init(&fresh, &o);
 	if (err)

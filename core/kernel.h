@@ -26,6 +26,7 @@
 #include "pidstore.h"
 #include "task.h"
 #include "mm.h"
+#include "wait.h"
 
 
 struct kernel_opts {
@@ -34,6 +35,7 @@ struct kernel_opts {
 	int max_map_count;		/* 0: DEFAULT_MAX_MAP_COUNT */
 	int nr_cpus;			/* 0: 2 */
 	unsigned long mem_total_kb;	/* 0: 24 GiB */
+	const char *wait;		/* do_wait strategy; NULL: "lookup" */
 	uint64_t seed;			/* populate's random stream */
 	/* Now, in ticks since boot; NULL: CLOCK_BOOTTIME. Tests pin it. */
 	unsigned long long (*clock)(void *arg);
@@ -63,6 +65,7 @@ struct kernel {
 	unsigned long long (*clock)(void *arg);
 	void *clock_arg;
 	uint64_t rng;			/* xorshift state for populate */
+	const struct wait_strategy *wait;	/* scan or lookup */
 	struct kernel_opts opts;	/* as booted, for kernel_reset */
 
 	/* Counters (what /proc/stat and /proc/procsim/stats print). */
@@ -119,13 +122,46 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 /* exit_group(@code & 0xff): the process becomes a zombie, children reparented. */
 int do_exit(struct kernel *k, int pid, int code);
 /*
- * wait4(@who) on behalf of @pid: @who > 0 a pid, -1 any child.  With a
- * ready zombie: reaps it, *@reaped = its pid, *@status = the wait status.
- * With WNOHANG and none ready: 0 in *@reaped.  Without WNOHANG and none
- * ready: -EAGAIN, since nothing in the simulation runs to wake a sleeper.
+ * A single thread's exit (the kernel's do_exit without the group): the
+ * thread is gone, a leader stays a zombie until its whole group has
+ * exited, and the parent can reap the group once the last thread goes.
+ */
+int do_exit_thread(struct kernel *k, int tid, int code);
+/*
+ * wait4/waitid on behalf of the thread @pid: @who > 0 a pid, -1 any child,
+ * 0 the waiter's process group, < -1 the group -@who.  @options: WNOHANG,
+ * WUNTRACED (WSTOPPED), WCONTINUED, WNOWAIT, WEXITED (always implied),
+ * __WNOTHREAD, __WALL, __WCLONE; others -EINVAL.  A report: *@reaped its
+ * pid, *@status the wait status (exited code << 8; killed sig | 0x80 with
+ * core; stopped (sig << 8) | 0x7f; continued 0xffff).  -ECHILD with no
+ * eligible child or tracee.  WNOHANG and none ready: 0 in *@reaped.
+ * Without WNOHANG and none ready: -EAGAIN, since nothing in the simulation
+ * runs to wake a sleeper.
  */
 int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
 	    int *status);
+/*
+ * kill(@pid, @sig) for @sig 0..64: 0 only checks @pid exists.  Fatal
+ * signals end the group with status @sig (| 0x80 for core-dumping ones,
+ * as with an unlimited RLIMIT_CORE); SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
+ * stop it (T); SIGCONT resumes it (S).  Init and kernel threads ignore
+ * signals, as they do on Linux.  -EINVAL for a bad @sig, -ESRCH.
+ */
+int do_kill(struct kernel *k, int pid, int sig);
+/* 1..31 for a name: "KILL", "SIGKILL", "kill"; -EINVAL otherwise. */
+int signal_from_name(const char *name);
+/* "KILL" for 9; NULL for no such signal. */
+const char *signal_name(int sig);
+/*
+ * PTRACE_SEIZE of the process @pid by the thread @tracer: -EPERM for init,
+ * kernel threads, the tracer's own group, an already traced task, or a
+ * thread that is not a group leader (procsim traces processes); -ESRCH.
+ */
+int ptrace_attach(struct kernel *k, int pid, int tracer);
+/* PTRACE_DETACH: -ESRCH if @pid is not traced (or has exited). */
+int ptrace_detach(struct kernel *k, int pid);
+/* prctl(PR_SET_CHILD_SUBREAPER, @on) for the process of @pid. */
+int set_child_subreaper(struct kernel *k, int pid, bool on);
 
 /* mmap/munmap on a process's mm, for the ctl commands. */
 int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,

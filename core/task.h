@@ -45,8 +45,15 @@ struct signal_struct {
 	int group_exit_code;		/* wait status of exit_group() */
 	bool group_exiting;
 	bool is_child_subreaper;
+	unsigned int flags;		/* SIGNAL_STOP_* */
+	int group_stop_code;		/* the stop signal, until reported */
+	int pending_fatal;		/* a fatal signal held back by a stop */
 	unsigned long cutime, cstime;	/* reaped children's times */
 };
+
+/* signal->flags: a group stop to report, or a continue (kernel values). */
+#define SIGNAL_STOP_STOPPED	0x00000001U
+#define SIGNAL_STOP_CONTINUED	0x00000002U
 
 struct task {
 	int pid, tgid;
@@ -59,6 +66,10 @@ struct task {
 	struct list_head children;	/* our children, linked by ->sibling */
 	struct list_head sibling;
 	struct list_head thread_node;	/* in signal->thread_head */
+	struct list_head ptraced;	/* our tracees, linked by ->ptrace_entry */
+	struct list_head ptrace_entry;
+	bool ptrace;			/* traced: ->parent is the tracer */
+	int ptrace_code;		/* stop signal for the tracer (Linux: exit_code) */
 	struct signal_struct *signal;
 	struct mm_struct *mm;		/* NULL: kernel thread, or exited */
 	struct cred cred;

@@ -15,6 +15,8 @@ struct task *alloc_task(void)
 	INIT_LIST_HEAD(&t->children);
 	INIT_LIST_HEAD(&t->sibling);
 	INIT_LIST_HEAD(&t->thread_node);
+	INIT_LIST_HEAD(&t->ptraced);
+	INIT_LIST_HEAD(&t->ptrace_entry);
 	t->state = TASK_INTERRUPTIBLE;
 	return t;
 }
@@ -132,6 +134,7 @@ void release_task(struct kernel *k, struct task *t)
 	task_log_gone(k, t);
 	list_del_init(&t->sibling);
 	list_del_init(&t->thread_node);
+	list_del_init(&t->ptrace_entry);	/* __ptrace_unlink */
 	pid_store_free(&k->pids, t->pid);
 	k->nr_tasks--;
 	if (leader)

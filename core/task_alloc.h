@@ -31,4 +31,15 @@ void task_log_gone(struct kernel *k, const struct task *t);
 /* Give @t's children to the reaper, as exit's forget_original_parent. */
 void forget_original_parent(struct kernel *k, struct task *t);
 
+/* A live (not exited) thread of @t's group, or NULL: find_alive_thread. */
+struct task *find_alive_thread(struct task *t);
+/* End @leader's whole group with wait status @status: do_group_exit. */
+void group_exit(struct kernel *k, struct task *leader, int status);
+/* Detach every tracee of @tracer (exit_ptrace); they go back to their parents. */
+void exit_ptrace(struct kernel *k, struct task *tracer);
+/* Drop @t's tracer (__ptrace_unlink): ->parent is the real parent again. */
+void ptrace_unlink(struct kernel *k, struct task *t);
+/* The group has no live thread left: the parent may reap the leader. */
+void notify_parent_dead(struct kernel *k, struct task *leader);
+
 #endif

@@ -8,7 +8,15 @@
  *	clone PID		"TID\n"
  *	exec PID COMM [ARG...]	"ok\n"; argv is COMM ARG..., comm its basename
  *	exit PID [CODE]		"ok\n"; CODE 0..255, default 0
- *	wait PID WHO [nohang]	"REAPED STATUS\n"; WHO a pid or -1
+ *	exit_thread TID [CODE]	"ok\n"; that thread alone (a leader stays a zombie)
+ *	wait PID WHO [FLAG...]	"PID STATUS\n"; WHO a pid, -1, 0 (own pgrp) or
+ *				-PGID; FLAGs nohang, nowait, untraced,
+ *				continued, nothread
+ *	kill PID SIG		"ok\n"; SIG 0..64 or a name (KILL, SIGKILL, kill)
+ *	stop PID, cont PID	"ok\n"; kill with SIGSTOP, SIGCONT
+ *	ptrace PID TRACER	"ok\n"; TRACER (a thread) traces PID
+ *	detach PID		"ok\n"
+ *	subreaper PID on|off	"ok\n"; PR_SET_CHILD_SUBREAPER
  *	mmap PID LEN [PROT]	"0xADDR\n"; LEN 4096, 0x1000, 4K, 2M, 1G;
  *				PROT rw- (default), r-x, rw, ---, none
  *	munmap PID ADDR LEN	"ok\n"; ADDR decimal or 0x hex
@@ -49,7 +57,14 @@
 	X(CLONE,    clone,    1, 1, "PID")			\
 	X(EXEC,     exec,     2, -1, "PID COMM [ARGS...]")	\
 	X(EXIT,     exit,     1, 2, "PID [CODE]")		\
-	X(WAIT,     wait,     2, 3, "PID WHO [nohang]")		\
+	X(WAIT,     wait,     2, 7, "PID WHO [nohang] [nowait] [untraced] [continued] [nothread]") \
+	X(EXIT_THREAD, exit_thread, 1, 2, "TID [CODE]")		\
+	X(KILL,     kill,     2, 2, "PID SIG")			\
+	X(STOP,     stop,     1, 1, "PID")			\
+	X(CONT,     cont,     1, 1, "PID")			\
+	X(PTRACE,   ptrace,   2, 2, "PID TRACER")		\
+	X(DETACH,   detach,   1, 1, "PID")			\
+	X(SUBREAPER, subreaper, 2, 2, "PID on|off")		\
 	X(MMAP,     mmap,     2, 3, "PID LEN [PROT]")		\
 	X(MUNMAP,   munmap,   3, 3, "PID ADDR LEN")		\
 	X(POPULATE, populate, 1, 1, "N")			\
@@ -77,7 +92,12 @@ struct ctl_cmd {
 			char **argv;	/* argc strings + NULL, one heap block */
 		} exec;
 		struct { int pid, code; } exit;
-		struct { int pid, who, options; } wait; /* 0, WNOHANG */
+		struct { int pid, who, options; } wait; /* W* flags */
+		struct { int pid, code; } exit_thread;
+		struct { int pid, sig; } kill;	/* also stop and cont */
+		struct { int pid, tracer; } ptrace;
+		struct { int pid; } detach;
+		struct { int pid; bool on; } subreaper;
 		struct { int pid, prot; unsigned long len; } mmap;
 		struct { int pid; unsigned long addr, len; } munmap;
 		struct { int n; } populate;

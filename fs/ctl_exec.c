@@ -108,6 +108,57 @@ static int exec_wait(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
+static int reply_ok(int err, struct buf *out)
+{
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_exit_thread(struct kernel *k, const struct ctl_cmd *c,
+			    struct buf *out)
+{
+	return reply_ok(do_exit_thread(k, c->exit_thread.pid,
+				       c->exit_thread.code), out);
+}
+
+static int exec_kill(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	return reply_ok(do_kill(k, c->kill.pid, c->kill.sig), out);
+}
+
+static int exec_stop(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	return exec_kill(k, c, out);
+}
+
+static int exec_cont(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	return exec_kill(k, c, out);
+}
+
+static int exec_ptrace(struct kernel *k, const struct ctl_cmd *c,
+		       struct buf *out)
+{
+	return reply_ok(ptrace_attach(k, c->ptrace.pid, c->ptrace.tracer), out);
+}
+
+static int exec_detach(struct kernel *k, const struct ctl_cmd *c,
+		       struct buf *out)
+{
+	return reply_ok(ptrace_detach(k, c->detach.pid), out);
+}
+
+static int exec_subreaper(struct kernel *k, const struct ctl_cmd *c,
+			  struct buf *out)
+{
+	return reply_ok(set_child_subreaper(k, c->subreaper.pid,
+					    c->subreaper.on), out);
+}
+
 static int exec_mmap(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
@@ -213,6 +264,13 @@ static int ctl_cmd_pid(const struct ctl_cmd *c)
 	case CTL_EXEC:		return c->exec.pid;
 	case CTL_EXIT:		return c->exit.pid;
 	case CTL_WAIT:		return c->wait.pid;
+	case CTL_EXIT_THREAD:	return c->exit_thread.pid;
+	case CTL_KILL:
+	case CTL_STOP:
+	case CTL_CONT:		return c->kill.pid;
+	case CTL_PTRACE:	return c->ptrace.pid;
+	case CTL_DETACH:	return c->detach.pid;
+	case CTL_SUBREAPER:	return c->subreaper.pid;
 	case CTL_MMAP:		return c->mmap.pid;
 	case CTL_MUNMAP:	return c->munmap.pid;
 	case CTL_SETUID:
@@ -225,16 +283,37 @@ static void explain_wait(struct buf *out, const struct ctl_cmd *c, int err)
 {
 	int pid = c->wait.pid, who = c->wait.who;
 
-	if (err == -ECHILD && who < 0)
+	if (err == -ECHILD && who == -1)
 		buf_printf(out, "pid %d has no children", pid);
+	else if (err == -ECHILD && who <= 0)
+		buf_printf(out, "pid %d has no children in process group %d",
+			   pid, -who);
 	else if (err == -ECHILD)
 		buf_printf(out, "pid %d has no child %d", pid, who);
-	else if (who < 0)	/* -EAGAIN: nothing runs to wake a sleeper */
+	else if (who <= 0)	/* -EAGAIN: nothing runs to wake a sleeper */
 		buf_printf(out, "no child of pid %d has exited "
 			   "(add 'nohang')", pid);
 	else
 		buf_printf(out, "child %d of pid %d has not exited "
 			   "(add 'nohang')", who, pid);
+}
+
+static void explain_ptrace(struct buf *out, const struct kernel *k,
+			   const struct ctl_cmd *c, int err)
+{
+	const struct task *t = find_task(k, c->ptrace.pid);
+
+	if (err == -ESRCH && t)
+		buf_printf(out, "no live tracer with pid %d", c->ptrace.tracer);
+	else if (err == -ESRCH)
+		buf_printf(out, "no process with pid %d", c->ptrace.pid);
+	else if (t && t->ptrace)
+		buf_printf(out, "pid %d is already traced", c->ptrace.pid);
+	else
+		buf_printf(out, "pid %d cannot be traced by %d (init, a kernel "
+			   "thread, a zombie, a non-leader thread or the "
+			   "tracer's own process)", c->ptrace.pid,
+			   c->ptrace.tracer);
 }
 
 /* The message after "E<NAME>: <command>: "; called under k->lock. */
@@ -243,14 +322,20 @@ static void explain(struct buf *out, const struct kernel *k,
 {
 	int pid = ctl_cmd_pid(c);
 
-	if (err == -ESRCH)
+	if (c->op == CTL_PTRACE)
+		explain_ptrace(out, k, c, err);
+	else if (err == -ESRCH && c->op == CTL_DETACH)
+		buf_printf(out, "pid %d is not traced", pid);
+	else if (err == -ESRCH)
 		buf_printf(out, "no process with pid %d", pid);
 	else if (c->op == CTL_WAIT && (err == -ECHILD || err == -EAGAIN))
 		explain_wait(out, c, err);
 	else if (err == -EAGAIN)
 		buf_printf(out, "no free pid (pid_max %d, %lu in use)",
 			   k->pids.pid_max, k->pids.nr_used);
-	else if (err == -EPERM && c->op == CTL_EXIT)
+	else if (err == -EINVAL && c->op == CTL_KILL)
+		buf_printf(out, "no signal %d (1..64, or 0 to test)", c->kill.sig);
+	else if (err == -EPERM && (c->op == CTL_EXIT || c->op == CTL_EXIT_THREAD))
 		buf_printf(out, "pid %d belongs to init or kthreadd, "
 			   "which cannot exit", pid);
 	else if (err == -EPERM && (c->op == CTL_SETUID || c->op == CTL_SETGID))

@@ -326,27 +326,107 @@ static int parse_exit(const struct ctl_args *a, struct ctl_cmd *c)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	int flag;
+} wait_flags[] = {
+	{ "nohang", WNOHANG }, { "nowait", WNOWAIT }, { "untraced", WUNTRACED },
+	{ "continued", WCONTINUED }, { "nothread", __WNOTHREAD },
+};
+
 static int parse_wait(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	long long who;
+	size_t j;
 	int i;
 
 	if (arg_pid(a, 0, "PID", &c->wait.pid))
 		return -EINVAL;
-	if (arg_int(a, 1, "WHO", -1, INT_MAX, &who))
+	/* -INT_MIN has no group: wait4 refuses it too */
+	if (arg_int(a, 1, "WHO", -(long long)INT_MAX, INT_MAX, &who))
 		return -EINVAL;
-	/* wait4's process-group form (0) is not modelled. */
-	if (!who)
-		return fail(a->err, "%s: WHO must be a pid or -1, not '0'",
-			    a->cmd);
 	c->wait.who = who;
 	c->wait.options = 0;
 	for (i = 2; i < a->argc; i++) {
-		if (strcmp(a->argv[i], "nohang"))
+		for (j = 0; j < sizeof(wait_flags) / sizeof(wait_flags[0]); j++)
+			if (!strcmp(a->argv[i], wait_flags[j].name))
+				break;
+		if (j == sizeof(wait_flags) / sizeof(wait_flags[0]))
 			return fail(a->err, "%s: unknown flag " QFMT,
 				    a->cmd, QARG(a->argv[i]));
-		c->wait.options |= WNOHANG;
+		if (c->wait.options & wait_flags[j].flag)
+			return fail(a->err, "%s: flag '%s' given twice",
+				    a->cmd, wait_flags[j].name);
+		c->wait.options |= wait_flags[j].flag;
 	}
+	return 0;
+}
+
+static int parse_exit_thread(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	long long code = 0;
+
+	if (arg_pid(a, 0, "TID", &c->exit_thread.pid))
+		return -EINVAL;
+	if (a->argc > 1 && arg_int(a, 1, "CODE", 0, 255, &code))
+		return -EINVAL;
+	c->exit_thread.code = code;
+	return 0;
+}
+
+/* A number 0..64 or a name, with or without SIG, any case. */
+static int parse_kill(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	const char *s = a->argv[1];
+	long long sig;
+
+	if (arg_pid(a, 0, "PID", &c->kill.pid))
+		return -EINVAL;
+	if (*s >= '0' && *s <= '9') {
+		if (arg_int(a, 1, "SIG", 0, 64, &sig))
+			return -EINVAL;
+		c->kill.sig = sig;
+		return 0;
+	}
+	c->kill.sig = signal_from_name(s);
+	if (c->kill.sig < 0)
+		return fail(a->err, "%s: unknown signal " QFMT, a->cmd, QARG(s));
+	return 0;
+}
+
+static int parse_stop(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	c->kill.sig = SIGSTOP;
+	return arg_pid(a, 0, "PID", &c->kill.pid);
+}
+
+static int parse_cont(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	c->kill.sig = SIGCONT;
+	return arg_pid(a, 0, "PID", &c->kill.pid);
+}
+
+static int parse_ptrace(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	if (arg_pid(a, 0, "PID", &c->ptrace.pid) ||
+	    arg_pid(a, 1, "TRACER", &c->ptrace.tracer))
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_detach(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return arg_pid(a, 0, "PID", &c->detach.pid);
+}
+
+static int parse_subreaper(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	if (arg_pid(a, 0, "PID", &c->subreaper.pid))
+		return -EINVAL;
+	if (strcmp(a->argv[1], "on") && strcmp(a->argv[1], "off"))
+		return fail(a->err, "%s: expected 'on' or 'off', not " QFMT,
+			    a->cmd, QARG(a->argv[1]));
+	c->subreaper.on = !strcmp(a->argv[1], "on");
 	return 0;
 }
 

@@ -33,6 +33,7 @@ struct options {
 	double attr_timeout;
 	int help;
 	char *cache;
+	char *wait;
 	char *watchers;
 };
 
@@ -46,6 +47,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("entry_timeout=%lf", entry_timeout),
 	OPT("attr_timeout=%lf", attr_timeout),
 	OPT("cache=%s", cache),
+	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
 	OPT("-h", help),
 	OPT("--help", help),
@@ -63,6 +65,8 @@ static void usage(const char *prog)
 	for (int i = 0; pid_store_backends[i]; i++)
 		printf(" %s", pid_store_backends[i]->name);
 	printf(" (default idr)\n"
+	       "    -o wait=scan|lookup    do_wait strategy: scan every child and tracee\n"
+	       "                           (pre-5.13) or look the pid up (default lookup)\n"
 	       "    -o seed=N              seed of populate's random world\n"
 	       "    -o max_map_count=N     vm.max_map_count (default %d)\n"
 	       "    -o cache=on|off        keep /proc/<pid> files in the page cache and\n"
@@ -129,6 +133,7 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 		.pidstore = o->pidstore,
 		.max_map_count = o->max_map_count,
 		.seed = o->seed,
+		.wait = o->wait,
 		.watchers = o->watchers,
 	};
 	int err;
@@ -138,6 +143,11 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 		for (int i = 0; pid_store_backends[i]; i++)
 			fprintf(stderr, " %s", pid_store_backends[i]->name);
 		fprintf(stderr, ")\n");
+		return -1;
+	}
+	if (o->wait && !wait_find_strategy(o->wait)) {
+		fprintf(stderr, "procsim: unknown wait strategy '%s' (have: scan lookup)\n",
+			o->wait);
 		return -1;
 	}
 	if (o->watchers && !watch_find_ops(o->watchers)) {
@@ -396,6 +406,7 @@ out_free:
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
 	free(o.pidstore);
+	free(o.wait);
 	free(o.cache);
 	free(o.watchers);
 	free(fs.control_path);

@@ -11,6 +11,7 @@ void procfs_render_config(struct buf *b, const struct procfs *fs)
 	buf_printf(b, "pid_max %d\n", k->pids.pid_max);
 	buf_printf(b, "max_map_count %d\n", k->max_map_count);
 	buf_printf(b, "vmastore list\n");
+	buf_printf(b, "wait %s\n", k->wait->name);
 	buf_printf(b, "nr_cpus %d\n", k->nr_cpus);
 	buf_printf(b, "mem_total_kb %lu\n", k->mem_total_kb);
 	buf_printf(b, "cache %s\n", fs->cache ? "on" : "off");

@@ -107,7 +107,8 @@ int task_ppid(const struct task *t)
 /* ptrace makes the tracer ->parent while ->real_parent stays. */
 int task_tracer_pid(const struct task *t)
 {
-	if (t->parent && t->parent != t->real_parent)
+	/* ->ptrace, not parent != real_parent: a parent may trace its child */
+	if (t->ptrace && t->parent)
 		return t->parent->tgid;
 	return 0;
 }

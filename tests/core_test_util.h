@@ -199,6 +199,14 @@ static inline void dump_task(struct sbuf *b, struct ptr_ids *ids,
 			  sig->pgrp, sig->session, sig->tty_nr, sig->tpgid,
 			  sig->group_exit_code, sig->group_exiting,
 			  sig->is_child_subreaper, sig->cutime, sig->cstime);
+	if (sig)
+		sb_printf(b, "  stop fl=%x code=%d fatal=%d pt=%d ptc=%d\n",
+			  sig->flags, sig->group_stop_code, sig->pending_fatal,
+			  t->ptrace, t->ptrace_code);
+	sb_printf(b, "  ptraced:");
+	list_for_each_entry(c, &t->ptraced, ptrace_entry)
+		sb_printf(b, " %d", c->pid);
+	sb_printf(b, "\n");
 	sb_printf(b, "  children:");
 	list_for_each_entry(c, &t->children, sibling)
 		sb_printf(b, " %d", c->pid);
@@ -416,6 +424,14 @@ static inline void check_world_(const struct kernel *k, const char *file,
 		list_for_each_entry(c, &t->children, sibling) {
 			inv_check(c->real_parent == t, "child %d of %d", c->pid, pid);
 			inv_check(find_task(k, c->pid) == c, "child %d", c->pid);
+		}
+		list_for_each_entry(th, &t->signal->thread_head, thread_node) {
+			list_for_each_entry(c, &th->ptraced, ptrace_entry)
+				inv_check(c->ptrace && c->parent == th,
+					  "tracee %d of %d", c->pid, th->pid);
+			inv_check(th->ptrace == !list_empty(&th->ptrace_entry) &&
+				  (th->ptrace || th->parent == th->real_parent),
+				  "ptrace links of %d", th->pid);
 		}
 		if (t->real_parent) {
 			inv_check(list_has_child(t->real_parent, t),

@@ -461,6 +461,100 @@ static void test_populate_reset(void **state)
 	assert_int_equal(run(k, "fork 1"), 0);
 }
 
+/* kill -> signaled status; stop/cont -> T and S, reported with the flags. */
+static void test_kill_stop_cont(void **state)
+{
+	struct kernel *k = *state;
+	int parent = run_ok(k, "fork 1"), child = run_ok(k, "fork %d", parent);
+	char want[128];
+
+	assert_int_equal(run(k, "stop %d", child), 0);
+	assert_string_equal(reply, "ok\n");
+	assert_int_equal(find_task(k, child)->state, TASK_STOPPED);
+	assert_int_equal(run(k, "wait %d %d nohang", parent, child), 0);
+	assert_string_equal(reply, "0 0\n");	/* not without untraced */
+	assert_int_equal(run(k, "wait %d %d untraced", parent, child), 0);
+	sprintf(want, "%d %d\n", child, (SIGSTOP << 8) | 0x7f);
+	assert_string_equal(reply, want);
+	assert_int_equal(run(k, "cont %d", child), 0);
+	assert_int_equal(find_task(k, child)->state, TASK_INTERRUPTIBLE);
+	assert_int_equal(run(k, "wait %d -1 continued", parent), 0);
+	sprintf(want, "%d %d\n", child, 0xffff);
+	assert_string_equal(reply, want);
+	assert_int_equal(run(k, "kill %d 0", child), 0);
+	assert_int_equal(find_task(k, child)->state, TASK_INTERRUPTIBLE);
+	assert_int_equal(run(k, "kill %d SIGKILL", child), 0);
+	assert_int_equal(run(k, "wait %d %d", parent, child), 0);
+	sprintf(want, "%d %d\n", child, SIGKILL);
+	assert_string_equal(reply, want);
+	sprintf(want, "kill %d TERM", child);
+	assert_int_equal(run(k, "%s", want), -ESRCH);
+	sprintf(want, "ESRCH: kill: no process with pid %d\n", child);
+	assert_string_equal(reply, want);
+}
+
+static void test_ptrace_detach(void **state)
+{
+	struct kernel *k = *state;
+	int parent = run_ok(k, "fork 1"), child = run_ok(k, "fork %d", parent);
+	int tracer = run_ok(k, "fork 1");
+	char line[64], want[160];
+
+	assert_int_equal(run(k, "ptrace %d %d", child, tracer), 0);
+	assert_string_equal(reply, "ok\n");
+	assert_ptr_equal(find_task(k, child)->parent, find_task(k, tracer));
+	sprintf(line, "ptrace %d %d", child, parent);
+	sprintf(want, "EPERM: ptrace: pid %d is already traced\n", child);
+	fails(k, line, -EPERM, want);
+	sprintf(line, "ptrace 1 %d", tracer);
+	sprintf(want, "EPERM: ptrace: pid 1 cannot be traced by %d (init, a "
+		"kernel thread, a zombie, a non-leader thread or the tracer's "
+		"own process)\n", tracer);
+	fails(k, line, -EPERM, want);
+	sprintf(line, "ptrace %d 99999", parent);
+	fails(k, line, -ESRCH, "ESRCH: ptrace: no live tracer with pid 99999\n");
+	/* the tracer waits for it as for a child */
+	assert_int_equal(run(k, "wait %d -1 nohang", tracer), 0);
+	assert_string_equal(reply, "0 0\n");
+	assert_int_equal(run(k, "detach %d", child), 0);
+	assert_ptr_equal(find_task(k, child)->parent, find_task(k, parent));
+	sprintf(line, "detach %d", child);
+	sprintf(want, "ESRCH: detach: pid %d is not traced\n", child);
+	fails(k, line, -ESRCH, want);
+	sprintf(line, "wait %d -1 nohang", tracer);
+	sprintf(want, "ECHILD: wait: pid %d has no children\n", tracer);
+	fails(k, line, -ECHILD, want);
+}
+
+static void test_subreaper_exit_thread(void **state)
+{
+	struct kernel *k = *state;
+	int sr = run_ok(k, "fork 1"), mid = run_ok(k, "fork %d", sr);
+	int orphan = run_ok(k, "fork %d", mid), tid = run_ok(k, "clone %d", mid);
+	char want[64];
+
+	assert_int_equal(run(k, "subreaper %d on", sr), 0);
+	assert_string_equal(reply, "ok\n");
+	assert_true(find_task(k, sr)->signal->is_child_subreaper);
+	/* the leader exits alone: a zombie, not reapable while tid lives */
+	assert_int_equal(run(k, "exit_thread %d 5", mid), 0);
+	assert_int_equal(find_task(k, mid)->state, EXIT_ZOMBIE);
+	assert_int_equal(run(k, "wait %d %d nohang", sr, mid), 0);
+	assert_string_equal(reply, "0 0\n");
+	assert_int_equal(run(k, "exit_thread %d 9", tid), 0);
+	assert_null(find_task(k, tid));
+	assert_ptr_equal(find_task(k, orphan)->real_parent, find_task(k, sr));
+	assert_int_equal(run(k, "wait %d %d", sr, mid), 0);
+	sprintf(want, "%d %d\n", mid, 5 << 8);
+	assert_string_equal(reply, want);
+	assert_int_equal(run(k, "subreaper %d off", sr), 0);
+	assert_false(find_task(k, sr)->signal->is_child_subreaper);
+	fails(k, "subreaper 99999 on", -ESRCH,
+	      "ESRCH: subreaper: no process with pid 99999\n");
+	fails(k, "exit_thread 1", -EPERM, "EPERM: exit_thread: pid 1 belongs to "
+	      "init or kthreadd, which cannot exit\n");
+}
+
 static void test_help(void **state)
 {
 	struct kernel *k = *state;
@@ -469,8 +563,12 @@ static void test_help(void **state)
 	assert_int_equal(run(k, "help"), 0);
 	assert_string_equal(reply,
 		"commands: fork PPID [COUNT]; clone PID; exec PID COMM [ARGS...]; "
-		"exit PID [CODE]; wait PID WHO [nohang]; mmap PID LEN [PROT]; "
-		"munmap PID ADDR LEN; populate N; reset; pid_max N; setuid PID UID; setgid PID GID; help\n");
+		"exit PID [CODE]; wait PID WHO [nohang] [nowait] [untraced] "
+		"[continued] [nothread]; exit_thread TID [CODE]; kill PID SIG; "
+		"stop PID; cont PID; ptrace PID TRACER; detach PID; "
+		"subreaper PID on|off; mmap PID LEN [PROT]; "
+		"munmap PID ADDR LEN; populate N; reset; pid_max N; setuid PID UID; "
+		"setgid PID GID; help\n");
 	assert_unchanged(k, &s);
 }
 
@@ -548,6 +646,9 @@ int main(void)
 		T(test_mmap_munmap),
 		T(test_populate_reset),
 		T(test_help),
+		T(test_kill_stop_cont),
+		T(test_ptrace_detach),
+		T(test_subreaper_exit_thread),
 		T(test_reply_appends),
 		T(test_takes_write_lock),
 	};

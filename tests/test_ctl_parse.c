@@ -181,14 +181,95 @@ static void test_wait(void **state)
 	assert_int_equal(c.wait.who, 4242);
 	assert_int_equal(c.wait.options, WNOHANG);
 
-	bad("wait 1", "wait: usage: wait PID WHO [nohang]");
-	bad("wait 1 -1 nohang nohang", "wait: usage: wait PID WHO [nohang]");
+	assert_int_equal(parse("wait 1 0", &c), 0);		/* own pgrp */
+	assert_int_equal(c.wait.who, 0);
+	assert_int_equal(parse("wait 1 -77 untraced continued", &c), 0);
+	assert_int_equal(c.wait.who, -77);
+	assert_int_equal(c.wait.options, WUNTRACED | WCONTINUED);
+	assert_int_equal(parse("wait 1 -1 nothread nowait nohang", &c), 0);
+	assert_int_equal(c.wait.options, __WNOTHREAD | WNOWAIT | WNOHANG);
+	assert_int_equal(parse("wait 1 -2147483647", &c), 0);
+	assert_int_equal(c.wait.who, -2147483647);
+
+	bad("wait 1", "wait: usage: wait PID WHO [nohang] [nowait] [untraced] "
+	    "[continued] [nothread]");
+	bad("wait 1 -1 nohang nohang", "wait: flag 'nohang' given twice");
 	bad("wait 1 -1 hang", "wait: unknown flag 'hang'");
 	bad("wait 1 -1 NOHANG", "wait: unknown flag 'NOHANG'");
-	bad("wait 1 0", "wait: WHO must be a pid or -1, not '0'");
-	bad("wait 1 -2", "wait: WHO must be -1..2147483647, not '-2'");
+	bad("wait 1 -2147483648",
+	    "wait: WHO must be -2147483647..2147483647, not '-2147483648'");
 	bad("wait 1 any", "wait: WHO is not a number: 'any'");
 	bad("wait -1 -1", "wait: PID must be 1..2147483647, not '-1'");
+}
+
+static void test_signals(void **state)
+{
+	struct ctl_cmd c;
+
+	(void)state;
+	assert_int_equal(parse("kill 5 9", &c), 0);
+	assert_int_equal(c.op, CTL_KILL);
+	assert_int_equal(c.kill.pid, 5);
+	assert_int_equal(c.kill.sig, 9);
+	assert_int_equal(parse("kill 5 0", &c), 0);
+	assert_int_equal(c.kill.sig, 0);
+	assert_int_equal(parse("kill 5 64", &c), 0);
+	assert_int_equal(c.kill.sig, 64);
+	assert_int_equal(parse("kill 5 KILL", &c), 0);
+	assert_int_equal(c.kill.sig, SIGKILL);
+	assert_int_equal(parse("kill 5 SIGTERM", &c), 0);
+	assert_int_equal(c.kill.sig, SIGTERM);
+	assert_int_equal(parse("kill 5 stop", &c), 0);
+	assert_int_equal(c.kill.sig, SIGSTOP);
+	assert_int_equal(parse("kill 5 SIGCONT", &c), 0);
+	assert_int_equal(c.kill.sig, SIGCONT);
+	assert_int_equal(parse("stop 5", &c), 0);
+	assert_int_equal(c.op, CTL_STOP);
+	assert_int_equal(c.kill.sig, SIGSTOP);
+	assert_int_equal(parse("cont 5", &c), 0);
+	assert_int_equal(c.op, CTL_CONT);
+	assert_int_equal(c.kill.sig, SIGCONT);
+
+	bad("kill 5", "kill: usage: kill PID SIG");
+	bad("kill 5 65", "kill: SIG must be 0..64, not '65'");
+	bad("kill 5 -9", "kill: unknown signal '-9'");
+	bad("kill 5 SIGFOO", "kill: unknown signal 'SIGFOO'");
+	bad("kill 5 SIG", "kill: unknown signal 'SIG'");
+	bad("kill 0 KILL", "kill: PID must be 1..2147483647, not '0'");
+	bad("stop", "stop: usage: stop PID");
+	bad("cont 5 5", "cont: usage: cont PID");
+}
+
+static void test_ptrace_subreaper_exit_thread(void **state)
+{
+	struct ctl_cmd c;
+
+	(void)state;
+	assert_int_equal(parse("ptrace 10 20", &c), 0);
+	assert_int_equal(c.op, CTL_PTRACE);
+	assert_int_equal(c.ptrace.pid, 10);
+	assert_int_equal(c.ptrace.tracer, 20);
+	assert_int_equal(parse("detach 10", &c), 0);
+	assert_int_equal(c.op, CTL_DETACH);
+	assert_int_equal(c.detach.pid, 10);
+	assert_int_equal(parse("subreaper 10 on", &c), 0);
+	assert_int_equal(c.op, CTL_SUBREAPER);
+	assert_true(c.subreaper.on);
+	assert_int_equal(parse("subreaper 10 off", &c), 0);
+	assert_false(c.subreaper.on);
+	assert_int_equal(parse("exit_thread 11", &c), 0);
+	assert_int_equal(c.op, CTL_EXIT_THREAD);
+	assert_int_equal(c.exit_thread.pid, 11);
+	assert_int_equal(c.exit_thread.code, 0);
+	assert_int_equal(parse("exit_thread 11 7", &c), 0);
+	assert_int_equal(c.exit_thread.code, 7);
+
+	bad("ptrace 10", "ptrace: usage: ptrace PID TRACER");
+	bad("ptrace 10 x", "ptrace: TRACER is not a number: 'x'");
+	bad("detach", "detach: usage: detach PID");
+	bad("subreaper 10 yes", "subreaper: expected 'on' or 'off', not 'yes'");
+	bad("subreaper 10", "subreaper: usage: subreaper PID on|off");
+	bad("exit_thread 11 256", "exit_thread: CODE must be 0..255, not '256'");
 }
 
 static unsigned long mmap_len(const char *word)
@@ -516,6 +597,8 @@ static void test_random_lines(void **state)
 	static const char *const words[] = {
 		"fork", "clone", "exec", "exit", "wait", "mmap", "munmap",
 		"populate", "reset", "pid_max", "help", "nohang", "-1", "0",
+		"exit_thread", "kill", "stop", "cont", "ptrace", "detach",
+		"subreaper", "on", "off", "KILL", "nowait", "untraced",
 		"1", "4096", "4K", "0x1000", "rw-", "none", "99999999999999999999",
 		"-", "x", "\t", " ", "\r", "\x01", "\xff", "",
 	};
@@ -557,6 +640,8 @@ int main(void)
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_wait),
+		cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_ptrace_subreaper_exit_thread),
 		cmocka_unit_test(test_mmap),
 		cmocka_unit_test(test_munmap),
 		cmocka_unit_test(test_small_commands),

@@ -514,9 +514,11 @@ static void test_status_thread_and_tracer(void **state)
 	/* ptrace: ->parent is the tracer, ->real_parent stays. */
 	assert_int_equal(status_val(s, "TracerPid"), 0);
 	a->parent = find_task(&f->k, 2);
+	a->ptrace = true;
 	s = show(f, render_tid_status, f->th1, false);
 	assert_int_equal(status_val(s, "TracerPid"), 2);
 	a->parent = saved;
+	a->ptrace = false;
 	free(got);
 	free(want);
 	free(sample);

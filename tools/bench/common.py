@@ -152,8 +152,9 @@ def probe(argv, timeout=10):
 class Daemon:
     """build/procsim -f on a fresh temp mountpoint, for a `with` block."""
 
-    def __init__(self, options):
+    def __init__(self, options, flags=()):
         self.options = options
+        self.flags = list(flags)	# more daemon flags, e.g. ["-s"]
         self.exe = os.path.join(BUILD, "procsim")
         self.mnt = None
         self.proc = None
@@ -165,7 +166,7 @@ class Daemon:
         self.mnt = tempfile.mkdtemp(prefix="procsim-bench.")
         self.log = open(self.mnt + ".log", "w+")
         self.proc = subprocess.Popen(
-            [self.exe, "-f", "-o", self.options, self.mnt],
+            [self.exe, "-f", *self.flags, "-o", self.options, self.mnt],
             stdout=self.log, stderr=subprocess.STDOUT)
         ctl = os.path.join(self.mnt, "procsim", "ctl")
         deadline = time.monotonic() + 120

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kill(2) for whole processes (kernel/signal.c): the default action of
+ * each signal, since no simulated task installs a handler.  Fatal signals
+ * end the group, stop signals stop it (a group stop, reported once to a
+ * WUNTRACED waiter), SIGCONT resumes it (reported once to WCONTINUED).
+ */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+#include "task_alloc.h"
+
+#define SIGRTMAX_LINUX	64
+
+enum sig_action { SA_TERM, SA_CORE, SA_STOP, SA_CONT, SA_IGN };
+
+static const struct {
+	const char *name;
+	enum sig_action act;
+} sigs[32] = {
+	[SIGHUP] = { "HUP", SA_TERM },		[SIGINT] = { "INT", SA_TERM },
+	[SIGQUIT] = { "QUIT", SA_CORE },	[SIGILL] = { "ILL", SA_CORE },
+	[SIGTRAP] = { "TRAP", SA_CORE },	[SIGABRT] = { "ABRT", SA_CORE },
+	[SIGBUS] = { "BUS", SA_CORE },		[SIGFPE] = { "FPE", SA_CORE },
+	[SIGKILL] = { "KILL", SA_TERM },	[SIGUSR1] = { "USR1", SA_TERM },
+	[SIGSEGV] = { "SEGV", SA_CORE },	[SIGUSR2] = { "USR2", SA_TERM },
+	[SIGPIPE] = { "PIPE", SA_TERM },	[SIGALRM] = { "ALRM", SA_TERM },
+	[SIGTERM] = { "TERM", SA_TERM },	[SIGSTKFLT] = { "STKFLT", SA_TERM },
+	[SIGCHLD] = { "CHLD", SA_IGN },		[SIGCONT] = { "CONT", SA_CONT },
+	[SIGSTOP] = { "STOP", SA_STOP },	[SIGTSTP] = { "TSTP", SA_STOP },
+	[SIGTTIN] = { "TTIN", SA_STOP },	[SIGTTOU] = { "TTOU", SA_STOP },
+	[SIGURG] = { "URG", SA_IGN },		[SIGXCPU] = { "XCPU", SA_CORE },
+	[SIGXFSZ] = { "XFSZ", SA_CORE },	[SIGVTALRM] = { "VTALRM", SA_TERM },
+	[SIGPROF] = { "PROF", SA_TERM },	[SIGWINCH] = { "WINCH", SA_IGN },
+	[SIGIO] = { "IO", SA_TERM },		[SIGPWR] = { "PWR", SA_TERM },
+	[SIGSYS] = { "SYS", SA_CORE },
+};
+
+/* sig_kernel_*: real-time signals (32..64) terminate by default. */
+static enum sig_action sig_default(int sig)
+{
+	return sig < 32 ? sigs[sig].act : SA_TERM;
+}
+
+const char *signal_name(int sig)
+{
+	return sig > 0 && sig < 32 ? sigs[sig].name : NULL;
+}
+
+int signal_from_name(const char *name)
+{
+	int sig;
+
+	if (!strncasecmp(name, "SIG", 3))
+		name += 3;
+	for (sig = 1; sig < 32; sig++)
+		if (sigs[sig].name && !strcasecmp(name, sigs[sig].name))
+			return sig;
+	return -EINVAL;
+}
+
+/* Every live thread to @state: stopped 'T' (a tracee 't'), or 'S'. */
+static void set_group_state(struct kernel *k, struct task *leader, char state)
+{
+	struct task *th;
+
+	list_for_each_entry(th, &leader->signal->thread_head, thread_node) {
+		if (th->state == EXIT_ZOMBIE)
+			continue;
+		if (state == TASK_STOPPED && th->ptrace) {
+			th->ptrace_code = leader->signal->group_stop_code;
+			set_task_state(k, th, TASK_TRACED);
+		} else {
+			th->ptrace_code = 0;
+			set_task_state(k, th, state);
+		}
+	}
+	task_touch(k, leader);
+}
+
+/* do_signal_stop: the group stops once; a second stop signal does nothing. */
+static void group_stop(struct kernel *k, struct task *leader, int sig)
+{
+	struct signal_struct *s = leader->signal;
+
+	if (s->flags & SIGNAL_STOP_STOPPED)
+		return;
+	s->flags = SIGNAL_STOP_STOPPED;
+	s->group_stop_code = sig;
+	set_group_state(k, leader, TASK_STOPPED);
+}
+
+/* prepare_signal(SIGCONT): only a stopped group has a continue to report. */
+static void group_cont(struct kernel *k, struct task *leader)
+{
+	struct signal_struct *s = leader->signal;
+	int fatal = s->pending_fatal;
+
+	if (!(s->flags & SIGNAL_STOP_STOPPED))
+		return;
+	s->flags = SIGNAL_STOP_CONTINUED;
+	s->group_stop_code = 0;
+	s->pending_fatal = 0;
+	set_group_state(k, leader, TASK_INTERRUPTIBLE);
+	if (fatal)	/* the signal that waited for the stop to end */
+		group_exit(k, leader, fatal | (sig_default(fatal) == SA_CORE ? 0x80 : 0));
+}
+
+int do_kill(struct kernel *k, int pid, int sig)
+{
+	struct task *t = pid > 0 ? find_task(k, pid) : NULL, *leader;
+	enum sig_action act;
+
+	if (sig < 0 || sig > SIGRTMAX_LINUX)
+		return -EINVAL;
+	if (!t)
+		return -ESRCH;
+	leader = t->group_leader;
+	/* Signal 0, a zombie group, init and kernel threads: nothing happens. */
+	if (!sig || leader->signal->group_exiting || leader == k->init_task ||
+	    task_is_kthread(leader))
+		return 0;
+	act = sig_default(sig);
+	switch (act) {
+	case SA_IGN:
+		break;
+	case SA_STOP:
+		group_stop(k, leader, sig);
+		break;
+	case SA_CONT:
+		group_cont(k, leader);
+		break;
+	case SA_TERM:
+	case SA_CORE:
+		/* Only SIGKILL ends a stopped group; others wait for SIGCONT. */
+		if ((leader->signal->flags & SIGNAL_STOP_STOPPED) && sig != SIGKILL) {
+			if (!leader->signal->pending_fatal)
+				leader->signal->pending_fatal = sig;
+			break;
+		}
+		group_exit(k, leader, sig | (act == SA_CORE ? 0x80 : 0));
+		break;
+	}
+	return 0;
+}
+
+int set_child_subreaper(struct kernel *k, int pid, bool on)
+{
+	struct task *t = find_task(k, pid);
+
+	if (!t || t->signal->group_exiting || t->state == EXIT_ZOMBIE)
+		return -ESRCH;
+	t->signal->is_child_subreaper = on;
+	task_touch(k, t->group_leader);
+	return 0;
+}

@@ -1,0 +1,210 @@
+"""Scenario wait: waitpid's O(n) scan against the O(1) lookup (seed 000)."""
+
+import csv
+import io
+import os
+import subprocess
+import time
+
+from bench.common import *  # noqa: F401,F403
+
+# ANCHORS.md section 2 (commit 5449162ac001): fork + waitpid, from a task
+# with N children, in µs, before (scan) and after (lookup).  Published.
+WAIT_ANCHORS = {1: (74, 74), 20: (72, 75), 100: (83, 77), 500: (99, 74),
+                1000: (179, 75), 5000: (804, 79), 8000: (1268, 78)}
+WAIT_NS = [1, 20, 100, 500, 1000, 5000, 8000, 50000]
+CTL_NS = [1, 20, 100, 500, 1000, 5000, 8000]
+STRATEGIES = ["scan", "lookup"]
+
+
+def _core_runs(kind, ns, runs, min_ms):
+    """{(strategy, n): [ns per op]}: one fresh corebench process per run
+    and N (both strategies inside it, alternating), so the heap layout of
+    one process does not colour every figure."""
+    exe = os.path.join(BUILD, "corebench-wait")
+    if not os.access(exe, os.X_OK):
+        raise BenchError(f"no {exe}: run tools/build first")
+    out, rows = {}, []
+    for r in range(runs):
+        for n in ns:
+            text = subprocess.run(
+                [exe, "--runs", "1", "--min-ms", str(min_ms), "--kind", kind,
+                 str(n)], capture_output=True, text=True, check=True,
+                timeout=CMD_TIMEOUT).stdout
+            for row in csv.DictReader(io.StringIO(text)):
+                v = float(row["ns_per_op"])
+                out.setdefault((row["strategy"], n), []).append(v)
+                rows.append(["core", kind, row["strategy"], n, r,
+                             row["iters"], f"{v:.1f}"])
+        progress(f"wait: core {kind}: run {r + 1}/{runs}")
+    return out, rows
+
+
+class Ctl:
+    """The mount's control file, one command per open (as procsimctl)."""
+
+    def __init__(self, mnt):
+        self.path = os.path.join(mnt, "procsim", "ctl")
+
+    def __call__(self, line):
+        fd = os.open(self.path, os.O_RDWR)
+        try:
+            os.write(fd, (line + "\n").encode())
+            chunks = []
+            while True:
+                b = os.read(fd, 1 << 20)
+                if not b:
+                    break
+                chunks.append(b)
+        finally:
+            os.close(fd)
+        reply = b"".join(chunks).decode()
+        if reply.startswith("E"):
+            raise BenchError(f"ctl {line}: {reply.strip()}")
+        return reply
+
+
+def _ctl_setup(ctl, n):
+    ctl("reset")
+    w = ctl("fork 1").split()[0]
+    if n:
+        ctl(f"fork {w} {n}")
+    return w
+
+
+def _daemon_cpu_ns(pid):
+    """CPU time the daemon's threads have run, in ns (schedstat's first
+    field): what the daemon spent, whatever else the machine runs."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass		# a FUSE worker thread that just ended
+    return total
+
+
+def _ctl_op(ctl, w, iters, pid):
+    """(wall ns, daemon CPU ns) per fork + exit + wait through the ctl file."""
+    c0, t0 = _daemon_cpu_ns(pid), time.perf_counter()
+    for _ in range(iters):
+        c = ctl(f"fork {w}").split()[0]
+        ctl(f"exit {c}")
+        ctl(f"wait {w} {c}")
+    wall = (time.perf_counter() - t0) / iters * 1e9
+    return wall, (_daemon_cpu_ns(pid) - c0) / iters
+
+
+def _ctl_runs(ns, runs, iters):
+    """({(strategy, n): [wall ns]}, {(strategy, n): [daemon CPU ns]}) per
+    fork+exit+wait through the ctl file: one daemon per strategy, both up
+    at once, runs alternating between them so that both see the same
+    machine noise."""
+    out, cpu, rows = {}, {}, []
+    # -s: one FUSE thread.  With libfuse's pool, the number of workers and
+    # the hops between them varied from daemon to daemon and moved the
+    # daemon's CPU time per operation by 2x, more than do_wait itself.
+    with Daemon("wait=scan,pid_max=4194304,cache=off", ["-s"]) as ds, \
+            Daemon("wait=lookup,pid_max=4194304,cache=off", ["-s"]) as dl:
+        ctls = {"scan": Ctl(ds.mnt), "lookup": Ctl(dl.mnt)}
+        pids = {"scan": ds.proc.pid, "lookup": dl.proc.pid}
+        for n in ns:
+            ws = {s: _ctl_setup(ctls[s], n) for s in STRATEGIES}
+            for r in range(runs):
+                # Whichever daemon goes first after a pause pays for waking
+                # up: alternate the order, and warm each up right before.
+                for s in STRATEGIES[::1 if r % 2 else -1]:
+                    _ctl_op(ctls[s], ws[s], max(iters // 4, 1), pids[s])
+                    v, c = _ctl_op(ctls[s], ws[s], iters, pids[s])
+                    out.setdefault((s, n), []).append(v)
+                    cpu.setdefault((s, n), []).append(c)
+                    rows.append(["ctl", "children", s, n, r, iters,
+                                 f"{v:.1f}", f"{c:.1f}"])
+            progress(f"wait: ctl N={n} done")
+    return out, cpu, rows
+
+
+def _table(res, ns, unit_div, unit, anchors):
+    header = ["N", f"scan {unit}", f"lookup {unit}", "scan/N=1",
+              "lookup/N=1", "scan/lookup"]
+    if anchors:
+        header += ["published before µs", "published after µs",
+                   "published before/N=1", "published after/N=1"]
+    rows, summary = [], []
+    base = {s: summarize(res[s, ns[0]])[0] for s in STRATEGIES}
+    for n in ns:
+        sc, lk = summarize(res["scan", n]), summarize(res["lookup", n])
+        row = [f"{n:,}",
+               f"{sc[0] / unit_div:.2f} ({sc[1] / unit_div:.2f}–{sc[2] / unit_div:.2f})",
+               f"{lk[0] / unit_div:.2f} ({lk[1] / unit_div:.2f}–{lk[2] / unit_div:.2f})",
+               f"{sc[0] / base['scan']:.2f}", f"{lk[0] / base['lookup']:.2f}",
+               f"{sc[0] / lk[0]:.2f}"]
+        if anchors:
+            a = anchors.get(n)
+            a1 = anchors[1]
+            row += ([str(a[0]), str(a[1]), f"{a[0] / a1[0]:.2f}",
+                     f"{a[1] / a1[1]:.2f}"] if a else ["—"] * 4)
+        rows.append(row)
+        summary.append([n, sc[0], lk[0]])
+    return markdown_table(header, rows), summary
+
+
+@scenario("wait", "fork + exit + waitpid from a task with N children (or N "
+          "tracees), scan vs lookup do_wait, core API and ctl file, beside "
+          "the published figures of commit 5449162ac001")
+def bench_wait(args):
+    runs = args.runs
+    min_ms = 5 if args.quick else 40
+    ctl_ns = [1, 100, 1000] if args.quick else CTL_NS
+    ctl_iters = 20 if args.quick else 100
+    out = outdir_for(args, "wait")
+    md, all_rows = [], []
+
+    for kind in ("children", "tracees"):
+        progress(f"wait: core API, N {kind}")
+        res, rows = _core_runs(kind, WAIT_NS, runs, min_ms)
+        all_rows += rows
+        table, summary = _table(res, WAIT_NS, 1000, "µs", WAIT_ANCHORS
+                                if kind == "children" else None)
+        sc1, scn = summary[0][1], summary[-1][1]
+        slope = (scn - sc1) / (WAIT_NS[-1] - WAIT_NS[0])
+        title = (f"wait, core API, N {kind}: fork one more child, exit it, "
+                 f"waitpid it (µs of CPU time per operation; median of "
+                 f"{runs} runs, min–max)")
+        if kind == "tracees":
+            title += ("; the N are tracees of the waiter, the new process is "
+                      "forked by a helper, attached, and reaped by the tracer "
+                      "then by its parent")
+        note = (f"scan grows by {slope:.1f} ns per extra "
+                f"{'child' if kind == 'children' else 'tracee'}; lookup "
+                f"at N={WAIT_NS[-1]:,} is {summary[-1][2] / summary[0][2]:.2f}× "
+                f"its N=1 time")
+        md.append(f"### {title}\n\n{table}\n\n{note}\n")
+        write_csv(os.path.join(out, f"core_{kind}.csv"),
+                  ["n", "scan_median_ns", "lookup_median_ns"], summary)
+
+    progress("wait: through the ctl file on a mount")
+    res, cpu, rows = _ctl_runs(ctl_ns, runs, ctl_iters)
+    all_rows += rows
+    for what, r in (("the daemon's CPU time (all its threads, from "
+                     "schedstat)", cpu), ("wall time", res)):
+        table, summary = _table(r, ctl_ns, 1000, "µs", WAIT_ANCHORS)
+        md.append(f"### wait, through /proc/procsim/ctl, N children (three "
+                  f"ctl writes per operation: fork, exit, wait; µs of "
+                  f"{what} per operation, median of {runs} runs of "
+                  f"{ctl_iters})\n\n{table}\n")
+        write_csv(os.path.join(out, "ctl_children_cpu.csv" if r is cpu else
+                               "ctl_children_wall.csv"),
+                  ["n", "scan_median_ns", "lookup_median_ns"], summary)
+
+    text = "\n".join(md)
+    print("\n" + text)
+    with open(os.path.join(out, "wait.md"), "w") as f:
+        f.write(text)
+    write_csv(os.path.join(out, "runs.csv"),
+              ["via", "kind", "strategy", "n", "run", "iters", "ns_per_op",
+               "daemon_cpu_ns_per_op"],
+              all_rows)
+    progress(f"wait: wrote {out}/{{wait.md,runs.csv,core_*.csv,"
+             f"ctl_children_*.csv}}")
