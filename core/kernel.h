@@ -32,6 +32,9 @@ struct kernel_opts {
 	int pid_max;			/* 0: PID_MAX_DEFAULT */
 	const char *pidstore;		/* backend name; NULL: "idr" */
 	int max_map_count;		/* 0: DEFAULT_MAX_MAP_COUNT */
+	const char *vmastore;		/* VMA store name; NULL: "list" */
+	enum vma_forkdup forkdup;	/* fork's copy of the VMA store */
+	bool mmap_legacy;		/* bottom-up mmap layout */
 	int nr_cpus;			/* 0: 2 */
 	unsigned long mem_total_kb;	/* 0: 24 GiB */
 	uint64_t seed;			/* populate's random stream */
@@ -57,6 +60,9 @@ struct kernel {
 	struct task *init_task;		/* pid 1 */
 	struct task *kthreadd;		/* pid 2 */
 	int max_map_count;
+	const struct vma_store_ops *vma_ops;	/* every new mm's store */
+	enum vma_forkdup forkdup;
+	bool mmap_legacy;
 	int nr_cpus;
 	unsigned long mem_total_kb;
 	unsigned long long (*clock)(void *arg);
@@ -121,6 +127,15 @@ int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 	    int prot, int flags, unsigned long *out);
 int do_munmap(struct kernel *k, int pid, unsigned long addr,
 	      unsigned long len);
+/* mmap with a hint or MAP_FIXED at @addr (mm_mmap's rules). */
+int do_mmap_at(struct kernel *k, int pid, unsigned long addr,
+	       unsigned long len, int prot, int flags, unsigned long *out);
+int do_mprotect(struct kernel *k, int pid, unsigned long addr,
+		unsigned long len, int prot);
+/* brk(@brk); the break after it in *@out. */
+int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out);
+/* vm.max_map_count; -EINVAL unless 1 <= n <= INT_MAX. */
+int kernel_set_max_map_count(struct kernel *k, long n);
 
 /* Add @n realistic processes (a booted distribution's shape). All or nothing. */
 int populate(struct kernel *k, int n);
