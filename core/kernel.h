@@ -127,9 +127,6 @@ int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 	    int prot, int flags, unsigned long *out);
 int do_munmap(struct kernel *k, int pid, unsigned long addr,
 	      unsigned long len);
-/* mmap with a hint or MAP_FIXED at @addr (mm_mmap's rules). */
-int do_mmap_at(struct kernel *k, int pid, unsigned long addr,
-	       unsigned long len, int prot, int flags, unsigned long *out);
 int do_mprotect(struct kernel *k, int pid, unsigned long addr,
 		unsigned long len, int prot);
 /* brk(@brk); the break after it in *@out. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* mmap(2) and munmap(2) on a process's address space (mm/mmap.c). */
+/* mmap, munmap, mprotect and brk on a process's address space (mm/mmap.c). */
 #include <errno.h>
 #include <limits.h>
 #include "task_alloc.h"
@@ -41,21 +41,6 @@ int do_munmap(struct kernel *k, int pid, unsigned long addr, unsigned long len)
 	if (err)
 		return err;
 	err = mm_munmap(t->mm, addr, len, k->max_map_count);
-	if (!err)
-		task_touch(k, t);
-	return err;
-}
-
-int do_mmap_at(struct kernel *k, int pid, unsigned long addr,
-	       unsigned long len, int prot, int flags, unsigned long *out)
-{
-	struct task *t;
-	int err = task_mm(k, pid, &t);
-
-	if (err)
-		return err;
-	err = mm_mmap(t->mm, addr, len, prot, flags, NULL, 0, 0, 0, 0,
-		      k->max_map_count, out);
 	if (!err)
 		task_touch(k, t);
 	return err;

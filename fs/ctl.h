@@ -9,9 +9,17 @@
  *	exec PID COMM [ARG...]	"ok\n"; argv is COMM ARG..., comm its basename
  *	exit PID [CODE]		"ok\n"; CODE 0..255, default 0
  *	wait PID WHO [nohang]	"REAPED STATUS\n"; WHO a pid or -1
- *	mmap PID LEN [PROT]	"0xADDR\n"; LEN 4096, 0x1000, 4K, 2M, 1G;
- *				PROT rw- (default), r-x, rw, ---, none
+ *	mmap PID LEN [PROT] [FLAGS] [ADDR]
+ *				"0xADDR\n"; LEN 4096, 0x1000, 4K, 2M, 1G;
+ *				PROT rw- (default), r-x, rw, ---, none;
+ *				FLAGS comma-separated private (default),
+ *				shared, anon (always), fixed, noreplace,
+ *				growsdown; ADDR a hint, or the place with
+ *				fixed/noreplace
  *	munmap PID ADDR LEN	"ok\n"; ADDR decimal or 0x hex
+ *	mprotect PID ADDR LEN PROT  "ok\n"
+ *	brk PID ADDR		"0xBRK\n": the break after the call
+ *	max_map_count N		"ok\n"; vm.max_map_count, 1..INT_MAX
  *	populate N		"ok\n"
  *	reset			"ok\n"
  *	pid_max N		"ok\n"
@@ -48,8 +56,11 @@
 	X(EXEC,     exec,     2, -1, "PID COMM [ARGS...]")	\
 	X(EXIT,     exit,     1, 2, "PID [CODE]")		\
 	X(WAIT,     wait,     2, 3, "PID WHO [nohang]")		\
-	X(MMAP,     mmap,     2, 3, "PID LEN [PROT]")		\
+	X(MMAP,     mmap,     2, 5, "PID LEN [PROT] [FLAGS] [ADDR]") \
 	X(MUNMAP,   munmap,   3, 3, "PID ADDR LEN")		\
+	X(MPROTECT, mprotect, 4, 4, "PID ADDR LEN PROT")	\
+	X(BRK,      brk,      2, 2, "PID ADDR")			\
+	X(MAX_MAP_COUNT, max_map_count, 1, 1, "N")		\
 	X(POPULATE, populate, 1, 1, "N")			\
 	X(RESET,    reset,    0, 0, "")				\
 	X(PID_MAX,  pid_max,  1, 1, "N")			\
@@ -74,8 +85,11 @@ struct ctl_cmd {
 		} exec;
 		struct { int pid, code; } exit;
 		struct { int pid, who, options; } wait; /* 0, WNOHANG */
-		struct { int pid, prot; unsigned long len; } mmap;
+		struct { int pid, prot, flags; unsigned long len, addr; } mmap;
 		struct { int pid; unsigned long addr, len; } munmap;
+		struct { int pid, prot; unsigned long addr, len; } mprotect;
+		struct { int pid; unsigned long addr; } brk;
+		struct { long n; } max_map_count;
 		struct { int n; } populate;
 		struct { int n; } pid_max;
 	};
