@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The cache store: the sorted list, plus mm->free_area_cache and
- * mm->cached_hole_size (2.6.13's arch_get_unmapped_area{,_topdown}).
+ * The cache store: 2.6.13's mm: a balanced tree for find_vma (mm_rb; the
+ * gaptree's AVL here, its gaps unused) walked in address order for the
+ * hole search, plus mm->free_area_cache and mm->cached_hole_size
+ * (arch_get_unmapped_area{,_topdown}).
  *
  * The cursor keeps one invariant: every hole on the far side of it (above
  * it top-down, below it bottom-up) is at most cached_hole_size long.  A
@@ -11,10 +13,10 @@
  * the weak spot: mixed-size churn keeps sending the walk back.
  */
 #include <stdlib.h>
-#include "vma_list.h"
+#include "vma_gaptree.h"
 
 struct vma_cache {
-	struct vma_list list;		/* first: the list helpers take it */
+	struct gaptree tree;		/* first: the tree helpers take it */
 	unsigned long free_area_cache;
 	unsigned long cached_hole_size;
 	unsigned long low, high;	/* the window the cursor belongs to */
@@ -28,7 +30,7 @@ static void *cache_create(void)
 	struct vma_cache *c = calloc(1, sizeof(*c));
 
 	if (c)
-		vma_list_init(&c->list);
+		gt_init(&c->tree);
 	return c;
 }
 
@@ -53,7 +55,7 @@ static unsigned long cache_unmapped_area(void *root,
 	if (!c->valid || c->low != info->low_limit || c->high != info->high_limit ||
 	    c->topdown != info->topdown || info->length <= c->cached_hole_size)
 		cache_reset(c, info);
-	from = vma_list_find(root, c->free_area_cache);
+	from = gt_find(root, c->free_area_cache);
 	if (!info->topdown && !from)
 		return 0;	/* nothing above the cursor: the caller's tail hole */
 	addr = vma_walk_unmapped_area(root, &vma_cache_ops, info, from, &largest);
@@ -74,7 +76,7 @@ static void cache_insert(void *root, struct vm_area_struct *v)
 	struct vma_cache *c = root;
 	unsigned long s = vm_start_gap(v);
 
-	vma_list_insert(root, v);
+	gt_insert(root, v);
 	if (c->valid && c->topdown && s > c->free_area_cache)
 		c->free_area_cache = s < c->high ? s : c->high;
 }
@@ -83,7 +85,7 @@ static void cache_insert(void *root, struct vm_area_struct *v)
 static void cache_note_unmap(void *root, unsigned long start, unsigned long end)
 {
 	struct vma_cache *c = root;
-	struct vm_area_struct *v = vma_list_find(root, end), *prev;
+	struct vm_area_struct *v = gt_find(root, end), *prev;
 
 	if (!c->valid)
 		return;
@@ -93,7 +95,7 @@ static void cache_note_unmap(void *root, unsigned long start, unsigned long end)
 		if (top > c->free_area_cache)
 			c->free_area_cache = top < c->high ? top : c->high;
 	} else {
-		prev = v ? vma_list_prev(root, v) : vma_list_last(root);
+		prev = v ? gt_prev(root, v) : gt_last(root);
 		if (start < c->free_area_cache) {
 			unsigned long s = vma_gap_start(prev);
 
@@ -110,16 +112,16 @@ static size_t cache_mem_bytes(void *root)
 
 const struct vma_store_ops vma_cache_ops = {
 	.name		= "cache",
-	.desc		= "sorted list, free_area_cache + cached_hole_size (2.6.13)",
+	.desc		= "tree walked in order, free_area_cache + cached_hole_size (2.6.13)",
 	.create		= cache_create,
-	.destroy	= vma_list_destroy,
+	.destroy	= gt_destroy,
 	.insert		= cache_insert,
-	.remove		= vma_list_remove,
-	.find		= vma_list_find,
-	.first		= vma_list_first,
-	.last		= vma_list_last,
-	.next		= vma_list_next,
-	.prev		= vma_list_prev,
+	.remove		= gt_remove,
+	.find		= gt_find,
+	.first		= gt_first,
+	.last		= gt_last,
+	.next		= gt_next,
+	.prev		= gt_prev,
 	.unmapped_area	= cache_unmapped_area,
 	.note_unmap	= cache_note_unmap,
 	.mem_bytes	= cache_mem_bytes,

@@ -7,12 +7,7 @@
  * gap below it; a change to a VMA also changes its successor's gap.
  */
 #include <stdlib.h>
-#include "mm.h"
-
-struct gaptree {
-	struct vm_area_struct *root;
-	unsigned long nr;
-};
+#include "vma_gaptree.h"
 
 #define L(n)	((n)->rb.left)
 #define R(n)	((n)->rb.right)
@@ -121,17 +116,17 @@ static struct vm_area_struct *rightmost(struct vm_area_struct *n)
 	return n;
 }
 
-static struct vm_area_struct *gt_first(void *root)
+struct vm_area_struct *gt_first(void *root)
 {
 	return leftmost(((struct gaptree *)root)->root);
 }
 
-static struct vm_area_struct *gt_last(void *root)
+struct vm_area_struct *gt_last(void *root)
 {
 	return rightmost(((struct gaptree *)root)->root);
 }
 
-static struct vm_area_struct *gt_next(void *root, const struct vm_area_struct *v)
+struct vm_area_struct *gt_next(void *root, const struct vm_area_struct *v)
 {
 	struct vm_area_struct *n = (struct vm_area_struct *)v;
 
@@ -143,7 +138,7 @@ static struct vm_area_struct *gt_next(void *root, const struct vm_area_struct *v
 	return PA(n);
 }
 
-static struct vm_area_struct *gt_prev(void *root, const struct vm_area_struct *v)
+struct vm_area_struct *gt_prev(void *root, const struct vm_area_struct *v)
 {
 	struct vm_area_struct *n = (struct vm_area_struct *)v;
 
@@ -155,7 +150,7 @@ static struct vm_area_struct *gt_prev(void *root, const struct vm_area_struct *v
 	return PA(n);
 }
 
-static struct vm_area_struct *gt_find(void *root, unsigned long addr)
+struct vm_area_struct *gt_find(void *root, unsigned long addr)
 {
 	struct vm_area_struct *n = ((struct gaptree *)root)->root, *best = NULL;
 
@@ -179,7 +174,7 @@ static void gap_update(struct gaptree *t, struct vm_area_struct *n)
 	fix_up(t, n);
 }
 
-static void gt_insert(void *root, struct vm_area_struct *v)
+void gt_insert(void *root, struct vm_area_struct *v)
 {
 	struct gaptree *t = root;
 	struct vm_area_struct **link = &t->root, *parent = NULL;
@@ -197,7 +192,7 @@ static void gt_insert(void *root, struct vm_area_struct *v)
 	gap_update(t, gt_next(t, v));
 }
 
-static void gt_remove(void *root, struct vm_area_struct *v)
+void gt_remove(void *root, struct vm_area_struct *v)
 {
 	struct gaptree *t = root;
 	struct vm_area_struct *next = gt_next(t, v), *from;
@@ -261,13 +256,19 @@ static unsigned long search_bottomup(struct vm_area_struct *n,
 	return search_bottomup(R(n), info);
 }
 
-static unsigned long gt_unmapped_area(void *root,
+unsigned long gt_unmapped_area(void *root,
 				      const struct vm_unmapped_area_info *info)
 {
 	struct gaptree *t = root;
 
 	return info->topdown ? search_topdown(t->root, info) :
 			       search_bottomup(t->root, info);
+}
+
+void gt_init(struct gaptree *t)
+{
+	t->root = NULL;
+	t->nr = 0;
 }
 
 static void *gt_create(void)
@@ -287,7 +288,7 @@ static void free_subtree(struct vm_area_struct *n,
 	}
 }
 
-static void gt_destroy(void *root, void (*free_vma)(struct vm_area_struct *))
+void gt_destroy(void *root, void (*free_vma)(struct vm_area_struct *))
 {
 	struct gaptree *t = root;
 
