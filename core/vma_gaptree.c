@@ -233,8 +233,9 @@ static unsigned long search_topdown(struct vm_area_struct *n,
 	if (n->rb.gap >= info->length &&
 	    (addr = hole_fit(end - n->rb.gap, end, info)))
 		return addr;
-	if (end - n->rb.gap <= info->low_limit)
-		return 0;	/* every hole on the left ends lower still */
+	/* Holes on the left end below @n's predecessor's end (n->vm_start at most). */
+	if ((n->rb.gap ? end - n->rb.gap : n->vm_start) <= info->low_limit)
+		return 0;
 	return search_topdown(L(n), info);
 }
 
@@ -246,7 +247,7 @@ static unsigned long search_bottomup(struct vm_area_struct *n,
 	if (!n || n->rb.subtree_gap < info->length)
 		return 0;
 	end = vm_start_gap(n);
-	if (end > info->low_limit && (addr = search_bottomup(L(n), info)))
+	if (n->vm_start > info->low_limit && (addr = search_bottomup(L(n), info)))
 		return addr;
 	if (n->rb.gap >= info->length &&
 	    (addr = hole_fit(end - n->rb.gap, end, info)))

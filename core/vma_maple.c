@@ -284,6 +284,14 @@ static int mt_prealloc(void *root, int n)
 	struct maple_tree *t = root;
 	int want = n * (t->height + 2);
 
+	/* A wide mprotect may have filled the pool: give most of it back. */
+	while (t->pool_n > 2 * want + 64) {
+		struct maple_node *m = t->pool;
+
+		t->pool = (struct maple_node *)m->parent;
+		t->pool_n--;
+		free(m);
+	}
 	while (t->pool_n < want) {
 		struct maple_node *m = node_new();
 

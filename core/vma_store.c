@@ -78,8 +78,6 @@ unsigned long vma_walk_unmapped_area(void *root, const struct vma_store_ops *ops
 			prev = ops->prev(root, v);
 			s = vma_gap_start(prev);
 			e = vm_start_gap(v);
-			if (e <= info->low_limit)
-				break;
 			addr = hole_fit(s, e, info);
 			if (addr)
 				return addr;
@@ -89,6 +87,9 @@ unsigned long vma_walk_unmapped_area(void *root, const struct vma_store_ops *ops
 				if (hi - s > *largest)
 					*largest = hi - s;
 			}
+			/* Holes further down end below @prev's end, @s. */
+			if (s <= info->low_limit)
+				break;
 		}
 		return 0;
 	}
