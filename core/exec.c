@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "task_alloc.h"
+#include "watchers.h"
 
 static const char exec_env[] =
 	"PATH=/usr/local/bin:/usr/bin:/bin\0LANG=C.UTF-8\0HOME=/root";
@@ -46,6 +47,7 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 		if (th == leader)
 			continue;
 		forget_original_parent(k, th);	/* to the leader, alive */
+		watch_exit(k, th, 0);
 		release_task(k, th);
 	}
 	leader->signal->nr_threads = 1;
@@ -56,5 +58,6 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	set_task_comm(leader, base);
 	leader->flags &= ~PF_FORKNOEXEC;
 	task_touch(k, leader);
+	watch_exec(k, leader);
 	return 0;
 }

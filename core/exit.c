@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include "task_alloc.h"
+#include "watchers.h"
 
 /*
  * Who inherits @father's children: a live thread of its own group first
@@ -76,6 +77,7 @@ int do_exit(struct kernel *k, int pid, int code)
 			continue;
 		leader->utime += th->utime;	/* the group keeps its threads' times */
 		leader->stime += th->stime;
+		watch_exit(k, th, sig->group_exit_code);
 		release_task(k, th);
 	}
 	sig->nr_threads = 0;
@@ -86,6 +88,7 @@ int do_exit(struct kernel *k, int pid, int code)
 	leader->flags |= PF_EXITING;
 	set_task_state(k, leader, EXIT_ZOMBIE);
 	k->total_exits++;
+	watch_exit(k, leader, sig->group_exit_code);
 	/* kthreadd ignores SIGCHLD: its children are reaped at once. */
 	if (leader->parent == k->kthreadd)
 		release_task(k, leader);

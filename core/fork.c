@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "task_alloc.h"
+#include "watchers.h"
 
 static bool task_alive(const struct task *t)
 {
@@ -30,8 +31,9 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 		return 0;
 	/* All or nothing: take back the children made so far. */
 	while (i--) {
-		release_task(k, find_task(k, pids[i]));
-		k->total_forks--;
+		child = find_task(k, pids[i]);
+		watch_fork_undo(k, parent, child);
+		release_task(k, child);
 	}
 	k->gen = gen;		/* no surviving task changed */
 	return err;

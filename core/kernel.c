@@ -10,6 +10,7 @@
 #include <time.h>
 #include "kernel.h"
 #include "task_alloc.h"
+#include "watchers.h"
 
 static unsigned long long boottime_ticks(void *arg)
 {
@@ -83,19 +84,35 @@ void task_log_gone(struct kernel *k, const struct task *t)
 		log_change(&k->gone, t);
 }
 
-void kernel_take_changes(struct kernel *k, struct change_log *changed,
-			 struct change_log *gone)
+void task_log_born(struct kernel *k, struct task *t)
 {
-	for (size_t i = 0; i < k->changed.n; i++) {
-		struct task *t = find_task(k, k->changed.v[i].pid);
+	if (k->track_changes && !t->logged) {
+		t->logged = true;	/* so task_touch() does not log it too */
+		log_change(&k->born, t);
+	}
+}
+
+static void unmark(struct kernel *k, const struct change_log *log)
+{
+	for (size_t i = 0; i < log->n; i++) {
+		struct task *t = find_task(k, log->v[i].pid);
 
 		if (t)
 			t->logged = false;
 	}
+}
+
+void kernel_take_changes(struct kernel *k, struct change_log *changed,
+			 struct change_log *gone, struct change_log *born)
+{
+	unmark(k, &k->changed);
+	unmark(k, &k->born);
 	*changed = k->changed;
 	*gone = k->gone;
+	*born = k->born;
 	memset(&k->changed, 0, sizeof(k->changed));
 	memset(&k->gone, 0, sizeof(k->gone));
+	memset(&k->born, 0, sizeof(k->born));
 }
 
 int kernel_set_pid_max(struct kernel *k, int pid_max)
@@ -219,6 +236,12 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	k->clock_arg = o->clock_arg;
 	k->rng = o->seed ? o->seed : 0x9e3779b97f4a7c15ULL;
 	k->opts = *o;
+	err = watchers_init(k, o->watchers);
+	if (err) {
+		pid_store_destroy(&k->pids);
+		pthread_rwlock_destroy(&k->lock);
+		return err;
+	}
 	err = boot(k);
 	if (err)
 		kernel_destroy(k);
@@ -236,13 +259,17 @@ static void free_world(struct kernel *k)
 		if (thread_group_leader(t))
 			free(t->signal);
 		mmput(t->mm);
+		free(t->keys);	/* a live task's keyring (watch_keys.c) */
 		free(t);
 	}
 	pid_store_destroy(&k->pids);
+	watchers_destroy(k);
 	free(k->changed.v);
 	free(k->gone.v);
+	free(k->born.v);
 	memset(&k->changed, 0, sizeof(k->changed));
 	memset(&k->gone, 0, sizeof(k->gone));
+	memset(&k->born, 0, sizeof(k->born));
 }
 
 void kernel_destroy(struct kernel *k)
@@ -250,6 +277,8 @@ void kernel_destroy(struct kernel *k)
 	free_world(k);
 	pthread_rwlock_destroy(&k->lock);
 }
+
+#define SWAP(a, b) do { __typeof__(a) tmp_ = (a); (a) = (b); (b) = tmp_; } while (0)
 
 int kernel_reset(struct kernel *k)
 {
@@ -262,16 +291,22 @@ int kernel_reset(struct kernel *k)
 	o.pid_max = k->pids.pid_max;
 	o.max_map_count = k->max_map_count;
 	o.vmastore = k->vma_ops->name;
+	o.watchers = k->watch->name;
 	err = kernel_init(&fresh, &o);
 	if (err)
 		return err;
+	/* The event rings outlive a reset: their readers keep their place. */
+	SWAP(fresh.cnproc, k->cnproc);
+	SWAP(fresh.audit, k->audit);
 	pthread_rwlock_destroy(&fresh.lock);
 	fresh.gen = k->gen + 1;
 	fresh.track_changes = k->track_changes;
 	fresh.changed = k->changed;
 	fresh.gone = k->gone;
+	fresh.born = k->born;
 	memset(&k->changed, 0, sizeof(k->changed));
 	memset(&k->gone, 0, sizeof(k->gone));
+	memset(&k->born, 0, sizeof(k->born));
 	/* Every old task is gone, as far as the daemon's caches go. */
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))

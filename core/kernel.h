@@ -41,6 +41,7 @@ struct kernel_opts {
 	/* Now, in ticks since boot; NULL: CLOCK_BOOTTIME. Tests pin it. */
 	unsigned long long (*clock)(void *arg);
 	void *clock_arg;
+	const char *watchers;		/* task watcher mechanism; NULL: "table" */
 };
 
 /* Pids whose /proc files changed or vanished: see kernel_take_changes(). */
@@ -82,6 +83,16 @@ struct kernel {
 	bool track_changes;
 	struct change_log changed;	/* tasks touched since the last take */
 	struct change_log gone;		/* tasks released since the last take */
+	struct change_log born;		/* tasks created since the last take */
+
+	/* Task watchers (core/watchers.h) and their state. */
+	const struct watch_ops *watch;
+	struct watch_chain *watch_chain;
+	struct event_ring *audit, *cnproc;
+	unsigned long nr_keys;		/* live per-task keyrings (watch_keys.c) */
+	unsigned long nr_blocked;	/* state D: /proc/stat procs_blocked */
+	int watch_fail_fork;		/* test hook: the Nth fork from now fails */
+	struct watch_trace *watch_trace;	/* test hook: watchers log calls */
 };
 
 int kernel_init(struct kernel *k, const struct kernel_opts *o);
@@ -134,6 +145,11 @@ int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out);
 /* vm.max_map_count; -EINVAL unless 1 <= n <= INT_MAX. */
 int kernel_set_max_map_count(struct kernel *k, long n);
 
+/* setuid()/setgid() of every thread of @pid's process: real, effective,
+ * saved and fs ids.  @id up to 4294967294 ((uid_t)-1 means "no change"). */
+int do_setuid(struct kernel *k, int pid, unsigned long long id);
+int do_setgid(struct kernel *k, int pid, unsigned long long id);
+
 /* Add @n realistic processes (a booted distribution's shape). All or nothing. */
 int populate(struct kernel *k, int n);
 
@@ -141,9 +157,13 @@ int populate(struct kernel *k, int n);
 void task_touch(struct kernel *k, struct task *t);
 /*
  * Move the change logs to the caller (who frees ->v) and start new ones.
+ * A task born since the last take is only in @born, however often it was
+ * touched since: no reader can have cached anything of it yet.
  * Caller holds k->lock for writing.
  */
 void kernel_take_changes(struct kernel *k, struct change_log *changed,
-			 struct change_log *gone);
+			 struct change_log *gone, struct change_log *born);
+/* Log a new task (copy_process): see kernel_take_changes(). */
+void task_log_born(struct kernel *k, struct task *t);
 
 #endif

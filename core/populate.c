@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "task_alloc.h"
+#include "watchers.h"
 
 struct proc_tmpl {
 	const char *path;		/* argv[0] and the executable */
@@ -260,7 +261,7 @@ static void undo(struct populate_ctx *c)
 		struct task *t = find_task(c->k, c->made[c->nr_made]);
 
 		if (t) {
-			c->k->total_forks--;
+			watch_fork_undo(c->k, t->real_parent, t);
 			release_task(c->k, t);
 		}
 	}

@@ -73,6 +73,7 @@ struct task {
 	const char *wchan;		/* static symbol name, or NULL: "0" */
 	uint64_t gen;			/* bumped on every visible change */
 	bool logged;			/* in kernel->changed already */
+	struct key *keys;		/* the keys watcher's per-task keyring */
 };
 
 static inline bool thread_group_leader(const struct task *t)

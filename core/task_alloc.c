@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "task_alloc.h"
+#include "watchers.h"
 
 struct task *alloc_task(void)
 {
@@ -36,8 +37,12 @@ void set_task_state(struct kernel *k, struct task *t, char state)
 {
 	if (t->state == TASK_RUNNING)
 		k->nr_running--;
+	if (t->state == TASK_UNINTERRUPTIBLE)
+		k->nr_blocked--;
 	if (state == TASK_RUNNING)
 		k->nr_running++;
+	if (state == TASK_UNINTERRUPTIBLE)
+		k->nr_blocked++;
 	t->state = state;
 	task_touch(k, t);
 }
@@ -85,25 +90,30 @@ int copy_process(struct kernel *k, struct task *cur, bool thread,
 	err = pid_store_alloc(&k->pids, &p->pid);
 	if (err)
 		goto free_mm;
+	p->tgid = thread ? cur->tgid : p->pid;
+	/* Task watchers: the last fallible step; a failure undid its own. */
+	err = watch_fork(k, cur, p);
+	if (err)
+		goto free_pid;
 	/* Nothing can fail from here on: link the task in, then publish it. */
 	if (thread) {
-		p->tgid = cur->tgid;
 		if (p->mm)
 			p->mm->users++;
 		list_add_tail(&p->thread_node, &p->signal->thread_head);
 		p->signal->nr_threads++;
 		task_touch(k, p->group_leader);
 	} else {
-		p->tgid = p->pid;
 		list_add_tail(&p->sibling, &cur->children);
 		k->nr_processes++;
 	}
 	k->nr_tasks++;
-	k->total_forks++;
+	task_log_born(k, p);
 	task_touch(k, p);
 	pid_store_install(&k->pids, p->pid, p);
 	*out = p;
 	return 0;
+free_pid:
+	pid_store_free(&k->pids, p->pid);
 free_mm:
 	if (!thread)
 		mmput(p->mm);
@@ -128,6 +138,8 @@ void release_task(struct kernel *k, struct task *t)
 		k->nr_processes--;
 	if (t->state == TASK_RUNNING)
 		k->nr_running--;
+	if (t->state == TASK_UNINTERRUPTIBLE)
+		k->nr_blocked--;
 	mmput(t->mm);
 	if (leader)
 		free(t->signal);

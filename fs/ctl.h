@@ -23,6 +23,8 @@
  *	populate N		"ok\n"
  *	reset			"ok\n"
  *	pid_max N		"ok\n"
+ *	setuid PID UID		"ok\n"; UID 0..4294967294, every thread
+ *	setgid PID GID		"ok\n"; GID likewise
  *	help			one line listing the commands
  *
  * Numbers are strict: no sign where none is allowed, no junk, no overflow.
@@ -64,6 +66,8 @@
 	X(POPULATE, populate, 1, 1, "N")			\
 	X(RESET,    reset,    0, 0, "")				\
 	X(PID_MAX,  pid_max,  1, 1, "N")			\
+	X(SETUID,   setuid,   2, 2, "PID UID")			\
+	X(SETGID,   setgid,   2, 2, "PID GID")			\
 	X(HELP,     help,     0, 0, "")
 
 enum ctl_op {
@@ -92,6 +96,7 @@ struct ctl_cmd {
 		struct { long n; } max_map_count;
 		struct { int n; } populate;
 		struct { int n; } pid_max;
+		struct { int pid; unsigned int id; } setid;	/* setuid, setgid */
 	};
 };
 

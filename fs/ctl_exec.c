@@ -192,6 +192,26 @@ static int exec_pid_max(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
+static int exec_setuid(struct kernel *k, const struct ctl_cmd *c,
+		       struct buf *out)
+{
+	int err = do_setuid(k, c->setid.pid, c->setid.id);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_setgid(struct kernel *k, const struct ctl_cmd *c,
+		       struct buf *out)
+{
+	int err = do_setgid(k, c->setid.pid, c->setid.id);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
 static int exec_help(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
@@ -228,6 +248,8 @@ static int ctl_cmd_pid(const struct ctl_cmd *c)
 	case CTL_MUNMAP:	return c->munmap.pid;
 	case CTL_MPROTECT:	return c->mprotect.pid;
 	case CTL_BRK:		return c->brk.pid;
+	case CTL_SETUID:
+	case CTL_SETGID:	return c->setid.pid;
 	default:		return 0;
 	}
 }
@@ -264,6 +286,8 @@ static void explain(struct buf *out, const struct kernel *k,
 	else if (err == -EPERM && c->op == CTL_EXIT)
 		buf_printf(out, "pid %d belongs to init or kthreadd, "
 			   "which cannot exit", pid);
+	else if (err == -EPERM && (c->op == CTL_SETUID || c->op == CTL_SETGID))
+		buf_printf(out, "pid %d is a kernel thread", pid);
 	else if (err == -EINVAL && (c->op == CTL_CLONE || c->op == CTL_EXEC) &&
 		 find_task(k, pid) && task_is_kthread(find_task(k, pid)))
 		buf_printf(out, "pid %d is a kernel thread", pid);

@@ -459,6 +459,28 @@ static int parse_pid_max(const struct ctl_args *a, struct ctl_cmd *c)
 	return 0;
 }
 
+static int parse_setid(const struct ctl_args *a, struct ctl_cmd *c,
+		       const char *what)
+{
+	long long id = 0;
+
+	if (arg_pid(a, 0, "PID", &c->setid.pid) ||
+	    arg_int(a, 1, what, 0, 4294967294LL, &id))
+		return -EINVAL;
+	c->setid.id = (unsigned int)id;
+	return 0;
+}
+
+static int parse_setuid(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return parse_setid(a, c, "UID");
+}
+
+static int parse_setgid(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return parse_setid(a, c, "GID");
+}
+
 static int parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	(void)a;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include "caller.h"
 #include "ctl.h"
+#include "fuse_events.h"
 #include "fuse_ops.h"
 #include "inode.h"
 #include "procfs.h"
@@ -105,7 +106,7 @@ static struct task *synth_caller(fuse_req_t req, int pid)
 static struct task *node_task(fuse_req_t req, struct node n)
 {
 	struct procfs *fs = fs_of(req);
-	struct task *t;
+	struct task *t, *dir;
 
 	if (n.kind & NODE_CALLER_FLAG) {
 		if (find_task(&fs->k, n.pid) || caller_tgid(req, NULL) != n.pid)
@@ -116,7 +117,8 @@ static struct task *node_task(fuse_req_t req, struct node n)
 	if (!n.tid)
 		return find_task(&fs->k, n.pid);
 	t = find_task(&fs->k, n.tid);
-	if (!t || t->tgid != find_task(&fs->k, n.pid)->tgid)
+	dir = find_task(&fs->k, n.pid);	/* /proc/<pid> may name a thread gone */
+	if (!t || !dir || t->tgid != dir->tgid)
 		return NULL;
 	return t;
 }
@@ -230,7 +232,8 @@ static double attr_timeout(const struct procfs *fs, struct node n)
 	if (!kind_is_task_node(kind))
 		return FIXED_TIMEOUT;
 	if (fs->cache && !(n.kind & NODE_CALLER_FLAG) &&
-	    (is_pid_named(n) || (!n.tid && kind_is_task_file(kind))))
+	    (is_pid_named(n) || kind == NODE_TASK_DIR ||
+	     (!n.tid && kind_is_task_file(kind))))
 		return FIXED_TIMEOUT;
 	return fs->attr_timeout;
 }
@@ -486,6 +489,8 @@ static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 		fuse_reply_err(req, EACCES);
 		return;
 	}
+	if (kind == NODE_EVENTS)
+		return fuse_events_open(req, fi);
 	of = calloc(1, sizeof(*of));
 	if (!of) {
 		fuse_reply_err(req, ENOMEM);
@@ -573,6 +578,8 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 		read_ctl(req, of, size);
 		return;
 	}
+	if (n.kind == NODE_EVENTS)
+		return fuse_events_read(req, size, fi);
 	if (off == 0 || !of->rendered) {
 		err = render_node(req, n, &of->b, false);
 		if (err) {
@@ -606,6 +613,7 @@ static void inval_entry(struct procfs *fs, struct node dir, int pid)
 static void inval_task(struct procfs *fs, const struct pid_change *c)
 {
 	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR });
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR });
 	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR });
 	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++)
 		inval_inode(fs, (struct node){ c->pid, 0, kind });
@@ -619,12 +627,13 @@ static void inval_task(struct procfs *fs, const struct pid_change *c)
  */
 static void publish_changes(struct procfs *fs)
 {
-	struct change_log changed, gone;
+	struct change_log changed, gone, born;
 
+	fuse_events_wake(fs);
 	if (!fs->cache)
 		return;
 	pthread_rwlock_wrlock(&fs->k.lock);
-	kernel_take_changes(&fs->k, &changed, &gone);
+	kernel_take_changes(&fs->k, &changed, &gone, &born);
 	pthread_rwlock_unlock(&fs->k.lock);
 	for (size_t i = 0; i < gone.n; i++) {
 		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT }, gone.v[i].pid);
@@ -634,11 +643,15 @@ static void publish_changes(struct procfs *fs)
 	}
 	for (size_t i = 0; i < changed.n; i++)
 		inval_task(fs, &changed.v[i]);
-	if (changed.overflow || gone.overflow)
+	/* The cached listing of /proc itself; a new task needs nothing else. */
+	if (changed.n || gone.n || born.n)
+		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT });
+	if (changed.overflow || gone.overflow || born.overflow)
 		fprintf(stderr, "procsim: change log overflow (ENOMEM): "
 			"cached /proc files may be stale\n");
 	free(changed.v);
 	free(gone.v);
+	free(born.v);
 }
 
 /*
@@ -731,7 +744,8 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 
-	(void)ino;
+	if (ino_node(ino).kind == NODE_EVENTS)
+		return fuse_events_release(req, fi);
 	if (of) {
 		pthread_mutex_destroy(&of->lock);
 		buf_free(&of->b);
@@ -741,11 +755,22 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 	fuse_reply_err(req, 0);
 }
 
+/*
+ * Directories keep no per-open state (readdir cookies are pids), so with
+ * cache=on the first OPENDIR answers ENOSYS: the kernel then stops sending
+ * OPENDIR/RELEASEDIR and caches listings, which inval_task() and
+ * publish_changes() drop when they change.
+ */
 static void op_opendir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct procfs *fs = fs_of(req);
 	struct stat st;
 	int err;
+
+	if (fs->cache && fs->no_opendir) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 
 	rdlock(fs);
 	err = node_stat(req, ino_node(ino), &st, false);
@@ -787,7 +812,19 @@ TIMED(opendir, OP_OPENDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 TIMED(readdir, OP_READDIR, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
 TIMED(releasedir, OP_RELEASEDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
 
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct procfs *fs = userdata;
+
+	/* Never cache /proc/self: its target depends on who asks. */
+	conn->want &= ~FUSE_CAP_CACHE_SYMLINKS;
+	fs->no_opendir = fs->cache && (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
+	if (fs->no_opendir)
+		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+}
+
 const struct fuse_lowlevel_ops procsim_ll_ops = {
+	.init = op_init,
 	.lookup = op_lookup,
 	.getattr = op_getattr,
 	.readlink = op_readlink,
@@ -799,4 +836,5 @@ const struct fuse_lowlevel_ops procsim_ll_ops = {
 	.opendir = op_opendir,
 	.readdir = op_readdir,
 	.releasedir = op_releasedir,
+	.poll = fuse_events_poll,
 };

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "inode.h"
+#include "render_events.h"
 #include "pidstore.h"
 
 #define DIR_MODE	(S_IFDIR | 0555)
@@ -39,6 +40,8 @@ static const struct dir_entry procsim_entries[] = {
 	{ "ctl", NODE_CTL, S_IFREG | 0600, NULL, NULL },
 	{ "config", NODE_CONFIG, FILE_MODE, NULL, NULL },
 	{ "stats", NODE_STATS, FILE_MODE, NULL, NULL },
+	{ "audit", NODE_AUDIT, FILE_MODE, render_audit, NULL },
+	{ "events", NODE_EVENTS, FILE_MODE, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
 

@@ -13,8 +13,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "fuse_events.h"
 #include "fuse_ops.h"
 #include "procfs.h"
+#include "watchers.h"
 
 struct options {
 	int populate;
@@ -29,6 +31,7 @@ struct options {
 	double attr_timeout;
 	int help;
 	char *cache;
+	char *watchers;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -44,6 +47,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("entry_timeout=%lf", entry_timeout),
 	OPT("attr_timeout=%lf", attr_timeout),
 	OPT("cache=%s", cache),
+	OPT("watchers=%s", watchers),
 	OPT("-h", help),
 	OPT("--help", help),
 	FUSE_OPT_END
@@ -72,6 +76,8 @@ static void usage(const char *prog)
 	       "    -o mmap_layout=topdown|legacy  mmap placement (default topdown)\n"
 	       "    -o cache=on|off        keep /proc/<pid> files in the page cache and\n"
 	       "                           invalidate them on change (default on)\n"
+	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
+	       "                           or none (default table)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
@@ -133,6 +139,7 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 		.max_map_count = o->max_map_count,
 		.vmastore = o->vmastore,
 		.seed = o->seed,
+		.watchers = o->watchers,
 	};
 	const struct vma_store_ops *vops;
 	int err;
@@ -170,6 +177,13 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 		fprintf(stderr, "procsim: unknown pidstore '%s' (have:", o->pidstore);
 		for (int i = 0; pid_store_backends[i]; i++)
 			fprintf(stderr, " %s", pid_store_backends[i]->name);
+		fprintf(stderr, ")\n");
+		return -1;
+	}
+	if (o->watchers && !watch_find_ops(o->watchers)) {
+		fprintf(stderr, "procsim: unknown watchers '%s' (have:", o->watchers);
+		for (int i = 0; watch_mechanisms[i]; i++)
+			fprintf(stderr, " %s", watch_mechanisms[i]->name);
 		fprintf(stderr, ")\n");
 		return -1;
 	}
@@ -267,6 +281,7 @@ int main(int argc, char *argv[])
 		ret = fuse_session_loop_mt(se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
+	fuse_events_shutdown();
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
@@ -282,5 +297,6 @@ out_free:
 	free(o.forkdup);
 	free(o.mmap_layout);
 	free(o.cache);
+	free(o.watchers);
 	return ret ? 1 : 0;
 }

@@ -15,6 +15,7 @@ struct procfs {
 	long long btime;		/* host boot time, epoch seconds */
 	double entry_timeout, attr_timeout;
 	bool cache;			/* page-cache process files, invalidate on change */
+	bool no_opendir;		/* the kernel skips OPENDIR (cache=on) */
 	void *se;			/* the struct fuse_session, for notifications */
 	const char *mountpoint;
 	struct fuse_stats stats;

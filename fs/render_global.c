@@ -172,7 +172,9 @@ void render_stat(struct buf *b, const struct render_ctx *c)
 	buf_put_u64(b, k->total_forks);
 	buf_putlit(b, "\nprocs_running ");
 	buf_put_u64(b, k->nr_running);
-	buf_putlit(b, "\nprocs_blocked 0\n");
+	buf_putlit(b, "\nprocs_blocked ");
+	buf_put_u64(b, k->nr_blocked);
+	buf_putc(b, '\n');
 	stat_softirq(b, c->now, n);
 }
 

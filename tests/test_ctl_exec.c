@@ -319,6 +319,28 @@ static void test_eperm(void **state)
 	      "EPERM: exit: pid 2 belongs to init or kthreadd, which cannot exit\n");
 }
 
+static void test_setid(void **state)
+{
+	struct kernel *k = *state;
+	int pid = run_ok(k, "fork 1");
+	char line[64];
+
+	run_ok(k, "setuid %d 1000", pid);
+	assert_string_equal(reply, "ok\n");
+	run_ok(k, "setgid %d 50", pid);
+	assert_int_equal(find_task(k, pid)->cred.fsuid, 1000);
+	assert_int_equal(find_task(k, pid)->cred.egid, 50);
+	fails(k, "setuid 99999 1", -ESRCH,
+	      "ESRCH: setuid: no process with pid 99999\n");
+	fails(k, "setgid 2 1", -EPERM, "EPERM: setgid: pid 2 is a kernel thread\n");
+	snprintf(line, sizeof(line), "setuid %d 4294967295", pid);
+	fails(k, line, -EINVAL, "EINVAL: setuid: UID must be 0..4294967294, "
+	      "not '4294967295'\n");
+	snprintf(line, sizeof(line), "setgid %d", pid);
+	assert_int_equal(run(k, "%s", line), -EINVAL);
+	assert_int_equal(find_task(k, pid)->cred.uid, 1000);
+}
+
 /* A small pid space, filled to the brim: EAGAIN, and all or nothing. */
 static void test_eagain(void **state)
 {
@@ -503,7 +525,8 @@ static void test_help(void **state)
 		"commands: fork PPID [COUNT]; clone PID; exec PID COMM [ARGS...]; "
 		"exit PID [CODE]; wait PID WHO [nohang]; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
-		"max_map_count N; populate N; reset; pid_max N; help\n");
+		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
+		"setgid PID GID; help\n");
 	assert_unchanged(k, &s);
 }
 
@@ -571,6 +594,7 @@ int main(void)
 		T(test_fork_many),
 		T(test_clone),
 		T(test_exec),
+		T(test_setid),
 		T(test_exit_wait),
 		T(test_esrch),
 		T(test_zombie),

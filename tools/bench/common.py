@@ -189,6 +189,29 @@ class Daemon:
             return None
         return total - self.stats_cost
 
+    def fuse_by_op(self):
+        """{opcode: count} from the stats file ("fuse <op> <count> <ns>")."""
+        text = probe(["cat", os.path.join(self.mnt, "procsim", "stats")]) or ""
+        ops = {}
+        for line in text.splitlines():
+            tok = line.split()
+            if len(tok) >= 3 and tok[0] == "fuse" and tok[2].isdigit():
+                ops[tok[1]] = int(tok[2])
+        return ops
+
+    def cpu_seconds(self):
+        """The daemon's user+system CPU time so far, from /proc/<pid>/stat."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_bytes(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        return None
+
     def __exit__(self, *exc):
         if self.mnt and os.path.ismount(self.mnt):
             subprocess.run(["fusermount3", "-u", self.mnt], timeout=30,

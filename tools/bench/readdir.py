@@ -1,8 +1,32 @@
 """Scenario readdir: the real tools over procsim and over the kernel's /proc."""
 
 import os
+import subprocess
 
 from bench.common import *  # noqa: F401,F403
+
+PROCSIMCTL = os.path.join(BUILD, "procsimctl")
+
+
+def instrumented(d, argv):
+    """One run with the daemon's requests per opcode and CPU time around it."""
+    ops0, cpu0 = d.fuse_by_op(), d.cpu_seconds()
+    s = measure(argv)
+    ops1, cpu1 = d.fuse_by_op(), d.cpu_seconds()
+    ops = {op: ops1.get(op, 0) - n for op, n in ops0.items()}
+    return s, cpu1 - cpu0, ops
+
+
+def fmt_ops(ops):
+    return " ".join(f"{op} {n}" for op, n in
+                    sorted(ops.items(), key=lambda x: -x[1]) if n > 0)
+
+
+def renew_world(d, n):
+    """Every process changes: a reset and the same seeded populate again."""
+    for cmd in (["reset"], ["populate", str(n)]):
+        subprocess.run([PROCSIMCTL, "-m", d.mnt] + cmd, check=True,
+                       stdout=subprocess.DEVNULL, timeout=CMD_TIMEOUT)
 
 
 # ---------------------------------------------------------------- readdir
@@ -19,7 +43,7 @@ READDIR_COMMANDS = ["ps aux", "ps -ef", "pstree -p", "top -b -n1", "ls /proc"]
 def bench_readdir(args):
     n = 1000 if args.quick else 10000
     runs = args.runs
-    sim, kern, warmup = {}, {}, {}
+    sim, kern, warmup, cold, detail = {}, {}, {}, {}, {}
 
     progress(f"readdir: procsim with populate={n}")
     with Daemon(f"populate={n}") as d:
@@ -27,6 +51,15 @@ def bench_readdir(args):
             argv = [PROCSIM_RUN, "-m", d.mnt, "--"] + cmd.split()
             warmup["procsim", cmd], sim[cmd] = repeat(
                 argv, runs, f"procsim {cmd}", d.fuse_requests)
+            if cmd == "true":
+                continue
+            detail[cmd, "warm"] = instrumented(d, argv)
+            cold[cmd] = []
+            for i in range(runs):
+                renew_world(d, n)
+                cold[cmd].append(instrumented(d, argv))
+                progress(f"procsim {cmd}: cold {i + 1}/{runs}: "
+                         f"{cold[cmd][-1][0].wall:.3f} s")
     progress(f"readdir: kernel /proc with {n} sleepers")
     with Sleepers(n):
         for cmd in READDIR_COMMANDS:
@@ -74,9 +107,29 @@ def bench_readdir(args):
     table = markdown_table(header, rows)
     print(f"\n### {title}\n\n{table}\n")
 
+    # Cold: the first run after every process changed (reset + populate).
+    cold_rows = []
+    for cmd in READDIR_COMMANDS:
+        cw = summarize([x[0].wall for x in cold[cmd]])
+        kw = summarize([x.wall for x in kern[cmd]])
+        mid = sorted(cold[cmd], key=lambda x: x[0].wall)[len(cold[cmd]) // 2]
+        ws, wcpu, wops = detail[cmd, "warm"]
+        cold_rows.append([f"`{cmd}`", fmt_spread(cw), f"{cw[0] / kw[0]:.1f}×",
+                          f"{mid[1]:.2f}", fmt_ops(mid[2]),
+                          f"{ws.wall:.3f}", f"{wcpu:.2f}", fmt_ops(wops)])
+    cold_title = (f"readdir, cold and per request: cold = the first run after "
+                  f"every process changed (reset + the same populate), median "
+                  f"of {runs}; requests and daemon CPU of the median cold run "
+                  f"and of one warm run")
+    cold_table = markdown_table(
+        ["command", "cold wall s", "cold/kernel", "daemon CPU s (cold)",
+         "requests (cold)", "warm wall s", "daemon CPU s (warm)",
+         "requests (warm)"], cold_rows)
+    print(f"\n### {cold_title}\n\n{cold_table}\n")
+
     out = outdir_for(args, "readdir")
     with open(os.path.join(out, "readdir.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n")
+        f.write(f"### {title}\n\n{table}\n\n### {cold_title}\n\n{cold_table}\n")
     write_csv(os.path.join(out, "runs.csv"),
               ["side", "command", "processes", "run", "wall_s", "user_s",
                "sys_s", "fuse_requests"], csv_rows)

@@ -40,7 +40,8 @@ static void boot(struct kernel *k, const char *store, enum vma_forkdup dup,
 		 int max_map_count)
 {
 	struct kernel_opts o = { .vmastore = store, .forkdup = dup,
-				 .max_map_count = max_map_count, .seed = 42 };
+				 .max_map_count = max_map_count, .seed = 42,
+				 .pid_max = PID_MAX_LIMIT };	/* 100,000 threads */
 	int err = kernel_init(k, &o);
 
 	if (err)
