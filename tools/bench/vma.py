@@ -17,21 +17,22 @@ FORKDUP_AFTER = dict(zip(FORKDUP_VMAS, [114558, 83067, 65008, 45824, 28751,
                                         16072, 8922, 4747, 2436, 1233, 599]))
 
 
-def corebench(*argv):
+def corebench(*argv, timeout=CMD_TIMEOUT):
     exe = os.path.join(BUILD, "corebench-vma")
     if not os.path.exists(exe):
         raise BenchError(f"{exe} missing: build first (tools/build)")
     r = subprocess.run([exe, *map(str, argv)], capture_output=True, text=True,
-                       timeout=CMD_TIMEOUT, check=False)
+                       timeout=timeout, check=False)
     if r.returncode:
         raise BenchError(f"corebench-vma {' '.join(map(str, argv))}: "
                          f"{r.stderr.strip()}")
     return [line.split(",") for line in r.stdout.split()]
 
 
-def median_of(runs, fn):
+def median_of(runs, fn, warmup=True):
     """Run fn() `runs` times (after one warm-up); per key, (median, min, max)."""
-    fn()
+    if warmup:
+        fn()
     acc = {}
     for _ in range(runs):
         for key, val in fn().items():
@@ -54,9 +55,12 @@ def bench_str02(args):
         t = list_top if store == "list" else top
         progress(f"str02: {store}, {t} threads, {runs} runs")
 
+        # list's quadratic run takes minutes on a shared machine: a long
+        # timeout, and no separate warm-up (each run is many steps).
         def one(store=store, t=t):
-            return {int(r[2]): float(r[3]) for r in corebench("str02", store, t, step)}
-        res[store] = median_of(runs, one)
+            return {int(r[2]): float(r[3])
+                    for r in corebench("str02", store, t, step, timeout=3600)}
+        res[store] = median_of(runs, one, warmup=False)
     steps = sorted({n for r in res.values() for n in r})
     header = ["threads"] + [f"{s} µs/thread" for s in STORES]
     rows, csv_rows = [], []
@@ -104,7 +108,7 @@ plot """ + ", ".join(f"'{s}.dat' using 1:2:3:4 with yerrorlines title '{s}'"
 
 
 @scenario("str02-frag", "mmap/munmap churn with mixed sizes at V mappings: "
-          "CPU time per mmap, per VMA store (cache's weak spot)")
+          "CPU time per munmap+mmap pair, per VMA store (cache's weak spot)")
 def bench_frag(args):
     sizes = [500, 2000] if args.quick else [1000, 4000, 16000]
     ops = 1000 if args.quick else 4000
@@ -115,10 +119,10 @@ def bench_frag(args):
             progress(f"str02-frag: {store}, {v} mappings")
             res[store, v] = median_of(
                 runs, lambda store=store, v=v: {0: float(corebench("frag", store, v, ops)[0][3])})[0]
-    header = ["mappings"] + [f"{s} µs/mmap" for s in STORES]
+    header = ["mappings"] + [f"{s} µs/op" for s in STORES]
     rows = [[v] + [f"{res[s, v][0] / 1000:.2f}" for s in STORES] for v in sizes]
     title = (f"str02-frag: munmap+mmap churn, sizes 1-8 (70%), 16-80 (25%), "
-             f"256-768 pages (5%); CPU µs per mmap, median of {runs} runs")
+             f"256-768 pages (5%); CPU µs per op (one munmap + one mmap), median of {runs} runs")
     table = markdown_table(header, rows)
     print(f"\n### {title}\n\n{table}\n")
     out = outdir_for(args, "str02-frag")
@@ -133,9 +137,9 @@ def bench_frag(args):
                 f.write(f"{v} " + " ".join(f"{x / 1000:.3f}" for x in res[s, v]) + "\n")
     gnuplot("""set terminal TERMINAL size 900,500 noenhanced
 set output 'frag.png'
-set title 'mmap under munmap/mmap churn (median, min-max)'
+set title 'munmap+mmap churn (median, min-max)'
 set xlabel 'mappings'
-set ylabel 'microseconds per mmap'
+set ylabel 'microseconds per munmap+mmap'
 set logscale xy
 set key top left
 set grid

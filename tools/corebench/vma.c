@@ -8,7 +8,7 @@
  *	str02,STORE,threads_so_far,ns_per_thread_in_this_step,map_count
  *   corebench-vma frag STORE VMAS OPS
  *	mmap/munmap churn with mixed sizes at a steady VMAS mappings:
- *	frag,STORE,vmas,ns_per_mmap
+ *	frag,STORE,vmas,ns_per_op (one munmap + one mmap),vmas_mapped
  *   corebench-vma forkdup STORE insert|bulk VMAS SECONDS
  *	fork+exit+wait of a process with VMAS VMAs for SECONDS; then the
  *	address-space copy alone (dup_mm) and a memcpy of as many bytes:
