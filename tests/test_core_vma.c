@@ -161,6 +161,36 @@ static void test_guard_gap(void **state)
 	mmput(mm);
 }
 
+/*
+ * A VMA inside a stack's guard gap: the stack's gap-adjusted start lies
+ * below the search window, but the hole below that VMA is still in it.
+ * First fit must find that hole, top-down and bottom-up (the stack goes
+ * in first, so in a tree the other VMA hangs below it).
+ */
+static void test_vma_inside_guard_gap(void **state)
+{
+	struct mm_struct *mm = mm_new();
+	unsigned long low = 0x10000UL;	/* MMAP_MIN_ADDR */
+
+	(void)state;
+	mm->mmap_base = 0x100000UL;
+	map(mm, 0x100000UL, P(16), RW, ANON | MAP_FIXED | MAP_GROWSDOWN);
+	map(mm, 0x50000UL, P(16), PROT_READ, ANON | MAP_FIXED);
+	/* Top-down below mmap_base: the highest fit is under 0x50000. */
+	assert_int_equal(map(mm, 0, P(4), RW, ANON), 0x50000UL - P(4));
+	assert_true(0x50000UL - P(4) > low);
+	mmput(mm);
+
+	assert_int_equal(mm_set_defaults(mm_defaults.vma_ops, FORKDUP_INSERT, true), 0);
+	mm = mm_new();
+	map(mm, TASK_UNMAPPED_BASE + P(20), P(4), RW, ANON | MAP_FIXED | MAP_GROWSDOWN);
+	map(mm, TASK_UNMAPPED_BASE + P(10), P(2), PROT_READ, ANON | MAP_FIXED);
+	/* Bottom-up from TASK_UNMAPPED_BASE: the lowest fit is its start. */
+	assert_int_equal(map(mm, 0, P(4), RW, ANON), TASK_UNMAPPED_BASE);
+	mmput(mm);
+	assert_int_equal(mm_set_defaults(mm_defaults.vma_ops, FORKDUP_INSERT, false), 0);
+}
+
 /* brk grows [heap] in place and shrinks it; below start_brk: EINVAL. */
 static void test_brk(void **state)
 {
@@ -289,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_mprotect_errors),
 		cmocka_unit_test(test_fixed_over_merges),
 		cmocka_unit_test(test_guard_gap),
+		cmocka_unit_test(test_vma_inside_guard_gap),
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_map_count),
 		cmocka_unit_test(test_thread_stacks),
