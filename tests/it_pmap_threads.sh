@@ -4,11 +4,21 @@
 # guard rows of 4K "-----" and 20,000 stack rows of 8188K "rw---", and the
 # stacks abut (each guard sits right above the next stack down).  The maple
 # store and a raised max_map_count keep it fast; /proc/procsim/config says so.
+# First: forkdup=bulk is refused, with its reason, for a store without bulk copy.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 N=20000
+# A store that cannot copy its tree whole refuses forkdup=bulk, saying why.
+dir=$(mktemp -d)
+if msg=$(timeout 10 "$PROCSIM" -o vmastore=list,forkdup=bulk "$dir" 2>&1); then
+	fail "procsim -o vmastore=list,forkdup=bulk started"
+fi
+rmdir "$dir"
+check_match "forkdup=bulk refused for list" \
+	'vmastore list cannot duplicate its structure whole; forkdup=bulk needs one of: gaptree maple' "$msg"
+
 procsim_start -o vmastore=maple,max_map_count=100000
 
 config=$(cat "$MNT/procsim/config")
