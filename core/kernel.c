@@ -222,6 +222,13 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	err = pid_store_init(&k->pids, ops, o->pid_max ? o->pid_max : PID_MAX_DEFAULT);
 	if (err)
 		return err;
+	k->vma_ops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
+	k->forkdup = o->forkdup;
+	k->mmap_legacy = o->mmap_legacy;
+	if (!k->vma_ops || mm_set_defaults(k->vma_ops, k->forkdup, k->mmap_legacy)) {
+		pid_store_destroy(&k->pids);
+		return -EINVAL;
+	}
 	pthread_rwlock_init(&k->lock, NULL);
 	k->max_map_count = o->max_map_count ? o->max_map_count : DEFAULT_MAX_MAP_COUNT;
 	k->nr_cpus = o->nr_cpus ? o->nr_cpus : 2;
@@ -285,6 +292,7 @@ int kernel_reset(struct kernel *k)
 	o.pid_max = k->pids.pid_max;
 	o.max_map_count = k->max_map_count;
 	o.wait = k->wait->name;
+	o.vmastore = k->vma_ops->name;
 	o.watchers = k->watch->name;
 	err = kernel_init(&fresh, &o);
 	if (err)

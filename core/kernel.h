@@ -33,6 +33,9 @@ struct kernel_opts {
 	int pid_max;			/* 0: PID_MAX_DEFAULT */
 	const char *pidstore;		/* backend name; NULL: "idr" */
 	int max_map_count;		/* 0: DEFAULT_MAX_MAP_COUNT */
+	const char *vmastore;		/* VMA store name; NULL: "list" */
+	enum vma_forkdup forkdup;	/* fork's copy of the VMA store */
+	bool mmap_legacy;		/* bottom-up mmap layout */
 	int nr_cpus;			/* 0: 2 */
 	unsigned long mem_total_kb;	/* 0: 24 GiB */
 	const char *wait;		/* do_wait strategy; NULL: "lookup" */
@@ -60,6 +63,9 @@ struct kernel {
 	struct task *init_task;		/* pid 1 */
 	struct task *kthreadd;		/* pid 2 */
 	int max_map_count;
+	const struct vma_store_ops *vma_ops;	/* every new mm's store */
+	enum vma_forkdup forkdup;
+	bool mmap_legacy;
 	int nr_cpus;
 	unsigned long mem_total_kb;
 	unsigned long long (*clock)(void *arg);
@@ -168,6 +174,12 @@ int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 	    int prot, int flags, unsigned long *out);
 int do_munmap(struct kernel *k, int pid, unsigned long addr,
 	      unsigned long len);
+int do_mprotect(struct kernel *k, int pid, unsigned long addr,
+		unsigned long len, int prot);
+/* brk(@brk); the break after it in *@out. */
+int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out);
+/* vm.max_map_count; -EINVAL unless 1 <= n <= INT_MAX. */
+int kernel_set_max_map_count(struct kernel *k, long n);
 
 /* setuid()/setgid() of every thread of @pid's process: real, effective,
  * saved and fs ids.  @id up to 4294967294 ((uid_t)-1 means "no change"). */

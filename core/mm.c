@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Address spaces with a first, simple VMA store: one sorted list per mm.
- * get_unmapped_area is x86-64's top-down first fit below mmap_base, a
- * linear walk like Linux 2.4's; the tree stores replace it later behind
- * the same functions.
+ * Address spaces: the memory model over a pluggable VMA store
+ * (vma_store.h).  mmap with hints, MAP_FIXED and MAP_FIXED_NOREPLACE,
+ * munmap, mprotect, brk and stack growth, vma_merge of compatible
+ * neighbours, vm.max_map_count, and fork's copy in two modes.
+ *
+ * All or nothing: every change first checks map_count, then reserves what
+ * it may need (spare VMAs for splits, the store's nodes), and only then
+ * touches the store, so it cannot fail half-way.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,17 +15,47 @@
 #include "mm.h"
 
 #define MMAP_MIN_ADDR	0x10000UL
+/* Store nodes a change may need: splits, the new VMA, merges' re-inserts. */
+#define MM_PREALLOC	8
 
-struct mm_struct *mm_alloc(void)
+struct mm_defaults mm_defaults;
+
+int mm_set_defaults(const struct vma_store_ops *ops, enum vma_forkdup forkdup,
+		    bool legacy_layout)
+{
+	if (!ops)
+		ops = vma_store_backends[0];
+	if (forkdup == FORKDUP_BULK && !ops->dup)
+		return -EINVAL;
+	mm_defaults.vma_ops = ops;
+	mm_defaults.forkdup = forkdup;
+	mm_defaults.legacy_layout = legacy_layout;
+	return 0;
+}
+
+static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops)
 {
 	struct mm_struct *mm = calloc(1, sizeof(*mm));
 
 	if (!mm)
 		return NULL;
+	mm->vma_ops = ops;
+	mm->vma_root = ops->create();
+	if (!mm->vma_root) {
+		free(mm);
+		return NULL;
+	}
 	mm->users = 1;
-	INIT_LIST_HEAD(&mm->mmap);
+	mm->forkdup = mm_defaults.forkdup;
+	mm->legacy_layout = mm_defaults.legacy_layout;
 	mm->mmap_base = STACK_TOP - (STACK_RLIMIT + (128UL << 20));
 	return mm;
+}
+
+struct mm_struct *mm_alloc(void)
+{
+	return mm_alloc_store(mm_defaults.vma_ops ? mm_defaults.vma_ops :
+			      vma_store_backends[0]);
 }
 
 static struct vm_area_struct *vma_alloc(void)
@@ -29,21 +63,50 @@ static struct vm_area_struct *vma_alloc(void)
 	return calloc(1, sizeof(struct vm_area_struct));
 }
 
+static void vma_free(struct vm_area_struct *v)
+{
+	free(v);
+}
+
+/* The store's hooks, with map_count kept beside them. */
+static void vma_link(struct mm_struct *mm, struct vm_area_struct *v)
+{
+	mm->vma_ops->insert(mm->vma_root, v);
+	mm->map_count++;
+}
+
 static void vma_unlink_free(struct mm_struct *mm, struct vm_area_struct *v)
 {
-	list_del_init(&v->node);
+	mm->vma_ops->remove(mm->vma_root, v);
 	mm->map_count--;
 	free(v);
 }
 
+/* A VMA's range changes only out of the store: gap caches stay right. */
+static void vma_set_range(struct mm_struct *mm, struct vm_area_struct *v,
+			  unsigned long start, unsigned long end)
+{
+	mm->vma_ops->remove(mm->vma_root, v);
+	v->vm_start = start;
+	v->vm_end = end;
+	mm->vma_ops->insert(mm->vma_root, v);
+}
+
+static int store_prealloc(struct mm_struct *mm, int n)
+{
+	return mm->vma_ops->prealloc ? mm->vma_ops->prealloc(mm->vma_root, n) : 0;
+}
+
+size_t mm_store_bytes(const struct mm_struct *mm)
+{
+	return mm->vma_ops->mem_bytes(mm->vma_root);
+}
+
 void mmput(struct mm_struct *mm)
 {
-	struct vm_area_struct *v, *n;
-
 	if (!mm || --mm->users > 0)
 		return;
-	list_for_each_entry_safe(v, n, &mm->mmap, node)
-		free(v);
+	mm->vma_ops->destroy(mm->vma_root, vma_free);
 	free(mm->args);
 	free(mm->env);
 	free(mm);
@@ -75,29 +138,53 @@ int mm_set_env(struct mm_struct *mm, const char *env, size_t len)
 	return copy_bytes(&mm->env, &mm->env_len, env, len);
 }
 
+static struct vm_area_struct *vma_copy(const struct vm_area_struct *v,
+				       void *arg)
+{
+	struct vm_area_struct *c = malloc(sizeof(*c));
+
+	(void)arg;
+	if (c)
+		*c = *v;
+	return c;
+}
+
+/* dup_mmap: VMA by VMA into a new store, or the whole tree (mtree_dup). */
 struct mm_struct *dup_mm(const struct mm_struct *old)
 {
-	struct mm_struct *mm = mm_alloc();
+	struct mm_struct *mm = mm_alloc_store(old->vma_ops);
+	const struct vma_store_ops *ops = old->vma_ops;
 	struct vm_area_struct *v;
+	void *root;
 
 	if (!mm)
 		return NULL;
+	root = mm->vma_root;
 	*mm = *old;
+	mm->vma_root = root;
 	mm->users = 1;
 	mm->args = mm->env = NULL;
-	INIT_LIST_HEAD(&mm->mmap);
 	mm->map_count = 0;
 	if (copy_bytes(&mm->args, &mm->args_len, old->args, old->args_len) ||
 	    copy_bytes(&mm->env, &mm->env_len, old->env, old->env_len))
 		goto fail;
-	list_for_each_entry(v, &old->mmap, node) {
-		struct vm_area_struct *c = vma_alloc();
-
-		if (!c)
+	if (mm->forkdup == FORKDUP_BULK && ops->dup) {
+		root = ops->dup(old->vma_root, vma_copy, NULL, vma_free);
+		if (!root)
 			goto fail;
-		*c = *v;
-		list_add_tail(&c->node, &mm->mmap);
-		mm->map_count++;
+		ops->destroy(mm->vma_root, vma_free);
+		mm->vma_root = root;
+		mm->map_count = old->map_count;
+		return mm;
+	}
+	for (v = vma_first(old); v; v = vma_next(old, v)) {
+		struct vm_area_struct *c = vma_copy(v, NULL);
+
+		if (!c || store_prealloc(mm, 1)) {
+			free(c);
+			goto fail;
+		}
+		vma_link(mm, c);
 	}
 	return mm;
 fail:
@@ -107,35 +194,33 @@ fail:
 
 struct vm_area_struct *vma_first(const struct mm_struct *mm)
 {
-	if (!mm || list_empty(&mm->mmap))
-		return NULL;
-	return list_first_entry(&mm->mmap, struct vm_area_struct, node);
+	return mm ? mm->vma_ops->first(mm->vma_root) : NULL;
 }
 
 struct vm_area_struct *vma_next(const struct mm_struct *mm,
 				const struct vm_area_struct *vma)
 {
-	if (vma->node.next == &mm->mmap)
-		return NULL;
-	return list_entry(vma->node.next, struct vm_area_struct, node);
+	return mm->vma_ops->next(mm->vma_root, vma);
 }
 
 static struct vm_area_struct *vma_prev(const struct mm_struct *mm,
 				       const struct vm_area_struct *vma)
 {
-	if (vma->node.prev == &mm->mmap)
-		return NULL;
-	return list_entry(vma->node.prev, struct vm_area_struct, node);
+	return mm->vma_ops->prev(mm->vma_root, vma);
 }
 
 struct vm_area_struct *find_vma(const struct mm_struct *mm, unsigned long addr)
 {
-	struct vm_area_struct *v;
+	return mm ? mm->vma_ops->find(mm->vma_root, addr) : NULL;
+}
 
-	for (v = vma_first(mm); v; v = vma_next(mm, v))
-		if (v->vm_end > addr)
-			return v;
-	return NULL;
+/* The VMA before @addr (the one ending at or below it), or NULL. */
+static struct vm_area_struct *find_vma_prev(const struct mm_struct *mm,
+					    unsigned long addr)
+{
+	struct vm_area_struct *v = find_vma(mm, addr);
+
+	return v ? vma_prev(mm, v) : mm->vma_ops->last(mm->vma_root);
 }
 
 void mm_counts(const struct mm_struct *mm, struct mm_counts *c)
@@ -188,21 +273,41 @@ static unsigned long prot_to_flags(int prot, int flags)
 	return vf;
 }
 
-/* Top-down first fit below mmap_base: highest hole of @len, or 0. */
-static unsigned long unmapped_area_topdown(const struct mm_struct *mm,
-					   unsigned long len)
+/* vm_unmapped_area: the hole above the last VMA is ours, the rest the store's. */
+static unsigned long unmapped_area(struct mm_struct *mm,
+				   const struct vm_unmapped_area_info *info)
 {
-	unsigned long high = mm->mmap_base;
-	struct vm_area_struct *v;
+	struct vm_area_struct *last = mm->vma_ops->last(mm->vma_root);
+	unsigned long tail = hole_fit(vma_gap_start(last), TASK_SIZE, info);
 
-	list_for_each_entry_reverse(v, &mm->mmap, node) {
-		if (v->vm_start >= high)
-			continue;
-		if (v->vm_end < high && high - v->vm_end >= len)
-			return high - len;
-		high = v->vm_start;
+	if (info->topdown)
+		return tail ? tail : mm->vma_ops->unmapped_area(mm->vma_root, info);
+	{
+		unsigned long addr = mm->vma_ops->unmapped_area(mm->vma_root, info);
+
+		return addr ? addr : tail;
 	}
-	return high >= MMAP_MIN_ADDR + len ? high - len : 0;
+}
+
+/*
+ * arch_get_unmapped_area{,_topdown}: top-down from mmap_base, falling back
+ * to bottom-up from TASK_UNMAPPED_BASE as x86-64 does; the legacy layout
+ * is bottom-up only.
+ */
+unsigned long mm_get_unmapped_area(struct mm_struct *mm, unsigned long len)
+{
+	struct vm_unmapped_area_info info = {
+		.length = len, .low_limit = MMAP_MIN_ADDR,
+		.high_limit = mm->mmap_base, .topdown = true,
+	};
+	unsigned long addr;
+
+	if (!mm->legacy_layout && (addr = unmapped_area(mm, &info)))
+		return addr;
+	info.low_limit = TASK_UNMAPPED_BASE;
+	info.high_limit = TASK_SIZE;
+	info.topdown = false;
+	return unmapped_area(mm, &info);
 }
 
 static bool range_free(const struct mm_struct *mm, unsigned long start,
@@ -211,6 +316,15 @@ static bool range_free(const struct mm_struct *mm, unsigned long start,
 	struct vm_area_struct *v = find_vma(mm, start);
 
 	return !v || v->vm_start >= end;
+}
+
+/* A hint is taken if it is free with the guard gaps kept (generic_get_unmapped_area). */
+static bool hint_free(const struct mm_struct *mm, unsigned long start,
+		      unsigned long end)
+{
+	struct vm_area_struct *v = find_vma(mm, start);
+
+	return !v || (end <= vm_start_gap(v) && v->vm_start >= end);
 }
 
 /* VMAs after an unmap of [start,end): how many more (a split) or fewer. */
@@ -232,25 +346,27 @@ static int unmap_delta(const struct mm_struct *mm, unsigned long start,
 }
 
 /*
- * VMAs set aside before a change starts, so that its splits cannot fail
- * half-way: an unmap of one range splits at most twice.
+ * VMAs and store nodes set aside before a change starts, so that its
+ * splits cannot fail half-way: a change splits at most twice.
  */
 struct vma_spares {
 	struct vm_area_struct *v[2];
 	int n;
 };
 
-static int spares_get(struct vma_spares *s)
+static int spares_get(struct mm_struct *mm, struct vma_spares *s, int nodes)
 {
 	for (s->n = 0; s->n < 2; s->n++) {
 		s->v[s->n] = vma_alloc();
-		if (!s->v[s->n]) {
-			while (s->n--)
-				free(s->v[s->n]);
-			return -ENOMEM;
-		}
+		if (!s->v[s->n])
+			goto fail;
 	}
-	return 0;
+	if (!store_prealloc(mm, nodes))
+		return 0;
+fail:
+	while (s->n--)
+		free(s->v[s->n]);
+	return -ENOMEM;
 }
 
 static void spares_put(struct vma_spares *s)
@@ -259,24 +375,27 @@ static void spares_put(struct vma_spares *s)
 		free(s->v[s->n]);
 }
 
-/* Cut @v at @addr; @v keeps the low part and the new VMA follows it. */
-static void split_vma(struct mm_struct *mm, struct vm_area_struct *v,
-		      unsigned long addr, struct vma_spares *s)
+/* __split_vma: cut @v at @addr; @v keeps the low part, the new VMA follows. */
+static struct vm_area_struct *split_vma(struct mm_struct *mm,
+					struct vm_area_struct *v,
+					unsigned long addr, struct vma_spares *s)
 {
 	struct vm_area_struct *n = s->v[--s->n];
 	unsigned long low = (addr - v->vm_start) >> PAGE_SHIFT;
 	unsigned long pages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+	unsigned long end = v->vm_end;
 
 	*n = *v;
 	n->vm_start = addr;
-	v->vm_end = addr;
 	if (!(v->vm_flags & VM_ANON))
 		n->vm_pgoff += low;
 	/* Residency splits in proportion: the model keeps no page table. */
 	n->rss_pages = v->rss_pages * (pages - low) / pages;
 	v->rss_pages -= n->rss_pages;
-	list_add(&n->node, &v->node);
-	mm->map_count++;
+	vma_set_range(mm, v, v->vm_start, addr);
+	n->vm_end = end;
+	vma_link(mm, n);
+	return n;
 }
 
 static void unmap_range(struct mm_struct *mm, unsigned long start,
@@ -284,10 +403,8 @@ static void unmap_range(struct mm_struct *mm, unsigned long start,
 {
 	struct vm_area_struct *v = find_vma(mm, start), *next;
 
-	if (v && v->vm_start < start) {
-		split_vma(mm, v, start, s);
-		v = vma_next(mm, v);
-	}
+	if (v && v->vm_start < start)
+		v = split_vma(mm, v, start, s);
 	while (v && v->vm_start < end) {
 		if (v->vm_end > end)
 			split_vma(mm, v, end, s);
@@ -304,6 +421,27 @@ static bool can_merge(const struct vm_area_struct *a, unsigned long vm_flags,
 	       a->name == name;
 }
 
+/* is_mergeable_vma plus adjacency: same flags, same file, offsets in line. */
+static bool vma_mergeable(const struct vm_area_struct *a,
+			  const struct vm_area_struct *b)
+{
+	return a && b && a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
+	       a->name == b->name && a->dev == b->dev && a->ino == b->ino &&
+	       ((a->vm_flags & VM_ANON) ||
+		a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) == b->vm_pgoff);
+}
+
+/* @b joins @a, which precedes it. */
+static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
+		       struct vm_area_struct *b)
+{
+	unsigned long end = b->vm_end;
+
+	a->rss_pages += b->rss_pages;
+	vma_unlink_free(mm, b);
+	vma_set_range(mm, a, a->vm_start, end);
+}
+
 int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	    int prot, int flags, const char *name, unsigned long pgoff,
 	    unsigned int dev, unsigned long ino, unsigned long rss_pages,
@@ -311,6 +449,7 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 {
 	unsigned long vm_flags = prot_to_flags(prot, flags);
 	struct vm_area_struct *v, *prev, *next;
+	struct vma_spares s;
 	int delta = 1;
 
 	if (!len || (addr & (PAGE_SIZE - 1)) || (prot & ~7) ||
@@ -337,8 +476,11 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 			return -ENOMEM;
 		delta += unmap_delta(mm, addr, addr + len);
 	} else if (!addr || addr < MMAP_MIN_ADDR || addr > TASK_SIZE - len ||
-		   !range_free(mm, addr, addr + len)) {
-		addr = unmapped_area_topdown(mm, len);
+		   !hint_free(mm, addr, addr + len)) {
+		/* Before the search: the cache store's cursor moves with it. */
+		if (mm->map_count + 1 > max_map_count)
+			return -ENOMEM;
+		addr = mm_get_unmapped_area(mm, len);
 		if (!addr)
 			return -ENOMEM;
 	}
@@ -347,16 +489,13 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	v = vma_alloc();
 	if (!v)
 		return -ENOMEM;
-	if (flags & MAP_FIXED) {
-		struct vma_spares s;
-
-		if (spares_get(&s)) {
-			free(v);
-			return -ENOMEM;
-		}
-		unmap_range(mm, addr, addr + len, &s);
-		spares_put(&s);
+	if (spares_get(mm, &s, MM_PREALLOC)) {
+		free(v);
+		return -ENOMEM;
 	}
+	if (flags & MAP_FIXED)
+		unmap_range(mm, addr, addr + len, &s);
+	spares_put(&s);
 	v->vm_start = addr;
 	v->vm_end = addr + len;
 	v->vm_flags = vm_flags;
@@ -366,28 +505,20 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	v->name = name;
 	v->rss_pages = rss_pages;
 	next = find_vma(mm, addr);
-	prev = next ? vma_prev(mm, next) : (list_empty(&mm->mmap) ? NULL :
-		list_entry(mm->mmap.prev, struct vm_area_struct, node));
+	prev = find_vma_prev(mm, addr);
 	/* vma_merge: grow a compatible anonymous neighbour instead. */
 	if (can_merge(prev, vm_flags, name) && prev->vm_end == addr) {
-		prev->vm_end = v->vm_end;
 		prev->rss_pages += rss_pages;
+		vma_set_range(mm, prev, prev->vm_start, v->vm_end);
 		free(v);
-		if (can_merge(next, vm_flags, name) && next->vm_start == prev->vm_end) {
-			prev->vm_end = next->vm_end;
-			prev->rss_pages += next->rss_pages;
-			vma_unlink_free(mm, next);
-		}
+		if (can_merge(next, vm_flags, name) && next->vm_start == prev->vm_end)
+			merge_into(mm, prev, next);
 	} else if (can_merge(next, vm_flags, name) && next->vm_start == v->vm_end) {
-		next->vm_start = addr;
 		next->rss_pages += rss_pages;
+		vma_set_range(mm, next, addr, next->vm_end);
 		free(v);
 	} else {
-		if (next)
-			list_add_tail(&v->node, &next->node);
-		else
-			list_add_tail(&v->node, &mm->mmap);
-		mm->map_count++;
+		vma_link(mm, v);
 	}
 	*out = addr;
 	return 0;
@@ -396,17 +527,135 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	      int max_map_count)
 {
+	struct vma_spares s;
+
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr > TASK_SIZE ||
 	    len > TASK_SIZE - addr)
 		return -EINVAL;
 	len = PAGE_ALIGN(len);
-	struct vma_spares s;
-
 	if (mm->map_count + unmap_delta(mm, addr, addr + len) > max_map_count)
 		return -ENOMEM;
-	if (spares_get(&s))
+	if (spares_get(mm, &s, MM_PREALLOC))
 		return -ENOMEM;
 	unmap_range(mm, addr, addr + len, &s);
 	spares_put(&s);
+	if (mm->vma_ops->note_unmap)
+		mm->vma_ops->note_unmap(mm->vma_root, addr, addr + len);
+	return 0;
+}
+
+/* Merge @v with its neighbours where vma_merge would. */
+static struct vm_area_struct *merge_around(struct mm_struct *mm,
+					   struct vm_area_struct *v)
+{
+	struct vm_area_struct *prev = vma_prev(mm, v), *next = vma_next(mm, v);
+
+	if (vma_mergeable(prev, v)) {
+		merge_into(mm, prev, v);
+		v = prev;
+	}
+	if (vma_mergeable(v, next))
+		merge_into(mm, v, next);
+	return v;
+}
+
+/* mprotect_fixup over [addr, addr+len): split, set, merge again. */
+int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		int prot, int max_map_count)
+{
+	const unsigned long mask = VM_READ | VM_WRITE | VM_EXEC;
+	unsigned long end, want = prot_to_flags(prot, 0) & mask;
+	struct vm_area_struct *v, *w, *n;
+	struct vma_spares s;
+	int delta = 0, nr = 0;
+
+	if ((addr & (PAGE_SIZE - 1)) || (prot & ~7))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = PAGE_ALIGN(len);
+	end = addr + len;
+	if (!len || end < addr || end > TASK_SIZE)
+		return -ENOMEM;
+	v = find_vma(mm, addr);
+	if (!v || v->vm_start > addr)
+		return -ENOMEM;		/* a hole at the start */
+	for (w = v;; w = n) {
+		nr++;
+		if (w->vm_end >= end)
+			break;
+		n = vma_next(mm, w);
+		if (!n || n->vm_start != w->vm_end)
+			return -ENOMEM;	/* a hole inside */
+	}
+	if (v->vm_start < addr && (v->vm_flags & mask) != want)
+		delta++;
+	if (w->vm_end > end && (w->vm_flags & mask) != want)
+		delta++;
+	if (delta && mm->map_count + delta > max_map_count)
+		return -ENOMEM;
+	if (spares_get(mm, &s, 2 * nr + MM_PREALLOC))
+		return -ENOMEM;
+	for (w = v; w && w->vm_start < end; w = n) {
+		if ((w->vm_flags & mask) != want) {
+			if (w->vm_start < addr)
+				w = split_vma(mm, w, addr, &s);
+			if (w->vm_end > end)
+				split_vma(mm, w, end, &s);
+			w->vm_flags = (w->vm_flags & ~mask) | want;
+		}
+		w = merge_around(mm, w);
+		n = vma_next(mm, w);
+	}
+	spares_put(&s);
+	return 0;
+}
+
+/* brk(2): the heap VMA follows the break, page-aligned. */
+int mm_brk(struct mm_struct *mm, unsigned long brk, int max_map_count)
+{
+	unsigned long newend = PAGE_ALIGN(brk), oldend = PAGE_ALIGN(mm->brk), out;
+	struct vm_area_struct *next;
+	int err = 0;
+
+	if (!mm->start_brk || brk < mm->start_brk || newend > TASK_SIZE)
+		return -EINVAL;
+	if (newend < oldend) {
+		err = mm_munmap(mm, newend, oldend - newend, max_map_count);
+	} else if (newend > oldend) {
+		next = find_vma(mm, oldend);
+		if (next && newend > vm_start_gap(next))
+			return -ENOMEM;		/* check_brk_limits: no room */
+		err = mm_mmap(mm, oldend, newend - oldend, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_FIXED_NOREPLACE, "[heap]", 0, 0, 0,
+			      0, max_map_count, &out);
+	}
+	if (!err)
+		mm->brk = brk;
+	return err;
+}
+
+/* expand_downwards: a fault below a stack grows it, guard gap permitting. */
+int mm_expand_stack(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *v = find_vma(mm, addr), *prev;
+
+	addr &= ~(PAGE_SIZE - 1);
+	if (!v || !(v->vm_flags & VM_GROWSDOWN))
+		return -EFAULT;
+	if (addr >= v->vm_start)
+		return 0;
+	if (addr < MMAP_MIN_ADDR || v->vm_end - addr > STACK_RLIMIT)
+		return -ENOMEM;
+	prev = vma_prev(mm, v);
+	if (prev && prev->vm_end > addr)
+		return -ENOMEM;
+	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
+	    (prev->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) &&
+	    addr - prev->vm_end < STACK_GUARD_GAP)
+		return -ENOMEM;
+	if (store_prealloc(mm, MM_PREALLOC))
+		return -ENOMEM;
+	vma_set_range(mm, v, addr, v->vm_end);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <sys/mman.h>	/* PROT_* and MAP_*: Linux values */
 #include "list.h"
+#include "vma_store.h"
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
@@ -23,6 +24,7 @@
 #define STACK_TOP		0x7ffffffde000UL
 #define DEFAULT_MAX_MAP_COUNT	65530
 #define STACK_RLIMIT		(8UL << 20)
+#define THREAD_STACK_SIZE	(8UL << 20)	/* NPTL default: RLIMIT_STACK */
 
 /* vm_flags (include/linux/mm.h values, so smaps VmFlags reads alike). */
 #define VM_READ		0x00000001UL
@@ -46,12 +48,23 @@ struct vm_area_struct {
 	unsigned long ino;
 	const char *name;		/* interned: "/usr/lib/…", "[heap]", or NULL */
 	unsigned long rss_pages;	/* resident pages, for smaps and VmRSS */
-	struct list_head node;		/* in mm->mmap, sorted by vm_start */
+	union {				/* the VMA store's links (vma_store.h) */
+		struct list_head node;	/* list, cache: sorted by vm_start */
+		struct {		/* gaptree: AVL, augmented */
+			struct vm_area_struct *left, *right, *parent;
+			unsigned long gap, subtree_gap;
+			int height;
+		} rb;
+		unsigned long mt_gap;	/* maple: the gap below this VMA */
+	};
 };
 
 struct mm_struct {
 	int users;			/* tasks sharing it (threads) */
-	struct list_head mmap;		/* VMAs, sorted */
+	const struct vma_store_ops *vma_ops;	/* the VMA store */
+	void *vma_root;			/* its private root */
+	enum vma_forkdup forkdup;	/* how fork copies the store */
+	bool legacy_layout;		/* bottom-up mmap from TASK_UNMAPPED_BASE */
 	int map_count;
 	unsigned long mmap_base;	/* top-down layout starts below here */
 	unsigned long start_code, end_code, start_data, end_data;
@@ -69,6 +82,23 @@ struct mm_counts {
 	unsigned long total_vm, rss, rss_anon, rss_file, rss_shmem;
 	unsigned long shared, text, data, stack, lib, exec;
 };
+
+/*
+ * What mm_alloc() gives a new mm: the store, the fork copy mode and the
+ * layout.  Process-wide, set by kernel_init from its options (one store
+ * per daemon, as one kernel has one VMA structure).
+ */
+struct mm_defaults {
+	const struct vma_store_ops *vma_ops;	/* NULL: list */
+	enum vma_forkdup forkdup;
+	bool legacy_layout;
+};
+extern struct mm_defaults mm_defaults;
+/* -EINVAL if @ops cannot do @forkdup (no dup hook for bulk). */
+int mm_set_defaults(const struct vma_store_ops *ops, enum vma_forkdup forkdup,
+		    bool legacy_layout);
+
+#define TASK_UNMAPPED_BASE	PAGE_ALIGN(TASK_SIZE / 3)
 
 struct mm_struct *mm_alloc(void);
 void mmput(struct mm_struct *mm);		/* drop a user; frees at zero */
@@ -98,5 +128,21 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	    int max_map_count, unsigned long *out);
 int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	      int max_map_count);
+/*
+ * mprotect(2): [addr, addr+len) must be mapped throughout (else -ENOMEM);
+ * splits at the ends and merges again with compatible neighbours.
+ */
+int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		int prot, int max_map_count);
+/* brk(2): move the program break; the heap VMA grows or shrinks. */
+int mm_brk(struct mm_struct *mm, unsigned long brk, int max_map_count);
+/*
+ * A fault at @addr below a VM_GROWSDOWN VMA grows it (expand_downwards),
+ * unless that would come within the stack guard gap of the VMA below.
+ */
+int mm_expand_stack(struct mm_struct *mm, unsigned long addr);
+/* get_unmapped_area for @len with this mm's layout: the address or 0. */
+unsigned long mm_get_unmapped_area(struct mm_struct *mm, unsigned long len);
+size_t mm_store_bytes(const struct mm_struct *mm);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* mmap(2) and munmap(2) on a process's address space (mm/mmap.c). */
+/* mmap, munmap, mprotect and brk on a process's address space (mm/mmap.c). */
 #include <errno.h>
+#include <limits.h>
 #include "task_alloc.h"
 
 /* The mm of a live user process, or an errno. */
@@ -43,4 +44,40 @@ int do_munmap(struct kernel *k, int pid, unsigned long addr, unsigned long len)
 	if (!err)
 		task_touch(k, t);
 	return err;
+}
+
+int do_mprotect(struct kernel *k, int pid, unsigned long addr,
+		unsigned long len, int prot)
+{
+	struct task *t;
+	int err = task_mm(k, pid, &t);
+
+	if (err)
+		return err;
+	err = mm_mprotect(t->mm, addr, len, prot, k->max_map_count);
+	if (!err)
+		task_touch(k, t);
+	return err;
+}
+
+int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out)
+{
+	struct task *t;
+	int err = task_mm(k, pid, &t);
+
+	if (err)
+		return err;
+	err = mm_brk(t->mm, brk, k->max_map_count);
+	if (!err)
+		task_touch(k, t);
+	*out = t->mm->brk;
+	return err;
+}
+
+int kernel_set_max_map_count(struct kernel *k, long n)
+{
+	if (n < 1 || n > INT_MAX)
+		return -EINVAL;
+	k->max_map_count = n;
+	return 0;
 }

@@ -17,9 +17,17 @@
  *	ptrace PID TRACER	"ok\n"; TRACER (a thread) traces PID
  *	detach PID		"ok\n"
  *	subreaper PID on|off	"ok\n"; PR_SET_CHILD_SUBREAPER
- *	mmap PID LEN [PROT]	"0xADDR\n"; LEN 4096, 0x1000, 4K, 2M, 1G;
- *				PROT rw- (default), r-x, rw, ---, none
+ *	mmap PID LEN [PROT] [FLAGS] [ADDR]
+ *				"0xADDR\n"; LEN 4096, 0x1000, 4K, 2M, 1G;
+ *				PROT rw- (default), r-x, rw, ---, none;
+ *				FLAGS comma-separated private (default),
+ *				shared, anon (always), fixed, noreplace,
+ *				growsdown; ADDR a hint, or the place with
+ *				fixed/noreplace
  *	munmap PID ADDR LEN	"ok\n"; ADDR decimal or 0x hex
+ *	mprotect PID ADDR LEN PROT  "ok\n"
+ *	brk PID ADDR		"0xBRK\n": the break after the call
+ *	max_map_count N		"ok\n"; vm.max_map_count, 1..INT_MAX
  *	populate N		"ok\n"
  *	reset			"ok\n"
  *	pid_max N		"ok\n"
@@ -65,8 +73,11 @@
 	X(PTRACE,   ptrace,   2, 2, "PID TRACER")		\
 	X(DETACH,   detach,   1, 1, "PID")			\
 	X(SUBREAPER, subreaper, 2, 2, "PID on|off")		\
-	X(MMAP,     mmap,     2, 3, "PID LEN [PROT]")		\
+	X(MMAP,     mmap,     2, 5, "PID LEN [PROT] [FLAGS] [ADDR]") \
 	X(MUNMAP,   munmap,   3, 3, "PID ADDR LEN")		\
+	X(MPROTECT, mprotect, 4, 4, "PID ADDR LEN PROT")	\
+	X(BRK,      brk,      2, 2, "PID ADDR")			\
+	X(MAX_MAP_COUNT, max_map_count, 1, 1, "N")		\
 	X(POPULATE, populate, 1, 1, "N")			\
 	X(RESET,    reset,    0, 0, "")				\
 	X(PID_MAX,  pid_max,  1, 1, "N")			\
@@ -98,8 +109,11 @@ struct ctl_cmd {
 		struct { int pid, tracer; } ptrace;
 		struct { int pid; } detach;
 		struct { int pid; bool on; } subreaper;
-		struct { int pid, prot; unsigned long len; } mmap;
+		struct { int pid, prot, flags; unsigned long len, addr; } mmap;
 		struct { int pid; unsigned long addr, len; } munmap;
+		struct { int pid, prot; unsigned long addr, len; } mprotect;
+		struct { int pid; unsigned long addr; } brk;
+		struct { long n; } max_map_count;
 		struct { int n; } populate;
 		struct { int n; } pid_max;
 		struct { int pid; unsigned int id; } setid;	/* setuid, setgid */

@@ -163,8 +163,8 @@ static int exec_mmap(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
 	unsigned long addr;
-	int err = do_mmap(k, c->mmap.pid, 0, c->mmap.len, c->mmap.prot,
-			  MAP_PRIVATE | MAP_ANONYMOUS, &addr);
+	int err = do_mmap(k, c->mmap.pid, c->mmap.addr, c->mmap.len,
+			  c->mmap.prot, c->mmap.flags, &addr);
 
 	if (!err)
 		buf_printf(out, "0x%lx\n", addr);
@@ -175,6 +175,37 @@ static int exec_munmap(struct kernel *k, const struct ctl_cmd *c,
 		       struct buf *out)
 {
 	int err = do_munmap(k, c->munmap.pid, c->munmap.addr, c->munmap.len);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_mprotect(struct kernel *k, const struct ctl_cmd *c,
+			 struct buf *out)
+{
+	int err = do_mprotect(k, c->mprotect.pid, c->mprotect.addr,
+			      c->mprotect.len, c->mprotect.prot);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+static int exec_brk(struct kernel *k, const struct ctl_cmd *c, struct buf *out)
+{
+	unsigned long brk = 0;
+	int err = do_brk(k, c->brk.pid, c->brk.addr, &brk);
+
+	if (!err)
+		buf_printf(out, "0x%lx\n", brk);
+	return err;
+}
+
+static int exec_max_map_count(struct kernel *k, const struct ctl_cmd *c,
+			      struct buf *out)
+{
+	int err = kernel_set_max_map_count(k, c->max_map_count.n);
 
 	if (!err)
 		buf_puts(out, "ok\n");
@@ -273,6 +304,8 @@ static int ctl_cmd_pid(const struct ctl_cmd *c)
 	case CTL_SUBREAPER:	return c->subreaper.pid;
 	case CTL_MMAP:		return c->mmap.pid;
 	case CTL_MUNMAP:	return c->munmap.pid;
+	case CTL_MPROTECT:	return c->mprotect.pid;
+	case CTL_BRK:		return c->brk.pid;
 	case CTL_SETUID:
 	case CTL_SETGID:	return c->setid.pid;
 	default:		return 0;
@@ -343,6 +376,20 @@ static void explain(struct buf *out, const struct kernel *k,
 	else if (err == -EINVAL && (c->op == CTL_CLONE || c->op == CTL_EXEC) &&
 		 find_task(k, pid) && task_is_kthread(find_task(k, pid)))
 		buf_printf(out, "pid %d is a kernel thread", pid);
+	else if (err == -ENOMEM && c->op == CTL_MPROTECT)
+		buf_printf(out, "range not mapped throughout or over "
+			   "max_map_count %d", k->max_map_count);
+	else if (err == -ENOMEM && c->op == CTL_BRK)
+		buf_printf(out, "no room for the heap there or over "
+			   "max_map_count %d", k->max_map_count);
+	else if (err == -EINVAL && c->op == CTL_BRK)
+		buf_printf(out, "0x%lx is below the heap's start or the process has"
+			   " no heap", c->brk.addr);
+	else if (err == -EEXIST && c->op == CTL_MMAP)
+		buf_printf(out, "noreplace: 0x%lx+0x%lx overlaps a mapping",
+			   c->mmap.addr, c->mmap.len);
+	else if (err == -EPERM && c->op == CTL_MMAP)
+		buf_printf(out, "0x%lx is below mmap_min_addr", c->mmap.addr);
 	else if (err == -ENOMEM && (c->op == CTL_MMAP || c->op == CTL_MUNMAP))
 		buf_printf(out, "no room in the address space or over "
 			   "max_map_count %d", k->max_map_count);

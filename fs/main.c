@@ -29,6 +29,9 @@ struct options {
 	char *pidstore;
 	unsigned long seed;
 	int max_map_count;
+	char *vmastore;
+	char *forkdup;
+	char *mmap_layout;
 	double entry_timeout;
 	double attr_timeout;
 	int help;
@@ -44,6 +47,9 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("pidstore=%s", pidstore),
 	OPT("seed=%lu", seed),
 	OPT("max_map_count=%d", max_map_count),
+	OPT("vmastore=%s", vmastore),
+	OPT("forkdup=%s", forkdup),
+	OPT("mmap_layout=%s", mmap_layout),
 	OPT("entry_timeout=%lf", entry_timeout),
 	OPT("attr_timeout=%lf", attr_timeout),
 	OPT("cache=%s", cache),
@@ -68,7 +74,15 @@ static void usage(const char *prog)
 	       "    -o wait=scan|lookup    do_wait strategy: scan every child and tracee\n"
 	       "                           (pre-5.13) or look the pid up (default lookup)\n"
 	       "    -o seed=N              seed of populate's random world\n"
-	       "    -o max_map_count=N     vm.max_map_count (default %d)\n"
+	       "    -o max_map_count=N     vm.max_map_count (default %d)\n",
+	       DEFAULT_MAX_MAP_COUNT);
+	printf("    -o vmastore=NAME       VMA store:");
+	for (int i = 0; vma_store_backends[i]; i++)
+		printf(" %s", vma_store_backends[i]->name);
+	printf(" (default list)\n"
+	       "    -o forkdup=insert|bulk fork copies VMA by VMA, or the whole tree\n"
+	       "                           (bulk: stores with a dup hook; default insert)\n"
+	       "    -o mmap_layout=topdown|legacy  mmap placement (default topdown)\n"
 	       "    -o cache=on|off        keep /proc/<pid> files in the page cache and\n"
 	       "                           invalidate them on change (default on)\n"
 	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
@@ -76,7 +90,7 @@ static void usage(const char *prog)
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
-	       "FUSE options:\n", DEFAULT_MAX_MAP_COUNT);
+	       "FUSE options:\n");
 	fuse_cmdline_help();
 	fuse_lowlevel_help();
 }
@@ -132,11 +146,42 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 		.pid_max = o->pid_max,
 		.pidstore = o->pidstore,
 		.max_map_count = o->max_map_count,
+		.vmastore = o->vmastore,
 		.seed = o->seed,
 		.wait = o->wait,
 		.watchers = o->watchers,
 	};
+	const struct vma_store_ops *vops;
 	int err;
+
+	vops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
+	if (!vops) {
+		fprintf(stderr, "procsim: unknown vmastore '%s' (have:", o->vmastore);
+		for (int i = 0; vma_store_backends[i]; i++)
+			fprintf(stderr, " %s", vma_store_backends[i]->name);
+		fprintf(stderr, ")\n");
+		return -1;
+	}
+	if (o->forkdup && strcmp(o->forkdup, "insert") && strcmp(o->forkdup, "bulk")) {
+		fprintf(stderr, "procsim: forkdup must be insert or bulk, not '%s'\n", o->forkdup);
+		return -1;
+	}
+	ko.forkdup = o->forkdup && !strcmp(o->forkdup, "bulk") ? FORKDUP_BULK : FORKDUP_INSERT;
+	if (ko.forkdup == FORKDUP_BULK && !vops->dup) {
+		fprintf(stderr, "procsim: vmastore %s cannot duplicate its structure whole;"
+			" forkdup=bulk needs one of:", vops->name);
+		for (int i = 0; vma_store_backends[i]; i++)
+			if (vma_store_backends[i]->dup)
+				fprintf(stderr, " %s", vma_store_backends[i]->name);
+		fprintf(stderr, "\n");
+		return -1;
+	}
+	if (o->mmap_layout && strcmp(o->mmap_layout, "topdown") && strcmp(o->mmap_layout, "legacy")) {
+		fprintf(stderr, "procsim: mmap_layout must be topdown or legacy, not '%s'\n",
+			o->mmap_layout);
+		return -1;
+	}
+	ko.mmap_legacy = o->mmap_layout && !strcmp(o->mmap_layout, "legacy");
 
 	if (o->pidstore && !pid_store_find_ops(o->pidstore)) {
 		fprintf(stderr, "procsim: unknown pidstore '%s' (have:", o->pidstore);
@@ -407,6 +452,9 @@ out_free:
 	fuse_opt_free_args(&args);
 	free(o.pidstore);
 	free(o.wait);
+	free(o.vmastore);
+	free(o.forkdup);
+	free(o.mmap_layout);
 	free(o.cache);
 	free(o.watchers);
 	free(fs.control_path);

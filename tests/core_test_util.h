@@ -35,6 +35,10 @@ static inline unsigned long long tk_clock(void *arg)
 
 #define TK_BOOT_TICKS	12345ULL
 
+/* The VMA store and fork mode tk_new() boots with, when @o names none. */
+static const char *tk_vmastore;
+static enum vma_forkdup tk_forkdup;
+
 /* Boot with @o (NULL: defaults), the clock pinned at TK_BOOT_TICKS. */
 static inline struct tk *tk_new(const struct kernel_opts *o)
 {
@@ -48,6 +52,10 @@ static inline struct tk *tk_new(const struct kernel_opts *o)
 	else
 		memset(&opts, 0, sizeof(opts));
 	tk->now = TK_BOOT_TICKS;
+	if (!opts.vmastore) {
+		opts.vmastore = tk_vmastore;
+		opts.forkdup = tk_forkdup;
+	}
 	opts.clock = tk_clock;
 	opts.clock_arg = &tk->now;
 	rc = kernel_init(&tk->k, &opts);

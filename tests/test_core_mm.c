@@ -872,5 +872,18 @@ int main(void)
 		cmocka_unit_test(test_do_mmap_max_map_count),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = 0;
+
+	/* Every store, with bulk fork copies where the store has them. */
+	for (int i = 0; vma_store_backends[i]; i++) {
+		const struct vma_store_ops *ops = vma_store_backends[i];
+
+		tk_vmastore = ops->name;
+		tk_forkdup = ops->dup ? FORKDUP_BULK : FORKDUP_INSERT;
+		assert_int_equal(mm_set_defaults(ops, tk_forkdup, false), 0);
+		failed += _cmocka_run_group_tests(ops->name, tests,
+						  sizeof(tests) / sizeof(tests[0]),
+						  NULL, NULL);
+	}
+	return failed;
 }

@@ -440,6 +440,60 @@ static void test_mmap_munmap(void **state)
 	fails(k, line, -EINVAL, want);
 }
 
+/* mmap at a place, mprotect, brk and max_map_count, as commands. */
+static void test_mprotect_brk(void **state)
+{
+	struct kernel *k = *state;
+	int pid = run_ok(k, "fork 1");
+	struct mm_struct *mm = find_task(k, pid)->mm;
+	int count = mm->map_count;
+	unsigned long heap_end;
+	char line[128], want[200];
+
+	assert_int_equal(run(k, "mmap %d 16K rw fixed 0x100000000", pid), 0);
+	assert_string_equal(reply, "0x100000000\n");
+	assert_int_equal(mm->map_count, count + 1);
+	sprintf(line, "mmap %d 4K rw noreplace 0x100001000", pid);
+	sprintf(want, "EEXIST: mmap: noreplace: 0x100001000+0x1000 overlaps a mapping\n");
+	fails(k, line, -EEXIST, want);
+	/* A guard page in the middle: three VMAs, then one again. */
+	assert_int_equal(run(k, "mprotect %d 0x100001000 4K none", pid), 0);
+	assert_string_equal(reply, "ok\n");
+	assert_int_equal(mm->map_count, count + 3);
+	assert_int_equal(find_vma(mm, 0x100001000)->vm_end, 0x100002000);
+	assert_int_equal(run(k, "mprotect %d 0x100001000 4K rw", pid), 0);
+	assert_int_equal(mm->map_count, count + 1);
+	assert_int_equal(find_vma(mm, 0x100000000)->vm_end, 0x100004000);
+	sprintf(line, "mprotect %d 0x100003000 8K r", pid);
+	sprintf(want, "ENOMEM: mprotect: range not mapped throughout or over "
+		"max_map_count %d\n", k->max_map_count);
+	fails(k, line, -ENOMEM, want);
+
+	heap_end = PAGE_ALIGN(mm->brk);
+	assert_int_equal(run(k, "brk %d 0x%lx", pid, heap_end + 0x1800), 0);
+	sprintf(want, "0x%lx\n", heap_end + 0x1800);
+	assert_string_equal(reply, want);
+	assert_int_equal(find_vma(mm, heap_end)->vm_end, heap_end + 0x2000);
+	assert_int_equal(find_vma(mm, heap_end)->vm_start, mm->start_brk);
+	assert_string_equal(find_vma(mm, heap_end)->name, "[heap]");
+	assert_int_equal(run(k, "brk %d 0x%lx", pid, mm->start_brk), 0);
+	/* The whole heap is gone: nothing maps start_brk any more. */
+	assert_true(!find_vma(mm, mm->start_brk) ||
+		    find_vma(mm, mm->start_brk)->vm_start > mm->start_brk);
+	sprintf(line, "brk %d 0x1000", pid);
+	sprintf(want, "EINVAL: brk: 0x1000 is below the heap's start or the "
+		"process has no heap\n");
+	fails(k, line, -EINVAL, want);
+
+	assert_int_equal(run(k, "max_map_count %d", mm->map_count), 0);
+	assert_int_equal(k->max_map_count, mm->map_count);
+	sprintf(line, "mmap %d 4K r", pid);
+	sprintf(want, "ENOMEM: mmap: no room in the address space or over "
+		"max_map_count %d\n", k->max_map_count);
+	fails(k, line, -ENOMEM, want);
+	assert_int_equal(run(k, "max_map_count 65530"), 0);
+}
+
 static void test_populate_reset(void **state)
 {
 	struct kernel *k = *state;
@@ -566,8 +620,9 @@ static void test_help(void **state)
 		"exit PID [CODE]; wait PID WHO [nohang] [nowait] [untraced] "
 		"[continued] [nothread]; exit_thread TID [CODE]; kill PID SIG; "
 		"stop PID; cont PID; ptrace PID TRACER; detach PID; "
-		"subreaper PID on|off; mmap PID LEN [PROT]; "
-		"munmap PID ADDR LEN; populate N; reset; pid_max N; setuid PID UID; "
+		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
+		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
+		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
 		"setgid PID GID; help\n");
 	assert_unchanged(k, &s);
 }
@@ -644,6 +699,7 @@ int main(void)
 		T(test_eagain),
 		T(test_einval),
 		T(test_mmap_munmap),
+		T(test_mprotect_brk),
 		T(test_populate_reset),
 		T(test_help),
 		T(test_kill_stop_cont),

@@ -323,8 +323,43 @@ static void test_mmap(void **state)
 	assert_int_equal(mmap_prot("-"), PROT_NONE);
 	assert_int_equal(mmap_prot("none"), PROT_NONE);
 
-	bad("mmap 3", "mmap: usage: mmap PID LEN [PROT]");
-	bad("mmap 3 4096 rw x", "mmap: usage: mmap PID LEN [PROT]");
+	bad("mmap 3", "mmap: usage: mmap PID LEN [PROT] [FLAGS] [ADDR]");
+	bad("mmap 3 4096 rw private 0x10000 x",
+	    "mmap: usage: mmap PID LEN [PROT] [FLAGS] [ADDR]");
+	bad_prefix("mmap 3 4096 rw x", "mmap: FLAGS are comma-separated");
+	bad_prefix("mmap 3 4096 rw private,,fixed 0x10000", "mmap: FLAGS are");
+	bad("mmap 3 4096 rw private,shared",
+	    "mmap: FLAGS cannot be both private and shared");
+	bad("mmap 3 4096 rw fixed", "mmap: fixed and noreplace need an ADDR");
+	bad("mmap 3 4096 rw noreplace", "mmap: fixed and noreplace need an ADDR");
+	bad_prefix("mmap 3 4096 rw fixed zz", "mmap: ADDR is not a number");
+	assert_int_equal(parse("mmap 3 8K r-- shared,fixed,growsdown 0x20000", &c), 0);
+	assert_int_equal(c.mmap.flags, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED |
+			 MAP_GROWSDOWN);
+	assert_int_equal(c.mmap.addr, 0x20000);
+	assert_int_equal(c.mmap.prot, PROT_READ);
+	assert_int_equal(parse("mmap 3 8K rw noreplace 0x30000", &c), 0);
+	assert_int_equal(c.mmap.flags, MAP_PRIVATE | MAP_ANONYMOUS |
+			 MAP_FIXED_NOREPLACE);
+	assert_int_equal(parse("mmap 3 8K rw anon 0x30000", &c), 0);
+	assert_int_equal(c.mmap.flags, MAP_PRIVATE | MAP_ANONYMOUS);
+	assert_int_equal(c.mmap.addr, 0x30000);	/* a hint */
+
+	assert_int_equal(parse("mprotect 3 0x1000 8K r-x", &c), 0);
+	assert_int_equal(c.op, CTL_MPROTECT);
+	assert_int_equal(c.mprotect.addr, 0x1000);
+	assert_int_equal(c.mprotect.len, 8192);
+	assert_int_equal(c.mprotect.prot, PROT_READ | PROT_EXEC);
+	bad("mprotect 3 0x1000 8K", "mprotect: usage: mprotect PID ADDR LEN PROT");
+	bad_prefix("mprotect 3 0x1000 8K rq", "mprotect: PROT must be");
+	assert_int_equal(parse("brk 3 0x5000", &c), 0);
+	assert_int_equal(c.op, CTL_BRK);
+	assert_int_equal(c.brk.addr, 0x5000);
+	bad("brk 3", "brk: usage: brk PID ADDR");
+	assert_int_equal(parse("max_map_count 100000", &c), 0);
+	assert_int_equal(c.max_map_count.n, 100000);
+	bad_prefix("max_map_count 0", "max_map_count: N ");
+	bad_prefix("max_map_count -1", "max_map_count: N ");
 	bad("mmap 3 0", "mmap: LEN must not be 0");
 	bad("mmap 3 0K", "mmap: LEN must not be 0");
 	bad("mmap 3 -4096", "mmap: LEN is not a number: '-4096'");
