@@ -213,6 +213,19 @@ static void xa_shrink(struct xarray *xa, struct xa_node *n)
 	}
 }
 
+/* xas_shrink: drop head levels that only hold slot 0. */
+static void xa_trim_head(struct xarray *xa)
+{
+	struct xa_node *h;
+
+	while ((h = xa->head) && h->shift && h->count == 1 && h->slots[0]) {
+		xa->head = h->slots[0];
+		xa->head->parent = NULL;
+		free(h);
+		xa->nodes--;
+	}
+}
+
 static int xa_insert(void *priv, int pid, struct task *t)
 {
 	struct xarray *xa = priv;
@@ -220,8 +233,10 @@ static int xa_insert(void *priv, int pid, struct task *t)
 	unsigned slot;
 	int err = xa_expand(xa, pid);
 
-	if (err)
+	if (err) {
+		xa_trim_head(xa);
 		return err;
+	}
 	n = xa->head;
 	while (n->shift) {
 		slot = (pid >> n->shift) & XA_CHUNK_MASK;
@@ -231,6 +246,7 @@ static int xa_insert(void *priv, int pid, struct task *t)
 
 			if (!c) {
 				xa_shrink(xa, n);	/* drop what we added */
+				xa_trim_head(xa);
 				return -ENOMEM;
 			}
 			c->parent = n;
