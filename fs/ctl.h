@@ -15,6 +15,7 @@
  *	populate N		"ok\n"
  *	reset			"ok\n"
  *	pid_max N		"ok\n"
+ *	pidstore NAME		"ok\n"; moves every pid into backend NAME
  *	help			one line listing the commands
  *
  * Numbers are strict: no sign where none is allowed, no junk, no overflow.
@@ -53,6 +54,7 @@
 	X(POPULATE, populate, 1, 1, "N")			\
 	X(RESET,    reset,    0, 0, "")				\
 	X(PID_MAX,  pid_max,  1, 1, "N")			\
+	X(PIDSTORE, pidstore, 1, 1, "NAME")			\
 	X(HELP,     help,     0, 0, "")
 
 enum ctl_op {
@@ -78,6 +80,7 @@ struct ctl_cmd {
 		struct { int pid; unsigned long addr, len; } munmap;
 		struct { int n; } populate;
 		struct { int n; } pid_max;
+		struct { const struct pid_store_ops *ops; } pidstore;
 	};
 };
 
