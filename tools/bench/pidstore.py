@@ -19,9 +19,11 @@ PUBLISHED = {  # command: {(backend, measure): seconds}
     "ls /proc": {("idr", "real"): 0.059, ("bitmap", "real"): 0.074,
                  ("idr", "sys"): 0.016, ("bitmap", "sys"): 0.016},
 }
-PUBLISHED_NAME = {"ps aux": "ps", "pstree -p": "pstree",
-                  "ls /proc": "readdir /proc"}
 PROC_COMMANDS = ["ps aux", "pstree -p", "ls /proc"]
+# With 100,000 threads `pstree -p` reads every thread's files and runs past
+# CMD_TIMEOUT (300 s) through FUSE; -T hides threads, so pstree reads what
+# it reads for processes alone, over a /proc whose readdir skips threads.
+THREADED_COMMANDS = ["ps aux", "pstree -pT", "ls /proc"]
 PID_MAX_LIMIT = 4194304
 
 
@@ -173,13 +175,13 @@ def daemon_cpu(d):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_backends(d, label, runs):
+def measure_backends(d, label, runs, commands):
     """{(command, backend): [samples]} on the very same population, the
     store switched live with `pidstore NAME` before every run.  Backends
     take turns within each round, so drift hits them all alike; round 0 is
     the warm-up.  Each sample's .fuse holds the daemon's CPU seconds."""
     res = {}
-    for cmd in PROC_COMMANDS:
+    for cmd in commands:
         argv = [PROCSIM_RUN, "-m", d.mnt, "--"] + cmd.split()
         for r in range(runs + 1):
             for b in BACKENDS:
@@ -194,12 +196,12 @@ def measure_backends(d, label, runs):
     return res
 
 
-def proc_table(res, with_published):
+def proc_table(res, with_published, commands):
     header = ["test", ""] + [f"`{b}`" for b in BACKENDS]
     if with_published:
         header += ["published IDR", "published bitmap"]
     rows = []
-    for cmd in PROC_COMMANDS:
+    for cmd in commands:
         for m in ("real", "user", "sys", "daemon cpu"):
             field = {"real": "wall", "daemon cpu": "fuse"}.get(m, m)
             meds = {b: summarize([getattr(s, field) for s in res[cmd, b]])[0]
@@ -208,7 +210,7 @@ def proc_table(res, with_published):
             row += [f"{meds[b]:.3f} ({meds[b] / meds['idr']:.2f})"
                     if meds["idr"] else f"{meds[b]:.3f}" for b in BACKENDS]
             if with_published:
-                pub = PUBLISHED[cmd]
+                pub = PUBLISHED.get(cmd, {})
                 row += [f"{pub[b, m]:.3f}" if (b, m) in pub else "—"
                         for b in ("idr", "bitmap")]
             rows.append(row)
@@ -225,10 +227,10 @@ def bench_pidstore_proc(args):
     out = outdir_for(args, "pidstore-proc")
     md, csv_rows = [], []
 
-    def report(label, res, pub):
+    def report(label, res, pub, commands):
         """Print and (re)write the tables so far: a long run that fails in
         its second half keeps its first."""
-        header, rows = proc_table(res, pub)
+        header, rows = proc_table(res, pub, commands)
         title = (f"pidstore-proc: {label}, seconds, median of {runs} runs "
                  "through procsim-run (ratio to idr); real/user/sys of the "
                  "tool, daemon cpu = the procsim daemon's user+sys; one "
@@ -251,14 +253,15 @@ def bench_pidstore_proc(args):
     # pid_max 4194304: room for the threads, and today's usual setting.
     with Daemon(f"populate={n},pid_max={PID_MAX_LIMIT}") as d:
         progress(f"pidstore-proc: {n} processes")
-        report(f"{n:,} processes", measure_backends(d, f"{n} procs", runs),
-               True)
+        report(f"{n:,} processes",
+               measure_backends(d, f"{n} procs", runs, PROC_COMMANDS), True,
+               PROC_COMMANDS)
         procs = user_processes(d.mnt)
         progress(f"pidstore-proc: adding {nthreads} threads to "
                  f"{len(procs)} processes")
         ctl_session(d.mnt, [f"clone {procs[i % len(procs)]}"
                             for i in range(nthreads)])
         report(f"{n:,} processes + {nthreads:,} threads",
-               measure_backends(d, f"{n} procs+{nthreads} threads", runs),
-               False)
+               measure_backends(d, f"{n} procs+{nthreads} threads", runs,
+                                THREADED_COMMANDS), False, THREADED_COMMANDS)
     progress(f"pidstore-proc: wrote {out}/{{pidstore-proc.md,runs.csv}}")
