@@ -112,7 +112,7 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static volatile long sink;
+static volatile uintptr_t sink;	/* keeps the measured loops alive */
 
 static void bench_live(const struct pid_store_ops *ops, long live, long ops_n,
 		       int runs)
@@ -144,7 +144,7 @@ static void bench_live(const struct pid_store_ops *ops, long live, long ops_n,
 		for (long i = 0; i < ops_n; i++) {
 			long k = xorshift(&rng) % f.n;
 
-			sink += (long)pid_store_lookup(&s, f.v[(f.head + k) % f.cap]);
+			sink += (uintptr_t)pid_store_lookup(&s, f.v[(f.head + k) % f.cap]);
 		}
 		look[r] = (now_ns() - t0) / ops_n;
 
