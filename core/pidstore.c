@@ -11,10 +11,18 @@
 #include "task.h"
 
 extern const struct pid_store_ops pid_store_idr_ops;
+extern const struct pid_store_ops pid_store_bitmap_ops;
+extern const struct pid_store_ops pid_store_xarray_ops;
+extern const struct pid_store_ops pid_store_sparse_ops;
+extern const struct pid_store_ops pid_store_judy_ops;
 
 /* One line per backend: adding a backend is its file plus a line here. */
 const struct pid_store_ops *const pid_store_backends[] = {
 	&pid_store_idr_ops,
+	&pid_store_bitmap_ops,
+	&pid_store_xarray_ops,
+	&pid_store_sparse_ops,
+	&pid_store_judy_ops,
 	NULL,
 };
 

@@ -180,6 +180,41 @@ static struct idr_node *walk_to_leaf(const struct idr *idr, unsigned long index)
 	return n;
 }
 
+/* Free nodes that became empty, bottom up, and fix the bitmaps above. */
+static void idr_shrink(struct idr *idr, struct idr_node *n)
+{
+	while (n && !n->count) {
+		struct idr_node *p = n->parent;
+
+		if (p) {
+			p->slots[n->offset] = NULL;
+			p->count--;
+			p->free |= 1ULL << n->offset;
+			p->present &= ~(1ULL << n->offset);
+		} else {
+			idr->root = NULL;
+		}
+		free(n);
+		idr->nodes--;
+		n = p;
+	}
+	if (n)
+		propagate(n);
+}
+
+/* Drop root levels that only hold slot 0 (what a failed extend added). */
+static void idr_trim_root(struct idr *idr)
+{
+	struct idr_node *r;
+
+	while ((r = idr->root) && r->shift && r->count == 1 && r->slots[0]) {
+		idr->root = r->slots[0];
+		idr->root->parent = NULL;
+		free(r);
+		idr->nodes--;
+	}
+}
+
 static int idr_insert(void *priv, int pid, struct task *t)
 {
 	struct idr *idr = priv;
@@ -187,16 +222,21 @@ static int idr_insert(void *priv, int pid, struct task *t)
 	unsigned slot;
 	int err = idr_extend(idr, pid);
 
-	if (err)
+	if (err) {
+		idr_trim_root(idr);
 		return err;
+	}
 	n = idr->root;
 	while (n->shift) {
 		slot = (pid >> n->shift) & IDR_MASK;
 		if (!n->slots[slot]) {
 			struct idr_node *c = node_new(idr, n->shift - IDR_BITS,
 						      n, slot);
-			if (!c)
-				return -ENOMEM;	/* empty nodes above are harmless */
+			if (!c) {
+				idr_shrink(idr, n);	/* nothing leaked */
+				idr_trim_root(idr);
+				return -ENOMEM;
+			}
 			n->slots[slot] = c;
 			n->count++;
 		}
@@ -241,24 +281,7 @@ static void idr_remove(void *priv, int pid)
 	n->present &= ~(1ULL << slot);
 	n->count--;
 	propagate(n);
-	/* Free nodes that became empty, bottom up. */
-	while (n && !n->count) {
-		struct idr_node *p = n->parent;
-
-		if (p) {
-			p->slots[n->offset] = NULL;
-			p->count--;
-			p->free |= 1ULL << n->offset;
-			p->present &= ~(1ULL << n->offset);
-		} else {
-			idr->root = NULL;
-		}
-		free(n);
-		idr->nodes--;
-		n = p;
-	}
-	if (n)
-		propagate(n);
+	idr_shrink(idr, n);
 }
 
 static struct task *idr_lookup(void *priv, int pid)

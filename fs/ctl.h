@@ -33,6 +33,7 @@
  *	pid_max N		"ok\n"
  *	setuid PID UID		"ok\n"; UID 0..4294967294, every thread
  *	setgid PID GID		"ok\n"; GID likewise
+ *	pidstore NAME		"ok\n"; moves every pid into backend NAME
  *	help			one line listing the commands
  *
  * Numbers are strict: no sign where none is allowed, no junk, no overflow.
@@ -83,6 +84,7 @@
 	X(PID_MAX,  pid_max,  1, 1, "N")			\
 	X(SETUID,   setuid,   2, 2, "PID UID")			\
 	X(SETGID,   setgid,   2, 2, "PID GID")			\
+	X(PIDSTORE, pidstore, 1, 1, "NAME")			\
 	X(HELP,     help,     0, 0, "")
 
 enum ctl_op {
@@ -117,6 +119,7 @@ struct ctl_cmd {
 		struct { int n; } populate;
 		struct { int n; } pid_max;
 		struct { int pid; unsigned int id; } setid;	/* setuid, setgid */
+		struct { const struct pid_store_ops *ops; } pidstore;
 	};
 };
 

@@ -263,6 +263,20 @@ static int exec_setgid(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
+/*
+ * Move every pid into another backend.  What the /proc files show does not
+ * depend on the backend, so no task is touched and no cache invalidated.
+ */
+static int exec_pidstore(struct kernel *k, const struct ctl_cmd *c,
+			 struct buf *out)
+{
+	int err = pid_store_switch(&k->pids, c->pidstore.ops);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
 static int exec_help(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {

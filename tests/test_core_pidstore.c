@@ -456,6 +456,79 @@ static void test_mem_bytes(void **state)
 	fakes_free(&f);
 }
 
+/*
+ * pid_max 4194304: pids at the top of the range, across every structure's
+ * boundaries (bitmap pages of 32768, sparse chunks of 4096, radix levels of
+ * 64), wrapping from PID_MAX_LIMIT - 1 to RESERVED_PIDS.
+ */
+static void test_large_pids(void **state)
+{
+	static const int edges[] = {
+		4095, 4096, 32767, 32768, 32769, 262143, 262144, 1048576,
+		PID_MAX_LIMIT - 4097, PID_MAX_LIMIT - 4096, PID_MAX_LIMIT - 1,
+	};
+	const int ne = sizeof(edges) / sizeof(edges[0]), nalloc = 300;
+	const struct pid_store_ops *ops;
+	struct task *tasks = calloc(ne + nalloc, sizeof(*tasks)), *t;
+	int i, pid, got[300];
+
+	(void)state;
+	assert_non_null(tasks);
+	for_each_backend(i, ops) {
+		struct pid_store s;
+		size_t m0;
+
+		store_init(&s, ops, PID_MAX_LIMIT);
+		m0 = s.ops->mem_bytes(s.priv);
+		for (int e = 0; e < ne; e++) {
+			assert_int_equal(pid_store_alloc_at(&s, edges[e]), 0);
+			tasks[e].pid = edges[e];
+			/* Every other one a thread of the one before. */
+			tasks[e].tgid = e % 2 ? edges[e - 1] : edges[e];
+			pid_store_install(&s, edges[e], &tasks[e]);
+		}
+		assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT), -EINVAL);
+		for (int e = 0; e < ne; e++) {
+			assert_ptr_equal(pid_store_lookup(&s, edges[e]), &tasks[e]);
+			if (e + 1 < ne && edges[e + 1] != edges[e] + 1)
+				assert_null(pid_store_lookup(&s, edges[e] + 1));
+			assert_int_equal(pid_store_next(&s, e ? edges[e - 1] + 1 : 0, &t),
+					 edges[e]);
+			assert_ptr_equal(t, &tasks[e]);
+			assert_int_equal(pid_store_next_leader(&s, e ? edges[e - 1] + 1 : 0, &t),
+					 e % 2 ? (e + 1 < ne ? edges[e + 1] : -1) : edges[e]);
+		}
+		assert_int_equal(pid_store_next(&s, PID_MAX_LIMIT, &t), -1);
+		/* The cursor near the top: allocation runs to the end and wraps. */
+		s.last_pid = PID_MAX_LIMIT - 200;
+		for (int n = 0; n < nalloc; n++) {
+			assert_int_equal(pid_store_alloc(&s, &got[n]), 0);
+			tasks[ne + n].pid = tasks[ne + n].tgid = got[n];
+			pid_store_install(&s, got[n], &tasks[ne + n]);
+		}
+		assert_int_equal(got[0], PID_MAX_LIMIT - 199);
+		assert_int_equal(got[195], PID_MAX_LIMIT - 4);
+		assert_int_equal(got[197], PID_MAX_LIMIT - 2);	/* -1 is taken */
+		assert_int_equal(got[198], RESERVED_PIDS);
+		assert_int_equal(got[nalloc - 1], RESERVED_PIDS + nalloc - 199);
+		assert_int_equal(s.nr_used, (unsigned long)(ne + nalloc));
+		pid = pid_store_next(&s, PID_MAX_LIMIT - 200, &t);
+		assert_int_equal(pid, PID_MAX_LIMIT - 199);
+		assert_int_equal(pid_store_next(&s, RESERVED_PIDS - 1, &t),
+				 RESERVED_PIDS);
+		for (int n = 0; n < nalloc; n++)
+			pid_store_free(&s, got[n]);
+		for (int e = 0; e < ne; e++)
+			pid_store_free(&s, edges[e]);
+		assert_int_equal(s.nr_used, 0);
+		assert_int_equal(pid_store_next(&s, 0, &t), -1);
+		assert_int_equal(pid_store_next_leader(&s, 0, &t), -1);
+		assert_true(s.ops->mem_bytes(s.priv) >= m0);
+		pid_store_destroy(&s);
+	}
+	free(tasks);
+}
+
 /* ---- the differential run ---- */
 
 struct model {
@@ -738,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_mem_bytes),
 		cmocka_unit_test(test_switch),
+		cmocka_unit_test(test_large_pids),
 		cmocka_unit_test(test_differential),
 	};
 

@@ -623,8 +623,64 @@ static void test_help(void **state)
 		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
 		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
-		"setgid PID GID; help\n");
+		"setgid PID GID; pidstore NAME; help\n");
 	assert_unchanged(k, &s);
+}
+
+/*
+ * pidstore NAME moves the whole world into each backend in turn: the
+ * world, the counters and the cursor stay as they were, so the next fork
+ * gets the same pid whichever backend holds the pids.
+ */
+static void test_pidstore(void **state)
+{
+	struct kernel *k = *state;
+	const struct pid_store_ops *ops;
+	struct snapshot s;
+	struct task *t;
+	int last, n, pid, *pids, *leaders, nl;
+
+	assert_int_equal(run(k, "populate 300"), 0);
+	assert_int_equal(run(k, "clone 1"), 0);
+	s = snap(k);
+	last = k->pids.last_pid;
+	pids = calloc(k->pids.nr_used, sizeof(*pids));
+	leaders = calloc(k->pids.nr_used, sizeof(*leaders));
+	assert_non_null(pids);
+	assert_non_null(leaders);
+	n = nl = 0;
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		pids[n++] = pid;
+	for (pid = pid_store_next_leader(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next_leader(&k->pids, pid + 1, &t))
+		leaders[nl++] = pid;
+	assert_true(nl < n);	/* the clone made a thread */
+	for (int i = 0; (ops = pid_store_backends[i]); i++) {
+		assert_int_equal(run(k, "pidstore %s", ops->name), 0);
+		assert_string_equal(reply, "ok\n");
+		assert_ptr_equal(k->pids.ops, ops);
+		assert_int_equal(k->pids.last_pid, last);
+		assert_unchanged(k, &s);
+		for (int j = 0; j < n; j++) {
+			t = find_task(k, pids[j]);
+			assert_non_null(t);
+			assert_int_equal(t->pid, pids[j]);
+			assert_int_equal(pid_store_next(&k->pids, pids[j] + 1,
+							&t),
+					 j + 1 < n ? pids[j + 1] : -1);
+		}
+		for (int j = 0; j < nl; j++)
+			assert_int_equal(pid_store_next_leader(&k->pids,
+							       leaders[j] + 1, &t),
+					 j + 1 < nl ? leaders[j + 1] : -1);
+	}
+	fails(k, "pidstore nope", -EINVAL,
+	      "EINVAL: pidstore: no backend 'nope' (have: idr bitmap xarray"
+	      " sparse judy)\n");
+	assert_int_equal(run_ok(k, "fork 1"), last + 1);
+	free(pids);
+	free(leaders);
 }
 
 /* Replies append: the caller owns the buffer and its earlier bytes. */
@@ -705,6 +761,7 @@ int main(void)
 		T(test_kill_stop_cont),
 		T(test_ptrace_detach),
 		T(test_subreaper_exit_thread),
+		T(test_pidstore),
 		T(test_reply_appends),
 		T(test_takes_write_lock),
 	};

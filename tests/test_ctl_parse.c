@@ -418,6 +418,13 @@ static void test_small_commands(void **state)
 	bad("populate 1 2", "populate: usage: populate N");
 	bad("pid_max 0", "pid_max: N must be 1..4194304, not '0'");
 	bad("pid_max 4194305", "pid_max: N must be 1..4194304, not '4194305'");
+	assert_int_equal(parse("pidstore bitmap", &c), 0);
+	assert_int_equal(c.op, CTL_PIDSTORE);
+	assert_ptr_equal(c.pidstore.ops, pid_store_find_ops("bitmap"));
+	bad("pidstore", "pidstore: usage: pidstore NAME");
+	bad("pidstore idr xarray", "pidstore: usage: pidstore NAME");
+	bad("pidstore IDR", "pidstore: no backend 'IDR' (have: idr bitmap"
+	    " xarray sparse judy)");
 	bad("reset now", "reset: usage: reset");
 	bad("help me", "help: usage: help");
 }
@@ -631,7 +638,7 @@ static void test_random_lines(void **state)
 {
 	static const char *const words[] = {
 		"fork", "clone", "exec", "exit", "wait", "mmap", "munmap",
-		"populate", "reset", "pid_max", "help", "nohang", "-1", "0",
+		"populate", "reset", "pid_max", "pidstore", "idr", "help", "nohang", "-1", "0",
 		"exit_thread", "kill", "stop", "cont", "ptrace", "detach",
 		"subreaper", "on", "off", "KILL", "nowait", "untraced",
 		"1", "4096", "4K", "0x1000", "rw-", "none", "99999999999999999999",

@@ -44,6 +44,7 @@ static const char usage_text[] =
 	"  populate N\n"
 	"  reset\n"
 	"  pid_max N\n"
+	"  pidstore NAME            idr, bitmap, xarray, sparse or judy, live\n"
 	"  help\n"
 	"\n"
 	"Exit status: 0 done, 1 the command failed, 2 usage error.\n";
