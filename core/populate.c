@@ -99,10 +99,12 @@ static unsigned long long start_after(struct populate_ctx *c,
 				      const struct task *parent)
 {
 	unsigned long long lo = parent->start_time + 1;
+	uint64_t r = kernel_rand(c->k);	/* always drawn: the seed, not the clock,
+					 * decides every later draw */
 
 	if (c->now <= lo)
 		return c->now;
-	return lo + kernel_rand(c->k) % (c->now - lo);
+	return lo + r % (c->now - lo);
 }
 
 /* fork + exec of @t's template under @parent; the new process in *@out. */
