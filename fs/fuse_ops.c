@@ -37,6 +37,7 @@ struct open_file {
 	struct buf in;			/* ctl: a line not yet ended */
 	size_t rpos;			/* ctl: replies already read */
 	bool rendered;
+	bool skip_line;			/* ctl: drop the rest of a rejected line */
 };
 
 /* A stand-in task for a caller that is not a simulated process. */
@@ -674,6 +675,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	struct procfs *fs = fs_of(req);
+	size_t skip = 0;
 	int err = 0;
 
 	(void)off;
@@ -682,7 +684,14 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 		return;
 	}
 	pthread_mutex_lock(&of->lock);
-	buf_put(&of->in, data, size);
+	/* The tail of a line rejected as partial must not run as a command. */
+	if (of->skip_line) {
+		const char *nl = memchr(data, '\n', size);
+
+		of->skip_line = !nl;
+		skip = nl ? (size_t)(nl + 1 - data) : size;
+	}
+	buf_put(&of->in, data + skip, size - skip);
 	if (of->in.oom) {
 		buf_reset(&of->in);
 		of->in.oom = false;
@@ -700,6 +709,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 			buf_printf(&of->b, "%s: %.*s\n", ctl_errno_name(err),
 				   (int)msg.len, msg.data ? msg.data : "");
 			buf_reset(&of->in);
+			of->skip_line = true;
 		}
 		buf_free(&msg);
 	}
