@@ -148,6 +148,45 @@ static bool kind_is_task_node(unsigned kind)
 	       kind == NODE_TID_DIR || kind_is_task_file(kind);
 }
 
+/*
+ * A render buffer per FUSE thread, for sizes.  Freed when the thread ends:
+ * libfuse retires idle workers and starts new ones, so a plain __thread
+ * buffer would leak one per retired thread.
+ */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
+{
+	buf_free(p);
+	free(p);
+}
+
+static void scratch_key_init(void)
+{
+	if (pthread_key_create(&scratch_key, scratch_free))
+		abort();
+}
+
+static struct buf *scratch_buf(void)
+{
+	struct buf *b;
+
+	pthread_once(&scratch_once, scratch_key_init);
+	b = pthread_getspecific(scratch_key);
+	if (!b) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return NULL;
+		buf_init(b);
+		if (pthread_setspecific(scratch_key, b)) {
+			free(b);
+			return NULL;
+		}
+	}
+	return b;
+}
+
 static mode_t kind_mode(unsigned kind)
 {
 	const struct dir_entry *e;
@@ -190,11 +229,11 @@ static int node_stat(fuse_req_t req, struct node n, struct stat *st, bool size)
 		st->st_gid = t->cred.egid;
 		if (size && node_cached(fs, n, t)) {
 			/* The page cache needs the exact size: render to learn it. */
-			static __thread struct buf scratch;
+			struct buf *scratch = scratch_buf();
 
-			if (render_node(req, n, &scratch, true))
+			if (!scratch || render_node(req, n, scratch, true))
 				return -ENOMEM;
-			st->st_size = scratch.len;
+			st->st_size = scratch->len;
 		}
 		st->st_mtime = st->st_ctime = st->st_atime =
 			fs->btime + (time_t)(t->start_time / USER_HZ);
