@@ -613,19 +613,26 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 		read_ctl(req, of, size);
 		return;
 	}
+	/*
+	 * Reads of one fd may come on several threads (a client's threads,
+	 * or a re-read at 0 right after the last reply): one at a time, and
+	 * the lock spans the reply, so of->b is never re-rendered or freed
+	 * (op_release) while a reply still points into it.
+	 */
+	pthread_mutex_lock(&of->lock);
+	err = 0;
 	if (off == 0 || !of->rendered) {
 		err = render_node(req, n, &of->b, false);
-		if (err) {
-			fuse_reply_err(req, -err);
-			return;
-		}
-		of->rendered = true;
+		of->rendered = !err;
 	}
-	if ((size_t)off >= of->b.len)
+	if (err)
+		fuse_reply_err(req, -err);
+	else if ((size_t)off >= of->b.len)
 		fuse_reply_buf(req, NULL, 0);
 	else
 		fuse_reply_buf(req, of->b.data + off,
 			       size < of->b.len - off ? size : of->b.len - off);
+	pthread_mutex_unlock(&of->lock);
 }
 
 static void inval_inode(struct procfs *fs, struct node n)
@@ -782,6 +789,9 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 
 	(void)ino;
 	if (of) {
+		/* Wait out a read still replying from of->b on another thread. */
+		pthread_mutex_lock(&of->lock);
+		pthread_mutex_unlock(&of->lock);
 		pthread_mutex_destroy(&of->lock);
 		buf_free(&of->b);
 		buf_free(&of->in);

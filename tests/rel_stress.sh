@@ -109,5 +109,7 @@ runs=""
 for f in "$work"/*.runs; do
 	runs+=" $(basename "$f" .runs)=$(<"$f")"
 done
-log "STRESS ${SECS}s: $ops ctl operations by $WRITERS writers; tool runs:$runs"
+summary="STRESS ${SECS}s: $ops ctl operations by $WRITERS writers; tool runs:$runs; final processes $procs threads $threads"
+log "$summary"
+echo "$summary" >"$PROCSIM_BUILD/$TEST_NAME.summary"	# tools/test prints it
 finish
