@@ -17,7 +17,7 @@
 #include "ctl.h"
 #include "fuzz_check.h"
 
-#define RESET_EVERY	2000
+#define RESET_EVERY	500
 #define PID_MAX_BOUND	4096
 #define COUNT_BOUND	64
 
@@ -82,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!booted) {
 		struct kernel_opts o = { .pid_max = 1024, .seed = 1,
+					 .max_map_count = 1024,
 					 .clock = fixed_clock };
 
 		if (kernel_init(&k, &o))
