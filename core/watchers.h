@@ -53,9 +53,19 @@ struct task_watcher {
 
 #define TASK_WATCHER_ALIGN	__alignof__(struct task_watcher)
 
+/*
+ * clang's ASan pads instrumented globals with redzones, which would break
+ * the table's stride; gcc leaves globals in named sections alone.
+ */
+#if defined(__clang__)
+#define TASK_WATCHER_NOSAN	__attribute__((no_sanitize("address")))
+#else
+#define TASK_WATCHER_NOSAN
+#endif
+
 #define TASK_WATCHER(event, ord, nm, f, u)				\
 	_Static_assert((ord) >= 100 && (ord) <= 999, "order is 3 digits"); \
-	const struct task_watcher watcher_##event##_##nm		\
+	const struct task_watcher watcher_##event##_##nm TASK_WATCHER_NOSAN \
 	__attribute__((section("procsim_watch_" #event "." #ord), used,	\
 		       aligned(TASK_WATCHER_ALIGN))) =			\
 		{ .name = #nm, .order = (ord), .fn = (f), .undo = (u) }

@@ -38,6 +38,7 @@ struct open_file {
 	struct buf in;			/* ctl: a line not yet ended */
 	size_t rpos;			/* ctl: replies already read */
 	bool rendered;
+	bool skip_line;			/* ctl: drop the rest of a rejected line */
 };
 
 /* A stand-in task for a caller that is not a simulated process. */
@@ -173,6 +174,45 @@ static bool kind_is_task_node(unsigned kind)
 	       kind == NODE_TID_DIR || kind_is_task_file(kind);
 }
 
+/*
+ * A render buffer per FUSE thread, for sizes.  Freed when the thread ends:
+ * libfuse retires idle workers and starts new ones, so a plain __thread
+ * buffer would leak one per retired thread.
+ */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
+{
+	buf_free(p);
+	free(p);
+}
+
+static void scratch_key_init(void)
+{
+	if (pthread_key_create(&scratch_key, scratch_free))
+		abort();
+}
+
+static struct buf *scratch_buf(void)
+{
+	struct buf *b;
+
+	pthread_once(&scratch_once, scratch_key_init);
+	b = pthread_getspecific(scratch_key);
+	if (!b) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return NULL;
+		buf_init(b);
+		if (pthread_setspecific(scratch_key, b)) {
+			free(b);
+			return NULL;
+		}
+	}
+	return b;
+}
+
 static mode_t kind_mode(unsigned kind)
 {
 	const struct dir_entry *e;
@@ -237,11 +277,11 @@ static int node_stat(fuse_req_t req, struct node n, struct stat *st, bool size)
 	if (!S_ISREG(st->st_mode) || !node_paged(req, n, t))
 		return 0;
 	if (size) {
-		static __thread struct buf scratch;
+		struct buf *scratch = scratch_buf();
 
-		if (render_node(req, n, &scratch, true))
+		if (!scratch || render_node(req, n, scratch, true))
 			return -ENOMEM;
-		st->st_size = scratch.len;
+		st->st_size = scratch->len;
 	}
 	if (!node_cached(fs, n, t)) {
 		/* A new mtime on every getattr: auto_inval_data drops the pages. */
@@ -692,31 +732,38 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 		return fuse_events_read(req, size, fi);
 	if (!of) {
 		/* No OPEN (split tree): each READ fills page-cache pages afresh. */
-		static __thread struct buf page;
+		struct buf *page = scratch_buf();
 
-		err = render_node(req, n, &page, false);
+		err = page ? render_node(req, n, page, false) : -ENOMEM;
 		if (err)
 			fuse_reply_err(req, -err);
-		else if ((size_t)off >= page.len)
+		else if ((size_t)off >= page->len)
 			fuse_reply_buf(req, NULL, 0);
 		else
-			fuse_reply_buf(req, page.data + off,
-				       size < page.len - off ? size : page.len - off);
+			fuse_reply_buf(req, page->data + off,
+				       size < page->len - off ? size : page->len - off);
 		return;
 	}
+	/*
+	 * Reads of one fd may come on several threads (a client's threads,
+	 * or a re-read at 0 right after the last reply): one at a time, and
+	 * the lock spans the reply, so of->b is never re-rendered or freed
+	 * (op_release) while a reply still points into it.
+	 */
+	pthread_mutex_lock(&of->lock);
+	err = 0;
 	if (off == 0 || !of->rendered) {
 		err = render_node(req, n, &of->b, false);
-		if (err) {
-			fuse_reply_err(req, -err);
-			return;
-		}
-		of->rendered = true;
+		of->rendered = !err;
 	}
-	if ((size_t)off >= of->b.len)
+	if (err)
+		fuse_reply_err(req, -err);
+	else if ((size_t)off >= of->b.len)
 		fuse_reply_buf(req, NULL, 0);
 	else
 		fuse_reply_buf(req, of->b.data + off,
 			       size < of->b.len - off ? size : of->b.len - off);
+	pthread_mutex_unlock(&of->lock);
 }
 
 static void inval_inode(struct procfs *fs, struct node n)
@@ -811,6 +858,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	struct procfs *fs = fs_of(req);
+	size_t skip = 0;
 	int err = 0;
 
 	(void)off;
@@ -819,7 +867,14 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 		return;
 	}
 	pthread_mutex_lock(&of->lock);
-	buf_put(&of->in, data, size);
+	/* The tail of a line rejected as partial must not run as a command. */
+	if (of->skip_line) {
+		const char *nl = memchr(data, '\n', size);
+
+		of->skip_line = !nl;
+		skip = nl ? (size_t)(nl + 1 - data) : size;
+	}
+	buf_put(&of->in, data + skip, size - skip);
 	if (of->in.oom) {
 		buf_reset(&of->in);
 		of->in.oom = false;
@@ -837,6 +892,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 			buf_printf(&of->b, "%s: %.*s\n", ctl_errno_name(err),
 				   (int)msg.len, msg.data ? msg.data : "");
 			buf_reset(&of->in);
+			of->skip_line = true;
 		}
 		buf_free(&msg);
 	}
@@ -876,6 +932,9 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 	if (req_node(req, ino).kind == NODE_EVENTS)
 		return fuse_events_release(req, fi);
 	if (of) {
+		/* Wait out a read still replying from of->b on another thread. */
+		pthread_mutex_lock(&of->lock);
+		pthread_mutex_unlock(&of->lock);
 		pthread_mutex_destroy(&of->lock);
 		buf_free(&of->b);
 		buf_free(&of->in);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <fuse_lowlevel.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +261,22 @@ static void *control_main(void *arg)
 	return NULL;
 }
 
+/* Lazily unmount @path: umount2 as root, else fusermount3 as its owner. */
+static void detach_mount(const char *path)
+{
+	pid_t pid;
+
+	if (umount2(path, MNT_DETACH) == 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		execlp("fusermount3", "fusermount3", "-u", "-z", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
 /*
  * A daemon that died leaves its control mount behind, stale: take down
  * this user's stale ones before making a new one.
@@ -281,12 +298,7 @@ static void sweep_stale_control_mounts(const char *dir)
 		 * another user's. */
 		if (stat(path, &st) == 0 || errno != ENOTCONN)
 			continue;
-		if (umount2(path, MNT_DETACH) && fork() == 0) {
-			execlp("fusermount3", "fusermount3", "-u", "-z", path, (char *)NULL);
-			_exit(127);
-		}
-		while (wait(NULL) > 0)
-			;
+		detach_mount(path);
 		if (rmdir(path) == 0)
 			fprintf(stderr, "procsim: removed a dead daemon's control mount %s\n", path);
 	}
@@ -354,10 +366,16 @@ static void control_stop(struct procfs *fs, struct control_loop *c, bool started
 {
 	if (!c->se)
 		return;
+	/*
+	 * Unmount first, with the fd still open: the kernel then fails the
+	 * loop's read()s and it ends.  libfuse's own unmount closes the fd
+	 * first, under the feet of the threads still reading it.
+	 */
 	fuse_session_exit(c->se);
-	fuse_session_unmount(c->se);	/* its loop's read() then fails: it ends */
+	detach_mount(fs->control_path);
 	if (started)
 		pthread_join(c->thread, NULL);
+	fuse_session_unmount(c->se);
 	fuse_session_destroy(c->se);
 	rmdir(fs->control_path);
 }
@@ -436,6 +454,9 @@ int main(int argc, char *argv[])
 		goto out_control;
 	}
 	ret = run_loop(se, &cmd);
+	/* libfuse returns the signal that ended the loop: a clean stop. */
+	if (ret == SIGINT || ret == SIGTERM || ret == SIGHUP)
+		ret = 0;
 out_control:
 	fuse_events_shutdown();
 	control_stop(&fs, &control, started);

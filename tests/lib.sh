@@ -16,6 +16,14 @@ PROCSIM=$PROCSIM_BUILD/procsim
 PROCSIMCTL=$PROCSIM_BUILD/procsimctl
 PROCSIM_RUN=$PROCSIM_SRC/tools/procsim-run
 TEST_NAME=$(basename "$0" .sh)
+# Sanitized builds (build-asan, build-tsan): any report ends the daemon
+# with a non-zero status, leaks at exit included; procsim_stop fails on it.
+: "${ASAN_OPTIONS:=halt_on_error=1:detect_leaks=1:suppressions=$PROCSIM_SRC/tests/sanitizers/asan.supp}"
+: "${UBSAN_OPTIONS:=halt_on_error=1:print_stacktrace=1}"
+: "${TSAN_OPTIONS:=halt_on_error=1:exitcode=66:suppressions=$PROCSIM_SRC/tests/sanitizers/tsan.supp}"
+export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
+SANITIZER_REPORT='ERROR: (Address|Leak|Thread)Sanitizer|WARNING: ThreadSanitizer|runtime error:'
+
 TOOL_TIMEOUT=${TOOL_TIMEOUT:-60}
 MNT=
 DAEMON_PID=
@@ -94,8 +102,13 @@ procsim_stop() {
 			log "could not unmount $MNT"
 	fi
 	if [[ -n $DAEMON_PID ]]; then
-		kill -TERM "$DAEMON_PID" 2>/dev/null || true
 		local i
+		# Unmounted, it leaves by itself (a sanitized one checks for leaks).
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$DAEMON_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -TERM "$DAEMON_PID" 2>/dev/null || true
 		for ((i = 0; i < 50; i++)); do
 			kill -0 "$DAEMON_PID" 2>/dev/null || break
 			sleep 0.1
@@ -104,7 +117,17 @@ procsim_stop() {
 			log "daemon $DAEMON_PID ignored SIGTERM; killing it"
 			kill -KILL "$DAEMON_PID" 2>/dev/null || true
 		fi
-		wait "$DAEMON_PID" 2>/dev/null || true
+		status=0
+		wait "$DAEMON_PID" 2>/dev/null || status=$?
+		if ((status != 0)); then
+			log "FAIL: the daemon exited with status $status"
+			((rc)) || rc=1
+		fi
+	fi
+	if [[ -n $MNT ]] && grep -Eq "$SANITIZER_REPORT" "$MNT.log" 2>/dev/null; then
+		log "FAIL: sanitizer report in the daemon log:"
+		grep -E -A 12 "$SANITIZER_REPORT" "$MNT.log" | head -n 40 | sed 's/^/    | /' >&2
+		((rc)) || rc=1
 	fi
 	DAEMON_PID=
 	if [[ -n $MNT ]]; then

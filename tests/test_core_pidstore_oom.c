@@ -9,10 +9,11 @@
  */
 #include "core_test_util.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+/* The sanitizers own malloc: no hook of ours under them. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define NO_MALLOC_HOOK 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define NO_MALLOC_HOOK 1
 #endif
 #endif
