@@ -284,10 +284,20 @@ static int node_stat(fuse_req_t req, struct node n, struct stat *st, bool size)
 		st->st_size = scratch->len;
 	}
 	if (!node_cached(fs, n, t)) {
-		/* A new mtime on every getattr: auto_inval_data drops the pages. */
+		/*
+		 * A new mtime whenever the content may have moved, and
+		 * auto_inval_data drops the pages: every getattr for files of
+		 * threads and callers, every clock tick for the global files.
+		 */
 		struct timespec now;
 
 		clock_gettime(CLOCK_REALTIME, &now);
+		if (!kind_is_task_node(kind)) {
+			unsigned long long tick = kernel_now(&fs->k);
+
+			now.tv_sec = tick / USER_HZ;
+			now.tv_nsec = (long)(tick % USER_HZ) * (1000000000 / USER_HZ);
+		}
 		st->st_mtim = now;
 	}
 	return 0;
@@ -319,8 +329,13 @@ static double attr_timeout(fuse_req_t req, struct node n)
 	unsigned kind = base_kind(n);
 	struct task *t = kind_is_task_node(kind) ? node_task(req, n) : NULL;
 
+	/*
+	 * Global files move with the clock, and print it to the tick: cached
+	 * for one tick they are as fresh as their resolution (a ctl command
+	 * that changes them invalidates them at once).
+	 */
 	if (S_ISREG(kind_mode(kind)) && node_paged(req, n, t) && !node_cached(fs, n, t))
-		return 0;
+		return kind_is_task_node(kind) ? 0 : 1.0 / USER_HZ;
 	if (!kind_is_task_node(kind))
 		return FIXED_TIMEOUT;
 	if (fs->cache && !(n.kind & NODE_CALLER_FLAG) &&
@@ -814,9 +829,16 @@ static void publish_changes(struct procfs *fs)
 	}
 	for (size_t i = 0; i < changed.n; i++)
 		inval_task(fs, &changed.v[i]);
-	/* The cached listing of /proc itself; a new task needs nothing else. */
-	if (changed.n || gone.n || born.n)
+	/*
+	 * The cached listing of /proc itself (a new task needs nothing else),
+	 * and the global files, which count tasks.
+	 */
+	if (changed.n || gone.n || born.n) {
 		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT });
+		for (const struct dir_entry *e = dir_entries(NODE_ROOT); e->name; e++)
+			if (e->global)
+				inval_inode(fs, (struct node){ 0, 0, e->kind });
+	}
 	if (changed.overflow || gone.overflow || born.overflow)
 		fprintf(stderr, "procsim: change log overflow (ENOMEM): "
 			"cached /proc files may be stale\n");
