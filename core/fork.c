@@ -22,7 +22,7 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 	if (count < 1)
 		return -EINVAL;
 	for (i = 0; i < count; i++) {
-		err = copy_process(k, parent, false, &child);
+		err = copy_process(k, parent, 0, &child);
 		if (err)
 			break;
 		pids[i] = child->pid;
@@ -72,7 +72,7 @@ int do_clone_thread(struct kernel *k, int pid, int *tid)
 		return -ESRCH;
 	if (task_is_kthread(cur))
 		return -EINVAL;		/* kernel threads have no user threads */
-	err = copy_process(k, cur, true, &t);
+	err = copy_process(k, cur, CLONE_VM | CLONE_THREAD, &t);
 	if (err)
 		return err;
 	err = map_thread_stack(k, t->mm);

@@ -179,7 +179,7 @@ static int boot(struct kernel *k)
 	k->total_forks = 1;
 
 	/* kthreadd is init's sibling under the idle task: ppid 0. */
-	err = copy_process(k, init, false, &kthreadd);
+	err = copy_process(k, init, CLONE_VM, &kthreadd);
 	if (err)
 		return err;
 	list_del_init(&kthreadd->sibling);
@@ -194,7 +194,7 @@ static int boot(struct kernel *k)
 	k->kthreadd = kthreadd;
 
 	for (i = 0; i < (int)(sizeof(boot_kthreads) / sizeof(*boot_kthreads)); i++) {
-		err = copy_process(k, kthreadd, false, &t);
+		err = copy_process(k, kthreadd, 0, &t);
 		if (err)
 			return err;
 		set_task_comm(t, boot_kthreads[i]);

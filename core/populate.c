@@ -133,7 +133,7 @@ static int spawn(struct populate_ctx *c, struct task *parent,
 	mm = binfmt_load(k, t->path, args, len, env_tmpl, sizeof(env_tmpl));
 	if (!mm)
 		return -ENOMEM;
-	err = copy_process(k, parent, false, &child);
+	err = copy_process(k, parent, CLONE_VM, &child);
 	if (err) {
 		mmput(mm);
 		return err;
@@ -159,7 +159,7 @@ static int spawn(struct populate_ctx *c, struct task *parent,
 		set_task_state(k, child, TASK_RUNNING);
 	n = rnd(c, t->max_threads + 1);
 	for (int i = 0; i < n; i++) {
-		err = copy_process(k, child, true, &th);
+		err = copy_process(k, child, CLONE_VM | CLONE_THREAD, &th);
 		if (!err)
 			err = note(c, th->pid);
 		if (err)
@@ -240,7 +240,7 @@ static int spawn_kworker(struct populate_ctx *c)
 
 	if (c->procs_left <= 0)
 		return -ENOSPC;
-	err = copy_process(k, k->kthreadd, false, &t);
+	err = copy_process(k, k->kthreadd, 0, &t);
 	if (err)
 		return err;
 	c->procs_left--;

@@ -55,9 +55,10 @@ void set_task_comm(struct task *t, const char *name)
 	t->comm[TASK_COMM_LEN - 1] = '\0';
 }
 
-int copy_process(struct kernel *k, struct task *cur, bool thread,
+int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 		 struct task **out)
 {
+	bool thread = clone_flags & CLONE_THREAD;
 	struct task *p = alloc_task();
 	int err = -ENOMEM;
 
@@ -83,8 +84,14 @@ int copy_process(struct kernel *k, struct task *cur, bool thread,
 		p->signal->session = cur->signal->session;
 		p->signal->tty_nr = cur->signal->tty_nr;
 		p->signal->tpgid = cur->signal->tpgid;
-		if (cur->mm && !(p->mm = dup_mm(cur->mm)))
+		if (clone_flags & CLONE_VM) {
+			/* vfork: the child borrows the mm until it execs. */
+			p->mm = cur->mm;
+			if (p->mm)
+				p->mm->users++;
+		} else if (cur->mm && !(p->mm = dup_mm(cur->mm))) {
 			goto free_signal;
+		}
 		p->flags |= PF_FORKNOEXEC;
 		p->real_parent = p->parent = cur;
 		p->exit_signal = SIGCHLD;

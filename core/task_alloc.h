@@ -3,6 +3,7 @@
 #ifndef PROCSIM_TASK_ALLOC_H
 #define PROCSIM_TASK_ALLOC_H
 
+#include <sched.h>	/* CLONE_* */
 #include "kernel.h"
 
 /* A zeroed task with empty lists, state S. */
@@ -14,11 +15,14 @@ void set_task_state(struct kernel *k, struct task *t, char state);
 /* Unhash and free a task: pid, thread list, parent's children list. */
 void release_task(struct kernel *k, struct task *t);
 /*
- * copy_process: a new task from @cur, a thread of its group when @thread.
+ * copy_process: a new task from @cur.  @clone_flags as clone(2)'s: with
+ * CLONE_THREAD a thread of @cur's group (sharing its mm); else a process
+ * with a copy of the mm, or with CLONE_VM the very mm (vfork, for a fork
+ * that execs at once).
  * The pid is reserved, the task built, then published (pid_store_install),
  * so readers see all of it or nothing.
  */
-int copy_process(struct kernel *k, struct task *cur, bool thread,
+int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 		 struct task **out);
 void set_task_comm(struct task *t, const char *name);
 /* x86-64 ELF loader model: a fresh mm for @path with @argv and @env. */
