@@ -174,11 +174,40 @@ static int spawn(struct populate_ctx *c, struct task *parent,
 	return 0;
 }
 
-static int spawn_service(struct populate_ctx *c)
+/* What containers run: each under its own containerd-shim, as on a host. */
+static const struct proc_tmpl container_apps[] = {
+	{ "/usr/sbin/nginx", "-g daemon off;", 101, 0, 4, "do_epoll_wait" },
+	{ "/usr/local/bin/python3", "-m gunicorn app:app -w 4", 1000, 2, 4, "do_epoll_wait" },
+	{ "/usr/local/bin/node", "dist/server.js", 1000, 10, 0, "do_epoll_wait" },
+	{ "/opt/java/openjdk/bin/java", "-jar /app/app.jar", 1000, 30, 0, "futex_wait_queue" },
+	{ "/usr/lib/postgresql/16/bin/postgres", "-c config_file=/etc/postgresql/postgresql.conf", 999, 0, 6, "do_epoll_wait" },
+	{ "/usr/local/bin/redis-server", "*:6379", 999, 4, 0, "do_epoll_wait" },
+};
+static const struct proc_tmpl shim = {
+	"/usr/bin/containerd-shim-runc-v2", "-namespace moby -address /run/containerd/containerd.sock",
+	0, 10, 0, "futex_wait_queue"
+};
+
+#define NR(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The @i-th service: the distribution's services once each, then
+ * containers (a shim and its application, with its workers).
+ */
+static int spawn_service(struct populate_ctx *c, int i)
 {
-	const struct proc_tmpl *t = &services[rnd(c, sizeof(services) / sizeof(*services))];
-	struct task *master, *w;
-	int err = spawn(c, c->k->init_task, t, &master), n;
+	const struct proc_tmpl *t = (size_t)i < NR(services) ? &services[i] :
+				    &container_apps[rnd(c, NR(container_apps))];
+	struct task *parent = c->k->init_task, *master, *w;
+	int err = 0, n;
+
+	if ((size_t)i >= NR(services)) {
+		err = spawn(c, parent, &shim, &parent);
+		if (err)
+			return err;
+		parent->signal->pgrp = parent->signal->session = parent->pid;
+	}
+	err = spawn(c, parent, t, &master);
 
 	if (err)
 		return err;
@@ -284,7 +313,7 @@ int populate(struct kernel *k, int n)
 	for (int i = 0; i < n / 20 && !err; i++)
 		err = spawn_kworker(&c);
 	for (int i = 0; i < n / 10 && !err; i++)
-		err = spawn_service(&c);
+		err = spawn_service(&c, i);
 	if (!err && c.procs_left > 0)
 		err = spawn(&c, k->init_task, &services[6], &sshd);
 	if (!err && c.procs_left > 0 && rnd(&c, 2))
