@@ -17,15 +17,15 @@
 enum {
 	TAG_END = 0,
 	TAG_OPTS = 1,		/* backends and limits: what kernel_init takes */
-	TAG_COUNTERS = 2,	/* forks, exits, gen, rng */
+	TAG_COUNTERS = 2,	/* forks, exits, rng (not gen: a cache stamp) */
 	TAG_PIDS = 3,		/* the pid store's cursor */
 	TAG_MM = 4,		/* one address space */
 	TAG_TASK = 5,		/* one task, in pid order */
 };
 
-/* ---- CRC32 (IEEE 802.3, reflected), table-driven ---- */
+/* ---- CRC32 (IEEE 802.3, reflected), table-driven, 8 bytes a step ---- */
 
-static uint32_t crc_table[256];
+static uint32_t crc_table[8][256];
 
 static void crc_init(void)
 {
@@ -34,8 +34,13 @@ static void crc_init(void)
 
 		for (int j = 0; j < 8; j++)
 			c = c & 1 ? 0xedb88320U ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
+		crc_table[0][i] = c;
 	}
+	/* Slicing-by-8: table t[k] advances a byte through k more zero bytes. */
+	for (int t = 1; t < 8; t++)
+		for (int i = 0; i < 256; i++)
+			crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
+					  crc_table[0][crc_table[t - 1][i] & 0xff];
 }
 
 uint32_t snapshot_crc32(const void *data, size_t len)
@@ -43,10 +48,18 @@ uint32_t snapshot_crc32(const void *data, size_t len)
 	const unsigned char *p = data;
 	uint32_t c = 0xffffffffU;
 
-	if (!crc_table[1])
+	if (!crc_table[0][1])
 		crc_init();
+	for (; len >= 8; len -= 8, p += 8) {
+		uint32_t lo = c ^ (p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
+
+		c = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+		    crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+		    crc_table[3][p[4]] ^ crc_table[2][p[5]] ^
+		    crc_table[1][p[6]] ^ crc_table[0][p[7]];
+	}
 	while (len--)
-		c = crc_table[(c ^ *p++) & 0xff] ^ (c >> 8);
+		c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
 	return c ^ 0xffffffffU;
 }
 
@@ -170,7 +183,6 @@ static void save_counters(struct sink *s, const struct kernel *k)
 
 	put_u64(s, k->total_forks);
 	put_u64(s, k->total_exits);
-	put_u64(s, k->gen);
 	put_u64(s, k->rng);
 	section_end(s, sec);
 
@@ -785,7 +797,6 @@ static int load_world(struct loader *l, struct kernel *k)
 		case TAG_COUNTERS:
 			k->total_forks = get_u64(&r);
 			k->total_exits = get_u64(&r);
-			k->gen = get_u64(&r);
 			k->rng = get_u64(&r);
 			break;
 		case TAG_PIDS:

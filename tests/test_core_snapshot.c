@@ -404,9 +404,23 @@ static void test_version_and_unknown_sections(void **state)
 	tk_free(b);
 }
 
+/* The standard check value, and a long input through the 8-byte path. */
+static void test_crc32(void **state)
+{
+	unsigned char buf[1000];
+
+	(void)state;
+	assert_int_equal(snapshot_crc32("123456789", 9), 0xcbf43926U);
+	for (int i = 0; i < 1000; i++)
+		buf[i] = i * 7 % 256;
+	assert_int_equal(snapshot_crc32(buf, sizeof(buf)), 0x114ad5ffU); /* zlib.crc32 */
+	assert_int_equal(snapshot_crc32("", 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_shared_mm_and_threads),
 		cmocka_unit_test(test_version_and_unknown_sections),
 		cmocka_unit_test(test_every_length_truncated),
