@@ -734,6 +734,38 @@ static int link_lists(struct loader *l, struct task *t, struct task_links *tl)
 			 offsetof(struct task, thread_node), t, 2);
 }
 
+/*
+ * exit's reaper search walks ->real_parent up to init: a cycle there (a
+ * file with a right checksum can still say anything) would hang it.
+ * t->gen marks the walk (0 unseen, 1 on the current path, 2 known good)
+ * and is set to the kernel's generation afterwards.  Also, only a traced
+ * task has a parent other than its real parent.
+ */
+static int check_ancestry(struct loader *l, struct kernel *k)
+{
+	struct task *t, *p;
+	int pid, err = 0;
+
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		t->gen = 0;
+	for (pid = pid_store_next(&k->pids, 0, &t); !err && pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		if (!t->ptrace && t->parent != t->real_parent)
+			err = fail(l, "task %d: parent without ptrace", t->pid);
+		for (p = t; p && p->gen == 0; p = p->real_parent)
+			p->gen = 1;
+		if (p && p->gen == 1)
+			err = fail(l, "task %d: its parents form a cycle", t->pid);
+		for (p = t; p && p->gen == 1; p = p->real_parent)
+			p->gen = 2;
+	}
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		t->gen = k->gen;
+	return err;
+}
+
 /* Walk the sections: header, lengths, END, CRC. Fills l->sections. */
 static int check_frame(struct loader *l, const unsigned char *d, size_t len)
 {
@@ -845,6 +877,8 @@ static int load_world(struct loader *l, struct kernel *k)
 		if (list_empty(&t->thread_node))
 			err = fail(l, "task %d not in its group", t->pid);
 	free(links);
+	if (!err)
+		err = check_ancestry(l, k);
 	if (err)
 		return err;
 	k->init_task = find_task(k, 1);

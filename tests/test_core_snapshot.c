@@ -276,6 +276,8 @@ static void test_shared_mm_and_threads(void **state)
 
 /* ---- damage ---- */
 
+static void put32(unsigned char *p, uint32_t v);
+
 static void *small_snapshot(struct tk *a, size_t *len)
 {
 	void *data;
@@ -404,6 +406,65 @@ static void test_version_and_unknown_sections(void **state)
 	tk_free(b);
 }
 
+static uint32_t get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The body of @pid's TASK section (tag 5) in a snapshot, or NULL. */
+static unsigned char *task_record(unsigned char *data, size_t len, int pid)
+{
+	size_t off = 12;
+
+	while (off + 8 <= len - 4) {
+		uint32_t tag = get32(data + off), n = get32(data + off + 4);
+
+		if (tag == 5 && (int)get32(data + off + 8) == pid)
+			return data + off + 8;
+		off += 8 + n;
+	}
+	return NULL;
+}
+
+/*
+ * A file with a right checksum that still lies: parents swapped into a
+ * cycle (which would hang exit's reaper search), a parent without ptrace.
+ */
+static void test_consistent_lies_refused(void **state)
+{
+	struct tk *a = tk_new(NULL), *b = tk_new(NULL);
+	char why[SNAPSHOT_WHY_LEN], want[SNAPSHOT_WHY_LEN];
+	unsigned char *data, *rec;
+	int p1, p2;
+	size_t len;
+	char *before = snapshot_view(&b->k);
+
+	(void)state;
+	p1 = fork1(&a->k, 1);
+	p2 = fork1(&a->k, p1);
+	assert_int_equal(kernel_save(&a->k, (void **)&data, &len), 0);
+	/* p1's parents become p2, its own child. */
+	assert_non_null(rec = task_record(data, len, p1));
+	put32(rec + 8, p2);
+	put32(rec + 12, p2);
+	put32(data + len - 4, snapshot_crc32(data, len - 4));
+	assert_refused(&b->k, data, len, before, true);
+	/* p2's parent (not its real parent) becomes init, untraced. */
+	put32(rec + 8, 1);
+	put32(rec + 12, 1);
+	assert_non_null(rec = task_record(data, len, p2));
+	put32(rec + 12, 1);
+	put32(data + len - 4, snapshot_crc32(data, len - 4));
+	assert_refused(&b->k, data, len, before, true);
+	assert_int_equal(kernel_load(&b->k, data, len, why), -EINVAL);
+	snprintf(want, sizeof(want), "task %d: parent without ptrace", p2);
+	assert_string_equal(why, want);
+	free(before);
+	free(data);
+	tk_free(a);
+	tk_free(b);
+}
+
 /* The standard check value, and a long input through the 8-byte path. */
 static void test_crc32(void **state)
 {
@@ -421,6 +482,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32),
+		cmocka_unit_test(test_consistent_lies_refused),
 		cmocka_unit_test(test_shared_mm_and_threads),
 		cmocka_unit_test(test_version_and_unknown_sections),
 		cmocka_unit_test(test_every_length_truncated),
