@@ -249,8 +249,8 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	return err;
 }
 
-/* Free every task and the pid store; no list bookkeeping on the way out. */
-static void free_world(struct kernel *k)
+/* Free every task and its pid; no list bookkeeping on the way out. */
+void kernel_free_tasks(struct kernel *k)
 {
 	struct task *t;
 	int pid;
@@ -263,6 +263,11 @@ static void free_world(struct kernel *k)
 		free(t->keys);	/* a live task's keyring (watch_keys.c) */
 		free(t);
 	}
+}
+
+static void free_world(struct kernel *k)
+{
+	kernel_free_tasks(k);
 	pid_store_destroy(&k->pids);
 	watchers_destroy(k);
 	free(k->changed.v);
@@ -281,12 +286,39 @@ void kernel_destroy(struct kernel *k)
 
 #define SWAP(a, b) do { __typeof__(a) tmp_ = (a); (a) = (b); (b) = tmp_; } while (0)
 
+void kernel_replace(struct kernel *k, struct kernel *fresh)
+{
+	struct task *t;
+	int pid;
+
+	/* The event rings outlive a reset: their readers keep their place. */
+	SWAP(fresh->cnproc, k->cnproc);
+	SWAP(fresh->audit, k->audit);
+	pthread_rwlock_destroy(&fresh->lock);
+	fresh->gen = k->gen + 1;
+	fresh->track_changes = k->track_changes;
+	fresh->changed = k->changed;
+	fresh->gone = k->gone;
+	fresh->born = k->born;
+	memset(&k->changed, 0, sizeof(k->changed));
+	memset(&k->gone, 0, sizeof(k->gone));
+	memset(&k->born, 0, sizeof(k->born));
+	/* Every old task is gone, as far as the daemon's caches go. */
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		task_log_gone(fresh, t);
+	free_world(k);
+	/* Everything but the lock, which the caller holds right now. */
+	_Static_assert(offsetof(struct kernel, lock) == 0, "lock comes first");
+	memcpy((char *)k + sizeof(k->lock), (char *)fresh + sizeof(fresh->lock),
+	       sizeof(*k) - sizeof(k->lock));
+}
+
 int kernel_reset(struct kernel *k)
 {
 	struct kernel fresh;
 	struct kernel_opts o = k->opts;
-	struct task *t;
-	int err, pid;
+	int err;
 
 	o.pidstore = k->pids.ops->name;
 	o.pid_max = k->pids.pid_max;
@@ -297,26 +329,6 @@ int kernel_reset(struct kernel *k)
 	err = kernel_init(&fresh, &o);
 	if (err)
 		return err;
-	/* The event rings outlive a reset: their readers keep their place. */
-	SWAP(fresh.cnproc, k->cnproc);
-	SWAP(fresh.audit, k->audit);
-	pthread_rwlock_destroy(&fresh.lock);
-	fresh.gen = k->gen + 1;
-	fresh.track_changes = k->track_changes;
-	fresh.changed = k->changed;
-	fresh.gone = k->gone;
-	fresh.born = k->born;
-	memset(&k->changed, 0, sizeof(k->changed));
-	memset(&k->gone, 0, sizeof(k->gone));
-	memset(&k->born, 0, sizeof(k->born));
-	/* Every old task is gone, as far as the daemon's caches go. */
-	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
-	     pid = pid_store_next(&k->pids, pid + 1, &t))
-		task_log_gone(&fresh, t);
-	free_world(k);
-	/* Everything but the lock, which the caller holds right now. */
-	_Static_assert(offsetof(struct kernel, lock) == 0, "lock comes first");
-	memcpy((char *)k + sizeof(k->lock), (char *)&fresh + sizeof(fresh.lock),
-	       sizeof(*k) - sizeof(k->lock));
+	kernel_replace(k, &fresh);
 	return 0;
 }

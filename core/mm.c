@@ -97,6 +97,35 @@ static int store_prealloc(struct mm_struct *mm, int n)
 	return mm->vma_ops->prealloc ? mm->vma_ops->prealloc(mm->vma_root, n) : 0;
 }
 
+int mm_restore_vma(struct mm_struct *mm, const struct vm_area_struct *tmpl)
+{
+	struct vm_area_struct *last = mm->vma_ops->last(mm->vma_root);
+	struct vm_area_struct *v;
+
+	/* Restored in address order: each must lie above the one before. */
+	if (tmpl->vm_start >= tmpl->vm_end || tmpl->vm_end > TASK_SIZE ||
+	    (tmpl->vm_start | tmpl->vm_end) & (PAGE_SIZE - 1) ||
+	    (last && tmpl->vm_start < last->vm_end))
+		return -EINVAL;
+	v = vma_alloc();
+	if (!v)
+		return -ENOMEM;
+	if (store_prealloc(mm, 1)) {
+		free(v);
+		return -ENOMEM;
+	}
+	v->vm_start = tmpl->vm_start;
+	v->vm_end = tmpl->vm_end;
+	v->vm_flags = tmpl->vm_flags;
+	v->vm_pgoff = tmpl->vm_pgoff;
+	v->dev = tmpl->dev;
+	v->ino = tmpl->ino;
+	v->name = tmpl->name;
+	v->rss_pages = tmpl->rss_pages;
+	vma_link(mm, v);
+	return 0;
+}
+
 size_t mm_store_bytes(const struct mm_struct *mm)
 {
 	return mm->vma_ops->mem_bytes(mm->vma_root);

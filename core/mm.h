@@ -144,5 +144,7 @@ int mm_expand_stack(struct mm_struct *mm, unsigned long addr);
 /* get_unmapped_area for @len with this mm's layout: the address or 0. */
 unsigned long mm_get_unmapped_area(struct mm_struct *mm, unsigned long len);
 size_t mm_store_bytes(const struct mm_struct *mm);
+/* Restore: append a copy of @tmpl above the mm's last VMA; -EINVAL if not. */
+int mm_restore_vma(struct mm_struct *mm, const struct vm_area_struct *tmpl);
 
 #endif

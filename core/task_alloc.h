@@ -46,4 +46,12 @@ void ptrace_unlink(struct kernel *k, struct task *t);
 /* The group has no live thread left: the parent may reap the leader. */
 void notify_parent_dead(struct kernel *k, struct task *leader);
 
+/* Free every task and its pid, keeping the (empty) store: restore's start. */
+void kernel_free_tasks(struct kernel *k);
+/*
+ * Swap the world @fresh (from kernel_init, lock unused) into @k in place,
+ * leaving k->lock alone: old pids are logged gone, the event rings kept.
+ */
+void kernel_replace(struct kernel *k, struct kernel *fresh);
+
 #endif

@@ -65,3 +65,28 @@ void keys_destroy(struct kernel *k)
 
 TASK_WATCHER(fork, 200, keys, keys_fork, keys_fork_undo);
 TASK_WATCHER(exit, 200, keys, keys_exit, NULL);
+
+/* Save and restore (core/snapshot.c): a keyring is three numbers. */
+bool keys_get(const struct task *t, unsigned int *uid, unsigned int *gid,
+	      int *serial)
+{
+	if (!t->keys)
+		return false;
+	*uid = t->keys->uid;
+	*gid = t->keys->gid;
+	*serial = t->keys->serial;
+	return true;
+}
+
+int keys_set(struct kernel *k, struct task *t, unsigned int uid,
+	     unsigned int gid, int serial)
+{
+	struct key *key = malloc(sizeof(*key));
+
+	if (!key)
+		return -ENOMEM;
+	*key = (struct key){ .uid = uid, .gid = gid, .serial = serial };
+	t->keys = key;
+	k->nr_keys++;
+	return 0;
+}

@@ -154,6 +154,11 @@ void keys_destroy(struct kernel *k);
 int audit_init(struct kernel *k);
 void audit_destroy(struct kernel *k);
 int cnproc_init(struct kernel *k);
+/* A task's keyring for save and restore: false if it has none. */
+bool keys_get(const struct task *t, unsigned int *uid, unsigned int *gid,
+	      int *serial);
+int keys_set(struct kernel *k, struct task *t, unsigned int uid,
+	     unsigned int gid, int serial);
 void cnproc_destroy(struct kernel *k);
 
 #endif

@@ -34,6 +34,8 @@
  *	setuid PID UID		"ok\n"; UID 0..4294967294, every thread
  *	setgid PID GID		"ok\n"; GID likewise
  *	pidstore NAME		"ok\n"; moves every pid into backend NAME
+ *	save FILE		"ok\n"; the whole world to FILE (absolute path)
+ *	load FILE		"ok\n"; the world from FILE replaces this one
  *	help			one line listing the commands
  *
  * Numbers are strict: no sign where none is allowed, no junk, no overflow.
@@ -85,6 +87,8 @@
 	X(SETUID,   setuid,   2, 2, "PID UID")			\
 	X(SETGID,   setgid,   2, 2, "PID GID")			\
 	X(PIDSTORE, pidstore, 1, 1, "NAME")			\
+	X(SAVE,     save,     1, 1, "FILE")			\
+	X(LOAD,     load,     1, 1, "FILE")			\
 	X(HELP,     help,     0, 0, "")
 
 enum ctl_op {
@@ -120,6 +124,8 @@ struct ctl_cmd {
 		struct { int n; } pid_max;
 		struct { int pid; unsigned int id; } setid;	/* setuid, setgid */
 		struct { const struct pid_store_ops *ops; } pidstore;
+		/* save, load: @path and room for the reason, one heap block */
+		struct { char *path, *why; } file;
 	};
 };
 

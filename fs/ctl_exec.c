@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl.h"
+#include "snapshot_file.h"
 
 #define REPLY_MIN	64	/* room for any reply but fork's */
 #define PID_TEXT_MAX	11	/* " 4194303" + printf's NUL, and room */
@@ -277,6 +278,28 @@ static int exec_pidstore(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
+/* The file I/O happens under the write lock: a load must not interleave. */
+static int exec_save(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	int err = snapshot_save_file(k, c->file.path, c->file.why);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
+/* Every old pid is logged gone (kernel_replace), so the caches drop all. */
+static int exec_load(struct kernel *k, const struct ctl_cmd *c,
+		     struct buf *out)
+{
+	int err = snapshot_load_file(k, c->file.path, c->file.why);
+
+	if (!err)
+		buf_puts(out, "ok\n");
+	return err;
+}
+
 static int exec_help(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
@@ -369,7 +392,9 @@ static void explain(struct buf *out, const struct kernel *k,
 {
 	int pid = ctl_cmd_pid(c);
 
-	if (c->op == CTL_PTRACE)
+	if (c->op == CTL_SAVE || c->op == CTL_LOAD)
+		buf_printf(out, "%s: %s", c->file.path, c->file.why);
+	else if (c->op == CTL_PTRACE)
 		explain_ptrace(out, k, c, err);
 	else if (err == -ESRCH && c->op == CTL_DETACH)
 		buf_printf(out, "pid %d is not traced", pid);

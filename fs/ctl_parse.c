@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl.h"
+#include "snapshot.h"
 
 #define QUOTE_MAX	40	/* bytes of a bad word echoed in a message */
 
@@ -577,6 +578,35 @@ static int parse_pidstore(const struct ctl_args *a, struct ctl_cmd *c)
 		    QARG(a->argv[0]), names);
 }
 
+/* The daemon's cwd is /, so a relative path would surprise: refuse it. */
+static int parse_file(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	size_t n = strlen(a->argv[0]);
+
+	if (a->argv[0][0] != '/')
+		return fail(a->err, "%s: FILE must be an absolute path: " QFMT,
+			    a->cmd, QARG(a->argv[0]));
+	c->file.path = malloc(n + 1 + SNAPSHOT_WHY_LEN);
+	if (!c->file.path) {
+		buf_puts(a->err, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(c->file.path, a->argv[0], n + 1);
+	c->file.why = c->file.path + n + 1;
+	c->file.why[0] = '\0';
+	return 0;
+}
+
+static int parse_save(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return parse_file(a, c);
+}
+
+static int parse_load(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return parse_file(a, c);
+}
+
 static int parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	(void)a;
@@ -650,5 +680,9 @@ void ctl_cmd_free(struct ctl_cmd *cmd)
 	if (cmd->op == CTL_EXEC) {
 		free(cmd->exec.argv);
 		cmd->exec.argv = NULL;
+	}
+	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD) {
+		free(cmd->file.path);
+		cmd->file.path = NULL;
 	}
 }

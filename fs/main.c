@@ -22,6 +22,7 @@
 #include "fuse_events.h"
 #include "fuse_ops.h"
 #include "procfs.h"
+#include "snapshot_file.h"
 #include "watchers.h"
 
 struct options {
@@ -39,6 +40,7 @@ struct options {
 	char *cache;
 	char *wait;
 	char *watchers;
+	char *load;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -56,6 +58,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("cache=%s", cache),
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
+	OPT("load=%s", load),
 	OPT("-h", help),
 	OPT("--help", help),
 	FUSE_OPT_END
@@ -88,6 +91,8 @@ static void usage(const char *prog)
 	       "                           invalidate them on change (default on)\n"
 	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
 	       "                           or none (default table)\n"
+	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
+	       "                           (its options replace the ones above)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
@@ -223,6 +228,15 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 			err == -EAGAIN ? "more processes than free pids below pid_max" :
 			strerror(-err));
 		return -1;
+	}
+	if (o->load) {
+		char why[SNAPSHOT_WHY_LEN];
+
+		err = snapshot_load_file(&fs->k, o->load, why);
+		if (err) {
+			fprintf(stderr, "procsim: load: %s: %s\n", o->load, why);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -478,6 +492,7 @@ out_free:
 	free(o.mmap_layout);
 	free(o.cache);
 	free(o.watchers);
+	free(o.load);
 	free(fs.control_path);
 	return ret ? 1 : 0;
 }

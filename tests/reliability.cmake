@@ -7,7 +7,8 @@
 #           daemon under concurrent readers and ctl writers
 # tools/test makes build-asan and build-tsan and runs these labels there.
 set(REL_ENV "PROCSIM_BUILD=${CMAKE_BINARY_DIR};PROCSIM_SRC=${CMAKE_SOURCE_DIR}")
-set(ASAN_IT_TESTS it_ctl_errors it_ctl_split it_threads it_pmap it_lifecycle it_permissions)
+set(ASAN_IT_TESTS it_ctl_errors it_ctl_split it_threads it_pmap it_lifecycle it_permissions
+  it_saverestore)
 
 if(PROCSIM_SANITIZE STREQUAL "address")
   foreach(src ${UNIT_TESTS})

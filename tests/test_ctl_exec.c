@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "ctl.h"
 
 #define REPLY_MAX	(1 << 16)
@@ -623,8 +624,54 @@ static void test_help(void **state)
 		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
 		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
-		"setgid PID GID; pidstore NAME; help\n");
+		"setgid PID GID; pidstore NAME; save FILE; load FILE; help\n");
 	assert_unchanged(k, &s);
+}
+
+/*
+ * save FILE and load FILE: the world comes back after a change; a missing
+ * file, a relative path or a damaged file fail in one line, world kept.
+ */
+static void test_save_load(void **state)
+{
+	struct kernel *k = *state;
+	char dir[] = "/tmp/procsim-ctl-save.XXXXXX", path[64], want[160];
+	struct snapshot before, s;
+	FILE *f;
+	int pid;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/w.snap", dir);
+	run_ok(k, "fork 1");
+	before = snap(k);
+	assert_int_equal(run(k, "save %s", path), 0);
+	assert_string_equal(reply, "ok\n");
+	pid = run_ok(k, "fork 1");
+	assert_int_equal(run(k, "load %s", path), 0);
+	assert_null(find_task(k, pid));
+	assert_int_equal(k->nr_tasks, before.nr_tasks);
+	assert_int_equal(k->total_forks, before.total_forks);
+	assert_true(k->gen > before.gen);	/* caches see a change */
+
+	s = snap(k);
+	fails(k, "load relative.snap", -EINVAL,
+	      "EINVAL: load: FILE must be an absolute path: 'relative.snap'\n");
+	snprintf(want, sizeof(want), "ENOENT: load: %s/none: No such file "
+		 "or directory\n", dir);
+	snprintf(path, sizeof(path), "load %s/none", dir);
+	fails(k, path, -ENOENT, want);
+	snprintf(path, sizeof(path), "%s/bad.snap", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("PROCSIMS\1\0\0\0garbage", f);
+	fclose(f);
+	assert_int_equal(run(k, "load %s", path), -EINVAL);
+	snprintf(want, sizeof(want), "EINVAL: load: %s: truncated\n", path);
+	assert_string_equal(reply, want);
+	assert_unchanged(k, &s);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/w.snap", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 /*
@@ -758,6 +805,7 @@ int main(void)
 		T(test_mprotect_brk),
 		T(test_populate_reset),
 		T(test_help),
+		T(test_save_load),
 		T(test_kill_stop_cont),
 		T(test_ptrace_detach),
 		T(test_subreaper_exit_thread),

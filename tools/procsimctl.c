@@ -51,6 +51,8 @@ static const char usage_text[] =
 	"  reset\n"
 	"  pid_max N\n"
 	"  pidstore NAME            idr, bitmap, xarray, sparse or judy, live\n"
+	"  save FILE | load FILE    the whole world to FILE and back; a\n"
+	"                           relative FILE is taken from the cwd\n"
 	"  help\n"
 	"\n"
 	"Exit status: 0 done, 1 the command failed, 2 usage error.\n";
@@ -106,9 +108,28 @@ static void add_word(char **line, size_t *len, const char *word)
  * The words, joined by spaces; fork's "-n COUNT" (or "-nCOUNT") becomes
  * its last word.  A newline would smuggle in a second command: refused.
  */
+/*
+ * save/load FILE: the daemon's cwd is /, so a relative FILE is made
+ * absolute here, against ours.  Caller frees.
+ */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		die("getcwd", errno);
+	abs = malloc(strlen(cwd) + strlen(path) + 2);
+	if (abs)
+		sprintf(abs, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+	return abs;
+}
+
 static char *build_line(int argc, char **argv, size_t *len)
 {
 	bool is_fork = !strcmp(argv[0], "fork");
+	bool is_file = !strcmp(argv[0], "save") || !strcmp(argv[0], "load");
 	const char *count = NULL;
 	char *line = NULL;
 	int i, words = 0;
@@ -125,7 +146,16 @@ static char *build_line(int argc, char **argv, size_t *len)
 				usage_error("fork: -n needs a COUNT");
 			continue;
 		}
-		add_word(&line, len, argv[i]);
+		if (is_file && i == 1) {
+			char *abs = absolute(argv[i]);
+
+			if (!abs)
+				die("malloc", ENOMEM);
+			add_word(&line, len, abs);
+			free(abs);
+		} else {
+			add_word(&line, len, argv[i]);
+		}
 		words++;
 	}
 	if (count) {

@@ -5,7 +5,8 @@
  * inputs (so sequences reach deep states) and is reset every RESET_EVERY
  * inputs so its size stays bounded.  Commands that would only make an input
  * slow (huge fork counts, populate, pid_max beyond a small bound) are
- * skipped: they are the parser harness's and the unit tests' business.
+ * skipped: they are the parser harness's and the unit tests' business;
+ * so are save and load, which would write and read files anywhere.
  *
  * After every line the world must hold its invariants, and a failed line
  * must leave the generation counter, hence the world, untouched.
@@ -46,7 +47,8 @@ static bool too_costly(const char *line, size_t len)
 		costly = (c.op == CTL_FORK && c.fork.count > COUNT_BOUND) ||
 			 (c.op == CTL_POPULATE && c.populate.n > COUNT_BOUND) ||
 			 (c.op == CTL_PID_MAX && c.pid_max.n > PID_MAX_BOUND) ||
-			 (c.op == CTL_MMAP && c.mmap.len > (1ul << 40));
+			 (c.op == CTL_MMAP && c.mmap.len > (1ul << 40)) ||
+			 c.op == CTL_SAVE || c.op == CTL_LOAD;
 		ctl_cmd_free(&c);
 	}
 	buf_free(&err);

@@ -1,0 +1,945 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Save and restore of the whole world (see snapshot.h for the format).
+ * Load builds a complete new kernel beside the running one and swaps it
+ * in only when every section parsed and every link resolved, so a bad
+ * file leaves the running world as it was.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "snapshot.h"
+#include "task_alloc.h"
+#include "watchers.h"
+
+enum {
+	TAG_END = 0,
+	TAG_OPTS = 1,		/* backends and limits: what kernel_init takes */
+	TAG_COUNTERS = 2,	/* forks, exits, rng (not gen: a cache stamp) */
+	TAG_PIDS = 3,		/* the pid store's cursor */
+	TAG_MM = 4,		/* one address space */
+	TAG_TASK = 5,		/* one task, in pid order */
+};
+
+/* ---- CRC32 (IEEE 802.3, reflected), table-driven, 8 bytes a step ---- */
+
+static uint32_t crc_table[8][256];
+
+static void crc_init(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (int j = 0; j < 8; j++)
+			c = c & 1 ? 0xedb88320U ^ (c >> 1) : c >> 1;
+		crc_table[0][i] = c;
+	}
+	/* Slicing-by-8: table t[k] advances a byte through k more zero bytes. */
+	for (int t = 1; t < 8; t++)
+		for (int i = 0; i < 256; i++)
+			crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
+					  crc_table[0][crc_table[t - 1][i] & 0xff];
+}
+
+uint32_t snapshot_crc32(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint32_t c = 0xffffffffU;
+
+	if (!crc_table[0][1])
+		crc_init();
+	for (; len >= 8; len -= 8, p += 8) {
+		uint32_t lo = c ^ (p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
+
+		c = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+		    crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+		    crc_table[3][p[4]] ^ crc_table[2][p[5]] ^
+		    crc_table[1][p[6]] ^ crc_table[0][p[7]];
+	}
+	while (len--)
+		c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
+	return c ^ 0xffffffffU;
+}
+
+/* ---- the writer: a growable byte sink ---- */
+
+struct sink {
+	unsigned char *p;
+	size_t n, cap;
+	bool oom;
+};
+
+static unsigned char *sink_room(struct sink *s, size_t n)
+{
+	if (s->oom)
+		return NULL;
+	if (s->n + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		unsigned char *p;
+
+		while (cap < s->n + n)
+			cap *= 2;
+		p = realloc(s->p, cap);
+		if (!p) {
+			s->oom = true;
+			return NULL;
+		}
+		s->p = p;
+		s->cap = cap;
+	}
+	s->n += n;
+	return s->p + s->n - n;
+}
+
+static void put_le(struct sink *s, uint64_t v, int bytes)
+{
+	unsigned char *p = sink_room(s, bytes);
+
+	for (int i = 0; p && i < bytes; i++)
+		p[i] = v >> (8 * i);
+}
+
+#define put_u8(s, v)	put_le(s, (uint8_t)(v), 1)
+#define put_u32(s, v)	put_le(s, (uint32_t)(v), 4)
+#define put_u64(s, v)	put_le(s, (uint64_t)(v), 8)
+
+static void put_bytes(struct sink *s, const void *d, size_t n)
+{
+	unsigned char *p;
+
+	put_u32(s, n);
+	p = sink_room(s, n);
+	if (p && n)
+		memcpy(p, d, n);
+}
+
+/* A string that may be NULL: u8 present, then the bytes. */
+static void put_str(struct sink *s, const char *str)
+{
+	put_u8(s, str != NULL);
+	if (str)
+		put_bytes(s, str, strlen(str));
+}
+
+static size_t section_begin(struct sink *s, uint32_t tag)
+{
+	put_u32(s, tag);
+	put_u32(s, 0);		/* the length, patched by section_end */
+	return s->n;
+}
+
+static void section_end(struct sink *s, size_t start)
+{
+	uint32_t len = s->n - start;
+
+	if (s->oom)
+		return;
+	for (int i = 0; i < 4; i++)
+		s->p[start - 4 + i] = len >> (8 * i);
+}
+
+/* ---- save ---- */
+
+/* Pointer -> small id, for the mms shared by threads. */
+struct ptr_map {
+	const void **key;
+	uint32_t *id;
+	size_t cap, n;
+};
+
+static uint32_t *map_slot(struct ptr_map *m, const void *p)
+{
+	size_t i = ((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ULL & (m->cap - 1);
+
+	while (m->key[i] && m->key[i] != p)
+		i = (i + 1) & (m->cap - 1);
+	m->key[i] = p;
+	return &m->id[i];
+}
+
+static void save_opts(struct sink *s, const struct kernel *k)
+{
+	size_t sec = section_begin(s, TAG_OPTS);
+
+	put_str(s, k->pids.ops->name);
+	put_str(s, k->vma_ops->name);
+	put_str(s, k->wait->name);
+	put_str(s, k->watch->name);
+	put_u32(s, k->pids.pid_max);
+	put_u32(s, k->max_map_count);
+	put_u32(s, k->forkdup);
+	put_u8(s, k->mmap_legacy);
+	put_u32(s, k->nr_cpus);
+	put_u64(s, k->mem_total_kb);
+	put_u64(s, k->opts.seed);
+	section_end(s, sec);
+}
+
+static void save_counters(struct sink *s, const struct kernel *k)
+{
+	size_t sec = section_begin(s, TAG_COUNTERS);
+
+	put_u64(s, k->total_forks);
+	put_u64(s, k->total_exits);
+	put_u64(s, k->rng);
+	section_end(s, sec);
+
+	sec = section_begin(s, TAG_PIDS);
+	put_u32(s, k->pids.last_pid);
+	section_end(s, sec);
+}
+
+static void save_mm(struct sink *s, const struct mm_struct *mm, uint32_t id)
+{
+	size_t sec = section_begin(s, TAG_MM);
+	const struct vm_area_struct *v;
+
+	put_u32(s, id);
+	put_u8(s, mm->legacy_layout);
+	put_u64(s, mm->mmap_base);
+	put_u64(s, mm->start_code);
+	put_u64(s, mm->end_code);
+	put_u64(s, mm->start_data);
+	put_u64(s, mm->end_data);
+	put_u64(s, mm->start_brk);
+	put_u64(s, mm->brk);
+	put_u64(s, mm->start_stack);
+	put_u64(s, mm->arg_start);
+	put_u64(s, mm->arg_end);
+	put_u64(s, mm->env_start);
+	put_u64(s, mm->env_end);
+	put_u64(s, mm->hiwater_vm);
+	put_u64(s, mm->hiwater_rss);
+	put_u8(s, mm->args != NULL);
+	put_bytes(s, mm->args, mm->args ? mm->args_len : 0);
+	put_u8(s, mm->env != NULL);
+	put_bytes(s, mm->env, mm->env ? mm->env_len : 0);
+	put_u32(s, mm->map_count);
+	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
+		put_u64(s, v->vm_start);
+		put_u64(s, v->vm_end);
+		put_u64(s, v->vm_flags);
+		put_u64(s, v->vm_pgoff);
+		put_u32(s, v->dev);
+		put_u64(s, v->ino);
+		put_u64(s, v->rss_pages);
+		put_str(s, v->name);
+	}
+	section_end(s, sec);
+}
+
+static void put_pid_list(struct sink *s, const struct list_head *head,
+			 size_t link_off)
+{
+	const struct list_head *pos;
+	uint32_t n = 0;
+
+	for (pos = head->next; pos != head; pos = pos->next)
+		n++;
+	put_u32(s, n);
+	for (pos = head->next; pos != head; pos = pos->next)
+		put_u32(s, ((const struct task *)((const char *)pos - link_off))->pid);
+}
+
+static void save_task(struct sink *s, const struct task *t, uint32_t mm_id)
+{
+	size_t sec = section_begin(s, TAG_TASK);
+	const struct signal_struct *sig = t->signal;
+	unsigned int kuid = 0, kgid = 0;
+	int kserial = 0;
+	bool has_key = keys_get(t, &kuid, &kgid, &kserial);
+
+	put_u32(s, t->pid);
+	put_u32(s, t->tgid);
+	put_u32(s, t->real_parent ? t->real_parent->pid : 0);
+	put_u32(s, t->parent ? t->parent->pid : 0);
+	put_u8(s, t->state);
+	put_u32(s, t->flags);
+	{
+		unsigned char *p = sink_room(s, TASK_COMM_LEN);
+
+		if (p)
+			memcpy(p, t->comm, TASK_COMM_LEN);
+	}
+	put_u32(s, t->cred.uid);
+	put_u32(s, t->cred.euid);
+	put_u32(s, t->cred.suid);
+	put_u32(s, t->cred.fsuid);
+	put_u32(s, t->cred.gid);
+	put_u32(s, t->cred.egid);
+	put_u32(s, t->cred.sgid);
+	put_u32(s, t->cred.fsgid);
+	put_u32(s, t->exit_code);
+	put_u32(s, t->exit_signal);
+	put_u32(s, t->nice);
+	put_u64(s, t->utime);
+	put_u64(s, t->stime);
+	put_u64(s, t->start_time);
+	put_u64(s, t->minflt);
+	put_u64(s, t->majflt);
+	put_u64(s, t->nvcsw);
+	put_u64(s, t->nivcsw);
+	put_u32(s, t->cpu);
+	put_str(s, t->wchan);
+	put_u8(s, t->ptrace);
+	put_u32(s, t->ptrace_code);
+	put_u32(s, mm_id);
+	put_u8(s, has_key);
+	put_u32(s, kuid);
+	put_u32(s, kgid);
+	put_u32(s, kserial);
+	put_pid_list(s, &t->children, offsetof(struct task, sibling));
+	put_pid_list(s, &t->ptraced, offsetof(struct task, ptrace_entry));
+	if (thread_group_leader(t)) {
+		put_u32(s, sig->nr_threads);
+		put_u32(s, sig->pgrp);
+		put_u32(s, sig->session);
+		put_u32(s, sig->tty_nr);
+		put_u32(s, sig->tpgid);
+		put_u32(s, sig->group_exit_code);
+		put_u8(s, sig->group_exiting);
+		put_u8(s, sig->is_child_subreaper);
+		put_u32(s, sig->flags);
+		put_u32(s, sig->group_stop_code);
+		put_u32(s, sig->pending_fatal);
+		put_u64(s, sig->cutime);
+		put_u64(s, sig->cstime);
+		put_pid_list(s, &sig->thread_head,
+			     offsetof(struct task, thread_node));
+	}
+	section_end(s, sec);
+}
+
+int kernel_save(const struct kernel *k, void **out, size_t *len)
+{
+	struct sink s = { 0 };
+	struct ptr_map m = { 0 };
+	struct task *t;
+	uint32_t crc;
+	int pid;
+
+	m.cap = 64;
+	while (m.cap < 2 * k->nr_tasks + 2)
+		m.cap *= 2;
+	m.key = calloc(m.cap, sizeof(*m.key));
+	m.id = calloc(m.cap, sizeof(*m.id));
+	if (!m.key || !m.id)
+		goto oom;
+	if (sink_room(&s, 8))
+		memcpy(s.p, SNAPSHOT_MAGIC, 8);
+	put_u32(&s, SNAPSHOT_VERSION);
+	save_opts(&s, k);
+	save_counters(&s, k);
+	/* Each mm once, before the first task that uses it. */
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		uint32_t *id;
+
+		if (!t->mm)
+			continue;
+		id = map_slot(&m, t->mm);
+		if (!*id) {
+			*id = ++m.n;
+			save_mm(&s, t->mm, *id);
+		}
+	}
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		save_task(&s, t, t->mm ? *map_slot(&m, t->mm) : 0);
+	section_end(&s, section_begin(&s, TAG_END));
+	if (s.oom)
+		goto oom;
+	crc = snapshot_crc32(s.p, s.n);
+	put_u32(&s, crc);
+	if (s.oom)
+		goto oom;
+	free(m.key);
+	free(m.id);
+	*out = s.p;
+	*len = s.n;
+	return 0;
+oom:
+	free(m.key);
+	free(m.id);
+	free(s.p);
+	return -ENOMEM;
+}
+
+/* ---- the reader: bounds-checked, the first error sticks ---- */
+
+struct src {
+	const unsigned char *p;
+	size_t n, off;
+	bool short_read;
+};
+
+static const unsigned char *take(struct src *r, size_t n)
+{
+	if (r->short_read || n > r->n - r->off) {
+		r->short_read = true;
+		return NULL;
+	}
+	r->off += n;
+	return r->p + r->off - n;
+}
+
+static uint64_t get_le(struct src *r, int bytes)
+{
+	const unsigned char *p = take(r, bytes);
+	uint64_t v = 0;
+
+	for (int i = 0; p && i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+#define get_u8(r)	((uint8_t)get_le(r, 1))
+#define get_u32(r)	((uint32_t)get_le(r, 4))
+#define get_i32(r)	((int32_t)get_le(r, 4))
+#define get_u64(r)	get_le(r, 8)
+
+/* Bytes with their u32 length; *@n gets the length. */
+static const unsigned char *get_bytes(struct src *r, size_t *n)
+{
+	*n = get_u32(r);
+	return take(r, *n);
+}
+
+/* A string (see put_str) into @buf; false if absent. */
+static bool get_str(struct src *r, char *buf, size_t cap)
+{
+	const unsigned char *p;
+	size_t n;
+
+	if (!get_u8(r))
+		return false;
+	p = get_bytes(r, &n);
+	if (!p || n >= cap || memchr(p, '\0', n)) {
+		r->short_read = true;	/* reported as malformed below */
+		return false;
+	}
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return true;
+}
+
+struct loader {
+	struct kernel *k;		/* the fresh one */
+	struct mm_struct **mms;		/* by id - 1 */
+	size_t nr_mms, cap_mms;
+	char *why;
+	struct src sections;		/* every section after the header */
+};
+
+static int fail(struct loader *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l->why, SNAPSHOT_WHY_LEN, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int load_opts(struct src *r, struct kernel_opts *o, char *names[4],
+		     char *why)
+{
+	static const char *const what[4] = { "pidstore", "vmastore", "wait",
+					      "watchers" };
+
+	for (int i = 0; i < 4; i++)
+		if (!get_str(r, names[i], 64)) {
+			snprintf(why, SNAPSHOT_WHY_LEN, "bad %s name", what[i]);
+			return -EINVAL;
+		}
+	o->pidstore = names[0];
+	o->vmastore = names[1];
+	o->wait = names[2];
+	o->watchers = names[3];
+	o->pid_max = get_i32(r);
+	o->max_map_count = get_i32(r);
+	o->forkdup = get_u32(r) ? FORKDUP_BULK : FORKDUP_INSERT;
+	o->mmap_legacy = get_u8(r);
+	o->nr_cpus = get_i32(r);
+	o->mem_total_kb = get_u64(r);
+	o->seed = get_u64(r);
+	if (r->short_read) {
+		snprintf(why, SNAPSHOT_WHY_LEN, "options section too short");
+		return -EINVAL;
+	}
+	if (o->pid_max <= RESERVED_PIDS || o->pid_max > PID_MAX_LIMIT ||
+	    o->max_map_count < 1 || o->nr_cpus < 1 || o->nr_cpus > 4096 ||
+	    !pid_store_find_ops(o->pidstore) || !vma_store_find_ops(o->vmastore) ||
+	    !wait_find_strategy(o->wait) || !watch_find_ops(o->watchers)) {
+		snprintf(why, SNAPSHOT_WHY_LEN, "bad options (%.12s, %.12s, %.12s, %.12s)",
+			 o->pidstore, o->vmastore, o->wait, o->watchers);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_mm(struct loader *l, struct src *r)
+{
+	struct mm_struct *mm;
+	const unsigned char *p;
+	uint32_t id = get_u32(r), n, i;
+	size_t len;
+	int err;
+
+	if (id != l->nr_mms + 1)
+		return fail(l, "mm %u out of order", id);
+	if (l->nr_mms == l->cap_mms) {
+		size_t cap = l->cap_mms ? 2 * l->cap_mms : 64;
+		struct mm_struct **v = realloc(l->mms, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->mms = v;
+		l->cap_mms = cap;
+	}
+	mm = mm_alloc();
+	if (!mm)
+		return -ENOMEM;
+	mm->users = 0;		/* counted as tasks take it */
+	l->mms[l->nr_mms++] = mm;
+	mm->legacy_layout = get_u8(r);
+	mm->mmap_base = get_u64(r);
+	mm->start_code = get_u64(r);
+	mm->end_code = get_u64(r);
+	mm->start_data = get_u64(r);
+	mm->end_data = get_u64(r);
+	mm->start_brk = get_u64(r);
+	mm->brk = get_u64(r);
+	mm->start_stack = get_u64(r);
+	mm->arg_start = get_u64(r);
+	mm->arg_end = get_u64(r);
+	mm->env_start = get_u64(r);
+	mm->env_end = get_u64(r);
+	mm->hiwater_vm = get_u64(r);
+	mm->hiwater_rss = get_u64(r);
+	for (i = 0; i < 2; i++) {
+		bool present = get_u8(r);
+
+		p = get_bytes(r, &len);
+		if (r->short_read)
+			return fail(l, "mm %u: section too short", id);
+		if (present && (err = (i ? mm_set_env : mm_set_args)(mm,
+				(const char *)p, len)))
+			return err;
+	}
+	n = get_u32(r);
+	for (i = 0; i < n && !r->short_read; i++) {
+		struct vm_area_struct v = { 0 };
+		char name[4096];
+
+		v.vm_start = get_u64(r);
+		v.vm_end = get_u64(r);
+		v.vm_flags = get_u64(r);
+		v.vm_pgoff = get_u64(r);
+		v.dev = get_u32(r);
+		v.ino = get_u64(r);
+		v.rss_pages = get_u64(r);
+		if (get_str(r, name, sizeof(name)) &&
+		    !(v.name = vma_name_intern(name)))
+			return -ENOMEM;
+		if (r->short_read)
+			break;
+		err = mm_restore_vma(mm, &v);
+		if (err == -EINVAL)
+			return fail(l, "mm %u: bad vma %lx-%lx", id, v.vm_start,
+				    v.vm_end);
+		if (err)
+			return err;
+	}
+	if (r->short_read)
+		return fail(l, "mm %u: section too short", id);
+	return 0;
+}
+
+/* What a task record names, resolved once every task exists. */
+struct task_links {
+	struct src r;		/* the record, positioned after the fixed part */
+	int real_parent, parent;
+};
+
+static int load_task(struct loader *l, struct src *r, struct task_links *tl)
+{
+	struct kernel *k = l->k;
+	struct task *t = alloc_task();
+	const unsigned char *comm;
+	char wchan[64];
+	uint32_t mm_id;
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	t->pid = get_i32(r);
+	t->tgid = get_i32(r);
+	tl->real_parent = get_i32(r);
+	tl->parent = get_i32(r);
+	t->state = get_u8(r);
+	t->flags = get_u32(r);
+	comm = take(r, TASK_COMM_LEN);
+	if (comm)
+		memcpy(t->comm, comm, TASK_COMM_LEN);
+	t->comm[TASK_COMM_LEN - 1] = '\0';
+	t->cred.uid = get_u32(r);
+	t->cred.euid = get_u32(r);
+	t->cred.suid = get_u32(r);
+	t->cred.fsuid = get_u32(r);
+	t->cred.gid = get_u32(r);
+	t->cred.egid = get_u32(r);
+	t->cred.sgid = get_u32(r);
+	t->cred.fsgid = get_u32(r);
+	t->exit_code = get_i32(r);
+	t->exit_signal = get_i32(r);
+	t->nice = get_i32(r);
+	t->utime = get_u64(r);
+	t->stime = get_u64(r);
+	t->start_time = get_u64(r);
+	t->minflt = get_u64(r);
+	t->majflt = get_u64(r);
+	t->nvcsw = get_u64(r);
+	t->nivcsw = get_u64(r);
+	t->cpu = get_u32(r);
+	if (get_str(r, wchan, sizeof(wchan)) &&
+	    !(t->wchan = vma_name_intern(wchan))) {	/* a lasting copy */
+		free(t);
+		return -ENOMEM;
+	}
+	t->ptrace = get_u8(r);
+	t->ptrace_code = get_i32(r);
+	mm_id = get_u32(r);
+	if (r->short_read || !strchr("RSDTtIZX", t->state) || !t->state ||
+	    t->nice < -20 || t->nice > 19 || mm_id > l->nr_mms) {
+		err = fail(l, "task record %d malformed", t->pid);
+		free(t);
+		return err;
+	}
+	err = pid_store_alloc_at(&k->pids, t->pid);
+	if (err) {
+		if (err != -ENOMEM)
+			err = fail(l, "task %d: pid bad or twice", t->pid);
+		free(t);
+		return err;
+	}
+	pid_store_install(&k->pids, t->pid, t);	/* freed with the store */
+	if (mm_id) {
+		t->mm = l->mms[mm_id - 1];
+		t->mm->users++;
+	}
+	{
+		bool has_key = get_u8(r);
+		unsigned int uid = get_u32(r), gid = get_u32(r);
+		int serial = get_i32(r);
+
+		if (has_key && (err = keys_set(k, t, uid, gid, serial)))
+			return err;
+	}
+	tl->r = *r;
+	k->nr_tasks++;
+	if (t->state == TASK_RUNNING)
+		k->nr_running++;
+	if (t->state == TASK_UNINTERRUPTIBLE)
+		k->nr_blocked++;
+	t->gen = k->gen;
+	return 0;
+}
+
+static struct task *pid_task(struct kernel *k, int pid)
+{
+	return pid ? find_task(k, pid) : NULL;
+}
+
+/* Link @n pids from @r onto @head through each task's @link_off member. */
+static int link_list(struct loader *l, struct src *r, struct list_head *head,
+		     size_t link_off, const struct task *owner, int kind)
+{
+	static const char *const kinds[] = { "child", "tracee", "thread" };
+	uint32_t n = get_u32(r);
+
+	for (uint32_t i = 0; i < n && !r->short_read; i++) {
+		struct task *c = find_task(l->k, get_i32(r));
+		struct list_head *link;
+		bool ok;
+
+		if (!c)
+			return fail(l, "task %d: %s unknown", owner->pid, kinds[kind]);
+		link = (struct list_head *)((char *)c + link_off);
+		ok = list_empty(link) &&
+		     (kind == 0 ? c->real_parent == owner && thread_group_leader(c) :
+		      kind == 1 ? c->parent == owner && c->ptrace :
+		      c->tgid == owner->pid);
+		if (!ok)
+			return fail(l, "task %d: %s %d inconsistent", owner->pid,
+				    kinds[kind], c->pid);
+		list_add_tail(link, head);
+	}
+	return r->short_read ? fail(l, "task %d: record too short", owner->pid) : 0;
+}
+
+static int link_task(struct loader *l, struct task *t, struct task_links *tl)
+{
+	struct kernel *k = l->k;
+	struct task *leader = find_task(k, t->tgid);
+
+	t->real_parent = pid_task(k, tl->real_parent);
+	t->parent = pid_task(k, tl->parent);
+	if (!leader || !thread_group_leader(leader) ||
+	    (tl->real_parent && !t->real_parent) || (tl->parent && !t->parent))
+		return fail(l, "task %d: leader or parent unknown", t->pid);
+	t->group_leader = leader;
+	if (thread_group_leader(t)) {
+		struct signal_struct *sig = calloc(1, sizeof(*sig));
+
+		if (!sig)
+			return -ENOMEM;
+		INIT_LIST_HEAD(&sig->thread_head);
+		t->signal = sig;
+		k->nr_processes++;
+	}
+	return 0;
+}
+
+/* The lists and the signal fields, once every task and signal exists. */
+static int link_lists(struct loader *l, struct task *t, struct task_links *tl)
+{
+	struct src *r = &tl->r;
+	struct signal_struct *sig;
+	int err;
+
+	err = link_list(l, r, &t->children, offsetof(struct task, sibling), t, 0);
+	if (!err)
+		err = link_list(l, r, &t->ptraced,
+				offsetof(struct task, ptrace_entry), t, 1);
+	if (err || !thread_group_leader(t))
+		return err;
+	sig = t->signal;
+	sig->nr_threads = get_i32(r);
+	sig->pgrp = get_i32(r);
+	sig->session = get_i32(r);
+	sig->tty_nr = get_i32(r);
+	sig->tpgid = get_i32(r);
+	sig->group_exit_code = get_i32(r);
+	sig->group_exiting = get_u8(r);
+	sig->is_child_subreaper = get_u8(r);
+	sig->flags = get_u32(r);
+	sig->group_stop_code = get_i32(r);
+	sig->pending_fatal = get_i32(r);
+	sig->cutime = get_u64(r);
+	sig->cstime = get_u64(r);
+	return link_list(l, r, &sig->thread_head,
+			 offsetof(struct task, thread_node), t, 2);
+}
+
+/*
+ * exit's reaper search walks ->real_parent up to init: a cycle there (a
+ * file with a right checksum can still say anything) would hang it.
+ * t->gen marks the walk (0 unseen, 1 on the current path, 2 known good)
+ * and is set to the kernel's generation afterwards.  Also, only a traced
+ * task has a parent other than its real parent.
+ */
+static int check_ancestry(struct loader *l, struct kernel *k)
+{
+	struct task *t, *p;
+	int pid, err = 0;
+
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		t->gen = 0;
+	for (pid = pid_store_next(&k->pids, 0, &t); !err && pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		if (!t->ptrace && t->parent != t->real_parent)
+			err = fail(l, "task %d: parent without ptrace", t->pid);
+		for (p = t; p && p->gen == 0; p = p->real_parent)
+			p->gen = 1;
+		if (p && p->gen == 1)
+			err = fail(l, "task %d: its parents form a cycle", t->pid);
+		for (p = t; p && p->gen == 1; p = p->real_parent)
+			p->gen = 2;
+	}
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		t->gen = k->gen;
+	return err;
+}
+
+/* Walk the sections: header, lengths, END, CRC. Fills l->sections. */
+static int check_frame(struct loader *l, const unsigned char *d, size_t len)
+{
+	struct src r = { .p = d, .n = len };
+	uint32_t version, tag, slen, crc;
+	size_t start;
+
+	if (len < 8 || memcmp(d, SNAPSHOT_MAGIC, 8))
+		return fail(l, len < 8 && !memcmp(d, SNAPSHOT_MAGIC, len) ?
+			    "truncated" : "not a procsim snapshot");
+	take(&r, 8);
+	version = get_u32(&r);
+	if (r.short_read)
+		return fail(l, "truncated");
+	if (version != SNAPSHOT_VERSION)
+		return fail(l, "version %u not supported", version);
+	start = r.off;
+	do {
+		tag = get_u32(&r);
+		slen = get_u32(&r);
+		take(&r, slen);
+		if (r.short_read)
+			return fail(l, "truncated");
+	} while (tag != TAG_END);
+	crc = get_u32(&r);
+	if (r.short_read)
+		return fail(l, "truncated");
+	if (r.off != len)
+		return fail(l, "trailing bytes after the checksum");
+	if (crc != snapshot_crc32(d, len - 4))
+		return fail(l, "bad checksum");
+	l->sections = (struct src){ .p = d + start, .n = len - 4 - start };
+	return 0;
+}
+
+/* The next section: its tag and body. */
+static uint32_t next_section(struct src *all, struct src *body)
+{
+	uint32_t tag = get_u32(all), n = get_u32(all);
+
+	*body = (struct src){ .p = take(all, n), .n = n };
+	return tag;
+}
+
+static int load_world(struct loader *l, struct kernel *k)
+{
+	struct src all = l->sections, r;
+	struct task_links *links = NULL;
+	size_t nr_links = 0, cap = 0;
+	struct task *t;
+	uint32_t tag;
+	int err = 0, pid;
+	size_t i;
+
+	kernel_free_tasks(k);
+	k->nr_tasks = k->nr_processes = k->nr_running = k->nr_blocked = 0;
+	k->nr_keys = 0;
+	k->init_task = k->kthreadd = NULL;
+	while (!err && (tag = next_section(&all, &r)) != TAG_END) {
+		switch (tag) {
+		case TAG_COUNTERS:
+			k->total_forks = get_u64(&r);
+			k->total_exits = get_u64(&r);
+			k->rng = get_u64(&r);
+			break;
+		case TAG_PIDS:
+			k->pids.last_pid = get_i32(&r);
+			if (k->pids.last_pid < 0 || k->pids.last_pid >= PID_MAX_LIMIT)
+				err = fail(l, "bad pid cursor");
+			break;
+		case TAG_MM:
+			err = load_mm(l, &r);
+			break;
+		case TAG_TASK:
+			if (nr_links == cap) {
+				struct task_links *v;
+
+				cap = cap ? 2 * cap : 256;
+				v = realloc(links, cap * sizeof(*v));
+				if (!v) {
+					err = -ENOMEM;
+					break;
+				}
+				links = v;
+			}
+			err = load_task(l, &r, &links[nr_links]);
+			if (!err)
+				nr_links++;
+			break;
+		default:	/* a later version's section: skip it */
+			break;
+		}
+		if (!err && r.short_read)
+			err = fail(l, "section %u too short", tag);
+	}
+	/* Tasks came in pid order, so the store's order is the links' order. */
+	for (i = 0, pid = pid_store_next(&k->pids, 0, &t); !err && pid >= 0;
+	     i++, pid = pid_store_next(&k->pids, pid + 1, &t))
+		err = link_task(l, t, &links[i]);
+	for (i = 0, pid = pid_store_next(&k->pids, 0, &t); !err && pid >= 0;
+	     i++, pid = pid_store_next(&k->pids, pid + 1, &t))
+		if (!thread_group_leader(t))
+			t->signal = t->group_leader->signal;
+	for (i = 0, pid = pid_store_next(&k->pids, 0, &t); !err && pid >= 0;
+	     i++, pid = pid_store_next(&k->pids, pid + 1, &t))
+		err = link_lists(l, t, &links[i]);
+	for (pid = pid_store_next(&k->pids, 0, &t); !err && pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		if (list_empty(&t->thread_node))
+			err = fail(l, "task %d not in its group", t->pid);
+	free(links);
+	if (!err)
+		err = check_ancestry(l, k);
+	if (err)
+		return err;
+	k->init_task = find_task(k, 1);
+	k->kthreadd = find_task(k, 2);
+	if (!k->init_task || !k->kthreadd)
+		return fail(l, "no init or kthreadd");
+	for (i = 0; i < l->nr_mms; i++)
+		if (!l->mms[i]->users)
+			return fail(l, "mm %zu unused", i + 1);
+	return 0;
+}
+
+int kernel_load(struct kernel *k, const void *data, size_t len,
+		char why[SNAPSHOT_WHY_LEN])
+{
+	struct mm_defaults saved_defaults = mm_defaults;
+	struct loader l = { .why = why };
+	struct kernel fresh;
+	struct kernel_opts o = k->opts;
+	char names[4][64], *np[4] = { names[0], names[1], names[2], names[3] };
+	struct src all, r;
+	int err;
+	size_t i;
+
+	why[0] = '\0';
+	err = check_frame(&l, data, len);
+	if (err)
+		return err;
+	all = l.sections;
+	if (next_section(&all, &r) != TAG_OPTS)
+		return fail(&l, "options section missing");
+	err = load_opts(&r, &o, np, why);
+	if (err)
+		return err;
+	err = kernel_init(&fresh, &o);
+	if (err) {
+		mm_defaults = saved_defaults;
+		return err == -EINVAL ? fail(&l, "options refused") : err;
+	}
+	/* Static names, not the buffer's: kernel_reset boots from these. */
+	fresh.opts.pidstore = fresh.pids.ops->name;
+	fresh.opts.vmastore = fresh.vma_ops->name;
+	fresh.opts.wait = fresh.wait->name;
+	fresh.opts.watchers = fresh.watch->name;
+	l.k = &fresh;
+	err = load_world(&l, &fresh);
+	if (err) {
+		/* mms no task took are ours to free; the rest go with the tasks. */
+		for (i = 0; i < l.nr_mms; i++)
+			if (!l.mms[i]->users) {
+				l.mms[i]->users = 1;
+				mmput(l.mms[i]);
+			}
+		free(l.mms);
+		kernel_destroy(&fresh);
+		mm_defaults = saved_defaults;
+		if (err == -ENOMEM && !why[0])
+			snprintf(why, SNAPSHOT_WHY_LEN, "out of memory");
+		return err;
+	}
+	free(l.mms);
+	kernel_replace(k, &fresh);
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Save and restore: the whole world to a byte buffer and back (CRIU's
+ * dump and restore, for a simulated kernel).  Pure encoding: the caller
+ * does the file I/O.  See docs/reliability.md, "Save and restore".
+ *
+ * Format (little-endian): "PROCSIMS", u32 version, then sections, each
+ * u32 tag + u32 length + body, ending with an END section, then the CRC32
+ * of every byte before it.  A reader skips tags it does not know and the
+ * tail of a section longer than it expects, so a later version can add
+ * sections and fields.
+ */
+#ifndef PROCSIM_SNAPSHOT_H
+#define PROCSIM_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kernel.h"
+
+#define SNAPSHOT_MAGIC		"PROCSIMS"
+#define SNAPSHOT_VERSION	1
+#define SNAPSHOT_WHY_LEN	96
+
+/* The world of @k into a malloc'd buffer (*@out, *@len): 0 or -ENOMEM. */
+int kernel_save(const struct kernel *k, void **out, size_t *len);
+/*
+ * Build the world in @data into a fresh kernel and, only if all of it
+ * loads, swap it into @k (whose lock the caller holds for writing); the
+ * options come from the file, the clock from @k.  -EINVAL with a one-line
+ * reason in @why (truncated, bad checksum, version N not supported, …)
+ * or -ENOMEM; on error @k is untouched.
+ */
+int kernel_load(struct kernel *k, const void *data, size_t len,
+		char why[SNAPSHOT_WHY_LEN]);
+uint32_t snapshot_crc32(const void *data, size_t len);
+
+#endif

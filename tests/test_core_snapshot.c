@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Save and restore (core/snapshot.c): a world saved and loaded renders
+ * every /proc file byte for byte as before and keeps behaving alike (the
+ * same operations afterwards give the same world again), under every pid
+ * store and VMA store; and a damaged or truncated snapshot is refused with
+ * the running world left exactly as it was.
+ */
+#include "core_test_util.h"
+#include "render.h"
+#include "snapshot.h"
+#include "watchers.h"
+
+/* ---- everything a reader of /proc sees ---- */
+
+static const task_render_fn task_files[] = {
+	render_tid_stat, render_tid_status, render_tid_statm, render_tid_cmdline,
+	render_tid_environ, render_tid_comm, render_tid_wchan, render_tid_maps,
+	render_tid_smaps, render_tid_cgroup,
+};
+
+static const global_render_fn global_files[] = {
+	render_uptime, render_loadavg, render_stat, render_meminfo,
+	render_cpuinfo, render_vmstat, render_version, render_pid_max,
+	render_osrelease,
+};
+
+/* Every per-task file of every task (both views) and the global files. */
+static char *render_all(const struct kernel *k)
+{
+	struct render_ctx c = { .k = k, .now = kernel_now(k), .btime = 1000 };
+	struct buf b;
+	struct task *t;
+	size_t i;
+	int pid;
+
+	buf_init(&b);
+	for (i = 0; i < sizeof(global_files) / sizeof(*global_files); i++)
+		global_files[i](&b, &c);
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		buf_printf(&b, "== %d\n", pid);
+		for (i = 0; i < sizeof(task_files) / sizeof(*task_files); i++) {
+			task_files[i](&b, &c, t, false);
+			if (thread_group_leader(t))
+				task_files[i](&b, &c, t, true);
+		}
+	}
+	buf_putc(&b, '\0');
+	assert_false(b.oom);
+	return b.data;
+}
+
+/* The renderings and the structural dump together. */
+static char *snapshot_view(const struct kernel *k)
+{
+	char *r = render_all(k), *d = world_dump(k), *all;
+
+	assert_non_null(all = malloc(strlen(r) + strlen(d) + 64));
+	sprintf(all, "%s\n--\n%s\nlast_pid=%d\n", r, d, k->pids.last_pid);
+	free(r);
+	free(d);
+	return all;
+}
+
+static void assert_same_view(const struct kernel *a, const struct kernel *b)
+{
+	char *va = snapshot_view(a), *vb = snapshot_view(b);
+
+	if (strcmp(va, vb)) {
+		size_t i = 0;
+
+		while (va[i] == vb[i])
+			i++;
+		print_error("views differ at byte %zu:\n--- %.200s\n+++ %.200s\n",
+			    i, va + (i > 100 ? i - 100 : 0),
+			    vb + (i > 100 ? i - 100 : 0));
+	}
+	assert_string_equal(va, vb);
+	free(va);
+	free(vb);
+}
+
+/* ---- random operations, the same ones on two worlds ---- */
+
+static uint64_t trng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Some pid (any task), chosen by @r from the store's order. */
+static int some_pid(const struct kernel *k, uint64_t r)
+{
+	struct task *t;
+	int pid = pid_store_next(&k->pids, 1 + r % 40000, &t);
+
+	return pid >= 0 ? pid : pid_store_next(&k->pids, 1, &t);
+}
+
+/* One random operation; failures (ESRCH, EPERM, …) are part of the run. */
+static void random_op(struct kernel *k, uint64_t *s)
+{
+	uint64_t r = trng(s);
+	int pid = some_pid(k, trng(s)), other = some_pid(k, trng(s));
+	int out, status;
+	unsigned long addr;
+	char *argv[] = { "worker", "--x" };
+
+	switch (r % 20) {
+	case 0: case 1: case 2:
+		do_fork(k, pid, 1 + trng(s) % 3, (int[3]){ 0 });
+		break;
+	case 3:
+		do_clone_thread(k, pid, &out);
+		break;
+	case 4:
+		do_execve(k, pid, NULL, 2, argv);
+		break;
+	case 5:
+		do_exit(k, pid, trng(s) % 256);
+		break;
+	case 6:
+		do_exit_thread(k, pid, 1);
+		break;
+	case 7: case 8:
+		do_wait(k, pid, -1, WNOHANG | (trng(s) & 1 ? WUNTRACED : 0) |
+			(trng(s) & 1 ? WCONTINUED : 0), &out, &status);
+		break;
+	case 9:
+		do_kill(k, pid, (int[]){ SIGSTOP, SIGCONT, SIGTERM, SIGKILL,
+					 SIGTSTP, SIGSEGV }[trng(s) % 6]);
+		break;
+	case 10:
+		ptrace_attach(k, pid, other);
+		break;
+	case 11:
+		ptrace_detach(k, pid);
+		break;
+	case 12:
+		do_mmap(k, pid, 0, (1 + trng(s) % 64) * PAGE_SIZE,
+			PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			&addr);
+		break;
+	case 13: {
+		const struct task *t = find_task(k, pid);
+		const struct vm_area_struct *v;
+
+		if (t && t->mm && (v = vma_first(t->mm)))
+			do_munmap(k, pid, v->vm_start, PAGE_SIZE);
+		break;
+	}
+	case 14: {
+		const struct task *t = find_task(k, pid);
+		const struct vm_area_struct *v = NULL;
+
+		if (t && t->mm)
+			v = find_vma(t->mm, t->mm->mmap_base - (trng(s) % 64) * PAGE_SIZE * 1024);
+		if (v)
+			do_mprotect(k, pid, v->vm_start, PAGE_SIZE, PROT_READ);
+		break;
+	}
+	case 15:
+		do_setuid(k, pid, trng(s) % 3 * 1000);
+		break;
+	case 16:
+		populate(k, 1 + trng(s) % 4);
+		break;
+	case 17:
+		set_child_subreaper(k, pid, trng(s) & 1);
+		break;
+	case 18: {
+		const struct task *t = find_task(k, pid);
+
+		if (t && t->mm)
+			do_brk(k, pid, t->mm->brk + PAGE_SIZE * (trng(s) % 8), &addr);
+		break;
+	}
+	default:
+		do_setgid(k, pid, trng(s) % 2 * 50);
+		break;
+	}
+}
+
+/* Save @a, load it into a kernel booted with other options, compare. */
+static struct tk *save_load(struct tk *a, const char *other_store)
+{
+	struct kernel_opts o = { .vmastore = other_store, .pidstore = "bitmap",
+				 .wait = "scan", .pid_max = 5000 };
+	struct tk *b = tk_new(&o);
+	char why[SNAPSHOT_WHY_LEN];
+	void *data;
+	size_t len;
+
+	assert_int_equal(kernel_save(&a->k, &data, &len), 0);
+	b->now = a->now;
+	assert_int_equal(kernel_load(&b->k, data, len, why), 0);
+	free(data);
+	/* The loaded world boots again with its own options. */
+	assert_string_equal(b->k.pids.ops->name, a->k.pids.ops->name);
+	assert_string_equal(b->k.vma_ops->name, a->k.vma_ops->name);
+	assert_int_equal(b->k.pids.pid_max, a->k.pids.pid_max);
+	check_world(&b->k);
+	assert_same_view(&a->k, &b->k);
+	return b;
+}
+
+static void round_trip(const char *pidstore, const char *vmastore,
+		       const char *wait, const char *watchers, uint64_t seed)
+{
+	struct kernel_opts o = { .pidstore = pidstore, .vmastore = vmastore,
+				 .wait = wait, .watchers = watchers,
+				 .seed = seed };
+	struct tk *a = tk_new(&o), *b;
+	uint64_t s = seed, s2;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		random_op(&a->k, &s);
+		a->now += trng(&s) % 3;
+	}
+	check_world(&a->k);
+	b = save_load(a, strcmp(vmastore, "list") ? "list" : "maple");
+	/* The same operations from here give the same world again. */
+	s2 = s;
+	for (i = 0; i < 200; i++) {
+		random_op(&a->k, &s);
+		random_op(&b->k, &s2);
+		a->now = b->now = a->now + 1;
+	}
+	assert_same_view(&a->k, &b->k);
+	/* Pids wrap and the rng continues alike too. */
+	assert_int_equal(a->k.pids.last_pid, b->k.pids.last_pid);
+	assert_true(a->k.rng == b->k.rng);
+	tk_free(a);
+	tk_free(b);
+}
+
+static void test_round_trip_all_backends(void **state)
+{
+	static const char *const waits[] = { "lookup", "scan" };
+	static const char *const watchers[] = { "table", "chain", "direct" };
+	int n = 0;
+
+	(void)state;
+	for (int p = 0; pid_store_backends[p]; p++)
+		for (int v = 0; vma_store_backends[v]; v++, n++)
+			round_trip(pid_store_backends[p]->name,
+				   vma_store_backends[v]->name, waits[n % 2],
+				   watchers[n % 3], 1000 + n);
+}
+
+static void test_shared_mm_and_threads(void **state)
+{
+	struct tk *a = tk_new(NULL), *b;
+	int pid, t1, t2;
+	struct task *l;
+
+	(void)state;
+	pid = fork1(&a->k, 1);
+	t1 = clone1(&a->k, pid);
+	t2 = clone1(&a->k, pid);
+	b = save_load(a, "maple");
+	l = find_task(&b->k, pid);
+	assert_non_null(l);
+	assert_ptr_equal(find_task(&b->k, t1)->mm, l->mm);
+	assert_ptr_equal(find_task(&b->k, t2)->mm, l->mm);
+	assert_ptr_equal(find_task(&b->k, t2)->signal, l->signal);
+	assert_int_equal(l->mm->users, 3);
+	assert_int_equal(l->signal->nr_threads, 3);
+	tk_free(a);
+	tk_free(b);
+}
+
+/* ---- damage ---- */
+
+static void put32(unsigned char *p, uint32_t v);
+
+static void *small_snapshot(struct tk *a, size_t *len)
+{
+	void *data;
+	int pid = fork1(&a->k, 1);
+
+	clone1(&a->k, pid);
+	assert_int_equal(kernel_save(&a->k, &data, len), 0);
+	return data;
+}
+
+/* Load @data into @k, which must refuse it and stay as @before. */
+static void assert_refused(struct kernel *k, const void *data, size_t len,
+			   const char *before, bool compare)
+{
+	char why[SNAPSHOT_WHY_LEN];
+	uint64_t gen = k->gen;
+
+	assert_int_equal(kernel_load(k, data, len, why), -EINVAL);
+	assert_true(why[0] && !strchr(why, '\n'));
+	assert_true(k->gen == gen);
+	if (compare) {
+		char *now = snapshot_view(k);
+
+		assert_string_equal(now, before);
+		free(now);
+	}
+}
+
+static void test_every_byte_flipped(void **state)
+{
+	struct tk *a = tk_new(NULL), *b = tk_new(NULL);
+	unsigned char *data, *copy;
+	size_t len, i;
+	char *before;
+
+	(void)state;
+	data = small_snapshot(a, &len);
+	fork1(&b->k, 1);	/* b's world differs from the snapshot's */
+	before = snapshot_view(&b->k);
+	assert_non_null(copy = malloc(len));
+	for (i = 0; i < len; i++) {
+		memcpy(copy, data, len);
+		copy[i] ^= 1 << (i % 8);
+		assert_refused(&b->k, copy, len, before, i % 251 == 0);
+	}
+	{
+		char *now = snapshot_view(&b->k);
+
+		assert_string_equal(now, before);
+		free(now);
+	}
+	free(copy);
+	free(before);
+	free(data);
+	tk_free(a);
+	tk_free(b);
+}
+
+static void test_every_length_truncated(void **state)
+{
+	struct tk *a = tk_new(NULL), *b = tk_new(NULL);
+	char why[SNAPSHOT_WHY_LEN];
+	unsigned char *data;
+	size_t len, i;
+	char *before;
+
+	(void)state;
+	data = small_snapshot(a, &len);
+	before = snapshot_view(&b->k);
+	for (i = 0; i < len; i++) {
+		assert_int_equal(kernel_load(&b->k, data, i, why), -EINVAL);
+		if (i >= 8)
+			assert_string_equal(why, "truncated");
+	}
+	{
+		char *now = snapshot_view(&b->k);
+
+		assert_string_equal(now, before);
+		free(now);
+	}
+	/* The whole of it loads. */
+	assert_int_equal(kernel_load(&b->k, data, len, why), 0);
+	free(before);
+	free(data);
+	tk_free(a);
+	tk_free(b);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+static void test_version_and_unknown_sections(void **state)
+{
+	struct tk *a = tk_new(NULL), *b = tk_new(NULL);
+	char why[SNAPSHOT_WHY_LEN];
+	unsigned char *data, *big;
+	size_t len;
+
+	(void)state;
+	data = small_snapshot(a, &len);
+	/* A later version is refused by name, the checksum made right. */
+	put32(data + 8, 2);
+	put32(data + len - 4, snapshot_crc32(data, len - 4));
+	assert_int_equal(kernel_load(&b->k, data, len, why), -EINVAL);
+	assert_string_equal(why, "version 2 not supported");
+	put32(data + 8, SNAPSHOT_VERSION);
+	/* An unknown section before END is skipped. */
+	assert_non_null(big = malloc(len + 12));
+	memcpy(big, data, len - 12);		/* up to END's tag */
+	put32(big + len - 12, 99);
+	put32(big + len - 8, 4);
+	memcpy(big + len - 4, "abcd", 4);
+	memcpy(big + len, data + len - 12, 8);	/* END */
+	put32(big + len + 8, snapshot_crc32(big, len + 8));
+	assert_int_equal(kernel_load(&b->k, big, len + 12, why), 0);
+	assert_same_view(&a->k, &b->k);
+	/* Not a snapshot at all. */
+	assert_int_equal(kernel_load(&b->k, "PROCSIMX", 8, why), -EINVAL);
+	assert_string_equal(why, "not a procsim snapshot");
+	free(big);
+	free(data);
+	tk_free(a);
+	tk_free(b);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The body of @pid's TASK section (tag 5) in a snapshot, or NULL. */
+static unsigned char *task_record(unsigned char *data, size_t len, int pid)
+{
+	size_t off = 12;
+
+	while (off + 8 <= len - 4) {
+		uint32_t tag = get32(data + off), n = get32(data + off + 4);
+
+		if (tag == 5 && (int)get32(data + off + 8) == pid)
+			return data + off + 8;
+		off += 8 + n;
+	}
+	return NULL;
+}
+
+/*
+ * A file with a right checksum that still lies: parents swapped into a
+ * cycle (which would hang exit's reaper search), a parent without ptrace.
+ */
+static void test_consistent_lies_refused(void **state)
+{
+	struct tk *a = tk_new(NULL), *b = tk_new(NULL);
+	char why[SNAPSHOT_WHY_LEN], want[SNAPSHOT_WHY_LEN];
+	unsigned char *data, *rec;
+	int p1, p2;
+	size_t len;
+	char *before = snapshot_view(&b->k);
+
+	(void)state;
+	p1 = fork1(&a->k, 1);
+	p2 = fork1(&a->k, p1);
+	assert_int_equal(kernel_save(&a->k, (void **)&data, &len), 0);
+	/* p1's parents become p2, its own child. */
+	assert_non_null(rec = task_record(data, len, p1));
+	put32(rec + 8, p2);
+	put32(rec + 12, p2);
+	put32(data + len - 4, snapshot_crc32(data, len - 4));
+	assert_refused(&b->k, data, len, before, true);
+	/* p2's parent (not its real parent) becomes init, untraced. */
+	put32(rec + 8, 1);
+	put32(rec + 12, 1);
+	assert_non_null(rec = task_record(data, len, p2));
+	put32(rec + 12, 1);
+	put32(data + len - 4, snapshot_crc32(data, len - 4));
+	assert_refused(&b->k, data, len, before, true);
+	assert_int_equal(kernel_load(&b->k, data, len, why), -EINVAL);
+	snprintf(want, sizeof(want), "task %d: parent without ptrace", p2);
+	assert_string_equal(why, want);
+	free(before);
+	free(data);
+	tk_free(a);
+	tk_free(b);
+}
+
+/* The standard check value, and a long input through the 8-byte path. */
+static void test_crc32(void **state)
+{
+	unsigned char buf[1000];
+
+	(void)state;
+	assert_int_equal(snapshot_crc32("123456789", 9), 0xcbf43926U);
+	for (int i = 0; i < 1000; i++)
+		buf[i] = i * 7 % 256;
+	assert_int_equal(snapshot_crc32(buf, sizeof(buf)), 0x114ad5ffU); /* zlib.crc32 */
+	assert_int_equal(snapshot_crc32("", 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crc32),
+		cmocka_unit_test(test_consistent_lies_refused),
+		cmocka_unit_test(test_shared_mm_and_threads),
+		cmocka_unit_test(test_version_and_unknown_sections),
+		cmocka_unit_test(test_every_length_truncated),
+		cmocka_unit_test(test_every_byte_flipped),
+		cmocka_unit_test(test_round_trip_all_backends),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
