@@ -227,10 +227,16 @@ void radix64_remove(struct radix64 *r, unsigned long index)
 	shrink(r, n);
 }
 
-/* First index in [from, to) with @mark at or below @n (covering [base, …)). */
-static long node_find_marked(const struct radix64_node *n, unsigned long base,
-			     unsigned long from, unsigned long to,
-			     unsigned mark, void **entry)
+/*
+ * First index in [from, to) with @mark at or below @n (covering [base, …)).
+ * Inlined into one copy per mark, so each copy reads a fixed bitmap.
+ */
+static inline __attribute__((always_inline))
+long find_marked(const struct radix64_node *n, unsigned long base,
+		 unsigned long from, unsigned long to, const unsigned mark,
+		 void **entry,
+		 long (*down)(const struct radix64_node *, unsigned long,
+			      unsigned long, unsigned long, void **))
 {
 	unsigned i = from > base ? (from - base) >> n->shift : 0;
 
@@ -249,15 +255,28 @@ static long node_find_marked(const struct radix64_node *n, unsigned long base,
 			*entry = n->slots[i];
 			return cbase;	/* >= from: a leaf starts at from */
 		}
-		if (!n->slots[i]) {	/* only the free mark: all free */
+		if (mark == RADIX64_FREE && !n->slots[i]) {	/* all free */
 			*entry = NULL;
 			return from > cbase ? (long)from : (long)cbase;
 		}
-		r = node_find_marked(n->slots[i], cbase, from, to, mark, entry);
+		r = down(n->slots[i], cbase, from, to, entry);
 		if (r >= 0)
 			return r;
 	}
 	return -1;
+}
+
+static long find_free(const struct radix64_node *n, unsigned long base,
+		      unsigned long from, unsigned long to, void **entry)
+{
+	return find_marked(n, base, from, to, RADIX64_FREE, entry, find_free);
+}
+
+/* RADIX64_MARKS is 2: the one user mark is mark 1. */
+static long find_user(const struct radix64_node *n, unsigned long base,
+		      unsigned long from, unsigned long to, void **entry)
+{
+	return find_marked(n, base, from, to, 1, entry, find_user);
 }
 
 long radix64_find_marked(const struct radix64 *r, unsigned long from,
@@ -271,9 +290,11 @@ long radix64_find_marked(const struct radix64 *r, unsigned long from,
 		entry = &dummy;
 	if (from >= to)
 		return -1;
+	if (mark != RADIX64_FREE)
+		return from < cap ? find_user(r->root, 0, from, to, entry) : -1;
 	if (from < cap)
-		ret = node_find_marked(r->root, 0, from, to, mark, entry);
-	if (ret < 0 && mark == RADIX64_FREE && to > cap) {
+		ret = find_free(r->root, 0, from, to, entry);
+	if (ret < 0 && to > cap) {
 		*entry = NULL;		/* beyond the tree: all free */
 		ret = from > cap ? (long)from : (long)cap;
 	}
