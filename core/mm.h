@@ -44,8 +44,10 @@ struct vm_area_struct {
 	unsigned long vm_start, vm_end;	/* [start, end) */
 	unsigned long vm_flags;
 	unsigned long vm_pgoff;		/* file offset in pages */
+	/* dev and ino share a word: a VMA is 104 bytes, one 112-byte malloc
+	 * chunk, not 128 (at 100,000 processes, 56 MB of RSS). */
 	unsigned int dev;		/* major << 8 | minor, as maps prints it */
-	unsigned long ino;
+	unsigned int ino;
 	const char *name;		/* interned: "/usr/lib/…", "[heap]", or NULL */
 	unsigned long rss_pages;	/* resident pages, for smaps and VmRSS */
 	union {				/* the VMA store's links (vma_store.h) */

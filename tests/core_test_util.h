@@ -175,7 +175,7 @@ static inline void dump_mm(struct sbuf *b, const struct mm_struct *mm)
 	sb_hex(b, mm->env, mm->env ? mm->env_len : 0);
 	sb_printf(b, "\n");
 	for (v = vma_first(mm); v; v = vma_next(mm, v))
-		sb_printf(b, "  vma %lx-%lx f=%lx pg=%lx dev=%x ino=%lu rss=%lu %s\n",
+		sb_printf(b, "  vma %lx-%lx f=%lx pg=%lx dev=%x ino=%u rss=%lu %s\n",
 			  v->vm_start, v->vm_end, v->vm_flags, v->vm_pgoff,
 			  v->dev, v->ino, v->rss_pages, v->name ? v->name : "-");
 }
