@@ -305,6 +305,21 @@ static int mt_prealloc(void *root, int n)
 }
 
 /* Put @child at slot @pos of @p, splitting @p (and up) when full. */
+
+/* A split root: a new internal root above the two halves (the tree grows). */
+static void grow_root(struct maple_tree *t, struct maple_node *left,
+		      struct maple_node *right)
+{
+	struct maple_node *r = node_take(t, false);
+
+	r->in.slot[0] = left;
+	r->in.slot[1] = right;
+	r->in.end = 2;
+	internal_recalc(r);
+	t->root = r;
+	t->height++;
+}
+
 static void insert_child(struct maple_tree *t, struct maple_node *p, int pos,
 			 struct maple_node *child)
 {
@@ -332,14 +347,7 @@ static void insert_child(struct maple_tree *t, struct maple_node *p, int pos,
 	internal_recalc(p);
 	internal_recalc(right);
 	if (!mt_parent(p)) {
-		struct maple_node *r = node_take(t, false);
-
-		r->in.slot[0] = p;
-		r->in.slot[1] = right;
-		r->in.end = 2;
-		internal_recalc(r);
-		t->root = r;
-		t->height++;
+		grow_root(t, p, right);
 		return;
 	}
 	insert_child(t, mt_parent(p), mt_pslot(p) + 1, right);
@@ -371,14 +379,7 @@ static void leaf_insert(struct maple_tree *t, struct maple_node *n, int pos,
 	leaf_pivots(n);
 	leaf_pivots(right);
 	if (!mt_parent(n)) {
-		struct maple_node *r = node_take(t, false);
-
-		r->in.slot[0] = n;
-		r->in.slot[1] = right;
-		r->in.end = 2;
-		internal_recalc(r);
-		t->root = r;
-		t->height++;
+		grow_root(t, n, right);
 		return;
 	}
 	insert_child(t, mt_parent(n), mt_pslot(n) + 1, right);
