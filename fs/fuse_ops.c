@@ -28,6 +28,8 @@
 #include "fuse_ops.h"
 #include "inode.h"
 #include "procfs.h"
+#include "proc_links.h"
+#include "render_clients.h"
 
 /* Readdir cookies: fixed entries count from 1, pids from PID_OFF. */
 #define PID_OFF		1000
@@ -128,6 +130,8 @@ static struct task *synth_caller(fuse_req_t req, int pid)
  * A caller node stays valid only while no simulated task has its pid:
  * when the two collide, the simulated process wins.
  */
+static unsigned base_kind(struct node n);
+
 static struct task *node_task(fuse_req_t req, struct node n)
 {
 	struct procfs *fs = fs_of(req);
@@ -137,9 +141,9 @@ static struct task *node_task(fuse_req_t req, struct node n)
 		if (find_task(&fs->k, n.pid) || caller_tgid(req, NULL) != n.pid)
 			return NULL;
 		t = synth_caller(req, n.pid);
-		return !n.tid || n.tid == n.pid ? t : NULL;
+		return !n.tid || n.tid == n.pid || kind_tid_is_aux(base_kind(n)) ? t : NULL;
 	}
-	if (!n.tid)
+	if (!n.tid || kind_tid_is_aux(n.kind))	/* fd/<n>: n is no thread */
 		return find_task(&fs->k, n.pid);
 	t = find_task(&fs->k, n.tid);
 	dir = find_task(&fs->k, n.pid);	/* /proc/<pid> may name a thread gone */
@@ -171,7 +175,8 @@ static int render_node(fuse_req_t req, struct node n, struct buf *b,
 static bool kind_is_task_node(unsigned kind)
 {
 	return kind == NODE_PID_DIR || kind == NODE_TASK_DIR ||
-	       kind == NODE_TID_DIR || kind_is_task_file(kind);
+	       kind == NODE_TID_DIR || kind_is_task_file(kind) ||
+	       kind_is_task_extra(kind);
 }
 
 /*
@@ -226,7 +231,7 @@ static mode_t kind_mode(unsigned kind)
 		e = kind_entry(kind);
 		if (!e && kind == NODE_TASK_DIR)
 			return S_IFDIR | 0555;
-		return e ? e->mode : 0;
+		return e ? e->mode : proc_dynamic_mode(kind);
 	}
 }
 
@@ -269,12 +274,19 @@ static int node_stat(fuse_req_t req, struct node n, struct stat *st, bool size)
 		st->st_uid = fs->owner_uid;
 		st->st_gid = fs->owner_gid;
 	}
+	if (proc_dynamic_mode(kind)) {
+		int err = proc_dynamic_stat(&fs->k, t, n, st);
+
+		if (err)
+			return err;
+	}
 	if (procsim_is_link(req, kind)) {
 		st->st_mode = S_IFLNK | 0777;
 		st->st_size = strlen(fs->control_path);
 		return 0;
 	}
-	if (!S_ISREG(st->st_mode) || !node_paged(req, n, t))
+	if (!S_ISREG(st->st_mode) || !node_paged(req, n, t) ||
+	    (proc_dynamic_mode(kind) && kind != NODE_FDINFO_FILE))	/* ns inodes */
 		return 0;
 	if (size) {
 		struct buf *scratch = scratch_buf();
@@ -415,12 +427,16 @@ static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
 			err = -ENOENT;
 	} else if ((e = dir_lookup(kind, name))) {
 		n = (struct node){ p.pid, p.tid, e->kind | flag };
+	} else if (proc_dir_dynamic(kind)) {
+		err = proc_dir_lookup(&fs->k, kind_is_task_node(kind) ? node_task(req, p) : NULL,
+				      p, name, &n);
 	} else if (kind == NODE_ROOT) {
 		err = lookup_pid(req, name, &n);
 	} else {
 		err = -ENOENT;
 	}
 	if (err == -ENOENT && kind != NODE_ROOT && kind != NODE_TASK_DIR &&
+	    !proc_dir_dynamic(kind) &&
 	    (!kind_is_task_node(kind) || node_task(req, p))) {
 		/* A name a fixed directory lacks never appears: cache the miss. */
 		struct fuse_entry_param e = { .ino = 0, .entry_timeout = FIXED_TIMEOUT };
@@ -462,6 +478,22 @@ static void op_readlink_impl(fuse_req_t req, fuse_ino_t ino)
 
 	if (procsim_is_link(req, n.kind)) {
 		fuse_reply_readlink(req, fs_of(req)->control_path);
+		return;
+	}
+	if (n.kind != NODE_SELF && n.kind != NODE_THREAD_SELF) {
+		/* exe, cwd, root, fd/<n>, ns/<type>, mounts, net */
+		struct procfs *fs = fs_of(req);
+		char path[4096];
+		int len;
+
+		rdlock(fs);
+		len = proc_link_target(kind_is_task_node(base_kind(n)) ? node_task(req, n) : NULL,
+				       n, path, sizeof(path));
+		unlock(fs);
+		if (len < 0)
+			fuse_reply_err(req, -len);
+		else
+			fuse_reply_readlink(req, path);
 		return;
 	}
 	tgid = caller_tgid(req, &tid);
@@ -562,6 +594,17 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			struct node pn = { pid, 0, NODE_PID_DIR };
 
 			if (!dir_add(&d, name, &pn, node_ino(pn), S_IFDIR, PID_OFF + pid + 1))
+				break;
+		}
+	} else if (proc_dir_dynamic(kind)) {
+		char name[32];
+		struct node dn;
+
+		for (int j = 0; !proc_dir_next(&fs->k, owner, dir, j, name, sizeof(name), &dn); j++) {
+			if (off > i++)
+				continue;
+			if (!dir_add(&d, name, &dn, node_ino(dn),
+				     proc_dynamic_mode(base_kind(dn)), i))
 				break;
 		}
 	} else if (kind == NODE_TASK_DIR) {
@@ -699,6 +742,13 @@ static int render_node(fuse_req_t req, struct node n, struct buf *b,
 
 		if (t)
 			e->task(b, &c, t, n.tid == 0);
+		else
+			err = -ESRCH;
+	} else if (kind == NODE_FDINFO_FILE) {
+		struct task *t = node_task(req, n);
+
+		if (t)
+			render_fdinfo(b, &c, t, n.tid);
 		else
 			err = -ESRCH;
 	} else {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include "inode.h"
 #include "render_events.h"
+#include "render_clients.h"
 #include "pidstore.h"
 
 #define DIR_MODE	(S_IFDIR | 0555)
@@ -19,19 +20,84 @@ static const struct dir_entry root_entries[] = {
 	{ "loadavg", NODE_LOADAVG, FILE_MODE, render_loadavg, NULL },
 	{ "vmstat", NODE_VMSTAT, FILE_MODE, render_vmstat, NULL },
 	{ "version", NODE_VERSION, FILE_MODE, render_version, NULL },
+	{ "interrupts", NODE_INTERRUPTS, FILE_MODE, render_interrupts, NULL },
+	{ "softirqs", NODE_SOFTIRQS, FILE_MODE, render_softirqs, NULL },
+	{ "filesystems", NODE_FILESYSTEMS, FILE_MODE, render_filesystems, NULL },
+	{ "diskstats", NODE_DISKSTATS, FILE_MODE, render_diskstats, NULL },
+	{ "partitions", NODE_PARTITIONS, FILE_MODE, render_partitions, NULL },
+	{ "swaps", NODE_SWAPS, FILE_MODE, render_swaps, NULL },
+	{ "cmdline", NODE_CMDLINE, FILE_MODE, render_cmdline, NULL },
+	{ "buddyinfo", NODE_BUDDYINFO, FILE_MODE, render_buddyinfo, NULL },
+	{ "zoneinfo", NODE_ZONEINFO, FILE_MODE, render_zoneinfo, NULL },
+	{ "slabinfo", NODE_SLABINFO, S_IFREG | 0400, render_slabinfo, NULL },
+	{ "mounts", NODE_MOUNTS_LINK, S_IFLNK | 0777, NULL, NULL },
+	{ "net", NODE_NET_LINK, S_IFLNK | 0777, NULL, NULL },
+	{ "tty", NODE_TTY, DIR_MODE, NULL, NULL },
+	{ "pressure", NODE_PRESSURE, DIR_MODE, NULL, NULL },
 	{ "sys", NODE_SYS, DIR_MODE, NULL, NULL },
 	{ "procsim", NODE_PROCSIM, DIR_MODE, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
-static const struct dir_entry sys_entries[] = {
-	{ "kernel", NODE_SYS_KERNEL, DIR_MODE, NULL, NULL },
+static const struct dir_entry tty_entries[] = {
+	{ "drivers", NODE_TTY_DRIVERS, FILE_MODE, render_tty_drivers, NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
+
+static const struct dir_entry pressure_entries[] = {
+	{ "cpu", NODE_PSI_CPU, FILE_MODE, render_psi_cpu, NULL },
+	{ "io", NODE_PSI_IO, FILE_MODE, render_psi_io, NULL },
+	{ "memory", NODE_PSI_MEMORY, FILE_MODE, render_psi_memory, NULL },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static const struct dir_entry sys_entries[] = {
+	{ "fs", NODE_SYS_FS, DIR_MODE, NULL, NULL },
+	{ "kernel", NODE_SYS_KERNEL, DIR_MODE, NULL, NULL },
+	{ "vm", NODE_SYS_VM, DIR_MODE, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+/* Sysctls (fs/render_sys.c): read-only here; ctl sets max_map_count. */
+#define SYSCTL(name, n, fn)	{ name, NODE_SYSCTL_FIRST + (n), FILE_MODE, fn, NULL }
 
 static const struct dir_entry sys_kernel_entries[] = {
 	{ "pid_max", NODE_PID_MAX, FILE_MODE, render_pid_max, NULL },
 	{ "osrelease", NODE_OSRELEASE, FILE_MODE, render_osrelease, NULL },
+	SYSCTL("ostype", 0, render_sysctl_ostype),
+	SYSCTL("version", 1, render_sysctl_version),
+	SYSCTL("hostname", 2, render_sysctl_hostname),
+	SYSCTL("domainname", 3, render_sysctl_domainname),
+	SYSCTL("threads-max", 4, render_sysctl_threads_max),
+	SYSCTL("ngroups_max", 5, render_sysctl_ngroups_max),
+	SYSCTL("cap_last_cap", 6, render_sysctl_cap_last_cap),
+	SYSCTL("tainted", 7, render_sysctl_zero),
+	SYSCTL("kptr_restrict", 8, render_sysctl_zero),
+	SYSCTL("sched_autogroup_enabled", 9, render_sysctl_one),
+	SYSCTL("randomize_va_space", 10, render_sysctl_randomize),
+	SYSCTL("panic", 11, render_sysctl_zero),
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static const struct dir_entry sys_vm_entries[] = {
+	SYSCTL("max_map_count", 20, render_sysctl_max_map_count),
+	SYSCTL("overcommit_memory", 21, render_sysctl_zero),
+	SYSCTL("overcommit_ratio", 22, render_sysctl_overcommit_ratio),
+	SYSCTL("swappiness", 23, render_sysctl_swappiness),
+	SYSCTL("min_free_kbytes", 24, render_sysctl_min_free_kbytes),
+	SYSCTL("dirty_ratio", 25, render_sysctl_dirty_ratio),
+	SYSCTL("dirty_background_ratio", 26, render_sysctl_dirty_bg_ratio),
+	SYSCTL("page-cluster", 27, render_sysctl_page_cluster),
+	SYSCTL("vfs_cache_pressure", 28, render_sysctl_vfs_cache_pressure),
+	SYSCTL("nr_hugepages", 29, render_sysctl_zero),
+	SYSCTL("stat_interval", 30, render_sysctl_one),
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static const struct dir_entry sys_fs_entries[] = {
+	SYSCTL("file-max", 40, render_sysctl_file_max),
+	SYSCTL("file-nr", 41, render_sysctl_file_nr),
+	SYSCTL("nr_open", 42, render_sysctl_nr_open),
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -42,6 +108,7 @@ static const struct dir_entry procsim_entries[] = {
 	{ "stats", NODE_STATS, FILE_MODE, NULL, NULL },
 	{ "audit", NODE_AUDIT, FILE_MODE, render_audit, NULL },
 	{ "events", NODE_EVENTS, FILE_MODE, NULL, NULL },
+	{ "pts", NODE_PTS_DIR, DIR_MODE, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -56,16 +123,60 @@ static const struct dir_entry procsim_entries[] = {
 	{ "stat", NODE_T_STAT, FILE_MODE, NULL, render_tid_stat },	\
 	{ "statm", NODE_T_STATM, FILE_MODE, NULL, render_tid_statm },	\
 	{ "status", NODE_T_STATUS, FILE_MODE, NULL, render_tid_status },	\
-	{ "wchan", NODE_T_WCHAN, FILE_MODE, NULL, render_tid_wchan }
+	{ "wchan", NODE_T_WCHAN, FILE_MODE, NULL, render_tid_wchan },	\
+	{ "io", NODE_T_IO, S_IFREG | 0400, NULL, render_tid_io },	\
+	{ "limits", NODE_T_LIMITS, FILE_MODE, NULL, render_tid_limits },	\
+	{ "oom_score", NODE_T_OOM_SCORE, FILE_MODE, NULL, render_tid_oom_score }, \
+	{ "oom_score_adj", NODE_T_OOM_ADJ, FILE_MODE, NULL, render_tid_oom_score_adj }, \
+	{ "loginuid", NODE_T_LOGINUID, FILE_MODE, NULL, render_tid_loginuid }, \
+	{ "sessionid", NODE_T_SESSIONID, FILE_MODE, NULL, render_tid_sessionid }, \
+	{ "schedstat", NODE_T_SCHEDSTAT, FILE_MODE, NULL, render_tid_schedstat }, \
+	{ "stack", NODE_T_STACK, S_IFREG | 0400, NULL, render_tid_stack },	\
+	{ "mounts", NODE_T_MOUNTS, FILE_MODE, NULL, render_tid_mounts },	\
+	{ "mountinfo", NODE_T_MOUNTINFO, FILE_MODE, NULL, render_tid_mountinfo }, \
+	{ "exe", NODE_T_EXE, S_IFLNK | 0777, NULL, NULL },		\
+	{ "cwd", NODE_T_CWD, S_IFLNK | 0777, NULL, NULL },		\
+	{ "root", NODE_T_ROOT, S_IFLNK | 0777, NULL, NULL },		\
+	{ "smaps_rollup", NODE_T_SMAPS_ROLLUP, FILE_MODE, NULL, render_tid_smaps_rollup }, \
+	{ "ns", NODE_NS_DIR, S_IFDIR | 0511, NULL, NULL },		\
+	{ "net", NODE_NET_DIR, DIR_MODE, NULL, NULL }
 
 static const struct dir_entry pid_entries[] = {
 	TASK_FILES,
+	{ "autogroup", NODE_T_AUTOGROUP, FILE_MODE, NULL, render_tid_autogroup },
+	{ "fd", NODE_FD_DIR, S_IFDIR | 0500, NULL, NULL },
+	{ "fdinfo", NODE_FDINFO_DIR, S_IFDIR | 0500, NULL, NULL },
 	{ "task", NODE_TASK_DIR, DIR_MODE, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct dir_entry tid_entries[] = {
 	TASK_FILES,
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static const struct dir_entry net_entries[] = {
+	{ "dev", NODE_NET_DEV, FILE_MODE, NULL, render_tid_net_dev },
+	{ "tcp", NODE_NET_TCP, FILE_MODE, NULL, render_tid_net_tcp },
+	{ "tcp6", NODE_NET_TCP6, FILE_MODE, NULL, render_tid_net_tcp6 },
+	{ "udp", NODE_NET_UDP, FILE_MODE, NULL, render_tid_net_udp },
+	{ "udp6", NODE_NET_UDP6, FILE_MODE, NULL, render_tid_net_udp6 },
+	{ "unix", NODE_NET_UNIX, FILE_MODE, NULL, render_tid_net_unix },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+/* ns/: links whose targets name the namespace, "pid:[4026531836]". */
+static const struct dir_entry ns_entries[] = {
+	{ "cgroup", NODE_NS_FIRST + 0, S_IFLNK | 0777, NULL, NULL },
+	{ "ipc", NODE_NS_FIRST + 1, S_IFLNK | 0777, NULL, NULL },
+	{ "mnt", NODE_NS_FIRST + 2, S_IFLNK | 0777, NULL, NULL },
+	{ "net", NODE_NS_FIRST + 3, S_IFLNK | 0777, NULL, NULL },
+	{ "pid", NODE_NS_FIRST + 4, S_IFLNK | 0777, NULL, NULL },
+	{ "pid_for_children", NODE_NS_FIRST + 5, S_IFLNK | 0777, NULL, NULL },
+	{ "time", NODE_NS_FIRST + 6, S_IFLNK | 0777, NULL, NULL },
+	{ "time_for_children", NODE_NS_FIRST + 7, S_IFLNK | 0777, NULL, NULL },
+	{ "user", NODE_NS_FIRST + 8, S_IFLNK | 0777, NULL, NULL },
+	{ "uts", NODE_NS_FIRST + 9, S_IFLNK | 0777, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -79,6 +190,12 @@ const struct dir_entry *dir_entries(enum node_kind dir)
 	case NODE_ROOT:		return root_entries;
 	case NODE_SYS:		return sys_entries;
 	case NODE_SYS_KERNEL:	return sys_kernel_entries;
+	case NODE_SYS_VM:	return sys_vm_entries;
+	case NODE_SYS_FS:	return sys_fs_entries;
+	case NODE_TTY:		return tty_entries;
+	case NODE_PRESSURE:	return pressure_entries;
+	case NODE_NS_DIR:	return ns_entries;
+	case NODE_NET_DIR:	return net_entries;
 	case NODE_PROCSIM:	return procsim_entries;
 	case NODE_PID_DIR:	return pid_entries;
 	case NODE_TID_DIR:	return tid_entries;
@@ -98,6 +215,8 @@ const struct dir_entry *kind_entry(enum node_kind kind)
 {
 	static const enum node_kind dirs[] = {
 		NODE_ROOT, NODE_SYS, NODE_SYS_KERNEL, NODE_PROCSIM, NODE_PID_DIR,
+		NODE_SYS_VM, NODE_SYS_FS, NODE_TTY, NODE_PRESSURE, NODE_NS_DIR,
+		NODE_NET_DIR,
 	};
 
 	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
@@ -110,6 +229,18 @@ const struct dir_entry *kind_entry(enum node_kind kind)
 bool kind_is_task_file(enum node_kind kind)
 {
 	return kind >= NODE_T_STAT && kind <= NODE_T_CGROUP;
+}
+
+bool kind_is_task_extra(unsigned kind)
+{
+	return kind >= NODE_TX_FIRST && kind <= NODE_TX_LAST;
+}
+
+bool kind_tid_is_aux(unsigned kind)
+{
+	return kind == NODE_FD_LINK || kind == NODE_FDINFO_FILE ||
+	       kind == NODE_FD_SOCKET || kind == NODE_FD_PIPE ||
+	       kind == NODE_PTS_DEV;
 }
 
 int parse_pid_name(const char *name)

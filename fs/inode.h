@@ -26,13 +26,44 @@ enum node_kind {
 	NODE_UPTIME, NODE_STAT, NODE_MEMINFO, NODE_CPUINFO, NODE_LOADAVG,
 	NODE_VMSTAT, NODE_VERSION,
 	NODE_SYS, NODE_SYS_KERNEL, NODE_PID_MAX, NODE_OSRELEASE,
+	/* More global files and directories: fs/render_sys.c, fs/render_net.c. */
+	NODE_INTERRUPTS, NODE_SOFTIRQS, NODE_FILESYSTEMS, NODE_DISKSTATS,
+	NODE_PARTITIONS, NODE_SWAPS, NODE_CMDLINE, NODE_BUDDYINFO, NODE_ZONEINFO,
+	NODE_SLABINFO, NODE_MOUNTS_LINK, NODE_NET_LINK,
+	NODE_TTY, NODE_TTY_DRIVERS, NODE_PRESSURE, NODE_PSI_CPU, NODE_PSI_MEMORY,
+	NODE_PSI_IO,
+	NODE_SYS_VM, NODE_SYS_FS, NODE_SYSCTL_FIRST,
+	NODE_SYSCTL_LAST = NODE_SYSCTL_FIRST + 63,	/* fs/render_sys.c's table */
+	NODE_PTS_DIR, NODE_PTS_DEV,	/* /proc/procsim/pts/<n>: tid = n */
 	NODE_PROCSIM, NODE_CTL, NODE_CONFIG, NODE_STATS,
 	NODE_AUDIT, NODE_EVENTS,		/* task watchers: fs/fuse_events.c */
 	/* Per task: /proc/<pid> (tid 0) and /proc/<pid>/task/<tid>. */
 	NODE_PID_DIR, NODE_TASK_DIR, NODE_TID_DIR,
 	NODE_T_STAT, NODE_T_STATUS, NODE_T_STATM, NODE_T_CMDLINE,
 	NODE_T_ENVIRON, NODE_T_COMM, NODE_T_WCHAN, NODE_T_MAPS, NODE_T_SMAPS,
-	NODE_T_CGROUP,
+	/* Files that change only with their own task: fs/render_task_extra.c. */
+	NODE_T_IO, NODE_T_LIMITS, NODE_T_OOM_SCORE, NODE_T_OOM_ADJ,
+	NODE_T_LOGINUID, NODE_T_SESSIONID, NODE_T_AUTOGROUP, NODE_T_SCHEDSTAT,
+	NODE_T_STACK, NODE_T_MOUNTS, NODE_T_MOUNTINFO,
+	NODE_T_CGROUP,			/* the last cached task file */
+	/*
+	 * Task nodes served direct (fs/proc_links.c): links, the fd/, fdinfo/
+	 * and ns/ directories, and files that depend on other tasks.  Under
+	 * fd/ and fdinfo/ the tid field holds the fd (or a socket or pipe
+	 * inode), so those directories exist under /proc/<pid> only.
+	 */
+	NODE_TX_FIRST,
+	NODE_T_EXE = NODE_TX_FIRST, NODE_T_CWD, NODE_T_ROOT,
+	NODE_T_SMAPS_ROLLUP,
+	NODE_FD_DIR, NODE_FDINFO_DIR, NODE_NS_DIR,
+	NODE_NET_DIR, NODE_NET_DEV, NODE_NET_TCP, NODE_NET_TCP6, NODE_NET_UDP,
+	NODE_NET_UDP6, NODE_NET_UNIX,
+	NODE_FD_LINK, NODE_FDINFO_FILE, NODE_FD_SOCKET, NODE_FD_PIPE,
+	NODE_NS_FIRST,			/* ns/<name> links, fs/proc_links.c order */
+	NODE_NS_LAST = NODE_NS_FIRST + 9,
+	NODE_NS_TARGET_FIRST,		/* "pid:[4026531836]": stat() of ns/pid */
+	NODE_NS_TARGET_LAST = NODE_NS_TARGET_FIRST + 9,
+	NODE_TX_LAST = NODE_NS_TARGET_LAST,
 	NODE_KIND_MAX,
 };
 
@@ -75,6 +106,10 @@ const struct dir_entry *kind_entry(enum node_kind kind);
 /* Look @name up among @dir's fixed entries. */
 const struct dir_entry *dir_lookup(enum node_kind dir, const char *name);
 bool kind_is_task_file(enum node_kind kind);
+/* A direct task node of fs/proc_links.c (links, fd/, ns/, ...). */
+bool kind_is_task_extra(unsigned kind);
+/* Nodes whose tid field is not a thread (fd numbers, inodes). */
+bool kind_tid_is_aux(unsigned kind);
 /* A decimal pid in 1..PID_MAX_LIMIT-1 with no sign or leading zero, or -1. */
 int parse_pid_name(const char *name);
 
