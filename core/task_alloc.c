@@ -69,7 +69,7 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 	p->nice = cur->nice;
 	p->cpu = cur->cpu;
 	p->wchan = cur->wchan;
-	p->flags = cur->flags & (PF_KTHREAD | PF_SUPERPRIV | PF_RANDOMIZE);
+	p->flags = cur->flags & (PF_KTHREAD | PF_NOFREEZE | PF_RANDOMIZE);
 	p->start_time = kernel_now(k);
 	if (thread) {
 		p->signal = cur->signal;
