@@ -260,7 +260,8 @@ static int spawn_session(struct populate_ctx *c, struct task *sshd, int tty)
 	priv->signal->pgrp = priv->signal->session = priv->pid;
 	user->signal->pgrp = user->signal->session = priv->pid;
 	sh->signal->pgrp = sh->signal->session = sh->pid;
-	sh->signal->tty_nr = 34816 + tty;	/* 136:tty, /dev/pts/<tty> */
+	/* /dev/pts/<tty>: 136:tty as new_encode_dev packs it */
+	sh->signal->tty_nr = (136 << 8) | (tty & 0xff) | ((tty & ~0xff) << 12);
 	sh->signal->tpgid = sh->pid;
 	n = 1 + rnd(c, 3);
 	for (int i = 0; i < n && !err; i++) {
@@ -400,12 +401,31 @@ static void undo(struct populate_ctx *c)
 	}
 }
 
+/* The first pts no task has for its terminal: one session per terminal. */
+static int first_free_pts(const struct kernel *k)
+{
+	struct task *t;
+	int next = 0;
+
+	for (int pid = next_tgid(k, 0, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {
+		unsigned tty = (unsigned)t->signal->tty_nr;
+
+		if (((tty >> 8) & 0xfff) == 136) {
+			int nr = (int)((tty & 0xff) | ((tty >> 12) & 0xfff00));
+
+			if (nr >= next)
+				next = nr + 1;
+		}
+	}
+	return next;
+}
+
 int populate(struct kernel *k, int n)
 {
 	struct populate_ctx c = { .k = k, .procs_left = n, .now = kernel_now(k) };
 	struct task *sshd = NULL, *usr;
 	uint64_t gen = k->gen;
-	int err = 0, tty = 0;
+	int err = 0, tty = first_free_pts(k);
 
 	if (n < 0)
 		return -EINVAL;
@@ -421,7 +441,7 @@ int populate(struct kernel *k, int n)
 	if (!err && c.procs_left > 0 && rnd(&c, 2))
 		err = spawn(&c, k->init_task, &user_systemd, &usr);
 	while (!err && c.procs_left > 0)
-		err = spawn_session(&c, sshd, tty++ % 64);
+		err = spawn_session(&c, sshd, tty++);
 	if (err == -ENOSPC)
 		err = 0;
 	if (!err)
