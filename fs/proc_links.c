@@ -2,6 +2,7 @@
 /* Links and task-named directories: see proc_links.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,16 +118,22 @@ static int lookup_ns_target(const struct task *t, const char *name, struct node 
 	return -ENOENT;
 }
 
-/* pts numbers some task has as its terminal, for the pts/ listing. */
-static bool pts_in_use(const struct kernel *k, int nr)
+#define PTS_LISTED	4096		/* pts/ lists terminals below this */
+
+/* The pts numbers some task has for its terminal, as a bitmap. */
+static void pts_in_use(const struct kernel *k, uint64_t used[PTS_LISTED / 64])
 {
 	struct task *t;
-	/* tty_nr is new_encode_dev: minor low byte, major, minor high bits. */
-	unsigned tty = (unsigned)((nr & 0xff) | (136 << 8) | ((nr & ~0xff) << 12));
-	for (int pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t))
-		if ((unsigned)t->signal->tty_nr == tty)
-			return true;
-	return false;
+
+	memset(used, 0, PTS_LISTED / 8);
+	for (int pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {
+		/* tty_nr is new_encode_dev: minor low byte, major, minor high bits. */
+		unsigned tty = (unsigned)t->signal->tty_nr;
+		unsigned nr = (tty & 0xff) | ((tty >> 12) & 0xfff00);
+
+		if (((tty >> 8) & 0xfff) == 136 && nr < PTS_LISTED)
+			used[nr / 64] |= 1ULL << (nr % 64);
+	}
 }
 
 #define PTS_MAX		1048575
@@ -173,11 +180,11 @@ int proc_dir_next(const struct kernel *k, const struct task *t, struct node dir,
 	int n;
 
 	if (kind == NODE_PTS_DIR) {
-		/* Only the terminals in use: a walk of every task per entry. */
-		for (int nr = 0, seen = 0; nr < 4096; nr++) {
-			if (!pts_in_use(k, nr))
-				continue;
-			if (seen++ < idx)
+		uint64_t used[PTS_LISTED / 64];
+
+		pts_in_use(k, used);
+		for (int nr = 0, seen = 0; nr < PTS_LISTED; nr++) {
+			if (!(used[nr / 64] & (1ULL << (nr % 64))) || seen++ < idx)
 				continue;
 			snprintf(name, size, "%d", nr);
 			*out = (struct node){ 0, nr, NODE_PTS_DEV };
