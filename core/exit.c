@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include "task_alloc.h"
+#include "thread_stack.h"
 #include "watchers.h"
 
 /*
@@ -168,6 +169,8 @@ int do_exit_thread(struct kernel *k, int tid, int code)
 	}
 	leader->utime += t->utime;
 	leader->stime += t->stime;
+	if (t->mm)		/* its stack to glibc's cache, or unmapped */
+		thread_stack_put(k, t->mm);
 	watch_exit(k, t, (code & 0xff) << 8);
 	release_task(k, t);
 	task_touch(k, leader);		/* Threads: in status */

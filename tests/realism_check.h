@@ -4,8 +4,10 @@
  * what Linux could show at the same clock.  Shared by the unit tests and
  * the fuzz executor harness, so it reports instead of asserting.
  *
- *  - a thread ran no longer than it has existed; a process's threads no
- *    more than elapsed × min(threads, ncpu);
+ *  - a thread ran no longer than it has existed; a process no more than
+ *    elapsed × ncpu, and right after populate (@fresh) no more than
+ *    elapsed × min(threads, ncpu).  Later the bound is looser: exited
+ *    threads' times stay with the leader, as in Linux's signal->utime;
  *  - the live tasks' times plus what reaped children left in cutime and
  *    cstime fit in /proc/stat's user and system totals, which fit in
  *    uptime × ncpu;
@@ -51,8 +53,8 @@ static inline void realism_stat_cpu(const struct kernel *k, unsigned long long n
 }
 
 /* NULL if @k is realistic at its clock, else what is not (in @msg). */
-static inline const char *realism_violation(const struct kernel *k, char *msg,
-					    size_t n)
+static inline const char *realism_violation(const struct kernel *k, bool fresh,
+					    char *msg, size_t n)
 {
 	unsigned long long now = kernel_now(k), ncpu = (unsigned long long)k->nr_cpus;
 	unsigned long long users = 0, syss = 0, st_user, st_sys, st_all;
@@ -65,7 +67,7 @@ static inline const char *realism_violation(const struct kernel *k, char *msg,
 		list_for_each_entry(t, &p->signal->thread_head, thread_node) {
 			unsigned long long elapsed = now > t->start_time ? now - t->start_time : 0;
 
-			if (t->utime + t->stime > elapsed) {
+			if ((fresh || t != p) && t->utime + t->stime > elapsed) {
 				snprintf(msg, n, "tid %d (%s) ran %lu ticks in %llu", t->pid,
 					 t->comm, t->utime + t->stime, elapsed);
 				return msg;
@@ -85,7 +87,7 @@ static inline const char *realism_violation(const struct kernel *k, char *msg,
 		users += p->signal->cutime;
 		syss += p->signal->cstime;
 		cap = (now > p->start_time ? now - p->start_time : 0) *
-		      (nthreads < ncpu ? nthreads : ncpu);
+		      (fresh && nthreads < ncpu ? nthreads : ncpu);
 		if (sum > cap) {
 			snprintf(msg, n, "pid %d (%s): %llu ticks over %llu threads, cap %llu",
 				 pid, p->comm, sum, nthreads, cap);

@@ -79,7 +79,7 @@ static void run_line(const char *line, size_t len)
 	CHECK(k.nr_processes <= k.nr_tasks);
 	{
 		char msg[256];
-		const char *why = realism_violation(&k, msg, sizeof(msg));
+		const char *why = realism_violation(&k, false, msg, sizeof(msg));
 
 		if (why)
 			fprintf(stderr, "unrealistic after '%.*s': %s\n", (int)len, line, why);
