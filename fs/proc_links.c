@@ -211,7 +211,11 @@ mode_t proc_dynamic_mode(unsigned kind)
 	case NODE_FD_LINK:	return S_IFLNK | 0700;
 	case NODE_FDINFO_FILE:	return S_IFREG | 0444;
 	case NODE_FD_SOCKET:	return S_IFSOCK | 0777;
-	case NODE_FD_PIPE:	return S_IFIFO | 0600;
+	/*
+	 * Not S_IFIFO: the kernel opens a FIFO inode itself, as a new pipe
+	 * with no writer, so an open through the link would hang.
+	 */
+	case NODE_FD_PIPE:	return S_IFREG | 0400;
 	case NODE_PTS_DEV:	return S_IFCHR | 0620;
 	default:		return 0;
 	}
