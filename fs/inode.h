@@ -41,19 +41,21 @@ enum node_kind {
 	NODE_PID_DIR, NODE_TASK_DIR, NODE_TID_DIR,
 	NODE_T_STAT, NODE_T_STATUS, NODE_T_STATM, NODE_T_CMDLINE,
 	NODE_T_ENVIRON, NODE_T_COMM, NODE_T_WCHAN, NODE_T_MAPS, NODE_T_SMAPS,
-	/* Files that change only with their own task: fs/render_task_extra.c. */
-	NODE_T_IO, NODE_T_LIMITS, NODE_T_OOM_SCORE, NODE_T_OOM_ADJ,
-	NODE_T_LOGINUID, NODE_T_SESSIONID, NODE_T_AUTOGROUP, NODE_T_SCHEDSTAT,
-	NODE_T_STACK, NODE_T_MOUNTS, NODE_T_MOUNTINFO,
 	NODE_T_CGROUP,			/* the last cached task file */
 	/*
-	 * Task nodes served direct (fs/proc_links.c): links, the fd/, fdinfo/
-	 * and ns/ directories, and files that depend on other tasks.  Under
+	 * Task nodes served direct, never page-cached, so a ctl command has
+	 * no more inodes to invalidate per task than before: the files of
+	 * fs/render_task_extra.c (rarely read), links, the fd/, fdinfo/ and
+	 * ns/ directories (fs/proc_links.c), and files that depend on other
+	 * tasks.  Under
 	 * fd/ and fdinfo/ the tid field holds the fd (or a socket or pipe
 	 * inode), so those directories exist under /proc/<pid> only.
 	 */
 	NODE_TX_FIRST,
-	NODE_T_EXE = NODE_TX_FIRST, NODE_T_CWD, NODE_T_ROOT,
+	NODE_T_IO = NODE_TX_FIRST, NODE_T_LIMITS, NODE_T_OOM_SCORE, NODE_T_OOM_ADJ,
+	NODE_T_LOGINUID, NODE_T_SESSIONID, NODE_T_AUTOGROUP, NODE_T_SCHEDSTAT,
+	NODE_T_STACK, NODE_T_MOUNTS, NODE_T_MOUNTINFO,
+	NODE_T_EXE, NODE_T_CWD, NODE_T_ROOT,
 	NODE_T_SMAPS_ROLLUP,
 	NODE_FD_DIR, NODE_FDINFO_DIR, NODE_NS_DIR,
 	NODE_NET_DIR, NODE_NET_DEV, NODE_NET_TCP, NODE_NET_TCP6, NODE_NET_UDP,
