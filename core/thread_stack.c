@@ -32,8 +32,8 @@ static struct vm_area_struct *find_stack(const struct mm_struct *mm, bool cached
 		s = stack_above(mm, v);
 		if (!s)
 			continue;
-		*nr_cached += !s->rss_pages;
-		if (!found && !s->rss_pages == cached)
+		*nr_cached += !!(s->vm_flags & VM_STACK_CACHED);
+		if (!found && !!(s->vm_flags & VM_STACK_CACHED) == cached)
 			found = s;
 	}
 	return found;
@@ -47,7 +47,7 @@ int thread_stack_get(struct kernel *k, struct mm_struct *mm)
 
 	s = find_stack(mm, true, &nr_cached);
 	if (s) {
-		s->rss_pages = STACK_RESIDENT_PAGES;
+		s->vm_flags &= ~VM_STACK_CACHED;
 		return 0;
 	}
 	/* Both VMAs checked up front: the mprotect cannot fail for map_count. */
@@ -59,14 +59,9 @@ int thread_stack_get(struct kernel *k, struct mm_struct *mm)
 	if (err)
 		return err;
 	err = mm_mprotect(mm, addr, PAGE_SIZE, PROT_NONE, k->max_map_count);
-	if (err) {
+	if (err)
 		mm_munmap(mm, addr, THREAD_STACK_SIZE, k->max_map_count);
-		return err;
-	}
-	s = find_vma(mm, addr + PAGE_SIZE);
-	if (s)
-		s->rss_pages = STACK_RESIDENT_PAGES;
-	return 0;
+	return err;
 }
 
 void thread_stack_put(struct kernel *k, struct mm_struct *mm)
@@ -77,7 +72,7 @@ void thread_stack_put(struct kernel *k, struct mm_struct *mm)
 	s = find_stack(mm, false, &nr_cached);
 	if (!s)
 		return;		/* a thread populate made without a stack */
-	s->rss_pages = 0;
+	s->vm_flags |= VM_STACK_CACHED;
 	if (++nr_cached <= STACK_CACHE_MAX)
 		return;
 	s = find_stack(mm, true, &nr_cached);

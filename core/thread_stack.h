@@ -15,7 +15,7 @@
 
 #include "kernel.h"
 
-#define STACK_RESIDENT_PAGES	3	/* a running thread's touched pages */
+#define VM_STACK_CACHED		(1UL << 40)	/* procsim: in glibc's stack cache */
 #define STACK_CACHE_MAX		5	/* glibc: 40 MiB of 8 MiB stacks */
 
 /* A stack for a new thread of @mm: a cached one, else a new mapping. */
