@@ -198,7 +198,8 @@ void render_tid_stack(struct buf *b, const struct render_ctx *c,
 struct mapcount {
 	pthread_mutex_t lock;
 	const struct kernel *k;
-	uint64_t gen;
+	uint64_t gen;			/* with the counts below: this world */
+	unsigned long forks, tasks;
 	uint64_t *keys;
 	unsigned *counts;
 	size_t cap;			/* a power of two, or 0 */
@@ -243,6 +244,8 @@ static void mapcount_build(struct mapcount *m, const struct kernel *k)
 	m->cap = m->keys && m->counts ? cap : 0;
 	m->k = k;
 	m->gen = k->gen;
+	m->forks = k->total_forks;
+	m->tasks = k->nr_tasks;
 	if (!m->cap)
 		return;
 	for (pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {
@@ -273,7 +276,9 @@ void render_tid_smaps_rollup(struct buf *b, const struct render_ctx *c,
 	if (!mm || !vma_first(mm))
 		return;
 	pthread_mutex_lock(&mapcount.lock);
-	if (mapcount.k != c->k || mapcount.gen != c->k->gen || !mapcount.cap)
+	/* gen alone may repeat after a reset or a load */
+	if (mapcount.k != c->k || mapcount.gen != c->k->gen || !mapcount.cap ||
+	    mapcount.forks != c->k->total_forks || mapcount.tasks != c->k->nr_tasks)
 		mapcount_build(&mapcount, c->k);
 	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
 		unsigned long kb = v->rss_pages << (PAGE_SHIFT - 10);
