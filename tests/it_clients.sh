@@ -94,6 +94,11 @@ ok "pwdx bash" pwdx "$bash_pid"
 check_eq "pwdx bash" "$bash_pid: /home/user" "$OUT"
 ok "pidof /usr/sbin/sshd" pidof /usr/sbin/sshd
 check_match "pidof sshd" "(^| )$sshd( |\$)" "$OUT"
+ok "pidof -c sshd" pidof -c sshd
+check_match "pidof -c sshd (same root)" "(^| )$sshd( |\$)" "$OUT"
+rsyslogd=$(run pgrep -x rsyslogd) || die "no rsyslogd after populate"
+ok pslog pslog "$rsyslogd"
+check_match "pslog rsyslogd" "^Log path: /var/log/syslog\$" "$OUT"
 
 # --- disks and slabs: vmstat -d, -m, slabtop; sysctl ---
 ok "vmstat -d" vmstat -d
@@ -145,6 +150,8 @@ awk -v m="$max" -v c="$ncpu" 'BEGIN { exit !(m <= 100 * c) }' ||
 if have pidstat; then
 	ok "pidstat -d" pidstat -d -p "$sshd"
 	check_match "pidstat -d" "^[0-9:APM ]+ +0 +$sshd +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]+ +sshd\$" "$OUT"
+	ok "iostat -d" iostat -d
+	check_match "iostat vda" "^vda +[0-9.]+ +[0-9.]+ +[0-9.]+" "$OUT"
 	ok "mpstat -I SUM" mpstat -I SUM
 	check_match "mpstat intr/s" "all +[0-9.]+\$" "$OUT"
 fi
