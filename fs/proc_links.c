@@ -138,6 +138,17 @@ static void pts_in_use(const struct kernel *k, uint64_t used[PTS_LISTED / 64])
 
 #define PTS_MAX		1048575
 
+static bool pts_used(const struct kernel *k, int nr)
+{
+	unsigned tty = (unsigned)((nr & 0xff) | (136 << 8) | ((nr & ~0xff) << 12));
+	struct task *t;
+
+	for (int pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t))
+		if ((unsigned)t->signal->tty_nr == tty)
+			return true;
+	return false;
+}
+
 int proc_dir_lookup(const struct kernel *k, const struct task *t,
 		    struct node dir, const char *name, struct node *out)
 {
@@ -145,11 +156,11 @@ int proc_dir_lookup(const struct kernel *k, const struct task *t,
 	struct tfile f;
 	long nr;
 
-	(void)k;
 	switch (kind) {
 	case NODE_PTS_DIR:
+		/* Like devpts: only the terminals some session has. */
 		nr = parse_num(name, PTS_MAX);
-		if (nr < 0)
+		if (nr < 0 || !pts_used(k, (int)nr))
 			return -ENOENT;
 		*out = (struct node){ 0, (int)nr, NODE_PTS_DEV };
 		return 0;
