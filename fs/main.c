@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "ctl.h"
 #include "fuse_events.h"
 #include "fuse_ops.h"
 #include "procfs.h"
@@ -232,7 +233,7 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 	if (o->load) {
 		char why[SNAPSHOT_WHY_LEN];
 
-		err = snapshot_load_file(&fs->k, o->load, why);
+		err = snapshot_load_file(&fs->k, o->load, NULL, why);
 		if (err) {
 			fprintf(stderr, "procsim: load: %s: %s\n", o->load, why);
 			return -1;
@@ -400,6 +401,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts cmd;
 	struct options o = { .entry_timeout = 0, .attr_timeout = 0 };
 	static struct procfs fs;
+	static const char *own_mounts[3];
 	struct fuse_session *se = NULL;
 	struct control_loop control = { 0 };
 	bool allow_other, started = false;
@@ -461,6 +463,10 @@ int main(int argc, char *argv[])
 		if (!control.se)
 			goto out_unmount;
 	}
+	/* save and load refuse both our mounts: a request to ourselves. */
+	own_mounts[0] = cmd.mountpoint;
+	own_mounts[1] = fs.control_path;
+	ctl_set_own_mounts(own_mounts);
 	fuse_daemonize(cmd.foreground);
 	started = control.se && !control_start(&control);
 	if (control.se && !started) {
