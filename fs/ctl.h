@@ -61,6 +61,13 @@
 
 #define CTL_LINE_MAX	4096		/* bytes, without the '\n' */
 #define CTL_FORK_MAX	1000000		/* fork's COUNT */
+/*
+ * Unread replies an open ctl file holds at most: with this much unread a
+ * write fails with ENOBUFS, its commands not run (read the replies, then
+ * write again).  A reply is at most ~11 MB (fork 1 1000000), so one open
+ * file holds under 16 + 11 MiB.
+ */
+#define CTL_REPLY_MAX	(16u << 20)
 
 /*   OP        name      min max usage (after the name) */
 #define CTL_COMMANDS(X)						\
