@@ -608,15 +608,17 @@ static bool may_access(fuse_req_t req, uid_t owner, mode_t mode, int flags)
 }
 
 /*
- * Open ctl files, so a stopping daemon can finish their commands and
- * replies before its control mount goes (procfs_ctl_drain()).
+ * Open ctl files and the commands running on them, so a stopping daemon
+ * can finish those and their replies before its control mount goes
+ * (procfs_ctl_drain()).
  */
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t closed;
+	pthread_cond_t changed;
 	int open;
+	int busy;			/* ctl writes and flushes in progress */
 	bool draining;			/* no new opens */
-} ctl_files = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false };
+} ctl_files = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false };
 
 static int ctl_file_get(void)
 {
@@ -631,31 +633,49 @@ static int ctl_file_get(void)
 	return err;
 }
 
-static void ctl_file_put(void)
+/* @open_delta, @busy_delta: -1, 0 or +1. */
+static void ctl_files_add(int open_delta, int busy_delta)
 {
 	pthread_mutex_lock(&ctl_files.lock);
-	if (!--ctl_files.open)
-		pthread_cond_broadcast(&ctl_files.closed);
+	ctl_files.open += open_delta;
+	ctl_files.busy += busy_delta;
+	pthread_cond_broadcast(&ctl_files.changed);
 	pthread_mutex_unlock(&ctl_files.lock);
 }
 
-bool procfs_ctl_drain(double seconds)
+static void ctl_file_put(void)
 {
-	struct timespec end;
+	ctl_files_add(-1, 0);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+bool procfs_ctl_drain(double idle_s, double busy_s)
+{
+	double start = now_s(), waited = 0;
 	bool done;
 
-	clock_gettime(CLOCK_REALTIME, &end);
-	end.tv_sec += (time_t)seconds;
-	end.tv_nsec += (long)((seconds - (time_t)seconds) * 1e9);
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&ctl_files.lock);
 	ctl_files.draining = true;
-	while (ctl_files.open &&
-	       !pthread_cond_timedwait(&ctl_files.closed, &ctl_files.lock, &end))
-		;
+	while (ctl_files.open && waited < busy_s &&
+	       (ctl_files.busy || waited < idle_s)) {
+		struct timespec tick;
+
+		clock_gettime(CLOCK_REALTIME, &tick);
+		tick.tv_nsec += 100000000L;	/* re-check the clock each 0.1 s */
+		if (tick.tv_nsec >= 1000000000L) {
+			tick.tv_sec++;
+			tick.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ctl_files.changed, &ctl_files.lock, &tick);
+		waited = now_s() - start;
+	}
 	done = !ctl_files.open;
 	pthread_mutex_unlock(&ctl_files.lock);
 	return done;
@@ -959,6 +979,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 		fuse_reply_err(req, EACCES);
 		return;
 	}
+	ctl_files_add(0, +1);
 	pthread_mutex_lock(&of->lock);
 	/* The tail of a line rejected as partial must not run as a command. */
 	if (of->skip_line) {
@@ -995,6 +1016,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 		fuse_reply_err(req, -err);
 	else
 		fuse_reply_write(req, size);
+	ctl_files_add(0, -1);
 }
 
 /* close(): a last line without '\n' runs now, and its error reaches close. */
@@ -1009,11 +1031,15 @@ static void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		return;
 	}
 	if (req_node(req, ino).kind == NODE_CTL) {
+		ctl_files_add(0, +1);
 		pthread_mutex_lock(&of->lock);
 		if (of->in.len)
 			err = ctl_run_pending(fs_of(req), of, true);
 		pthread_mutex_unlock(&of->lock);
 		publish_changes(fs_of(req));
+		fuse_reply_err(req, -err);
+		ctl_files_add(0, -1);
+		return;
 	}
 	fuse_reply_err(req, -err);
 }

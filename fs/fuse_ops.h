@@ -15,11 +15,12 @@ extern const struct fuse_lowlevel_ops procsim_ll_ops;
 struct procfs *procfs_of(fuse_req_t req);
 
 /*
- * Stopping: refuse new opens of ctl (ESHUTDOWN) and wait up to @seconds
- * for the open ones to close, so that a command already written (a save
- * in progress) gets its reply before the control mount goes.  The control
- * session must still be serving.  False if some stayed open.
+ * Stopping: refuse new opens of ctl (ESHUTDOWN) and wait for the open ones
+ * to close, so that a command already written (a save at SIGTERM) and its
+ * reply finish before the control mount goes: up to @idle_s while no
+ * command runs, up to @busy_s in all.  The control session must still be
+ * serving.  False if some stayed open.
  */
-bool procfs_ctl_drain(double seconds);
+bool procfs_ctl_drain(double idle_s, double busy_s);
 
 #endif

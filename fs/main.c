@@ -27,8 +27,12 @@
 #include "snapshot_file.h"
 #include "watchers.h"
 
-/* How long a stopping daemon waits for open ctl files to close. */
-#define CTL_DRAIN_SECONDS	3
+/*
+ * How long a stopping daemon waits for open ctl files to close: 3 s while
+ * they are idle, 60 s while a command runs on one (a big save).
+ */
+#define CTL_DRAIN_IDLE_SECONDS	3
+#define CTL_DRAIN_BUSY_SECONDS	60
 
 struct options {
 	int populate;
@@ -614,10 +618,10 @@ int main(int argc, char *argv[])
 	 * The tree's loop has ended; the control loop still serves, so a
 	 * command in progress (a save at SIGTERM) finishes and is answered.
 	 */
-	if (started && !procfs_ctl_drain(CTL_DRAIN_SECONDS))
-		fprintf(stderr, "procsim: a ctl file stayed open %d s after the "
-			"stop; closing the control mount under it\n",
-			CTL_DRAIN_SECONDS);
+	if (started && !procfs_ctl_drain(CTL_DRAIN_IDLE_SECONDS,
+					 CTL_DRAIN_BUSY_SECONDS))
+		fprintf(stderr, "procsim: a ctl file stayed open after the stop; "
+			"closing the control mount under it\n");
 out_control:
 	fuse_events_shutdown();
 	control_stop(&fs, &control, started);

@@ -10,7 +10,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 procsim_start -o populate=20
 dir=$(mktemp -d /tmp/savefile.XXXXXX)
-trap 'rm -rf "$dir"; procsim_stop' EXIT
+# procsim_stop takes the test's status from $?: keep it past the rm.
+trap 'rc=$?; rm -rf "$dir"; (exit "$rc"); procsim_stop' EXIT
 before=$(run ps -eo pid,ppid,uid,stat,args) || fail "ps exited $?"
 
 # refused ERRNO REGEX COMMAND FILE: one error line, nothing changed.
