@@ -370,8 +370,10 @@ static void detach_mount(const char *path)
  * daemon's pid ("procsim-ctl.PID.XXXXXX"), and only one whose daemon is
  * gone is touched, without a stat of it: a stat of a stopped or frozen
  * daemon's mount sleeps, unkillable, until it runs again.  A live pid
- * (ours or another user's, running or stopped) keeps its mount; so does a
- * mount of the older unnumbered name, whose daemon cannot be known.
+ * (ours or another user's, running, stopped or still mounting) keeps its
+ * directory; so does one of the older unnumbered name, whose daemon cannot
+ * be known.  (A daemon in another pid namespace sharing this directory
+ * would look dead: run those with their own TMPDIR.)
  */
 static void sweep_stale_control_mounts(const char *dir)
 {
@@ -389,10 +391,10 @@ static void sweep_stale_control_mounts(const char *dir)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		pid = strtol(de->d_name + 12, &end, 10);
+		if (end == de->d_name + 12 || *end != '.' || pid <= 0 ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;	/* unnumbered, or its daemon lives */
 		mount_type(path, type, sizeof(type));
-		if (*type && (end == de->d_name + 12 || *end != '.' || pid <= 0 ||
-			      kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-			continue;
 		if (*type)
 			detach_mount(path);
 		if (rmdir(path) == 0 && *type)

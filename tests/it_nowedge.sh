@@ -6,10 +6,11 @@
 # as the load file and as FILE.tmp, a 2 GiB sparse and a 5 GiB sparse load
 # file, a fork that must fail.  Then a daemon starting next to a stopped
 # one (whose control mount a stat would sleep on) comes up, mounting on a
-# live daemon's control directory is refused, and mounting over a
-# non-empty directory warns.  Everything runs in the background with a
-# bounded wait, so a regression fails the test instead of hanging it; a
-# wedged mount is aborted at the end so its sleepers die.
+# live daemon's control directory is refused, mounting over a non-empty
+# directory warns, and a killed daemon's control mount is swept.
+# Everything runs in the background with a bounded wait, so a regression
+# fails the test instead of hanging it; a wedged mount is aborted at once
+# so its sleepers die.
 # NOWEDGE_ONLY=REGEX runs only the ctl cases whose name matches (to show
 # one of them failing against an older daemon, PROCSIM_BUILD=...).
 set -euo pipefail
@@ -209,6 +210,37 @@ second_daemon() {
 	[[ -e $dir/m2/hidden ]] || fail "the file under the second mount is gone"
 }
 wanted "a daemon next to a stopped one" && second_daemon
+
+# A killed daemon's control mount is swept by the next start, by its pid.
+dead_sweep() {
+	local i dead
+	MNTS=("$dir/m1" "$dir/m2")
+	TMPDIR=$dir/tmp "$PROCSIM" -f "$dir/m1" >"$dir/first.log" 2>&1 &
+	dead=$!
+	for ((i = 0; i < 100; i++)); do
+		timeout 5 test -L "$dir/m1/procsim" && break
+		sleep 0.1
+	done
+	kill -KILL "$dead"
+	wait "$dead" 2>/dev/null || true
+	timeout 5 fusermount3 -u -z "$dir/m1" 2>/dev/null || true
+	compgen -G "$dir/tmp/procsim-ctl.$dead.*" >/dev/null ||
+		fail "the killed daemon left no control directory to sweep"
+	TMPDIR=$dir/tmp "$PROCSIM" -f "$dir/m2" >"$dir/second.log" 2>&1 &
+	PIDS=($!)
+	MNTS=("$dir/m2")
+	for ((i = 0; i < 100; i++)); do
+		timeout 5 test -e "$dir/m2/procsim/ctl" && break
+		sleep 0.1
+	done
+	check_match "the sweep of a killed daemon's control mount" \
+		"removed a dead daemon's control mount $dir/tmp/procsim-ctl.$dead." \
+		"$(cat "$dir/second.log")"
+	! compgen -G "$dir/tmp/procsim-ctl.$dead.*" >/dev/null ||
+		fail "the killed daemon's control directory is still there"
+	stop_pair
+}
+wanted "a dead daemon's control mount" && dead_sweep
 
 # Mounting on a live daemon's control directory hides its ctl: refused.
 if wanted "mount on a control directory"; then
