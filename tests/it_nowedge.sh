@@ -69,16 +69,24 @@ cleanup() {
 	set +e
 	# A daemon stuck opening a FIFO (the defect) is freed by peers: a
 	# reader that drains it and a writer that closes it.
+	local -a peers=()
 	for f in "$dir"/*; do
-		[[ -p $f ]] || continue
+		((WEDGED)) && [[ -p $f ]] || continue
 		timeout 3 cat "$f" >/dev/null 2>&1 &
-		timeout 3 bash -c ": >'$f'" 2>/dev/null &
+		peers+=($!)
+		timeout 3 bash -c "[[ -p '$f' ]] && : >'$f'" 2>/dev/null &
+		peers+=($!)
 	done
+	((${#peers[@]} == 0)) || wait "${peers[@]}"
 	[[ -n $DAEMON_PID ]] && kill -CONT "$DAEMON_PID" 2>/dev/null
 	((WEDGED)) && abort_wedged
 	stop_pair
 	rm -f "$dir"/m?/hidden
-	rm -rf --one-file-system "$dir" 2>/dev/null
+	# A daemon that just left may still be removing its control directory.
+	for ((f = 0; f < 50; f++)); do
+		rm -rf --one-file-system "$dir" 2>/dev/null && break
+		sleep 0.1
+	done
 	(exit "$rc")
 	procsim_stop
 }
