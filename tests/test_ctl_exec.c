@@ -485,6 +485,15 @@ static void test_mprotect_brk(void **state)
 	sprintf(want, "EINVAL: brk: 0x1000 is below the heap's start or the "
 		"process has no heap\n");
 	fails(k, line, -EINVAL, want);
+	/* PAGE_ALIGN would wrap this to 0: once a "shrink" that unmapped all. */
+	count = mm->map_count;
+	sprintf(line, "brk %d 0xfffffffffffff001", pid);
+	sprintf(want, "ENOMEM: brk: no room for the heap there or over "
+		"max_map_count %d\n", k->max_map_count);
+	fails(k, line, -ENOMEM, want);
+	assert_int_equal(mm->map_count, count);
+	assert_non_null(find_vma(mm, mm->start_code));
+	assert_true(find_vma(mm, mm->start_code)->vm_start <= mm->start_code);
 
 	assert_int_equal(run(k, "max_map_count %d", mm->map_count), 0);
 	assert_int_equal(k->max_map_count, mm->map_count);
