@@ -133,7 +133,7 @@ struct ctl_cmd {
 const char *ctl_op_name(enum ctl_op op);
 const char *ctl_op_usage(enum ctl_op op);
 
-/* "ESRCH" for -ESRCH (or ESRCH); "EUNKNOWN" for an errno it does not know. */
+/* "ESRCH" for -ESRCH (or ESRCH); "EUNKNOWN" for a number no errno has. */
 const char *ctl_errno_name(int err);
 
 /*

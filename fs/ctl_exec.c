@@ -13,32 +13,15 @@
 #define REPLY_MIN	64	/* room for any reply but fork's */
 #define PID_TEXT_MAX	11	/* " 4194303" + printf's NUL, and room */
 
-/* The one errno-name table: what a failed command's line starts with. */
-#define ERRNO_NAME(e)	{ e, #e }
-static const struct {
-	int err;
-	const char *name;
-} ctl_errnos[] = {
-	ERRNO_NAME(EPERM), ERRNO_NAME(ENOENT), ERRNO_NAME(ESRCH),
-	ERRNO_NAME(EINTR), ERRNO_NAME(EIO), ERRNO_NAME(E2BIG),
-	ERRNO_NAME(ECHILD), ERRNO_NAME(EAGAIN), ERRNO_NAME(ENOMEM),
-	ERRNO_NAME(EACCES), ERRNO_NAME(EFAULT), ERRNO_NAME(EBUSY),
-	ERRNO_NAME(EEXIST), ERRNO_NAME(EINVAL), ERRNO_NAME(ENOSPC),
-	ERRNO_NAME(ERANGE), ERRNO_NAME(ENOSYS), ERRNO_NAME(EOVERFLOW),
-	ERRNO_NAME(EOPNOTSUPP),
-};
-#undef ERRNO_NAME
-
+/*
+ * What a failed command's line starts with: glibc's name for every errno
+ * (strerrorname_np, glibc 2.32), so none reads EUNKNOWN.
+ */
 const char *ctl_errno_name(int err)
 {
-	size_t i;
+	const char *name = strerrorname_np(err < 0 ? -err : err);
 
-	if (err < 0)
-		err = -err;
-	for (i = 0; i < sizeof(ctl_errnos) / sizeof(ctl_errnos[0]); i++)
-		if (ctl_errnos[i].err == err)
-			return ctl_errnos[i].name;
-	return "EUNKNOWN";
+	return name ? name : "EUNKNOWN";
 }
 
 /* ---- the commands: core calls only; the reply is written on success ---- */

@@ -683,6 +683,22 @@ static void test_save_load(void **state)
 	rmdir(dir);
 }
 
+/* File errors are named like any other: once "EUNKNOWN: load: ...". */
+static void test_file_errno_names(void **state)
+{
+	struct kernel *k = *state;
+	char line[400], want[500], name[301];
+	struct snapshot s = snap(k);
+
+	memset(name, 'a', 300);
+	name[300] = '\0';
+	snprintf(line, sizeof(line), "load /tmp/%s", name);
+	assert_int_equal(run(k, "%s", line), -ENAMETOOLONG);
+	snprintf(want, sizeof(want), "ENAMETOOLONG: load: /tmp/%s: ", name);
+	assert_memory_equal(reply, want, strlen(want));
+	assert_unchanged(k, &s);
+}
+
 /*
  * pidstore NAME moves the whole world into each backend in turn: the
  * world, the counters and the cursor stay as they were, so the next fork
@@ -815,6 +831,7 @@ int main(void)
 		T(test_populate_reset),
 		T(test_help),
 		T(test_save_load),
+		T(test_file_errno_names),
 		T(test_kill_stop_cont),
 		T(test_ptrace_detach),
 		T(test_subreaper_exit_thread),

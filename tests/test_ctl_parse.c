@@ -594,6 +594,19 @@ static void test_errno_names(void **state)
 	assert_string_equal(ctl_errno_name(-EEXIST), "EEXIST");
 	assert_string_equal(ctl_errno_name(-ENOENT), "ENOENT");
 	assert_string_equal(ctl_errno_name(-9999), "EUNKNOWN");
+	/* What file I/O answers: once all EUNKNOWN. */
+	assert_string_equal(ctl_errno_name(-EROFS), "EROFS");
+	assert_string_equal(ctl_errno_name(-EISDIR), "EISDIR");
+	assert_string_equal(ctl_errno_name(-ENAMETOOLONG), "ENAMETOOLONG");
+	assert_string_equal(ctl_errno_name(-ELOOP), "ELOOP");
+	assert_string_equal(ctl_errno_name(-ENOTDIR), "ENOTDIR");
+	/* Every errno Linux has (1..EHWPOISON) has its name. */
+	for (int e = 1; e <= EHWPOISON; e++) {
+		const char *name = ctl_errno_name(-e);
+
+		if (!strcmp(name, "EUNKNOWN") && e != 41 && e != 58)
+			fail_msg("errno %d has no name", e);
+	}
 }
 
 /* Every file of the fuzz seed corpus is one valid command. */
