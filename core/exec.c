@@ -10,6 +10,15 @@
 static const char exec_env[] =
 	"PATH=/usr/local/bin:/usr/bin:/bin\0LANG=C.UTF-8\0HOME=/root";
 
+/* "/", "dir/", "." or "..": a path that can only name a directory. */
+static bool names_dir(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !*base || !strcmp(base, ".") || !strcmp(base, "..");
+}
+
 int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	      char *const argv[])
 {
@@ -24,6 +33,8 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 		return -ESRCH;
 	if (task_is_kthread(t) || argc < 1 || !argv[0] || !argv[0][0])
 		return -EINVAL;
+	if (names_dir(argv[0]))
+		return -EACCES;		/* may_open: a directory is not executable */
 	for (i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	args = malloc(len);

@@ -122,10 +122,15 @@ int do_clone_thread(struct kernel *k, int pid, int *tid);
 /*
  * execve: @argv (argc strings) becomes the cmdline, @comm (or the basename
  * of argv[0] if NULL) the name; fresh mm; the other threads are gone.
+ * -EACCES for a path that names a directory ("/", "dir/", "."), as Linux.
  */
 int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	      char *const argv[]);
-/* exit_group(@code & 0xff): the process becomes a zombie, children reparented. */
+/*
+ * exit_group(@code & 0xff): the process becomes a zombie, children
+ * reparented.  -EPERM for init and every kernel thread: userspace cannot
+ * make a kernel thread exit (they ignore signals; only the kernel stops them).
+ */
 int do_exit(struct kernel *k, int pid, int code);
 /*
  * A single thread's exit (the kernel's do_exit without the group): the

@@ -391,13 +391,15 @@ static void explain(struct buf *out, const struct kernel *k,
 	else if (err == -EINVAL && c->op == CTL_KILL)
 		buf_printf(out, "no signal %d (1..64, or 0 to test)", c->kill.sig);
 	else if (err == -EPERM && (c->op == CTL_EXIT || c->op == CTL_EXIT_THREAD))
-		buf_printf(out, "pid %d belongs to init or kthreadd, "
+		buf_printf(out, "pid %d is init or a kernel thread, "
 			   "which cannot exit", pid);
 	else if (err == -EPERM && (c->op == CTL_SETUID || c->op == CTL_SETGID))
 		buf_printf(out, "pid %d is a kernel thread", pid);
 	else if (err == -EINVAL && (c->op == CTL_CLONE || c->op == CTL_EXEC) &&
 		 find_task(k, pid) && task_is_kthread(find_task(k, pid)))
 		buf_printf(out, "pid %d is a kernel thread", pid);
+	else if (err == -EACCES && c->op == CTL_EXEC)
+		buf_printf(out, "'%s' is a directory", c->exec.argv[0]);
 	else if (err == -ENOMEM && c->op == CTL_MPROTECT)
 		buf_printf(out, "range not mapped throughout or over "
 			   "max_map_count %d", k->max_map_count);

@@ -225,6 +225,19 @@ static void test_exec(void **state)
 	assert_int_equal(run(k, "exec %d top", pid), 0);
 	assert_string_equal(find_task(k, pid)->comm, "top");
 	fails(k, "exec 2 ls", -EINVAL, "EINVAL: exec: pid 2 is a kernel thread\n");
+	/* A directory is not executable (EACCES, as execve): comm stays. */
+	fails(k, "exec 1 /", -EACCES, "EACCES: exec: '/' is a directory\n");
+	fails(k, "exec 1 /usr/bin/", -EACCES,
+	      "EACCES: exec: '/usr/bin/' is a directory\n");
+	fails(k, "exec 1 ..", -EACCES, "EACCES: exec: '..' is a directory\n");
+	fails(k, "exec 1 /bin/. x", -EACCES,
+	      "EACCES: exec: '/bin/.' is a directory\n");
+	assert_string_equal(find_task(k, 1)->comm, "systemd");
+	/* Names that merely look alike are files. */
+	assert_int_equal(run(k, "exec %d ...", pid), 0);
+	assert_string_equal(find_task(k, pid)->comm, "...");
+	assert_int_equal(run(k, "exec %d ./.x", pid), 0);
+	assert_string_equal(find_task(k, pid)->comm, ".x");
 }
 
 /* exit 3 -> zombie -> wait reaps it with status 3 << 8. */
@@ -315,9 +328,16 @@ static void test_eperm(void **state)
 	struct kernel *k = *state;
 
 	fails(k, "exit 1", -EPERM,
-	      "EPERM: exit: pid 1 belongs to init or kthreadd, which cannot exit\n");
+	      "EPERM: exit: pid 1 is init or a kernel thread, which cannot exit\n");
 	fails(k, "exit 2 9", -EPERM,
-	      "EPERM: exit: pid 2 belongs to init or kthreadd, which cannot exit\n");
+	      "EPERM: exit: pid 2 is init or a kernel thread, which cannot exit\n");
+	/* Every kernel thread, not only kthreadd: userspace cannot end one. */
+	fails(k, "exit 3", -EPERM,
+	      "EPERM: exit: pid 3 is init or a kernel thread, which cannot exit\n");
+	fails(k, "exit_thread 3", -EPERM,
+	      "EPERM: exit_thread: pid 3 is init or a kernel thread, which cannot exit\n");
+	assert_true(task_is_kthread(find_task(k, 3)));
+	assert_int_not_equal(find_task(k, 3)->state, EXIT_ZOMBIE);
 }
 
 static void test_setid(void **state)
@@ -615,8 +635,8 @@ static void test_subreaper_exit_thread(void **state)
 	assert_false(find_task(k, sr)->signal->is_child_subreaper);
 	fails(k, "subreaper 99999 on", -ESRCH,
 	      "ESRCH: subreaper: no process with pid 99999\n");
-	fails(k, "exit_thread 1", -EPERM, "EPERM: exit_thread: pid 1 belongs to "
-	      "init or kthreadd, which cannot exit\n");
+	fails(k, "exit_thread 1", -EPERM, "EPERM: exit_thread: pid 1 is "
+	      "init or a kernel thread, which cannot exit\n");
 }
 
 static void test_help(void **state)
@@ -769,7 +789,7 @@ static void test_reply_appends(void **state)
 	assert_int_equal(ctl_execute(k, &cmd, &out), -EINVAL);
 	buf_putc(&out, '\0');
 	assert_string_equal(out.data, "before\n"
-		"EPERM: exit: pid 1 belongs to init or kthreadd, which cannot exit\n"
+		"EPERM: exit: pid 1 is init or a kernel thread, which cannot exit\n"
 		"ok\n"
 		"EINVAL: no such command value\n");
 	buf_free(&out);
