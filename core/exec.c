@@ -26,6 +26,7 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	struct mm_struct *mm, *old;
 	char path[256], *args, *p;
 	const char *base;
+	struct world_mark mark;
 	size_t len = 0;
 	int i;
 
@@ -47,10 +48,13 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	else
 		snprintf(path, sizeof(path), "/usr/bin/%s", argv[0]);
 	/* The one fallible step comes first: after it, nothing can fail. */
+	mark = world_mark(k);
 	mm = binfmt_load(k, path, args, len, exec_env, sizeof(exec_env));
 	free(args);
-	if (!mm)
+	if (!mm) {
+		world_rollback(k, mark);	/* the rng it drew */
 		return -ENOMEM;
+	}
 
 	/* de_thread: the other threads die; the process keeps its pid. */
 	leader = t->group_leader;

@@ -312,6 +312,29 @@ static void test_pid_max_below_live_pids(void **state)
 	tk_free(b);
 }
 
+/*
+ * A refused fork takes back its children, the pid cursor and the rng: a
+ * save before and after it are the same bytes (README: "byte-for-byte").
+ */
+static void test_refused_fork_saves_alike(void **state)
+{
+	struct tk *a = tk_new_pidmax(RESERVED_PIDS + 100);
+	static int pids[RESERVED_PIDS + 100];
+	void *before, *after;
+	size_t nb, na;
+
+	(void)state;
+	fork1(&a->k, 1);
+	assert_int_equal(kernel_save(&a->k, &before, &nb), 0);
+	assert_int_equal(do_fork(&a->k, 1, RESERVED_PIDS + 100, pids), -EAGAIN);
+	assert_int_equal(kernel_save(&a->k, &after, &na), 0);
+	assert_int_equal(na, nb);
+	assert_memory_equal(after, before, nb);
+	free(before);
+	free(after);
+	tk_free(a);
+}
+
 /* ---- damage ---- */
 
 static void put32(unsigned char *p, uint32_t v);
@@ -523,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_consistent_lies_refused),
 		cmocka_unit_test(test_shared_mm_and_threads),
 		cmocka_unit_test(test_pid_max_below_live_pids),
+		cmocka_unit_test(test_refused_fork_saves_alike),
 		cmocka_unit_test(test_version_and_unknown_sections),
 		cmocka_unit_test(test_every_length_truncated),
 		cmocka_unit_test(test_every_byte_flipped),
