@@ -49,6 +49,7 @@ struct kernel_opts {
 /* Pids whose /proc files changed or vanished: see kernel_take_changes(). */
 struct pid_change {
 	int pid, tgid;
+	uint32_t epoch;		/* the world the task lived in (k->epoch) */
 };
 
 struct change_log {
@@ -81,6 +82,12 @@ struct kernel {
 	unsigned long total_forks;	/* /proc/stat "processes" */
 	unsigned long total_exits;
 	uint64_t gen;			/* bumped on every change */
+	/*
+	 * Which world this is: kernel_replace (reset, load) bumps it, so a
+	 * pid of the old world is never the same pid of the new one, even
+	 * with the same number.  The daemon puts it in task inode numbers.
+	 */
+	uint32_t epoch;
 
 	/* Change logs, kept only when track_changes is set (the daemon's caches). */
 	bool track_changes;
