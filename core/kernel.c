@@ -118,7 +118,7 @@ void kernel_take_changes(struct kernel *k, struct change_log *changed,
 
 int kernel_set_pid_max(struct kernel *k, int pid_max)
 {
-	if (pid_max <= RESERVED_PIDS || pid_max > PID_MAX_LIMIT)
+	if (kopt_check_pid_max(pid_max, NULL))
 		return -EINVAL;
 	k->pids.pid_max = pid_max;
 	k->gen++;
@@ -216,6 +216,8 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	if (!o)
 		o = &defaults;
 	memset(k, 0, sizeof(*k));
+	if (kernel_opts_check(o, NULL))
+		return -EINVAL;
 	ops = pid_store_find_ops(o->pidstore ? o->pidstore : "idr");
 	k->wait = o->wait ? wait_find_strategy(o->wait) : wait_strategies[0];
 	if (!ops || !k->wait)

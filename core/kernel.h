@@ -15,7 +15,7 @@
  * ERRORS
  *   Functions return 0 or a negative errno: -ESRCH (no such pid), -ECHILD,
  *   -EAGAIN (pids exhausted), -ENOMEM (allocation, map_count), -EINVAL,
- *   -EPERM (init and kthreadd cannot exit).
+ *   -EPERM (init and kernel threads cannot exit).
  */
 #ifndef PROCSIM_KERNEL_H
 #define PROCSIM_KERNEL_H
@@ -45,6 +45,17 @@ struct kernel_opts {
 	void *clock_arg;
 	const char *watchers;		/* task watcher mechanism; NULL: "table" */
 };
+
+/*
+ * The one check of each setting, with its reason (a line for a user) in
+ * @why (KOPT_WHY_LEN bytes; may be NULL): kernel_init, the daemon's -o and
+ * ctl's pid_max and max_map_count all refuse a value alike.  -EINVAL.
+ */
+#define KOPT_WHY_LEN	192
+int kopt_check_pid_max(long long n, char *why);		/* RESERVED_PIDS+1..PID_MAX_LIMIT */
+int kopt_check_max_map_count(long long n, char *why);	/* 1..INT_MAX */
+/* Every field; 0 (or NULL) means the default, as kernel_init reads them. */
+int kernel_opts_check(const struct kernel_opts *o, char *why);
 
 /* Pids whose /proc files changed or vanished: see kernel_take_changes(). */
 struct pid_change {

@@ -369,10 +369,17 @@ static void explain_ptrace(struct buf *out, const struct kernel *k,
 			   c->ptrace.tracer);
 }
 
+/* A setting the core refused: its own reason (kernel_opts.c). */
+static void explain_opt(struct buf *out, int err, const char *why)
+{
+	buf_puts(out, err ? why : strerror(EINVAL));
+}
+
 /* The message after "E<NAME>: <command>: "; called under k->lock. */
 static void explain(struct buf *out, const struct kernel *k,
 		    const struct ctl_cmd *c, int err)
 {
+	char why[KOPT_WHY_LEN];
 	int pid = ctl_cmd_pid(c);
 
 	if (c->op == CTL_SAVE || c->op == CTL_LOAD)
@@ -418,8 +425,10 @@ static void explain(struct buf *out, const struct kernel *k,
 		buf_printf(out, "no room in the address space or over "
 			   "max_map_count %d", k->max_map_count);
 	else if (err == -EINVAL && c->op == CTL_PID_MAX)
-		buf_printf(out, "%d is out of range %d..%d", c->pid_max.n,
-			   RESERVED_PIDS + 1, PID_MAX_LIMIT);
+		explain_opt(out, kopt_check_pid_max(c->pid_max.n, why), why);
+	else if (err == -EINVAL && c->op == CTL_MAX_MAP_COUNT)
+		explain_opt(out, kopt_check_max_map_count(c->max_map_count.n, why),
+			    why);
 	else if (err == -EINVAL && c->op == CTL_MUNMAP)
 		buf_printf(out, "bad range 0x%lx+0x%lx", c->munmap.addr,
 			   c->munmap.len);
