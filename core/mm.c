@@ -18,22 +18,18 @@
 /* Store nodes a change may need: splits, the new VMA, merges' re-inserts. */
 #define MM_PREALLOC	8
 
-struct mm_defaults mm_defaults;
-
-int mm_set_defaults(const struct vma_store_ops *ops, enum vma_forkdup forkdup,
-		    bool legacy_layout)
+static const struct vma_store_ops *config_ops(const struct mm_config *c)
 {
-	if (!ops)
-		ops = vma_store_backends[0];
-	if (forkdup == FORKDUP_BULK && !ops->dup)
-		return -EINVAL;
-	mm_defaults.vma_ops = ops;
-	mm_defaults.forkdup = forkdup;
-	mm_defaults.legacy_layout = legacy_layout;
-	return 0;
+	return c->vma_ops ? c->vma_ops : vma_store_backends[0];
 }
 
-static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops)
+int mm_config_check(const struct mm_config *c)
+{
+	return c->forkdup == FORKDUP_BULK && !config_ops(c)->dup ? -EINVAL : 0;
+}
+
+static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops,
+					struct intern_table *names)
 {
 	struct mm_struct *mm = calloc(1, sizeof(*mm));
 
@@ -46,16 +42,20 @@ static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops)
 		return NULL;
 	}
 	mm->users = 1;
-	mm->forkdup = mm_defaults.forkdup;
-	mm->legacy_layout = mm_defaults.legacy_layout;
+	mm->names = names;
 	mm->mmap_base = STACK_TOP - (STACK_RLIMIT + (128UL << 20));
 	return mm;
 }
 
-struct mm_struct *mm_alloc(void)
+struct mm_struct *mm_alloc(const struct mm_config *cfg)
 {
-	return mm_alloc_store(mm_defaults.vma_ops ? mm_defaults.vma_ops :
-			      vma_store_backends[0]);
+	struct mm_struct *mm = mm_alloc_store(config_ops(cfg), cfg->names);
+
+	if (mm) {
+		mm->forkdup = cfg->forkdup;
+		mm->legacy_layout = cfg->legacy_layout;
+	}
+	return mm;
 }
 
 static struct vm_area_struct *vma_alloc(void)
@@ -181,7 +181,7 @@ static struct vm_area_struct *vma_copy(const struct vm_area_struct *v,
 /* dup_mmap: VMA by VMA into a new store, or the whole tree (mtree_dup). */
 struct mm_struct *dup_mm(const struct mm_struct *old)
 {
-	struct mm_struct *mm = mm_alloc_store(old->vma_ops);
+	struct mm_struct *mm = mm_alloc_store(old->vma_ops, old->names);
 	const struct vma_store_ops *ops = old->vma_ops;
 	struct vm_area_struct *v;
 	void *root;
@@ -489,7 +489,8 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -ENOMEM;
 	if (!name || name[0] == '[')	/* [heap], [stack]: anonymous memory */
 		vm_flags |= VM_ANON;
-	name = vma_name_intern(name);
+	if (name && !(name = intern(mm->names, name)))
+		return -ENOMEM;		/* never a file mapping without its name */
 	if (flags & MAP_FIXED_NOREPLACE) {
 		if (addr < MMAP_MIN_ADDR)
 			return -EPERM;

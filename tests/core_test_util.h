@@ -39,6 +39,33 @@ static inline unsigned long long tk_clock(void *arg)
 static const char *tk_vmastore;
 static enum vma_forkdup tk_forkdup;
 
+/* What the tests' bare mms (tk_mm_alloc(), no kernel) are made with. */
+static struct mm_config tk_mm_cfg;
+
+/* Set tk_mm_cfg's store, fork mode and layout; -EINVAL as mm_config_check. */
+static inline int tk_mm_config(const struct vma_store_ops *ops,
+			       enum vma_forkdup forkdup, bool legacy_layout)
+{
+	struct mm_config c = tk_mm_cfg;
+
+	c.vma_ops = ops;
+	c.forkdup = forkdup;
+	c.legacy_layout = legacy_layout;
+	if (mm_config_check(&c))
+		return -EINVAL;
+	tk_mm_cfg = c;
+	return 0;
+}
+
+/* A bare mm with tk_mm_cfg; its names live until the test program ends. */
+static inline struct mm_struct *tk_mm_alloc(void)
+{
+	if (!tk_mm_cfg.names)
+		tk_mm_cfg.names = intern_create();
+	assert_non_null(tk_mm_cfg.names);
+	return mm_alloc(&tk_mm_cfg);
+}
+
 /* Boot with @o (NULL: defaults), the clock pinned at TK_BOOT_TICKS. */
 static inline struct tk *tk_new(const struct kernel_opts *o)
 {
