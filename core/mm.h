@@ -80,9 +80,17 @@ struct mm_struct {
 	char *env;			/* environ, NUL-separated */
 	size_t env_len;
 	unsigned long hiwater_vm, hiwater_rss;	/* VmPeak, VmHWM in pages */
+	/*
+	 * The VMAs' totals, kept as they change (the kernel's rss_stat and
+	 * total_vm), so a render reads them without walking the VMAs.
+	 */
+	struct mm_vm_stat {
+		unsigned long total_vm, rss, rss_anon, rss_file, rss_shmem;
+		unsigned long stack, data, exec;
+	} stat;
 };
 
-/* Totals in pages, from the VMAs: what statm and status Vm* print. */
+/* Totals in pages (mm->stat and what follows): statm and status Vm*. */
 struct mm_counts {
 	unsigned long total_vm, rss, rss_anon, rss_file, rss_shmem;
 	unsigned long shared, text, data, stack, lib, exec;

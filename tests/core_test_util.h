@@ -361,6 +361,36 @@ static inline int count_leaders(const struct kernel *k)
 	return n;
 }
 
+/* mm->stat as a walk of the VMAs computes it: the kept totals are right. */
+static inline bool vm_stat_matches(const struct mm_struct *mm)
+{
+	const struct vm_area_struct *v;
+	struct mm_vm_stat w;
+
+	memset(&w, 0, sizeof(w));
+	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
+		unsigned long pages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+		bool anon = v->vm_flags & VM_ANON;
+
+		w.total_vm += pages;
+		w.rss += v->rss_pages;
+		if (!anon)
+			w.rss_file += v->rss_pages;
+		else if (v->vm_flags & VM_SHARED)
+			w.rss_shmem += v->rss_pages;
+		else
+			w.rss_anon += v->rss_pages;
+		if (v->vm_flags & VM_GROWSDOWN)
+			w.stack += pages;
+		else if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			w.data += pages;
+		else if ((v->vm_flags & (VM_EXEC | VM_WRITE)) == VM_EXEC)
+			w.exec += pages;
+	}
+	return !memcmp(&w, &mm->stat, sizeof(w));
+}
+
+/* Sorted, disjoint, page-aligned VMAs; map_count and mm->stat match. */
 static inline bool vmas_sane(const struct mm_struct *mm)
 {
 	const struct vm_area_struct *v;
@@ -375,7 +405,7 @@ static inline bool vmas_sane(const struct mm_struct *mm)
 		prev_end = v->vm_end;
 		n++;
 	}
-	return n == mm->map_count;
+	return n == mm->map_count && vm_stat_matches(mm);
 }
 
 #define inv_check(cond, ...) do {					\
