@@ -76,7 +76,7 @@ static void vma_free(struct vm_area_struct *v)
 static void vma_stat(struct mm_struct *mm, const struct vm_area_struct *v,
 		     long sign)
 {
-	struct mm_vm_stat *c = &mm->stat;
+	struct mm_counts *c = &mm->stat;
 	unsigned long pages = sign * (long)((v->vm_end - v->vm_start) >> PAGE_SHIFT);
 	unsigned long rss = sign * (long)v->rss_pages;	/* modulo 2^64 */
 	bool anon = v->vm_flags & VM_ANON, shared = v->vm_flags & VM_SHARED;
@@ -305,20 +305,11 @@ static struct vm_area_struct *find_vma_prev(const struct mm_struct *mm,
 
 void mm_counts(const struct mm_struct *mm, struct mm_counts *c)
 {
-	const struct mm_vm_stat *st;
-
-	memset(c, 0, sizeof(*c));
-	if (!mm)
+	if (!mm) {
+		memset(c, 0, sizeof(*c));
 		return;
-	st = &mm->stat;
-	c->total_vm = st->total_vm;
-	c->rss = st->rss;
-	c->rss_anon = st->rss_anon;
-	c->rss_file = st->rss_file;
-	c->rss_shmem = st->rss_shmem;
-	c->stack = st->stack;
-	c->data = st->data;
-	c->exec = st->exec;
+	}
+	*c = mm->stat;
 	c->shared = c->rss_file + c->rss_shmem;
 	if (mm->end_code > mm->start_code)
 		c->text = (PAGE_ALIGN(mm->end_code) - (mm->start_code & ~(PAGE_SIZE - 1)))

@@ -82,18 +82,13 @@ struct mm_struct {
 	unsigned long hiwater_vm, hiwater_rss;	/* VmPeak, VmHWM in pages */
 	/*
 	 * The VMAs' totals, kept as they change (the kernel's rss_stat and
-	 * total_vm), so a render reads them without walking the VMAs.
+	 * total_vm), so a render reads them without walking the VMAs.  The
+	 * derived counts (shared, text, lib) stay 0 here: mm_counts() adds them.
 	 */
-	struct mm_vm_stat {
+	struct mm_counts {
 		unsigned long total_vm, rss, rss_anon, rss_file, rss_shmem;
-		unsigned long stack, data, exec;
-	} stat;
-};
-
-/* Totals in pages (mm->stat and what follows): statm and status Vm*. */
-struct mm_counts {
-	unsigned long total_vm, rss, rss_anon, rss_file, rss_shmem;
-	unsigned long shared, text, data, stack, lib, exec;
+		unsigned long shared, text, data, stack, lib, exec;
+	} stat;			/* in pages: what statm and status Vm* print */
 };
 
 /*

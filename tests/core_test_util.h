@@ -365,7 +365,7 @@ static inline int count_leaders(const struct kernel *k)
 static inline bool vm_stat_matches(const struct mm_struct *mm)
 {
 	const struct vm_area_struct *v;
-	struct mm_vm_stat w;
+	struct mm_counts w;
 
 	memset(&w, 0, sizeof(w));
 	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
