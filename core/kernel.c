@@ -225,12 +225,17 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	err = pid_store_init(&k->pids, ops, o->pid_max ? o->pid_max : PID_MAX_DEFAULT);
 	if (err)
 		return err;
-	k->vma_ops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
-	k->forkdup = o->forkdup;
-	k->mmap_legacy = o->mmap_legacy;
-	if (!k->vma_ops || mm_set_defaults(k->vma_ops, k->forkdup, k->mmap_legacy)) {
+	k->mm_cfg.vma_ops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
+	k->mm_cfg.forkdup = o->forkdup;
+	k->mm_cfg.legacy_layout = o->mmap_legacy;
+	if (!k->mm_cfg.vma_ops || mm_config_check(&k->mm_cfg)) {
 		pid_store_destroy(&k->pids);
 		return -EINVAL;
+	}
+	k->strings = k->mm_cfg.names = intern_create();
+	if (!k->strings) {
+		pid_store_destroy(&k->pids);
+		return -ENOMEM;
 	}
 	pthread_rwlock_init(&k->lock, NULL);
 	k->max_map_count = o->max_map_count ? o->max_map_count : DEFAULT_MAX_MAP_COUNT;
@@ -243,6 +248,7 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	err = watchers_init(k, o->watchers);
 	if (err) {
 		pid_store_destroy(&k->pids);
+		intern_destroy(k->strings);
 		pthread_rwlock_destroy(&k->lock);
 		return err;
 	}
@@ -273,6 +279,8 @@ static void free_world(struct kernel *k)
 	kernel_free_tasks(k);
 	pid_store_destroy(&k->pids);
 	watchers_destroy(k);
+	intern_destroy(k->strings);	/* after the mms whose VMAs use them */
+	k->strings = k->mm_cfg.names = NULL;
 	free(k->changed.v);
 	free(k->gone.v);
 	free(k->born.v);
@@ -329,7 +337,7 @@ int kernel_reset(struct kernel *k)
 	o.pid_max = k->pids.pid_max;
 	o.max_map_count = k->max_map_count;
 	o.wait = k->wait->name;
-	o.vmastore = k->vma_ops->name;
+	o.vmastore = k->mm_cfg.vma_ops->name;
 	o.watchers = k->watch->name;
 	err = kernel_init(&fresh, &o);
 	if (err)

@@ -75,9 +75,8 @@ struct kernel {
 	struct task *init_task;		/* pid 1 */
 	struct task *kthreadd;		/* pid 2 */
 	int max_map_count;
-	const struct vma_store_ops *vma_ops;	/* every new mm's store */
-	enum vma_forkdup forkdup;
-	bool mmap_legacy;
+	struct mm_config mm_cfg;	/* every new mm's store, layout, names */
+	struct intern_table *strings;	/* interned names (mm_cfg.names too) */
 	int nr_cpus;
 	unsigned long mem_total_kb;
 	unsigned long long (*clock)(void *arg);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "registry.h"
 #include "ctl.h"
 #include "snapshot.h"
 
@@ -574,15 +575,12 @@ static int parse_setgid(const struct ctl_args *a, struct ctl_cmd *c)
 /* The backend is looked up here, so a bad name never reaches the kernel. */
 static int parse_pidstore(const struct ctl_args *a, struct ctl_cmd *c)
 {
-	char names[256] = "";
-	size_t len = 0;
+	char names[256];
 
 	c->pidstore.ops = pid_store_find_ops(a->argv[0]);
 	if (c->pidstore.ops)
 		return 0;
-	for (int i = 0; pid_store_backends[i] && len < sizeof(names); i++)
-		len += snprintf(names + len, sizeof(names) - len, " %s",
-				pid_store_backends[i]->name);
+	REGISTRY_NAMES(pid_store_backends, names, sizeof(names));
 	return fail(a->err, "%s: no backend " QFMT " (have:%s)", a->cmd,
 		    QARG(a->argv[0]), names);
 }

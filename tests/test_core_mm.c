@@ -16,7 +16,7 @@
 
 static struct mm_struct *mm_new(void)
 {
-	struct mm_struct *mm = mm_alloc();
+	struct mm_struct *mm = tk_mm_alloc();
 
 	assert_non_null(mm);
 	mm->mmap_base = BASE;
@@ -94,7 +94,7 @@ static void expect_vmas_(const struct mm_struct *mm, const struct want_vma *w,
 
 static void test_alloc_empty(void **state)
 {
-	struct mm_struct *mm = mm_alloc();
+	struct mm_struct *mm = tk_mm_alloc();
 	struct mm_counts c;
 
 	(void)state;
@@ -135,7 +135,7 @@ static void test_topdown(void **state)
 			 VM_READ | VM_WRITE);
 	assert_int_equal(v->dev, 0x801);
 	assert_int_equal(v->ino, 1007);
-	assert_ptr_equal(v->name, vma_name_intern("/b"));
+	assert_ptr_equal(v->name, intern(tk_mm_cfg.names, "/b"));
 	v = find_vma(mm, c);
 	assert_int_equal(v->vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED),
 			 VM_READ | VM_EXEC);
@@ -595,18 +595,22 @@ static void test_args_env(void **state)
 static void test_intern(void **state)
 {
 	char a[] = "/usr/lib/x.so", b[] = "/usr/lib/x.so";
+	struct intern_table *t = intern_create();
 	const char *p, *q;
 
 	(void)state;
-	p = vma_name_intern(a);
-	q = vma_name_intern(b);
+	assert_non_null(t);
+	p = intern(t, a);
+	q = intern(t, b);
 	assert_non_null(p);
 	assert_ptr_equal(p, q);
 	assert_ptr_not_equal(p, a);
 	assert_string_equal(p, "/usr/lib/x.so");
 	a[0] = 'Z';
 	assert_string_equal(p, "/usr/lib/x.so");
-	assert_ptr_not_equal(vma_name_intern("/usr/lib/y.so"), p);
+	assert_ptr_not_equal(intern(t, "/usr/lib/y.so"), p);
+	assert_null(intern(t, NULL));
+	intern_destroy(t);
 }
 
 /* mmput of a shared mm frees only at the last user. */
@@ -948,7 +952,7 @@ int main(void)
 
 		tk_vmastore = ops->name;
 		tk_forkdup = ops->dup ? FORKDUP_BULK : FORKDUP_INSERT;
-		assert_int_equal(mm_set_defaults(ops, tk_forkdup, false), 0);
+		assert_int_equal(tk_mm_config(ops, tk_forkdup, false), 0);
 		failed += _cmocka_run_group_tests(ops->name, tests,
 						  sizeof(tests) / sizeof(tests[0]),
 						  NULL, NULL);

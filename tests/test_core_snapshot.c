@@ -200,7 +200,7 @@ static struct tk *save_load(struct tk *a, const char *other_store)
 	free(data);
 	/* The loaded world boots again with its own options. */
 	assert_string_equal(b->k.pids.ops->name, a->k.pids.ops->name);
-	assert_string_equal(b->k.vma_ops->name, a->k.vma_ops->name);
+	assert_string_equal(b->k.mm_cfg.vma_ops->name, a->k.mm_cfg.vma_ops->name);
 	assert_int_equal(b->k.pids.pid_max, a->k.pids.pid_max);
 	check_world(&b->k);
 	assert_same_view(&a->k, &b->k);
