@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kernel.h"
+#include "registry.h"
 #include "watchers.h"
 
 static int __attribute__((format(printf, 2, 3)))
@@ -43,52 +44,12 @@ int kopt_check_max_map_count(long long n, char *why)
 	return range(n, 1, INT_MAX, why);
 }
 
-/* "unknown KIND 'NAME' (have: a b c)"; @name_of(i) is a registry's i-th name. */
-static int unknown(char *why, const char *kind, const char *name,
-		   const char *(*name_of)(int i))
-{
-	size_t len;
-
-	if (!why)
-		return -EINVAL;
-	len = (size_t)snprintf(why, KOPT_WHY_LEN, "unknown %s '%.32s' (have:",
-			       kind, name);
-	for (int i = 0; name_of(i) && len < KOPT_WHY_LEN; i++)
-		len += (size_t)snprintf(why + len, KOPT_WHY_LEN - len, " %s",
-					name_of(i));
-	if (len < KOPT_WHY_LEN)
-		snprintf(why + len, KOPT_WHY_LEN - len, ")");
-	return -EINVAL;
-}
-
-static const char *pidstore_name(int i)
-{
-	return pid_store_backends[i] ? pid_store_backends[i]->name : NULL;
-}
-
-static const char *vmastore_name(int i)
-{
-	return vma_store_backends[i] ? vma_store_backends[i]->name : NULL;
-}
-
-static const char *wait_name(int i)
-{
-	return wait_strategies[i] ? wait_strategies[i]->name : NULL;
-}
-
-static const char *watchers_name(int i)
-{
-	return watch_mechanisms[i] ? watch_mechanisms[i]->name : NULL;
-}
-
-/* Stores that can copy their whole structure, for forkdup=bulk. */
-static const char *dup_store_name(int i)
-{
-	for (int j = 0, n = 0; vma_store_backends[j]; j++)
-		if (vma_store_backends[j]->dup && n++ == i)
-			return vma_store_backends[j]->name;
-	return NULL;
-}
+/* "unknown KIND 'NAME' (have: a b c)" over a registry (registry.h). */
+#define UNKNOWN(why, kind, name, reg) ({				\
+	char have_[KOPT_WHY_LEN / 2];					\
+	REGISTRY_NAMES(reg, have_, sizeof(have_));			\
+	refuse(why, "unknown %s '%.32s' (have:%s)", kind, name, have_);	\
+})
 
 int kernel_opts_check(const struct kernel_opts *o, char *why)
 {
@@ -96,24 +57,26 @@ int kernel_opts_check(const struct kernel_opts *o, char *why)
 	int err = 0;
 
 	if (o->pidstore && !pid_store_find_ops(o->pidstore))
-		return unknown(why, "pidstore", o->pidstore, pidstore_name);
+		return UNKNOWN(why, "pidstore", o->pidstore, pid_store_backends);
 	vops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
 	if (!vops)
-		return unknown(why, "vmastore", o->vmastore, vmastore_name);
-	if (o->forkdup == FORKDUP_BULK && !vops->dup) {
+		return UNKNOWN(why, "vmastore", o->vmastore, vma_store_backends);
+	if (mm_config_check(&(struct mm_config){ .vma_ops = vops,
+						.forkdup = o->forkdup })) {
 		char have[KOPT_WHY_LEN / 2] = "";
 
-		for (int i = 0; dup_store_name(i); i++)
-			snprintf(have + strlen(have), sizeof(have) - strlen(have),
-				 " %s", dup_store_name(i));
+		for (int i = 0; vma_store_backends[i]; i++)
+			if (vma_store_backends[i]->dup)
+				snprintf(have + strlen(have), sizeof(have) - strlen(have),
+					 " %s", vma_store_backends[i]->name);
 		return refuse(why, "vmastore %s cannot duplicate its structure "
 			      "whole; forkdup=bulk needs one of:%s", vops->name,
 			      have);
 	}
 	if (o->wait && !wait_find_strategy(o->wait))
-		return unknown(why, "wait strategy", o->wait, wait_name);
+		return UNKNOWN(why, "wait strategy", o->wait, wait_strategies);
 	if (o->watchers && !watch_find_ops(o->watchers))
-		return unknown(why, "watchers", o->watchers, watchers_name);
+		return UNKNOWN(why, "watchers", o->watchers, watch_mechanisms);
 	if (o->pid_max && (err = kopt_check_pid_max(o->pid_max, why)))
 		return err;
 	if (o->max_map_count &&
