@@ -6,6 +6,7 @@ side; only the transport and the CPU placement change."""
 import csv
 import io
 import os
+import resource
 import select
 import subprocess
 import tempfile
@@ -126,7 +127,8 @@ class Server:
 
 
 def _one_run(exe, flags, driver_cpu, dirs):
-    """{pass: (wall s, requests, server CPU ns)} of one fresh mount."""
+    """{pass: (wall s, requests, server CPU ns, driver CPU ns)} of one
+    fresh mount."""
     out = {}
     with Server(exe, flags, dirs) as srv:
         for p in PASSES:
@@ -134,13 +136,17 @@ def _one_run(exe, flags, driver_cpu, dirs):
             if driver_cpu is not None:
                 argv.append(f"--cpu={driver_cpu}")
             cpu0 = _server_cpu_ns(srv.proc.pid)
+            ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             r = subprocess.run(argv + [srv.mnt], capture_output=True,
                                text=True, timeout=CMD_TIMEOUT, check=False)
+            ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu1 = _server_cpu_ns(srv.proc.pid)
+            drv = (ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime)
             if r.returncode != 0:
                 raise BenchError(f"{' '.join(argv)}: {r.stderr.strip()}")
             row = next(csv.DictReader(io.StringIO(r.stdout)))
-            out[p] = (float(row["wall_s"]), int(row["total"]), cpu1 - cpu0)
+            out[p] = (float(row["wall_s"]), int(row["total"]), cpu1 - cpu0,
+                      drv * 1e9)
     return out
 
 
@@ -182,7 +188,8 @@ def bench_uring_proto(args):
                                      for p in PASSES))
     base = configs[0][0]
     header = ["transport", "pass", "requests/dir", "wall ms (min–max)",
-              "µs/request", "server CPU µs/request", f"÷ {base}"]
+              "µs/request", "CPU µs/request: server + driver",
+              f"÷ {base} (paired)"]
     rows, csv_rows = [], []
     for label, _, _ in configs:
         if label in skipped:
@@ -191,19 +198,21 @@ def bench_uring_proto(args):
             continue
         for p in PASSES:
             walls = [s[p][0] for s in samples[label]]
-            reqs = [s[p][1] for s in samples[label]]
-            cpus = [s[p][2] for s in samples[label]]
+            rq = statistics.median(s[p][1] for s in samples[label])
+            srv = statistics.median(s[p][2] for s in samples[label]) / rq / 1e3
+            drv = statistics.median(s[p][3] for s in samples[label]) / rq / 1e3
             med, lo, hi = summarize(walls)
-            rq = statistics.median(reqs)
-            bmed = summarize([s[p][0] for s in samples[base]])[0]
+            # Each round ran every configuration back to back: the ratio
+            # within a round cancels most of what the neighbours did.
+            ratios = [a[p][0] / b[p][0]
+                      for a, b in zip(samples[label], samples[base])]
             rows.append([label, p, f"{rq / dirs:.1f}",
                          f"{med * 1e3:.0f} ({lo * 1e3:.0f}–{hi * 1e3:.0f})",
-                         f"{med / rq * 1e6:.2f}",
-                         f"{statistics.median(cpus) / rq / 1e3:.2f}",
-                         f"{med / bmed:.2f}"])
+                         f"{med / rq * 1e6:.2f}", f"{srv:.2f} + {drv:.2f}",
+                         f"{statistics.median(ratios):.2f}"])
             for i, s in enumerate(samples[label]):
                 csv_rows.append([label, p, i + 1, dirs, f"{s[p][0]:.6f}",
-                                 s[p][1], s[p][2]])
+                                 s[p][1], s[p][2], f"{s[p][3]:.0f}"])
     title = (f"uring-proto: a ps-like pass over {dirs} directories (stat dir, "
              f"open + read + close its stat) on a fresh mount (cold) and "
              f"again (warm); medians of {args.runs} runs, {ncpu} CPUs")
@@ -214,4 +223,4 @@ def bench_uring_proto(args):
         f.write(f"### {title}\n\n{table}\n")
     write_csv(os.path.join(out, "runs.csv"),
               ["transport", "pass", "run", "dirs", "wall_s", "requests",
-               "server_cpu_ns"], csv_rows)
+               "server_cpu_ns", "driver_cpu_ns"], csv_rows)

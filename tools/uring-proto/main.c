@@ -139,12 +139,6 @@ static int do_init(int fd, bool uring)
 	return 0;
 }
 
-static void *dev_thread(void *arg)
-{
-	dev_serve(arg);
-	return NULL;
-}
-
 /* Read MNT/.count into @buf; 0 or -errno. */
 static int read_counts(const char *mnt, char *buf, size_t cap)
 {
@@ -164,12 +158,98 @@ static int read_counts(const char *mnt, char *buf, size_t cap)
 	return 0;
 }
 
+/*
+ * Abort the FUSE connection mounted on @mnt (its fusectl "abort" file,
+ * named by the device minor in /proc/self/mountinfo): every waiter then
+ * fails with ECONNABORTED instead of hanging.  0 or -errno.
+ */
+static int abort_connection(const char *mnt)
+{
+	char line[4096], path[128], where[4096];
+	unsigned major, minor;
+	int found = 0, fd;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*u %*u %u:%u %*s %4095s", &major, &minor, where) == 3 &&
+			!strcmp(where, mnt);
+	fclose(f);
+	if (!found)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%u/abort", minor);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1", 1) != 1) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	return 0;
+}
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int err;
+} probe = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0 };
+
+static void *probe_thread(void *arg)
+{
+	char counts[512];
+	int err = read_counts(arg, counts, sizeof(counts));
+
+	pthread_mutex_lock(&probe.lock);
+	probe.done = true;
+	probe.err = err;
+	pthread_cond_signal(&probe.cond);
+	pthread_mutex_unlock(&probe.lock);
+	return NULL;
+}
+
+/*
+ * Read .count once: it blocks until the kernel has every queue's first
+ * entry.  Should that never happen, abort our own connection after
+ * @seconds rather than leave this and every other reader hung.
+ */
+static int probe_ring(const char *mnt, int seconds)
+{
+	struct timespec deadline;
+	pthread_t tid;
+	int err = 0;
+
+	if (pthread_create(&tid, NULL, probe_thread, (void *)mnt))
+		return -EAGAIN;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += seconds;
+	pthread_mutex_lock(&probe.lock);
+	while (!probe.done && err != ETIMEDOUT)
+		err = pthread_cond_timedwait(&probe.cond, &probe.lock, &deadline);
+	pthread_mutex_unlock(&probe.lock);
+	if (!probe.done) {
+		fprintf(stderr, "uring-proto: the ring was not ready after %d s: "
+			"aborting the connection\n", seconds);
+		abort_connection(mnt);
+	}
+	pthread_join(tid, NULL);
+	return probe.err ? probe.err : (err ? -ETIMEDOUT : 0);
+}
+
+static void *dev_thread(void *arg)
+{
+	dev_serve(arg);
+	return NULL;
+}
+
 static int serve(int argc, char **argv)
 {
 	struct tree_config tc = { .dirs = 10000, .timeout = 86400 };
 	struct serve_config sc = { .threads = 1, .cpu = -1, .depth = 4 };
 	bool uring = false;
-	char opts[256], counts[512];
+	char opts[256], mnt_real[4096];
 	const char *v;
 	pthread_t dev_tid;
 	int err;
@@ -199,6 +279,11 @@ static int serve(int argc, char **argv)
 	}
 	if (!mountpoint)
 		return fputs(usage, stderr), 2;
+	if (!realpath(mountpoint, mnt_real)) {
+		fprintf(stderr, "uring-proto: %s: %s\n", mountpoint, strerror(errno));
+		return 1;
+	}
+	mountpoint = mnt_real;	/* as /proc/self/mountinfo names it */
 	tree_init(&tc);
 
 	sc.fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
@@ -237,8 +322,7 @@ static int serve(int argc, char **argv)
 		umount2(mountpoint, MNT_DETACH);
 		return 1;
 	}
-	/* The first request blocks until every queue has an entry. */
-	err = read_counts(mountpoint, counts, sizeof(counts));
+	err = probe_ring(mountpoint, 10);
 	if (err) {
 		fprintf(stderr, "uring-proto: probe %s/.count: %s\n", mountpoint, strerror(-err));
 		umount2(mountpoint, MNT_DETACH);
@@ -276,7 +360,8 @@ static unsigned long field(const char *counts, const char *key)
 }
 
 static const char *const count_keys[] = {
-	"total", "lookup", "getattr", "open", "read", "release", "readdir", "other"
+	"total", "lookup", "getattr", "open", "read", "release", "readdir", "other",
+	"ring"
 };
 
 /* One ps-like pass: list the root, then stat, open, read and close each stat. */

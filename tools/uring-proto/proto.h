@@ -32,10 +32,15 @@ struct tree_config {
 /* Counters, by what ps-like readers cause.  Relaxed atomics. */
 enum proto_stat {
 	ST_LOOKUP, ST_GETATTR, ST_OPEN, ST_READ, ST_RELEASE, ST_READDIR,
-	ST_OTHER, ST_NR
+	ST_OTHER,
+	ST_RING,	/* of the above, how many came through a ring queue */
+	ST_NR
 };
 
 void tree_init(const struct tree_config *cfg);
+
+/* The calling thread serves a ring queue: its requests count in ST_RING. */
+void tree_thread_is_ring(void);
 
 /*
  * tree_answer - answer one request.

@@ -200,6 +200,7 @@ static void *queue_main(void *arg)
 	int err;
 
 	pin_to_cpu((int)q->qid);
+	tree_thread_is_ring();
 	err = queue_setup(q);
 	pthread_mutex_lock(&R.lock);
 	R.started++;

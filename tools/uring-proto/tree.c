@@ -16,6 +16,7 @@
 
 static struct tree_config cfg;
 static _Atomic unsigned long stats[ST_NR];
+static __thread bool ring_thread;
 
 #define ROOT_INO	1
 #define COUNT_NAME	".count"
@@ -44,21 +45,30 @@ int tree_render_stat(unsigned i, char *buf, size_t cap)
 		1200 + i % 300, i & 1);
 }
 
+void tree_thread_is_ring(void)
+{
+	ring_thread = true;
+}
+
 static void count(enum proto_stat s)
 {
 	atomic_fetch_add_explicit(&stats[s], 1, memory_order_relaxed);
+	if (ring_thread)
+		atomic_fetch_add_explicit(&stats[ST_RING], 1, memory_order_relaxed);
 }
 
 static int render_count(char *buf, size_t cap)
 {
 	unsigned long v[ST_NR], total = 0;
 
-	for (int s = 0; s < ST_NR; s++)
-		total += v[s] = atomic_load_explicit(&stats[s], memory_order_relaxed);
+	for (int s = 0; s < ST_NR; s++) {
+		v[s] = atomic_load_explicit(&stats[s], memory_order_relaxed);
+		total += s == ST_RING ? 0 : v[s];
+	}
 	return snprintf(buf, cap, "total %lu lookup %lu getattr %lu open %lu "
-			"read %lu release %lu readdir %lu other %lu\n", total,
-			v[ST_LOOKUP], v[ST_GETATTR], v[ST_OPEN], v[ST_READ],
-			v[ST_RELEASE], v[ST_READDIR], v[ST_OTHER]);
+			"read %lu release %lu readdir %lu other %lu ring %lu\n",
+			total, v[ST_LOOKUP], v[ST_GETATTR], v[ST_OPEN], v[ST_READ],
+			v[ST_RELEASE], v[ST_READDIR], v[ST_OTHER], v[ST_RING]);
 }
 
 /* The attributes of node @ino, or -ENOENT. */
