@@ -22,8 +22,11 @@ CONFIGS = [
     ("dev, 2 threads", ["--transport=dev", "--threads=2"], None),
     ("dev, 1 thread, server and driver on CPU 1",
      ["--transport=dev", "--threads=1", "--cpu=1"], 1),
+    ("dev, 1 thread, server on CPU 0, driver on CPU 1",
+     ["--transport=dev", "--threads=1", "--cpu=0"], 1),
     ("uring, a queue per CPU", ["--transport=uring"], None),
     ("uring, driver on CPU 1", ["--transport=uring"], 1),
+    ("uring, DEFER_TASKRUN", ["--transport=uring", "--defer-taskrun"], None),
 ]
 PASSES = ["cold", "warm"]
 
@@ -145,6 +148,9 @@ def _one_run(exe, flags, driver_cpu, dirs):
             if r.returncode != 0:
                 raise BenchError(f"{' '.join(argv)}: {r.stderr.strip()}")
             row = next(csv.DictReader(io.StringIO(r.stdout)))
+            if "uring" in flags[0] and int(row["total"]) - int(row["ring"]) > 1:
+                raise BenchError(f"{' '.join(flags)}: {row['total']} requests,"
+                                 f" only {row['ring']} through the ring")
             out[p] = (float(row["wall_s"]), int(row["total"]), cpu1 - cpu0,
                       drv * 1e9)
     return out
@@ -164,6 +170,7 @@ def bench_uring_proto(args):
     ncpu = os.cpu_count() or 1
     configs = [c for c in CONFIGS if c[2] is None or c[2] < ncpu]
     samples = {c[0]: [] for c in configs}
+    load0 = os.getloadavg()[0]
     skipped = {}
     with UringParam() as param:
         if param.reason:
@@ -215,7 +222,8 @@ def bench_uring_proto(args):
                                  s[p][1], s[p][2], f"{s[p][3]:.0f}"])
     title = (f"uring-proto: a ps-like pass over {dirs} directories (stat dir, "
              f"open + read + close its stat) on a fresh mount (cold) and "
-             f"again (warm); medians of {args.runs} runs, {ncpu} CPUs")
+             f"again (warm); medians of {args.runs} runs, {ncpu} CPUs, load "
+             f"average {load0:.1f} before, {os.getloadavg()[0]:.1f} after")
     table = markdown_table(header, rows)
     print(f"\n### {title}\n\n{table}\n")
     out = outdir_for(args, "uring-proto")

@@ -5,7 +5,8 @@
  * 16).  Independent of the procsim daemon and of libfuse.
  *
  *   uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C]
- *                     [--depth=D] [--dirs=N] [--timeout=S] [--direct-io] MNT
+ *                     [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]
+ *                     [--direct-io] MNT
  *   uring-proto drive [--dirs=N] [--cpu=C] [--passes=cold,warm] MNT
  *
  * serve mounts MNT (as root), prints "ready TRANSPORT" once requests are
@@ -33,7 +34,8 @@
 
 static const char *usage =
 	"usage: uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C]\n"
-	"                         [--depth=D] [--dirs=N] [--timeout=S] [--direct-io] MNT\n"
+	"                         [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]\n"
+	"                         [--direct-io] MNT\n"
 	"       uring-proto drive [--dirs=N] [--cpu=C] [--passes=cold,warm] MNT\n";
 
 int pin_to_cpu(int cpu)
@@ -269,6 +271,8 @@ static int serve(int argc, char **argv)
 			tc.dirs = (unsigned)num(v, 1, 10000000, "--dirs");
 		} else if ((v = opt(argv[i], "--timeout"))) {
 			tc.timeout = (double)num(v, 0, 86400, "--timeout");
+		} else if (!strcmp(argv[i], "--defer-taskrun")) {
+			sc.defer_taskrun = true;
 		} else if (!strcmp(argv[i], "--direct-io")) {
 			tc.direct_io = true;
 		} else if (argv[i][0] == '-' || mountpoint) {

@@ -66,6 +66,7 @@ struct serve_config {
 	unsigned threads;	/* dev: worker threads */
 	int cpu;		/* dev: pin the workers to this CPU, or -1 */
 	unsigned depth;		/* uring: entries per queue */
+	bool defer_taskrun;	/* uring: IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN */
 };
 
 int dev_serve(const struct serve_config *sc);

@@ -114,6 +114,9 @@ static int queue_setup(struct ring_queue *q)
 	unsigned depth = R.sc->depth;
 	int fd = R.sc->fd, err;
 
+	/* Completions (task work) run only when this thread waits for them. */
+	if (R.sc->defer_taskrun)
+		p.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
 	err = io_uring_queue_init_params(depth, &q->ring, &p);
 	if (err) {
 		fprintf(stderr, "uring-proto: io_uring_setup (SQE128): %s\n", strerror(-err));
