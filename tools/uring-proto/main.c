@@ -6,7 +6,7 @@
  *
  *   uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C]
  *                     [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]
- *                     [--direct-io] MNT
+ *                     [--direct-io] [--work=US] MNT
  *   uring-proto drive [--dirs=N] [--cpu=C] [--passes=cold,warm] MNT
  *
  * serve mounts MNT (as root), prints "ready TRANSPORT" once requests are
@@ -35,7 +35,7 @@
 static const char *usage =
 	"usage: uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C]\n"
 	"                         [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]\n"
-	"                         [--direct-io] MNT\n"
+	"                         [--direct-io] [--work=US] MNT\n"
 	"       uring-proto drive [--dirs=N] [--cpu=C] [--passes=cold,warm] MNT\n";
 
 int pin_to_cpu(int cpu)
@@ -271,6 +271,8 @@ static int serve(int argc, char **argv)
 			tc.dirs = (unsigned)num(v, 1, 10000000, "--dirs");
 		} else if ((v = opt(argv[i], "--timeout"))) {
 			tc.timeout = (double)num(v, 0, 86400, "--timeout");
+		} else if ((v = opt(argv[i], "--work"))) {
+			tc.work_us = (unsigned)num(v, 0, 1000000, "--work");
 		} else if (!strcmp(argv[i], "--defer-taskrun")) {
 			sc.defer_taskrun = true;
 		} else if (!strcmp(argv[i], "--direct-io")) {

@@ -27,6 +27,8 @@ struct tree_config {
 	unsigned dirs;		/* N */
 	double timeout;		/* entry and attr validity, seconds */
 	bool direct_io;		/* stat files bypass the page cache */
+	unsigned work_us;	/* spin this long per counted request (the
+				   daemon's own CPU cost, issue 16: ~16 µs) */
 };
 
 /* Counters, by what ps-like readers cause.  Relaxed atomics. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "proto.h"
 
 static struct tree_config cfg;
@@ -50,8 +51,29 @@ void tree_thread_is_ring(void)
 	ring_thread = true;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Burn cfg.work_us of CPU, as a real renderer would. */
+static void work(void)
+{
+	uint64_t end;
+
+	if (!cfg.work_us)
+		return;
+	end = now_ns() + cfg.work_us * 1000ull;
+	while (now_ns() < end)
+		;
+}
+
 static void count(enum proto_stat s)
 {
+	work();
 	atomic_fetch_add_explicit(&stats[s], 1, memory_order_relaxed);
 	if (ring_thread)
 		atomic_fetch_add_explicit(&stats[ST_RING], 1, memory_order_relaxed);
