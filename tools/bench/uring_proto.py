@@ -20,6 +20,8 @@ ENABLE_URING = "/sys/module/fuse/parameters/enable_uring"
 CONFIGS = [
     ("dev, 1 thread", ["--transport=dev", "--threads=1"], None),
     ("dev, 2 threads", ["--transport=dev", "--threads=2"], None),
+    ("dev, 2 threads, one pinned per CPU",
+     ["--transport=dev", "--threads=2", "--cpu=each"], None),
     ("dev, 1 thread, server and driver on CPU 1",
      ["--transport=dev", "--threads=1", "--cpu=1"], 1),
     ("dev, 1 thread, server on CPU 0, driver on CPU 1",

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include "proto.h"
@@ -68,6 +69,7 @@ done:
 
 struct worker {
 	pthread_t tid;
+	unsigned index;
 	const struct serve_config *sc;
 	int ret;
 };
@@ -78,6 +80,8 @@ static void *worker_main(void *arg)
 
 	if (w->sc->cpu >= 0)
 		pin_to_cpu(w->sc->cpu);
+	else if (w->sc->cpu == CPU_EACH)
+		pin_to_cpu((int)(w->index % (unsigned)get_nprocs_conf()));
 	w->ret = dev_loop(w->sc->fd);
 	return NULL;
 }
@@ -92,6 +96,7 @@ int dev_serve(const struct serve_config *sc)
 		return -ENOMEM;
 	for (unsigned i = 1; i < n; i++) {
 		w[i].sc = sc;
+		w[i].index = i;
 		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i])) {
 			fprintf(stderr, "uring-proto: cannot start worker %u\n", i);
 			n = i;

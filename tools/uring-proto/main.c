@@ -4,7 +4,7 @@
  * to measure FUSE over io_uring against /dev/fuse on the same tree (issue
  * 16).  Independent of the procsim daemon and of libfuse.
  *
- *   uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C]
+ *   uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each]
  *                     [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]
  *                     [--direct-io] [--work=US] MNT
  *   uring-proto drive [--dirs=N] [--cpu=C] [--passes=cold,warm] MNT
@@ -33,7 +33,7 @@
 #define PROTO_MINOR	42	/* the first with FUSE_OVER_IO_URING */
 
 static const char *usage =
-	"usage: uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C]\n"
+	"usage: uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each]\n"
 	"                         [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]\n"
 	"                         [--direct-io] [--work=US] MNT\n"
 	"       uring-proto drive [--dirs=N] [--cpu=C] [--passes=cold,warm] MNT\n";
@@ -264,7 +264,8 @@ static int serve(int argc, char **argv)
 		} else if ((v = opt(argv[i], "--threads"))) {
 			sc.threads = (unsigned)num(v, 1, 64, "--threads");
 		} else if ((v = opt(argv[i], "--cpu"))) {
-			sc.cpu = (int)num(v, 0, CPU_SETSIZE - 1, "--cpu");
+			sc.cpu = !strcmp(v, "each") ? CPU_EACH
+						    : (int)num(v, 0, CPU_SETSIZE - 1, "--cpu");
 		} else if ((v = opt(argv[i], "--depth"))) {
 			sc.depth = (unsigned)num(v, 1, 256, "--depth");
 		} else if ((v = opt(argv[i], "--dirs"))) {

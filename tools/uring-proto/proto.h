@@ -66,7 +66,8 @@ int tree_render_stat(unsigned i, char *buf, size_t cap);
 struct serve_config {
 	int fd;
 	unsigned threads;	/* dev: worker threads */
-	int cpu;		/* dev: pin the workers to this CPU, or -1 */
+	int cpu;		/* dev: pin the workers to this CPU, -1: don't,
+				   CPU_EACH: worker i to CPU i mod CPUs */
 	unsigned depth;		/* uring: entries per queue */
 	bool defer_taskrun;	/* uring: IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN */
 };
@@ -81,6 +82,8 @@ int dev_serve(const struct serve_config *sc);
  */
 int uring_start(const struct serve_config *sc);
 int uring_wait(void);
+
+#define CPU_EACH	(-2)
 
 /* Pin the calling thread to @cpu; prints why not. */
 int pin_to_cpu(int cpu);
