@@ -52,7 +52,7 @@ static struct {
 	unsigned failed;
 } R = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
-/* Queue @ent's next command (REGISTER if @commit_id is 0) on @q's SQ. */
+/* Queue command @op (REGISTER or COMMIT_AND_FETCH) for entry @ent on @q's SQ. */
 static int queue_cmd(struct ring_queue *q, struct ring_ent *ent, uint32_t op)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
@@ -133,7 +133,7 @@ static int queue_setup(struct ring_queue *q)
 	for (unsigned i = 0; i < depth; i++) {
 		struct ring_ent *e = &q->ent[i];
 
-		/* Page-aligned: the kernel pins the pages it copies into. */
+		/* Page-aligned as libfuse's; the kernel only copies to and from them. */
 		if (posix_memalign((void **)&e->hdr, 4096, 4096) ||
 		    posix_memalign(&e->payload, 4096, PAYLOAD_SZ))
 			return -ENOMEM;
