@@ -38,6 +38,16 @@ CONFIGS = [
 ]
 PASSES = ["cold", "warm"]
 
+# Two drivers at once, each over its half of the tree: (label, serve
+# flags, the drivers' CPUs).  Can the server use both CPUs and stay local?
+CONFIGS2 = [
+    ("dev, 1 thread", ["--transport=dev", "--threads=1"], (0, 1)),
+    ("dev, 2 threads", ["--transport=dev", "--threads=2"], (0, 1)),
+    ("dev, 1 thread, server and both drivers on CPU 1",
+     ["--transport=dev", "--threads=1", "--cpu=1"], (1, 1)),
+    ("uring, a queue per CPU", ["--transport=uring"], (0, 1)),
+]
+
 
 def _work(flags):
     return next((f for f in flags if f.startswith("--work")), None)
@@ -168,6 +178,29 @@ def _one_run(exe, flags, driver_cpu, dirs):
     return out
 
 
+def _two_run(exe, flags, cpus, dirs):
+    """{pass: (wall s of the slower driver, server CPU ns)}: two drivers
+    started together on one fresh mount, each over half the tree."""
+    out = {}
+    half = dirs // 2
+    with Server(exe, flags, dirs) as srv:
+        for p in PASSES:
+            cpu0 = _server_cpu_ns(srv.proc.pid)
+            procs = [subprocess.Popen(
+                [exe, "drive", f"--dirs={dirs}", f"--from={i * half}",
+                 f"--count={half}", f"--passes={p}", f"--cpu={c}", srv.mnt],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for i, c in enumerate(cpus)]
+            walls = []
+            for pr in procs:
+                o, e = pr.communicate(timeout=CMD_TIMEOUT)
+                if pr.returncode != 0:
+                    raise BenchError(f"two drivers: {e.strip()}")
+                walls.append(float(next(csv.DictReader(io.StringIO(o)))["wall_s"]))
+            out[p] = (max(walls), _server_cpu_ns(srv.proc.pid) - cpu0)
+    return out
+
+
 @scenario("uring-proto", "FUSE over io_uring against /dev/fuse (1 and 2 "
           "threads, pinned): µs per request of a cold and a warm ps-like "
           "pass, with the prototype build/uring-proto")
@@ -182,6 +215,7 @@ def bench_uring_proto(args):
     ncpu = os.cpu_count() or 1
     configs = [c for c in CONFIGS if c[2] is None or c[2] < ncpu]
     samples = {c[0]: [] for c in configs}
+    samples2 = {c[0]: [] for c in CONFIGS2}
     load0 = os.getloadavg()[0]
     skipped = {}
     with UringParam() as param:
@@ -202,6 +236,18 @@ def bench_uring_proto(args):
                 if rnd:
                     samples[label].append(res)
                 progress(f"uring-proto: {label}: "
+                         f"{'run ' + str(rnd) if rnd else 'warm-up'}: "
+                         + ", ".join(f"{p} {res[p][0] * 1000:.0f} ms"
+                                     for p in PASSES))
+        configs2 = [c for c in CONFIGS2 if max(c[2]) < ncpu]
+        for rnd in range(args.runs + 1):
+            for label, flags, cpus in configs2:
+                if label in skipped:
+                    continue
+                res = _two_run(exe, flags, cpus, dirs)
+                if rnd:
+                    samples2[label].append(res)
+                progress(f"uring-proto: two drivers: {label}: "
                          f"{'run ' + str(rnd) if rnd else 'warm-up'}: "
                          + ", ".join(f"{p} {res[p][0] * 1000:.0f} ms"
                                      for p in PASSES))
@@ -237,10 +283,37 @@ def bench_uring_proto(args):
              f"again (warm); medians of {args.runs} runs, {ncpu} CPUs, load "
              f"average {load0:.1f} before, {os.getloadavg()[0]:.1f} after")
     table = markdown_table(header, rows)
+    rows2 = []
+    base2 = CONFIGS2[0][0]
+    for label, _, cpus in CONFIGS2:
+        if not samples2.get(label):
+            continue
+        for p in PASSES:
+            med, lo, hi = summarize([s[p][0] for s in samples2[label]])
+            srv = statistics.median(s[p][1] for s in samples2[label])
+            ratios = [a[p][0] / b[p][0]
+                      for a, b in zip(samples2[label], samples2[base2])]
+            rows2.append([label, f"{cpus[0]}, {cpus[1]}", p,
+                          f"{med * 1e3:.0f} ({lo * 1e3:.0f}–{hi * 1e3:.0f})",
+                          f"{med / dirs * 1e6:.1f}",
+                          f"{srv / dirs / 1e3:.1f}",
+                          f"{statistics.median(ratios):.2f}"])
+            for i, s in enumerate(samples2[label]):
+                csv_rows.append([f"two drivers: {label}", p, i + 1, dirs,
+                                 f"{s[p][0]:.6f}", "", s[p][1], ""])
+    title2 = (f"uring-proto, two drivers at once (each over {dirs // 2} "
+              f"directories, pinned to the CPUs shown): the slower one's wall")
+    table2 = markdown_table(
+        ["transport", "drivers' CPUs", "pass", "wall ms (min–max)",
+         "µs/dir", "server CPU µs/dir", f"÷ {base2} (paired)"], rows2)
     print(f"\n### {title}\n\n{table}\n")
+    if rows2:
+        print(f"### {title2}\n\n{table2}\n")
     out = outdir_for(args, "uring-proto")
     with open(os.path.join(out, "uring-proto.md"), "w") as f:
         f.write(f"### {title}\n\n{table}\n")
+        if rows2:
+            f.write(f"\n### {title2}\n\n{table2}\n")
     write_csv(os.path.join(out, "runs.csv"),
               ["transport", "pass", "run", "dirs", "wall_s", "requests",
                "server_cpu_ns", "driver_cpu_ns"], csv_rows)

@@ -7,12 +7,13 @@
  *   uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each]
  *                     [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]
  *                     [--direct-io] [--work=US] MNT
- *   uring-proto drive [--dirs=N] [--cpu=C] [--passes=cold,warm] MNT
+ *   uring-proto drive [--dirs=N] [--from=K] [--count=C] [--cpu=C]
+ *                     [--passes=cold,warm] MNT
  *
  * serve mounts MNT (as root), prints "ready TRANSPORT" once requests are
  * served and returns when MNT is unmounted (or on SIGTERM/SIGINT, which
- * unmount it).  drive reads the tree as ps reads /proc and prints one CSV
- * row per pass.  docs/transport.md has the protocol and the figures.
+ * unmount it).  drive reads the tree (directories K .. K+C-1 of N) as ps
+ * reads /proc and prints one CSV row per pass.  docs/transport.md has the protocol and the figures.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,7 +37,8 @@ static const char *usage =
 	"usage: uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each]\n"
 	"                         [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]\n"
 	"                         [--direct-io] [--work=US] MNT\n"
-	"       uring-proto drive [--dirs=N] [--cpu=C] [--passes=cold,warm] MNT\n";
+	"       uring-proto drive [--dirs=N] [--from=K] [--count=C] [--cpu=C]\n"
+	"                         [--passes=cold,warm] MNT\n";
 
 int pin_to_cpu(int cpu)
 {
@@ -371,8 +373,12 @@ static const char *const count_keys[] = {
 	"ring"
 };
 
-/* One ps-like pass: list the root, then stat, open, read and close each stat. */
-static int pass(const char *mnt, unsigned dirs, const char *name)
+/*
+ * One ps-like pass: list the root (of @dirs directories), then stat, open,
+ * read and close the stat of directories @from .. @from + @count - 1.
+ */
+static int pass(const char *mnt, unsigned dirs, unsigned from, unsigned count,
+		const char *name)
 {
 	char before[512], after[512], path[4096], want[512], got[4096];
 	DIR *d;
@@ -390,7 +396,7 @@ static int pass(const char *mnt, unsigned dirs, const char *name)
 	while (readdir(d))
 		listed++;
 	closedir(d);
-	for (unsigned i = 0; i < dirs; i++) {
+	for (unsigned i = from; i < from + count; i++) {
 		struct stat st;
 		ssize_t n, total = 0;
 		int fd;
@@ -415,7 +421,7 @@ static int pass(const char *mnt, unsigned dirs, const char *name)
 		return fprintf(stderr, "uring-proto: %s/.count: %s\n", mnt, strerror(-err)), 1;
 	if (listed != dirs + 3)
 		return fprintf(stderr, "uring-proto: listed %u entries, want %u\n", listed, dirs + 3), 1;
-	printf("%s,%u,%.6f", name, dirs, t1 - t0);
+	printf("%s,%u,%.6f", name, count, t1 - t0);
 	for (size_t k = 0; k < sizeof(count_keys) / sizeof(*count_keys); k++)
 		printf(",%lu", field(after, count_keys[k]) - field(before, count_keys[k]));
 	printf("\n");
@@ -426,6 +432,7 @@ static int drive(int argc, char **argv)
 {
 	struct tree_config tc = { .dirs = 10000 };
 	const char *passes = "cold,warm", *mnt = NULL, *v;
+	unsigned from = 0, count = 0;
 	char list[256], *save, *p;
 
 	for (int i = 0; i < argc; i++) {
@@ -435,6 +442,10 @@ static int drive(int argc, char **argv)
 			pin_to_cpu((int)num(v, 0, CPU_SETSIZE - 1, "--cpu"));
 		else if ((v = opt(argv[i], "--passes")))
 			passes = v;
+		else if ((v = opt(argv[i], "--from")))
+			from = (unsigned)num(v, 0, 10000000, "--from");
+		else if ((v = opt(argv[i], "--count")))
+			count = (unsigned)num(v, 1, 10000000, "--count");
 		else if (argv[i][0] == '-' || mnt)
 			return fputs(usage, stderr), 2;
 		else
@@ -442,6 +453,10 @@ static int drive(int argc, char **argv)
 	}
 	if (!mnt)
 		return fputs(usage, stderr), 2;
+	if (!count)
+		count = tc.dirs > from ? tc.dirs - from : 0;
+	if (from + count > tc.dirs)
+		return fprintf(stderr, "uring-proto: --from + --count exceed --dirs\n"), 2;
 	tree_init(&tc);
 	printf("pass,dirs,wall_s");
 	for (size_t k = 0; k < sizeof(count_keys) / sizeof(*count_keys); k++)
@@ -449,7 +464,7 @@ static int drive(int argc, char **argv)
 	printf("\n");
 	snprintf(list, sizeof(list), "%s", passes);
 	for (p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save))
-		if (pass(mnt, tc.dirs, p))
+		if (pass(mnt, tc.dirs, from, count, p))
 			return 1;
 	return 0;
 }
