@@ -39,7 +39,7 @@ int kernel_load(struct kernel *k, const void *data, size_t len,
  * success the caller swaps @fresh in with kernel_replace() under @k's write
  * lock.  Errors as kernel_load(); on error @fresh holds nothing.
  * Context: no lock needed on @k, but no other command may change @k's
- * options, nor boot a kernel (mm_defaults is process-global), meanwhile.
+ * options meanwhile.
  */
 int kernel_load_prepare(const struct kernel *k, const void *data, size_t len,
 			struct kernel *fresh, char why[SNAPSHOT_WHY_LEN]);

@@ -68,7 +68,7 @@ struct procfs *procfs_of(fuse_req_t req)
 static struct node req_node(fuse_req_t req, fuse_ino_t ino)
 {
 	if (session_of(req)->control && ino == FUSE_ROOT_ID)
-		return (struct node){ 0, 0, NODE_PROCSIM };
+		return (struct node){ 0, 0, NODE_PROCSIM, 0 };
 	return ino_node(ino);
 }
 
@@ -139,6 +139,8 @@ static struct task *node_task(fuse_req_t req, struct node n)
 		t = synth_caller(req, n.pid);
 		return !n.tid || n.tid == n.pid ? t : NULL;
 	}
+	if (n.epoch != node_epoch(fs->k.epoch))
+		return NULL;		/* a pid of an earlier world (reset, load) */
 	if (!n.tid)
 		return find_task(&fs->k, n.pid);
 	t = find_task(&fs->k, n.tid);
@@ -354,6 +356,9 @@ static int fill_entry(fuse_req_t req, struct node n, struct fuse_entry_param *e)
 	if (err)
 		return err;
 	e->ino = node_ino(n);
+	/* The epoch bits the inode number has no room for (after 4096 worlds). */
+	if (kind_is_task_node(base_kind(n)) && !(n.kind & NODE_CALLER_FLAG))
+		e->generation = fs_of(req)->k.epoch >> NODE_EPOCH_BITS;
 	/*
 	 * A fixed name inside a directory always leads to the same inode, and
 	 * the inode resolves its task afresh on every use, so only the
@@ -372,11 +377,12 @@ static int lookup_pid(fuse_req_t req, const char *name, struct node *out)
 	if (pid < 0)
 		return -ENOENT;
 	if (find_task(&fs_of(req)->k, pid)) {
-		*out = (struct node){ pid, 0, NODE_PID_DIR };
+		*out = (struct node){ pid, 0, NODE_PID_DIR,
+				      node_epoch(fs_of(req)->k.epoch) };
 		return 0;
 	}
 	if (caller_tgid(req, NULL) == pid) {
-		*out = (struct node){ pid, 0, NODE_PID_DIR | NODE_CALLER_FLAG };
+		*out = (struct node){ pid, 0, NODE_PID_DIR | NODE_CALLER_FLAG, 0 };
 		return 0;
 	}
 	return -ENOENT;
@@ -385,7 +391,7 @@ static int lookup_pid(fuse_req_t req, const char *name, struct node *out)
 static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct procfs *fs = fs_of(req);
-	struct node p = req_node(req, parent), n = { 0, 0, 0 };
+	struct node p = req_node(req, parent), n = { 0, 0, 0, 0 };
 	unsigned kind = base_kind(p), flag = p.kind & NODE_CALLER_FLAG;
 	const struct dir_entry *de;
 	struct fuse_entry_param e;
@@ -400,11 +406,11 @@ static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
 					     : find_task(&fs->k, tid)) : NULL;
 
 		if (t && t->tgid == node_task(req, p)->tgid)
-			n = (struct node){ p.pid, tid, NODE_TID_DIR | flag };
+			n = (struct node){ p.pid, tid, NODE_TID_DIR | flag, p.epoch };
 		else
 			err = -ENOENT;
 	} else if ((de = dir_lookup(kind, name))) {
-		n = (struct node){ p.pid, p.tid, de->kind | flag };
+		n = (struct node){ p.pid, p.tid, de->kind | flag, p.epoch };
 	} else if (kind == NODE_ROOT) {
 		err = lookup_pid(req, name, &n);
 	} else {
@@ -538,7 +544,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 	for (i = 2; e->name; e++, i++) {
 		if (off > i)
 			continue;
-		struct node en = { dir.pid, dir.tid, e->kind | flag };
+		struct node en = { dir.pid, dir.tid, e->kind | flag, dir.epoch };
 
 		if (!dir_add(&d, e->name, &en, node_ino(en),
 			     procsim_is_link(req, e->kind) ? S_IFLNK : e->mode, i + 1))
@@ -551,7 +557,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 		for (pid = next_tgid(&fs->k, pid, &t); pid >= 0;
 		     pid = next_tgid(&fs->k, pid + 1, &t)) {
 			snprintf(name, sizeof(name), "%d", pid);
-			struct node pn = { pid, 0, NODE_PID_DIR };
+			struct node pn = { pid, 0, NODE_PID_DIR, node_epoch(fs->k.epoch) };
 
 			if (!dir_add(&d, name, &pn, node_ino(pn), S_IFDIR, PID_OFF + pid + 1))
 				break;
@@ -564,7 +570,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			if (off > i++)
 				continue;
 			snprintf(name, sizeof(name), "%d", t->pid);
-			struct node tn = { dir.pid, t->pid, NODE_TID_DIR | flag };
+			struct node tn = { dir.pid, t->pid, NODE_TID_DIR | flag, dir.epoch };
 
 			if (!dir_add(&d, name, &tn, node_ino(tn), S_IFDIR, i))
 				break;
@@ -867,14 +873,19 @@ static void inval_entry(struct procfs *fs, struct node dir, int pid)
 	fuse_lowlevel_notify_inval_entry(fs->se, node_ino(dir), name, len);
 }
 
-/* Everything cache=on lets the kernel keep about task @pid of group @tgid. */
+/*
+ * Everything cache=on lets the kernel keep about task @pid of group @tgid,
+ * in the world it lived in: after a reset, the old world's inodes.
+ */
 static void inval_task(struct procfs *fs, const struct pid_change *c)
 {
-	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR });
-	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR });
-	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR });
+	unsigned ep = node_epoch(c->epoch);
+
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR, ep });
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR, ep });
+	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR, ep });
 	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++)
-		inval_inode(fs, (struct node){ c->pid, 0, kind });
+		inval_inode(fs, (struct node){ c->pid, 0, kind, ep });
 }
 
 /*
@@ -905,8 +916,9 @@ static void publish_changes(struct procfs *fs)
 	kernel_take_changes(&fs->k, &changed, &gone, &born);
 	pthread_rwlock_unlock(&fs->k.lock);
 	for (size_t i = 0; i < gone.n; i++) {
-		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT }, gone.v[i].pid);
-		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR },
+		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, gone.v[i].pid);
+		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR,
+					       node_epoch(gone.v[i].epoch) },
 			    gone.v[i].pid);
 		inval_task(fs, &gone.v[i]);
 	}
@@ -917,10 +929,10 @@ static void publish_changes(struct procfs *fs)
 	 * and the global files, which count tasks.
 	 */
 	if (changed.n || gone.n || born.n) {
-		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT });
+		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT, 0 });
 		for (const struct dir_entry *e = dir_entries(NODE_ROOT); e->name; e++)
 			if (e->global)
-				inval_inode(fs, (struct node){ 0, 0, e->kind });
+				inval_inode(fs, (struct node){ 0, 0, e->kind, 0 });
 	}
 	if (changed.overflow || gone.overflow || born.overflow)
 		fprintf(stderr, "procsim: change log overflow (ENOMEM): "
