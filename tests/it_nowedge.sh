@@ -52,7 +52,7 @@ abort_wedged() {
 
 # Stop the startup-sweep case's daemons (mounted under $dir).
 stop_pair() {
-	local i st
+	local i
 	for i in "${!PIDS[@]}"; do
 		kill -CONT "${PIDS[i]}" 2>/dev/null
 		timeout 5 fusermount3 -u "${MNTS[i]}" 2>/dev/null ||
@@ -71,7 +71,7 @@ cleanup() {
 	# reader that drains it and a writer that closes it.
 	local -a peers=()
 	for f in "$dir"/*; do
-		((WEDGED)) && [[ -p $f ]] || continue
+		if ((!WEDGED)) || [[ ! -p $f ]]; then continue; fi
 		timeout 3 cat "$f" >/dev/null 2>&1 &
 		peers+=($!)
 		timeout 3 bash -c "[[ -p '$f' ]] && : >'$f'" 2>/dev/null &
