@@ -11,6 +11,23 @@ static bool task_alive(const struct task *t)
 	       !t->signal->group_exiting;
 }
 
+/*
+ * An upper bound on the pids alloc_pid can still hand out: every pid in
+ * 1..pid_max-1 not in use (pids at or above a lowered pid_max do not count).
+ */
+static unsigned long fork_room(const struct kernel *k)
+{
+	const struct pid_store *s = &k->pids;
+	unsigned long above = 0;
+	struct task *t;
+	int pid;
+
+	for (pid = pid_store_next(s, s->pid_max, &t); pid >= 0;
+	     pid = pid_store_next(s, pid + 1, &t))
+		above++;
+	return (unsigned long)(s->pid_max - 1) - (s->nr_used - above);
+}
+
 int do_fork(struct kernel *k, int ppid, int count, int *pids)
 {
 	struct task *parent = find_task(k, ppid), *child;
@@ -21,6 +38,12 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 		return -ESRCH;
 	if (count < 1)
 		return -EINVAL;
+	/*
+	 * Fail fast what must fail: more children than pids 1..pid_max-1
+	 * left free would build (and take back) them all under the lock.
+	 */
+	if ((unsigned long)count > fork_room(k))
+		return -EAGAIN;
 	for (i = 0; i < count; i++) {
 		err = copy_process(k, parent, 0, &child);
 		if (err)

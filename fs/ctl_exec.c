@@ -5,6 +5,7 @@
  * needs no undo: only the reply buffer is prepared before the world moves.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ctl.h"
@@ -261,11 +262,23 @@ static int exec_pidstore(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
-/* The file I/O happens under the write lock: a load must not interleave. */
+/*
+ * save and load lock for themselves (fs/snapshot_file.c): their file I/O
+ * runs with no world lock held, so that no path (our own mount, a FIFO, a
+ * slow disk) can make a reader wait on it.
+ */
+static const char *const *ctl_own_mounts;
+
+void ctl_set_own_mounts(const char *const *paths)
+{
+	ctl_own_mounts = paths;
+}
+
 static int exec_save(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
-	int err = snapshot_save_file(k, c->file.path, c->file.why);
+	int err = snapshot_save_file(k, c->file.path, ctl_own_mounts,
+				     c->file.why);
 
 	if (!err)
 		buf_puts(out, "ok\n");
@@ -276,7 +289,8 @@ static int exec_save(struct kernel *k, const struct ctl_cmd *c,
 static int exec_load(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
-	int err = snapshot_load_file(k, c->file.path, c->file.why);
+	int err = snapshot_load_file(k, c->file.path, ctl_own_mounts,
+				     c->file.why);
 
 	if (!err)
 		buf_puts(out, "ok\n");
@@ -436,9 +450,23 @@ static void explain(struct buf *out, const struct kernel *k,
 		buf_puts(out, strerror(-err));
 }
 
+/* Commands that take k->lock themselves, around their memory-only part. */
+static bool ctl_locks_itself(enum ctl_op op)
+{
+	return op == CTL_SAVE || op == CTL_LOAD;
+}
+
+/*
+ * One command at a time, whoever writes: a load builds its new world
+ * outside k->lock from k's options, so no other command may run
+ * meanwhile.  Readers never take this.
+ */
+static pthread_mutex_t ctl_serial = PTHREAD_MUTEX_INITIALIZER;
+
 int ctl_execute(struct kernel *k, const struct ctl_cmd *cmd, struct buf *out)
 {
 	size_t mark = out->len;
+	bool self = ctl_locks_itself(cmd->op);
 	int err;
 
 	if ((unsigned int)cmd->op >= CTL_NR_OPS) {
@@ -448,16 +476,20 @@ int ctl_execute(struct kernel *k, const struct ctl_cmd *cmd, struct buf *out)
 	/* Room for a short reply before the world moves; fork asks for more. */
 	if (!buf_reserve(out, REPLY_MIN))
 		return -ENOMEM;
-	pthread_rwlock_wrlock(&k->lock);
+	pthread_mutex_lock(&ctl_serial);
+	if (!self)
+		pthread_rwlock_wrlock(&k->lock);
 	err = ctl_exec_fns[cmd->op](k, cmd, out);
 	if (err) {
 		out->len = mark;	/* never half a reply */
 		buf_printf(out, "%s: %s: ", ctl_errno_name(err),
 			   ctl_op_name(cmd->op));
-		explain(out, k, cmd, err);
+		explain(out, k, cmd, err);	/* save, load: no kernel read */
 		buf_putc(out, '\n');
 	}
-	pthread_rwlock_unlock(&k->lock);
+	if (!self)
+		pthread_rwlock_unlock(&k->lock);
+	pthread_mutex_unlock(&ctl_serial);
 	return err;
 }
 
