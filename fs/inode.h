@@ -3,12 +3,17 @@
  * The inode scheme: every node of the tree is named by its inode number
  * alone, so the daemon keeps no inode table and FORGET costs nothing.
  *
- *   bits 40..61  pid  (the task a /proc/<pid> directory names; 0: global)
- *   bits 16..37  tid  (the thread of a task/<tid> directory; 0: none)
- *   bits  0..15  kind (what the node is: enum node_kind)
+ *   bits 52..63  epoch (a task node's world, k->epoch mod 4096; 0: global)
+ *   bits 30..51  pid   (the task a /proc/<pid> directory names; 0: global)
+ *   bits  8..29  tid   (the thread of a task/<tid> directory; 0: none)
+ *   bit   7      NODE_CALLER_FLAG
+ *   bits  0..6   kind  (what the node is: enum node_kind)
  *
  * The root is kind NODE_ROOT with pid = tid = 0, i.e. FUSE_ROOT_ID (1).
- * A node of a task that has gone resolves to ENOENT on its next use.
+ * A node of a task that has gone resolves to ENOENT on its next use; so
+ * does one of an earlier world (reset, load) whose pid number is reused,
+ * as Linux answers a reaped pid's directory.  The epoch wraps after 4096
+ * worlds; the FUSE generation carries the rest (epoch >> 12).
  */
 #ifndef PROCSIM_INODE_H
 #define PROCSIM_INODE_H
@@ -32,8 +37,8 @@ enum node_kind {
 	NODE_SLABINFO, NODE_MOUNTS_LINK, NODE_NET_LINK,
 	NODE_TTY, NODE_TTY_DRIVERS, NODE_PRESSURE, NODE_PSI_CPU, NODE_PSI_MEMORY,
 	NODE_PSI_IO,
-	NODE_SYS_VM, NODE_SYS_FS, NODE_SYSCTL_FIRST,
-	NODE_SYSCTL_LAST = NODE_SYSCTL_FIRST + 63,	/* fs/render_sys.c's table */
+	NODE_SYS_VM, NODE_SYS_FS,
+	NODE_SYSCTL,			/* tid: the entry's aux (fs/inode.c) */
 	NODE_PTS_DIR, NODE_PTS_DEV,	/* /proc/procsim/pts/<n>: tid = n */
 	NODE_PROCSIM, NODE_CTL, NODE_CONFIG, NODE_STATS,
 	NODE_AUDIT, NODE_EVENTS,		/* task watchers: fs/fuse_events.c */
@@ -61,35 +66,49 @@ enum node_kind {
 	NODE_NET_DIR, NODE_NET_DEV, NODE_NET_TCP, NODE_NET_TCP6, NODE_NET_UDP,
 	NODE_NET_UDP6, NODE_NET_UNIX,
 	NODE_FD_LINK, NODE_FDINFO_FILE, NODE_FD_SOCKET, NODE_FD_PIPE,
-	NODE_NS_FIRST,			/* ns/<name> links, fs/proc_links.c order */
-	NODE_NS_LAST = NODE_NS_FIRST + 9,
-	NODE_NS_TARGET_FIRST,		/* "pid:[4026531836]": stat() of ns/pid */
-	NODE_NS_TARGET_LAST = NODE_NS_TARGET_FIRST + 9,
-	NODE_TX_LAST = NODE_NS_TARGET_LAST,
+	NODE_NS_LINK,			/* ns/<name>: tid = 1 + its NS_* type */
+	NODE_NS_TARGET,			/* "pid:[4026531836]", stat() of ns/pid: likewise */
+	NODE_TX_LAST = NODE_NS_TARGET,
 	NODE_KIND_MAX,
 };
+_Static_assert(NODE_KIND_MAX <= 0x80, "node kinds have 7 bits of the inode");
 
 /* The caller's own /proc/<pid> when it is not a simulated pid. */
 #define NODE_CALLER_FLAG	0x8000
 
+#define NODE_EPOCH_BITS		12
+#define NODE_EPOCH_MASK		((1u << NODE_EPOCH_BITS) - 1)
+
 struct node {
 	int pid, tid;
 	unsigned kind;			/* enum node_kind | NODE_CALLER_FLAG */
+	unsigned epoch;			/* task nodes: the world's, masked */
 };
+
+_Static_assert(NODE_KIND_MAX <= 0x80, "kinds fit in 7 bits");
 
 static inline uint64_t node_ino(struct node n)
 {
-	return (uint64_t)n.pid << 40 | (uint64_t)n.tid << 16 | n.kind;
+	return (uint64_t)(n.epoch & NODE_EPOCH_MASK) << 52 |
+	       (uint64_t)n.pid << 30 | (uint64_t)n.tid << 8 |
+	       (n.kind & NODE_CALLER_FLAG ? 0x80 : 0) | (n.kind & 0x7f);
 }
 
 static inline struct node ino_node(uint64_t ino)
 {
 	struct node n = {
-		.pid = (int)((ino >> 40) & 0x3fffff),
-		.tid = (int)((ino >> 16) & 0x3fffff),
-		.kind = (unsigned)(ino & 0xffff),
+		.pid = (int)((ino >> 30) & 0x3fffff),
+		.tid = (int)((ino >> 8) & 0x3fffff),
+		.kind = (unsigned)(ino & 0x7f) | (ino & 0x80 ? NODE_CALLER_FLAG : 0),
+		.epoch = (unsigned)(ino >> 52),
 	};
 	return n;
+}
+
+/* The epoch a task node of world @epoch carries. */
+static inline unsigned node_epoch(uint32_t epoch)
+{
+	return epoch & NODE_EPOCH_MASK;
 }
 
 /* One entry of a fixed directory: a name and what it leads to. */
@@ -99,10 +118,13 @@ struct dir_entry {
 	mode_t mode;			/* with the S_IF* type */
 	global_render_fn global;	/* for global files */
 	task_render_fn task;		/* for per-task files */
+	int aux;			/* != 0: the node's tid (kind_tid_is_aux) */
 };
 
 /* The fixed entries of a directory kind, NULL-name terminated. */
 const struct dir_entry *dir_entries(enum node_kind dir);
+/* The entry of node kind @kind with tid @tid (for kinds sharing entries). */
+const struct dir_entry *node_entry(enum node_kind kind, int tid);
 /* The entry describing @kind (any directory), or NULL. */
 const struct dir_entry *kind_entry(enum node_kind kind);
 /* Look @name up among @dir's fixed entries. */

@@ -52,8 +52,8 @@ int proc_link_target(const struct task *t, struct node n, char *buf, size_t size
 			return -ENOENT;
 		return tfile_target(&f, buf, size);
 	default:
-		if (kind >= NODE_NS_FIRST && kind <= NODE_NS_LAST)
-			return ns_target(t, (int)(kind - NODE_NS_FIRST), buf, size);
+		if (kind == NODE_NS_LINK)
+			return ns_target(t, n.tid - 1, buf, size);
 		return -EINVAL;
 	}
 }
@@ -95,7 +95,8 @@ static int lookup_fd_target(const struct task *t, const char *name, struct node 
 		if (tfile_target(&v[i], target, sizeof(target)) < 0 || strcmp(target, name))
 			continue;
 		*out = (struct node){ dir.pid, v[i].fd,
-				      v[i].type == TF_SOCK ? NODE_FD_SOCKET : NODE_FD_PIPE };
+				      v[i].type == TF_SOCK ? NODE_FD_SOCKET : NODE_FD_PIPE,
+				      dir.epoch };
 		return 0;
 	}
 	return -ENOENT;
@@ -110,9 +111,8 @@ static int lookup_ns_target(const struct task *t, const char *name, struct node 
 	for (int type = 0; type < NS_NR; type++) {
 		if (ns_target(t, type, target, sizeof(target)) < 0 || strcmp(target, name))
 			continue;
-		*out = (struct node){ dir.pid, dir.tid,
-				      (unsigned)(NODE_NS_TARGET_FIRST + type) |
-				      (dir.kind & NODE_CALLER_FLAG) };
+		*out = (struct node){ dir.pid, 1 + type,
+				      NODE_NS_TARGET | (dir.kind & NODE_CALLER_FLAG), dir.epoch };
 		return 0;
 	}
 	return -ENOENT;
@@ -162,7 +162,7 @@ int proc_dir_lookup(const struct kernel *k, const struct task *t,
 		nr = parse_num(name, PTS_MAX);
 		if (nr < 0 || !pts_used(k, (int)nr))
 			return -ENOENT;
-		*out = (struct node){ 0, (int)nr, NODE_PTS_DEV };
+		*out = (struct node){ 0, (int)nr, NODE_PTS_DEV, 0 };
 		return 0;
 	case NODE_FD_DIR:
 	case NODE_FDINFO_DIR:
@@ -174,7 +174,8 @@ int proc_dir_lookup(const struct kernel *k, const struct task *t,
 		if (!task_file(t, (int)nr, &f))
 			return -ENOENT;
 		*out = (struct node){ dir.pid, (int)nr,
-				      (kind == NODE_FD_DIR ? NODE_FD_LINK : NODE_FDINFO_FILE) | flag };
+				      (kind == NODE_FD_DIR ? NODE_FD_LINK : NODE_FDINFO_FILE) | flag,
+				      dir.epoch };
 		return 0;
 	case NODE_NS_DIR:
 		return t ? lookup_ns_target(t, name, dir, out) : -ENOENT;
@@ -198,7 +199,7 @@ int proc_dir_next(const struct kernel *k, const struct task *t, struct node dir,
 			if (!(used[nr / 64] & (1ULL << (nr % 64))) || seen++ < idx)
 				continue;
 			snprintf(name, size, "%d", nr);
-			*out = (struct node){ 0, nr, NODE_PTS_DEV };
+			*out = (struct node){ 0, nr, NODE_PTS_DEV, 0 };
 			return 0;
 		}
 		return -ENOENT;
@@ -210,13 +211,14 @@ int proc_dir_next(const struct kernel *k, const struct task *t, struct node dir,
 		return -ENOENT;
 	snprintf(name, size, "%d", v[idx].fd);
 	*out = (struct node){ dir.pid, v[idx].fd,
-			      (kind == NODE_FD_DIR ? NODE_FD_LINK : NODE_FDINFO_FILE) | flag };
+			      (kind == NODE_FD_DIR ? NODE_FD_LINK : NODE_FDINFO_FILE) | flag,
+			      dir.epoch };
 	return 0;
 }
 
 mode_t proc_dynamic_mode(unsigned kind)
 {
-	if (kind >= NODE_NS_TARGET_FIRST && kind <= NODE_NS_TARGET_LAST)
+	if (kind == NODE_NS_TARGET)
 		return S_IFREG | 0444;
 	switch (kind) {
 	case NODE_FD_LINK:	return S_IFLNK | 0700;
@@ -244,8 +246,8 @@ int proc_dynamic_stat(const struct kernel *k, const struct task *t,
 		st->st_gid = 5;		/* tty */
 		return 0;
 	}
-	if (kind >= NODE_NS_TARGET_FIRST && kind <= NODE_NS_TARGET_LAST) {
-		st->st_ino = task_ns_inum(t, (int)(kind - NODE_NS_TARGET_FIRST));
+	if (kind == NODE_NS_TARGET) {
+		st->st_ino = task_ns_inum(t, n.tid - 1);
 		return 0;
 	}
 	if (kind != NODE_FD_LINK && kind != NODE_FDINFO_FILE &&
