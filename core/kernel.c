@@ -222,6 +222,7 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	err = pid_store_init(&k->pids, ops, o->pid_max ? o->pid_max : PID_MAX_DEFAULT);
 	if (err)
 		return err;
+	k->kstat = k->pids.kstat = o->kstat;
 	k->vma_ops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
 	k->forkdup = o->forkdup;
 	k->mmap_legacy = o->mmap_legacy;
@@ -229,6 +230,7 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 		pid_store_destroy(&k->pids);
 		return -EINVAL;
 	}
+	mm_defaults.kstat = o->kstat;
 	pthread_rwlock_init(&k->lock, NULL);
 	k->max_map_count = o->max_map_count ? o->max_map_count : DEFAULT_MAX_MAP_COUNT;
 	k->nr_cpus = o->nr_cpus ? o->nr_cpus : 2;

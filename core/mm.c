@@ -48,6 +48,7 @@ static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops)
 	mm->users = 1;
 	mm->forkdup = mm_defaults.forkdup;
 	mm->legacy_layout = mm_defaults.legacy_layout;
+	mm->kstat = mm_defaults.kstat;
 	mm->mmap_base = STACK_TOP - (STACK_RLIMIT + (128UL << 20));
 	return mm;
 }
@@ -223,13 +224,27 @@ fail:
 
 struct vm_area_struct *vma_first(const struct mm_struct *mm)
 {
-	return mm ? mm->vma_ops->first(mm->vma_root) : NULL;
+	uint64_t t0;
+	struct kstat *ks;
+	struct vm_area_struct *v;
+
+	if (!mm)
+		return NULL;
+	ks = kstat_begin(mm->kstat, &t0);
+	v = mm->vma_ops->first(mm->vma_root);
+	kstat_end(ks, KSTAT_VMA, t0);
+	return v;
 }
 
 struct vm_area_struct *vma_next(const struct mm_struct *mm,
 				const struct vm_area_struct *vma)
 {
-	return mm->vma_ops->next(mm->vma_root, vma);
+	uint64_t t0;
+	struct kstat *ks = kstat_begin(mm->kstat, &t0);
+	struct vm_area_struct *v = mm->vma_ops->next(mm->vma_root, vma);
+
+	kstat_end(ks, KSTAT_VMA, t0);
+	return v;
 }
 
 static struct vm_area_struct *vma_prev(const struct mm_struct *mm,
@@ -240,7 +255,16 @@ static struct vm_area_struct *vma_prev(const struct mm_struct *mm,
 
 struct vm_area_struct *find_vma(const struct mm_struct *mm, unsigned long addr)
 {
-	return mm ? mm->vma_ops->find(mm->vma_root, addr) : NULL;
+	uint64_t t0;
+	struct kstat *ks;
+	struct vm_area_struct *v;
+
+	if (!mm)
+		return NULL;
+	ks = kstat_begin(mm->kstat, &t0);
+	v = mm->vma_ops->find(mm->vma_root, addr);
+	kstat_end(ks, KSTAT_VMA, t0);
+	return v;
 }
 
 /* The VMA before @addr (the one ending at or below it), or NULL. */
@@ -254,12 +278,18 @@ static struct vm_area_struct *find_vma_prev(const struct mm_struct *mm,
 
 void mm_counts(const struct mm_struct *mm, struct mm_counts *c)
 {
+	const struct vma_store_ops *ops;
 	struct vm_area_struct *v;
+	struct kstat *ks;
+	uint64_t t0;
 
 	memset(c, 0, sizeof(*c));
 	if (!mm)
 		return;
-	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
+	/* One walk, charged once: the store's own first/next, not vma_next's. */
+	ops = mm->vma_ops;
+	ks = kstat_begin(mm->kstat, &t0);
+	for (v = ops->first(mm->vma_root); v; v = ops->next(mm->vma_root, v)) {
 		unsigned long pages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 		bool anon = v->vm_flags & VM_ANON;
 
@@ -278,6 +308,7 @@ void mm_counts(const struct mm_struct *mm, struct mm_counts *c)
 		else if ((v->vm_flags & (VM_EXEC | VM_WRITE)) == VM_EXEC)
 			c->exec += pages;
 	}
+	kstat_end(ks, KSTAT_VMA, t0);
 	c->shared = c->rss_file + c->rss_shmem;
 	if (mm->end_code > mm->start_code)
 		c->text = (PAGE_ALIGN(mm->end_code) - (mm->start_code & ~(PAGE_SIZE - 1)))

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <sys/mman.h>	/* PROT_* and MAP_*: Linux values */
+#include "kstat.h"
 #include "list.h"
 #include "vma_store.h"
 
@@ -77,6 +78,7 @@ struct mm_struct {
 	char *env;			/* environ, NUL-separated */
 	size_t env_len;
 	unsigned long hiwater_vm, hiwater_rss;	/* VmPeak, VmHWM in pages */
+	const struct kstat_hook *kstat;	/* charges VMA store calls (core/kstat.h) */
 };
 
 /* Totals in pages, from the VMAs: what statm and status Vm* print. */
@@ -94,6 +96,7 @@ struct mm_defaults {
 	const struct vma_store_ops *vma_ops;	/* NULL: list */
 	enum vma_forkdup forkdup;
 	bool legacy_layout;
+	const struct kstat_hook *kstat;	/* accounting: kernel_init sets it */
 };
 extern struct mm_defaults mm_defaults;
 /* -EINVAL if @ops cannot do @forkdup (no dup hook for bulk). */

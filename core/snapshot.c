@@ -913,6 +913,7 @@ int kernel_load(struct kernel *k, const void *data, size_t len,
 	err = load_opts(&r, &o, np, why);
 	if (err)
 		return err;
+	o.kstat = k->opts.kstat;	/* the serving layer's, not the file's */
 	err = kernel_init(&fresh, &o);
 	if (err) {
 		mm_defaults = saved_defaults;

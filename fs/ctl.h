@@ -36,6 +36,8 @@
  *	pidstore NAME		"ok\n"; moves every pid into backend NAME
  *	save FILE		"ok\n"; the whole world to FILE (absolute path)
  *	load FILE		"ok\n"; the world from FILE replaces this one
+ *	stats reset		"ok\n"; /proc/procsim/stats counts from zero
+ *	trace start|stop	"ok\n"; record the FUSE requests (docs/replay.md)
  *	help			one line listing the commands
  *
  * Numbers are strict: no sign where none is allowed, no junk, no overflow.
@@ -89,6 +91,8 @@
 	X(PIDSTORE, pidstore, 1, 1, "NAME")			\
 	X(SAVE,     save,     1, 1, "FILE")			\
 	X(LOAD,     load,     1, 1, "FILE")			\
+	X(STATS,    stats,    1, 1, "reset")			\
+	X(TRACE,    trace,    1, 1, "start|stop")		\
 	X(HELP,     help,     0, 0, "")
 
 enum ctl_op {
@@ -126,6 +130,8 @@ struct ctl_cmd {
 		struct { const struct pid_store_ops *ops; } pidstore;
 		/* save, load: @path and room for the reason, one heap block */
 		struct { char *path, *why; } file;
+		/* stats, trace: what the serving layer is asked (core/kstat.h) */
+		struct { enum kstat_ctl what; } serve;
 	};
 };
 

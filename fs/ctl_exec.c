@@ -300,6 +300,29 @@ static int exec_load(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
+/* stats and trace: the serving layer's, through the kernel's kstat hook. */
+static int exec_serve(struct kernel *k, const struct ctl_cmd *c,
+		      struct buf *out)
+{
+	const struct kstat_hook *h = k->kstat;
+
+	if (!h || !h->ctl)
+		return -EOPNOTSUPP;
+	return reply_ok(h->ctl(h->arg, c->serve.what), out);
+}
+
+static int exec_stats(struct kernel *k, const struct ctl_cmd *c,
+		      struct buf *out)
+{
+	return exec_serve(k, c, out);
+}
+
+static int exec_trace(struct kernel *k, const struct ctl_cmd *c,
+		      struct buf *out)
+{
+	return exec_serve(k, c, out);
+}
+
 static int exec_help(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {

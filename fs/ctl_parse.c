@@ -614,6 +614,39 @@ static int parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
 	return 0;
 }
 
+/* A one-word argument from @words (NULL-terminated); its index in *@i. */
+static int arg_word(const struct ctl_args *a, const char *const *words,
+		    const char *expect, int *i)
+{
+	for (*i = 0; words[*i]; (*i)++)
+		if (!strcmp(a->argv[0], words[*i]))
+			return 0;
+	return fail(a->err, "%s: expected %s, not " QFMT, a->cmd, expect,
+		    QARG(a->argv[0]));
+}
+
+static int parse_stats(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	static const char *const words[] = { "reset", NULL };
+	int i;
+
+	if (arg_word(a, words, "'reset'", &i))
+		return -EINVAL;
+	c->serve.what = KSTAT_CTL_RESET;
+	return 0;
+}
+
+static int parse_trace(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	static const char *const words[] = { "start", "stop", NULL };
+	int i;
+
+	if (arg_word(a, words, "'start' or 'stop'", &i))
+		return -EINVAL;
+	c->serve.what = i ? KSTAT_CTL_TRACE_STOP : KSTAT_CTL_TRACE_START;
+	return 0;
+}
+
 static int parse_help(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	(void)a;

@@ -693,14 +693,21 @@ static int render_node(fuse_req_t req, struct node n, struct buf *b,
 	} else if (kind == NODE_STATS) {
 		procfs_render_stats(b, fs);
 	} else if (e && e->global) {
+		struct stats_render_mark m;
+
+		stats_render_begin(&m);
 		e->global(b, &c);
+		stats_render_end(&m);
 	} else if (e && e->task) {
 		struct task *t = node_task(req, n);
+		struct stats_render_mark m;
 
+		stats_render_begin(&m);
 		if (t)
 			e->task(b, &c, t, n.tid == 0);
 		else
 			err = -ESRCH;
+		stats_render_end(&m);
 	} else {
 		err = -EINVAL;
 	}
@@ -1005,9 +1012,9 @@ static void op_releasedir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_
 	static void op_##name params					\
 	{								\
 		struct procfs *fs_ = fs_of(req);	/* req dies at reply */ \
-		uint64_t t0 = now_ns();					\
+		uint64_t t0 = stats_begin(&fs_->stats);			\
 		op_##name##_impl args;					\
-		stats_add(&fs_->stats, opcode, now_ns() - t0);		\
+		stats_end(&fs_->stats, opcode, t0);			\
 	}
 
 TIMED(lookup, OP_LOOKUP, (fuse_req_t req, fuse_ino_t p, const char *name), (req, p, name))

@@ -41,6 +41,7 @@ struct options {
 	char *wait;
 	char *watchers;
 	char *load;
+	char *account;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -59,6 +60,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
 	OPT("load=%s", load),
+	OPT("account=%s", account),
 	OPT("-h", help),
 	OPT("--help", help),
 	FUSE_OPT_END
@@ -93,6 +95,8 @@ static void usage(const char *prog)
 	       "                           or none (default table)\n"
 	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
 	       "                           (its options replace the ones above)\n"
+"    -o account=on|off      time the core and the renderers per request,\n"
+	       "                           for /proc/procsim/stats (default on)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
@@ -156,6 +160,7 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 		.seed = o->seed,
 		.wait = o->wait,
 		.watchers = o->watchers,
+		.kstat = &fs->stats.hook,
 	};
 	const struct vma_store_ops *vops;
 	int err;
@@ -213,6 +218,11 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 			RESERVED_PIDS + 1, PID_MAX_LIMIT);
 		return -1;
 	}
+	if (o->account && strcmp(o->account, "on") && strcmp(o->account, "off")) {
+		fprintf(stderr, "procsim: account must be on or off, not '%s'\n", o->account);
+		return -1;
+	}
+	stats_init(&fs->stats, !o->account || !strcmp(o->account, "on"));
 	if (o->populate < 0 || o->max_map_count < 0) {
 		fprintf(stderr, "procsim: populate and max_map_count must not be negative\n");
 		return -1;

@@ -41,6 +41,6 @@ struct procfs {
 /* /proc/procsim/config: "key value" lines, the active options. */
 void procfs_render_config(struct buf *b, const struct procfs *fs);
 /* /proc/procsim/stats: core counters, then FUSE requests per opcode. */
-void procfs_render_stats(struct buf *b, const struct procfs *fs);
+void procfs_render_stats(struct buf *b, struct procfs *fs);
 
 #endif

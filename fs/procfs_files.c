@@ -22,7 +22,7 @@ void procfs_render_config(struct buf *b, const struct procfs *fs)
 	buf_printf(b, "attr_timeout %g\n", fs->attr_timeout);
 }
 
-void procfs_render_stats(struct buf *b, const struct procfs *fs)
+void procfs_render_stats(struct buf *b, struct procfs *fs)
 {
 	const struct kernel *k = &fs->k;
 
