@@ -624,7 +624,7 @@ static void test_help(void **state)
 		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
 		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
-		"setgid PID GID; pidstore NAME; save FILE; load FILE; help\n");
+		"setgid PID GID; pidstore NAME; save FILE; load FILE; stats reset; trace start|stop; help\n");
 	assert_unchanged(k, &s);
 }
 
