@@ -541,28 +541,37 @@ static void op_releasedir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_
 	fuse_reply_err(req, 0);
 }
 
-/* Each op is timed into /proc/procsim/stats around its implementation. */
-#define TIMED(name, opcode, params, args)				\
+/*
+ * Each op is timed into /proc/procsim/stats around its implementation, and
+ * recorded while a trace runs (the /proc tree's requests only).  T: what
+ * the trace keeps of it: inode, name, offset, size.
+ */
+#define TIMED(name, opcode, params, args, T)				\
 	static void op_##name params					\
 	{								\
 		struct procfs *fs_ = fs_of(req);	/* req dies at reply */ \
-		uint64_t t0 = stats_begin(&fs_->stats);			\
+		uint64_t t0;						\
+									\
+		if (trace_on(&fs_->trace) && !session_of(req)->control)	\
+			trace_note(&fs_->trace, opcode, T);		\
+		t0 = stats_begin(&fs_->stats);				\
 		op_##name##_impl args;					\
 		stats_end(&fs_->stats, opcode, t0);			\
 	}
+#define T_(ino, name, off, size)	ino, name, off, size
 
-TIMED(lookup, OP_LOOKUP, (fuse_req_t req, fuse_ino_t p, const char *name), (req, p, name))
-TIMED(getattr, OP_GETATTR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(readlink, OP_READLINK, (fuse_req_t req, fuse_ino_t ino), (req, ino))
-TIMED(open, OP_OPEN, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(read, OP_READ, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
-TIMED(write, OP_WRITE, (fuse_req_t req, fuse_ino_t ino, const char *b, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, b, s, o, fi))
-TIMED(flush, OP_FLUSH, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(release, OP_RELEASE, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(opendir, OP_OPENDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(readdir, OP_READDIR, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
-TIMED(readdirplus, OP_READDIRPLUS, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
-TIMED(releasedir, OP_RELEASEDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
+TIMED(lookup, OP_LOOKUP, (fuse_req_t req, fuse_ino_t p, const char *name), (req, p, name), T_(p, name, 0, 0))
+TIMED(getattr, OP_GETATTR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(readlink, OP_READLINK, (fuse_req_t req, fuse_ino_t ino), (req, ino), T_(ino, NULL, 0, 0))
+TIMED(open, OP_OPEN, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(read, OP_READ, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi), T_(ino, NULL, o, s))
+TIMED(write, OP_WRITE, (fuse_req_t req, fuse_ino_t ino, const char *b, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, b, s, o, fi), T_(ino, NULL, o, s))
+TIMED(flush, OP_FLUSH, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(release, OP_RELEASE, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(opendir, OP_OPENDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(readdir, OP_READDIR, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi), T_(ino, NULL, o, s))
+TIMED(readdirplus, OP_READDIRPLUS, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi), T_(ino, NULL, o, s))
+TIMED(releasedir, OP_RELEASEDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {

@@ -28,6 +28,7 @@ enum node_kind {
 	NODE_SYS, NODE_SYS_KERNEL, NODE_PID_MAX, NODE_OSRELEASE,
 	NODE_PROCSIM, NODE_CTL, NODE_CONFIG, NODE_STATS,
 	NODE_AUDIT, NODE_EVENTS,		/* task watchers: fs/fuse_events.c */
+	NODE_TRACE,				/* tool traces: fs/trace.h */
 	/* Per task: /proc/<pid> (tid 0) and /proc/<pid>/task/<tid>. */
 	NODE_PID_DIR, NODE_TASK_DIR, NODE_TID_DIR,
 	NODE_T_STAT, NODE_T_STATUS, NODE_T_STATM, NODE_T_CMDLINE,

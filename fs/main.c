@@ -444,6 +444,9 @@ int main(int argc, char *argv[])
 		goto out_kernel;
 	}
 	fs.cache = !o.cache || !strcmp(o.cache, "on");
+	trace_init(&fs.trace, fs.cache);
+	fs.stats.ctl = procfs_serve_ctl;
+	fs.stats.ctl_arg = &fs;
 	fs.k.track_changes = fs.cache;
 
 	fs.split = fs.cache;

@@ -558,6 +558,8 @@ static int render_node(const struct preq *r, struct node n, struct buf *b)
 		procfs_render_config(b, fs);
 	} else if (kind == NODE_STATS) {
 		procfs_render_stats(b, fs);
+	} else if (kind == NODE_TRACE) {
+		trace_render(b, &fs->trace);
 	} else if (e && e->global) {
 		stats_render_begin(&m);
 		e->global(b, &c);

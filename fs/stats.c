@@ -37,6 +37,19 @@ uint64_t now_ns(void)
 	return kstat_clock();
 }
 
+const char *stats_op_name(enum fuse_op op)
+{
+	return (unsigned)op < OP_MAX ? op_names[op] : NULL;
+}
+
+int stats_op_from_name(const char *name)
+{
+	for (int i = 0; i < OP_MAX; i++)
+		if (!strcmp(op_names[i], name))
+			return i;
+	return -1;
+}
+
 const char *stats_core_name(int item)
 {
 	return item >= 0 && item < KSTAT_CORE_NR ? core_names[item] : NULL;

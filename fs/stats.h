@@ -82,6 +82,9 @@ void stats_reset(struct fuse_stats *s);
  * render) and "account on|off".  docs/replay.md describes them.
  */
 void stats_render(struct buf *b, struct fuse_stats *s);
+/* An opcode's name in the stats file and traces ("lookup"), and back (-1). */
+const char *stats_op_name(enum fuse_op op);
+int stats_op_from_name(const char *name);
 /* The name of a core item in the stats file ("pid_lookup"). */
 const char *stats_core_name(int item);
 uint64_t now_ns(void);
