@@ -9,14 +9,15 @@
  *
  *   procsim-replay [--populate N] [--seed S] [--pid-max N] [--vmastore NAME]
  *                  [--ctl FILE] [--pidstore NAME[,NAME...]|all] [--runs N]
- *                  [--check] TRACE
+ *                  [--check] TRACE...
  *
- * Prints CSV, one row per backend: the replay's wall time (median, min,
+ * Prints CSV, one row per trace and backend: the replay's wall time (median, min,
  * max of N runs without accounting), the pid store's ns and calls, the VMA
  * store's and the renderers' ns (medians of N accounted runs, with the
  * clock's own cost per call subtracted), the ratio to idr, and a hash of
  * every answer.  --check: exit 1 unless every run of every backend gave
- * the same hash (the determinism test).
+ * the same hash for a trace (the determinism test).  Several traces share
+ * one world, booted once (at a million pids, the boot is the long part).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,12 +30,15 @@
 #include "trace.h"
 
 #define MAX_RUNS	64
+#define MAX_TRACES	16
 #define UPTIME_TICKS	360000ULL	/* a pinned clock: one hour of uptime */
 
 struct opts {
 	int populate, pid_max, runs;
 	uint64_t seed;
-	const char *vmastore, *ctl, *pidstores, *trace;
+	const char *vmastore, *ctl, *pidstores;
+	const char *traces[MAX_TRACES];
+	int nr_traces;
 	bool check;
 };
 
@@ -62,7 +66,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: procsim-replay [--populate N] [--seed S] [--pid-max N]"
 		" [--vmastore NAME] [--ctl FILE] [--pidstore NAME,...|all] [--runs N]"
-		" [--check] TRACE\n");
+		" [--check] TRACE...\n");
 	exit(2);
 }
 
@@ -87,7 +91,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			continue;
 		}
 		if (a[0] != '-') {
-			o->trace = a;
+			if (o->nr_traces == MAX_TRACES)
+				usage();
+			o->traces[o->nr_traces++] = a;
 			continue;
 		}
 		if (!v)
@@ -110,7 +116,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		else
 			usage();
 	}
-	if (!o->trace || o->runs < 1 || o->runs > MAX_RUNS)
+	if (!o->nr_traces || o->runs < 1 || o->runs > MAX_RUNS)
 		usage();
 }
 
@@ -363,20 +369,88 @@ static double family_ns(const struct kstat *s, int lo, int hi, double bias,
 	return ns > n * bias ? ns - n * bias : 0;
 }
 
+/* What one trace's replays on one backend gave. */
+struct result {
+	double wall[MAX_RUNS], acct[MAX_RUNS], pid[MAX_RUNS], pidraw[MAX_RUNS],
+	       vma[MAX_RUNS], rend[MAX_RUNS], other[MAX_RUNS];
+	uint64_t calls, lookups, leaders, hash;
+	bool same;		/* every run gave the same hash */
+};
+
+static void measure(struct procfs *fs, const struct trace_file *t, int runs,
+		    double bias, struct result *res)
+{
+	res->same = true;
+	for (int i = 0; i < runs; i++) {
+		struct kstat s;
+		uint64_t ns, h, req = 0;
+
+		/* Timed without accounting, then once more accounted. */
+		fs->stats.account = false;
+		h = replay(fs, t, &ns);
+		res->wall[i] = ns / 1e6;
+		res->same &= !i || h == res->hash;
+		res->hash = h;
+		fs->stats.account = true;
+		stats_reset(&fs->stats);
+		res->same &= replay(fs, t, &ns) == res->hash;
+		res->acct[i] = ns / 1e6;
+		stats_sum(&fs->stats, &s);
+		res->pid[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, bias, &res->calls);
+		res->pidraw[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, 0, NULL);
+		res->vma[i] = family_ns(&s, KSTAT_VMA, KSTAT_VMA, bias, NULL);
+		res->rend[i] = (double)kstat_read(&s, KSTAT_RENDER, true);
+		for (int op = 0; op < OP_MAX; op++)
+			req += kstat_read(&s, KSTAT_REQ + op, true);
+		res->other[i] = (double)req - family_ns(&s, 0, KSTAT_CORE_NR - 1, bias, NULL)
+				- res->rend[i];
+		res->lookups = kstat_read(&s, KSTAT_PID_LOOKUP, false);
+		res->leaders = kstat_read(&s, KSTAT_PID_NEXT_LEADER, false);
+	}
+}
+
+static void print_row(const char *trace, const char *backend, const char *vma,
+		      size_t requests, struct result *r, int runs,
+		      double idr_ms, double bias)
+{
+	double lo = r->wall[0], hi = r->wall[0], med;
+	char ratio[32] = "";
+
+	for (int i = 1; i < runs; i++) {
+		lo = r->wall[i] < lo ? r->wall[i] : lo;
+		hi = r->wall[i] > hi ? r->wall[i] : hi;
+	}
+	med = median(r->wall, runs);
+	if (idr_ms > 0)
+		snprintf(ratio, sizeof(ratio), "%.3f", med / idr_ms);
+	printf("%s,%s,%s,%zu,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64
+	       ",%" PRIu64 ",%.0f,%.0f,%.0f,%s,%.1f,%016" PRIx64 "\n",
+	       trace, backend, vma, requests, med, lo, hi, median(r->acct, runs),
+	       median(r->pid, runs), median(r->pidraw, runs), r->calls, r->lookups,
+	       r->leaders, median(r->vma, runs), median(r->rend, runs),
+	       median(r->other, runs), ratio, bias, r->hash);
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	static struct procfs fs;
+	static struct result res;
 	struct opts o;
-	struct trace_file t;
+	struct trace_file t[MAX_TRACES];
 	const struct pid_store_ops *list[16];
-	int nb = 0;
-	double idr_ms = 0, bias;
-	uint64_t first_hash = 0;
+	double idr_ms[MAX_TRACES] = { 0 }, bias;
+	uint64_t hash[MAX_TRACES] = { 0 };
 	bool same = true;
+	int nb = 0;
 
 	parse_args(argc, argv, &o);
-	t = load_trace(o.trace);
-	boot(&fs, &o, t.cache);
+	for (int i = 0; i < o.nr_traces; i++) {
+		t[i] = load_trace(o.traces[i]);
+		if (t[i].cache != t[0].cache)
+			die("%s: traces of cache=on and cache=off daemons mixed", o.traces[i]);
+	}
+	boot(&fs, &o, t[0].cache);
 	bias = clock_bias(&fs);
 	if (!strcmp(o.pidstores, "all")) {
 		for (nb = 0; pid_store_backends[nb] && nb < 16; nb++)
@@ -389,14 +463,10 @@ int main(int argc, char **argv)
 			if (!(list[nb++] = pid_store_find_ops(w)))
 				die("no pid store '%s'", w);
 	}
-	printf("backend,vmastore,requests,replay_ms,replay_ms_min,replay_ms_max,"
-	       "pid_ns,pid_ns_raw,pid_calls,pid_lookups,pid_next_leaders,vma_ns,render_ns,"
-	       "other_ns,ratio_idr,clock_bias_ns,hash\n");
+	printf("trace,backend,vmastore,requests,replay_ms,replay_ms_min,replay_ms_max,"
+	       "replay_acct_ms,pid_ns,pid_ns_raw,pid_calls,pid_lookups,pid_next_leaders,"
+	       "vma_ns,render_ns,other_ns,ratio_idr,clock_bias_ns,hash\n");
 	for (int b = 0; b < nb; b++) {
-		double wall[MAX_RUNS], pid[MAX_RUNS], pidraw[MAX_RUNS], vma[MAX_RUNS], rend[MAX_RUNS],
-		       other[MAX_RUNS];
-		uint64_t calls = 0, lookups = 0, leaders = 0, bh = 0;
-		char ratio[32] = "";
 		int err;
 
 		pthread_rwlock_wrlock(&fs.k.lock);
@@ -404,51 +474,17 @@ int main(int argc, char **argv)
 		pthread_rwlock_unlock(&fs.k.lock);
 		if (err)
 			die("pidstore switch: %s", strerror(-err));
-		for (int i = 0; i < o.runs; i++) {
-			struct kstat s;
-			uint64_t ns, h, req = 0;
+		for (int i = 0; i < o.nr_traces; i++) {
+			const char *name = strrchr(o.traces[i], '/');
 
-			/* Timed without accounting, then once more accounted. */
-			fs.stats.account = false;
-			h = bh = replay(&fs, &t, &ns);
-			wall[i] = ns / 1e6;
-			same &= b == 0 && i == 0 ? true : h == first_hash;
-			if (b == 0 && i == 0)
-				first_hash = h;
-			fs.stats.account = true;
-			stats_reset(&fs.stats);
-			same &= replay(&fs, &t, &ns) == first_hash;
-			stats_sum(&fs.stats, &s);
-			pid[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, bias, &calls);
-			pidraw[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, 0, NULL);
-			vma[i] = family_ns(&s, KSTAT_VMA, KSTAT_VMA, bias, NULL);
-			rend[i] = (double)kstat_read(&s, KSTAT_RENDER, true);
-			for (int op = 0; op < OP_MAX; op++)
-				req += kstat_read(&s, KSTAT_REQ + op, true);
-			other[i] = (double)req - family_ns(&s, 0, KSTAT_CORE_NR - 1, bias, NULL)
-				   - rend[i];
-			lookups = kstat_read(&s, KSTAT_PID_LOOKUP, false);
-			leaders = kstat_read(&s, KSTAT_PID_NEXT_LEADER, false);
+			measure(&fs, &t[i], o.runs, bias, &res);
+			same &= res.same && (b == 0 || res.hash == hash[i]);
+			hash[i] = res.hash;
+			if (!strcmp(list[b]->name, "idr"))
+				idr_ms[i] = median(res.wall, o.runs);
+			print_row(name ? name + 1 : o.traces[i], list[b]->name,
+				  fs.k.vma_ops->name, t[i].n, &res, o.runs, idr_ms[i], bias);
 		}
-		double lo = wall[0], hi = wall[0];
-
-		for (int i = 1; i < o.runs; i++) {
-			lo = wall[i] < lo ? wall[i] : lo;
-			hi = wall[i] > hi ? wall[i] : hi;
-		}
-		double med = median(wall, o.runs);
-
-		if (!strcmp(list[b]->name, "idr"))
-			idr_ms = med;
-		if (idr_ms > 0)
-			snprintf(ratio, sizeof(ratio), "%.3f", med / idr_ms);
-		printf("%s,%s,%zu,%.3f,%.3f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		       ",%.0f,%.0f,%.0f,%s,%.1f,%016" PRIx64 "\n",
-		       list[b]->name, fs.k.vma_ops->name, t.n, med, lo, hi,
-		       median(pid, o.runs), median(pidraw, o.runs), calls, lookups, leaders,
-		       median(vma, o.runs), median(rend, o.runs), median(other, o.runs),
-		       ratio, bias, bh);
-		fflush(stdout);
 	}
 	if (o.check && !same) {
 		fprintf(stderr, "procsim-replay: answers differ between runs or backends\n");

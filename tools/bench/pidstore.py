@@ -126,35 +126,6 @@ plot {cols}
 
 # ---------------------------------------------------------------- proc
 
-def ctl_session(mnt, lines):
-    """Write many ctl lines through one open (one procsimctl-like session)
-    and return the reply lines."""
-    ctl = os.path.join(mnt, "procsim", "ctl")
-    fd = os.open(ctl, os.O_RDWR)
-    err = None
-    try:
-        for i in range(0, len(lines), 1000):
-            try:
-                os.write(fd, "".join(l + "\n" for l in lines[i:i + 1000])
-                         .encode())
-            except OSError as e:  # the reply says which line and why
-                err = e
-                break
-        chunks = []
-        while True:
-            c = os.read(fd, 1 << 20)
-            if not c:
-                break
-            chunks.append(c)
-    finally:
-        os.close(fd)
-    reply = b"".join(chunks).decode().splitlines()
-    bad = [r for r in reply if r.startswith("E")]
-    if bad or err:
-        raise BenchError(f"ctl: {bad[0] if bad else err}")
-    return reply
-
-
 def user_processes(mnt):
     """Pids of the simulated user processes (not kthreadd or its threads)."""
     out = subprocess.run([PROCSIM_RUN, "-m", mnt, "--", "ps", "-e", "-o",
