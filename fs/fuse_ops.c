@@ -541,6 +541,14 @@ static void op_releasedir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_
 	fuse_reply_err(req, 0);
 }
 
+/* A trace keeps the /proc tree's requests, not the daemon's own files'. */
+static bool traced(fuse_req_t req, fuse_ino_t ino, const char *name,
+		   uint64_t off, uint64_t size)
+{
+	(void)name, (void)off, (void)size;
+	return !session_of(req)->control && !kind_is_control_file(req_node(req, ino));
+}
+
 /*
  * Each op is timed into /proc/procsim/stats around its implementation, and
  * recorded while a trace runs (the /proc tree's requests only).  T: what
@@ -552,7 +560,7 @@ static void op_releasedir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_
 		struct procfs *fs_ = fs_of(req);	/* req dies at reply */ \
 		uint64_t t0;						\
 									\
-		if (trace_on(&fs_->trace) && !session_of(req)->control)	\
+		if (trace_on(&fs_->trace) && traced(req, T))		\
 			trace_note(&fs_->trace, opcode, T);		\
 		t0 = stats_begin(&fs_->stats);				\
 		op_##name##_impl args;					\

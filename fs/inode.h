@@ -76,6 +76,11 @@ const struct dir_entry *kind_entry(enum node_kind kind);
 /* Look @name up among @dir's fixed entries. */
 const struct dir_entry *dir_lookup(enum node_kind dir, const char *name);
 bool kind_is_task_file(enum node_kind kind);
+/* ctl, config, stats, audit, events, trace: the daemon's, not /proc's. */
+static inline bool kind_is_control_file(unsigned kind)
+{
+	return kind >= NODE_CTL && kind <= NODE_TRACE;
+}
 /* A decimal pid in 1..PID_MAX_LIMIT-1 with no sign or leading zero, or -1. */
 int parse_pid_name(const char *name);
 

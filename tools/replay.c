@@ -261,6 +261,8 @@ static uint64_t replay_one(struct procfs *fs, const struct preq *r,
 	char link[4096];
 	int err = 0;
 
+	if (kind_is_control_file(ino_node(q->ino).kind))
+		return h;	/* the daemon's files, not the tool's /proc */
 	switch (q->op) {
 	case OP_LOOKUP:
 		err = preq_lookup(r, q->ino, q->name ? q->name : "", &e);
@@ -452,6 +454,12 @@ int main(int argc, char **argv)
 	}
 	boot(&fs, &o, t[0].cache);
 	bias = clock_bias(&fs);
+	for (int i = 0; i < o.nr_traces; i++) {	/* warm-up: caches, buffers */
+		uint64_t ns;
+
+		fs.stats.account = false;
+		replay(&fs, &t[i], &ns);
+	}
 	if (!strcmp(o.pidstores, "all")) {
 		for (nb = 0; pid_store_backends[nb] && nb < 16; nb++)
 			list[nb] = pid_store_backends[nb];

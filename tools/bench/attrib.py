@@ -68,15 +68,15 @@ def record_trace(d, cmd, path):
     return res
 
 
-def replay(trace, populate, pid_max, runs, ctl_file=None, pidstores="all"):
-    """procsim-replay's rows: [{column: value}] per backend."""
+def replay(traces, populate, pid_max, runs, ctl_file=None, pidstores="all"):
+    """procsim-replay's rows: [{column: value}] per trace and backend."""
     if not os.access(REPLAY, os.X_OK):
         raise BenchError(f"no {REPLAY}: run tools/build first")
     argv = [REPLAY, "--populate", str(populate), "--pid-max", str(pid_max),
             "--runs", str(runs), "--pidstore", pidstores, "--check"]
     if ctl_file:
         argv += ["--ctl", ctl_file]
-    r = subprocess.run(argv + [trace], capture_output=True, text=True,
+    r = subprocess.run(argv + list(traces), capture_output=True, text=True,
                        timeout=3600, check=False)
     if r.returncode != 0:
         raise BenchError(f"procsim-replay: exit {r.returncode}: "
@@ -116,7 +116,7 @@ def bench_account(args):
     with tempfile.NamedTemporaryFile("w", suffix=".trace") as t:
         t.write("procsim-trace 1 cache=on\n")
         t.flush()
-        rows = replay(t.name, 10, 32768, 1, pidstores="idr")
+        rows = replay([t.name], 10, 32768, 1, pidstores="idr")
         bias = float(rows[0]["clock_bias_ns"])
     est = calls * bias / 1e9
     rows = [["account=off", f"{coff[0]:.4f} ({coff[1]:.4f}–{coff[2]:.4f})",
