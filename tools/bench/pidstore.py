@@ -168,7 +168,8 @@ def replay_table(reps, commands, with_published):
                 else:
                     mark = ("†" if b != "idr" and idr and
                             (t[1] > idr[2] or t[2] < idr[1]) else "")
-                    row.append(f"{t[0]:.1f} ({t[1]:.1f}–{t[2]:.1f}) "
+                    d = 2 if t[0] < 10 else 1
+                    row.append(f"{t[0]:.{d}f} ({t[1]:.{d}f}–{t[2]:.{d}f}) "
                                f"{t[0] / idr[0]:.2f}×{mark}")
             if with_published:
                 pub = PUBLISHED.get(cmd.replace("-T", ""), {})
