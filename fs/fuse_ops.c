@@ -35,6 +35,7 @@ struct open_file {
 	size_t rpos;			/* ctl: replies already read */
 	bool rendered;
 	bool skip_line;			/* ctl: drop the rest of a rejected line */
+	struct ctl_session session;	/* ctl: $! */
 };
 
 static struct procfs_session *session_of(fuse_req_t req)
@@ -406,7 +407,8 @@ static int ctl_run_pending(struct procfs *fs, struct open_file *of, bool flush)
 
 		if (!nl && !flush)
 			break;
-		err = ctl_run_line(&fs->k, of->in.data + start, len, &of->b);
+		err = ctl_run_line_in(&fs->k, &of->session, of->in.data + start,
+				      len, &of->b);
 		start += len + (nl ? 1 : 0);
 		if (err) {
 			start = of->in.len;
