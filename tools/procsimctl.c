@@ -53,6 +53,10 @@ static const char usage_text[] =
 	"  pidstore NAME            idr, bitmap, xarray, sparse or judy, live\n"
 	"  save FILE | load FILE    the whole world to FILE and back; a\n"
 	"                           relative FILE is taken from the cwd\n"
+	"  stats reset              /proc/procsim/stats from zero\n"
+	"  trace start|stop         record the /proc tree's requests\n"
+	"  repeat N CMD [; CMD]...  the commands N times; $! is the last\n"
+	"                           fork's or clone's pid (quote the line)\n"
 	"  help\n"
 	"\n"
 	"Exit status: 0 done, 1 the command failed, 2 usage error.\n";
