@@ -50,22 +50,25 @@ enum kstat_item {
  * moves on x86), others may read it at any time (kstat_read).
  */
 struct kstat {
-	_Atomic uint64_t n[KSTAT_NR];
-	_Atomic uint64_t ns[KSTAT_NR];
+	struct {
+		_Atomic uint64_t n, ns;	/* side by side: one cache line per add */
+	} item[KSTAT_NR];
 };
 
 /* Add to an item of the calling thread's own accumulator. */
 static inline void kstat_add(struct kstat *ks, int item, uint64_t n, uint64_t ns)
 {
-	atomic_store_explicit(&ks->n[item], atomic_load_explicit(&ks->n[item],
-			      memory_order_relaxed) + n, memory_order_relaxed);
-	atomic_store_explicit(&ks->ns[item], atomic_load_explicit(&ks->ns[item],
-			      memory_order_relaxed) + ns, memory_order_relaxed);
+	atomic_store_explicit(&ks->item[item].n, atomic_load_explicit(
+			      &ks->item[item].n, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+	atomic_store_explicit(&ks->item[item].ns, atomic_load_explicit(
+			      &ks->item[item].ns, memory_order_relaxed) + ns,
+			      memory_order_relaxed);
 }
 
 static inline uint64_t kstat_read(const struct kstat *ks, int item, bool ns)
 {
-	return atomic_load_explicit(ns ? &ks->ns[item] : &ks->n[item],
+	return atomic_load_explicit(ns ? &ks->item[item].ns : &ks->item[item].n,
 				    memory_order_relaxed);
 }
 

@@ -116,6 +116,8 @@ int trace_parse_line(const char *line, struct trace_rec *r, char *nbuf,
 			op, &r->ino, &r->off, &r->size, name, &n);
 	if (fields < 4 || (int)(r->op = stats_op_from_name(op)) < 0)
 		return -EINVAL;
+	if (fields == 5 && line[n])
+		return -EINVAL;		/* a name too long, or more words */
 	r->name = NULL;
 	if (fields < 5)
 		return 1;
