@@ -14,7 +14,7 @@ static bool task_alive(const struct task *t)
 int do_fork(struct kernel *k, int ppid, int count, int *pids)
 {
 	struct task *parent = find_task(k, ppid), *child;
-	uint64_t gen = k->gen;
+	struct world_mark mark = world_mark(k);
 	int i, err = 0;
 
 	if (!task_alive(parent))
@@ -35,7 +35,7 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 		watch_fork_undo(k, parent, child);
 		release_task(k, child);
 	}
-	k->gen = gen;		/* no surviving task changed */
+	world_rollback(k, mark);	/* the cursor too: no pid was used */
 	return err;
 }
 
@@ -65,7 +65,7 @@ static int map_thread_stack(struct kernel *k, struct mm_struct *mm)
 int do_clone_thread(struct kernel *k, int pid, int *tid)
 {
 	struct task *cur = find_task(k, pid), *t;
-	uint64_t gen = k->gen;
+	struct world_mark mark = world_mark(k);
 	int err;
 
 	if (!task_alive(cur))
@@ -73,15 +73,17 @@ int do_clone_thread(struct kernel *k, int pid, int *tid)
 	if (task_is_kthread(cur))
 		return -EINVAL;		/* kernel threads have no user threads */
 	err = copy_process(k, cur, CLONE_VM | CLONE_THREAD, &t);
-	if (err)
+	if (err) {
+		world_rollback(k, mark);
 		return err;
+	}
 	err = map_thread_stack(k, t->mm);
 	if (err) {
 		/* All or nothing: the thread goes again, its watchers undone. */
 		watch_fork_undo(k, cur, t);
 		t->signal->nr_threads--;
 		release_task(k, t);
-		k->gen = gen;
+		world_rollback(k, mark);
 		return err;
 	}
 	/* A thread born into a group stop is stopped too. */

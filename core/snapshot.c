@@ -164,13 +164,13 @@ static void save_opts(struct sink *s, const struct kernel *k)
 	size_t sec = section_begin(s, TAG_OPTS);
 
 	put_str(s, k->pids.ops->name);
-	put_str(s, k->vma_ops->name);
+	put_str(s, k->mm_cfg.vma_ops->name);
 	put_str(s, k->wait->name);
 	put_str(s, k->watch->name);
 	put_u32(s, k->pids.pid_max);
 	put_u32(s, k->max_map_count);
-	put_u32(s, k->forkdup);
-	put_u8(s, k->mmap_legacy);
+	put_u32(s, k->mm_cfg.forkdup);
+	put_u8(s, k->mm_cfg.legacy_layout);
 	put_u32(s, k->nr_cpus);
 	put_u64(s, k->mem_total_kb);
 	put_u64(s, k->opts.seed);
@@ -499,7 +499,7 @@ static int load_mm(struct loader *l, struct src *r)
 		l->mms = v;
 		l->cap_mms = cap;
 	}
-	mm = mm_alloc();
+	mm = mm_alloc(&l->k->mm_cfg);
 	if (!mm)
 		return -ENOMEM;
 	mm->users = 0;		/* counted as tasks take it */
@@ -542,7 +542,7 @@ static int load_mm(struct loader *l, struct src *r)
 		v.ino = get_u64(r);
 		v.rss_pages = get_u64(r);
 		if (get_str(r, name, sizeof(name)) &&
-		    !(v.name = vma_name_intern(name)))
+		    !(v.name = intern(mm->names, name)))
 			return -ENOMEM;
 		if (r->short_read)
 			break;
@@ -605,7 +605,7 @@ static int load_task(struct loader *l, struct src *r, struct task_links *tl)
 	t->nivcsw = get_u64(r);
 	t->cpu = get_u32(r);
 	if (get_str(r, wchan, sizeof(wchan)) &&
-	    !(t->wchan = vma_name_intern(wchan))) {	/* a lasting copy */
+	    !(t->wchan = intern(l->k->strings, wchan))) {	/* a lasting copy */
 		free(t);
 		return -ENOMEM;
 	}
@@ -894,7 +894,6 @@ static int load_world(struct loader *l, struct kernel *k)
 int kernel_load(struct kernel *k, const void *data, size_t len,
 		char why[SNAPSHOT_WHY_LEN])
 {
-	struct mm_defaults saved_defaults = mm_defaults;
 	struct loader l = { .why = why };
 	struct kernel fresh;
 	struct kernel_opts o = k->opts;
@@ -915,13 +914,11 @@ int kernel_load(struct kernel *k, const void *data, size_t len,
 		return err;
 	o.kstat = k->opts.kstat;	/* the serving layer's, not the file's */
 	err = kernel_init(&fresh, &o);
-	if (err) {
-		mm_defaults = saved_defaults;
+	if (err)
 		return err == -EINVAL ? fail(&l, "options refused") : err;
-	}
 	/* Static names, not the buffer's: kernel_reset boots from these. */
 	fresh.opts.pidstore = fresh.pids.ops->name;
-	fresh.opts.vmastore = fresh.vma_ops->name;
+	fresh.opts.vmastore = fresh.mm_cfg.vma_ops->name;
 	fresh.opts.wait = fresh.wait->name;
 	fresh.opts.watchers = fresh.watch->name;
 	l.k = &fresh;
@@ -935,7 +932,6 @@ int kernel_load(struct kernel *k, const void *data, size_t len,
 			}
 		free(l.mms);
 		kernel_destroy(&fresh);
-		mm_defaults = saved_defaults;
 		if (err == -ENOMEM && !why[0])
 			snprintf(why, SNAPSHOT_WHY_LEN, "out of memory");
 		return err;

@@ -159,7 +159,14 @@ struct ctl_session {
 const char *ctl_op_name(enum ctl_op op);
 const char *ctl_op_usage(enum ctl_op op);
 
-/* "ESRCH" for -ESRCH (or ESRCH); "EUNKNOWN" for an errno it does not know. */
+/*
+ * A whole decimal number as ctl arguments take it (an optional '-', digits,
+ * nothing else): 0, -EINVAL (not a number) or -ERANGE.  The daemon's -o
+ * numbers use it too (fs/options.c).
+ */
+int ctl_parse_decimal(const char *s, long long *v);
+
+/* "ESRCH" for -ESRCH (or ESRCH); "EUNKNOWN" for a number no errno has. */
 const char *ctl_errno_name(int err);
 
 /*

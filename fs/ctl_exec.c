@@ -13,32 +13,15 @@
 #define REPLY_MIN	64	/* room for any reply but fork's */
 #define PID_TEXT_MAX	11	/* " 4194303" + printf's NUL, and room */
 
-/* The one errno-name table: what a failed command's line starts with. */
-#define ERRNO_NAME(e)	{ e, #e }
-static const struct {
-	int err;
-	const char *name;
-} ctl_errnos[] = {
-	ERRNO_NAME(EPERM), ERRNO_NAME(ENOENT), ERRNO_NAME(ESRCH),
-	ERRNO_NAME(EINTR), ERRNO_NAME(EIO), ERRNO_NAME(E2BIG),
-	ERRNO_NAME(ECHILD), ERRNO_NAME(EAGAIN), ERRNO_NAME(ENOMEM),
-	ERRNO_NAME(EACCES), ERRNO_NAME(EFAULT), ERRNO_NAME(EBUSY),
-	ERRNO_NAME(EEXIST), ERRNO_NAME(EINVAL), ERRNO_NAME(ENOSPC),
-	ERRNO_NAME(ERANGE), ERRNO_NAME(ENOSYS), ERRNO_NAME(EOVERFLOW),
-	ERRNO_NAME(EOPNOTSUPP),
-};
-#undef ERRNO_NAME
-
+/*
+ * What a failed command's line starts with: glibc's name for every errno
+ * (strerrorname_np, glibc 2.32), so none reads EUNKNOWN.
+ */
 const char *ctl_errno_name(int err)
 {
-	size_t i;
+	const char *name = strerrorname_np(err < 0 ? -err : err);
 
-	if (err < 0)
-		err = -err;
-	for (i = 0; i < sizeof(ctl_errnos) / sizeof(ctl_errnos[0]); i++)
-		if (ctl_errnos[i].err == err)
-			return ctl_errnos[i].name;
-	return "EUNKNOWN";
+	return name ? name : "EUNKNOWN";
 }
 
 /* ---- the commands: core calls only; the reply is written on success ---- */
@@ -413,10 +396,17 @@ static void explain_ptrace(struct buf *out, const struct kernel *k,
 			   c->ptrace.tracer);
 }
 
+/* A setting the core refused: its own reason (kernel_opts.c). */
+static void explain_opt(struct buf *out, int err, const char *why)
+{
+	buf_puts(out, err ? why : strerror(EINVAL));
+}
+
 /* The message after "E<NAME>: <command>: "; called under k->lock. */
 static void explain(struct buf *out, const struct kernel *k,
 		    const struct ctl_cmd *c, int err)
 {
+	char why[KOPT_WHY_LEN];
 	int pid = ctl_cmd_pid(c);
 
 	if (c->op == CTL_SAVE || c->op == CTL_LOAD)
@@ -435,13 +425,15 @@ static void explain(struct buf *out, const struct kernel *k,
 	else if (err == -EINVAL && c->op == CTL_KILL)
 		buf_printf(out, "no signal %d (1..64, or 0 to test)", c->kill.sig);
 	else if (err == -EPERM && (c->op == CTL_EXIT || c->op == CTL_EXIT_THREAD))
-		buf_printf(out, "pid %d belongs to init or kthreadd, "
+		buf_printf(out, "pid %d is init or a kernel thread, "
 			   "which cannot exit", pid);
 	else if (err == -EPERM && (c->op == CTL_SETUID || c->op == CTL_SETGID))
 		buf_printf(out, "pid %d is a kernel thread", pid);
 	else if (err == -EINVAL && (c->op == CTL_CLONE || c->op == CTL_EXEC) &&
 		 find_task(k, pid) && task_is_kthread(find_task(k, pid)))
 		buf_printf(out, "pid %d is a kernel thread", pid);
+	else if (err == -EACCES && c->op == CTL_EXEC)
+		buf_printf(out, "'%s' is a directory", c->exec.argv[0]);
 	else if (err == -ENOMEM && c->op == CTL_MPROTECT)
 		buf_printf(out, "range not mapped throughout or over "
 			   "max_map_count %d", k->max_map_count);
@@ -460,8 +452,10 @@ static void explain(struct buf *out, const struct kernel *k,
 		buf_printf(out, "no room in the address space or over "
 			   "max_map_count %d", k->max_map_count);
 	else if (err == -EINVAL && c->op == CTL_PID_MAX)
-		buf_printf(out, "%d is out of range %d..%d", c->pid_max.n,
-			   RESERVED_PIDS + 1, PID_MAX_LIMIT);
+		explain_opt(out, kopt_check_pid_max(c->pid_max.n, why), why);
+	else if (err == -EINVAL && c->op == CTL_MAX_MAP_COUNT)
+		explain_opt(out, kopt_check_max_map_count(c->max_map_count.n, why),
+			    why);
 	else if (err == -EINVAL && c->op == CTL_MUNMAP)
 		buf_printf(out, "bad range 0x%lx+0x%lx", c->munmap.addr,
 			   c->munmap.len);

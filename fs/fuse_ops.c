@@ -74,6 +74,7 @@ static void entry_param(const struct preq_entry *e, struct fuse_entry_param *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->ino = e->ino;
+	p->generation = e->generation;
 	p->attr = e->attr;
 	p->entry_timeout = e->entry_timeout;
 	p->attr_timeout = e->attr_timeout;
@@ -339,14 +340,19 @@ static void inval_entry(struct procfs *fs, struct node dir, int pid)
 	fuse_lowlevel_notify_inval_entry(fs->se, node_ino(dir), name, len);
 }
 
-/* Everything cache=on lets the kernel keep about task @pid of group @tgid. */
+/*
+ * Everything cache=on lets the kernel keep about task @pid of group @tgid,
+ * in the world it lived in: after a reset, the old world's inodes.
+ */
 static void inval_task(struct procfs *fs, const struct pid_change *c)
 {
-	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR });
-	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR });
-	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR });
+	unsigned ep = node_epoch(c->epoch);
+
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR, ep });
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR, ep });
+	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR, ep });
 	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++)
-		inval_inode(fs, (struct node){ c->pid, 0, kind });
+		inval_inode(fs, (struct node){ c->pid, 0, kind, ep });
 }
 
 /*
@@ -366,8 +372,9 @@ static void publish_changes(struct procfs *fs)
 	kernel_take_changes(&fs->k, &changed, &gone, &born);
 	pthread_rwlock_unlock(&fs->k.lock);
 	for (size_t i = 0; i < gone.n; i++) {
-		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT }, gone.v[i].pid);
-		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR },
+		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, gone.v[i].pid);
+		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR,
+					       node_epoch(gone.v[i].epoch) },
 			    gone.v[i].pid);
 		inval_task(fs, &gone.v[i]);
 	}
@@ -378,10 +385,10 @@ static void publish_changes(struct procfs *fs)
 	 * and the global files, which count tasks.
 	 */
 	if (changed.n || gone.n || born.n) {
-		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT });
+		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT, 0 });
 		for (const struct dir_entry *e = dir_entries(NODE_ROOT); e->name; e++)
 			if (e->global)
-				inval_inode(fs, (struct node){ 0, 0, e->kind });
+				inval_inode(fs, (struct node){ 0, 0, e->kind, 0 });
 	}
 	if (changed.overflow || gone.overflow || born.overflow)
 		fprintf(stderr, "procsim: change log overflow (ENOMEM): "

@@ -21,41 +21,24 @@
 #include <unistd.h>
 #include "fuse_events.h"
 #include "fuse_ops.h"
+#include "options.h"
 #include "procfs.h"
 #include "snapshot_file.h"
 #include "watchers.h"
 
-struct options {
-	int populate;
-	int pid_max;
-	char *pidstore;
-	unsigned long seed;
-	int max_map_count;
-	char *vmastore;
-	char *forkdup;
-	char *mmap_layout;
-	double entry_timeout;
-	double attr_timeout;
-	int help;
-	char *cache;
-	char *wait;
-	char *watchers;
-	char *load;
-	char *account;
-};
-
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
 static const struct fuse_opt opt_spec[] = {
-	OPT("populate=%d", populate),
-	OPT("pid_max=%d", pid_max),
+	/* Numbers as strings too: options_check parses and checks them. */
+	OPT("populate=%s", populate),
+	OPT("pid_max=%s", pid_max),
 	OPT("pidstore=%s", pidstore),
-	OPT("seed=%lu", seed),
-	OPT("max_map_count=%d", max_map_count),
+	OPT("seed=%s", seed),
+	OPT("max_map_count=%s", max_map_count),
 	OPT("vmastore=%s", vmastore),
 	OPT("forkdup=%s", forkdup),
 	OPT("mmap_layout=%s", mmap_layout),
-	OPT("entry_timeout=%lf", entry_timeout),
-	OPT("attr_timeout=%lf", attr_timeout),
+	OPT("entry_timeout=%s", entry_timeout),
+	OPT("attr_timeout=%s", attr_timeout),
 	OPT("cache=%s", cache),
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
@@ -79,7 +62,7 @@ static void usage(const char *prog)
 	printf(" (default idr)\n"
 	       "    -o wait=scan|lookup    do_wait strategy: scan every child and tracee\n"
 	       "                           (pre-5.13) or look the pid up (default lookup)\n"
-	       "    -o seed=N              seed of populate's random world\n"
+	       "    -o seed=N              seed of populate's random world (0..2^63-1)\n"
 	       "    -o max_map_count=N     vm.max_map_count (default %d)\n",
 	       DEFAULT_MAX_MAP_COUNT);
 	printf("    -o vmastore=NAME       VMA store:");
@@ -95,10 +78,10 @@ static void usage(const char *prog)
 	       "                           or none (default table)\n"
 	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
 	       "                           (its options replace the ones above)\n"
-"    -o account=on|off      time the core and the renderers per request,\n"
+	       "    -o account=on|off      time the core and the renderers per request,\n"
 	       "                           for /proc/procsim/stats (default on)\n"
-	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
-	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off (default 0)\n"
+	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off, 0..86400 (default 0)\n"
+	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
 	       "FUSE options:\n");
 	fuse_cmdline_help();
@@ -150,91 +133,22 @@ static bool has_arg(const struct fuse_args *args, const char *word)
 	return false;
 }
 
-static int boot_kernel(struct procfs *fs, const struct options *o)
+static int boot_kernel(struct procfs *fs, const struct options *o,
+		       const struct daemon_config *cfg)
 {
-	struct kernel_opts ko = {
-		.pid_max = o->pid_max,
-		.pidstore = o->pidstore,
-		.max_map_count = o->max_map_count,
-		.vmastore = o->vmastore,
-		.seed = o->seed,
-		.wait = o->wait,
-		.watchers = o->watchers,
-		.kstat = &fs->stats.hook,
-	};
-	const struct vma_store_ops *vops;
+	struct kernel_opts ko = cfg->ko;
 	int err;
 
-	vops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
-	if (!vops) {
-		fprintf(stderr, "procsim: unknown vmastore '%s' (have:", o->vmastore);
-		for (int i = 0; vma_store_backends[i]; i++)
-			fprintf(stderr, " %s", vma_store_backends[i]->name);
-		fprintf(stderr, ")\n");
-		return -1;
-	}
-	if (o->forkdup && strcmp(o->forkdup, "insert") && strcmp(o->forkdup, "bulk")) {
-		fprintf(stderr, "procsim: forkdup must be insert or bulk, not '%s'\n", o->forkdup);
-		return -1;
-	}
-	ko.forkdup = o->forkdup && !strcmp(o->forkdup, "bulk") ? FORKDUP_BULK : FORKDUP_INSERT;
-	if (ko.forkdup == FORKDUP_BULK && !vops->dup) {
-		fprintf(stderr, "procsim: vmastore %s cannot duplicate its structure whole;"
-			" forkdup=bulk needs one of:", vops->name);
-		for (int i = 0; vma_store_backends[i]; i++)
-			if (vma_store_backends[i]->dup)
-				fprintf(stderr, " %s", vma_store_backends[i]->name);
-		fprintf(stderr, "\n");
-		return -1;
-	}
-	if (o->mmap_layout && strcmp(o->mmap_layout, "topdown") && strcmp(o->mmap_layout, "legacy")) {
-		fprintf(stderr, "procsim: mmap_layout must be topdown or legacy, not '%s'\n",
-			o->mmap_layout);
-		return -1;
-	}
-	ko.mmap_legacy = o->mmap_layout && !strcmp(o->mmap_layout, "legacy");
-
-	if (o->pidstore && !pid_store_find_ops(o->pidstore)) {
-		fprintf(stderr, "procsim: unknown pidstore '%s' (have:", o->pidstore);
-		for (int i = 0; pid_store_backends[i]; i++)
-			fprintf(stderr, " %s", pid_store_backends[i]->name);
-		fprintf(stderr, ")\n");
-		return -1;
-	}
-	if (o->wait && !wait_find_strategy(o->wait)) {
-		fprintf(stderr, "procsim: unknown wait strategy '%s' (have: scan lookup)\n",
-			o->wait);
-		return -1;
-	}
-	if (o->watchers && !watch_find_ops(o->watchers)) {
-		fprintf(stderr, "procsim: unknown watchers '%s' (have:", o->watchers);
-		for (int i = 0; watch_mechanisms[i]; i++)
-			fprintf(stderr, " %s", watch_mechanisms[i]->name);
-		fprintf(stderr, ")\n");
-		return -1;
-	}
-	if (o->pid_max && (o->pid_max <= RESERVED_PIDS || o->pid_max > PID_MAX_LIMIT)) {
-		fprintf(stderr, "procsim: pid_max must be in %d..%d\n",
-			RESERVED_PIDS + 1, PID_MAX_LIMIT);
-		return -1;
-	}
-	if (o->account && strcmp(o->account, "on") && strcmp(o->account, "off")) {
-		fprintf(stderr, "procsim: account must be on or off, not '%s'\n", o->account);
-		return -1;
-	}
-	stats_init(&fs->stats, !o->account || !strcmp(o->account, "on"));
-	if (o->populate < 0 || o->max_map_count < 0) {
-		fprintf(stderr, "procsim: populate and max_map_count must not be negative\n");
-		return -1;
-	}
+	stats_init(&fs->stats, cfg->account);
+	ko.kstat = &fs->stats.hook;
 	err = kernel_init(&fs->k, &ko);
 	if (err) {
 		fprintf(stderr, "procsim: cannot boot the simulated kernel: %s\n", strerror(-err));
 		return -1;
 	}
-	err = populate(&fs->k, o->populate);
+	err = populate(&fs->k, cfg->populate);
 	if (err) {
-		fprintf(stderr, "procsim: populate=%d: %s\n", o->populate,
+		fprintf(stderr, "procsim: populate=%d: %s\n", cfg->populate,
 			err == -EAGAIN ? "more processes than free pids below pid_max" :
 			strerror(-err));
 		return -1;
@@ -408,7 +322,9 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts cmd;
-	struct options o = { .entry_timeout = 0, .attr_timeout = 0 };
+	struct options o = { 0 };
+	struct daemon_config cfg;
+	char why[OPTIONS_WHY_LEN];
 	static struct procfs fs;
 	struct fuse_session *se = NULL;
 	struct control_loop control = { 0 };
@@ -431,19 +347,19 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "usage: %s [options] MOUNTPOINT (see --help)\n", argv[0]);
 		return 2;
 	}
-	if (check_mountpoint(cmd.mountpoint) || boot_kernel(&fs, &o))
+	if (options_check(&o, &cfg, why)) {
+		fprintf(stderr, "procsim: %s\n", why);
+		goto out_free;
+	}
+	if (check_mountpoint(cmd.mountpoint) || boot_kernel(&fs, &o, &cfg))
 		goto out_free;
 	fs.owner_uid = getuid();
 	fs.owner_gid = getgid();
 	fs.btime = host_btime();
-	fs.entry_timeout = o.entry_timeout;
-	fs.attr_timeout = o.attr_timeout;
+	fs.entry_timeout = cfg.entry_timeout;
+	fs.attr_timeout = cfg.attr_timeout;
 	fs.mountpoint = cmd.mountpoint;
-	if (o.cache && strcmp(o.cache, "on") && strcmp(o.cache, "off")) {
-		fprintf(stderr, "procsim: cache must be on or off, not '%s'\n", o.cache);
-		goto out_kernel;
-	}
-	fs.cache = !o.cache || !strcmp(o.cache, "on");
+	fs.cache = cfg.cache;
 	trace_init(&fs.trace, fs.cache);
 	fs.stats.ctl = procfs_serve_ctl;
 	fs.stats.ctl_arg = &fs;
@@ -498,14 +414,7 @@ out_kernel:
 out_free:
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
-	free(o.pidstore);
-	free(o.wait);
-	free(o.vmastore);
-	free(o.forkdup);
-	free(o.mmap_layout);
-	free(o.cache);
-	free(o.watchers);
-	free(o.load);
+	options_free(&o);
 	free(fs.control_path);
 	return ret ? 1 : 0;
 }

@@ -35,7 +35,7 @@ static __thread struct caller_task caller_slot;
 struct node preq_node(const struct preq *r, uint64_t ino)
 {
 	if (r->control && ino == PREQ_ROOT_ID)
-		return (struct node){ 0, 0, NODE_PROCSIM };
+		return (struct node){ 0, 0, NODE_PROCSIM, 0 };
 	return ino_node(ino);
 }
 
@@ -106,6 +106,8 @@ static struct task *node_task(const struct preq *r, struct node n)
 		t = synth_caller(r, n.pid);
 		return !n.tid || n.tid == n.pid ? t : NULL;
 	}
+	if (n.epoch != node_epoch(k->epoch))
+		return NULL;		/* a pid of an earlier world (reset, load) */
 	if (!n.tid)
 		return find_task(k, n.pid);
 	t = find_task(k, n.tid);
@@ -314,6 +316,9 @@ static int fill_entry(const struct preq *r, struct node n, struct preq_entry *e)
 	if (err)
 		return err;
 	e->ino = node_ino(n);
+	/* The epoch bits the inode number has no room for (after 4096 worlds). */
+	if (kind_is_task_node(base_kind(n)) && !(n.kind & NODE_CALLER_FLAG))
+		e->generation = r->fs->k.epoch >> NODE_EPOCH_BITS;
 	/*
 	 * A fixed name inside a directory always leads to the same inode, and
 	 * the inode resolves its task afresh on every use, so only the
@@ -332,11 +337,12 @@ static int lookup_pid(const struct preq *r, const char *name, struct node *out)
 	if (pid < 0)
 		return -ENOENT;
 	if (find_task(&r->fs->k, pid)) {
-		*out = (struct node){ pid, 0, NODE_PID_DIR };
+		*out = (struct node){ pid, 0, NODE_PID_DIR,
+				      node_epoch(r->fs->k.epoch) };
 		return 0;
 	}
 	if (caller_tgid(r, NULL) == pid) {
-		*out = (struct node){ pid, 0, NODE_PID_DIR | NODE_CALLER_FLAG };
+		*out = (struct node){ pid, 0, NODE_PID_DIR | NODE_CALLER_FLAG, 0 };
 		return 0;
 	}
 	return -ENOENT;
@@ -358,11 +364,11 @@ static int lookup_node(const struct preq *r, struct node p, const char *name,
 
 		if (!t || t->tgid != node_task(r, p)->tgid)
 			return -ENOENT;
-		*n = (struct node){ p.pid, tid, NODE_TID_DIR | flag };
+		*n = (struct node){ p.pid, tid, NODE_TID_DIR | flag, p.epoch };
 		return 0;
 	}
 	if ((e = dir_lookup(kind, name))) {
-		*n = (struct node){ p.pid, p.tid, e->kind | flag };
+		*n = (struct node){ p.pid, p.tid, e->kind | flag, p.epoch };
 		return 0;
 	}
 	if (kind == NODE_ROOT)
@@ -373,7 +379,7 @@ static int lookup_node(const struct preq *r, struct node p, const char *name,
 int preq_lookup(const struct preq *r, uint64_t parent, const char *name,
 		struct preq_entry *e)
 {
-	struct node p = preq_node(r, parent), n = { 0, 0, 0 };
+	struct node p = preq_node(r, parent), n = { 0, 0, 0, 0 };
 	unsigned kind = base_kind(p);
 	int err;
 
@@ -477,7 +483,7 @@ static void list_pids(const struct lister *l, off_t off)
 	for (pid = next_tgid(&l->r->fs->k, pid, &t); pid >= 0;
 	     pid = next_tgid(&l->r->fs->k, pid + 1, &t)) {
 		snprintf(name, sizeof(name), "%d", pid);
-		struct node pn = { pid, 0, NODE_PID_DIR };
+		struct node pn = { pid, 0, NODE_PID_DIR, node_epoch(l->r->fs->k.epoch) };
 
 		if (!dir_add(l, name, &pn, node_ino(pn), S_IFDIR, PID_OFF + pid + 1))
 			return;
@@ -496,7 +502,7 @@ static void list_threads(const struct lister *l, struct node dir,
 		if (off > i++)
 			continue;
 		snprintf(name, sizeof(name), "%d", t->pid);
-		struct node tn = { dir.pid, t->pid, NODE_TID_DIR | flag };
+		struct node tn = { dir.pid, t->pid, NODE_TID_DIR | flag, dir.epoch };
 
 		if (!dir_add(l, name, &tn, node_ino(tn), S_IFDIR, i))
 			return;
@@ -527,7 +533,7 @@ int preq_readdir(const struct preq *r, uint64_t ino, off_t off, bool plus,
 	for (i = 2; e->name; e++, i++) {
 		if (off > i)
 			continue;
-		struct node en = { dir.pid, dir.tid, e->kind | flag };
+		struct node en = { dir.pid, dir.tid, e->kind | flag, dir.epoch };
 
 		if (!dir_add(&l, e->name, &en, node_ino(en),
 			     procsim_is_link(r, e->kind) ? S_IFLNK : e->mode, i + 1))

@@ -35,6 +35,7 @@ struct preq {
 /* What a lookup (or a READDIRPLUS entry) answers. */
 struct preq_entry {
 	uint64_t ino;			/* 0: a negative entry, cached */
+	uint64_t generation;		/* the world's epoch beyond the inode's bits */
 	struct stat attr;
 	double entry_timeout, attr_timeout;
 };

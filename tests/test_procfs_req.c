@@ -53,6 +53,12 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The inode of @pid's node @kind in the current world. */
+static uint64_t task_ino(struct procfs *fs, int pid, unsigned kind)
+{
+	return node_ino((struct node){ pid, 0, kind, node_epoch(fs->k.epoch) });
+}
+
 static uint64_t count(struct procfs *fs, int item)
 {
 	struct kstat s;
@@ -121,14 +127,19 @@ static void test_known_sequence_counts(void **state)
 	assert_int_equal(req_readdir(fs, PREQ_ROOT_ID, &entries), 0);
 	assert_int_equal(count(fs, KSTAT_PID_NEXT_LEADER), procs + 1);
 	assert_int_equal(entries, 2 + 11 + (int)procs);	/* . .. fixed pids */
-	/* READ /proc/1/stat: one task lookup, one render, one VMA walk. */
-	assert_int_equal(req_read(fs, node_ino((struct node){ 1, 0, NODE_T_STAT }), &b), 0);
+	/* READ /proc/1/stat: one task lookup, one render; the mm keeps its totals. */
+	assert_int_equal(req_read(fs, task_ino(fs, 1, NODE_T_STAT), &b), 0);
 	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 4);
 	assert_int_equal(count(fs, KSTAT_RENDER), 1);
-	assert_int_equal(count(fs, KSTAT_VMA), 1);
+	assert_int_equal(count(fs, KSTAT_VMA), 0);
+	/* READ /proc/1/maps: vma_first, then vma_next past every VMA. */
+	assert_int_equal(req_read(fs, task_ino(fs, 1, NODE_T_MAPS), &b), 0);
+	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 5);
+	assert_int_equal(count(fs, KSTAT_RENDER), 2);
+	assert_int_equal(count(fs, KSTAT_VMA), find_task(&fs->k, 1)->mm->map_count + 1);
 	assert_int_equal(count(fs, KSTAT_REQ + OP_LOOKUP), 1);
 	assert_int_equal(count(fs, KSTAT_REQ + OP_READDIR), 1);
-	assert_int_equal(count(fs, KSTAT_REQ + OP_READ), 1);
+	assert_int_equal(count(fs, KSTAT_REQ + OP_READ), 2);
 	assert_int_equal(count(fs, KSTAT_PID_NEXT) + count(fs, KSTAT_PID_ALLOC) +
 			 count(fs, KSTAT_PID_FREE) + count(fs, KSTAT_WAIT) +
 			 count(fs, KSTAT_WATCH), 0);
@@ -175,8 +186,8 @@ static void test_gone_pid_enoent(void **state)
 
 	buf_init(&b);
 	assert_int_equal(do_fork(&fs->k, 1, 1, &pid), 0);
-	dir = node_ino((struct node){ pid, 0, NODE_PID_DIR });
-	stat = node_ino((struct node){ pid, 0, NODE_T_STAT });
+	dir = task_ino(fs, pid, NODE_PID_DIR);
+	stat = task_ino(fs, pid, NODE_T_STAT);
 	assert_int_equal(preq_lookup(&r, PREQ_ROOT_ID, "1", &e), 0);
 	char name[16];
 

@@ -491,7 +491,7 @@ int main(int argc, char **argv)
 			if (!strcmp(list[b]->name, "idr"))
 				idr_ms[i] = median(res.wall, o.runs);
 			print_row(name ? name + 1 : o.traces[i], list[b]->name,
-				  fs.k.vma_ops->name, t[i].n, &res, o.runs, idr_ms[i], bias);
+				  fs.k.mm_cfg.vma_ops->name, t[i].n, &res, o.runs, idr_ms[i], bias);
 		}
 	}
 	if (o.check && !same) {
