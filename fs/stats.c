@@ -89,8 +89,11 @@ void stats_destroy(struct fuse_stats *s)
 		free(p);
 	}
 	s->slots = NULL;
-	if (tls_owner == s)
+	if (tls_owner == s) {
+		/* This thread's key must not name a freed slot when it ends. */
+		pthread_setspecific(slot_key, NULL);
 		tls_owner = NULL, tls_slot = NULL, tls_active = NULL;
+	}
 	pthread_mutex_destroy(&s->lock);
 }
 
