@@ -102,29 +102,55 @@ static int hexval(char c)
 	return -1;
 }
 
+/* A run of digits in @base at *@p, then one space or the end: 0 or -EINVAL. */
+static int parse_u64(const char **p, int base, uint64_t *v)
+{
+	const char *q = *p;
+	int d;
+
+	*v = 0;
+	for (; (d = hexval(*q)) >= 0 && d < base; q++) {
+		if (*v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return -EINVAL;
+		*v = *v * (uint64_t)base + (uint64_t)d;
+	}
+	if (q == *p || (*q && *q != ' '))
+		return -EINVAL;
+	*p = *q ? q + 1 : q;
+	return 0;
+}
+
 int trace_parse_line(const char *line, struct trace_rec *r, char *nbuf,
 		     size_t nsize)
 {
-	char op[16], name[1024];
-	int fields, n = 0;
+	const char *p = line, *sp;
+	char op[16];
 	size_t j = 0;
 
 	if (!*line || *line == '#' || !strncmp(line, "procsim-trace ", 14))
 		return 0;
-	name[0] = '\0';
-	fields = sscanf(line, "%15s %" SCNx64 " %" SCNu64 " %" SCNu64 " %1023s%n",
-			op, &r->ino, &r->off, &r->size, name, &n);
-	if (fields < 4 || (int)(r->op = stats_op_from_name(op)) < 0)
+	/* Exactly what trace_note writes: single spaces, no sign, no junk. */
+	sp = strchr(p, ' ');
+	if (!sp || (size_t)(sp - p) >= sizeof(op))
 		return -EINVAL;
-	if (fields == 5 && line[n])
-		return -EINVAL;		/* a name too long, or more words */
+	memcpy(op, p, sp - p);
+	op[sp - p] = '\0';
+	if ((int)(r->op = stats_op_from_name(op)) < 0)
+		return -EINVAL;
+	p = sp + 1;
+	if (parse_u64(&p, 16, &r->ino) || !*p || parse_u64(&p, 10, &r->off) ||
+	    !*p || parse_u64(&p, 10, &r->size))
+		return -EINVAL;
 	r->name = NULL;
-	if (fields < 5)
-		return 1;
-	for (const char *p = name; *p; p++) {
+	if (!*p) {
+		return p[-1] == ' ' ? -EINVAL : 1;	/* no trailing space */
+	}
+	for (; *p; p++) {
 		int hi, lo;
 
-		if (j + 1 >= nsize)
+		if (j + 1 >= nsize || j >= TRACE_NAME_MAX)
+			return -EINVAL;
+		if (*p <= ' ' || *p > '~')
 			return -EINVAL;
 		if (*p != '%') {
 			nbuf[j++] = *p;

@@ -20,6 +20,7 @@
 
 #define TRACE_VERSION	1
 #define TRACE_MAX_BYTES	(256u << 20)	/* a trace stops growing here */
+#define TRACE_NAME_MAX	255		/* NAME_MAX: no longer name reaches LOOKUP */
 
 struct trace {
 	pthread_mutex_t lock;
@@ -53,8 +54,9 @@ struct trace_rec {
 	const char *name;
 };
 /*
- * Parse one line (no '\n'): 1 and *@r, 0 for a line to skip (comment,
- * header, empty), -EINVAL for a malformed one.  @nbuf gets the unescaped
+ * Parse one line (no '\n'), strictly as trace_note() writes it: 1 and
+ * *@r, 0 for a line to skip (comment, header, empty), -EINVAL for a
+ * malformed one (a sign, junk, two spaces, a name over TRACE_NAME_MAX).  @nbuf gets the unescaped
  * name (@nsize bytes at most, NUL-terminated).
  */
 int trace_parse_line(const char *line, struct trace_rec *r, char *nbuf,

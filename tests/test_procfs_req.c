@@ -252,6 +252,14 @@ static void test_trace_round_trip(void **state)
 	assert_int_equal(trace_parse_line("frobnicate 1 0 0", &r, name, sizeof(name)), -EINVAL);
 	assert_int_equal(trace_parse_line("lookup 1 0 0 a%00", &r, name, sizeof(name)), -EINVAL);
 	assert_int_equal(trace_parse_line("# comment", &r, name, sizeof(name)), 0);
+	/* Strict: no sign, no second space, no junk in numbers, no raw bytes. */
+	assert_int_equal(trace_parse_line("lookup 4-1 2 3 x", &r, name, sizeof(name)), -EINVAL);
+	assert_int_equal(trace_parse_line("read 1 -1 0", &r, name, sizeof(name)), -EINVAL);
+	assert_int_equal(trace_parse_line("lookup 1 0 0  x", &r, name, sizeof(name)), -EINVAL);
+	assert_int_equal(trace_parse_line("lookup 1 0 0 ", &r, name, sizeof(name)), -EINVAL);
+	assert_int_equal(trace_parse_line("lookup 1 0 0 a\xff", &r, name, sizeof(name)), -EINVAL);
+	assert_int_equal(trace_parse_line("read 1 99999999999999999999 0", &r, name,
+					  sizeof(name)), -EINVAL);
 	assert_int_equal(trace_check_header("procsim-trace 2 cache=on", &cache), -EINVAL);
 	buf_free(&b);
 }
