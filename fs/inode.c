@@ -35,13 +35,14 @@ static const struct dir_entry sys_kernel_entries[] = {
 	{ NULL, 0, 0, NULL, NULL },
 };
 
-/* config and stats are rendered by the daemon, which owns their data. */
+/* config, stats and trace are rendered by the daemon, which owns their data. */
 static const struct dir_entry procsim_entries[] = {
 	{ "ctl", NODE_CTL, S_IFREG | 0600, NULL, NULL },
 	{ "config", NODE_CONFIG, FILE_MODE, NULL, NULL },
 	{ "stats", NODE_STATS, FILE_MODE, NULL, NULL },
 	{ "audit", NODE_AUDIT, FILE_MODE, render_audit, NULL },
 	{ "events", NODE_EVENTS, FILE_MODE, NULL, NULL },
+	{ "trace", NODE_TRACE, FILE_MODE, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
 

@@ -33,6 +33,7 @@ enum node_kind {
 	NODE_SYS, NODE_SYS_KERNEL, NODE_PID_MAX, NODE_OSRELEASE,
 	NODE_PROCSIM, NODE_CTL, NODE_CONFIG, NODE_STATS,
 	NODE_AUDIT, NODE_EVENTS,		/* task watchers: fs/fuse_events.c */
+	NODE_TRACE,				/* tool traces: fs/trace.h */
 	/* Per task: /proc/<pid> (tid 0) and /proc/<pid>/task/<tid>. */
 	NODE_PID_DIR, NODE_TASK_DIR, NODE_TID_DIR,
 	NODE_T_STAT, NODE_T_STATUS, NODE_T_STATM, NODE_T_CMDLINE,
@@ -95,6 +96,11 @@ const struct dir_entry *kind_entry(enum node_kind kind);
 /* Look @name up among @dir's fixed entries. */
 const struct dir_entry *dir_lookup(enum node_kind dir, const char *name);
 bool kind_is_task_file(enum node_kind kind);
+/* ctl, config, stats, audit, events, trace: the daemon's, not /proc's. */
+static inline bool kind_is_control_file(unsigned kind)
+{
+	return kind >= NODE_CTL && kind <= NODE_TRACE;
+}
 /* A decimal pid in 1..PID_MAX_LIMIT-1 with no sign or leading zero, or -1. */
 int parse_pid_name(const char *name);
 
