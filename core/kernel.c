@@ -226,9 +226,11 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	err = pid_store_init(&k->pids, ops, o->pid_max ? o->pid_max : PID_MAX_DEFAULT);
 	if (err)
 		return err;
+	k->kstat = k->pids.kstat = o->kstat;
 	k->mm_cfg.vma_ops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
 	k->mm_cfg.forkdup = o->forkdup;
 	k->mm_cfg.legacy_layout = o->mmap_legacy;
+	k->mm_cfg.kstat = o->kstat;
 	if (!k->mm_cfg.vma_ops || mm_config_check(&k->mm_cfg)) {
 		pid_store_destroy(&k->pids);
 		return -EINVAL;

@@ -44,6 +44,8 @@ struct kernel_opts {
 	unsigned long long (*clock)(void *arg);
 	void *clock_arg;
 	const char *watchers;		/* task watcher mechanism; NULL: "table" */
+	/* The serving layer's accounting (core/kstat.h); NULL: none. */
+	const struct kstat_hook *kstat;
 };
 
 /*
@@ -84,6 +86,7 @@ struct kernel {
 	uint64_t rng;			/* xorshift state for populate */
 	const struct wait_strategy *wait;	/* scan or lookup */
 	struct kernel_opts opts;	/* as booted, for kernel_reset */
+	const struct kstat_hook *kstat;	/* opts.kstat: wait and watchers charge it */
 
 	/* Counters (what /proc/stat and /proc/procsim/stats print). */
 	unsigned long nr_tasks;		/* every task with a pid, zombies too */

@@ -54,6 +54,7 @@ struct mm_struct *mm_alloc(const struct mm_config *cfg)
 	if (mm) {
 		mm->forkdup = cfg->forkdup;
 		mm->legacy_layout = cfg->legacy_layout;
+		mm->kstat = cfg->kstat;
 	}
 	return mm;
 }
@@ -274,13 +275,27 @@ fail:
 
 struct vm_area_struct *vma_first(const struct mm_struct *mm)
 {
-	return mm ? mm->vma_ops->first(mm->vma_root) : NULL;
+	uint64_t t0;
+	struct kstat *ks;
+	struct vm_area_struct *v;
+
+	if (!mm)
+		return NULL;
+	ks = kstat_begin(mm->kstat, &t0);
+	v = mm->vma_ops->first(mm->vma_root);
+	kstat_end(ks, KSTAT_VMA, t0);
+	return v;
 }
 
 struct vm_area_struct *vma_next(const struct mm_struct *mm,
 				const struct vm_area_struct *vma)
 {
-	return mm->vma_ops->next(mm->vma_root, vma);
+	uint64_t t0;
+	struct kstat *ks = kstat_begin(mm->kstat, &t0);
+	struct vm_area_struct *v = mm->vma_ops->next(mm->vma_root, vma);
+
+	kstat_end(ks, KSTAT_VMA, t0);
+	return v;
 }
 
 static struct vm_area_struct *vma_prev(const struct mm_struct *mm,
@@ -291,7 +306,16 @@ static struct vm_area_struct *vma_prev(const struct mm_struct *mm,
 
 struct vm_area_struct *find_vma(const struct mm_struct *mm, unsigned long addr)
 {
-	return mm ? mm->vma_ops->find(mm->vma_root, addr) : NULL;
+	uint64_t t0;
+	struct kstat *ks;
+	struct vm_area_struct *v;
+
+	if (!mm)
+		return NULL;
+	ks = kstat_begin(mm->kstat, &t0);
+	v = mm->vma_ops->find(mm->vma_root, addr);
+	kstat_end(ks, KSTAT_VMA, t0);
+	return v;
 }
 
 /* The VMA before @addr (the one ending at or below it), or NULL. */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <sys/mman.h>	/* PROT_* and MAP_*: Linux values */
+#include "kstat.h"
 #include "list.h"
 #include "vma_store.h"
 #include "intern.h"
@@ -89,6 +90,7 @@ struct mm_struct {
 		unsigned long total_vm, rss, rss_anon, rss_file, rss_shmem;
 		unsigned long shared, text, data, stack, lib, exec;
 	} stat;			/* in pages: what statm and status Vm* print */
+	const struct kstat_hook *kstat;	/* charges VMA store calls (core/kstat.h) */
 };
 
 /*
@@ -101,6 +103,7 @@ struct mm_config {
 	enum vma_forkdup forkdup;
 	bool legacy_layout;
 	struct intern_table *names;
+	const struct kstat_hook *kstat;	/* accounting: kernel_init sets it */
 };
 /* -EINVAL if @c's store cannot do its forkdup (no dup hook for bulk). */
 int mm_config_check(const struct mm_config *c);

@@ -97,7 +97,7 @@ static int reserve(struct pid_store *s, int nr)
 	return 0;
 }
 
-int pid_store_alloc(struct pid_store *s, int *pid)
+static int __pid_store_alloc(struct pid_store *s, int *pid)
 {
 	/* Before the first wrap pids start at 1; afterwards at RESERVED_PIDS. */
 	int min = s->last_pid >= RESERVED_PIDS ? RESERVED_PIDS : 1;
@@ -117,6 +117,16 @@ int pid_store_alloc(struct pid_store *s, int *pid)
 	s->last_pid = nr;
 	*pid = nr;
 	return 0;
+}
+
+int pid_store_alloc(struct pid_store *s, int *pid)
+{
+	uint64_t t0;
+	struct kstat *ks = kstat_begin(s->kstat, &t0);
+	int err = __pid_store_alloc(s, pid);
+
+	kstat_end(ks, KSTAT_PID_ALLOC, t0);
+	return err;
 }
 
 int pid_store_alloc_at(struct pid_store *s, int pid)
@@ -140,29 +150,47 @@ void pid_store_install(struct pid_store *s, int pid, struct task *t)
 
 void pid_store_free(struct pid_store *s, int pid)
 {
+	uint64_t t0;
+	struct kstat *ks = kstat_begin(s->kstat, &t0);
+
 	reserve_forget(s, pid);
 	s->ops->remove(s->priv, pid);
 	s->nr_used--;
+	kstat_end(ks, KSTAT_PID_FREE, t0);
 }
 
 struct task *pid_store_lookup(const struct pid_store *s, int pid)
 {
+	uint64_t t0;
+	struct kstat *ks;
+	struct task *t;
+
 	if (pid <= 0 || pid >= PID_MAX_LIMIT)
 		return NULL;
-	return s->ops->lookup(s->priv, pid);
+	ks = kstat_begin(s->kstat, &t0);
+	t = s->ops->lookup(s->priv, pid);
+	kstat_end(ks, KSTAT_PID_LOOKUP, t0);
+	return t;
 }
 
 int pid_store_next(const struct pid_store *s, int from, struct task **t)
 {
+	uint64_t t0;
+	struct kstat *ks;
+	int pid;
+
 	if (from < 0)
 		from = 0;
 	if (from >= PID_MAX_LIMIT)
 		return -1;
-	return s->ops->next(s->priv, from, t);
+	ks = kstat_begin(s->kstat, &t0);
+	pid = s->ops->next(s->priv, from, t);
+	kstat_end(ks, KSTAT_PID_NEXT, t0);
+	return pid;
 }
 
-int pid_store_next_leader(const struct pid_store *s, int from,
-			  struct task **t)
+static int __pid_store_next_leader(const struct pid_store *s, int from,
+				   struct task **t)
 {
 	struct task *task;
 	int pid;
@@ -182,6 +210,17 @@ int pid_store_next_leader(const struct pid_store *s, int from,
 		from = pid + 1;
 	}
 	return -1;
+}
+
+int pid_store_next_leader(const struct pid_store *s, int from,
+			  struct task **t)
+{
+	uint64_t t0;
+	struct kstat *ks = kstat_begin(s->kstat, &t0);
+	int pid = __pid_store_next_leader(s, from, t);
+
+	kstat_end(ks, KSTAT_PID_NEXT_LEADER, t0);
+	return pid;
 }
 
 static int switch_insert(void *priv, const struct pid_store_ops *ops, int pid,

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include "kstat.h"
 
 #define PID_MAX_DEFAULT	32768
 #define PID_MAX_LIMIT	4194304		/* 4M, the x86-64 ceiling */
@@ -63,6 +64,7 @@ struct pid_store {
 	unsigned long nr_used;	/* reserved + present */
 	int *reserved;		/* pids allocated but not installed yet */
 	int nr_reserved, reserved_cap;
+	const struct kstat_hook *kstat;	/* accounting, or NULL (kernel_init sets it) */
 };
 
 /* The registry: NULL-terminated, in the order --help lists them. */
@@ -74,6 +76,9 @@ int pid_store_init(struct pid_store *s, const struct pid_store_ops *ops,
 void pid_store_destroy(struct pid_store *s);
 
 /*
+ * The dispatch below charges lookup, next, next_leader, alloc and free to
+ * the accumulator s->kstat gives (core/kstat.h), when it gives one.
+ *
  * alloc_pid's policy: the first free pid after last_pid, wrapping to
  * RESERVED_PIDS (or 1, before the first wrap) at pid_max.  The slot is
  * reserved; pid_store_install() publishes the task.  -EAGAIN when full.

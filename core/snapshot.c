@@ -925,6 +925,7 @@ int kernel_load_prepare(const struct kernel *k, const void *data, size_t len,
 	err = load_opts(&r, &o, np, why);
 	if (err)
 		return err;
+	o.kstat = k->opts.kstat;	/* the serving layer's, not the file's */
 	err = kernel_init(fresh, &o);
 	if (err)
 		return err == -EINVAL ? fail(&l, "options refused") : err;

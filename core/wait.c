@@ -167,6 +167,9 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
 {
 	struct task *w = find_task(k, pid);
 	struct wait_opts wo;
+	struct kstat *ks;
+	uint64_t t0;
+	int found;
 
 	if (!w || w->state == EXIT_ZOMBIE || w->signal->group_exiting ||
 	    (w->flags & PF_EXITING))
@@ -179,7 +182,10 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
 		.k = k, .waiter = w, .who = who, .options = options | WEXITED,
 		.notask_error = -ECHILD,
 	};
-	if (k->wait->wait(&wo)) {
+	ks = kstat_begin(k->kstat, &t0);
+	found = k->wait->wait(&wo);
+	kstat_end(ks, KSTAT_WAIT, t0);
+	if (found) {
 		*reaped = wo.reaped;
 		*status = wo.status;
 		return 0;

@@ -125,11 +125,22 @@ void watchers_destroy(struct kernel *k)
 	keys_destroy(k);
 }
 
+/* One watcher run, charged to KSTAT_WATCH. */
+static int watch_run(struct kernel *k, const struct watch_info *w)
+{
+	uint64_t t0;
+	struct kstat *ks = kstat_begin(k->kstat, &t0);
+	int err = k->watch->run(k, w);
+
+	kstat_end(ks, KSTAT_WATCH, t0);
+	return err;
+}
+
 int watch_fork(struct kernel *k, struct task *parent, struct task *child)
 {
 	struct watch_info w = { .event = WATCH_FORK, .task = child, .parent = parent };
 
-	return k->watch->run(k, &w);
+	return watch_run(k, &w);
 }
 
 void watch_fork_undo(struct kernel *k, struct task *parent, struct task *child)
@@ -143,7 +154,7 @@ void watch_exec(struct kernel *k, struct task *t)
 {
 	struct watch_info w = { .event = WATCH_EXEC, .task = t };
 
-	k->watch->run(k, &w);
+	watch_run(k, &w);
 }
 
 void watch_id(struct kernel *k, struct task *t, bool gid, unsigned int old_id,
@@ -152,12 +163,12 @@ void watch_id(struct kernel *k, struct task *t, bool gid, unsigned int old_id,
 	struct watch_info w = { .event = WATCH_ID, .task = t, .gid = gid,
 				.old_id = old_id, .new_id = new_id };
 
-	k->watch->run(k, &w);
+	watch_run(k, &w);
 }
 
 void watch_exit(struct kernel *k, struct task *t, int code)
 {
 	struct watch_info w = { .event = WATCH_EXIT, .task = t, .code = code };
 
-	k->watch->run(k, &w);
+	watch_run(k, &w);
 }

@@ -36,7 +36,19 @@
  *	pidstore NAME		"ok\n"; moves every pid into backend NAME
  *	save FILE		"ok\n"; the whole world to FILE (absolute path)
  *	load FILE		"ok\n"; the world from FILE replaces this one
+ *	stats reset		"ok\n"; /proc/procsim/stats counts from zero
+ *	trace start|stop	"ok\n"; record the FUSE requests (docs/replay.md)
+ *	repeat N CMD [; CMD]...	"ok N\n": the commands, in order, N times
+ *				(1..1000000) under one hold of the write lock;
+ *				replies dropped; stops at the first failure
+ *				("E<NAME>: repeat: run I of N: <its message>"),
+ *				what ran stays done; ';' always separates
  *	help			one line listing the commands
+ *
+ * $! as a word stands for the pid the session's last fork or clone made
+ * (the last pid of its reply): "fork 1" then "exit $!".  Each open of the
+ * ctl file is a session; inside a repeat, $! follows the repeat's own
+ * forks.  Before any, $! is EINVAL.
  *
  * Numbers are strict: no sign where none is allowed, no junk, no overflow.
  * A control byte (but tab), DEL, a byte >= 0x80 or a NUL anywhere makes
@@ -61,6 +73,8 @@
 
 #define CTL_LINE_MAX	4096		/* bytes, without the '\n' */
 #define CTL_FORK_MAX	1000000		/* fork's COUNT */
+#define CTL_REPEAT_MAX	1000000		/* repeat's N */
+#define CTL_REPEAT_LINES 64		/* commands in one repeat */
 /*
  * Unread replies an open ctl file holds at most: with this much unread a
  * write fails with ENOBUFS, its commands not run (read the replies, then
@@ -96,6 +110,9 @@
 	X(PIDSTORE, pidstore, 1, 1, "NAME")			\
 	X(SAVE,     save,     1, 1, "FILE")			\
 	X(LOAD,     load,     1, 1, "FILE")			\
+	X(STATS,    stats,    1, 1, "reset")			\
+	X(TRACE,    trace,    1, 1, "start|stop")		\
+	X(REPEAT,   repeat,   2, -1, "N CMD [; CMD]...")	\
 	X(HELP,     help,     0, 0, "")
 
 enum ctl_op {
@@ -133,7 +150,16 @@ struct ctl_cmd {
 		struct { const struct pid_store_ops *ops; } pidstore;
 		/* save, load: @path and room for the reason, one heap block */
 		struct { char *path, *why; } file;
+		/* stats, trace: what the serving layer is asked (core/kstat.h) */
+		struct { enum kstat_ctl what; } serve;
+		/* the commands' text, each NUL-terminated, one heap block */
+		struct { int n, nlines; char *text; } repeat;
 	};
+};
+
+/* One writer's state across lines: an open of the ctl file. */
+struct ctl_session {
+	int last_pid;			/* $!: 0 until a fork or clone */
 };
 
 /* The command's name ("fork") and its usage ("PPID [COUNT]"), or NULL. */
@@ -160,6 +186,9 @@ const char *ctl_errno_name(int err);
  */
 int ctl_parse(const char *line, size_t len, struct ctl_cmd *cmd,
 	      struct buf *err);
+/* ctl_parse with $! standing for @last_pid (0: $! is an error). */
+int ctl_parse_in(const char *line, size_t len, int last_pid,
+		 struct ctl_cmd *cmd, struct buf *err);
 
 /*
  * For a writer's bytes that hold no '\n' yet: -EINVAL, with the message
@@ -180,6 +209,9 @@ int ctl_check_partial(const char *buf, size_t len, struct buf *err);
  * -ENOMEM also covers @out itself running out of memory (out->oom).
  */
 int ctl_execute(struct kernel *k, const struct ctl_cmd *cmd, struct buf *out);
+/* ctl_execute in session @s: a fork or clone sets s->last_pid. */
+int ctl_execute_in(struct kernel *k, struct ctl_session *s,
+		   const struct ctl_cmd *cmd, struct buf *out);
 
 /*
  * Parse and execute one line.  A parse error is -EINVAL with the line
@@ -187,6 +219,9 @@ int ctl_execute(struct kernel *k, const struct ctl_cmd *cmd, struct buf *out);
  */
 int ctl_run_line(struct kernel *k, const char *line, size_t len,
 		 struct buf *out);
+/* ctl_run_line in session @s ($! and what sets it). */
+int ctl_run_line_in(struct kernel *k, struct ctl_session *s, const char *line,
+		    size_t len, struct buf *out);
 
 /*
  * The daemon's own mount points (NULL-terminated, kept by the caller):

@@ -20,6 +20,7 @@ struct ctl_words {
 	char text[CTL_LINE_MAX + 1];
 	int n;
 	char *w[CTL_LINE_MAX / 2 + 1];
+	char last_pid[16];		/* what $! stands for */
 };
 
 /* What a parse function sees: the command's arguments, not its name. */
@@ -621,6 +622,100 @@ static int parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
 	return 0;
 }
 
+/* A one-word argument from @words (NULL-terminated); its index in *@i. */
+static int arg_word(const struct ctl_args *a, const char *const *words,
+		    const char *expect, int *i)
+{
+	for (*i = 0; words[*i]; (*i)++)
+		if (!strcmp(a->argv[0], words[*i]))
+			return 0;
+	return fail(a->err, "%s: expected %s, not " QFMT, a->cmd, expect,
+		    QARG(a->argv[0]));
+}
+
+static int parse_stats(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	static const char *const words[] = { "reset", NULL };
+	int i;
+
+	if (arg_word(a, words, "'reset'", &i))
+		return -EINVAL;
+	c->serve.what = KSTAT_CTL_RESET;
+	return 0;
+}
+
+static int parse_trace(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	static const char *const words[] = { "start", "stop", NULL };
+	int i;
+
+	if (arg_word(a, words, "'start' or 'stop'", &i))
+		return -EINVAL;
+	c->serve.what = i ? KSTAT_CTL_TRACE_STOP : KSTAT_CTL_TRACE_START;
+	return 0;
+}
+
+/*
+ * repeat N CMD [; CMD]...: the words after N, joined again and cut at ';'.
+ * Each command must parse ($! as a pid) and must not be a repeat, so a
+ * bad one fails before anything runs.
+ */
+static int parse_repeat(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	long long n;
+	size_t bytes = 1, len;
+	char *p, *dst, *semi;
+
+	if (arg_int(a, 0, "N", 1, CTL_REPEAT_MAX, &n))
+		return -EINVAL;
+	for (int i = 1; i < a->argc; i++)
+		bytes += strlen(a->argv[i]) + 1;
+	c->repeat.text = p = malloc(bytes);
+	if (!p) {
+		buf_puts(a->err, "out of memory");
+		return -ENOMEM;
+	}
+	c->repeat.n = (int)n;
+	for (int i = 1; i < a->argc; i++)
+		p += sprintf(p, "%s%s", i > 1 ? " " : "", a->argv[i]);
+	/* Cut at ';', trimmed, packed to the front: dst never passes p. */
+	for (p = dst = c->repeat.text; p; p = semi ? semi + 1 : NULL) {
+		struct ctl_cmd sub;
+		struct buf err;
+		int ret;
+
+		semi = strchr(p, ';');
+		if (semi)
+			*semi = '\0';
+		while (*p == ' ')
+			p++;
+		for (len = strlen(p); len && p[len - 1] == ' '; len--)
+			p[len - 1] = '\0';
+		if (!len)
+			return fail(a->err, "repeat: an empty command");
+		if (++c->repeat.nlines > CTL_REPEAT_LINES)
+			return fail(a->err, "repeat: more than %d commands",
+				    CTL_REPEAT_LINES);
+		buf_init(&err);
+		ret = ctl_parse_in(p, len, 1, &sub, &err);
+		if (!ret && sub.op == CTL_REPEAT)
+			ret = fail(&err, "a repeat cannot repeat");
+		/* They take k->lock themselves, which a repeat already holds. */
+		if (!ret && (sub.op == CTL_SAVE || sub.op == CTL_LOAD))
+			ret = fail(&err, "save and load cannot be repeated");
+		if (ret)
+			buf_printf(a->err, "repeat: %.*s", (int)err.len,
+				   err.data ? err.data : "");
+		ctl_cmd_free(&sub);
+		buf_free(&err);
+		if (ret)
+			return ret;
+		memmove(dst, p, len + 1);
+		dst += len + 1;
+	}
+	return 0;
+}
+
 static int parse_help(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	(void)a;
@@ -643,6 +738,26 @@ static const struct ctl_syntax *ctl_lookup(const char *name)
 int ctl_parse(const char *line, size_t len, struct ctl_cmd *cmd,
 	      struct buf *err)
 {
+	return ctl_parse_in(line, len, 0, cmd, err);
+}
+
+/* Every word "$!" becomes @last_pid's digits; -EINVAL if there is none. */
+static int subst_last_pid(struct ctl_words *ws, int last_pid, struct buf *err)
+{
+	snprintf(ws->last_pid, sizeof(ws->last_pid), "%d", last_pid);
+	for (int i = 0; i < ws->n; i++) {
+		if (strcmp(ws->w[i], "$!"))
+			continue;
+		if (last_pid <= 0)
+			return fail(err, "$!: no fork or clone in this session yet");
+		ws->w[i] = ws->last_pid;
+	}
+	return 0;
+}
+
+int ctl_parse_in(const char *line, size_t len, int last_pid,
+		 struct ctl_cmd *cmd, struct buf *err)
+{
 	const struct ctl_syntax *sx;
 	struct ctl_words *ws;
 	struct ctl_args a;
@@ -659,6 +774,12 @@ int ctl_parse(const char *line, size_t len, struct ctl_cmd *cmd,
 	if (ret)
 		goto out;
 	sx = ctl_lookup(ws->w[0]);
+	/* repeat's commands keep their $! for each run to resolve. */
+	if (sx != &ctl_syntax[CTL_REPEAT]) {
+		ret = subst_last_pid(ws, last_pid, err);
+		if (ret)
+			goto out;
+	}
 	if (!sx) {
 		ret = fail(err, "unknown command " QFMT " (try 'help')",
 			   QARG(ws->w[0]));
@@ -691,5 +812,9 @@ void ctl_cmd_free(struct ctl_cmd *cmd)
 	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD) {
 		free(cmd->file.path);
 		cmd->file.path = NULL;
+	}
+	if (cmd->op == CTL_REPEAT) {
+		free(cmd->repeat.text);
+		cmd->repeat.text = NULL;
 	}
 }

@@ -1,38 +1,32 @@
 // SPDX-License-Identifier: MIT
 /*
- * The low-level FUSE operations.  Every node is named by its inode number
- * (fs/inode.h), so lookups and reads go straight to the core under its
- * read lock; only ctl writes take the write lock (in ctl_execute).
+ * The low-level FUSE operations: the /dev/fuse transport.  What a request
+ * means (node resolution, attributes, listings, renders) is in
+ * fs/procfs_req.c, shared with the trace replayer; this file turns
+ * libfuse's calls into those and their answers into fuse_reply_*, sent
+ * with no lock held.  Only ctl writes take the write lock (in ctl_execute).
  *
- * Two kinds of file:
- *  - cached: the files of /proc/<tgid>/ (cache=on).  Their size is exact,
- *    their pages stay in the kernel's page cache across opens, and every
- *    ctl command that changes a task invalidates that task's inodes and
- *    entries (fuse_lowlevel_notify_inval_*) before its write() returns.
- *    Their entries and attributes therefore live long.
- *  - direct: everything else (global files that move with time, thread
- *    files, ctl).  st_size 0 and direct_io, as procfs: a read at offset 0
- *    renders afresh (top re-reads /proc/stat with lseek+read), and reads
- *    past 0 continue the snapshot taken at 0, so a file is never torn.
+ * Cached files (cache=on, the files of /proc/<tgid>/) stay in the page
+ * cache; every ctl command that changes a task invalidates its inodes and
+ * entries (fuse_lowlevel_notify_inval_*) before its write() returns.
+ * Direct files (st_size 0, direct_io, as procfs): a read at offset 0
+ * renders afresh (top re-reads /proc/stat with lseek+read), and reads
+ * past 0 continue the snapshot taken at 0, so a file is never torn.
  */
 #define FUSE_USE_VERSION 312
 #include <errno.h>
+#include <limits.h>
 #include <fuse_lowlevel.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "caller.h"
 #include "ctl.h"
 #include "fuse_events.h"
 #include "fuse_ops.h"
 #include "inode.h"
 #include "procfs.h"
-#include "proc_links.h"
-#include "render_clients.h"
-
-/* Readdir cookies: fixed entries count from 1, pids from PID_OFF. */
-#define PID_OFF		1000
+#include "procfs_req.h"
 
 struct open_file {
 	pthread_mutex_t lock;		/* ctl: reads and writes may race on one fd */
@@ -41,15 +35,8 @@ struct open_file {
 	size_t rpos;			/* ctl: replies already read */
 	bool rendered;
 	bool skip_line;			/* ctl: drop the rest of a rejected line */
+	struct ctl_session session;	/* ctl: $! */
 };
-
-/* A stand-in task for a caller that is not a simulated process. */
-struct caller_task {
-	struct task t;
-	struct signal_struct sig;
-};
-
-static __thread struct caller_task caller_slot;
 
 static struct procfs_session *session_of(fuse_req_t req)
 {
@@ -66,402 +53,57 @@ struct procfs *procfs_of(fuse_req_t req)
 	return fs_of(req);
 }
 
-/* The node an inode names; the control session's root is /proc/procsim. */
-static struct node req_node(fuse_req_t req, fuse_ino_t ino)
+/* The transport-independent view of a request (fs/procfs_req.h). */
+static struct preq preq_of(fuse_req_t req)
 {
-	if (session_of(req)->control && ino == FUSE_ROOT_ID)
-		return (struct node){ 0, 0, NODE_PROCSIM, 0 };
-	return ino_node(ino);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	return (struct preq){ .fs = fs_of(req), .control = session_of(req)->control,
+			      .caller = ctx->pid, .uid = ctx->uid, .gid = ctx->gid };
 }
 
-/* In the /proc tree of a split daemon, procsim is a symlink to the control mount. */
-static bool procsim_is_link(fuse_req_t req, unsigned kind)
+/* The node kind an inode names in this request's session. */
+static unsigned req_node(fuse_req_t req, fuse_ino_t ino)
 {
-	return kind == NODE_PROCSIM && fs_of(req)->split && !session_of(req)->control;
+	struct preq r = preq_of(req);
+
+	return preq_node(&r, ino).kind;
 }
 
-static void rdlock(struct procfs *fs)
+static void entry_param(const struct preq_entry *e, struct fuse_entry_param *p)
 {
-	pthread_rwlock_rdlock(&fs->k.lock);
-}
-
-static void unlock(struct procfs *fs)
-{
-	pthread_rwlock_unlock(&fs->k.lock);
-}
-
-/* The caller's pid as it sees itself, or -1. */
-static int caller_tgid(fuse_req_t req, int *tid)
-{
-	int tgid, t;
-
-	if (caller_ids(fuse_req_ctx(req)->pid, &tgid, &t))
-		return -1;
-	if (tid)
-		*tid = t;
-	return tgid;
-}
-
-static struct task *synth_caller(fuse_req_t req, int pid)
-{
-	struct caller_task *c = &caller_slot;
-
-	memset(c, 0, sizeof(*c));
-	INIT_LIST_HEAD(&c->sig.thread_head);
-	INIT_LIST_HEAD(&c->t.children);
-	INIT_LIST_HEAD(&c->t.sibling);
-	list_add_tail(&c->t.thread_node, &c->sig.thread_head);
-	c->sig.nr_threads = 1;
-	c->sig.pgrp = c->sig.session = pid;
-	c->t.pid = c->t.tgid = pid;
-	c->t.state = TASK_RUNNING;
-	c->t.signal = &c->sig;
-	c->t.group_leader = &c->t;
-	c->t.exit_signal = SIGCHLD;
-	c->t.cred.uid = c->t.cred.euid = c->t.cred.suid = c->t.cred.fsuid = fuse_req_ctx(req)->uid;
-	c->t.cred.gid = c->t.cred.egid = c->t.cred.sgid = c->t.cred.fsgid = fuse_req_ctx(req)->gid;
-	c->t.start_time = kernel_now(&fs_of(req)->k);
-	caller_comm(fuse_req_ctx(req)->pid, c->t.comm, sizeof(c->t.comm));
-	return &c->t;
-}
-
-/*
- * The task a per-task node names, or NULL if it is gone.  Read lock held.
- * A caller node stays valid only while no simulated task has its pid:
- * when the two collide, the simulated process wins.
- */
-static unsigned base_kind(struct node n);
-
-static struct task *node_task(fuse_req_t req, struct node n)
-{
-	struct procfs *fs = fs_of(req);
-	struct task *t, *dir;
-
-	if (n.kind & NODE_CALLER_FLAG) {
-		if (find_task(&fs->k, n.pid) || caller_tgid(req, NULL) != n.pid)
-			return NULL;
-		t = synth_caller(req, n.pid);
-		return !n.tid || n.tid == n.pid || kind_tid_is_aux(base_kind(n)) ? t : NULL;
-	}
-	if (n.epoch != node_epoch(fs->k.epoch))
-		return NULL;		/* a pid of an earlier world (reset, load) */
-	if (!n.tid || kind_tid_is_aux(n.kind))	/* fd/<n>: n is no thread */
-		return find_task(&fs->k, n.pid);
-	t = find_task(&fs->k, n.tid);
-	dir = find_task(&fs->k, n.pid);	/* /proc/<pid> may name a thread gone */
-	if (!t || !dir || t->tgid != dir->tgid)
-		return NULL;
-	return t;
-}
-
-static unsigned base_kind(struct node n)
-{
-	return n.kind & ~NODE_CALLER_FLAG;
-}
-
-/*
- * A process file whose content changes only through task_touch() on its
- * group leader, which the change log reports.  Thread files also move
- * when a sibling thread changes, so they stay direct.
- */
-static bool node_cached(const struct procfs *fs, struct node n,
-			const struct task *t)
-{
-	return fs->cache && !(n.kind & NODE_CALLER_FLAG) && !n.tid &&
-	       kind_is_task_file(n.kind) && t && thread_group_leader(t);
-}
-
-static int render_node(fuse_req_t req, struct node n, struct buf *b,
-		       bool locked);
-
-static bool kind_is_task_node(unsigned kind)
-{
-	return kind == NODE_PID_DIR || kind == NODE_TASK_DIR ||
-	       kind == NODE_TID_DIR || kind_is_task_file(kind) ||
-	       kind_is_task_extra(kind);
-}
-
-/*
- * A render buffer per FUSE thread, for sizes.  Freed when the thread ends:
- * libfuse retires idle workers and starts new ones, so a plain __thread
- * buffer would leak one per retired thread.
- */
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-
-static void scratch_free(void *p)
-{
-	buf_free(p);
-	free(p);
-}
-
-static void scratch_key_init(void)
-{
-	if (pthread_key_create(&scratch_key, scratch_free))
-		abort();
-}
-
-static struct buf *scratch_buf(void)
-{
-	struct buf *b;
-
-	pthread_once(&scratch_once, scratch_key_init);
-	b = pthread_getspecific(scratch_key);
-	if (!b) {
-		b = malloc(sizeof(*b));
-		if (!b)
-			return NULL;
-		buf_init(b);
-		if (pthread_setspecific(scratch_key, b)) {
-			free(b);
-			return NULL;
-		}
-	}
-	return b;
-}
-
-static mode_t kind_mode(unsigned kind)
-{
-	const struct dir_entry *e;
-
-	switch (kind) {
-	case NODE_ROOT:
-	case NODE_PID_DIR:
-	case NODE_TID_DIR:
-		return S_IFDIR | 0555;
-	default:
-		e = kind_entry(kind);
-		if (!e && kind == NODE_TASK_DIR)
-			return S_IFDIR | 0555;
-		return e ? e->mode : proc_dynamic_mode(kind);
-	}
-}
-
-/* Files the kernel keeps in its page cache: all of the tree's when split. */
-static bool node_paged(fuse_req_t req, struct node n, const struct task *t)
-{
-	struct procfs *fs = fs_of(req);
-
-	return node_cached(fs, n, t) || (fs->split && !session_of(req)->control);
-}
-
-/*
- * Fill @st for node @n; read lock held.  -ENOENT if the task is gone.
- * @size: render a paged file to report its exact size (lookup, getattr):
- * the page cache reads no further than st_size.
- */
-static int node_stat(fuse_req_t req, struct node n, struct stat *st, bool size)
-{
-	struct procfs *fs = fs_of(req);
-	unsigned kind = base_kind(n);
-	struct task *t = NULL;
-
-	memset(st, 0, sizeof(*st));
-	st->st_ino = session_of(req)->control && kind == NODE_PROCSIM ?
-		     FUSE_ROOT_ID : node_ino(n);
-	st->st_mode = kind_mode(kind);
-	if (!st->st_mode)
-		return -ENOENT;
-	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
-	st->st_atime = st->st_mtime = st->st_ctime = fs->btime;
-	if (kind_is_task_node(kind)) {
-		t = node_task(req, n);
-		if (!t)
-			return -ENOENT;
-		st->st_uid = t->cred.euid;
-		st->st_gid = t->cred.egid;
-		st->st_mtime = st->st_ctime = st->st_atime =
-			fs->btime + (time_t)(t->start_time / USER_HZ);
-	} else if (kind == NODE_CTL || kind == NODE_PROCSIM) {
-		st->st_uid = fs->owner_uid;
-		st->st_gid = fs->owner_gid;
-	}
-	if (proc_dynamic_mode(kind)) {
-		int err = proc_dynamic_stat(&fs->k, t, n, st);
-
-		if (err)
-			return err;
-	}
-	if (procsim_is_link(req, kind)) {
-		st->st_mode = S_IFLNK | 0777;
-		st->st_size = strlen(fs->control_path);
-		return 0;
-	}
-	if (!S_ISREG(st->st_mode) || !node_paged(req, n, t) ||
-	    (proc_dynamic_mode(kind) && kind != NODE_FDINFO_FILE))	/* ns inodes */
-		return 0;
-	if (size) {
-		struct buf *scratch = scratch_buf();
-
-		if (!scratch || render_node(req, n, scratch, true))
-			return -ENOMEM;
-		st->st_size = scratch->len;
-	}
-	if (!node_cached(fs, n, t)) {
-		/*
-		 * A new mtime whenever the content may have moved, and
-		 * auto_inval_data drops the pages: every getattr for files of
-		 * threads and callers, every clock tick for the global files.
-		 */
-		struct timespec now;
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (!kind_is_task_node(kind)) {
-			unsigned long long tick = kernel_now(&fs->k);
-
-			now.tv_sec = tick / USER_HZ;
-			now.tv_nsec = (long)(tick % USER_HZ) * (1000000000 / USER_HZ);
-		}
-		st->st_mtim = now;
-	}
-	return 0;
-}
-
-/* Entries that never change meaning: a day in the dentry cache. */
-#define FIXED_TIMEOUT	86400.0
-
-static bool is_pid_named(struct node n)
-{
-	return base_kind(n) == NODE_PID_DIR || base_kind(n) == NODE_TID_DIR;
-}
-
-/* With cache=on a released pid's entries are invalidated, so they may live. */
-static double pid_timeout(const struct procfs *fs, struct node n)
-{
-	return fs->cache && !(n.kind & NODE_CALLER_FLAG) ? FIXED_TIMEOUT
-							 : fs->entry_timeout;
-}
-
-/*
- * Owners and sizes of task nodes change.  cache=on invalidates the
- * directories named by pids and the cached files, which may so live long.
- * The other paged files (split) are revalidated on every read.  Read lock held.
- */
-static double attr_timeout(fuse_req_t req, struct node n)
-{
-	struct procfs *fs = fs_of(req);
-	unsigned kind = base_kind(n);
-	struct task *t = kind_is_task_node(kind) ? node_task(req, n) : NULL;
-
-	/*
-	 * Global files move with the clock, and print it to the tick: cached
-	 * for one tick they are as fresh as their resolution (a ctl command
-	 * that changes them invalidates them at once).
-	 */
-	if (S_ISREG(kind_mode(kind)) && node_paged(req, n, t) && !node_cached(fs, n, t))
-		return kind_is_task_node(kind) ? 0 : 1.0 / USER_HZ;
-	if (!kind_is_task_node(kind))
-		return FIXED_TIMEOUT;
-	if (fs->cache && !(n.kind & NODE_CALLER_FLAG) &&
-	    (is_pid_named(n) || kind == NODE_TASK_DIR || node_cached(fs, n, t)))
-		return FIXED_TIMEOUT;
-	return fs->attr_timeout;
-}
-
-/* The entry of node @n, as LOOKUP and READDIRPLUS answer it.  Read lock held. */
-static int fill_entry(fuse_req_t req, struct node n, struct fuse_entry_param *e)
-{
-	int err;
-
-	memset(e, 0, sizeof(*e));
-	err = node_stat(req, n, &e->attr, true);
-	if (err)
-		return err;
-	e->ino = node_ino(n);
-	/* The epoch bits the inode number has no room for (after 4096 worlds). */
-	if (kind_is_task_node(base_kind(n)) && !(n.kind & NODE_CALLER_FLAG))
-		e->generation = fs_of(req)->k.epoch >> NODE_EPOCH_BITS;
-	/*
-	 * A fixed name inside a directory always leads to the same inode, and
-	 * the inode resolves its task afresh on every use, so only the
-	 * directories named by pids need revalidating.
-	 */
-	e->entry_timeout = is_pid_named(n) ? pid_timeout(fs_of(req), n) : FIXED_TIMEOUT;
-	e->attr_timeout = attr_timeout(req, n);
-	return 0;
-}
-
-/* A numeric name under /proc: a simulated pid, else maybe the caller. */
-static int lookup_pid(fuse_req_t req, const char *name, struct node *out)
-{
-	int pid = parse_pid_name(name);
-
-	if (pid < 0)
-		return -ENOENT;
-	if (find_task(&fs_of(req)->k, pid)) {
-		*out = (struct node){ pid, 0, NODE_PID_DIR,
-				      node_epoch(fs_of(req)->k.epoch) };
-		return 0;
-	}
-	if (caller_tgid(req, NULL) == pid) {
-		*out = (struct node){ pid, 0, NODE_PID_DIR | NODE_CALLER_FLAG, 0 };
-		return 0;
-	}
-	return -ENOENT;
+	memset(p, 0, sizeof(*p));
+	p->ino = e->ino;
+	p->generation = e->generation;
+	p->attr = e->attr;
+	p->entry_timeout = e->entry_timeout;
+	p->attr_timeout = e->attr_timeout;
 }
 
 static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct procfs *fs = fs_of(req);
-	struct node p = req_node(req, parent), n = { 0, 0, 0, 0 };
-	unsigned kind = base_kind(p), flag = p.kind & NODE_CALLER_FLAG;
-	const struct dir_entry *de;
-	struct fuse_entry_param e;
-	int err = 0;
+	struct preq r = preq_of(req);
+	struct preq_entry e;
+	struct fuse_entry_param p;
+	int err = preq_lookup(&r, parent, name, &e);
 
-	rdlock(fs);
-	if (kind_is_task_node(kind) && !node_task(req, p)) {
-		err = -ENOENT;
-	} else if (kind == NODE_TASK_DIR) {
-		int tid = parse_pid_name(name);
-		struct task *t = tid > 0 ? (flag ? (tid == p.pid ? node_task(req, p) : NULL)
-					     : find_task(&fs->k, tid)) : NULL;
-
-		if (t && t->tgid == node_task(req, p)->tgid)
-			n = (struct node){ p.pid, tid, NODE_TID_DIR | flag, p.epoch };
-		else
-			err = -ENOENT;
-	} else if ((de = dir_lookup(kind, name))) {
-		n = (struct node){ p.pid, de->aux ? de->aux : p.tid, de->kind | flag, p.epoch };
-	} else if (proc_dir_dynamic(kind)) {
-		err = proc_dir_lookup(&fs->k, kind_is_task_node(kind) ? node_task(req, p) : NULL,
-				      p, name, &n);
-	} else if (kind == NODE_ROOT) {
-		err = lookup_pid(req, name, &n);
-	} else {
-		err = -ENOENT;
-	}
-	if (err == -ENOENT && kind != NODE_ROOT && kind != NODE_TASK_DIR &&
-	    !proc_dir_dynamic(kind) &&
-	    (!kind_is_task_node(kind) || node_task(req, p))) {
-		/* A name a fixed directory lacks never appears: cache the miss. */
-		e = (struct fuse_entry_param){ .ino = 0, .entry_timeout = FIXED_TIMEOUT };
-		err = 0;
-	} else if (!err) {
-		err = fill_entry(req, n, &e);
-	}
-	unlock(fs);
-	/* Replies go out with no lock held: a reply may wait on the kernel. */
-	if (err)
+	if (err) {
 		fuse_reply_err(req, -err);
-	else
-		fuse_reply_entry(req, &e);
+		return;
+	}
+	entry_param(&e, &p);
+	fuse_reply_entry(req, &p);
 }
 
 static void op_getattr_impl(fuse_req_t req, fuse_ino_t ino,
 			    struct fuse_file_info *fi)
 {
-	struct procfs *fs = fs_of(req);
-	struct node n = req_node(req, ino);
+	struct preq r = preq_of(req);
 	struct stat st;
 	double timeout;
-	int err;
+	int err = preq_getattr(&r, ino, &st, &timeout);
 
 	(void)fi;
-	rdlock(fs);
-	err = node_stat(req, n, &st, true);
-	timeout = err ? 0 : attr_timeout(req, n);
-	unlock(fs);
 	if (err)
 		fuse_reply_err(req, -err);
 	else
@@ -470,71 +112,34 @@ static void op_getattr_impl(fuse_req_t req, fuse_ino_t ino,
 
 static void op_readlink_impl(fuse_req_t req, fuse_ino_t ino)
 {
-	struct node n = req_node(req, ino);
-	char target[64];
-	int tid, tgid;
+	struct preq r = preq_of(req);
+	char target[PATH_MAX];
+	int err = preq_readlink(&r, ino, target, sizeof(target));
 
-	if (procsim_is_link(req, n.kind)) {
-		fuse_reply_readlink(req, fs_of(req)->control_path);
-		return;
-	}
-	if (n.kind != NODE_SELF && n.kind != NODE_THREAD_SELF) {
-		/* exe, cwd, root, fd/<n>, ns/<type>, mounts, net */
-		struct procfs *fs = fs_of(req);
-		char path[4096];
-		int len;
-
-		rdlock(fs);
-		len = proc_link_target(kind_is_task_node(base_kind(n)) ? node_task(req, n) : NULL,
-				       n, path, sizeof(path));
-		unlock(fs);
-		if (len < 0)
-			fuse_reply_err(req, -len);
-		else
-			fuse_reply_readlink(req, path);
-		return;
-	}
-	tgid = caller_tgid(req, &tid);
-	if (tgid < 0) {
-		fuse_reply_err(req, ENOENT);
-		return;
-	}
-	if (n.kind == NODE_SELF)
-		snprintf(target, sizeof(target), "%d", tgid);
-	else if (n.kind == NODE_THREAD_SELF)
-		snprintf(target, sizeof(target), "%d/task/%d", tgid, tid);
-	else {
-		fuse_reply_err(req, EINVAL);
-		return;
-	}
-	fuse_reply_readlink(req, target);
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_readlink(req, target);
 }
 
-/* Directory listing: "." and "..", fixed entries, then the dynamic part. */
+/* A READDIR(PLUS) reply being packed. */
 struct dirbuf {
 	fuse_req_t req;
 	char *p;
 	size_t size, len;
-	bool plus;			/* READDIRPLUS: entries with attributes */
 };
 
-/*
- * Add one entry; false when the buffer is full.  @n is the node the name
- * leads to, NULL for "." and "..", which READDIRPLUS leaves unlooked-up.
- */
-static bool dir_add(struct dirbuf *d, const char *name, const struct node *n,
-		    fuse_ino_t ino, mode_t mode, off_t next)
+static bool dir_pack(void *arg, const char *name, uint64_t ino, mode_t mode,
+		     off_t next, const struct preq_entry *e)
 {
+	struct dirbuf *d = arg;
 	size_t room = d->size - d->len, used;
 
-	if (d->plus) {
-		struct fuse_entry_param e = { .attr = { .st_ino = ino, .st_mode = mode } };
+	if (e) {
+		struct fuse_entry_param p;
 
-		if (n && fill_entry(d->req, *n, &e))
-			return true;	/* gone meanwhile: skip it */
-		if (!n)
-			e.ino = 0;
-		used = fuse_add_direntry_plus(d->req, d->p + d->len, room, name, &e, next);
+		entry_param(e, &p);
+		used = fuse_add_direntry_plus(d->req, d->p + d->len, room, name, &p, next);
 	} else {
 		struct stat st = { .st_ino = ino, .st_mode = mode };
 
@@ -549,80 +154,18 @@ static bool dir_add(struct dirbuf *d, const char *name, const struct node *n,
 static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			   off_t off, bool plus)
 {
-	struct procfs *fs = fs_of(req);
-	struct node dir = req_node(req, ino);
-	unsigned kind = base_kind(dir), flag = dir.kind & NODE_CALLER_FLAG;
-	struct dirbuf d = { .req = req, .size = size, .plus = plus };
-	const struct dir_entry *e = dir_entries(kind);
-	off_t i = 0;
-	struct task *t, *owner = NULL;
-	int err = 0;
+	struct preq r = preq_of(req);
+	struct dirbuf d = { .req = req, .size = size };
+	int err;
 
 	d.p = malloc(size);
 	if (!d.p) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	rdlock(fs);
-	if (kind_is_task_node(kind) && !(owner = node_task(req, dir))) {
-		err = ENOENT;
-		goto out;
-	}
-	/* Offsets 1 and 2 are "." and ".."; fixed entries follow. */
-	if (off < 1 && !dir_add(&d, ".", NULL, ino, S_IFDIR, 1))
-		goto out;
-	if (off < 2 && !dir_add(&d, "..", NULL, FUSE_ROOT_ID, S_IFDIR, 2))
-		goto out;
-	for (i = 2; e->name; e++, i++) {
-		if (off > i)
-			continue;
-		struct node en = { dir.pid, e->aux ? e->aux : dir.tid, e->kind | flag, dir.epoch };
-
-		if (!dir_add(&d, e->name, &en, node_ino(en),
-			     procsim_is_link(req, e->kind) ? S_IFLNK : e->mode, i + 1))
-			goto out;
-	}
-	if (kind == NODE_ROOT) {
-		int pid = off > PID_OFF ? (int)(off - PID_OFF) : 0;
-		char name[16];
-
-		for (pid = next_tgid(&fs->k, pid, &t); pid >= 0;
-		     pid = next_tgid(&fs->k, pid + 1, &t)) {
-			snprintf(name, sizeof(name), "%d", pid);
-			struct node pn = { pid, 0, NODE_PID_DIR, node_epoch(fs->k.epoch) };
-
-			if (!dir_add(&d, name, &pn, node_ino(pn), S_IFDIR, PID_OFF + pid + 1))
-				break;
-		}
-	} else if (proc_dir_dynamic(kind)) {
-		char name[32];
-		struct node dn;
-
-		for (int j = 0; !proc_dir_next(&fs->k, owner, dir, j, name, sizeof(name), &dn); j++) {
-			if (off > i++)
-				continue;
-			if (!dir_add(&d, name, &dn, node_ino(dn),
-				     proc_dynamic_mode(base_kind(dn)), i))
-				break;
-		}
-	} else if (kind == NODE_TASK_DIR) {
-		/* Threads in the group's list order, as the kernel lists them. */
-		char name[16];
-
-		list_for_each_entry(t, &owner->signal->thread_head, thread_node) {
-			if (off > i++)
-				continue;
-			snprintf(name, sizeof(name), "%d", t->pid);
-			struct node tn = { dir.pid, t->pid, NODE_TID_DIR | flag, dir.epoch };
-
-			if (!dir_add(&d, name, &tn, node_ino(tn), S_IFDIR, i))
-				break;
-		}
-	}
-out:
-	unlock(fs);
+	err = preq_readdir(&r, ino, off, plus, dir_pack, &d);
 	if (err)
-		fuse_reply_err(req, err);
+		fuse_reply_err(req, -err);
 	else
 		fuse_reply_buf(req, d.p, d.len);
 	free(d.p);
@@ -733,10 +276,11 @@ bool procfs_ctl_drain(double idle_s, double busy_s)
 static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct procfs *fs = fs_of(req);
-	struct node n = req_node(req, ino);
-	unsigned kind = base_kind(n);
+	struct preq r = preq_of(req);
+	unsigned kind = preq_node(&r, ino).kind & ~NODE_CALLER_FLAG;
 	struct open_file *of;
 	struct stat st;
+	bool keep_cache;
 	int err;
 
 	/*
@@ -748,9 +292,7 @@ static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	rdlock(fs);
-	err = node_stat(req, n, &st, false);
-	unlock(fs);
+	err = preq_stat(&r, ino, &st, &keep_cache);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
@@ -786,57 +328,11 @@ static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	buf_init(&of->b);
 	buf_init(&of->in);
 	fi->fh = (uintptr_t)of;
-	rdlock(fs);
-	fi->keep_cache = node_cached(fs, n, node_task(req, n));
-	unlock(fs);
+	fi->keep_cache = keep_cache;
 	fi->direct_io = !fi->keep_cache;
 	fi->nonseekable = kind == NODE_CTL;
 	fi->noflush = kind != NODE_CTL;	/* only ctl has work left at close */
 	fuse_reply_open(req, fi);
-}
-
-/* Render node @n into @b, taking the read lock unless @locked. */
-static int render_node(fuse_req_t req, struct node n, struct buf *b,
-		       bool locked)
-{
-	struct procfs *fs = fs_of(req);
-	unsigned kind = base_kind(n);
-	const struct dir_entry *e = node_entry(kind, n.tid);
-	struct render_ctx c = { .k = &fs->k, .btime = fs->btime };
-	int err = 0;
-
-	buf_reset(b);
-	if (!locked)
-		rdlock(fs);
-	c.now = kernel_now(&fs->k);
-	if (kind == NODE_CONFIG) {
-		procfs_render_config(b, fs);
-	} else if (kind == NODE_STATS) {
-		procfs_render_stats(b, fs);
-	} else if (e && e->global) {
-		e->global(b, &c);
-	} else if (e && e->task) {
-		struct task *t = node_task(req, n);
-
-		if (t)
-			e->task(b, &c, t, n.tid == 0);
-		else
-			err = -ESRCH;
-	} else if (kind == NODE_FDINFO_FILE) {
-		struct task *t = node_task(req, n);
-
-		if (t)
-			render_fdinfo(b, &c, t, n.tid);
-		else
-			err = -ESRCH;
-	} else {
-		err = -EINVAL;
-	}
-	if (!locked)
-		unlock(fs);
-	if (!err && b->oom)
-		err = -ENOMEM;
-	return err;
 }
 
 /*
@@ -864,7 +360,8 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 			 off_t off, struct fuse_file_info *fi)
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
-	struct node n = req_node(req, ino);
+	struct preq r = preq_of(req);
+	struct node n = preq_node(&r, ino);
 	int err;
 
 	if (n.kind == NODE_CTL) {
@@ -875,9 +372,9 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 		return fuse_events_read(req, size, fi);
 	if (!of) {
 		/* No OPEN (split tree): each READ fills page-cache pages afresh. */
-		struct buf *page = scratch_buf();
+		struct buf *page = preq_thread_buf();
 
-		err = page ? render_node(req, n, page, false) : -ENOMEM;
+		err = page ? preq_render(&r, ino, page) : -ENOMEM;
 		if (err)
 			fuse_reply_err(req, -err);
 		else if ((size_t)off >= page->len)
@@ -896,7 +393,7 @@ static void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 	pthread_mutex_lock(&of->lock);
 	err = 0;
 	if (off == 0 || !of->rendered) {
-		err = render_node(req, n, &of->b, false);
+		err = preq_render(&r, ino, &of->b);
 		of->rendered = !err;
 	}
 	if (err)
@@ -1016,7 +513,8 @@ static int ctl_run_pending(struct procfs *fs, struct open_file *of, bool flush)
 			start = of->in.len;
 			break;
 		}
-		err = ctl_run_line(&fs->k, of->in.data + start, len, &of->b);
+		err = ctl_run_line_in(&fs->k, &of->session, of->in.data + start,
+				      len, &of->b);
 		start += len + (nl ? 1 : 0);
 		if (err) {
 			start = of->in.len;
@@ -1037,7 +535,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 	int err = 0;
 
 	(void)off;
-	if (req_node(req, ino).kind != NODE_CTL) {
+	if (req_node(req, ino) != NODE_CTL) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
@@ -1092,7 +590,7 @@ static void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	if (req_node(req, ino).kind == NODE_CTL) {
+	if (req_node(req, ino) == NODE_CTL) {
 		ctl_files_add(0, +1);
 		pthread_mutex_lock(&of->lock);
 		if (of->in.len)
@@ -1110,7 +608,7 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 
-	if (req_node(req, ino).kind == NODE_EVENTS)
+	if (req_node(req, ino) == NODE_EVENTS)
 		return fuse_events_release(req, fi);
 	if (of) {
 		/* Wait out a read still replying from of->b on another thread. */
@@ -1120,7 +618,7 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 		buf_free(&of->b);
 		buf_free(&of->in);
 		free(of);
-		if (req_node(req, ino).kind == NODE_CTL)
+		if (req_node(req, ino) == NODE_CTL)
 			ctl_file_put();
 	}
 	fuse_reply_err(req, 0);
@@ -1135,6 +633,7 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 static void op_opendir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct procfs *fs = fs_of(req);
+	struct preq r = preq_of(req);
 	struct stat st;
 	int err;
 
@@ -1142,10 +641,7 @@ static void op_opendir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-
-	rdlock(fs);
-	err = node_stat(req, req_node(req, ino), &st, false);
-	unlock(fs);
+	err = preq_stat(&r, ino, &st, NULL);
 	if (err)
 		fuse_reply_err(req, -err);
 	else if (!S_ISDIR(st.st_mode))
@@ -1161,28 +657,45 @@ static void op_releasedir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_
 	fuse_reply_err(req, 0);
 }
 
-/* Each op is timed into /proc/procsim/stats around its implementation. */
-#define TIMED(name, opcode, params, args)				\
+/* A trace keeps the /proc tree's requests, not the daemon's own files'. */
+static bool traced(fuse_req_t req, fuse_ino_t ino, const char *name,
+		   uint64_t off, uint64_t size)
+{
+	(void)name, (void)off, (void)size;
+	return !session_of(req)->control && !kind_is_control_file(req_node(req, ino));
+}
+
+/*
+ * Each op is timed into /proc/procsim/stats around its implementation, and
+ * recorded while a trace runs (the /proc tree's requests only).  T: what
+ * the trace keeps of it: inode, name, offset, size.
+ */
+#define TIMED(name, opcode, params, args, T)				\
 	static void op_##name params					\
 	{								\
 		struct procfs *fs_ = fs_of(req);	/* req dies at reply */ \
-		uint64_t t0 = now_ns();					\
+		uint64_t t0;						\
+									\
+		if (trace_on(&fs_->trace) && traced(req, T))		\
+			trace_note(&fs_->trace, opcode, T);		\
+		t0 = stats_begin(&fs_->stats);				\
 		op_##name##_impl args;					\
-		stats_add(&fs_->stats, opcode, now_ns() - t0);		\
+		stats_end(&fs_->stats, opcode, t0);			\
 	}
+#define T_(ino, name, off, size)	ino, name, off, size
 
-TIMED(lookup, OP_LOOKUP, (fuse_req_t req, fuse_ino_t p, const char *name), (req, p, name))
-TIMED(getattr, OP_GETATTR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(readlink, OP_READLINK, (fuse_req_t req, fuse_ino_t ino), (req, ino))
-TIMED(open, OP_OPEN, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(read, OP_READ, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
-TIMED(write, OP_WRITE, (fuse_req_t req, fuse_ino_t ino, const char *b, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, b, s, o, fi))
-TIMED(flush, OP_FLUSH, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(release, OP_RELEASE, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(opendir, OP_OPENDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
-TIMED(readdir, OP_READDIR, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
-TIMED(readdirplus, OP_READDIRPLUS, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi))
-TIMED(releasedir, OP_RELEASEDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi))
+TIMED(lookup, OP_LOOKUP, (fuse_req_t req, fuse_ino_t p, const char *name), (req, p, name), T_(p, name, 0, 0))
+TIMED(getattr, OP_GETATTR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(readlink, OP_READLINK, (fuse_req_t req, fuse_ino_t ino), (req, ino), T_(ino, NULL, 0, 0))
+TIMED(open, OP_OPEN, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(read, OP_READ, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi), T_(ino, NULL, o, s))
+TIMED(write, OP_WRITE, (fuse_req_t req, fuse_ino_t ino, const char *b, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, b, s, o, fi), T_(ino, NULL, o, s))
+TIMED(flush, OP_FLUSH, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(release, OP_RELEASE, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(opendir, OP_OPENDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
+TIMED(readdir, OP_READDIR, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi), T_(ino, NULL, o, s))
+TIMED(readdirplus, OP_READDIRPLUS, (fuse_req_t req, fuse_ino_t ino, size_t s, off_t o, struct fuse_file_info *fi), (req, ino, s, o, fi), T_(ino, NULL, o, s))
+TIMED(releasedir, OP_RELEASEDIR, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), (req, ino, fi), T_(ino, NULL, 0, 0))
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {

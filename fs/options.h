@@ -16,7 +16,7 @@
 struct options {
 	char *populate, *pid_max, *seed, *max_map_count;
 	char *pidstore, *vmastore, *forkdup, *mmap_layout, *wait, *watchers;
-	char *entry_timeout, *attr_timeout, *cache, *load;
+	char *entry_timeout, *attr_timeout, *cache, *load, *account;
 	int help;
 };
 
@@ -26,6 +26,7 @@ struct daemon_config {
 	int populate;
 	double entry_timeout, attr_timeout;	/* 0..OPTION_TIMEOUT_MAX seconds */
 	bool cache;
+	bool account;			/* -o account=on|off: time the core per request */
 };
 
 /* The longest cache timeout: a day, as the daemon's fixed entries. */

@@ -2,7 +2,7 @@
 /*
  * The links and the directories whose names come from the task: exe, cwd,
  * root, fd/, fdinfo/, ns/, /proc/mounts, /proc/net, and the pts device
- * nodes of /proc/procsim/pts.  fs/fuse_ops.c calls these; they only read
+ * nodes of /proc/procsim/pts.  fs/procfs_req.c calls these; they only read
  * the core.  Context: the kernel's read lock held; @t is the task of the
  * node (NULL for nodes of no task).
  *

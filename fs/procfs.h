@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include "kernel.h"
 #include "stats.h"
+#include "trace.h"
 #include "buf.h"
 
 /*
@@ -36,11 +37,15 @@ struct procfs {
 	char *control_path;		/* where the control session is mounted */
 	const char *mountpoint;
 	struct fuse_stats stats;
+	struct trace trace;		/* ctl trace start|stop, /proc/procsim/trace */
 };
 
 /* /proc/procsim/config: "key value" lines, the active options. */
 void procfs_render_config(struct buf *b, const struct procfs *fs);
 /* /proc/procsim/stats: core counters, then FUSE requests per opcode. */
-void procfs_render_stats(struct buf *b, const struct procfs *fs);
+void procfs_render_stats(struct buf *b, struct procfs *fs);
+
+/* The stats hook's ctl for what is not a reset: trace start and stop. */
+int procfs_serve_ctl(void *arg, enum kstat_ctl what);
 
 #endif

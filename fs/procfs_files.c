@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The control directory's read-only files: config and stats. */
+/* The control directory's read-only files: config and stats; trace control. */
+#include <errno.h>
 #include "procfs.h"
 #include "watchers.h"
 
@@ -22,7 +23,7 @@ void procfs_render_config(struct buf *b, const struct procfs *fs)
 	buf_printf(b, "attr_timeout %g\n", fs->attr_timeout);
 }
 
-void procfs_render_stats(struct buf *b, const struct procfs *fs)
+void procfs_render_stats(struct buf *b, struct procfs *fs)
 {
 	const struct kernel *k = &fs->k;
 
@@ -35,4 +36,19 @@ void procfs_render_stats(struct buf *b, const struct procfs *fs)
 	buf_printf(b, "last_pid %d\n", k->pids.last_pid);
 	buf_printf(b, "pidstore_bytes %zu\n", k->pids.ops->mem_bytes(k->pids.priv));
 	stats_render(b, &fs->stats);
+}
+
+int procfs_serve_ctl(void *arg, enum kstat_ctl what)
+{
+	struct procfs *fs = arg;
+
+	switch (what) {
+	case KSTAT_CTL_TRACE_START:
+		return trace_start(&fs->trace);
+	case KSTAT_CTL_TRACE_STOP:
+		trace_stop(&fs->trace);
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }

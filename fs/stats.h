@@ -1,11 +1,29 @@
 /* SPDX-License-Identifier: MIT */
-/* Per-opcode FUSE request counters for /proc/procsim/stats. */
+/*
+ * Request accounting for /proc/procsim/stats: per FUSE opcode a count and
+ * the handler's time, and inside the handlers the core's time by family
+ * (core/kstat.h), the renderers' time, and what is left.
+ *
+ * Every serving thread owns one accumulator (a struct kstat in a slot of
+ * its own cache lines), found through a thread-local; the core charges it
+ * through the kstat hook only between stats_begin() and stats_end(), so
+ * work outside a request (boot, populate at start) is never charged.  A
+ * read sums the slots; a reset records the sums as the new zero, so no
+ * thread's counters are ever written by another.  A thread that ends
+ * leaves its slot (and its counts) to the next new thread.
+ *
+ * With account off (-o account=off) the opcode counts and handler times
+ * are still kept (they cost two clock reads per request), but the core and
+ * the renderers are not timed.
+ */
 #ifndef PROCSIM_STATS_H
 #define PROCSIM_STATS_H
 
-#include <stdatomic.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "buf.h"
+#include "kstat.h"
 
 enum fuse_op {
 	OP_LOOKUP, OP_GETATTR, OP_READLINK, OP_OPEN, OP_READ, OP_WRITE,
@@ -13,18 +31,62 @@ enum fuse_op {
 	OP_RELEASEDIR, OP_FORGET, OP_STATFS, OP_MAX,
 };
 
-struct op_stats {
-	atomic_ulong count;
-	atomic_ulong ns;		/* time spent in the handler */
+/* The serving layer's items in the accumulator. */
+enum {
+	KSTAT_RENDER = KSTAT_CORE_NR,	/* renderers, minus the core inside them */
+	KSTAT_REQ,			/* + enum fuse_op: the handlers */
 };
+_Static_assert(KSTAT_REQ + OP_MAX <= KSTAT_NR, "kstat has room for every opcode");
+
+struct stats_slot;
 
 struct fuse_stats {
-	struct op_stats op[OP_MAX];
+	pthread_mutex_t lock;		/* the slot list and base */
+	struct stats_slot *slots;
+	struct kstat base;		/* the sums at the last reset */
+	bool account;			/* time the core and the renderers */
+	struct kstat_hook hook;		/* what the kernel is booted with */
+	/* The serving layer's ctl commands beyond reset (trace), or NULL. */
+	int (*ctl)(void *arg, enum kstat_ctl what);
+	void *ctl_arg;
 };
 
-void stats_add(struct fuse_stats *s, enum fuse_op op, uint64_t ns);
-/* "fuse <op> <count> <ns>" lines, one per opcode. */
-void stats_render(struct buf *b, const struct fuse_stats *s);
+/* Set up @s; @account: -o account=on|off. */
+void stats_init(struct fuse_stats *s, bool account);
+/* Free the slots; no thread may be serving. */
+void stats_destroy(struct fuse_stats *s);
+
+/*
+ * A request starts on this thread: returns its start time.  Until
+ * stats_end() the core charges this thread's slot (when accounting).
+ */
+uint64_t stats_begin(struct fuse_stats *s);
+void stats_end(struct fuse_stats *s, enum fuse_op op, uint64_t t0);
+
+/* Around a renderer: charges KSTAT_RENDER its time minus the core's inside. */
+struct stats_render_mark {
+	struct kstat *ks;
+	uint64_t t0, core0;
+};
+void stats_render_begin(struct stats_render_mark *m);
+void stats_render_end(const struct stats_render_mark *m);
+
+/* The sums since the last reset, over every thread. */
+void stats_sum(struct fuse_stats *s, struct kstat *out);
+void stats_reset(struct fuse_stats *s);
+
+/*
+ * The stats file's accounting part: "fuse <op> <count> <ns>" per opcode,
+ * "core <item> <count> <ns>" per core item, "render <count> <ns>",
+ * "request <count> <ns>" (all handlers), "other <ns>" (request − core −
+ * render) and "account on|off".  docs/replay.md describes them.
+ */
+void stats_render(struct buf *b, struct fuse_stats *s);
+/* An opcode's name in the stats file and traces ("lookup"), and back (-1). */
+const char *stats_op_name(enum fuse_op op);
+int stats_op_from_name(const char *name);
+/* The name of a core item in the stats file ("pid_lookup"). */
+const char *stats_core_name(int item);
 uint64_t now_ns(void);
 
 #endif

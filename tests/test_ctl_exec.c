@@ -653,7 +653,7 @@ static void test_help(void **state)
 		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
 		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
-		"setgid PID GID; pidstore NAME; save FILE; load FILE; help\n");
+		"setgid PID GID; pidstore NAME; save FILE; load FILE; stats reset; trace start|stop; repeat N CMD [; CMD]...; help\n");
 	assert_unchanged(k, &s);
 }
 
@@ -830,6 +830,92 @@ static void test_takes_write_lock(void **state)
 	assert_int_equal(k->nr_tasks, before + 1);
 }
 
+/* Run @line in session @s; the reply lands in reply[]. */
+static int run_in(struct kernel *k, struct ctl_session *s, const char *line)
+{
+	struct buf out;
+	int ret;
+
+	buf_init(&out);
+	ret = ctl_run_line_in(k, s, line, strlen(line), &out);
+	assert_true(out.len > 0 && out.len < REPLY_MAX);
+	memcpy(reply, out.data, out.len);
+	reply[out.len] = '\0';
+	assert_ptr_equal(strchr(reply, '\n'), reply + out.len - 1);
+	buf_free(&out);
+	return ret;
+}
+
+/* $! names the session's last fork or clone; repeat runs a whole cycle. */
+static void test_repeat_last_pid(void **state)
+{
+	struct kernel *k = *state;
+	struct ctl_session s = { 0 };
+	unsigned long tasks = k->nr_tasks, forks = k->total_forks;
+	int pid, tid;
+
+	assert_int_equal(run_in(k, &s, "exit $!"), -EINVAL);
+	assert_string_equal(reply, "EINVAL: $!: no fork or clone in this session yet\n");
+	assert_int_equal(run_in(k, &s, "fork 1 3"), 0);
+	pid = atoi(strrchr(reply, ' ') + 1);
+	assert_int_equal(s.last_pid, pid);
+	assert_int_equal(run_in(k, &s, "clone $!"), 0);
+	tid = atoi(reply);
+	assert_int_equal(s.last_pid, tid);
+	assert_non_null(find_task(k, tid));
+	assert_int_equal(find_task(k, tid)->tgid, pid);
+	/* 300 fork/exit/wait cycles, one summary line, nothing left behind. */
+	tasks = k->nr_tasks;
+	assert_int_equal(run_in(k, &s, "repeat 300 fork 1; exit $!; wait 1 $!"), 0);
+	assert_string_equal(reply, "ok 300\n");
+	assert_int_equal(k->nr_tasks, tasks);
+	assert_int_equal(k->total_forks, forks + 3 + 1 + 300);
+	assert_true(s.last_pid > tid);
+	assert_null(find_task(k, s.last_pid));		/* reaped */
+	/* A failure stops the repeat where it is, and says where. */
+	tasks = k->nr_tasks;
+	assert_int_equal(run_in(k, &s, "repeat 5 fork 1; exit 99999"), -ESRCH);
+	assert_string_equal(reply, "ESRCH: repeat: run 1 of 5: exit: no process "
+			    "with pid 99999\n");
+	assert_int_equal(k->nr_tasks, tasks + 1);	/* the fork ran */
+	/* Outside a session $! starts unset, inside a repeat too. */
+	assert_int_equal(run(k, "repeat 2 exit $!"), -EINVAL);
+	assert_string_equal(reply, "EINVAL: repeat: run 1 of 2: $!: no fork or "
+			    "clone in this session yet\n");
+}
+
+static int fake_ctl_calls;
+
+static struct kstat *fake_cur(void *arg)
+{
+	(void)arg;
+	return NULL;
+}
+
+static int fake_ctl(void *arg, enum kstat_ctl what)
+{
+	(void)arg;
+	fake_ctl_calls++;
+	return what == KSTAT_CTL_TRACE_START ? -ENOMEM : 0;
+}
+
+/* stats and trace reach the serving layer's hook, or say it is absent. */
+static void test_stats_trace(void **state)
+{
+	static const struct kstat_hook hook = { fake_cur, fake_ctl, NULL };
+	struct kernel *k = *state;
+
+	assert_int_equal(run(k, "stats reset"), -EOPNOTSUPP);
+	assert_string_equal(reply, "EOPNOTSUPP: stats: Operation not supported\n");
+	k->kstat = &hook;
+	assert_int_equal(run(k, "stats reset"), 0);
+	assert_string_equal(reply, "ok\n");
+	assert_int_equal(run(k, "trace stop"), 0);
+	assert_int_equal(run(k, "trace start"), -ENOMEM);
+	assert_int_equal(fake_ctl_calls, 3);
+	k->kstat = NULL;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -858,6 +944,8 @@ int main(void)
 		T(test_pidstore),
 		T(test_reply_appends),
 		T(test_takes_write_lock),
+		T(test_repeat_last_pid),
+		T(test_stats_trace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -434,6 +434,51 @@ static void test_small_commands(void **state)
 	bad("help me", "help: usage: help");
 }
 
+/* repeat N CMD [; CMD]..., $!, and the serving layer's stats and trace. */
+static void test_repeat_and_last_pid(void **state)
+{
+	struct ctl_cmd c;
+	struct buf err;
+
+	(void)state;
+	assert_int_equal(parse("repeat 300 fork 1 ;exit $!;  wait 1 $! ", &c), 0);
+	assert_int_equal(c.op, CTL_REPEAT);
+	assert_int_equal(c.repeat.n, 300);
+	assert_int_equal(c.repeat.nlines, 3);
+	assert_memory_equal(c.repeat.text, "fork 1\0exit $!\0wait 1 $!", 25);
+	ctl_cmd_free(&c);
+	assert_null(c.repeat.text);
+	bad("repeat 2", "repeat: usage: repeat N CMD [; CMD]...");
+	bad("repeat 0 help", "repeat: N must be 1..1000000, not '0'");
+	bad("repeat 1000001 help", "repeat: N must be 1..1000000, not '1000001'");
+	bad("repeat 2 help;", "repeat: an empty command");
+	bad("repeat 2 ; help", "repeat: an empty command");
+	bad("repeat 2 help; fork x", "repeat: fork: PPID is not a number: 'x'");
+	bad("repeat 2 repeat 3 help", "repeat: a repeat cannot repeat");
+	bad("repeat 2 save /tmp/x", "repeat: save and load cannot be repeated");
+	bad("repeat 2 help; load /tmp/x", "repeat: save and load cannot be repeated");
+	bad("repeat 2 frob", "repeat: unknown command 'frob' (try 'help')");
+	/* $! outside a session, and inside one. */
+	bad("exit $!", "$!: no fork or clone in this session yet");
+	bad("exit $!x", "exit: PID is not a number: '$!x'");
+	buf_init(&err);
+	assert_int_equal(ctl_parse_in("wait $! $!", 10, 4242, &c, &err), 0);
+	assert_int_equal(c.op, CTL_WAIT);
+	assert_int_equal(c.wait.pid, 4242);
+	assert_int_equal(c.wait.who, 4242);
+	buf_free(&err);
+	assert_int_equal(parse("stats reset", &c), 0);
+	assert_int_equal(c.op, CTL_STATS);
+	assert_int_equal(c.serve.what, KSTAT_CTL_RESET);
+	assert_int_equal(parse("trace start", &c), 0);
+	assert_int_equal(c.serve.what, KSTAT_CTL_TRACE_START);
+	assert_int_equal(parse("trace stop", &c), 0);
+	assert_int_equal(c.serve.what, KSTAT_CTL_TRACE_STOP);
+	bad("stats", "stats: usage: stats reset");
+	bad("stats clear", "stats: expected 'reset', not 'clear'");
+	bad("trace on", "trace: expected 'start' or 'stop', not 'on'");
+}
+
 static void test_unknown_and_empty(void **state)
 {
 	char line[200];
@@ -705,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_mmap),
 		cmocka_unit_test(test_munmap),
 		cmocka_unit_test(test_small_commands),
+		cmocka_unit_test(test_repeat_and_last_pid),
 		cmocka_unit_test(test_unknown_and_empty),
 		cmocka_unit_test(test_binary_bytes),
 		cmocka_unit_test(test_length_is_explicit),

@@ -35,6 +35,8 @@ static const char usage_text[] =
 	"Argument forms: LEN and ADDR 4096, 0x1000, 4K, 2M; PROT rw-, r-x,\n"
 	"none; FLAGS private,shared,fixed,noreplace,growsdown; SIG 0..64 or\n"
 	"a name (KILL, SIGTERM, stop); WHO a pid, -1, 0 or -PGID.\n"
+	"repeat N CMD [; CMD]... runs the commands N times in one line; $!\n"
+	"there is the pid its last fork or clone made (quote the line).\n"
 	"\n"
 	"Exit status: 0 done, 1 the command failed, 2 usage error.\n";
 

@@ -8,9 +8,13 @@
  * skipped: they are the parser harness's and the unit tests' business;
  * so are save and load, which would write and read files anywhere.
  *
+ * Lines run in one ctl session, so $! reaches real pids; a repeat runs
+ * at most REPEAT_BOUND times, its commands bounded as lines are.
+ *
  * After every line the world must hold its invariants, and a failed line
- * must leave the generation counter, hence the world, untouched.  The
- * world must also stay one a real kernel could show (realism_check.h).
+ * must leave the generation counter, hence the world, untouched (but a
+ * repeat, which keeps what its runs before the failure did).  The world
+ * must also stay one a real kernel could show (realism_check.h).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -23,10 +27,12 @@
 #define RESET_EVERY	500
 #define PID_MAX_BOUND	4096
 #define COUNT_BOUND	64
+#define REPEAT_BOUND	8
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct kernel k;
+static struct ctl_session session;
 static bool booted;
 static unsigned long inputs;
 
@@ -45,8 +51,18 @@ static bool too_costly(const char *line, size_t len)
 
 	buf_init(&err);
 	memset(&c, 0, sizeof(c));
-	if (ctl_parse(line, len, &c, &err) == 0) {
-		costly = (c.op == CTL_FORK && c.fork.count > COUNT_BOUND) ||
+	if (ctl_parse_in(line, len, 1, &c, &err) == 0) {
+		if (c.op == CTL_REPEAT) {
+			const char *sub = c.repeat.text;
+
+			costly = c.repeat.n > REPEAT_BOUND;
+			for (int i = 0; i < c.repeat.nlines && !costly; i++) {
+				costly = too_costly(sub, strlen(sub));
+				sub += strlen(sub) + 1;
+			}
+		}
+		costly = costly ||
+			 (c.op == CTL_FORK && c.fork.count > COUNT_BOUND) ||
 			 (c.op == CTL_POPULATE && c.populate.n > COUNT_BOUND) ||
 			 (c.op == CTL_PID_MAX && c.pid_max.n > PID_MAX_BOUND) ||
 			 (c.op == CTL_MMAP && c.mmap.len > (1ul << 40)) ||
@@ -67,11 +83,11 @@ static void run_line(const char *line, size_t len)
 	if (too_costly(line, len))
 		return;
 	buf_init(&out);
-	rc = ctl_run_line(&k, line, len, &out);
+	rc = ctl_run_line_in(&k, &session, line, len, &out);
 	CHECK(rc <= 0);
 	/* One reply line, ending in '\n', whatever happened. */
 	CHECK(out.len > 0 && out.data[out.len - 1] == '\n');
-	if (rc) {
+	if (rc && strncmp(out.data + strcspn(out.data, " ") + 1, "repeat:", 7)) {
 		CHECK(out.data[0] == 'E');
 		CHECK(k.gen == gen && k.nr_tasks == nr);
 	}

@@ -111,31 +111,54 @@ def repeat(argv, runs, label, stats=None):
 
 # ---------------------------------------------------------------- the daemon
 
-FUSE_OPCODES = {
-    "lookup", "forget", "batch_forget", "getattr", "setattr", "readlink",
-    "open", "read", "write", "flush", "release", "fsync", "opendir",
-    "readdir", "readdirplus", "releasedir", "fsyncdir", "statfs", "access",
-    "create", "mknod", "mkdir", "unlink", "rmdir", "rename", "link",
-    "symlink", "getxattr", "listxattr", "setxattr", "removexattr", "poll",
-    "ioctl", "lseek", "init", "destroy", "interrupt",
-}
+class Stats:
+    """/proc/procsim/stats parsed (fs/stats.h, docs/replay.md): the one
+    parser.  .fuse {op: (count, ns)}, .core {item: (count, ns)}, .render,
+    .request (count, ns), .other ns, .values {key: int} for the rest."""
 
+    PID_ITEMS = ("pid_lookup", "pid_next", "pid_next_leader", "pid_alloc",
+                 "pid_free")
 
-def parse_fuse_stats(text):
-    """Total FUSE requests from a stats file with "[fuse] opcode count ..."
-    lines (fs/stats.h: "fuse <op> <count> <ns>"); None if it has none."""
-    total, seen = 0, False
-    for line in text.splitlines():
-        tok = line.replace(":", " ").replace("=", " ").split()
-        if tok and tok[0].lower() == "fuse":
-            tok = tok[1:]
-        if len(tok) < 2 or not tok[1].isdigit():
-            continue
-        op = tok[0].lower().removeprefix("fuse_").removeprefix("op_")
-        if op in FUSE_OPCODES:
-            total += int(tok[1])
-            seen = True
-    return total if seen else None
+    def __init__(self, text=""):
+        self.fuse, self.core, self.values = {}, {}, {}
+        self.render = self.request = (0, 0)
+        self.other, self.account = 0, None
+        for line in text.splitlines():
+            tok = line.split()
+            if len(tok) == 4 and tok[0] in ("fuse", "core"):
+                getattr(self, tok[0])[tok[1]] = (int(tok[2]), int(tok[3]))
+            elif len(tok) == 3 and tok[0] in ("render", "request"):
+                setattr(self, tok[0], (int(tok[1]), int(tok[2])))
+            elif len(tok) == 2 and tok[0] == "other":
+                self.other = int(tok[1])
+            elif len(tok) == 2 and tok[0] == "account":
+                self.account = tok[1] == "on"
+            elif len(tok) == 2 and tok[1].isdigit():
+                self.values[tok[0]] = int(tok[1])
+
+    def __sub__(self, old):
+        d = Stats()
+        d.fuse = {k: tuple(a - b for a, b in zip(v, old.fuse.get(k, (0, 0))))
+                  for k, v in self.fuse.items()}
+        d.core = {k: tuple(a - b for a, b in zip(v, old.core.get(k, (0, 0))))
+                  for k, v in self.core.items()}
+        d.render = tuple(a - b for a, b in zip(self.render, old.render))
+        d.request = tuple(a - b for a, b in zip(self.request, old.request))
+        d.other = self.other - old.other
+        d.account, d.values = self.account, dict(self.values)
+        return d
+
+    def requests(self):
+        return sum(n for n, _ in self.fuse.values())
+
+    def by_op(self):
+        return {op: n for op, (n, _) in self.fuse.items()}
+
+    def pid_ns(self):
+        return sum(self.core.get(i, (0, 0))[1] for i in self.PID_ITEMS)
+
+    def core_ns(self, item):
+        return self.core.get(item, (0, 0))[1]
 
 
 def probe(argv, timeout=10):
@@ -183,22 +206,26 @@ class Daemon:
         self.stats_cost = (b - a) if a is not None and b is not None else 0
         return self
 
-    def fuse_requests(self):
+    def stats(self):
+        """/proc/procsim/stats now, parsed; None if it cannot be read."""
         text = probe(["cat", os.path.join(self.mnt, "procsim", "stats")])
-        total = parse_fuse_stats(text) if text else None
-        if total is None:
+        return Stats(text) if text else None
+
+    def fuse_requests(self):
+        s = self.stats()
+        if s is None or not s.fuse:
             return None
-        return total - self.stats_cost
+        return s.requests() - self.stats_cost
 
     def fuse_by_op(self):
-        """{opcode: count} from the stats file ("fuse <op> <count> <ns>")."""
-        text = probe(["cat", os.path.join(self.mnt, "procsim", "stats")]) or ""
-        ops = {}
-        for line in text.splitlines():
-            tok = line.split()
-            if len(tok) >= 3 and tok[0] == "fuse" and tok[2].isdigit():
-                ops[tok[1]] = int(tok[2])
-        return ops
+        """{opcode: count} from the stats file."""
+        s = self.stats()
+        return s.by_op() if s else {}
+
+    def ctl(self, lines):
+        """Write ctl lines through one open; the reply lines (BenchError on
+        an error reply)."""
+        return ctl_session(self.mnt, lines)
 
     def cpu_seconds(self):
         """The daemon's user+system CPU time so far, from /proc/<pid>/stat."""
@@ -235,6 +262,35 @@ class Daemon:
             self.log.close()
             os.unlink(self.mnt + ".log")
         return False
+
+
+def ctl_session(mnt, lines):
+    """Write many ctl lines through one open (one procsimctl-like session)
+    and return the reply lines."""
+    ctl = os.path.join(mnt, "procsim", "ctl")
+    fd = os.open(ctl, os.O_RDWR)
+    err = None
+    try:
+        for i in range(0, len(lines), 1000):
+            try:
+                os.write(fd, "".join(l + "\n" for l in lines[i:i + 1000])
+                         .encode())
+            except OSError as e:  # the reply says which line and why
+                err = e
+                break
+        chunks = []
+        while True:
+            c = os.read(fd, 1 << 20)
+            if not c:
+                break
+            chunks.append(c)
+    finally:
+        os.close(fd)
+    reply = b"".join(chunks).decode().splitlines()
+    bad = [r for r in reply if r.startswith("E")]
+    if bad or err:
+        raise BenchError(f"ctl: {bad[0] if bad else err}")
+    return reply
 
 
 # ---------------------------------------------------------------- sleepers

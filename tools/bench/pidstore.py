@@ -7,6 +7,7 @@ import os
 import subprocess
 
 from bench.common import *  # noqa: F401,F403
+from bench.attrib import ATTRIB_HEADER, attrib_cells, record_trace, replay
 
 BACKENDS = ["idr", "bitmap", "xarray", "sparse", "judy"]
 
@@ -126,35 +127,6 @@ plot {cols}
 
 # ---------------------------------------------------------------- proc
 
-def ctl_session(mnt, lines):
-    """Write many ctl lines through one open (one procsimctl-like session)
-    and return the reply lines."""
-    ctl = os.path.join(mnt, "procsim", "ctl")
-    fd = os.open(ctl, os.O_RDWR)
-    err = None
-    try:
-        for i in range(0, len(lines), 1000):
-            try:
-                os.write(fd, "".join(l + "\n" for l in lines[i:i + 1000])
-                         .encode())
-            except OSError as e:  # the reply says which line and why
-                err = e
-                break
-        chunks = []
-        while True:
-            c = os.read(fd, 1 << 20)
-            if not c:
-                break
-            chunks.append(c)
-    finally:
-        os.close(fd)
-    reply = b"".join(chunks).decode().splitlines()
-    bad = [r for r in reply if r.startswith("E")]
-    if bad or err:
-        raise BenchError(f"ctl: {bad[0] if bad else err}")
-    return reply
-
-
 def user_processes(mnt):
     """Pids of the simulated user processes (not kthreadd or its threads)."""
     out = subprocess.run([PROCSIM_RUN, "-m", mnt, "--", "ps", "-e", "-o",
@@ -168,100 +140,130 @@ def user_processes(mnt):
     return pids
 
 
-def daemon_cpu(d):
-    """The daemon's user+sys CPU seconds so far (the host's /proc)."""
-    with open(f"/proc/{d.proc.pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def backend_spread(reps, cmd, b, key):
+    """(median, min, max) over the repetitions' per-run medians."""
+    return summarize([float(r[cmd, b][key]) for r in reps if (cmd, b) in r])
 
 
-def measure_backends(d, label, runs, commands):
-    """{(command, backend): [samples]} on the very same population, the
-    store switched live with `pidstore NAME` before every run.  Backends
-    take turns within each round, so drift hits them all alike; round 0 is
-    the warm-up.  Each sample's .fuse holds the daemon's CPU seconds."""
-    res = {}
-    for cmd in commands:
-        argv = [PROCSIM_RUN, "-m", d.mnt, "--"] + cmd.split()
-        for r in range(runs + 1):
-            for b in BACKENDS:
-                ctl_session(d.mnt, [f"pidstore {b}"])
-                c0 = daemon_cpu(d)
-                s = measure(argv)
-                s.fuse = daemon_cpu(d) - c0
-                if r:
-                    res.setdefault((cmd, b), []).append(s)
-            progress(f"{label} {cmd}: round {r}/{runs}")
-    ctl_session(d.mnt, ["pidstore idr"])
-    return res
-
-
-def proc_table(res, with_published, commands):
+def replay_table(reps, commands, with_published):
+    """Replayed ms and pid-store ms per backend, ratio to idr, † where the
+    difference to idr is larger than the spread (the ranges do not meet)."""
     header = ["test", ""] + [f"`{b}`" for b in BACKENDS]
     if with_published:
-        header += ["published IDR", "published bitmap"]
+        header += ["published IDR sys", "published bitmap sys"]
     rows = []
     for cmd in commands:
-        for m in ("real", "user", "sys", "daemon cpu"):
-            field = {"real": "wall", "daemon cpu": "fuse"}.get(m, m)
-            meds = {b: summarize([getattr(s, field) for s in res[cmd, b]])[0]
-                    for b in BACKENDS}
-            row = [f"`{cmd}`" if m == "real" else "", m]
-            row += [f"{meds[b]:.3f} ({meds[b] / meds['idr']:.2f})"
-                    if meds["idr"] else f"{meds[b]:.3f}" for b in BACKENDS]
+        idr = backend_spread(reps, cmd, "idr", "replay_ms")
+        for what, key in (("replay ms", "replay_ms"), ("pid store ms", "pid_ns"),
+                          ("pid store calls", "pid_calls")):
+            row = [f"`{cmd}`" if key == "replay_ms" else "", what]
+            for b in BACKENDS:
+                t = backend_spread(reps, cmd, b, key)
+                if t is None:
+                    row.append("—")
+                elif key == "pid_calls":
+                    row.append(f"{t[0]:,.0f}")
+                elif key == "pid_ns":
+                    row.append(f"{t[0] / 1e6:.2f}")
+                else:
+                    mark = ("†" if b != "idr" and idr and
+                            (t[1] > idr[2] or t[2] < idr[1]) else "")
+                    d = 2 if t[0] < 10 else 1
+                    row.append(f"{t[0]:.{d}f} ({t[1]:.{d}f}–{t[2]:.{d}f}) "
+                               f"{t[0] / idr[0]:.2f}×{mark}")
             if with_published:
-                pub = PUBLISHED.get(cmd, {})
-                row += [f"{pub[b, m]:.3f}" if (b, m) in pub else "—"
-                        for b in ("idr", "bitmap")]
+                pub = PUBLISHED.get(cmd.replace("-T", ""), {})
+                row += [f"{pub[b, 'sys']:.3f} s" if key == "replay_ms" and
+                        (b, "sys") in pub else "" for b in ("idr", "bitmap")]
             rows.append(row)
     return header, rows
 
 
-@scenario("pidstore-proc", "ps aux, pstree -p and ls /proc per pid store "
-          "backend on one population (populate=10000, switched live), then "
-          "again with 100,000 threads added; beside commit 95846ecf's table")
+def add_threads(d, nthreads, path):
+    """Clone nthreads threads spread over the user processes, through ctl;
+    the same lines to path, for the replayer's world."""
+    procs = user_processes(d.mnt)
+    lines = [f"clone {procs[i % len(procs)]}" for i in range(nthreads)]
+    with open(path, "w") as f:
+        f.write("".join(l + "\n" for l in lines))
+    progress(f"pidstore-proc: adding {nthreads} threads to {len(procs)} "
+             "processes")
+    d.ctl(lines)
+
+
+@scenario("pidstore-proc", "ps aux, pstree -p and ls /proc: each tool's "
+          "requests recorded once through FUSE (cache=off, attributed by "
+          "family), then replayed in-process on every pid store backend at "
+          "10,000 processes, + 100,000 threads, and 1,000,000 pids; beside "
+          "commit 95846ecf's table")
 def bench_pidstore_proc(args):
     n = 500 if args.quick else 10000
-    nthreads = 2000 if args.quick else 100000
+    pops = [(f"{n:,} processes", 0, PROC_COMMANDS, True),
+            (f"{n:,} processes + {(20 if args.quick else 100) * n // 10:,} "
+             "threads", (2000 if args.quick else 100000), THREADED_COMMANDS,
+             False),
+            ("1,000,000 pids" if not args.quick else "20,000 pids", None,
+             THREADED_COMMANDS, False)]
+    reps = 3
     runs = args.runs
     out = outdir_for(args, "pidstore-proc")
     md, csv_rows = [], []
-
-    def report(label, res, pub, commands):
-        """Print and (re)write the tables so far: a long run that fails in
-        its second half keeps its first."""
-        header, rows = proc_table(res, pub, commands)
-        title = (f"pidstore-proc: {label}, seconds, median of {runs} runs "
-                 "through procsim-run (ratio to idr); real/user/sys of the "
-                 "tool, daemon cpu = the procsim daemon's user+sys; one "
-                 "population, backend switched live before every run"
-                 + ("; published: 95846ecf, real kernel, 10,000 processes"
-                    if pub else ""))
-        md.append(f"### {title}\n\n{markdown_table(header, rows)}\n")
-        for (cmd, b), samples in res.items():
-            for i, s in enumerate(samples):
-                csv_rows.append([label, cmd, b, i + 1, f"{s.wall:.6f}",
-                                 f"{s.user:.6f}", f"{s.sys:.6f}",
-                                 f"{s.fuse:.3f}"])
-        print("\n" + md[-1], flush=True)
+    for label, nthreads, commands, pub in pops:
+        tdir = os.path.join(out, "traces", label.split()[0].replace(",", ""))
+        os.makedirs(tdir, exist_ok=True)
+        ctl_file = None
+        attrib_rows = []
+        with Daemon(f"populate={n},pid_max={PID_MAX_LIMIT},cache=off") as d:
+            if nthreads is None:   # up to a million pids in all
+                tasks = d.stats().values["tasks"]
+                nthreads = (20000 if args.quick else 1000000) - tasks
+                label = f"{label} ({n:,} processes + {nthreads:,} threads)"
+            if nthreads:
+                ctl_file = os.path.join(tdir, "threads.ctl")
+                add_threads(d, nthreads, ctl_file)
+            traces = []
+            for cmd in commands:
+                path = os.path.join(tdir, cmd.replace(" ", "_")
+                                    .replace("/", "") + ".trace")
+                s, cpu, st = record_trace(d, cmd, path)
+                traces.append(path)
+                attrib_rows.append([f"`{cmd}`", f"{st.requests():,}"] +
+                                   attrib_cells(s, cpu, st))
+                progress(f"pidstore-proc: {label}: {cmd}: {s.wall:.3f} s "
+                         "through FUSE, trace recorded")
+        results = []
+        names = {os.path.basename(p): c for p, c in zip(traces, commands)}
+        for r in range(reps):
+            rows = replay(traces, n, PID_MAX_LIMIT, runs, ctl_file)
+            results.append({(names[row["trace"]], row["backend"]): row
+                            for row in rows})
+            for row in rows:
+                csv_rows.append([label, row["trace"], row["backend"], r + 1,
+                                 row["replay_ms"], row["replay_ms_min"],
+                                 row["replay_ms_max"], row["pid_ns"],
+                                 row["pid_calls"], row["hash"]])
+            progress(f"pidstore-proc: {label}: replay {r + 1}/{reps}")
+        header, rows = replay_table(results, commands, pub)
+        md.append(f"### pidstore-proc: {label}: each tool through FUSE once "
+                  f"(idr, cache=off, so every read reaches the daemon as "
+                  f"every read reaches procfs), with the daemon's time by "
+                  f"family\n\n" + markdown_table(
+                      ["test", "requests"] + ATTRIB_HEADER, attrib_rows) + "\n")
+        md.append(f"### pidstore-proc: {label}: the recorded requests "
+                  f"replayed in-process (build/procsim-replay), ms per "
+                  f"replay: median of {reps} invocations × {runs} runs "
+                  f"(min–max of the invocations' medians), ratio to idr, † "
+                  f"= the range does not meet idr's; pid store ms = the "
+                  f"pid store's own time in the replay (accounted runs, "
+                  f"clock cost subtracted)"
+                  + ("; published: 95846ecf, real kernel, sys s of the tool, "
+                     "10,000 processes" if pub else "") + "\n\n"
+                  + markdown_table(header, rows) + "\n")
+        print("\n" + md[-2] + "\n" + md[-1], flush=True)
         with open(os.path.join(out, "pidstore-proc.md"), "w") as f:
             f.write("\n".join(md))
-        write_csv(os.path.join(out, "runs.csv"),
-                  ["population", "command", "backend", "run", "wall_s",
-                   "user_s", "sys_s", "daemon_cpu_s"], csv_rows)
-
-    # pid_max 4194304: room for the threads, and today's usual setting.
-    with Daemon(f"populate={n},pid_max={PID_MAX_LIMIT}") as d:
-        progress(f"pidstore-proc: {n} processes")
-        report(f"{n:,} processes",
-               measure_backends(d, f"{n} procs", runs, PROC_COMMANDS), True,
-               PROC_COMMANDS)
-        procs = user_processes(d.mnt)
-        progress(f"pidstore-proc: adding {nthreads} threads to "
-                 f"{len(procs)} processes")
-        ctl_session(d.mnt, [f"clone {procs[i % len(procs)]}"
-                            for i in range(nthreads)])
-        report(f"{n:,} processes + {nthreads:,} threads",
-               measure_backends(d, f"{n} procs+{nthreads} threads", runs,
-                                THREADED_COMMANDS), False, THREADED_COMMANDS)
-    progress(f"pidstore-proc: wrote {out}/{{pidstore-proc.md,runs.csv}}")
+        write_csv(os.path.join(out, "replays.csv"),
+                  ["population", "trace", "backend", "invocation",
+                   "replay_ms", "replay_ms_min", "replay_ms_max", "pid_ns",
+                   "pid_calls", "hash"], csv_rows)
+    progress(f"pidstore-proc: wrote {out}/{{pidstore-proc.md,replays.csv}}")

@@ -4,17 +4,24 @@ import os
 import subprocess
 
 from bench.common import *  # noqa: F401,F403
+from bench.attrib import ATTRIB_HEADER, attrib_cells, attributed
 
 PROCSIMCTL = os.path.join(BUILD, "procsimctl")
 
 
 def instrumented(d, argv):
-    """One run with the daemon's requests per opcode and CPU time around it."""
-    ops0, cpu0 = d.fuse_by_op(), d.cpu_seconds()
-    s = measure(argv)
-    ops1, cpu1 = d.fuse_by_op(), d.cpu_seconds()
-    ops = {op: ops1.get(op, 0) - n for op, n in ops0.items()}
-    return s, cpu1 - cpu0, ops
+    """One run: (sample, daemon CPU s, requests per opcode, stats delta)."""
+    s, cpu, st = attributed(d, argv)
+    return s, cpu, st.by_op(), st
+
+
+def sleepers_shape(d, n):
+    """The kernel side's shape in the simulation: a fresh boot, then n
+    single-threaded `sleep 3600` processes (fork from init, exec)."""
+    d.ctl(["reset"])
+    pids = d.ctl([f"fork 1 {n}"])[0].split()
+    d.ctl([f"exec {p} sleep 3600" for p in pids])
+    return d.stats().values
 
 
 def fmt_ops(ops):
@@ -47,6 +54,7 @@ def bench_readdir(args):
 
     progress(f"readdir: procsim with populate={n}")
     with Daemon(f"populate={n}") as d:
+        sim_shape = d.stats().values
         for cmd in ["true"] + READDIR_COMMANDS:
             argv = [PROCSIM_RUN, "-m", d.mnt, "--"] + cmd.split()
             warmup["procsim", cmd], sim[cmd] = repeat(
@@ -66,10 +74,23 @@ def bench_readdir(args):
             warmup["kernel", cmd], kern[cmd] = repeat(
                 cmd.split(), runs, f"kernel {cmd}")
 
+    # Like for like: the simulation in the kernel side's shape.
+    flat = {}
+    progress(f"readdir: procsim with {n} single-threaded sleepers (the "
+             "kernel side's shape)")
+    with Daemon("populate=0") as d:
+        shape = sleepers_shape(d, n)
+        for cmd in READDIR_COMMANDS:
+            argv = [PROCSIM_RUN, "-m", d.mnt, "--"] + cmd.split()
+            _, flat[cmd] = repeat(argv, runs, f"procsim sleepers {cmd}",
+                                  d.fuse_requests)
+
     overhead = summarize([s.wall for s in sim["true"]])
     header = ["command", "procsim wall s", "user", "sys", "FUSE requests",
               "kernel wall s", "user", "sys", "procsim/kernel",
-              "net procsim/kernel", "anchor wall s (10,068)"]
+              "net procsim/kernel", "procsim, kernel's shape: wall s",
+              "its FUSE requests", "net its/kernel",
+              "anchor wall s (10,068)"]
     rows, csv_rows, plot_rows = [], [], []
     for cmd in ["true"] + READDIR_COMMANDS:
         s = sim[cmd]
@@ -86,10 +107,17 @@ def bench_readdir(args):
             net = f"{max(sw[0] - overhead[0], 0) / kw[0]:.1f}×"
         anchor = READDIR_ANCHORS.get(cmd)
         label = "procsim-run true (overhead)" if cmd == "true" else f"`{cmd}`"
+        fl = flat.get(cmd)
+        fw = summarize([x.wall for x in fl]) if fl else None
+        ff = summarize([x.fuse for x in fl]) if fl else None
+        fnet = (f"{max(fw[0] - overhead[0], 0) / kw[0]:.1f}×"
+                if fw and kw else "—")
         rows.append([label, fmt_spread(sw), fmt_s(su), fmt_s(ss),
                      "n/a" if fr is None else f"{fr[0]:.0f}",
                      fmt_spread(kw) if k else "—", fmt_s(ku) if k else "—",
                      fmt_s(ks) if k else "—", ratio, net,
+                     fmt_spread(fw) if fw else "—",
+                     f"{ff[0]:.0f}" if ff else "—", fnet,
                      f"{anchor:.3f}" if anchor else "—"])
         for side, samples in (("procsim", s), ("kernel", k)):
             if samples is None:
@@ -103,7 +131,14 @@ def bench_readdir(args):
 
     title = (f"readdir: {n} processes, median of {runs} runs (min–max); "
              f"procsim figures include procsim-run's overhead "
-             f"({overhead[0]:.3f} s), which 'net' subtracts")
+             f"({overhead[0]:.3f} s), which 'net' subtracts.  Shapes: "
+             f"'procsim' is populate={n} ({sim_shape.get('processes', 0):,} "
+             f"processes, {sim_shape.get('threads', 0):,} threads); the "
+             f"kernel side is {n:,} single-threaded `sleep` processes; "
+             f"'procsim, kernel's shape' is a fresh boot plus {n:,} forks "
+             f"of init exec'd as `sleep 3600` "
+             f"({shape.get('processes', 0):,} processes, "
+             f"{shape.get('threads', 0):,} threads): like for like")
     table = markdown_table(header, rows)
     print(f"\n### {title}\n\n{table}\n")
 
@@ -113,7 +148,7 @@ def bench_readdir(args):
         cw = summarize([x[0].wall for x in cold[cmd]])
         kw = summarize([x.wall for x in kern[cmd]])
         mid = sorted(cold[cmd], key=lambda x: x[0].wall)[len(cold[cmd]) // 2]
-        ws, wcpu, wops = detail[cmd, "warm"]
+        ws, wcpu, wops, _ = detail[cmd, "warm"]
         cold_rows.append([f"`{cmd}`", fmt_spread(cw), f"{cw[0] / kw[0]:.1f}×",
                           f"{mid[1]:.2f}", fmt_ops(mid[2]),
                           f"{ws.wall:.3f}", f"{wcpu:.2f}", fmt_ops(wops)])
@@ -126,10 +161,27 @@ def bench_readdir(args):
          "requests (cold)", "warm wall s", "daemon CPU s (warm)",
          "requests (warm)"], cold_rows)
     print(f"\n### {cold_title}\n\n{cold_table}\n")
+    attrib_rows = []
+    for cmd in READDIR_COMMANDS:
+        mid = sorted(cold[cmd], key=lambda x: x[0].wall)[len(cold[cmd]) // 2]
+        for which, (s_, cpu, _, st) in (("cold", mid),
+                                        ("warm", detail[cmd, "warm"])):
+            attrib_rows.append([f"`{cmd}`", which] +
+                               attrib_cells(s_, cpu, st))
+    attrib_title = ("readdir, where the daemon's time goes (/proc/procsim/"
+                    "stats around each run; docs/replay.md): the median cold "
+                    "run and one warm run; 'other' is transport-side work in "
+                    "the handlers (node resolution, stat, packing, the "
+                    "reply's write to /dev/fuse); daemon CPU minus 'in "
+                    "handlers' is libfuse's loop and reading requests")
+    attrib_table = markdown_table(["command", "run"] + ATTRIB_HEADER,
+                                  attrib_rows)
+    print(f"\n### {attrib_title}\n\n{attrib_table}\n")
 
     out = outdir_for(args, "readdir")
     with open(os.path.join(out, "readdir.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n\n### {cold_title}\n\n{cold_table}\n")
+        f.write(f"### {title}\n\n{table}\n\n### {cold_title}\n\n{cold_table}"
+                f"\n\n### {attrib_title}\n\n{attrib_table}\n")
     write_csv(os.path.join(out, "runs.csv"),
               ["side", "command", "processes", "run", "wall_s", "user_s",
                "sys_s", "fuse_requests"], csv_rows)

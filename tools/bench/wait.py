@@ -13,7 +13,7 @@ from bench.common import *  # noqa: F401,F403
 WAIT_ANCHORS = {1: (74, 74), 20: (72, 75), 100: (83, 77), 500: (99, 74),
                 1000: (179, 75), 5000: (804, 79), 8000: (1268, 78)}
 WAIT_NS = [1, 20, 100, 500, 1000, 5000, 8000, 50000]
-CTL_NS = [1, 20, 100, 500, 1000, 5000, 8000]
+CTL_NS = [1, 20, 100, 500, 1000, 5000, 8000, 20000]
 STRATEGIES = ["scan", "lookup"]
 
 
@@ -86,12 +86,13 @@ def _daemon_cpu_ns(pid):
 
 
 def _ctl_op(ctl, w, iters, pid):
-    """(wall ns, daemon CPU ns) per fork + exit + wait through the ctl file."""
+    """(wall ns, daemon CPU ns) per fork + exit + wait through the ctl file:
+    one write carries all `iters` cycles (repeat, with $! the new child),
+    so one FUSE round trip is shared by them all."""
     c0, t0 = _daemon_cpu_ns(pid), time.perf_counter()
-    for _ in range(iters):
-        c = ctl(f"fork {w}").split()[0]
-        ctl(f"exit {c}")
-        ctl(f"wait {w} {c}")
+    reply = ctl(f"repeat {iters} fork {w}; exit $!; wait {w} $!")
+    if reply.strip() != f"ok {iters}":
+        raise BenchError(f"ctl repeat: {reply.strip()}")
     wall = (time.perf_counter() - t0) / iters * 1e9
     return wall, (_daemon_cpu_ns(pid) - c0) / iters
 
@@ -150,18 +151,26 @@ def _table(res, ns, unit_div, unit, anchors):
     return markdown_table(header, rows), summary
 
 
+@scenario("wait-ctl", "the wait scenario's ctl-file tables alone (one "
+          "repeat write per run)")
+def bench_wait_ctl(args):
+    args.ctl_only = True
+    bench_wait(args)
+
+
 @scenario("wait", "fork + exit + waitpid from a task with N children (or N "
           "tracees), scan vs lookup do_wait, core API and ctl file, beside "
           "the published figures of commit 5449162ac001")
 def bench_wait(args):
+    args.ctl_only = getattr(args, "ctl_only", False)
     runs = args.runs
     min_ms = 5 if args.quick else 40
     ctl_ns = [1, 100, 1000] if args.quick else CTL_NS
-    ctl_iters = 20 if args.quick else 100
+    ctl_iters = 30 if args.quick else 300
     out = outdir_for(args, "wait")
     md, all_rows = [], []
 
-    for kind in ("children", "tracees"):
+    for kind in ("children", "tracees") if not args.ctl_only else ():
         progress(f"wait: core API, N {kind}")
         res, rows = _core_runs(kind, WAIT_NS, runs, min_ms)
         all_rows += rows
@@ -190,10 +199,10 @@ def bench_wait(args):
     for what, r in (("the daemon's CPU time (all its threads, from "
                      "schedstat)", cpu), ("wall time", res)):
         table, summary = _table(r, ctl_ns, 1000, "µs", WAIT_ANCHORS)
-        md.append(f"### wait, through /proc/procsim/ctl, N children (three "
-                  f"ctl writes per operation: fork, exit, wait; µs of "
-                  f"{what} per operation, median of {runs} runs of "
-                  f"{ctl_iters})\n\n{table}\n")
+        md.append(f"### wait, through /proc/procsim/ctl, N children (one "
+                  f"write per run: `repeat {ctl_iters} fork W; exit $!; "
+                  f"wait W $!`; µs of {what} per operation, median of "
+                  f"{runs} runs of {ctl_iters})\n\n{table}\n")
         write_csv(os.path.join(out, "ctl_children_cpu.csv" if r is cpu else
                                "ctl_children_wall.csv"),
                   ["n", "scan_median_ns", "lookup_median_ns"], summary)

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: MIT
+/*
+ * procsim-replay: run a recorded tool trace (docs/replay.md) in-process
+ * against a seeded world, through the same request handlers the daemon
+ * uses (fs/procfs_req.h), with no FUSE: what the tool would cost if
+ * procsim's /proc lived in the kernel.  Every pid store backend in turn
+ * (or those named), the same world for each (switched live, as the ctl
+ * command does).
+ *
+ *   procsim-replay [--populate N] [--seed S] [--pid-max N] [--vmastore NAME]
+ *                  [--ctl FILE] [--pidstore NAME[,NAME...]|all] [--runs N]
+ *                  [--check] TRACE...
+ *
+ * Prints CSV, one row per trace and backend: the replay's wall time (median, min,
+ * max of N runs without accounting), the pid store's ns and calls, the VMA
+ * store's and the renderers' ns (medians of N accounted runs, with the
+ * clock's own cost per call subtracted), the ratio to idr, and a hash of
+ * every answer.  --check: exit 1 unless every run of every backend gave
+ * the same hash for a trace (the determinism test).  Several traces share
+ * one world, booted once (at a million pids, the boot is the long part).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/fuse.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+#include "procfs_req.h"
+#include "trace.h"
+
+#define MAX_RUNS	64
+#define MAX_TRACES	16
+#define UPTIME_TICKS	360000ULL	/* a pinned clock: one hour of uptime */
+
+struct opts {
+	int populate, pid_max, runs;
+	uint64_t seed;
+	const char *vmastore, *ctl, *pidstores;
+	const char *traces[MAX_TRACES];
+	int nr_traces;
+	bool check;
+};
+
+struct trace_file {
+	struct trace_rec *v;
+	size_t n;
+	bool cache;
+};
+
+static unsigned long long pinned_clock(void *arg)
+{
+	(void)arg;
+	return UPTIME_TICKS;
+}
+
+static void die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "procsim-replay: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: procsim-replay [--populate N] [--seed S] [--pid-max N]"
+		" [--vmastore NAME] [--ctl FILE] [--pidstore NAME,...|all] [--runs N]"
+		" [--check] TRACE...\n");
+	exit(2);
+}
+
+static long num_arg(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 0)
+		die("not a number: '%s'", s);
+	return v;
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	*o = (struct opts){ .runs = 5, .pidstores = "all", .pid_max = 0 };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--check")) {
+			o->check = true;
+			continue;
+		}
+		if (a[0] != '-') {
+			if (o->nr_traces == MAX_TRACES)
+				usage();
+			o->traces[o->nr_traces++] = a;
+			continue;
+		}
+		if (!v)
+			usage();
+		i++;
+		if (!strcmp(a, "--populate"))
+			o->populate = (int)num_arg(v);
+		else if (!strcmp(a, "--seed"))
+			o->seed = (uint64_t)num_arg(v);
+		else if (!strcmp(a, "--pid-max"))
+			o->pid_max = (int)num_arg(v);
+		else if (!strcmp(a, "--runs"))
+			o->runs = (int)num_arg(v);
+		else if (!strcmp(a, "--vmastore"))
+			o->vmastore = v;
+		else if (!strcmp(a, "--ctl"))
+			o->ctl = v;
+		else if (!strcmp(a, "--pidstore"))
+			o->pidstores = v;
+		else
+			usage();
+	}
+	if (!o->nr_traces || o->runs < 1 || o->runs > MAX_RUNS)
+		usage();
+}
+
+static struct trace_file load_trace(const char *path)
+{
+	struct trace_file t = { 0 };
+	size_t cap = 0, lineno = 0;
+	char *line = NULL, name[1024];
+	size_t lcap = 0;
+	ssize_t len;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		die("cannot open trace %s", path);
+	while ((len = getline(&line, &lcap, f)) >= 0) {
+		struct trace_rec r;
+		int ok;
+
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (lineno++ == 0 && trace_check_header(line, &t.cache))
+			die("%s: not a procsim-trace 1 file", path);
+		ok = trace_parse_line(line, &r, name, sizeof(name));
+		if (ok < 0)
+			die("malformed trace line: %s", line);
+		if (!ok)
+			continue;
+		if (r.name && !(r.name = strdup(r.name)))
+			die("%s", "out of memory");
+		if (t.n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			t.v = realloc(t.v, cap * sizeof(*t.v));
+			if (!t.v)
+				die("%s", "out of memory");
+		}
+		t.v[t.n++] = r;
+	}
+	free(line);
+	fclose(f);
+	return t;
+}
+
+/* ---- the world ---- */
+
+static void run_ctl_file(struct kernel *k, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	struct buf out;
+
+	if (!f)
+		die("cannot open ctl file %s", path);
+	buf_init(&out);
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		if (len && line[len - 1] == '\n')
+			len--;
+		buf_reset(&out);
+		if (len && ctl_run_line(k, line, (size_t)len, &out))
+			die("ctl line failed: %s", out.data);
+	}
+	buf_free(&out);
+	free(line);
+	fclose(f);
+}
+
+static void boot(struct procfs *fs, const struct opts *o, bool cache)
+{
+	struct kernel_opts ko = {
+		.pid_max = o->pid_max, .vmastore = o->vmastore, .seed = o->seed,
+		.clock = pinned_clock, .kstat = &fs->stats.hook,
+	};
+	int err;
+
+	memset(fs, 0, sizeof(*fs));
+	stats_init(&fs->stats, true);
+	trace_init(&fs->trace, cache);
+	fs->cache = fs->split = cache;
+	fs->btime = 1700000000;
+	fs->control_path = "/run/procsim-control";
+	err = kernel_init(&fs->k, &ko);
+	if (err)
+		die("cannot boot: %s", strerror(-err));
+	err = populate(&fs->k, o->populate);
+	if (err)
+		die("populate: %s", strerror(-err));
+	if (o->ctl)
+		run_ctl_file(&fs->k, o->ctl);
+}
+
+/* ---- one replay ---- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--)
+		h = (h ^ *c++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* What is hashed of an answer: never times (mtimes follow the real clock). */
+static uint64_t hash_stat(uint64_t h, const struct stat *st)
+{
+	uint64_t v[5] = { st->st_ino, st->st_mode, st->st_uid, st->st_gid,
+			  (uint64_t)st->st_size };
+
+	return fnv(h, v, sizeof(v));
+}
+
+struct lister {
+	size_t room;
+	uint64_t hash;
+};
+
+/* The room a FUSE reply gives an entry (linux/fuse.h), as libfuse packs it. */
+static bool list_fill(void *arg, const char *name, uint64_t ino, mode_t mode,
+		      off_t next, const struct preq_entry *e)
+{
+	struct lister *l = arg;
+	size_t len = strlen(name);
+	size_t need = e ? FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET_DIRENTPLUS + len)
+			: FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + len);
+	uint64_t v[3] = { ino, mode, (uint64_t)next };
+
+	if (need > l->room)
+		return false;
+	l->room -= need;
+	l->hash = fnv(fnv(l->hash, name, len), v, sizeof(v));
+	if (e)
+		l->hash = hash_stat(l->hash, &e->attr);
+	return true;
+}
+
+static uint64_t replay_one(struct procfs *fs, const struct preq *r,
+			   const struct trace_rec *q, uint64_t h, struct buf *b)
+{
+	struct preq_entry e;
+	struct stat st;
+	double timeout;
+	char link[4096];
+	int err = 0;
+
+	if (kind_is_control_file(ino_node(q->ino).kind))
+		return h;	/* the daemon's files, not the tool's /proc */
+	switch (q->op) {
+	case OP_LOOKUP:
+		err = preq_lookup(r, q->ino, q->name ? q->name : "", &e);
+		if (!err)
+			h = hash_stat(fnv(h, &e.ino, sizeof(e.ino)), &e.attr);
+		break;
+	case OP_GETATTR:
+		err = preq_getattr(r, q->ino, &st, &timeout);
+		if (!err)
+			h = hash_stat(h, &st);
+		break;
+	case OP_OPEN:
+	case OP_OPENDIR:
+		err = preq_stat(r, q->ino, &st, NULL);
+		break;
+	case OP_READLINK:
+		err = preq_readlink(r, q->ino, link, sizeof(link));
+		if (!err)
+			h = fnv(h, link, strlen(link));
+		break;
+	case OP_READ:
+		err = preq_render(r, q->ino, b);
+		if (!err && q->off < b->len) {
+			size_t n = b->len - q->off < q->size ? b->len - q->off : q->size;
+
+			h = fnv(h, b->data + q->off, n);
+		}
+		break;
+	case OP_READDIR:
+	case OP_READDIRPLUS: {
+		struct lister l = { q->size, h };
+
+		err = preq_readdir(r, q->ino, (off_t)q->off, q->op == OP_READDIRPLUS,
+				   list_fill, &l);
+		h = l.hash;
+		break;
+	}
+	default:		/* write, flush, release: the control files' */
+		return h;
+	}
+	(void)fs;
+	return fnv(h, &err, sizeof(err));
+}
+
+static uint64_t replay(struct procfs *fs, const struct trace_file *t,
+		       uint64_t *ns)
+{
+	struct preq r = { .fs = fs, .control = false, .caller = 0 };
+	struct buf b;
+	uint64_t h = 0xcbf29ce484222325ULL, t0 = now_ns();
+
+	buf_init(&b);
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t s0 = stats_begin(&fs->stats);
+
+		h = replay_one(fs, &r, &t->v[i], h, &b);
+		stats_end(&fs->stats, t->v[i].op, s0);
+	}
+	*ns = now_ns() - t0;
+	buf_free(&b);
+	return h;
+}
+
+/* ns the clock itself adds to one accounted call: subtracted per call. */
+static double clock_bias(struct procfs *fs)
+{
+	enum { N = 200000 };
+	struct kstat sum;
+	uint64_t s0 = stats_begin(&fs->stats), t0;
+
+	for (int i = 0; i < N; i++) {
+		struct kstat *ks = kstat_begin(&fs->stats.hook, &t0);
+
+		kstat_end(ks, KSTAT_PID_LOOKUP, t0);
+	}
+	stats_end(&fs->stats, OP_GETATTR, s0);
+	stats_sum(&fs->stats, &sum);
+	stats_reset(&fs->stats);
+	return (double)kstat_read(&sum, KSTAT_PID_LOOKUP, true) / N;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double family_ns(const struct kstat *s, int lo, int hi, double bias,
+			uint64_t *calls)
+{
+	uint64_t n = 0, ns = 0;
+
+	for (int i = lo; i <= hi; i++) {
+		n += kstat_read(s, i, false);
+		ns += kstat_read(s, i, true);
+	}
+	if (calls)
+		*calls = n;
+	return ns > n * bias ? ns - n * bias : 0;
+}
+
+/* What one trace's replays on one backend gave. */
+struct result {
+	double wall[MAX_RUNS], acct[MAX_RUNS], pid[MAX_RUNS], pidraw[MAX_RUNS],
+	       vma[MAX_RUNS], rend[MAX_RUNS], other[MAX_RUNS];
+	uint64_t calls, lookups, leaders, hash;
+	bool same;		/* every run gave the same hash */
+};
+
+static void measure(struct procfs *fs, const struct trace_file *t, int runs,
+		    double bias, struct result *res)
+{
+	res->same = true;
+	for (int i = 0; i < runs; i++) {
+		struct kstat s;
+		uint64_t ns, h, req = 0;
+
+		/* Timed without accounting, then once more accounted. */
+		fs->stats.account = false;
+		h = replay(fs, t, &ns);
+		res->wall[i] = ns / 1e6;
+		res->same &= !i || h == res->hash;
+		res->hash = h;
+		fs->stats.account = true;
+		stats_reset(&fs->stats);
+		res->same &= replay(fs, t, &ns) == res->hash;
+		res->acct[i] = ns / 1e6;
+		stats_sum(&fs->stats, &s);
+		res->pid[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, bias, &res->calls);
+		res->pidraw[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, 0, NULL);
+		res->vma[i] = family_ns(&s, KSTAT_VMA, KSTAT_VMA, bias, NULL);
+		res->rend[i] = (double)kstat_read(&s, KSTAT_RENDER, true);
+		for (int op = 0; op < OP_MAX; op++)
+			req += kstat_read(&s, KSTAT_REQ + op, true);
+		res->other[i] = (double)req - family_ns(&s, 0, KSTAT_CORE_NR - 1, bias, NULL)
+				- res->rend[i];
+		res->lookups = kstat_read(&s, KSTAT_PID_LOOKUP, false);
+		res->leaders = kstat_read(&s, KSTAT_PID_NEXT_LEADER, false);
+	}
+}
+
+static void print_row(const char *trace, const char *backend, const char *vma,
+		      size_t requests, struct result *r, int runs,
+		      double idr_ms, double bias)
+{
+	double lo = r->wall[0], hi = r->wall[0], med;
+	char ratio[32] = "";
+
+	for (int i = 1; i < runs; i++) {
+		lo = r->wall[i] < lo ? r->wall[i] : lo;
+		hi = r->wall[i] > hi ? r->wall[i] : hi;
+	}
+	med = median(r->wall, runs);
+	if (idr_ms > 0)
+		snprintf(ratio, sizeof(ratio), "%.3f", med / idr_ms);
+	printf("%s,%s,%s,%zu,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64
+	       ",%" PRIu64 ",%.0f,%.0f,%.0f,%s,%.1f,%016" PRIx64 "\n",
+	       trace, backend, vma, requests, med, lo, hi, median(r->acct, runs),
+	       median(r->pid, runs), median(r->pidraw, runs), r->calls, r->lookups,
+	       r->leaders, median(r->vma, runs), median(r->rend, runs),
+	       median(r->other, runs), ratio, bias, r->hash);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	static struct procfs fs;
+	static struct result res;
+	struct opts o;
+	struct trace_file t[MAX_TRACES];
+	const struct pid_store_ops *list[16];
+	double idr_ms[MAX_TRACES] = { 0 }, bias;
+	uint64_t hash[MAX_TRACES] = { 0 };
+	bool same = true;
+	int nb = 0;
+
+	parse_args(argc, argv, &o);
+	for (int i = 0; i < o.nr_traces; i++) {
+		t[i] = load_trace(o.traces[i]);
+		if (t[i].cache != t[0].cache)
+			die("%s: traces of cache=on and cache=off daemons mixed", o.traces[i]);
+	}
+	boot(&fs, &o, t[0].cache);
+	bias = clock_bias(&fs);
+	for (int i = 0; i < o.nr_traces; i++) {	/* warm-up: caches, buffers */
+		uint64_t ns;
+
+		fs.stats.account = false;
+		replay(&fs, &t[i], &ns);
+	}
+	if (!strcmp(o.pidstores, "all")) {
+		for (nb = 0; pid_store_backends[nb] && nb < 16; nb++)
+			list[nb] = pid_store_backends[nb];
+	} else {
+		char *names = strdup(o.pidstores), *save = NULL;
+
+		for (char *w = strtok_r(names, ",", &save); w && nb < 16;
+		     w = strtok_r(NULL, ",", &save))
+			if (!(list[nb++] = pid_store_find_ops(w)))
+				die("no pid store '%s'", w);
+	}
+	printf("trace,backend,vmastore,requests,replay_ms,replay_ms_min,replay_ms_max,"
+	       "replay_acct_ms,pid_ns,pid_ns_raw,pid_calls,pid_lookups,pid_next_leaders,"
+	       "vma_ns,render_ns,other_ns,ratio_idr,clock_bias_ns,hash\n");
+	for (int b = 0; b < nb; b++) {
+		int err;
+
+		pthread_rwlock_wrlock(&fs.k.lock);
+		err = pid_store_switch(&fs.k.pids, list[b]);
+		pthread_rwlock_unlock(&fs.k.lock);
+		if (err)
+			die("pidstore switch: %s", strerror(-err));
+		for (int i = 0; i < o.nr_traces; i++) {
+			const char *name = strrchr(o.traces[i], '/');
+
+			measure(&fs, &t[i], o.runs, bias, &res);
+			same &= res.same && (b == 0 || res.hash == hash[i]);
+			hash[i] = res.hash;
+			if (!strcmp(list[b]->name, "idr"))
+				idr_ms[i] = median(res.wall, o.runs);
+			print_row(name ? name + 1 : o.traces[i], list[b]->name,
+				  fs.k.mm_cfg.vma_ops->name, t[i].n, &res, o.runs, idr_ms[i], bias);
+		}
+	}
+	if (o.check && !same) {
+		fprintf(stderr, "procsim-replay: answers differ between runs or backends\n");
+		return 1;
+	}
+	return 0;
+}
