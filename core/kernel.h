@@ -153,6 +153,46 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
  * signals, as they do on Linux.  -EINVAL for a bad @sig, -ESRCH.
  */
 int do_kill(struct kernel *k, int pid, int sig);
+
+/*
+ * Who asks, for the permission checks of the emulated syscalls
+ * (tools/procsim-syscalls.c): a real process's ids inside its namespace.
+ * @priv: it holds the capability the call needs (CAP_KILL for signals,
+ * CAP_SYS_NICE for priorities), so ids do not matter.  A NULL sender is
+ * the simulation's operator (ctl without "as"), who may do anything.
+ */
+struct sender {
+	bool priv;
+	unsigned int uid, euid;
+};
+
+/*
+ * kill(2) as a sender: @pid > 0 that process (any of its threads' tids),
+ * -1 every simulated process but init, < -1 the process group -@pid.
+ * -EPERM when the sender may not signal the target (Linux's
+ * kill_ok_by_cred); a group or -1 follow Linux's rules for mixed results
+ * (a group: 0 if one member got it; -1: 0 unless there was nobody).
+ * -EINVAL for a bad @sig, -ESRCH for no target.
+ */
+int do_kill_as(struct kernel *k, int pid, int sig, const struct sender *as);
+/*
+ * tgkill(@tgid, @tid, @sig), or tkill with @tgid 0: -ESRCH unless @tid
+ * exists in @tgid.  The default action is still the whole group's.
+ */
+int do_tkill(struct kernel *k, int tgid, int tid, int sig,
+	     const struct sender *as);
+/*
+ * setpriority(@which, @who, @niceval) with PRIO_PROCESS (the thread @who),
+ * PRIO_PGRP (every thread of group @who) or PRIO_USER (every thread whose
+ * real uid is @who).  @niceval is clamped to -20..19.  Per task as Linux:
+ * -EPERM unless the sender's euid is the target's uid or euid, -EACCES to
+ * lower a nice value without CAP_SYS_NICE; such an error sticks while
+ * the other matches still change (set_one_prio), -ESRCH if none matched.  -EINVAL for a bad @which.
+ */
+int do_setpriority(struct kernel *k, int which, int who, int niceval,
+		   const struct sender *as);
+/* getpriority(): *@prio = 20 - the lowest nice among the matches (1..40). */
+int do_getpriority(struct kernel *k, int which, int who, int *prio);
 /* 1..31 for a name: "KILL", "SIGKILL", "kill"; -EINVAL otherwise. */
 int signal_from_name(const char *name);
 /* "KILL" for 9; NULL for no such signal. */

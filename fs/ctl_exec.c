@@ -126,7 +126,32 @@ static int exec_exit_thread(struct kernel *k, const struct ctl_cmd *c,
 static int exec_kill(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
-	return reply_ok(do_kill(k, c->kill.pid, c->kill.sig), out);
+	return reply_ok(do_kill_as(k, c->kill.pid, c->kill.sig, &c->kill.as),
+			out);
+}
+
+static int exec_tgkill(struct kernel *k, const struct ctl_cmd *c,
+		       struct buf *out)
+{
+	return reply_ok(do_tkill(k, c->tgkill.tgid, c->tgkill.tid,
+				 c->tgkill.sig, &c->tgkill.as), out);
+}
+
+static int exec_setpriority(struct kernel *k, const struct ctl_cmd *c,
+			    struct buf *out)
+{
+	return reply_ok(do_setpriority(k, c->prio.which, c->prio.who,
+				       c->prio.nice, &c->prio.as), out);
+}
+
+static int exec_getpriority(struct kernel *k, const struct ctl_cmd *c,
+			    struct buf *out)
+{
+	int prio, err = do_getpriority(k, c->prio.which, c->prio.who, &prio);
+
+	if (!err)
+		buf_printf(out, "%d\n", prio);
+	return err;
 }
 
 static int exec_stop(struct kernel *k, const struct ctl_cmd *c,
@@ -336,6 +361,7 @@ static int ctl_cmd_pid(const struct ctl_cmd *c)
 	case CTL_KILL:
 	case CTL_STOP:
 	case CTL_CONT:		return c->kill.pid;
+	case CTL_TGKILL:	return c->tgkill.tid;
 	case CTL_PTRACE:	return c->ptrace.pid;
 	case CTL_DETACH:	return c->detach.pid;
 	case CTL_SUBREAPER:	return c->subreaper.pid;
@@ -386,6 +412,22 @@ static void explain_ptrace(struct buf *out, const struct kernel *k,
 			   c->ptrace.tracer);
 }
 
+static void explain_prio(struct buf *out, const struct ctl_cmd *c, int err)
+{
+	static const char *const which[] = { "process", "process group", "user" };
+
+	if (err == -ESRCH)
+		buf_printf(out, "no %s %d", which[c->prio.which], c->prio.who);
+	else if (err == -EPERM)
+		buf_printf(out, "euid %u may not renice %s %d", c->prio.as.euid,
+			   which[c->prio.which], c->prio.who);
+	else if (err == -EACCES)
+		buf_printf(out, "lowering nice to %d needs CAP_SYS_NICE",
+			   c->prio.nice);
+	else
+		buf_puts(out, strerror(-err));
+}
+
 /* The message after "E<NAME>: <command>: "; called under k->lock. */
 static void explain(struct buf *out, const struct kernel *k,
 		    const struct ctl_cmd *c, int err)
@@ -396,6 +438,18 @@ static void explain(struct buf *out, const struct kernel *k,
 		buf_printf(out, "%s: %s", c->file.path, c->file.why);
 	else if (c->op == CTL_PTRACE)
 		explain_ptrace(out, k, c, err);
+	else if (c->op == CTL_SETPRIORITY || c->op == CTL_GETPRIORITY)
+		explain_prio(out, c, err);
+	else if (err == -EPERM && (c->op == CTL_KILL || c->op == CTL_TGKILL))
+		buf_printf(out, "uid %u (euid %u) may not signal pid %d",
+			   c->op == CTL_KILL ? c->kill.as.uid : c->tgkill.as.uid,
+			   c->op == CTL_KILL ? c->kill.as.euid : c->tgkill.as.euid,
+			   pid);
+	else if (err == -ESRCH && c->op == CTL_KILL && pid < 0)
+		buf_printf(out, pid == -1 ? "no process to signal" :
+			   "no process in group %d", -pid);
+	else if (err == -ESRCH && c->op == CTL_TGKILL && c->tgkill.tgid)
+		buf_printf(out, "no thread %d in process %d", pid, c->tgkill.tgid);
 	else if (err == -ESRCH && c->op == CTL_DETACH)
 		buf_printf(out, "pid %d is not traced", pid);
 	else if (err == -ESRCH)
@@ -407,6 +461,9 @@ static void explain(struct buf *out, const struct kernel *k,
 			   k->pids.pid_max, k->pids.nr_used);
 	else if (err == -EINVAL && c->op == CTL_KILL)
 		buf_printf(out, "no signal %d (1..64, or 0 to test)", c->kill.sig);
+	else if (err == -EINVAL && c->op == CTL_TGKILL)
+		buf_printf(out, "no signal %d (1..64, or 0 to test)",
+			   c->tgkill.sig);
 	else if (err == -EPERM && (c->op == CTL_EXIT || c->op == CTL_EXIT_THREAD))
 		buf_printf(out, "pid %d belongs to init or kthreadd, "
 			   "which cannot exit", pid);

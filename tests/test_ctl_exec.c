@@ -548,6 +548,96 @@ static void test_kill_stop_cont(void **state)
 	assert_string_equal(reply, want);
 }
 
+/* kill -PGID, kill -1 and "as": Linux's groups, mixed results and EPERM. */
+static void test_kill_groups_perm(void **state)
+{
+	struct kernel *k = *state;
+	int a = run_ok(k, "fork 1"), b = run_ok(k, "fork %d", a);
+	int other = run_ok(k, "fork 1"), pgrp;
+	char want[160];
+
+	/* setpgid(a, a) for both (no ctl for it): init's group 1 is kill -1. */
+	pgrp = find_task(k, a)->signal->pgrp = find_task(k, b)->signal->pgrp = a;
+	run_ok(k, "setuid %d 1000", b);
+	run_ok(k, "setuid %d 2000", other);
+	/* uid 1000 may stop b but not a (root): the group still succeeds. */
+	assert_int_equal(run(k, "kill -%d STOP as 1000 1000", pgrp), 0);
+	assert_int_equal(find_task(k, b)->state, TASK_STOPPED);
+	assert_int_not_equal(find_task(k, a)->state, TASK_STOPPED);
+	sprintf(want, "kill %d CONT as 1000 1000", a);
+	sprintf(want + 80, "EPERM: kill: uid 1000 (euid 1000) may not signal pid %d\n", a);
+	fails(k, want, -EPERM, want + 80);
+	/* The saved uid counts too (kill_ok_by_cred), and the euid. */
+	assert_int_equal(run(k, "kill %d 0 as 5 1000", b), 0);
+	assert_int_equal(run(k, "kill %d 0 as 1000 5", b), 0);
+	assert_int_equal(run(k, "kill %d 0 as 5 5", b), -EPERM);
+	/* A group of nobody: ESRCH; a group only of others: EPERM. */
+	fails(k, "kill -77777 TERM", -ESRCH,
+	      "ESRCH: kill: no process in group 77777\n");
+	sprintf(want, "kill -%d 0 as 3000 3000", pgrp);
+	assert_int_equal(run(k, "%s", want), -EPERM);
+	/* kill -1 as uid 2000: only "other" dies; EPERMs do not count. */
+	assert_int_equal(run(k, "kill -1 KILL as 2000 2000"), 0);
+	assert_int_equal(find_task(k, other)->state, EXIT_ZOMBIE);
+	assert_int_equal(find_task(k, b)->state, TASK_STOPPED);
+	assert_int_equal(find_task(k, 1)->state, TASK_INTERRUPTIBLE);
+	fails(k, "kill 0 KILL", -EINVAL, "EINVAL: kill: PID must be a pid, -1 or -PGID, not '0'\n");
+	fails(k, "kill 5 KILL as 1", -EINVAL, "EINVAL: kill: expected 'as UID EUID' at the end, not 'as'\n");
+	fails(k, "kill 5 KILL by 1 1", -EINVAL, "EINVAL: kill: expected 'as UID EUID' at the end, not 'by'\n");
+}
+
+/* tgkill: the thread must be in the group; tkill is TGID 0. */
+static void test_tgkill(void **state)
+{
+	struct kernel *k = *state;
+	int p = run_ok(k, "fork 1"), q = run_ok(k, "fork 1");
+	int tid = run_ok(k, "clone %d", p);
+	char line[80], want[120];
+
+	sprintf(line, "tgkill %d %d STOP", q, tid);
+	sprintf(want, "ESRCH: tgkill: no thread %d in process %d\n", tid, q);
+	fails(k, line, -ESRCH, want);
+	assert_int_equal(run(k, "tgkill %d %d STOP", p, tid), 0);
+	assert_int_equal(find_task(k, p)->state, TASK_STOPPED);
+	assert_int_equal(run(k, "tgkill 0 %d CONT", tid), 0);
+	assert_int_equal(find_task(k, p)->state, TASK_INTERRUPTIBLE);
+	run_ok(k, "setuid %d 1000", q);
+	assert_int_equal(run(k, "tgkill 0 %d 0 as 1000 1000", tid), -EPERM);
+}
+
+/* setpriority/getpriority: clamping, EPERM, EACCES, groups, users. */
+static void test_priority(void **state)
+{
+	struct kernel *k = *state;
+	int p = run_ok(k, "fork 1"), c = run_ok(k, "fork %d", p), pgrp;
+	char line[80];
+
+	pgrp = find_task(k, p)->signal->pgrp = find_task(k, c)->signal->pgrp = p;
+	assert_int_equal(run(k, "setpriority process %d 99", p), 0);
+	assert_int_equal(find_task(k, p)->nice, 19);
+	assert_int_equal(run(k, "getpriority process %d", p), 0);
+	assert_string_equal(reply, "1\n");
+	run_ok(k, "setuid %d 1000", c);
+	/* Raising is allowed to the owner, lowering needs CAP_SYS_NICE. */
+	assert_int_equal(run(k, "setpriority process %d 5 as 1000 1000", c), 0);
+	assert_int_equal(find_task(k, c)->nice, 5);
+	sprintf(line, "setpriority process %d 0 as 1000 1000", c);
+	fails(k, line, -EACCES, "EACCES: setpriority: lowering nice to 0 needs CAP_SYS_NICE\n");
+	assert_int_equal(run(k, "setpriority process %d 7 as 1000 1000", p), -EPERM);
+	assert_int_equal(find_task(k, p)->nice, 19);
+	/* A group: c changes, but p's EPERM sticks (set_one_prio). */
+	assert_int_equal(run(k, "setpriority pgrp %d 10 as 1000 1000", pgrp), -EPERM);
+	assert_int_equal(find_task(k, c)->nice, 10);
+	assert_int_equal(run(k, "setpriority user 1000 -3"), 0);
+	assert_int_equal(find_task(k, c)->nice, -3);
+	assert_int_equal(run(k, "getpriority user 1000"), 0);
+	assert_string_equal(reply, "23\n");
+	fails(k, "getpriority user 4242", -ESRCH, "ESRCH: getpriority: no user 4242\n");
+	fails(k, "setpriority process 99999 0", -ESRCH,
+	      "ESRCH: setpriority: no process 99999\n");
+	fails(k, "setpriority thread 1 0", -EINVAL, "EINVAL: setpriority: expected process, pgrp or user, not 'thread'\n");
+}
+
 static void test_ptrace_detach(void **state)
 {
 	struct kernel *k = *state;
@@ -619,8 +709,10 @@ static void test_help(void **state)
 	assert_string_equal(reply,
 		"commands: fork PPID [COUNT]; clone PID; exec PID COMM [ARGS...]; "
 		"exit PID [CODE]; wait PID WHO [nohang] [nowait] [untraced] "
-		"[continued] [nothread]; exit_thread TID [CODE]; kill PID SIG; "
-		"stop PID; cont PID; ptrace PID TRACER; detach PID; "
+		"[continued] [nothread]; exit_thread TID [CODE]; "
+		"kill PID SIG [as UID EUID]; tgkill TGID TID SIG [as UID EUID]; "
+		"setpriority process|pgrp|user WHO NICE [as UID EUID]; "
+		"getpriority process|pgrp|user WHO; stop PID; cont PID; ptrace PID TRACER; detach PID; "
 		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
 		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
@@ -807,6 +899,9 @@ int main(void)
 		T(test_help),
 		T(test_save_load),
 		T(test_kill_stop_cont),
+		T(test_kill_groups_perm),
+		T(test_tgkill),
+		T(test_priority),
 		T(test_ptrace_detach),
 		T(test_subreaper_exit_thread),
 		T(test_pidstore),
