@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: MIT
+/*
+ * procsim-syscalls: a seccomp user-notification supervisor that makes a
+ * real tool's process syscalls act on the simulation (issue 17).
+ *
+ *	procsim-syscalls -m MOUNT -- CMD [ARG...]
+ *
+ * procsim-run starts every tool through it: CMD is procsim-run's
+ * `unshare ... sh -c ...` that builds the private mount and pid namespace.
+ *
+ * DESIGN: the supervisor is CMD's parent.
+ *   It forks; the child loads a seccomp filter whose trapped syscalls get
+ *   SCMP_ACT_NOTIFY, sends the listener fd back over a socketpair
+ *   (SCM_RIGHTS), closes it and execs CMD.  The filter is inherited by
+ *   everything below (unshare, the namespace's shell, the tool, its
+ *   children); only the supervisor holds the listener, and it stays
+ *   outside the tool's pid namespace, so it sees every pid and reads the
+ *   host's /proc.  It answers one notification at a time, then exits with
+ *   CMD's status once CMD is gone.  No helper inside the namespace, no
+ *   fd passing across it, no threads.
+ *
+ * WHICH CALLS ARE EMULATED (the "real pid" rule):
+ *   A pid argument is a pid of the caller's namespace.  The namespace's
+ *   real processes are the descendants of CMD (a pid namespace's processes
+ *   are all descendants of its init, which is CMD's child); the supervisor
+ *   walks them (/proc/H/task/T/children) and reads each task's NSpid.  A
+ *   call whose target is one of them (the tool itself, its children, the
+ *   shell) continues to the kernel unchanged (SECCOMP_USER_NOTIF_FLAG_
+ *   CONTINUE): the pid namespace confines it, so it can reach nothing on
+ *   the host.  Any other pid is a simulated one: the call is answered from
+ *   the simulation, and the kernel never sees it.  Callers outside the
+ *   tool's namespace (unshare's parent half) or in a namespace nested
+ *   inside it continue unchanged: none of their pids can be simulated ones
+ *   (the first's are host pids, which the filter must leave alone; the
+ *   second's are confined to that nested namespace).
+ *
+ * HOW: one line to MOUNT/procsim/ctl per emulated call, on one fd kept
+ *   open: the same core paths as a ctl command (all-or-nothing, the
+ *   caches invalidated before the write returns, exits in the events and
+ *   audit).  The write's errno is the syscall's.  The caller's uid and
+ *   euid, mapped into its user namespace, and whether it holds CAP_KILL or
+ *   CAP_SYS_NICE there, go along as "as UID EUID" (absent when it holds
+ *   the capability), so the simulation does Linux's permission checks.
+ *
+ * Trapped: kill, tkill, tgkill, rt_sigqueueinfo, getpriority and
+ *   setpriority.  kill(0, ...) and {get,set}priority(..., 0, ...) concern
+ *   the caller itself and are not even trapped (the filter compares the
+ *   argument).  docs/syscalls.md lists semantics and limits.
+ *
+ * If the filter cannot be loaded (no seccomp, or no user notification in
+ * this kernel), the child says so in one line and execs CMD without it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CAP_KILL	5
+#define CAP_SYS_NICE	23
+#define NSPID_MAX	32	/* pid namespace nesting is at most 32 deep */
+
+static const char *prog = "procsim-syscalls";
+
+/* What the supervisor knows: the ctl fd, CMD's pid, its own ns depth. */
+struct sup {
+	int ctl;		/* MOUNT/procsim/ctl, O_RDWR */
+	int notify;		/* the listener */
+	pid_t child;		/* CMD */
+	int depth;		/* our NSpid entries; the tool's ns has one more */
+	bool verbose;		/* $PROCSIM_SYSCALLS_TRACE: one line per call */
+};
+
+/* A trapped call's caller, from the host's /proc/<pid>/status. */
+struct caller {
+	pid_t hostpid;
+	int nspid[NSPID_MAX], nslevels;
+	unsigned int uid, euid;		/* in the caller's user namespace */
+	unsigned long long capeff;
+};
+
+/* ---- reading the host's /proc ---- */
+
+/* A small file into @buf (NUL-terminated); -1 on error. */
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/* The numbers after "NSpid:" in a status text; their count. */
+static int parse_nspid(const char *status, int *v, int max)
+{
+	const char *p = strstr(status, "\nNSpid:");
+	int n = 0;
+
+	if (!p)
+		return 0;
+	p += 7;
+	while (n < max && *p && *p != '\n') {
+		char *end;
+		long x = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		v[n++] = (int)x;
+		p = end;
+	}
+	return n;
+}
+
+/* @outside (a uid as we see it) inside the user namespace of @pid. */
+static unsigned int map_uid(pid_t pid, unsigned int outside)
+{
+	char path[64], buf[4096], *line;
+	unsigned long in, out, count;
+
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return outside;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (sscanf(line, "%lu %lu %lu", &in, &out, &count) == 3 &&
+		    outside >= out && outside - out < count)
+			return (unsigned int)(in + (outside - out));
+	return 65534;	/* the overflow uid */
+}
+
+static int read_caller(pid_t pid, struct caller *c)
+{
+	char path[64], buf[4096];
+	const char *p;
+	unsigned int ruid, euid;
+
+	c->hostpid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (pid <= 0 || read_small(path, buf, sizeof(buf)) < 0)
+		return -1;
+	c->nslevels = parse_nspid(buf, c->nspid, NSPID_MAX);
+	p = strstr(buf, "\nUid:");
+	if (!p || sscanf(p + 5, "%u %u", &ruid, &euid) != 2)
+		return -1;
+	p = strstr(buf, "\nCapEff:");
+	if (!p || sscanf(p + 8, "%llx", &c->capeff) != 1)
+		return -1;
+	c->uid = map_uid(pid, ruid);
+	c->euid = map_uid(pid, euid);
+	return 0;
+}
+
+/*
+ * Is @nr a real pid (or tid) of the tool's namespace?  A walk of CMD's
+ * descendants, each task's NSpid entry at the tool's level.  Small: the
+ * namespace holds the shell, the tool and whatever the tool started.
+ */
+static bool real_ns_pid(const struct sup *s, int nr)
+{
+	pid_t stack[4096];
+	int top = 0;
+
+	stack[top++] = s->child;
+	while (top) {
+		pid_t h = stack[--top];
+		char path[320], buf[4096];
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "/proc/%d/task", h);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			int ns[NSPID_MAX], n;
+			char *p, *end;
+
+			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/task/%s/status",
+				 h, de->d_name);
+			if (read_small(path, buf, sizeof(buf)) < 0)
+				continue;
+			n = parse_nspid(buf, ns, NSPID_MAX);
+			if (n > s->depth && ns[s->depth] == nr) {
+				closedir(d);
+				return true;
+			}
+			snprintf(path, sizeof(path), "/proc/%d/task/%s/children",
+				 h, de->d_name);
+			if (read_small(path, buf, sizeof(buf)) < 0)
+				continue;
+			for (p = buf; top < (int)(sizeof(stack) / sizeof(*stack)); p = end) {
+				long c = strtol(p, &end, 10);
+
+				if (end == p)
+					break;
+				stack[top++] = (pid_t)c;
+			}
+		}
+		closedir(d);
+	}
+	return false;
+}
+
+/* ---- the ctl connection ---- */
+
+/*
+ * Send one command; 0 or -errno, the reply (without '\n') in @reply.
+ * A write that fails carries the command's errno; its error line is
+ * still read, so the next reply is this one's successor.
+ */
+static int ctl_call(const struct sup *s, char *reply, size_t size,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int ctl_call(const struct sup *s, char *reply, size_t size,
+		    const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	ssize_t n;
+	int len, err = 0;
+
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	line[len++] = '\n';
+	if (write(s->ctl, line, len) != len)
+		err = errno ? -errno : -EIO;
+	n = read(s->ctl, reply, size - 1);
+	reply[n > 0 ? n : 0] = '\0';
+	if (n > 0 && reply[n - 1] == '\n')
+		reply[n - 1] = '\0';
+	if (s->verbose)
+		fprintf(stderr, "%s: %.*s -> %s\n", prog, len - 1, line, reply);
+	return err;
+}
+
+/* " as UID EUID", or "" when the caller holds capability @cap. */
+static const char *sender(const struct caller *c, int cap, char *buf,
+			  size_t size)
+{
+	if (c->capeff & (1ULL << cap))
+		return "";
+	snprintf(buf, size, " as %u %u", c->uid, c->euid);
+	return buf;
+}
+
+/* ---- the syscalls: each returns CONTINUE, or fills val/-errno ---- */
+
+enum verdict { EMULATED, CONTINUE };
+
+struct call {
+	const struct sup *s;
+	const struct caller *c;
+	const struct seccomp_data *d;
+	long long val;		/* the return value when EMULATED */
+	int err;		/* or -errno */
+};
+
+static int arg_int(const struct call *k, int i)
+{
+	return (int)k->d->args[i];
+}
+
+/*
+ * A signal to a simulated pid (ctl kill or tgkill).  An invalid signal is
+ * Linux's EINVAL only once a target exists (ESRCH first): probed with
+ * signal 0 as the operator.
+ */
+static void send_signal(struct call *k, const char *cmd, const char *target,
+			int sig)
+{
+	char reply[512], as[64];
+
+	if (sig < 0 || sig > 64) {
+		k->err = ctl_call(k->s, reply, sizeof(reply), "%s %s 0", cmd,
+				  target);
+		k->err = k->err == -ESRCH ? -ESRCH : -EINVAL;
+		return;
+	}
+	k->err = ctl_call(k->s, reply, sizeof(reply), "%s %s %d%s", cmd, target,
+			  sig, sender(k->c, CAP_KILL, as, sizeof(as)));
+}
+
+/* kill(pid, sig); pid 0 is not trapped. */
+static enum verdict sys_kill(struct call *k)
+{
+	int pid = arg_int(k, 0);
+	char target[16];
+
+	if (pid == INT_MIN) {		/* kill_something_info: -INT_MIN */
+		k->err = -ESRCH;
+		return EMULATED;
+	}
+	/* kill -1 reaches the simulation only (docs/syscalls.md). */
+	if (pid != -1 && real_ns_pid(k->s, pid < 0 ? -pid : pid))
+		return CONTINUE;
+	snprintf(target, sizeof(target), "%d", pid);
+	send_signal(k, "kill", target, arg_int(k, 1));
+	return EMULATED;
+}
+
+/* tgkill(tgid, tid, sig), tkill(tid, sig): bad ids are the kernel's EINVAL. */
+static enum verdict sys_tgkill(struct call *k)
+{
+	bool tg = k->d->nr == __NR_tgkill;
+	int tgid = tg ? arg_int(k, 0) : 0, tid = arg_int(k, tg ? 1 : 0);
+	char target[32];
+
+	if (tid <= 0 || (tg && tgid <= 0) || real_ns_pid(k->s, tid))
+		return CONTINUE;
+	snprintf(target, sizeof(target), "%d %d", tgid, tid);
+	send_signal(k, "tgkill", target, arg_int(k, tg ? 2 : 1));
+	return EMULATED;
+}
+
+/*
+ * rt_sigqueueinfo(pid, sig, info): a kill with a siginfo.  As Linux, a
+ * caller may not forge a kernel or tkill si_code for another process, and
+ * a simulated one is always another: EPERM.
+ */
+static enum verdict sys_rt_sigqueueinfo(struct call *k)
+{
+	int pid = arg_int(k, 0), code;
+	char path[64], target[16];
+	ssize_t n = -1;
+	int fd;
+
+	if (pid <= 0 || real_ns_pid(k->s, pid))
+		return CONTINUE;
+	snprintf(path, sizeof(path), "/proc/%d/mem", k->c->hostpid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = pread(fd, &code, sizeof(code), (off_t)k->d->args[2] + 8);
+		close(fd);
+	}
+	if (n != sizeof(code)) {
+		k->err = -EFAULT;
+		return EMULATED;
+	}
+	if (code >= 0 || code == SI_TKILL) {
+		k->err = -EPERM;
+		return EMULATED;
+	}
+	snprintf(target, sizeof(target), "%d", pid);
+	send_signal(k, "kill", target, arg_int(k, 1));
+	return EMULATED;
+}
+
+static const char *const prio_which[] = { "process", "pgrp", "user" };
+
+/*
+ * Whose priority?  A process or group that is real continues; a user's
+ * processes are the simulation's (who 0, the caller, is not trapped).
+ */
+static bool prio_real(struct call *k, int which, int who)
+{
+	return which < PRIO_PROCESS || which > PRIO_USER ||
+	       (which != PRIO_USER && (who <= 0 || real_ns_pid(k->s, who)));
+}
+
+static enum verdict sys_getpriority(struct call *k)
+{
+	int which = arg_int(k, 0), who = arg_int(k, 1);
+	char reply[512];
+
+	if (prio_real(k, which, who))
+		return CONTINUE;
+	k->err = ctl_call(k->s, reply, sizeof(reply), "getpriority %s %u",
+			  prio_which[which], (unsigned int)who);
+	k->val = k->err ? 0 : atoi(reply);
+	return EMULATED;
+}
+
+static enum verdict sys_setpriority(struct call *k)
+{
+	int which = arg_int(k, 0), who = arg_int(k, 1), nice = arg_int(k, 2);
+	char reply[512], as[64];
+
+	if (prio_real(k, which, who))
+		return CONTINUE;
+	k->err = ctl_call(k->s, reply, sizeof(reply), "setpriority %s %u %d%s",
+			  prio_which[which], (unsigned int)who, nice,
+			  sender(k->c, CAP_SYS_NICE, as, sizeof(as)));
+	return EMULATED;
+}
+
+/* ---- the filter ---- */
+
+struct trap {
+	const char *name;
+	enum verdict (*fn)(struct call *k);
+	int nr_cmp;			/* 0, or 1: trap only if arg @cmp_arg != 0 */
+	unsigned int cmp_arg;
+};
+
+static const struct trap traps[] = {
+	{ "kill", sys_kill, 1, 0 },
+	{ "tkill", sys_tgkill, 0, 0 },
+	{ "tgkill", sys_tgkill, 0, 0 },
+	{ "rt_sigqueueinfo", sys_rt_sigqueueinfo, 0, 0 },
+	{ "getpriority", sys_getpriority, 1, 1 },
+	{ "setpriority", sys_setpriority, 1, 1 },
+};
+#define NR_TRAPS	(sizeof(traps) / sizeof(traps[0]))
+
+/* In the child: load the filter; the listener fd, or -errno. */
+static int load_filter(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	size_t i;
+	int err = 0, fd;
+
+	if (!ctx)
+		return -ENOMEM;
+	/* As root, keep setuid programs working inside: no NO_NEW_PRIVS. */
+	if (geteuid() == 0)
+		err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	for (i = 0; !err && i < NR_TRAPS; i++) {
+		int nr = seccomp_syscall_resolve_name(traps[i].name);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		err = traps[i].nr_cmp ?
+			seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					 SCMP_CMP32(traps[i].cmp_arg, SCMP_CMP_NE, 0)) :
+			seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+	}
+	if (!err)
+		err = seccomp_load(ctx);
+	fd = err ? err : seccomp_notify_fd(ctx);
+	seccomp_release(ctx);
+	return fd;
+}
+
+static int trap_nr[NR_TRAPS];	/* traps[i]'s syscall number, at startup */
+
+static const struct trap *trap_of(int nr)
+{
+	size_t i;
+
+	for (i = 0; i < NR_TRAPS; i++)
+		if (trap_nr[i] == nr)
+			return &traps[i];
+	return NULL;
+}
+
+/* One notification: receive, decide, answer. */
+static void handle_one(struct sup *s, struct seccomp_notif *req,
+		       struct seccomp_notif_resp *resp)
+{
+	const struct trap *t;
+	struct caller c;
+	struct call k = { .s = s, .c = &c };
+	enum verdict v = CONTINUE;
+
+	memset(req, 0, sizeof(*req));
+	if (seccomp_notify_receive(s->notify, req))
+		return;		/* the caller died, or was interrupted */
+	k.d = &req->data;
+	t = trap_of(req->data.nr);
+	/*
+	 * Only a caller of the tool's own namespace is emulated; its /proc
+	 * data are trusted only if the notification is still live after.
+	 */
+	if (t && !read_caller(req->pid, &c) && c.nslevels == s->depth + 1 &&
+	    !seccomp_notify_id_valid(s->notify, req->id))
+		v = t->fn(&k);
+	memset(resp, 0, sizeof(*resp));
+	resp->id = req->id;
+	if (v == CONTINUE) {
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else {
+		resp->error = k.err;
+		resp->val = k.err ? 0 : k.val;
+	}
+	seccomp_notify_respond(s->notify, resp);	/* ENOENT: caller gone */
+}
+
+/* ---- startup: fork, pass the listener, exec ---- */
+
+static int send_fd(int sock, int fd)
+{
+	char byte = fd >= 0 ? 'F' : 'N';
+	struct iovec iov = { &byte, 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof(u.buf);
+		CMSG_FIRSTHDR(&m)->cmsg_level = SOL_SOCKET;
+		CMSG_FIRSTHDR(&m)->cmsg_type = SCM_RIGHTS;
+		CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
+}
+
+/* The fd the child sent, or -1 (it runs without the filter). */
+static int recv_fd(int sock)
+{
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *h;
+	int fd;
+
+	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1 || byte != 'F')
+		return -1;
+	h = CMSG_FIRSTHDR(&m);
+	if (!h || h->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(h), sizeof(int));
+	return fd;
+}
+
+static void __attribute__((noreturn)) child(int sock, char **argv,
+					    const sigset_t *old)
+{
+	int fd = load_filter();
+
+	if (fd < 0)
+		fprintf(stderr, "%s: no seccomp user notification (%s): "
+			"syscalls about simulated pids are not emulated\n",
+			prog, strerror(-fd));
+	send_fd(sock, fd);
+	if (fd >= 0)
+		close(fd);
+	close(sock);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	execvp(argv[0], argv);
+	fprintf(stderr, "%s: %s: %s\n", prog, argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* CMD ended: leave with its status (a signal death as that signal). */
+static void __attribute__((noreturn)) pass_status(int status)
+{
+	if (WIFSIGNALED(status)) {
+		sigset_t all;
+
+		signal(WTERMSIG(status), SIG_DFL);
+		sigfillset(&all);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		raise(WTERMSIG(status));
+		exit(128 + WTERMSIG(status));
+	}
+	exit(WEXITSTATUS(status));
+}
+
+static int ns_depth(void)
+{
+	char buf[4096];
+	int v[NSPID_MAX];
+
+	if (read_small("/proc/self/status", buf, sizeof(buf)) < 0)
+		return 1;
+	return parse_nspid(buf, v, NSPID_MAX);
+}
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fprintf(stderr, "usage: %s -m MOUNT [--] CMD [ARG...]\n", prog);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	struct sup s = { .notify = -1 };
+	const char *mount = NULL;
+	char path[PATH_MAX];
+	sigset_t mask, old;
+	int sv[2], sfd, status, opt;
+
+	while ((opt = getopt(argc, argv, "+m:")) != -1) {
+		if (opt != 'm')
+			usage();
+		mount = optarg;
+	}
+	if (!mount || optind >= argc)
+		usage();
+	snprintf(path, sizeof(path), "%s/procsim/ctl", mount);
+	s.ctl = open(path, O_RDWR | O_CLOEXEC);
+	if (s.ctl < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return 2;
+	}
+	s.depth = ns_depth();
+	for (size_t i = 0; i < NR_TRAPS; i++)
+		trap_nr[i] = seccomp_syscall_resolve_name(traps[i].name);
+	s.verbose = getenv("PROCSIM_SYSCALLS_TRACE") != NULL;
+	/* SIGCHLD and the signals we pass on, through a signalfd. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	/* ^C and ^\ reach CMD's group too; let CMD decide, as a shell does. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		fprintf(stderr, "%s: %s\n", prog, strerror(errno));
+		return 2;
+	}
+	s.child = fork();
+	if (s.child < 0) {
+		fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
+		return 2;
+	}
+	if (!s.child) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		close(sv[0]);
+		child(sv[1], argv + optind, &old);
+	}
+	close(sv[1]);
+	s.notify = recv_fd(sv[0]);
+	close(sv[0]);
+	if (seccomp_notify_alloc(&req, &resp)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 2;
+	}
+	for (;;) {
+		struct pollfd p[2] = { { sfd, POLLIN, 0 }, { s.notify, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+
+		if (poll(p, s.notify >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN)
+			handle_one(&s, req, resp);
+		else if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			close(s.notify);	/* nobody left under the filter */
+			s.notify = -1;
+		}
+		if (!(p[0].revents & POLLIN) ||
+		    read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			kill(s.child, si.ssi_signo);
+			continue;
+		}
+		if (waitpid(s.child, &status, WNOHANG) == s.child)
+			pass_status(status);
+	}
+	fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
+	kill(s.child, SIGKILL);
+	waitpid(s.child, &status, 0);
+	return 2;
+}
