@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Real process syscalls act on the simulation through procsim-run's seccomp
+# supervisor (tools/procsim-syscalls.c): kill, pkill, renice, with Linux's
+# errnos and permission checks; calls about the namespace's own processes
+# still reach the kernel; a host process with a simulated pid's number is
+# never signalled.  --no-syscalls keeps the old, unemulated behaviour.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[[ -x $PROCSIM_BUILD/procsim-syscalls ]] || die "no $PROCSIM_BUILD/procsim-syscalls"
+procsim_start -o populate=50
+
+# spawn COMM [ARG...]: a new simulated child of init running COMM.
+spawn() {
+	local pid
+	read -r pid <<<"$(ctl_ok fork 1)"
+	ctl_ok exec "$pid" "$@" >/dev/null
+	echo "$pid"
+}
+stat_of() { run ps -o stat= -p "$1" | tr -d ' ' | cut -c1; }
+
+# kill -STOP / -CONT: T, then S, as ps shows them.
+p=$(spawn sleeper 600)
+run kill -STOP "$p" || fail "kill -STOP $p exited $?"
+check_eq "ps -o stat after kill -STOP" T "$(stat_of "$p")"
+run kill -CONT "$p" || fail "kill -CONT $p exited $?"
+check_eq "ps -o stat after kill -CONT" S "$(stat_of "$p")"
+
+# kill -9: a zombie its parent (init) reaps with status 9.
+run kill -9 "$p" || fail "kill -9 $p exited $?"
+check_eq "ps -o stat after kill -9" Z "$(stat_of "$p")"
+check_eq "reply of 'wait 1 $p'" "$p 9" "$(ctl_ok wait 1 "$p")"
+# Now gone: ESRCH, exactly as for any missing pid.
+err=$(run kill -0 "$p" 2>&1) && fail "kill -0 of a reaped pid succeeded"
+check_match "kill -0 of a reaped pid" 'No such process' "$err"
+
+# A signal to a process group (kill -- -PGID): every member, no other.
+pg=$(run ps -eo pgid= | sort -n | uniq -c | awk '$2 > 2 && $1 >= 2 { print $2; exit }')
+[[ -n $pg ]] || die "populate made no process group of two"
+members=$(run ps -eo pid=,pgid= | awk -v g="$pg" '$2 == g { print $1 }')
+run kill -s STOP -- "-$pg" || fail "kill -STOP -- -$pg exited $?"
+states=$(run ps -eo pgid=,stat= | awk -v g="$pg" '$1 == g { print substr($2, 1, 1) }' | sort -u)
+check_eq "states in group $pg after kill -STOP -- -$pg" T "$states"
+check_eq "states outside group $pg" "" \
+	"$(run ps -eo pgid=,stat= | awk -v g="$pg" '$1 != g && $2 ~ /^T/')"
+run kill -s CONT -- "-$pg" || fail "kill -CONT -- -$pg exited $?"
+for m in $members; do
+	[[ $(stat_of "$m") == T ]] && fail "member $m of group $pg still stopped after CONT"
+done
+err=$(run kill -s STOP -- -77777 2>&1) && fail "kill of an empty group succeeded"
+check_match "kill of an empty process group" 'No such process' "$err"
+g=$(spawn grouped)
+
+# tgkill names a thread of a group: ESRCH for a thread of another group.
+t=$(ctl_ok clone "$g")
+py="import ctypes,os,sys;l=ctypes.CDLL(None,use_errno=True)
+r=l.syscall(234,int(sys.argv[1]),int(sys.argv[2]),int(sys.argv[3]))
+print(r if r>=0 else os.strerror(ctypes.get_errno()))"
+check_eq "tgkill(g, its thread, STOP)" 0 "$(run python3 -c "$py" "$g" "$t" 19)"
+check_eq "ps -o stat after tgkill STOP" T "$(stat_of "$g")"
+check_eq "tgkill(1, g's thread, CONT)" "No such process" "$(run python3 -c "$py" 1 "$t" 18)"
+check_eq "tgkill(g, its thread, 65)" "Invalid argument" "$(run python3 -c "$py" "$g" "$t" 65)"
+check_eq "tgkill(g, 99999, 65): ESRCH before EINVAL" "No such process" \
+	"$(run python3 -c "$py" "$g" 99999 65)"
+run kill -CONT "$g"
+
+# pkill -f matches the simulated command line and signals that pid only.
+a=$(spawn worker --queue alpha)
+b=$(spawn worker --queue beta)
+run pkill -f 'worker --queue alph' || fail "pkill -f exited $?"
+check_eq "stat of the pkill -f target" Z "$(stat_of "$a")"
+check_eq "stat of the other worker" S "$(stat_of "$b")"
+
+# renice: setpriority and getpriority on the simulated pid; ps shows NI.
+out=$(run renice -n 5 -p "$b") || fail "renice exited $?"
+check_match "renice's report" "old priority 0, new priority 5" "$out"
+check_eq "ps -o ni after renice" 5 "$(run ps -o ni= -p "$b" | tr -d ' ')"
+
+# The namespace's own processes still reach the kernel: a real child of
+# the tool is stopped and killed for real (the shell reports it).
+out=$(run sh -c 'sleep 30 & c=$!; kill -STOP $c; ps -o stat= -p $c >/dev/null;
+	kill -9 $c; wait $c; echo "status $?"')
+check_eq "a real child killed inside the namespace" "status 137" "$out"
+
+# Permissions: another uid without CAP_KILL gets EPERM, the owner may.
+if ((EUID == 0)); then
+	ctl_ok setuid "$b" 1000 >/dev/null
+	as() { local u=$1; shift; run setpriv --reuid "$u" --regid "$u" --clear-groups "$@"; }
+	err=$(as 1001 kill -STOP "$b" 2>&1) && fail "uid 1001 stopped uid 1000's process"
+	check_match "kill by another uid" 'Operation not permitted' "$err"
+	check_eq "stat after the refused kill" S "$(stat_of "$b")"
+	err=$(as 1000 renice -n 1 -p "$b" 2>&1) && fail "uid 1000 lowered its nice without CAP_SYS_NICE"
+	check_match "renice to a lower nice by the owner" 'Permission denied' "$err"
+	as 1000 renice -n 7 -p "$b" >/dev/null || fail "the owner could not raise its nice"
+	check_eq "ps -o ni after the owner's renice" 7 "$(run ps -o ni= -p "$b" | tr -d ' ')"
+	as 1000 kill -STOP "$b" || fail "uid 1000 could not stop its own process"
+	check_eq "stat after the owner's kill -STOP" T "$(stat_of "$b")"
+else
+	log "not root: the EPERM checks need setpriv to another uid; skipped"
+fi
+
+# --no-syscalls: the old behaviour, nothing reaches the simulation.
+err=$(timeout -k 5 "$TOOL_TIMEOUT" "$PROCSIM_RUN" -m "$MNT" --no-syscalls -- \
+	kill -CONT "$b" 2>&1) && fail "kill with --no-syscalls succeeded"
+check_match "kill with --no-syscalls" 'No such process' "$err"
+
+# A host process whose pid a simulated process also has: the simulated
+# one is signalled, the host one survives.
+sleep 600 </dev/null >/dev/null 2>&1 &
+host=$!
+read -r last <<<"$(ctl_ok fork 1)"
+if ((host > last && host - last <= 1000000)); then
+	ctl pid_max $((host + 1000)) >/dev/null 2>&1 || true
+	twin=$(ctl_ok fork 1 $((host - last)) | awk '{ print $NF }')
+	check_eq "the simulated twin's pid" "$host" "$twin"
+	run kill -KILL "$host" || fail "kill -KILL $host (simulated) exited $?"
+	check_eq "stat of the simulated twin" Z "$(stat_of "$host")"
+	kill -0 "$host" 2>/dev/null || fail "the host sleeper $host was signalled"
+else
+	log "host pid $host is not above the simulation's $last: twin check skipped"
+fi
+kill "$host" 2>/dev/null || true
+finish
