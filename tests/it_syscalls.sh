@@ -77,6 +77,46 @@ out=$(run renice -n 5 -p "$b") || fail "renice exited $?"
 check_match "renice's report" "old priority 0, new priority 5" "$out"
 check_eq "ps -o ni after renice" 5 "$(run ps -o ni= -p "$b" | tr -d ' ')"
 
+# killall signals through pidfd_send_signal on a /proc/<pid> directory fd.
+k1=$(spawn reaper-target)
+k2=$(spawn reaper-target --second)
+out=$(run killall -v reaper-target 2>&1) || fail "killall exited $?: $out"
+check_match "killall -v's report" "Killed reaper-target\\($k1\\) with signal 15" "$out"
+check_eq "stat of killall's first target" Z "$(stat_of "$k1")"
+check_eq "stat of killall's second target" Z "$(stat_of "$k2")"
+err=$(run killall reaper-none 2>&1) && fail "killall of no such name succeeded"
+
+# pidwait: pidfd_open gives an fd that polls readable once the simulated
+# process exits (here by a ctl exit 1 s later, from outside the tool).
+w=$(spawn awaited)
+(sleep 1; ctl exit "$w" 0 >/dev/null) &
+exiter=$!
+t0=$(date +%s%N)
+out=$(run timeout 20 pidwait -x -e awaited 2>&1) || fail "pidwait exited $?: $out"
+wait "$exiter"
+ms=$((($(date +%s%N) - t0) / 1000000))
+((ms >= 900)) || fail "pidwait returned after $ms ms, before the exit"
+check_eq "stat after pidwait" Z "$(stat_of "$w")"
+# A pidfd of a zombie is readable at once; pidfd_send_signal works on it
+# (and on a /proc dir fd); a pidfd of a thread is EINVAL, as on Linux.
+py='import os,select,signal,sys
+p=int(sys.argv[1]); fd=os.pidfd_open(p)
+print(len(select.select([fd],[],[],0)[0]), end=" ")
+try: signal.pidfd_send_signal(fd, int(sys.argv[2])); print("sent", end=" ")
+except OSError as e: print(e.strerror, end=" ")
+try: os.pidfd_open(int(sys.argv[3])); print("thread ok")
+except OSError as e: print(e.strerror)'
+v=$(spawn victim)
+vt=$(ctl_ok clone "$v")
+check_eq "pidfd of a live process, STOP sent, pidfd of its thread" \
+	"0 sent Invalid argument" "$(run python3 -c "$py" "$v" 19 "$vt")"
+check_eq "stat after pidfd_send_signal STOP" T "$(stat_of "$v")"
+check_eq "pidfd of a zombie" "1 sent Invalid argument" "$(run python3 -c "$py" "$w" 0 "$vt")"
+check_eq "pidfd_open of a missing pid" "No such process" \
+	"$(run python3 -c 'import os
+try: os.pidfd_open(99999)
+except OSError as e: print(e.strerror)')"
+
 # The namespace's own processes still reach the kernel: a real child of
 # the tool is stopped and killed for real (the shell reports it).
 out=$(run sh -c 'sleep 30 & c=$!; kill -STOP $c; ps -o stat= -p $c >/dev/null;

@@ -62,6 +62,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -69,6 +71,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/kcmp.h>
+#include <linux/seccomp.h>
 
 #define CAP_KILL	5
 #define CAP_SYS_NICE	23
@@ -77,8 +81,21 @@
 static const char *prog = "procsim-syscalls";
 
 /* What the supervisor knows: the ctl fd, CMD's pid, its own ns depth. */
+/* A pidfd we handed out: an eventfd, written when @pid exits. */
+struct watch {
+	int efd;		/* our copy (kept to recognise it); -1: free */
+	int pid;
+	bool fired;		/* @pid has exited: the eventfd is readable */
+};
+#define WATCH_MAX	1024
+
 struct sup {
+	const char *mount;
+	dev_t mount_dev;	/* st_dev of the mount: its fds are ours */
 	int ctl;		/* MOUNT/procsim/ctl, O_RDWR */
+	int events;		/* MOUNT/procsim/events: exits end pidfds */
+	struct watch watch[WATCH_MAX];
+	int nr_watch;
 	int notify;		/* the listener */
 	pid_t child;		/* CMD */
 	int depth;		/* our NSpid entries; the tool's ns has one more */
@@ -269,10 +286,12 @@ static const char *sender(const struct caller *c, int cap, char *buf,
 
 /* ---- the syscalls: each returns CONTINUE, or fills val/-errno ---- */
 
-enum verdict { EMULATED, CONTINUE };
+/* ANSWERED: the handler completed the notification itself (ADDFD_SEND). */
+enum verdict { EMULATED, CONTINUE, ANSWERED };
 
 struct call {
-	const struct sup *s;
+	struct sup *s;
+	uint64_t id;		/* the notification */
 	const struct caller *c;
 	const struct seccomp_data *d;
 	long long val;		/* the return value when EMULATED */
@@ -337,35 +356,263 @@ static enum verdict sys_tgkill(struct call *k)
 }
 
 /*
- * rt_sigqueueinfo(pid, sig, info): a kill with a siginfo.  As Linux, a
- * caller may not forge a kernel or tkill si_code for another process, and
- * a simulated one is always another: EPERM.
+ * Does the siginfo at @addr in the caller claim a kernel or tkill si_code?
+ * As Linux, a caller may forge those only for itself, and a simulated
+ * process is always another: true, -EPERM follows.  Unreadable: true
+ * with k->err -EFAULT.
  */
-static enum verdict sys_rt_sigqueueinfo(struct call *k)
+static bool siginfo_forged(struct call *k, unsigned long long addr)
 {
-	int pid = arg_int(k, 0), code;
-	char path[64], target[16];
+	char path[64];
 	ssize_t n = -1;
-	int fd;
+	int fd, code;
 
-	if (pid <= 0 || real_ns_pid(k->s, pid))
-		return CONTINUE;
 	snprintf(path, sizeof(path), "/proc/%d/mem", k->c->hostpid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		n = pread(fd, &code, sizeof(code), (off_t)k->d->args[2] + 8);
+		n = pread(fd, &code, sizeof(code), (off_t)addr + 8);
 		close(fd);
 	}
 	if (n != sizeof(code)) {
 		k->err = -EFAULT;
-		return EMULATED;
+		return true;
 	}
-	if (code >= 0 || code == SI_TKILL) {
-		k->err = -EPERM;
+	return code >= 0 || code == SI_TKILL;
+}
+
+/* rt_sigqueueinfo(pid, sig, info): a kill with a siginfo. */
+static enum verdict sys_rt_sigqueueinfo(struct call *k)
+{
+	int pid = arg_int(k, 0);
+	char target[16];
+
+	if (pid <= 0 || real_ns_pid(k->s, pid))
+		return CONTINUE;
+	if (siginfo_forged(k, k->d->args[2])) {
+		if (!k->err)
+			k->err = -EPERM;
 		return EMULATED;
 	}
 	snprintf(target, sizeof(target), "%d", pid);
 	send_signal(k, "kill", target, arg_int(k, 1));
+	return EMULATED;
+}
+
+/* ---- pidfds: eventfds that the events stream makes readable ---- */
+
+/* "State:" and "Tgid:" of MOUNT/<pid>/status; -ESRCH if unreadable. */
+static int sim_status(const struct sup *s, int pid, char *state, int *tgid)
+{
+	char path[PATH_MAX], buf[4096];
+	const char *p, *q;
+
+	snprintf(path, sizeof(path), "%s/%d/status", s->mount, pid);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return -ESRCH;
+	p = strstr(buf, "\nState:\t");
+	q = strstr(buf, "\nTgid:\t");
+	if (!p || !q)
+		return -ESRCH;
+	*state = p[8];
+	*tgid = atoi(q + 7);
+	return 0;
+}
+
+static void watch_fire(struct watch *w)
+{
+	uint64_t one = 1;
+
+	if (!w->fired && write(w->efd, &one, sizeof(one)) == sizeof(one))
+		w->fired = true;
+}
+
+/* One line of the events stream: "SEQ exit pid=P tgid=T code=C". */
+static void events_line(struct sup *s, const char *line)
+{
+	int pid, tgid, i;
+	char state;
+
+	/* Events were lost: ask each watched process instead. */
+	if (strstr(line, "overflow lost=")) {
+		for (i = 0; i < s->nr_watch; i++)
+			if (s->watch[i].efd >= 0 &&
+			    (sim_status(s, s->watch[i].pid, &state, &tgid) ||
+			     state == 'Z' || state == 'X'))
+				watch_fire(&s->watch[i]);
+		return;
+	}
+	if (s->verbose)
+		fprintf(stderr, "%s: event %s\n", prog, line);
+	if (sscanf(line, "%*u exit pid=%d tgid=%d", &pid, &tgid) != 2 ||
+	    pid != tgid)
+		return;
+	for (i = 0; i < s->nr_watch; i++)
+		if (s->watch[i].efd >= 0 && s->watch[i].pid == pid)
+			watch_fire(&s->watch[i]);
+}
+
+static void events_read(struct sup *s)
+{
+	static char buf[65536];
+	static size_t len;
+	ssize_t n = read(s->events, buf + len, sizeof(buf) - 1 - len);
+	char *line, *nl;
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+			close(s->events);
+			s->events = -1;
+		}
+		return;
+	}
+	len += n;
+	buf[len] = '\0';
+	for (line = buf; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		events_line(s, line);
+	}
+	len -= line - buf;
+	memmove(buf, line, len);
+	if (len == sizeof(buf) - 1)
+		len = 0;	/* no line is that long: drop it */
+}
+
+/*
+ * A free slot, else the oldest fired one (its pidfd, if the caller still
+ * has it, then looks like a plain eventfd: EBADF, not ESRCH), or NULL.
+ */
+static struct watch *watch_slot(struct sup *s)
+{
+	int i;
+
+	for (i = 0; i < s->nr_watch; i++)
+		if (s->watch[i].efd < 0)
+			return &s->watch[i];
+	if (s->nr_watch < WATCH_MAX)
+		return &s->watch[s->nr_watch++];
+	for (i = 0; i < s->nr_watch; i++)
+		if (s->watch[i].fired) {
+			close(s->watch[i].efd);
+			s->watch[i].efd = -1;
+			return &s->watch[i];
+		}
+	return NULL;
+}
+
+/* The caller's fd @fd: one of our pidfds (its pid), else 0. */
+static int watched_pid(const struct call *k, int fd)
+{
+	int i;
+
+	for (i = 0; i < k->s->nr_watch; i++)
+		if (k->s->watch[i].efd >= 0 &&
+		    syscall(SYS_kcmp, k->c->hostpid, getpid(), KCMP_FILE, fd,
+			    k->s->watch[i].efd) == 0)
+			return k->s->watch[i].pid;
+	return 0;
+}
+
+/*
+ * pidfd_open(pid, flags): an eventfd in the caller, readable once the
+ * simulated process has exited (at once for a zombie).  Installed with
+ * SECCOMP_ADDFD_FLAG_SEND, which also answers the call with its number.
+ */
+static enum verdict sys_pidfd_open(struct call *k)
+{
+	int pid = arg_int(k, 0), tgid, err;
+	unsigned int flags = (unsigned int)k->d->args[1];
+	struct seccomp_notif_addfd add = { .id = k->id };
+	char reply[512], state;
+	struct watch *w;
+	int fd;
+
+	if (pid <= 0 || (flags & ~O_NONBLOCK) || real_ns_pid(k->s, pid))
+		return CONTINUE;	/* the kernel's EINVAL, or a real pid */
+	err = ctl_call(k->s, reply, sizeof(reply), "kill %d 0", pid);
+	if (!err && sim_status(k->s, pid, &state, &tgid))
+		err = -EINVAL;		/* a thread: /proc lists no tid */
+	if (!err && tgid != pid)
+		err = -EINVAL;
+	w = err ? NULL : watch_slot(k->s);
+	if (!err && !w)
+		err = -EMFILE;
+	if (err) {
+		k->err = err;
+		return EMULATED;
+	}
+	w->efd = eventfd(0, EFD_CLOEXEC | (flags & O_NONBLOCK ? EFD_NONBLOCK : 0));
+	if (w->efd < 0) {
+		k->err = -errno;
+		return EMULATED;
+	}
+	w->pid = pid;
+	w->fired = false;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = w->efd;
+	add.newfd_flags = O_CLOEXEC;
+	/* An exit already past, or before the stream had it: fire now. */
+	if (state == 'Z' || state == 'X')
+		watch_fire(w);
+	fd = ioctl(k->s->notify, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (fd < 0) {
+		close(w->efd);
+		w->efd = -1;
+	}
+	if (fd < 0 && errno != ENOENT) {	/* ENOENT: the caller is gone */
+		k->err = -errno;
+		return EMULATED;
+	}
+	return ANSWERED;
+}
+
+/*
+ * The simulated pid behind the caller's fd @fd: one of our pidfds, or a
+ * /proc/<pid> directory of the mount (what killall signals through).
+ * 0 for anything else (a real pidfd: the kernel's business).
+ */
+static int fd_pid(const struct call *k, int fd)
+{
+	char path[64], target[PATH_MAX];
+	struct stat st;
+	const char *base;
+	ssize_t n;
+	int pid = watched_pid(k, fd);
+
+	if (pid || fd < 0)
+		return pid;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", k->c->hostpid, fd);
+	if (stat(path, &st) || st.st_dev != k->s->mount_dev || !S_ISDIR(st.st_mode))
+		return 0;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (!*base || strspn(base, "0123456789") != strlen(base))
+		return 0;
+	return atoi(base);
+}
+
+/* pidfd_send_signal(pidfd, sig, info, flags). */
+static enum verdict sys_pidfd_send_signal(struct call *k)
+{
+	int pid = fd_pid(k, arg_int(k, 0)), sig = arg_int(k, 1);
+	char target[16];
+
+	if (!pid)
+		return CONTINUE;
+	if (k->d->args[3]) {	/* no flags are valid for another process */
+		k->err = -EINVAL;
+		return EMULATED;
+	}
+	if (k->d->args[2] && siginfo_forged(k, k->d->args[2])) {
+		if (!k->err)
+			k->err = -EPERM;
+		return EMULATED;
+	}
+	snprintf(target, sizeof(target), "%d", pid);
+	send_signal(k, "kill", target, sig);
 	return EMULATED;
 }
 
@@ -423,6 +670,8 @@ static const struct trap traps[] = {
 	{ "rt_sigqueueinfo", sys_rt_sigqueueinfo, 0, 0 },
 	{ "getpriority", sys_getpriority, 1, 1 },
 	{ "setpriority", sys_setpriority, 1, 1 },
+	{ "pidfd_open", sys_pidfd_open, 0, 0 },
+	{ "pidfd_send_signal", sys_pidfd_send_signal, 0, 0 },
 };
 #define NR_TRAPS	(sizeof(traps) / sizeof(traps[0]))
 
@@ -480,6 +729,7 @@ static void handle_one(struct sup *s, struct seccomp_notif *req,
 	if (seccomp_notify_receive(s->notify, req))
 		return;		/* the caller died, or was interrupted */
 	k.d = &req->data;
+	k.id = req->id;
 	t = trap_of(req->data.nr);
 	/*
 	 * Only a caller of the tool's own namespace is emulated; its /proc
@@ -488,6 +738,8 @@ static void handle_one(struct sup *s, struct seccomp_notif *req,
 	if (t && !read_caller(req->pid, &c) && c.nslevels == s->depth + 1 &&
 	    !seccomp_notify_id_valid(s->notify, req->id))
 		v = t->fn(&k);
+	if (v == ANSWERED)
+		return;
 	memset(resp, 0, sizeof(*resp));
 	resp->id = req->id;
 	if (v == CONTINUE) {
@@ -599,7 +851,8 @@ int main(int argc, char **argv)
 {
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
-	struct sup s = { .notify = -1 };
+	struct sup s = { .notify = -1, .events = -1 };
+	struct stat st;
 	const char *mount = NULL;
 	char path[PATH_MAX];
 	sigset_t mask, old;
@@ -618,6 +871,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		return 2;
 	}
+	s.mount = mount;
+	if (stat(mount, &st)) {
+		fprintf(stderr, "%s: %s: %s\n", prog, mount, strerror(errno));
+		return 2;
+	}
+	s.mount_dev = st.st_dev;
+	/* Opened before any pidfd exists, so no exit is missed. */
+	snprintf(path, sizeof(path), "%s/procsim/events", mount);
+	s.events = open(path, O_RDONLY | O_CLOEXEC);
+	if (s.events < 0)
+		fprintf(stderr, "%s: %s: %s: pidfds will never become "
+			"readable\n", prog, path, strerror(errno));
 	s.depth = ns_depth();
 	for (size_t i = 0; i < NR_TRAPS; i++)
 		trap_nr[i] = seccomp_syscall_resolve_name(traps[i].name);
@@ -655,11 +920,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (;;) {
-		struct pollfd p[2] = { { sfd, POLLIN, 0 }, { s.notify, POLLIN, 0 } };
+		struct pollfd p[3] = { { sfd, POLLIN, 0 }, { s.notify, POLLIN, 0 },
+				       { s.events, POLLIN, 0 } };
 		struct signalfd_siginfo si;
 
-		if (poll(p, s.notify >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+		/* A closed fd is -1: poll skips it. */
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
 			break;
+		if (p[2].revents & POLLIN)
+			events_read(&s);
+		else if (p[2].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			close(s.events);
+			s.events = -1;
+		}
 		if (p[1].revents & POLLIN)
 			handle_one(&s, req, resp);
 		else if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
