@@ -140,6 +140,16 @@ else
 	log "not root: the EPERM checks need setpriv to another uid; skipped"
 fi
 
+# Property test of the trapped-call path: random calls against a model of
+# Linux's rules (tests/syscalls_prop.py), as root and as uid 1000.
+seed=${PROCSIM_SEED:-$RANDOM}
+out=$(run python3 "$PROCSIM_SRC/tests/syscalls_prop.py" "$seed" 400 2>&1) ||
+	fail "property test as root (seed $seed): $out"
+if ((EUID == 0)); then
+	out=$(run python3 "$PROCSIM_SRC/tests/syscalls_prop.py" "$seed" 400 1000 2>&1) ||
+		fail "property test as uid 1000 (seed $seed): $out"
+fi
+
 # --no-syscalls: the old behaviour, nothing reaches the simulation.
 err=$(timeout -k 5 "$TOOL_TIMEOUT" "$PROCSIM_RUN" -m "$MNT" --no-syscalls -- \
 	kill -CONT "$b" 2>&1) && fail "kill with --no-syscalls succeeded"
