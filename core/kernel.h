@@ -193,6 +193,34 @@ int do_setpriority(struct kernel *k, int which, int who, int niceval,
 		   const struct sender *as);
 /* getpriority(): *@prio = 20 - the lowest nice among the matches (1..40). */
 int do_getpriority(struct kernel *k, int which, int who, int *prio);
+/*
+ * sched_setaffinity(@pid, @mask): bit n allows CPU n; CPUs at or beyond
+ * k->nr_cpus are dropped, and an empty result is -EINVAL.  The per-task
+ * mask covers CPUs 0..63; CPUs from 64 up stay allowed.  -EPERM unless the
+ * sender's euid is the target's uid or euid (check_same_owner) or it holds
+ * CAP_SYS_NICE.  Getting it needs no permission.
+ */
+int do_sched_setaffinity(struct kernel *k, int pid, uint64_t mask,
+			 const struct sender *as);
+int do_sched_getaffinity(struct kernel *k, int pid, uint64_t *mask);
+/*
+ * sched_setscheduler(@pid, @policy, @prio): SCHED_OTHER, BATCH, IDLE with
+ * prio 0; FIFO and RR with 1..99, which needs CAP_SYS_NICE (RLIMIT_RTPRIO
+ * is 0).  -EINVAL for a bad pair, -EPERM as sched_setaffinity.
+ */
+int do_sched_setscheduler(struct kernel *k, int pid, int policy, int prio,
+			  const struct sender *as);
+int do_sched_getscheduler(struct kernel *k, int pid, int *policy, int *prio);
+/*
+ * ioprio_set(IOPRIO_WHO_PROCESS|PGRP|USER (1, 2, 3), @who, @ioprio): class
+ * NONE (0, level 0), RT (1, needs CAP_SYS_ADMIN, here the operator or a
+ * privileged sender), BE (2) or IDLE (3), level 0..7.  -EPERM unless the
+ * sender's uid or euid is the target's uid, or CAP_SYS_NICE; errors stick
+ * as setpriority's.  ioprio_get: the best (lowest) value among matches.
+ */
+int do_ioprio_set(struct kernel *k, int which, int who, int ioprio,
+		  const struct sender *as);
+int do_ioprio_get(struct kernel *k, int which, int who, int *ioprio);
 /* 1..31 for a name: "KILL", "SIGKILL", "kill"; -EINVAL otherwise. */
 int signal_from_name(const char *name);
 /* "KILL" for 9; NULL for no such signal. */

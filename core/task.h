@@ -76,6 +76,11 @@ struct task {
 	int exit_code;			/* wait status, valid once a zombie */
 	int exit_signal;		/* SIGCHLD for processes, -1 for threads */
 	int nice;
+	/* sched_setscheduler, ioprio_set, sched_setaffinity (core/sched.c) */
+	unsigned char policy;		/* SCHED_OTHER (0), FIFO, RR, BATCH, IDLE */
+	unsigned char rt_priority;	/* 1..99 for FIFO and RR, else 0 */
+	unsigned short ioprio;		/* IOPRIO_PRIO_VALUE(class, level); 0: none */
+	uint64_t cpus_excluded;		/* bit n: not allowed on CPU n (n < 64) */
 	unsigned long utime, stime;	/* ticks */
 	unsigned long long start_time;	/* ticks since boot (CLOCK_BOOTTIME) */
 	unsigned long minflt, majflt;

@@ -67,6 +67,10 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 	memcpy(p->comm, cur->comm, sizeof(p->comm));
 	p->cred = cur->cred;
 	p->nice = cur->nice;
+	p->policy = cur->policy;		/* no SCHED_RESET_ON_FORK */
+	p->rt_priority = cur->rt_priority;
+	p->ioprio = cur->ioprio;
+	p->cpus_excluded = cur->cpus_excluded;
 	p->cpu = cur->cpu;
 	p->wchan = cur->wchan;
 	p->flags = cur->flags & (PF_KTHREAD | PF_SUPERPRIV | PF_RANDOMIZE);

@@ -23,6 +23,15 @@
  *				"ok\n"; WHICH process, pgrp or user; NICE
  *				clamped to -20..19; "as": without CAP_SYS_NICE
  *	getpriority WHICH WHO	"PRIO\n": 20 - the lowest nice (1..40)
+ *	sched_setaffinity PID MASK [as UID EUID]
+ *				"ok\n"; MASK 0xHEX or decimal, bit n CPU n
+ *	sched_getaffinity PID	"0xMASK\n"
+ *	sched_setscheduler PID POLICY PRIO [as UID EUID]
+ *				"ok\n"; POLICY 0..5 (SCHED_*, not 4)
+ *	sched_getscheduler PID	"POLICY PRIO\n"
+ *	ioprio_set WHICH WHO IOPRIO [as UID EUID]
+ *				"ok\n"; IOPRIO (class << 13) | level
+ *	ioprio_get WHICH WHO	"IOPRIO\n"
  *	stop PID, cont PID	"ok\n"; kill with SIGSTOP, SIGCONT
  *	ptrace PID TRACER	"ok\n"; TRACER (a thread) traces PID
  *	detach PID		"ok\n"
@@ -84,6 +93,12 @@
 	X(TGKILL,   tgkill,   3, 6, "TGID TID SIG [as UID EUID]") \
 	X(SETPRIORITY, setpriority, 3, 6, "process|pgrp|user WHO NICE [as UID EUID]") \
 	X(GETPRIORITY, getpriority, 2, 2, "process|pgrp|user WHO") \
+	X(SCHED_SETAFFINITY, sched_setaffinity, 2, 5, "PID MASK [as UID EUID]") \
+	X(SCHED_GETAFFINITY, sched_getaffinity, 1, 1, "PID")	\
+	X(SCHED_SETSCHEDULER, sched_setscheduler, 3, 6, "PID POLICY PRIO [as UID EUID]") \
+	X(SCHED_GETSCHEDULER, sched_getscheduler, 1, 1, "PID")	\
+	X(IOPRIO_SET, ioprio_set, 3, 6, "process|pgrp|user WHO IOPRIO [as UID EUID]") \
+	X(IOPRIO_GET, ioprio_get, 2, 2, "process|pgrp|user WHO") \
 	X(STOP,     stop,     1, 1, "PID")			\
 	X(CONT,     cont,     1, 1, "PID")			\
 	X(PTRACE,   ptrace,   2, 2, "PID TRACER")		\
@@ -129,6 +144,13 @@ struct ctl_cmd {
 		struct { int tgid, tid, sig; struct sender as; } tgkill;
 		/* setpriority, getpriority (no nice, no as) */
 		struct { int which, who, nice; struct sender as; } prio;
+		/* sched_*: @mask for affinity, @policy and @prio for policy */
+		struct {
+			int pid, policy, prio;
+			uint64_t mask;
+			struct sender as;
+		} sched;
+		/* ioprio_set, ioprio_get: @which 0..2 as prio's */
 		struct { int pid, tracer; } ptrace;
 		struct { int pid; } detach;
 		struct { int pid; bool on; } subreaper;

@@ -154,6 +154,61 @@ static int exec_getpriority(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
+static int exec_sched_setaffinity(struct kernel *k, const struct ctl_cmd *c,
+				  struct buf *out)
+{
+	return reply_ok(do_sched_setaffinity(k, c->sched.pid, c->sched.mask,
+					     &c->sched.as), out);
+}
+
+static int exec_sched_getaffinity(struct kernel *k, const struct ctl_cmd *c,
+				  struct buf *out)
+{
+	uint64_t mask;
+	int err = do_sched_getaffinity(k, c->sched.pid, &mask);
+
+	if (!err)
+		buf_printf(out, "0x%llx\n", (unsigned long long)mask);
+	return err;
+}
+
+static int exec_sched_setscheduler(struct kernel *k, const struct ctl_cmd *c,
+				   struct buf *out)
+{
+	return reply_ok(do_sched_setscheduler(k, c->sched.pid, c->sched.policy,
+					      c->sched.prio, &c->sched.as), out);
+}
+
+static int exec_sched_getscheduler(struct kernel *k, const struct ctl_cmd *c,
+				   struct buf *out)
+{
+	int policy, prio, err = do_sched_getscheduler(k, c->sched.pid, &policy,
+						      &prio);
+
+	if (!err)
+		buf_printf(out, "%d %d\n", policy, prio);
+	return err;
+}
+
+/* ctl's WHICH is 0..2 (process, pgrp, user); IOPRIO_WHO_* are 1..3. */
+static int exec_ioprio_set(struct kernel *k, const struct ctl_cmd *c,
+			   struct buf *out)
+{
+	return reply_ok(do_ioprio_set(k, c->prio.which + 1, c->prio.who,
+				      c->prio.nice, &c->prio.as), out);
+}
+
+static int exec_ioprio_get(struct kernel *k, const struct ctl_cmd *c,
+			   struct buf *out)
+{
+	int ioprio, err = do_ioprio_get(k, c->prio.which + 1, c->prio.who,
+					&ioprio);
+
+	if (!err)
+		buf_printf(out, "%d\n", ioprio);
+	return err;
+}
+
 static int exec_stop(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
@@ -362,6 +417,10 @@ static int ctl_cmd_pid(const struct ctl_cmd *c)
 	case CTL_STOP:
 	case CTL_CONT:		return c->kill.pid;
 	case CTL_TGKILL:	return c->tgkill.tid;
+	case CTL_SCHED_SETAFFINITY:
+	case CTL_SCHED_GETAFFINITY:
+	case CTL_SCHED_SETSCHEDULER:
+	case CTL_SCHED_GETSCHEDULER:	return c->sched.pid;
 	case CTL_PTRACE:	return c->ptrace.pid;
 	case CTL_DETACH:	return c->detach.pid;
 	case CTL_SUBREAPER:	return c->subreaper.pid;
@@ -424,6 +483,13 @@ static void explain_prio(struct buf *out, const struct ctl_cmd *c, int err)
 	else if (err == -EACCES)
 		buf_printf(out, "lowering nice to %d needs CAP_SYS_NICE",
 			   c->prio.nice);
+	else if (err == -EPERM && c->op == CTL_IOPRIO_SET)
+		buf_printf(out, "uid %u may not set io priority %d of %s %d",
+			   c->prio.as.uid, c->prio.nice, which[c->prio.which],
+			   c->prio.who);
+	else if (err == -EINVAL && c->op == CTL_IOPRIO_SET)
+		buf_printf(out, "bad io priority %d (class << 13 | level)",
+			   c->prio.nice);
 	else
 		buf_puts(out, strerror(-err));
 }
@@ -438,7 +504,8 @@ static void explain(struct buf *out, const struct kernel *k,
 		buf_printf(out, "%s: %s", c->file.path, c->file.why);
 	else if (c->op == CTL_PTRACE)
 		explain_ptrace(out, k, c, err);
-	else if (c->op == CTL_SETPRIORITY || c->op == CTL_GETPRIORITY)
+	else if (c->op == CTL_SETPRIORITY || c->op == CTL_GETPRIORITY ||
+		 c->op == CTL_IOPRIO_SET || c->op == CTL_IOPRIO_GET)
 		explain_prio(out, c, err);
 	else if (err == -EPERM && (c->op == CTL_KILL || c->op == CTL_TGKILL))
 		buf_printf(out, "uid %u (euid %u) may not signal pid %d",
@@ -450,6 +517,16 @@ static void explain(struct buf *out, const struct kernel *k,
 			   "no process in group %d", -pid);
 	else if (err == -ESRCH && c->op == CTL_TGKILL && c->tgkill.tgid)
 		buf_printf(out, "no thread %d in process %d", pid, c->tgkill.tgid);
+	else if (err == -EPERM && c->op >= CTL_SCHED_SETAFFINITY &&
+		 c->op <= CTL_SCHED_GETSCHEDULER)
+		buf_printf(out, "euid %u may not change pid %d without "
+			   "CAP_SYS_NICE", c->sched.as.euid, pid);
+	else if (err == -EINVAL && c->op == CTL_SCHED_SETAFFINITY)
+		buf_printf(out, "mask 0x%llx has none of the %d CPUs",
+			   (unsigned long long)c->sched.mask, k->nr_cpus);
+	else if (err == -EINVAL && c->op == CTL_SCHED_SETSCHEDULER)
+		buf_printf(out, "bad policy %d with priority %d", c->sched.policy,
+			   c->sched.prio);
 	else if (err == -ESRCH && c->op == CTL_DETACH)
 		buf_printf(out, "pid %d is not traced", pid);
 	else if (err == -ESRCH)

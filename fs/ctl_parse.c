@@ -477,6 +477,50 @@ static int parse_getpriority(const struct ctl_args *a, struct ctl_cmd *c)
 	return arg_prio_target(a, c);
 }
 
+static int parse_sched_setaffinity(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	unsigned long mask;
+
+	if (arg_pid(a, 0, "PID", &c->sched.pid) ||
+	    arg_ulong(a, 1, "MASK", false, &mask))
+		return -EINVAL;
+	c->sched.mask = mask;
+	return arg_sender(a, 2, &c->sched.as);
+}
+
+static int parse_sched_getaffinity(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return arg_pid(a, 0, "PID", &c->sched.pid);
+}
+
+static int parse_sched_setscheduler(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	long long policy, prio;
+
+	if (arg_pid(a, 0, "PID", &c->sched.pid) ||
+	    arg_int(a, 1, "POLICY", 0, INT_MAX, &policy) ||
+	    arg_int(a, 2, "PRIO", 0, INT_MAX, &prio))
+		return -EINVAL;
+	c->sched.policy = policy;
+	c->sched.prio = prio;
+	return arg_sender(a, 3, &c->sched.as);
+}
+
+static int parse_sched_getscheduler(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return arg_pid(a, 0, "PID", &c->sched.pid);
+}
+
+static int parse_ioprio_set(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return parse_setpriority(a, c);	/* IOPRIO is any int; the core checks */
+}
+
+static int parse_ioprio_get(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return arg_prio_target(a, c);
+}
+
 static int parse_stop(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	c->kill.as = (struct sender){ .priv = true };

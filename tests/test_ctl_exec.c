@@ -638,6 +638,50 @@ static void test_priority(void **state)
 	fails(k, "setpriority thread 1 0", -EINVAL, "EINVAL: setpriority: expected process, pgrp or user, not 'thread'\n");
 }
 
+/* Affinity, policy and io priority: checks, inheritance at fork. */
+static void test_sched_attrs(void **state)
+{
+	struct kernel *k = *state;
+	int p = run_ok(k, "fork 1"), c;
+	char line[96], want[160];
+
+	run_ok(k, "setuid %d 1000", p);
+	assert_int_equal(run(k, "sched_setaffinity %d 0x2", p), 0);
+	assert_int_equal(run(k, "sched_getaffinity %d", p), 0);
+	assert_string_equal(reply, "0x2\n");
+	assert_int_equal(find_task(k, p)->cpu, 1);	/* moved off CPU 0 */
+	sprintf(line, "sched_setaffinity %d 0x4", p);	/* nr_cpus is 2 */
+	sprintf(want, "EINVAL: sched_setaffinity: mask 0x4 has none of the 2 CPUs\n");
+	fails(k, line, -EINVAL, want);
+	assert_int_equal(run(k, "sched_setaffinity %d 0x3 as 1001 1001", p), -EPERM);
+	assert_int_equal(run(k, "sched_setaffinity %d 0x3 as 1001 1000", p), 0);
+	/* RT needs CAP_SYS_NICE; the owner may go back to OTHER. */
+	assert_int_equal(run(k, "sched_setscheduler %d 1 10 as 1000 1000", p), -EPERM);
+	assert_int_equal(run(k, "sched_setscheduler %d 2 10", p), 0);
+	assert_int_equal(run(k, "sched_getscheduler %d", p), 0);
+	assert_string_equal(reply, "2 10\n");
+	assert_int_equal(run(k, "sched_setscheduler %d 2 5 as 1000 1000", p), 0);
+	assert_int_equal(run(k, "sched_setscheduler %d 0 5", p), -EINVAL);
+	assert_int_equal(run(k, "sched_setscheduler %d 1 100", p), -EINVAL);
+	assert_int_equal(run(k, "sched_setscheduler %d 4 0", p), -EINVAL);
+	/* ioprio: IDLE for the owner, RT only for the privileged. */
+	assert_int_equal(run(k, "ioprio_set process %d %d as 1000 1000", p, 3 << 13), 0);
+	assert_int_equal(run(k, "ioprio_set process %d %d as 1000 1000", p, 1 << 13), -EPERM);
+	assert_int_equal(run(k, "ioprio_set process %d %d", p, (2 << 13) | 8), -EINVAL);
+	assert_int_equal(run(k, "ioprio_set process %d %d as 5 5", p, 2 << 13), -EPERM);
+	assert_int_equal(run(k, "ioprio_get process %d", p), 0);
+	sprintf(want, "%d\n", 3 << 13);
+	assert_string_equal(reply, want);
+	/* A child inherits all three (no SCHED_RESET_ON_FORK). */
+	c = run_ok(k, "fork %d", p);
+	assert_int_equal(find_task(k, c)->policy, 2);
+	assert_int_equal(find_task(k, c)->rt_priority, 5);
+	assert_int_equal(find_task(k, c)->ioprio, 3 << 13);
+	assert_true(find_task(k, c)->cpus_excluded == 0);
+	fails(k, "ioprio_get process 99999", -ESRCH,
+	      "ESRCH: ioprio_get: no process 99999\n");
+}
+
 static void test_ptrace_detach(void **state)
 {
 	struct kernel *k = *state;
@@ -712,7 +756,12 @@ static void test_help(void **state)
 		"[continued] [nothread]; exit_thread TID [CODE]; "
 		"kill PID SIG [as UID EUID]; tgkill TGID TID SIG [as UID EUID]; "
 		"setpriority process|pgrp|user WHO NICE [as UID EUID]; "
-		"getpriority process|pgrp|user WHO; stop PID; cont PID; ptrace PID TRACER; detach PID; "
+		"getpriority process|pgrp|user WHO; "
+		"sched_setaffinity PID MASK [as UID EUID]; sched_getaffinity PID; "
+		"sched_setscheduler PID POLICY PRIO [as UID EUID]; "
+		"sched_getscheduler PID; "
+		"ioprio_set process|pgrp|user WHO IOPRIO [as UID EUID]; "
+		"ioprio_get process|pgrp|user WHO; stop PID; cont PID; ptrace PID TRACER; detach PID; "
 		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
 		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
@@ -902,6 +951,7 @@ int main(void)
 		T(test_kill_groups_perm),
 		T(test_tgkill),
 		T(test_priority),
+		T(test_sched_attrs),
 		T(test_ptrace_detach),
 		T(test_subreaper_exit_thread),
 		T(test_pidstore),

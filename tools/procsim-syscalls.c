@@ -42,10 +42,14 @@
  *   CAP_SYS_NICE there, go along as "as UID EUID" (absent when it holds
  *   the capability), so the simulation does Linux's permission checks.
  *
- * Trapped: kill, tkill, tgkill, rt_sigqueueinfo, getpriority and
- *   setpriority.  kill(0, ...) and {get,set}priority(..., 0, ...) concern
- *   the caller itself and are not even trapped (the filter compares the
- *   argument).  docs/syscalls.md lists semantics and limits.
+ * Trapped: kill, tkill, tgkill, rt_sigqueueinfo, pidfd_open,
+ *   pidfd_send_signal, getpriority, setpriority, sched_{get,set}affinity,
+ *   sched_{get,set}scheduler, sched_{get,set}param, sched_getattr,
+ *   ioprio_{get,set}.
+ *   Those whose pid (or who) argument 0 means the caller itself are not
+ *   even trapped then (the filter compares the argument).  Values passed
+ *   by pointer go through the caller's /proc/<pid>/mem.
+ *   docs/syscalls.md lists semantics and limits.
  *
  * If the filter cannot be loaded (no seccomp, or no user notification in
  * this kernel), the child says so in one line and execs CMD without it.
@@ -75,6 +79,7 @@
 #include <linux/seccomp.h>
 
 #define CAP_KILL	5
+#define CAP_SYS_ADMIN	21
 #define CAP_SYS_NICE	23
 #define NSPID_MAX	32	/* pid namespace nesting is at most 32 deep */
 
@@ -278,9 +283,9 @@ static int ctl_call(const struct sup *s, char *reply, size_t size,
 static const char *sender(const struct caller *c, int cap, char *buf,
 			  size_t size)
 {
-	if (c->capeff & (1ULL << cap))
-		return "";
-	snprintf(buf, size, " as %u %u", c->uid, c->euid);
+	buf[0] = '\0';
+	if (!(c->capeff & (1ULL << cap)))
+		snprintf(buf, size, " as %u %u", c->uid, c->euid);
 	return buf;
 }
 
@@ -654,6 +659,213 @@ static enum verdict sys_setpriority(struct call *k)
 	return EMULATED;
 }
 
+/* ---- scheduling attributes: values in the caller's memory ---- */
+
+/* Copy @len bytes from (@to false) or to the caller's memory at @addr. */
+static int caller_mem(const struct call *k, unsigned long long addr,
+		      void *buf, size_t len, bool to)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", k->c->hostpid);
+	fd = open(path, (to ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -EFAULT;
+	n = to ? pwrite(fd, buf, len, (off_t)addr) : pread(fd, buf, len, (off_t)addr);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/* The simulation's CPU count (MOUNT/procsim/config's nr_cpus). */
+static int sim_nr_cpus(const struct sup *s)
+{
+	char path[PATH_MAX], buf[4096];
+	const char *p;
+
+	snprintf(path, sizeof(path), "%s/procsim/config", s->mount);
+	if (read_small(path, buf, sizeof(buf)) < 0 ||
+	    !(p = strstr(buf, "nr_cpus ")))
+		return 1;
+	return atoi(p + 8) > 0 ? atoi(p + 8) : 1;
+}
+
+/* A pid argument that is 0 (not trapped), negative or real: the kernel's. */
+static bool pid_real(struct call *k, int pid)
+{
+	return pid <= 0 || real_ns_pid(k->s, pid);
+}
+
+/*
+ * sched_getaffinity(pid, len, mask): cpumask_size() bytes, as many longs
+ * as the simulation's CPUs need; CPUs from 64 up are always allowed.
+ */
+static enum verdict sys_sched_getaffinity(struct call *k)
+{
+	int pid = arg_int(k, 0), cpus = sim_nr_cpus(k->s), i;
+	unsigned long long len = k->d->args[1];
+	size_t size = (size_t)(cpus + 63) / 64 * 8;
+	unsigned char mask[512] = { 0 };
+	char reply[512];
+	uint64_t low;
+
+	if (pid_real(k, pid))
+		return CONTINUE;
+	if (len * 8 < (unsigned long long)cpus || (len & 7)) {
+		k->err = -EINVAL;
+		return EMULATED;
+	}
+	k->err = ctl_call(k->s, reply, sizeof(reply), "sched_getaffinity %d", pid);
+	if (k->err)
+		return EMULATED;
+	low = strtoull(reply, NULL, 16);
+	for (i = 0; i < cpus && i < (int)sizeof(mask) * 8; i++)
+		if (i >= 64 || (low >> i & 1))
+			mask[i / 8] |= 1 << (i % 8);
+	if (size > sizeof(mask))
+		size = sizeof(mask);
+	k->err = caller_mem(k, k->d->args[2], mask, size, true);
+	k->val = (long long)size;
+	return EMULATED;
+}
+
+/* sched_setaffinity(pid, len, mask): the first 64 CPUs' bits count. */
+static enum verdict sys_sched_setaffinity(struct call *k)
+{
+	int pid = arg_int(k, 0);
+	size_t len = k->d->args[1] < 8 ? (size_t)k->d->args[1] : 8;
+	uint64_t mask = 0;
+	char reply[512], as[64];
+
+	if (pid_real(k, pid))
+		return CONTINUE;
+	k->err = caller_mem(k, k->d->args[2], &mask, len, false);
+	if (!k->err)
+		k->err = ctl_call(k->s, reply, sizeof(reply),
+				  "sched_setaffinity %d 0x%llx%s", pid,
+				  (unsigned long long)mask,
+				  sender(k->c, CAP_SYS_NICE, as, sizeof(as)));
+	return EMULATED;
+}
+
+/* sched_getscheduler(pid) and sched_getparam(pid, param). */
+static enum verdict sys_sched_get(struct call *k)
+{
+	int pid = arg_int(k, 0), policy = 0, prio = 0;
+	char reply[512];
+
+	if (pid_real(k, pid))
+		return CONTINUE;
+	if (k->d->nr == __NR_sched_getparam && !k->d->args[1]) {
+		k->err = -EINVAL;
+		return EMULATED;
+	}
+	k->err = ctl_call(k->s, reply, sizeof(reply), "sched_getscheduler %d", pid);
+	if (k->err || sscanf(reply, "%d %d", &policy, &prio) != 2)
+		return EMULATED;
+	if (k->d->nr == __NR_sched_getscheduler)
+		k->val = policy;
+	else
+		k->err = caller_mem(k, k->d->args[1], &prio, sizeof(prio), true);
+	return EMULATED;
+}
+
+/*
+ * sched_getattr(pid, attr, size, flags): policy, nice and rt priority in a
+ * struct sched_attr of the caller's size (at least SCHED_ATTR_SIZE_VER0).
+ */
+static enum verdict sys_sched_getattr(struct call *k)
+{
+	int pid = arg_int(k, 0), policy, prio;
+	unsigned int size = (unsigned int)k->d->args[2];
+	struct {
+		uint32_t size, policy;
+		uint64_t flags;
+		int32_t nice;
+		uint32_t priority;
+		uint64_t runtime, deadline, period;
+		uint32_t util_min, util_max;
+	} attr = { 0 };
+	char reply[512];
+
+	if (pid_real(k, pid))
+		return CONTINUE;
+	if (!k->d->args[1] || size < 48 || size > 4096 || k->d->args[3]) {
+		k->err = -EINVAL;
+		return EMULATED;
+	}
+	k->err = ctl_call(k->s, reply, sizeof(reply), "sched_getscheduler %d", pid);
+	if (k->err || sscanf(reply, "%d %d", &policy, &prio) != 2)
+		return EMULATED;
+	k->err = ctl_call(k->s, reply, sizeof(reply), "getpriority process %d", pid);
+	if (k->err)
+		return EMULATED;
+	attr.size = size < sizeof(attr) ? size : sizeof(attr);
+	attr.policy = policy;
+	attr.priority = prio;
+	attr.nice = 20 - atoi(reply);
+	k->err = caller_mem(k, k->d->args[1], &attr, attr.size, true);
+	return EMULATED;
+}
+
+/*
+ * sched_setscheduler(pid, policy, param) and sched_setparam(pid, param):
+ * SCHED_RESET_ON_FORK is accepted and not kept.
+ */
+static enum verdict sys_sched_set(struct call *k)
+{
+	bool setparam = k->d->nr == __NR_sched_setparam;
+	int pid = arg_int(k, 0), policy = setparam ? -1 : arg_int(k, 1), prio, cur;
+	unsigned long long param = k->d->args[setparam ? 1 : 2];
+	char reply[512], as[64];
+
+	if (pid_real(k, pid))
+		return CONTINUE;
+	if (!param || (!setparam && policy < 0)) {
+		k->err = -EINVAL;
+		return EMULATED;
+	}
+	k->err = caller_mem(k, param, &prio, sizeof(prio), false);
+	if (!k->err && setparam)
+		k->err = ctl_call(k->s, reply, sizeof(reply),
+				  "sched_getscheduler %d", pid);
+	if (!k->err && setparam && sscanf(reply, "%d %d", &policy, &cur) != 2)
+		k->err = -EIO;
+	policy &= ~0x40000000;	/* SCHED_RESET_ON_FORK */
+	if (!k->err)
+		k->err = ctl_call(k->s, reply, sizeof(reply),
+				  "sched_setscheduler %d %d %d%s", pid, policy,
+				  prio < 0 ? 100 : prio,	/* EINVAL, as Linux */
+				  sender(k->c, CAP_SYS_NICE, as, sizeof(as)));
+	return EMULATED;
+}
+
+/* ioprio_get(which, who) and ioprio_set(which, who, ioprio). */
+static enum verdict sys_ioprio(struct call *k)
+{
+	static const char *const who_name[] = { NULL, "process", "pgrp", "user" };
+	int which = arg_int(k, 0), who = arg_int(k, 1), ioprio = arg_int(k, 2);
+	char reply[512], as[64];
+
+	if (which < 1 || which > 3 || (which != 3 && pid_real(k, who)))
+		return CONTINUE;
+	if (k->d->nr == __NR_ioprio_get) {
+		k->err = ctl_call(k->s, reply, sizeof(reply), "ioprio_get %s %u",
+				  who_name[which], (unsigned int)who);
+		k->val = k->err ? 0 : atoi(reply);
+		return EMULATED;
+	}
+	/* The RT class: CAP_SYS_ADMIN or CAP_SYS_NICE (ioprio_check_cap). */
+	if ((ioprio >> 13) == 1 && (k->c->capeff & (1ULL << CAP_SYS_ADMIN)))
+		as[0] = '\0';
+	else
+		sender(k->c, CAP_SYS_NICE, as, sizeof(as));
+	k->err = ctl_call(k->s, reply, sizeof(reply), "ioprio_set %s %u %d%s",
+			  who_name[which], (unsigned int)who, ioprio, as);
+	return EMULATED;
+}
+
 /* ---- the filter ---- */
 
 struct trap {
@@ -672,6 +884,15 @@ static const struct trap traps[] = {
 	{ "setpriority", sys_setpriority, 1, 1 },
 	{ "pidfd_open", sys_pidfd_open, 0, 0 },
 	{ "pidfd_send_signal", sys_pidfd_send_signal, 0, 0 },
+	{ "sched_getaffinity", sys_sched_getaffinity, 1, 0 },
+	{ "sched_setaffinity", sys_sched_setaffinity, 1, 0 },
+	{ "sched_getscheduler", sys_sched_get, 1, 0 },
+	{ "sched_getparam", sys_sched_get, 1, 0 },
+	{ "sched_getattr", sys_sched_getattr, 1, 0 },
+	{ "sched_setscheduler", sys_sched_set, 1, 0 },
+	{ "sched_setparam", sys_sched_set, 1, 0 },
+	{ "ioprio_get", sys_ioprio, 1, 1 },
+	{ "ioprio_set", sys_ioprio, 1, 1 },
 };
 #define NR_TRAPS	(sizeof(traps) / sizeof(traps[0]))
 
