@@ -77,6 +77,22 @@ out=$(run renice -n 5 -p "$b") || fail "renice exited $?"
 check_match "renice's report" "old priority 0, new priority 5" "$out"
 check_eq "ps -o ni after renice" 5 "$(run ps -o ni= -p "$b" | tr -d ' ')"
 
+# taskset, ionice, chrt: affinity, io priority and policy of the simulated
+# pid, as status, stat and ps show them.
+out=$(run taskset -p 1 "$b") || fail "taskset -p 1 exited $?: $out"
+check_match "taskset's report" "new affinity mask: 1" "$out"
+check_eq "Cpus_allowed_list after taskset" "Cpus_allowed_list:	0" \
+	"$(run grep Cpus_allowed_list "/proc/$b/status")"
+check_match "taskset -p reading it back" "current affinity mask: 1\$" "$(run taskset -p "$b")"
+run ionice -c3 -p "$b" || fail "ionice -c3 -p exited $?"
+check_eq "ionice -p after ionice -c3" idle "$(run ionice -p "$b")"
+run chrt -r -p 20 "$b" || fail "chrt -r -p 20 exited $?"
+check_eq "ps -o cls,rtprio after chrt -r 20" "RR 20" "$(run ps -o cls=,rtprio= -p "$b" | xargs)"
+run chrt -o -p 0 "$b" || fail "chrt -o -p 0 exited $?"
+check_eq "ps -o cls after chrt -o" TS "$(run ps -o cls= -p "$b" | xargs)"
+err=$(run taskset -p 4 "$b" 2>&1) && fail "taskset to a CPU the simulation lacks succeeded"
+check_match "taskset to CPU 2 of 2" 'Invalid argument' "$err"
+
 # killall signals through pidfd_send_signal on a /proc/<pid> directory fd.
 k1=$(spawn reaper-target)
 k2=$(spawn reaper-target --second)
@@ -134,6 +150,12 @@ if ((EUID == 0)); then
 	check_match "renice to a lower nice by the owner" 'Permission denied' "$err"
 	as 1000 renice -n 7 -p "$b" >/dev/null || fail "the owner could not raise its nice"
 	check_eq "ps -o ni after the owner's renice" 7 "$(run ps -o ni= -p "$b" | tr -d ' ')"
+	err=$(as 1001 taskset -p 1 "$b" 2>&1) && fail "uid 1001 set uid 1000's affinity"
+	check_match "taskset by another uid" 'Operation not permitted' "$err"
+	err=$(as 1000 chrt -f -p 5 "$b" 2>&1) && fail "uid 1000 got SCHED_FIFO without CAP_SYS_NICE"
+	check_match "chrt -f by the owner" 'Operation not permitted' "$err"
+	as 1000 ionice -c2 -n 7 -p "$b" || fail "the owner could not set best-effort 7"
+	check_eq "ionice -p after the owner's ionice" "best-effort: prio 7" "$(run ionice -p "$b")"
 	as 1000 kill -STOP "$b" || fail "uid 1000 could not stop its own process"
 	check_eq "stat after the owner's kill -STOP" T "$(stat_of "$b")"
 else
