@@ -221,6 +221,25 @@ int do_sched_getscheduler(struct kernel *k, int pid, int *policy, int *prio);
 int do_ioprio_set(struct kernel *k, int which, int who, int ioprio,
 		  const struct sender *as);
 int do_ioprio_get(struct kernel *k, int which, int who, int *ioprio);
+/*
+ * The limit @res (RLIMIT_*) of @t's process: what prlimit set, else the
+ * default a booted distribution gives (systemd's NOFILE 1024/524288,
+ * 524288 soft for services below uid 1000; NPROC and SIGPENDING from the
+ * memory size, as max_threads / 2).
+ */
+void task_rlimit(const struct kernel *k, const struct task *t, int res,
+		 struct rlimit *out);
+/*
+ * prlimit64(@pid, @res, @new, @old) for the process of @pid (any thread):
+ * *@old (if not NULL) gets the limit before, @new (if not NULL) replaces
+ * it.  As Linux: -ESRCH; -EPERM unless the sender's uid is the target's
+ * uid, euid and saved uid (gids are not checked) or it holds
+ * CAP_SYS_RESOURCE (@as->priv); -EINVAL for @res >= RLIM_NLIMITS or soft
+ * above hard; -EPERM to raise the hard limit without CAP_SYS_RESOURCE or
+ * NOFILE's above nr_open (1048576).  -ENOMEM: the first change allocates.
+ */
+int do_prlimit(struct kernel *k, int pid, int res, const struct rlimit *new,
+	       struct rlimit *old, const struct sender *as);
 /* 1..31 for a name: "KILL", "SIGKILL", "kill"; -EINVAL otherwise. */
 int signal_from_name(const char *name);
 /* "KILL" for 9; NULL for no such signal. */

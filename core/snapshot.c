@@ -22,6 +22,7 @@ enum {
 	TAG_MM = 4,		/* one address space */
 	TAG_TASK = 5,		/* one task, in pid order */
 	TAG_SCHED = 6,		/* after the tasks: non-default sched attrs */
+	TAG_RLIMIT = 7,		/* after the tasks: one process's set limits */
 };
 
 /* ---- CRC32 (IEEE 802.3, reflected), table-driven, 8 bytes a step ---- */
@@ -350,6 +351,28 @@ static void save_sched(struct sink *s, const struct kernel *k)
 	section_end(s, sec);
 }
 
+/* TAG_RLIMIT: the pid, then RLIM_NLIMITS (soft, hard) pairs. */
+static void save_rlimits(struct sink *s, const struct kernel *k)
+{
+	struct task *t;
+	int pid, i;
+
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		size_t sec;
+
+		if (!thread_group_leader(t) || !t->signal->rlim)
+			continue;
+		sec = section_begin(s, TAG_RLIMIT);
+		put_u32(s, t->pid);
+		for (i = 0; i < RLIM_NLIMITS; i++) {
+			put_u64(s, t->signal->rlim[i].rlim_cur);
+			put_u64(s, t->signal->rlim[i].rlim_max);
+		}
+		section_end(s, sec);
+	}
+}
+
 int kernel_save(const struct kernel *k, void **out, size_t *len)
 {
 	struct sink s = { 0 };
@@ -387,6 +410,7 @@ int kernel_save(const struct kernel *k, void **out, size_t *len)
 	     pid = pid_store_next(&k->pids, pid + 1, &t))
 		save_task(&s, t, t->mm ? *map_slot(&m, t->mm) : 0);
 	save_sched(&s, k);
+	save_rlimits(&s, k);
 	section_end(&s, section_begin(&s, TAG_END));
 	if (s.oom)
 		goto oom;
@@ -877,6 +901,29 @@ static int load_sched(struct loader *l, struct kernel *k, struct src *r)
 	return 0;
 }
 
+/*
+ * TAG_RLIMIT: a loaded process, each soft limit at most its hard one.
+ * Runs after the links, when ->signal exists.
+ */
+static int load_rlimits(struct loader *l, struct kernel *k, struct src r)
+{
+	int pid = get_i32(&r), i;
+	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
+	struct rlimit v[RLIM_NLIMITS];
+
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		v[i].rlim_cur = get_u64(&r);
+		v[i].rlim_max = get_u64(&r);
+		if (v[i].rlim_cur > v[i].rlim_max)
+			break;
+	}
+	if (r.short_read || i < RLIM_NLIMITS || !t ||
+	    !thread_group_leader(t) || t->signal->rlim)
+		return fail(l, "limits of process %d malformed", pid);
+	t->signal->rlim = rlimit_dup(v);
+	return t->signal->rlim ? 0 : -ENOMEM;
+}
+
 static int load_world(struct loader *l, struct kernel *k)
 {
 	struct src all = l->sections, r;
@@ -949,6 +996,10 @@ static int load_world(struct loader *l, struct kernel *k)
 	free(links);
 	if (!err)
 		err = check_ancestry(l, k);
+	/* Limits hang off ->signal, which exists only now: a second pass. */
+	for (all = l->sections; !err && (tag = next_section(&all, &r)) != TAG_END;)
+		if (tag == TAG_RLIMIT)
+			err = load_rlimits(l, k, r);
 	if (err)
 		return err;
 	k->init_task = find_task(k, 1);

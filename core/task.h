@@ -7,6 +7,7 @@
 #define PROCSIM_TASK_H
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include "list.h"
 #include "mm.h"
@@ -49,6 +50,10 @@ struct signal_struct {
 	int group_stop_code;		/* the stop signal, until reported */
 	int pending_fatal;		/* a fatal signal held back by a stop */
 	unsigned long cutime, cstime;	/* reaped children's times */
+	/* RLIM_NLIMITS limits once one was set (prlimit), else NULL: the
+	 * defaults of core/rlimit.c.  A block of its own, so a million
+	 * processes do not each carry 256 bytes of defaults. */
+	struct rlimit *rlim;
 };
 
 /* signal->flags: a group stop to report, or a continue (kernel values). */

@@ -21,6 +21,13 @@ struct task *alloc_task(void)
 	return t;
 }
 
+void signal_free(struct signal_struct *sig)
+{
+	if (sig)
+		free(sig->rlim);
+	free(sig);
+}
+
 int init_signal(struct task *t)
 {
 	struct signal_struct *sig = calloc(1, sizeof(*sig));
@@ -88,6 +95,9 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 		p->signal->session = cur->signal->session;
 		p->signal->tty_nr = cur->signal->tty_nr;
 		p->signal->tpgid = cur->signal->tpgid;
+		if (cur->signal->rlim &&	/* copy_signal(): limits inherited */
+		    !(p->signal->rlim = rlimit_dup(cur->signal->rlim)))
+			goto free_signal;
 		if (clone_flags & CLONE_VM) {
 			/* vfork: the child borrows the mm until it execs. */
 			p->mm = cur->mm;
@@ -132,7 +142,7 @@ free_mm:
 		mmput(p->mm);
 free_signal:
 	if (!thread)
-		free(p->signal);
+		signal_free(p->signal);
 free_task:
 	free(p);
 	return err;
@@ -156,7 +166,7 @@ void release_task(struct kernel *k, struct task *t)
 		k->nr_blocked--;
 	mmput(t->mm);
 	if (leader)
-		free(t->signal);
+		signal_free(t->signal);
 	k->gen++;
 	free(t);
 }

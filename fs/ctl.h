@@ -32,6 +32,10 @@
  *	ioprio_set WHICH WHO IOPRIO [as UID EUID]
  *				"ok\n"; IOPRIO (class << 13) | level
  *	ioprio_get WHICH WHO	"IOPRIO\n"
+ *	prlimit PID RESOURCE [SOFT HARD] [as UID EUID]
+ *				"SOFT HARD\n": the limit before; RESOURCE 0..15
+ *				or a name (nofile, NOFILE, RLIMIT_NOFILE);
+ *				SOFT, HARD a number or "unlimited"
  *	stop PID, cont PID	"ok\n"; kill with SIGSTOP, SIGCONT
  *	ptrace PID TRACER	"ok\n"; TRACER (a thread) traces PID
  *	detach PID		"ok\n"
@@ -99,6 +103,7 @@
 	X(SCHED_GETSCHEDULER, sched_getscheduler, 1, 1, "PID")	\
 	X(IOPRIO_SET, ioprio_set, 3, 6, "process|pgrp|user WHO IOPRIO [as UID EUID]") \
 	X(IOPRIO_GET, ioprio_get, 2, 2, "process|pgrp|user WHO") \
+	X(PRLIMIT,  prlimit,  2, 7, "PID RESOURCE [SOFT HARD] [as UID EUID]") \
 	X(STOP,     stop,     1, 1, "PID")			\
 	X(CONT,     cont,     1, 1, "PID")			\
 	X(PTRACE,   ptrace,   2, 2, "PID TRACER")		\
@@ -151,6 +156,12 @@ struct ctl_cmd {
 			struct sender as;
 		} sched;
 		/* ioprio_set, ioprio_get: @which 0..2 as prio's */
+		struct {
+			int pid, res;
+			bool set;
+			unsigned long long soft, hard;
+			struct sender as;
+		} prlimit;
 		struct { int pid, tracer; } ptrace;
 		struct { int pid; } detach;
 		struct { int pid; bool on; } subreaper;

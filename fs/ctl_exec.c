@@ -209,6 +209,30 @@ static int exec_ioprio_get(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
+/* The limit before, "unlimited" spelled as prlimit(1) and limits spell it. */
+static void put_rlim(struct buf *out, rlim_t v, char end)
+{
+	if (v == RLIM_INFINITY)
+		buf_puts(out, "unlimited");
+	else
+		buf_printf(out, "%llu", (unsigned long long)v);
+	buf_putc(out, end);
+}
+
+static int exec_prlimit(struct kernel *k, const struct ctl_cmd *c,
+			struct buf *out)
+{
+	struct rlimit old, new = { c->prlimit.soft, c->prlimit.hard };
+	int err = do_prlimit(k, c->prlimit.pid, c->prlimit.res,
+			     c->prlimit.set ? &new : NULL, &old, &c->prlimit.as);
+
+	if (!err) {
+		put_rlim(out, old.rlim_cur, ' ');
+		put_rlim(out, old.rlim_max, '\n');
+	}
+	return err;
+}
+
 static int exec_stop(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
@@ -421,6 +445,7 @@ static int ctl_cmd_pid(const struct ctl_cmd *c)
 	case CTL_SCHED_GETAFFINITY:
 	case CTL_SCHED_SETSCHEDULER:
 	case CTL_SCHED_GETSCHEDULER:	return c->sched.pid;
+	case CTL_PRLIMIT:	return c->prlimit.pid;
 	case CTL_PTRACE:	return c->ptrace.pid;
 	case CTL_DETACH:	return c->detach.pid;
 	case CTL_SUBREAPER:	return c->subreaper.pid;
@@ -527,6 +552,13 @@ static void explain(struct buf *out, const struct kernel *k,
 	else if (err == -EINVAL && c->op == CTL_SCHED_SETSCHEDULER)
 		buf_printf(out, "bad policy %d with priority %d", c->sched.policy,
 			   c->sched.prio);
+	else if (err == -EPERM && c->op == CTL_PRLIMIT)
+		buf_printf(out, "uid %u may not change pid %d's limits, or raise "
+			   "a hard limit, without CAP_SYS_RESOURCE",
+			   c->prlimit.as.uid, pid);
+	else if (err == -EINVAL && c->op == CTL_PRLIMIT)
+		buf_printf(out, "no resource %d, or soft above hard",
+			   c->prlimit.res);
 	else if (err == -ESRCH && c->op == CTL_DETACH)
 		buf_printf(out, "pid %d is not traced", pid);
 	else if (err == -ESRCH)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include "registry.h"
 #include "ctl.h"
 #include "snapshot.h"
@@ -519,6 +521,52 @@ static int parse_ioprio_set(const struct ctl_args *a, struct ctl_cmd *c)
 static int parse_ioprio_get(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	return arg_prio_target(a, c);
+}
+
+/* A limit: a number (decimal or 0x) or "unlimited" (RLIM_INFINITY). */
+static int arg_rlim(const struct ctl_args *a, int i, const char *what,
+		    unsigned long long *v)
+{
+	unsigned long x;
+
+	if (!strcmp(a->argv[i], "unlimited")) {
+		*v = RLIM_INFINITY;
+		return 0;
+	}
+	if (arg_ulong(a, i, what, false, &x))
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+static int parse_prlimit(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	static const char *const names[RLIM_NLIMITS] = {
+		"cpu", "fsize", "data", "stack", "core", "rss", "nproc",
+		"nofile", "memlock", "as", "locks", "sigpending", "msgqueue",
+		"nice", "rtprio", "rttime",
+	};
+	const char *r = a->argv[1];
+	long long res;
+	int i;
+
+	if (arg_pid(a, 0, "PID", &c->prlimit.pid))
+		return -EINVAL;
+	if (!strncasecmp(r, "RLIMIT_", 7))
+		r += 7;
+	for (i = 0; i < RLIM_NLIMITS && strcasecmp(r, names[i]); i++)
+		;
+	if (i < RLIM_NLIMITS)
+		c->prlimit.res = i;
+	else if (arg_int(a, 1, "RESOURCE", 0, INT_MAX, &res))
+		return -EINVAL;
+	else
+		c->prlimit.res = res;	/* >= RLIM_NLIMITS: the core's EINVAL */
+	c->prlimit.set = a->argc >= 4 && strcmp(a->argv[2], "as");
+	if (c->prlimit.set && (arg_rlim(a, 2, "SOFT", &c->prlimit.soft) ||
+			       arg_rlim(a, 3, "HARD", &c->prlimit.hard)))
+		return -EINVAL;
+	return arg_sender(a, c->prlimit.set ? 4 : 2, &c->prlimit.as);
 }
 
 static int parse_stop(const struct ctl_args *a, struct ctl_cmd *c)

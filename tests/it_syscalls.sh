@@ -93,6 +93,11 @@ check_eq "ps -o cls after chrt -o" TS "$(run ps -o cls= -p "$b" | xargs)"
 err=$(run taskset -p 4 "$b" 2>&1) && fail "taskset to a CPU the simulation lacks succeeded"
 check_match "taskset to CPU 2 of 2" 'Invalid argument' "$err"
 
+# prlimit: prlimit64 sets and reads the simulated process's limits.
+run prlimit --pid "$b" --nofile=100:200 || fail "prlimit --nofile=100:200 exited $?"
+check_eq "prlimit --pid --nofile after setting 100:200" "100 200" \
+	"$(run prlimit --pid "$b" --nofile --noheadings -o SOFT,HARD | xargs)"
+
 # killall signals through pidfd_send_signal on a /proc/<pid> directory fd.
 k1=$(spawn reaper-target)
 k2=$(spawn reaper-target --second)
@@ -156,6 +161,10 @@ if ((EUID == 0)); then
 	check_match "chrt -f by the owner" 'Operation not permitted' "$err"
 	as 1000 ionice -c2 -n 7 -p "$b" || fail "the owner could not set best-effort 7"
 	check_eq "ionice -p after the owner's ionice" "best-effort: prio 7" "$(run ionice -p "$b")"
+	err=$(as 1000 prlimit --pid "$b" --nofile=100:300 2>&1) && fail "uid 1000 raised a hard limit"
+	check_match "prlimit raising the hard limit as the owner" 'Operation not permitted' "$err"
+	as 1000 prlimit --pid "$b" --nofile=50:150 || fail "the owner could not lower its limits"
+	err=$(as 1001 prlimit --pid "$b" --nofile 2>&1) && fail "uid 1001 read uid 1000's limits"
 	as 1000 kill -STOP "$b" || fail "uid 1000 could not stop its own process"
 	check_eq "stat after the owner's kill -STOP" T "$(stat_of "$b")"
 else

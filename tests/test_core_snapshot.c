@@ -464,7 +464,13 @@ static void test_sched_attrs(void **state)
 	assert_int_equal(do_sched_setaffinity(&a->k, tid, 0x2, &me), 0);
 	assert_int_equal(do_sched_setscheduler(&a->k, pid, 2, 7, &me), 0);
 	assert_int_equal(do_ioprio_set(&a->k, 1, pid, 3 << 13, &me), 0);
+	assert_int_equal(do_prlimit(&a->k, tid, RLIMIT_NOFILE,
+				    &(struct rlimit){ 100, 200 }, NULL, &me), 0);
 	c = save_load(a, "maple");	/* also compares every /proc file */
+	assert_non_null(find_task(&c->k, pid)->signal->rlim);
+	assert_int_equal(find_task(&c->k, pid)->signal->rlim[RLIMIT_NOFILE].rlim_cur, 100);
+	assert_int_equal(find_task(&c->k, pid)->signal->rlim[RLIMIT_NOFILE].rlim_max, 200);
+	assert_null(find_task(&c->k, 1)->signal->rlim);
 	assert_int_equal(find_task(&c->k, tid)->cpus_excluded, 0x1);
 	assert_int_equal(find_task(&c->k, pid)->policy, 2);
 	assert_int_equal(find_task(&c->k, pid)->rt_priority, 7);

@@ -682,6 +682,42 @@ static void test_sched_attrs(void **state)
 	      "ESRCH: ioprio_get: no process 99999\n");
 }
 
+/* prlimit: defaults, inheritance, Linux's EINVAL and EPERM cases. */
+static void test_prlimit(void **state)
+{
+	struct kernel *k = *state;
+	int p = run_ok(k, "fork 1"), c;
+
+	assert_int_equal(run(k, "prlimit %d nofile", p), 0);
+	assert_string_equal(reply, "524288 524288\n");	/* uid 0: a service */
+	run_ok(k, "setuid %d 1000", p);
+	assert_int_equal(run(k, "prlimit %d NOFILE", p), 0);
+	assert_string_equal(reply, "1024 524288\n");
+	assert_int_equal(run(k, "prlimit %d RLIMIT_NOFILE 100 200 as 1000 1000", p), 0);
+	assert_string_equal(reply, "1024 524288\n");	/* the limit before */
+	assert_int_equal(run(k, "prlimit %d 7", p), 0);
+	assert_string_equal(reply, "100 200\n");
+	/* Raising the hard limit needs CAP_SYS_RESOURCE; soft > hard never. */
+	assert_int_equal(run(k, "prlimit %d nofile 100 300 as 1000 1000", p), -EPERM);
+	assert_int_equal(run(k, "prlimit %d nofile 300 200", p), -EINVAL);
+	assert_int_equal(run(k, "prlimit %d nofile 100 2000000", p), -EPERM);
+	assert_int_equal(run(k, "prlimit %d 16", p), -EINVAL);
+	assert_int_equal(run(k, "prlimit %d nofile as 1001 1001", p), -EPERM);
+	assert_int_equal(run(k, "prlimit %d core unlimited unlimited", p), 0);
+	assert_string_equal(reply, "0 unlimited\n");
+	/* A child inherits a copy. */
+	c = run_ok(k, "fork %d", p);
+	assert_int_equal(run(k, "prlimit %d nofile", c), 0);
+	assert_string_equal(reply, "100 200\n");
+	assert_int_equal(run(k, "prlimit %d nofile 50 50", c), 0);
+	assert_int_equal(run(k, "prlimit %d nofile", p), 0);
+	assert_string_equal(reply, "100 200\n");
+	fails(k, "prlimit 99999 nofile", -ESRCH,
+	      "ESRCH: prlimit: no process with pid 99999\n");
+	fails(k, "prlimit 1 nofile 5", -EINVAL,
+	      "EINVAL: prlimit: expected 'as UID EUID' at the end, not '5'\n");
+}
+
 static void test_ptrace_detach(void **state)
 {
 	struct kernel *k = *state;
@@ -761,7 +797,8 @@ static void test_help(void **state)
 		"sched_setscheduler PID POLICY PRIO [as UID EUID]; "
 		"sched_getscheduler PID; "
 		"ioprio_set process|pgrp|user WHO IOPRIO [as UID EUID]; "
-		"ioprio_get process|pgrp|user WHO; stop PID; cont PID; ptrace PID TRACER; detach PID; "
+		"ioprio_get process|pgrp|user WHO; "
+		"prlimit PID RESOURCE [SOFT HARD] [as UID EUID]; stop PID; cont PID; ptrace PID TRACER; detach PID; "
 		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
 		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
@@ -952,6 +989,7 @@ int main(void)
 		T(test_tgkill),
 		T(test_priority),
 		T(test_sched_attrs),
+		T(test_prlimit),
 		T(test_ptrace_detach),
 		T(test_subreaper_exit_thread),
 		T(test_pidstore),

@@ -45,7 +45,7 @@
  * Trapped: kill, tkill, tgkill, rt_sigqueueinfo, pidfd_open,
  *   pidfd_send_signal, getpriority, setpriority, sched_{get,set}affinity,
  *   sched_{get,set}scheduler, sched_{get,set}param, sched_getattr,
- *   ioprio_{get,set}.
+ *   ioprio_{get,set}, prlimit64.
  *   Those whose pid (or who) argument 0 means the caller itself are not
  *   even trapped then (the filter compares the argument).  Values passed
  *   by pointer go through the caller's /proc/<pid>/mem.
@@ -81,6 +81,7 @@
 #define CAP_KILL	5
 #define CAP_SYS_ADMIN	21
 #define CAP_SYS_NICE	23
+#define CAP_SYS_RESOURCE 24
 #define NSPID_MAX	32	/* pid namespace nesting is at most 32 deep */
 
 static const char *prog = "procsim-syscalls";
@@ -866,6 +867,44 @@ static enum verdict sys_ioprio(struct call *k)
 	return EMULATED;
 }
 
+/* "unlimited" or a number, as ctl's prlimit replies. */
+static unsigned long long rlim_word(const char *w, char **end)
+{
+	if (!strncmp(w, "unlimited", 9)) {
+		*end = (char *)w + 9;
+		return RLIM_INFINITY;
+	}
+	return strtoull(w, end, 10);
+}
+
+/* prlimit64(pid, resource, new, old): the limits of a simulated process. */
+static enum verdict sys_prlimit64(struct call *k)
+{
+	int pid = arg_int(k, 0), res = arg_int(k, 1);
+	struct rlimit old, new;
+	char reply[512], as[64], set[64] = "", *end;
+
+	if (pid_real(k, pid))
+		return CONTINUE;
+	if (k->d->args[2]) {
+		k->err = caller_mem(k, k->d->args[2], &new, sizeof(new), false);
+		if (k->err)
+			return EMULATED;
+		snprintf(set, sizeof(set), " %llu %llu",
+			 (unsigned long long)new.rlim_cur,
+			 (unsigned long long)new.rlim_max);
+	}
+	k->err = ctl_call(k->s, reply, sizeof(reply), "prlimit %d %u%s%s", pid,
+			  (unsigned int)res, set,
+			  sender(k->c, CAP_SYS_RESOURCE, as, sizeof(as)));
+	if (k->err || !k->d->args[3])
+		return EMULATED;
+	old.rlim_cur = rlim_word(reply, &end);
+	old.rlim_max = rlim_word(end + (*end == ' '), &end);
+	k->err = caller_mem(k, k->d->args[3], &old, sizeof(old), true);
+	return EMULATED;
+}
+
 /* ---- the filter ---- */
 
 struct trap {
@@ -893,6 +932,7 @@ static const struct trap traps[] = {
 	{ "sched_setparam", sys_sched_set, 1, 0 },
 	{ "ioprio_get", sys_ioprio, 1, 1 },
 	{ "ioprio_set", sys_ioprio, 1, 1 },
+	{ "prlimit64", sys_prlimit64, 1, 0 },
 };
 #define NR_TRAPS	(sizeof(traps) / sizeof(traps[0]))
 
