@@ -25,7 +25,12 @@ import random
 import sys
 
 NR = {"kill": 62, "tkill": 200, "tgkill": 234, "getpriority": 140,
-      "setpriority": 141, "pidfd_open": 434}
+      "setpriority": 141, "pidfd_open": 434, "sched_getaffinity": 204,
+      "sched_getscheduler": 145, "ioprio_get": 252, "prlimit64": 302}
+# Raw random arguments only for these: the setters could change the real
+# tool itself (SCHED_FIFO on the test's own python, say).
+RAW = ["kill", "tkill", "tgkill", "getpriority", "setpriority", "pidfd_open",
+       "sched_getaffinity", "sched_getscheduler", "ioprio_get"]
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 
@@ -70,6 +75,20 @@ class World:
         me = {1, os.getpid()}	# real in the namespace: the kernel's
         self.pids = sorted(p for p in self.tgid if p not in me and self.tgid[p] not in me)
         self.groups = sorted({g for p, g in self.pgrp.items() if g > 1 and p not in me})
+
+
+def has_cap(cap):
+    """capget(): is @cap in our effective set?  (/proc is the simulation.)"""
+    hdr = (ctypes.c_uint32 * 2)(0x20080522, 0)
+    data = (ctypes.c_uint32 * 6)()
+    if libc.syscall(ctypes.c_long(125), hdr, data):
+        return False
+    return bool(data[(cap // 32) * 3] >> (cap % 32) & 1)
+
+
+def may_prlimit(w, tid):
+    """check_prlimit_permission(): CAP_SYS_RESOURCE or every uid ours."""
+    return has_cap(24) or all(u == os.getuid() for u in w.uids[tid][:3])
 
 
 def may_signal(w, tid):
@@ -131,7 +150,7 @@ def main():
             errors.append(f"{what}: expected {want}, got {got}")
 
     for _ in range(count):
-        op = rng.randrange(6)
+        op = rng.randrange(7)
         if op == 0:
             pid = rng.choice([pid_arg(), -rng.choice(w.groups + [77777]), -1, -2**31])
             sig = rng.choice(sigs)
@@ -164,6 +183,23 @@ def main():
                 w.nice[pid] = max(-20, min(19, nice))
             check(f"setpriority(PROCESS, {pid}, {nice})", want,
                   sys_call("setpriority", 0, pid, nice))
+        elif op == 6:
+            # Getters: a value for an existing pid, ESRCH for a missing one.
+            pid = pid_arg()
+            buf = ctypes.create_string_buffer(512)
+            name, args = rng.choice([
+                ("sched_getaffinity", (pid, 512, ctypes.addressof(buf))),
+                ("sched_getscheduler", (pid,)),
+                ("ioprio_get", (1, pid)),
+                ("prlimit64", (pid, 7, 0, ctypes.addressof(buf)))])
+            got = sys_call(name, *args)
+            want = -errno.ESRCH if pid not in w.tgid else "ok"
+            if name == "prlimit64" and pid in w.tgid and not may_prlimit(w, pid):
+                want = -errno.EPERM
+            check(f"{name}{args[:2]}", want, got if got < 0 else "ok")
+            if name == "prlimit64" and got == 0:
+                soft = int.from_bytes(buf.raw[:8], "little")
+                check(f"prlimit64({pid}) NOFILE soft", True, 0 < soft <= 524288)
         else:
             pid, flags = pid_arg(), rng.choice([0, os.O_NONBLOCK, 1])
             if flags not in (0, os.O_NONBLOCK):
@@ -184,7 +220,7 @@ def main():
     allowed = {errno.EINVAL, errno.ESRCH, errno.EPERM, errno.EACCES,
                errno.EFAULT, errno.EBADF, errno.EMFILE}
     for _ in range(count):
-        name = rng.choice(sorted(NR))
+        name = rng.choice(RAW)
         args = [rng.choice([rng.getrandbits(64), rng.getrandbits(31),
                             -rng.getrandbits(31), rng.choice(w.pids)])
                 for _ in range(3)]
