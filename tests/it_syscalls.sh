@@ -171,6 +171,27 @@ else
 	log "not root: the EPERM checks need setpriv to another uid; skipped"
 fi
 
+# psutil (Debian's python3-psutil, so /usr/bin/python3): process_iter with
+# nice, ionice and cpu_affinity answers for every simulated process, and
+# rlimit for every one the caller may read (CAP_SYS_RESOURCE or its uid).
+if /usr/bin/python3 -c 'import psutil' 2>/dev/null; then
+	out=$(run /usr/bin/python3 -c '
+import psutil
+n = missing = 0
+for p in psutil.process_iter(["nice", "ionice", "cpu_affinity"]):
+    n += 1
+    missing += sum(p.info[k] is None for k in ("nice", "ionice", "cpu_affinity"))
+    try:
+        p.rlimit(psutil.RLIMIT_NOFILE)
+    except psutil.AccessDenied:
+        if p.uids().real == 0:
+            missing += 1
+print(n, missing)') || fail "psutil exited $?: $out"
+	check_eq "psutil process_iter count and missing values" "$(nprocs) 0" "$out"
+else
+	log "no python3-psutil (tools/deps): psutil check skipped"
+fi
+
 # Property test of the trapped-call path: random calls against a model of
 # Linux's rules (tests/syscalls_prop.py), as root and as uid 1000.
 seed=${PROCSIM_SEED:-$RANDOM}
