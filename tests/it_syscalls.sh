@@ -192,6 +192,41 @@ else
 	log "no python3-psutil (tools/deps): psutil check skipped"
 fi
 
+# top's k and r keys, driven under tmux: kill (SIGSTOP) and setpriority.
+if command -v tmux >/dev/null; then
+	tv=$(spawn topvictim)
+	sess=procsim-it-syscalls-$$
+	# wait_pane REGEX: the pane shows REGEX within 20 s.
+	wait_pane() {
+		local i
+		for ((i = 0; i < 200; i++)); do
+			tmux capture-pane -p -t "$sess" 2>/dev/null | grep -Eq -- "$1" && return 0
+			sleep 0.1
+		done
+		fail "top under tmux never showed /$1/"
+		tmux capture-pane -p -t "$sess" 2>/dev/null | sed 's/^/    | /' >&2
+		return 1
+	}
+	tmux new-session -d -s "$sess" -x 200 -y 50 \
+		"timeout 60 $PROCSIM_RUN -m $MNT -- top -d 1"
+	if wait_pane '^ *PID +USER'; then
+		tmux send-keys -t "$sess" k
+		wait_pane 'PID to (signal|kill)' && tmux send-keys -t "$sess" "$tv" Enter
+		wait_pane "Send pid $tv signal" && tmux send-keys -t "$sess" 19 Enter
+		sleep 1.5	# the prompt line gone, top back to its display
+		tmux send-keys -t "$sess" r
+		wait_pane 'PID to renice' && tmux send-keys -t "$sess" "$tv" Enter
+		wait_pane "Renice PID $tv to value" && tmux send-keys -t "$sess" 7 Enter
+		sleep 1
+		tmux send-keys -t "$sess" q
+	fi
+	tmux kill-session -t "$sess" 2>/dev/null || true
+	check_eq "ps -o stat,ni after top's k 19 and r 7" "TN 7" \
+		"$(run ps -o stat=,ni= -p "$tv" | xargs)"
+else
+	log "no tmux (tools/deps): top's k and r not driven"
+fi
+
 # Property test of the trapped-call path: random calls against a model of
 # Linux's rules (tests/syscalls_prop.py), as root and as uid 1000.
 seed=${PROCSIM_SEED:-$RANDOM}
