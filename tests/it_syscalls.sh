@@ -196,11 +196,17 @@ fi
 if command -v tmux >/dev/null; then
 	tv=$(spawn topvictim)
 	sess=procsim-it-syscalls-$$
-	# wait_pane REGEX: the pane shows REGEX within 20 s.
+	# wait_pane [-v] REGEX: the pane shows (-v: no longer shows) REGEX
+	# within 20 s.
 	wait_pane() {
-		local i
+		local i v=
+		[[ $1 == -v ]] && { v=1; shift; }
 		for ((i = 0; i < 200; i++)); do
-			tmux capture-pane -p -t "$sess" 2>/dev/null | grep -Eq -- "$1" && return 0
+			if tmux capture-pane -p -t "$sess" 2>/dev/null | grep -Eq -- "$1"; then
+				[[ -z $v ]] && return 0
+			elif [[ -n $v ]]; then
+				return 0
+			fi
 			sleep 0.1
 		done
 		fail "top under tmux never showed /$1/"
@@ -213,12 +219,10 @@ if command -v tmux >/dev/null; then
 		tmux send-keys -t "$sess" k
 		wait_pane 'PID to (signal|kill)' && tmux send-keys -t "$sess" "$tv" Enter
 		wait_pane "Send pid $tv signal" && tmux send-keys -t "$sess" 19 Enter
-		sleep 1.5	# the prompt line gone, top back to its display
-		tmux send-keys -t "$sess" r
+		wait_pane -v "Send pid $tv signal" && tmux send-keys -t "$sess" r
 		wait_pane 'PID to renice' && tmux send-keys -t "$sess" "$tv" Enter
 		wait_pane "Renice PID $tv to value" && tmux send-keys -t "$sess" 7 Enter
-		sleep 1
-		tmux send-keys -t "$sess" q
+		wait_pane -v "Renice PID $tv to value" && tmux send-keys -t "$sess" q
 	fi
 	tmux kill-session -t "$sess" 2>/dev/null || true
 	check_eq "ps -o stat,ni after top's k 19 and r 7" "TN 7" \
