@@ -11,16 +11,39 @@ static bool task_alive(const struct task *t)
 	       !t->signal->group_exiting;
 }
 
+/*
+ * An upper bound on the pids alloc_pid can still hand out: every pid in
+ * 1..pid_max-1 not in use (pids at or above a lowered pid_max do not count).
+ */
+static unsigned long fork_room(const struct kernel *k)
+{
+	const struct pid_store *s = &k->pids;
+	unsigned long above = 0;
+	struct task *t;
+	int pid;
+
+	for (pid = pid_store_next(s, s->pid_max, &t); pid >= 0;
+	     pid = pid_store_next(s, pid + 1, &t))
+		above++;
+	return (unsigned long)(s->pid_max - 1) - (s->nr_used - above);
+}
+
 int do_fork(struct kernel *k, int ppid, int count, int *pids)
 {
 	struct task *parent = find_task(k, ppid), *child;
-	uint64_t gen = k->gen;
+	struct world_mark mark = world_mark(k);
 	int i, err = 0;
 
 	if (!task_alive(parent))
 		return -ESRCH;
 	if (count < 1)
 		return -EINVAL;
+	/*
+	 * Fail fast what must fail: more children than pids 1..pid_max-1
+	 * left free would build (and take back) them all under the lock.
+	 */
+	if ((unsigned long)count > fork_room(k))
+		return -EAGAIN;
 	for (i = 0; i < count; i++) {
 		err = copy_process(k, parent, 0, &child);
 		if (err)
@@ -35,7 +58,7 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 		watch_fork_undo(k, parent, child);
 		release_task(k, child);
 	}
-	k->gen = gen;		/* no surviving task changed */
+	world_rollback(k, mark);	/* the cursor too: no pid was used */
 	return err;
 }
 
@@ -65,7 +88,7 @@ static int map_thread_stack(struct kernel *k, struct mm_struct *mm)
 int do_clone_thread(struct kernel *k, int pid, int *tid)
 {
 	struct task *cur = find_task(k, pid), *t;
-	uint64_t gen = k->gen;
+	struct world_mark mark = world_mark(k);
 	int err;
 
 	if (!task_alive(cur))
@@ -73,15 +96,17 @@ int do_clone_thread(struct kernel *k, int pid, int *tid)
 	if (task_is_kthread(cur))
 		return -EINVAL;		/* kernel threads have no user threads */
 	err = copy_process(k, cur, CLONE_VM | CLONE_THREAD, &t);
-	if (err)
+	if (err) {
+		world_rollback(k, mark);
 		return err;
+	}
 	err = map_thread_stack(k, t->mm);
 	if (err) {
 		/* All or nothing: the thread goes again, its watchers undone. */
 		watch_fork_undo(k, cur, t);
 		t->signal->nr_threads--;
 		release_task(k, t);
-		k->gen = gen;
+		world_rollback(k, mark);
 		return err;
 	}
 	/* A thread born into a group stop is stopped too. */

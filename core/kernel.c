@@ -53,7 +53,8 @@ int next_tgid(const struct kernel *k, int from, struct task **t)
 	return pid_store_next_leader(&k->pids, from, t);
 }
 
-static void log_change(struct change_log *log, const struct task *t)
+static void log_change(struct change_log *log, const struct task *t,
+		       uint32_t epoch)
 {
 	if (log->n == log->cap) {
 		size_t cap = log->cap ? log->cap * 2 : 256;
@@ -66,7 +67,7 @@ static void log_change(struct change_log *log, const struct task *t)
 		log->v = v;
 		log->cap = cap;
 	}
-	log->v[log->n++] = (struct pid_change){ t->pid, t->tgid };
+	log->v[log->n++] = (struct pid_change){ t->pid, t->tgid, epoch };
 }
 
 void task_touch(struct kernel *k, struct task *t)
@@ -74,21 +75,21 @@ void task_touch(struct kernel *k, struct task *t)
 	t->gen = ++k->gen;
 	if (k->track_changes && !t->logged) {
 		t->logged = true;
-		log_change(&k->changed, t);
+		log_change(&k->changed, t, k->epoch);
 	}
 }
 
 void task_log_gone(struct kernel *k, const struct task *t)
 {
 	if (k->track_changes)
-		log_change(&k->gone, t);
+		log_change(&k->gone, t, k->epoch);
 }
 
 void task_log_born(struct kernel *k, struct task *t)
 {
 	if (k->track_changes && !t->logged) {
 		t->logged = true;	/* so task_touch() does not log it too */
-		log_change(&k->born, t);
+		log_change(&k->born, t, k->epoch);
 	}
 }
 
@@ -117,7 +118,7 @@ void kernel_take_changes(struct kernel *k, struct change_log *changed,
 
 int kernel_set_pid_max(struct kernel *k, int pid_max)
 {
-	if (pid_max <= RESERVED_PIDS || pid_max > PID_MAX_LIMIT)
+	if (kopt_check_pid_max(pid_max, NULL))
 		return -EINVAL;
 	k->pids.pid_max = pid_max;
 	k->gen++;
@@ -215,6 +216,8 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	if (!o)
 		o = &defaults;
 	memset(k, 0, sizeof(*k));
+	if (kernel_opts_check(o, NULL))
+		return -EINVAL;
 	ops = pid_store_find_ops(o->pidstore ? o->pidstore : "idr");
 	k->wait = o->wait ? wait_find_strategy(o->wait) : wait_strategies[0];
 	if (!ops || !k->wait)
@@ -304,6 +307,7 @@ void kernel_replace(struct kernel *k, struct kernel *fresh)
 	SWAP(fresh->audit, k->audit);
 	pthread_rwlock_destroy(&fresh->lock);
 	fresh->gen = k->gen + 1;
+	fresh->epoch = k->epoch + 1;
 	fresh->track_changes = k->track_changes;
 	fresh->changed = k->changed;
 	fresh->gone = k->gone;
@@ -314,7 +318,8 @@ void kernel_replace(struct kernel *k, struct kernel *fresh)
 	/* Every old task is gone, as far as the daemon's caches go. */
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))
-		task_log_gone(fresh, t);
+		if (fresh->track_changes)
+			log_change(&fresh->gone, t, k->epoch);
 	free_world(k);
 	/* Everything but the lock, which the caller holds right now. */
 	_Static_assert(offsetof(struct kernel, lock) == 0, "lock comes first");

@@ -15,7 +15,7 @@
  * ERRORS
  *   Functions return 0 or a negative errno: -ESRCH (no such pid), -ECHILD,
  *   -EAGAIN (pids exhausted), -ENOMEM (allocation, map_count), -EINVAL,
- *   -EPERM (init and kthreadd cannot exit).
+ *   -EPERM (init and kernel threads cannot exit).
  */
 #ifndef PROCSIM_KERNEL_H
 #define PROCSIM_KERNEL_H
@@ -46,9 +46,21 @@ struct kernel_opts {
 	const char *watchers;		/* task watcher mechanism; NULL: "table" */
 };
 
+/*
+ * The one check of each setting, with its reason (a line for a user) in
+ * @why (KOPT_WHY_LEN bytes; may be NULL): kernel_init, the daemon's -o and
+ * ctl's pid_max and max_map_count all refuse a value alike.  -EINVAL.
+ */
+#define KOPT_WHY_LEN	192
+int kopt_check_pid_max(long long n, char *why);		/* RESERVED_PIDS+1..PID_MAX_LIMIT */
+int kopt_check_max_map_count(long long n, char *why);	/* 1..INT_MAX */
+/* Every field; 0 (or NULL) means the default, as kernel_init reads them. */
+int kernel_opts_check(const struct kernel_opts *o, char *why);
+
 /* Pids whose /proc files changed or vanished: see kernel_take_changes(). */
 struct pid_change {
 	int pid, tgid;
+	uint32_t epoch;		/* the world the task lived in (k->epoch) */
 };
 
 struct change_log {
@@ -80,6 +92,12 @@ struct kernel {
 	unsigned long total_forks;	/* /proc/stat "processes" */
 	unsigned long total_exits;
 	uint64_t gen;			/* bumped on every change */
+	/*
+	 * Which world this is: kernel_replace (reset, load) bumps it, so a
+	 * pid of the old world is never the same pid of the new one, even
+	 * with the same number.  The daemon puts it in task inode numbers.
+	 */
+	uint32_t epoch;
 
 	/* Change logs, kept only when track_changes is set (the daemon's caches). */
 	bool track_changes;
@@ -121,10 +139,15 @@ int do_clone_thread(struct kernel *k, int pid, int *tid);
 /*
  * execve: @argv (argc strings) becomes the cmdline, @comm (or the basename
  * of argv[0] if NULL) the name; fresh mm; the other threads are gone.
+ * -EACCES for a path that names a directory ("/", "dir/", "."), as Linux.
  */
 int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	      char *const argv[]);
-/* exit_group(@code & 0xff): the process becomes a zombie, children reparented. */
+/*
+ * exit_group(@code & 0xff): the process becomes a zombie, children
+ * reparented.  -EPERM for init and every kernel thread: userspace cannot
+ * make a kernel thread exit (they ignore signals; only the kernel stops them).
+ */
 int do_exit(struct kernel *k, int pid, int code);
 /*
  * A single thread's exit (the kernel's do_exit without the group): the

@@ -311,7 +311,7 @@ void mm_counts(const struct mm_struct *mm, struct mm_counts *c)
 	}
 	*c = mm->stat;
 	c->shared = c->rss_file + c->rss_shmem;
-	if (mm->end_code > mm->start_code)
+	if (mm->end_code > mm->start_code && mm->end_code <= TASK_SIZE)
 		c->text = (PAGE_ALIGN(mm->end_code) - (mm->start_code & ~(PAGE_SIZE - 1)))
 			  >> PAGE_SHIFT;
 	c->lib = c->exec > c->text ? c->exec - c->text : 0;
@@ -516,9 +516,11 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if (!len || (addr & (PAGE_SIZE - 1)) || (prot & ~7) ||
 	    !(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
-	len = PAGE_ALIGN(len);
+	len = PAGE_ALIGN(len);		/* 0 if it wrapped */
 	if (!len || len > TASK_SIZE - MMAP_MIN_ADDR)
 		return -ENOMEM;
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;	/* the file offset wraps, as do_mmap */
 	if (!name || name[0] == '[')	/* [heap], [stack]: anonymous memory */
 		vm_flags |= VM_ANON;
 	if (name && !(name = intern(mm->names, name)))
@@ -594,7 +596,7 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr > TASK_SIZE ||
 	    len > TASK_SIZE - addr)
 		return -EINVAL;
-	len = PAGE_ALIGN(len);
+	len = PAGE_ALIGN(len);	/* no wrap: both ends are page-aligned */
 	if (mm->map_count + unmap_delta(mm, addr, addr + len) > max_map_count)
 		return -ENOMEM;
 	if (spares_get(mm, &s, MM_PREALLOC))
@@ -635,7 +637,7 @@ int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EINVAL;
 	if (!len)
 		return 0;
-	len = PAGE_ALIGN(len);
+	len = PAGE_ALIGN(len);		/* 0 if it wrapped */
 	end = addr + len;
 	if (!len || end < addr || end > TASK_SIZE)
 		return -ENOMEM;
@@ -676,12 +678,21 @@ int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 /* brk(2): the heap VMA follows the break, page-aligned. */
 int mm_brk(struct mm_struct *mm, unsigned long brk, int max_map_count)
 {
-	unsigned long newend = PAGE_ALIGN(brk), oldend = PAGE_ALIGN(mm->brk), out;
+	unsigned long newend, oldend, out;
 	struct vm_area_struct *next;
 	int err = 0;
 
-	if (!mm->start_brk || brk < mm->start_brk || newend > TASK_SIZE)
+	if (!mm->start_brk || brk < mm->start_brk || mm->brk > TASK_SIZE)
 		return -EINVAL;
+	/*
+	 * Before PAGE_ALIGN: from ULONG_MAX - PAGE_SIZE + 2 up it wraps to 0,
+	 * which read as a shrink would unmap everything below the heap.
+	 * Linux's check_brk_limits refuses a break past TASK_SIZE: -ENOMEM.
+	 */
+	if (brk > TASK_SIZE)
+		return -ENOMEM;
+	newend = PAGE_ALIGN(brk);
+	oldend = PAGE_ALIGN(mm->brk);
 	if (newend < oldend) {
 		err = mm_munmap(mm, newend, oldend - newend, max_map_count);
 	} else if (newend > oldend) {

@@ -121,7 +121,8 @@ int pid_store_alloc(struct pid_store *s, int *pid)
 
 int pid_store_alloc_at(struct pid_store *s, int pid)
 {
-	if (pid <= 0 || pid >= s->pid_max)
+	/* Not pid_max: a live pid may lie above it once it was lowered. */
+	if (pid <= 0 || pid >= PID_MAX_LIMIT)
 		return -EINVAL;
 	if (s->ops->find_free(s->priv, pid, pid + 1) != pid)
 		return -EEXIST;

@@ -79,7 +79,11 @@ void pid_store_destroy(struct pid_store *s);
  * reserved; pid_store_install() publishes the task.  -EAGAIN when full.
  */
 int pid_store_alloc(struct pid_store *s, int *pid);
-/* Reserve a given pid (restore, boot).  -EEXIST if used, -EINVAL if out of range. */
+/*
+ * Reserve a given pid (restore).  -EEXIST if used, -EINVAL outside
+ * 1..PID_MAX_LIMIT-1: pid_max bounds only new pids, and Linux lets it be
+ * lowered below live ones, which a saved world then holds.
+ */
 int pid_store_alloc_at(struct pid_store *s, int pid);
 void pid_store_install(struct pid_store *s, int pid, struct task *t);
 void pid_store_free(struct pid_store *s, int pid);

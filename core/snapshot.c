@@ -833,18 +833,13 @@ static int check_ancestry(struct loader *l, struct kernel *k)
 static int check_frame(struct loader *l, const unsigned char *d, size_t len)
 {
 	struct src r = { .p = d, .n = len };
-	uint32_t version, tag, slen, crc;
+	uint32_t tag, slen, crc;
 	size_t start;
+	int err = snapshot_check_head(d, len, l->why);
 
-	if (len < 8 || memcmp(d, SNAPSHOT_MAGIC, 8))
-		return fail(l, len < 8 && !memcmp(d, SNAPSHOT_MAGIC, len) ?
-			    "truncated" : "not a procsim snapshot");
-	take(&r, 8);
-	version = get_u32(&r);
-	if (r.short_read)
-		return fail(l, "truncated");
-	if (version != SNAPSHOT_VERSION)
-		return fail(l, "version %u not supported", version);
+	if (err)
+		return err;
+	take(&r, SNAPSHOT_HEAD_LEN);
 	start = r.off;
 	do {
 		tag = get_u32(&r);
@@ -1012,11 +1007,29 @@ static int load_world(struct loader *l, struct kernel *k)
 	return 0;
 }
 
-int kernel_load(struct kernel *k, const void *data, size_t len,
-		char why[SNAPSHOT_WHY_LEN])
+int snapshot_check_head(const void *data, size_t len, char why[SNAPSHOT_WHY_LEN])
 {
 	struct loader l = { .why = why };
-	struct kernel fresh;
+	struct src r = { .p = data, .n = len };
+	uint32_t version;
+
+	why[0] = '\0';
+	if (len < 8 || memcmp(data, SNAPSHOT_MAGIC, 8))
+		return fail(&l, len < 8 && !memcmp(data, SNAPSHOT_MAGIC, len) ?
+			    "truncated" : "not a procsim snapshot");
+	take(&r, 8);
+	version = get_u32(&r);
+	if (r.short_read)
+		return fail(&l, "truncated");
+	if (version != SNAPSHOT_VERSION)
+		return fail(&l, "version %u not supported", version);
+	return 0;
+}
+
+int kernel_load_prepare(const struct kernel *k, const void *data, size_t len,
+			struct kernel *fresh, char why[SNAPSHOT_WHY_LEN])
+{
+	struct loader l = { .why = why };
 	struct kernel_opts o = k->opts;
 	char names[4][64], *np[4] = { names[0], names[1], names[2], names[3] };
 	struct src all, r;
@@ -1033,16 +1046,16 @@ int kernel_load(struct kernel *k, const void *data, size_t len,
 	err = load_opts(&r, &o, np, why);
 	if (err)
 		return err;
-	err = kernel_init(&fresh, &o);
+	err = kernel_init(fresh, &o);
 	if (err)
 		return err == -EINVAL ? fail(&l, "options refused") : err;
 	/* Static names, not the buffer's: kernel_reset boots from these. */
-	fresh.opts.pidstore = fresh.pids.ops->name;
-	fresh.opts.vmastore = fresh.mm_cfg.vma_ops->name;
-	fresh.opts.wait = fresh.wait->name;
-	fresh.opts.watchers = fresh.watch->name;
-	l.k = &fresh;
-	err = load_world(&l, &fresh);
+	fresh->opts.pidstore = fresh->pids.ops->name;
+	fresh->opts.vmastore = fresh->mm_cfg.vma_ops->name;
+	fresh->opts.wait = fresh->wait->name;
+	fresh->opts.watchers = fresh->watch->name;
+	l.k = fresh;
+	err = load_world(&l, fresh);
 	if (err) {
 		/* mms no task took are ours to free; the rest go with the tasks. */
 		for (i = 0; i < l.nr_mms; i++)
@@ -1051,12 +1064,27 @@ int kernel_load(struct kernel *k, const void *data, size_t len,
 				mmput(l.mms[i]);
 			}
 		free(l.mms);
-		kernel_destroy(&fresh);
+		kernel_destroy(fresh);
 		if (err == -ENOMEM && !why[0])
 			snprintf(why, SNAPSHOT_WHY_LEN, "out of memory");
 		return err;
 	}
 	free(l.mms);
-	kernel_replace(k, &fresh);
 	return 0;
+}
+
+void kernel_load_commit(struct kernel *k, struct kernel *fresh)
+{
+	kernel_replace(k, fresh);
+}
+
+int kernel_load(struct kernel *k, const void *data, size_t len,
+		char why[SNAPSHOT_WHY_LEN])
+{
+	struct kernel fresh;
+	int err = kernel_load_prepare(k, data, len, &fresh, why);
+
+	if (!err)
+		kernel_load_commit(k, &fresh);
+	return err;
 }

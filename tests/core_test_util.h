@@ -251,10 +251,11 @@ static inline void dump_task(struct sbuf *b, struct ptr_ids *ids,
 }
 
 /*
- * Everything a failed operation must leave alone: counters, every pid in
- * the store, every process (next_tgid), its threads, children and mm.
- * Not included: the pid cursor (unspecified after a failed fork), gen
- * counters (a spurious bump is harmless) and the rng.  Caller frees.
+ * Everything a failed operation must leave alone: counters, the pid
+ * cursor and the rng (a save before and after must be the same bytes),
+ * every pid in the store, every process (next_tgid), its threads,
+ * children and mm.  Not included: gen counters (a spurious bump is
+ * harmless).  Caller frees.
  */
 static inline char *world_dump(const struct kernel *k)
 {
@@ -269,6 +270,8 @@ static inline char *world_dump(const struct kernel *k)
 		  k->nr_processes, k->nr_running, k->total_forks,
 		  k->total_exits, k->pids.nr_used, k->pids.pid_max,
 		  task_pid_or0(k->init_task), task_pid_or0(k->kthreadd));
+	sb_printf(&b, "cursor=%d rng=%llx\n", k->pids.last_pid,
+		  (unsigned long long)k->rng);
 	sb_printf(&b, "store:");
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))

@@ -276,6 +276,73 @@ static void test_mmap_bad_args(void **state)
 	mmput(mm);
 }
 
+/*
+ * Lengths and addresses near ULONG_MAX: PAGE_ALIGN and addr + len wrap.
+ * Each is refused with Linux's errno and leaves the mm as it was; a brk
+ * of 0xfffffffffffff001 once aligned to 0 and unmapped text, data and heap.
+ */
+static void test_align_overflow(void **state)
+{
+	static const unsigned long huge[] = {
+		~0UL, ~0UL - P(1) + 2, ~0UL - P(1) + 1, 0xfffffffffffff001UL,
+		TASK_SIZE + 1, 1UL << 63,
+	};
+	struct mm_struct *mm = mm_new();
+	unsigned long out = 0;
+	char *before;
+
+	(void)state;
+	map_named(mm, W, P(4), PROT_READ | PROT_EXEC, PRIV | MAP_FIXED, "/bin/x", 0);
+	map_named(mm, W + P(4), P(2), PROT_READ | PROT_WRITE, PRIV | MAP_FIXED,
+		  "/bin/x", 4);
+	assert_int_equal(mm_mmap(mm, W + P(8), P(2), PROT_READ | PROT_WRITE,
+				 ANON | MAP_FIXED, "[heap]", 0, 0, 0, 0, MAXMAP,
+				 &out), 0);
+	mm->start_code = W;
+	mm->end_code = W + P(4);
+	mm->start_brk = W + P(8);
+	mm->brk = W + P(10);
+	before = mm_str(mm);
+	for (unsigned i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+		assert_int_equal(mm_brk(mm, huge[i], MAXMAP), -ENOMEM);
+		assert_mm_same(mm, before);
+		assert_int_equal(mm->brk, W + P(10));
+		assert_int_equal(mm_mmap(mm, 0, huge[i], PROT_READ, ANON, NULL, 0,
+					 0, 0, 0, MAXMAP, &out), -ENOMEM);
+		assert_int_equal(mm_mmap(mm, W, huge[i], PROT_READ, ANON | MAP_FIXED,
+					 NULL, 0, 0, 0, 0, MAXMAP, &out), -ENOMEM);
+		assert_int_equal(mm_munmap(mm, W, huge[i], MAXMAP), -EINVAL);
+		assert_int_equal(mm_mprotect(mm, W, huge[i], PROT_NONE, MAXMAP),
+				 -ENOMEM);
+		assert_mm_same(mm, before);
+	}
+	/* An address near the top with a small length: the end wraps. */
+	assert_int_equal(mm_munmap(mm, ~0UL - P(1) + 1, P(2), MAXMAP), -EINVAL);
+	assert_int_equal(mm_munmap(mm, TASK_SIZE - P(1), P(2), MAXMAP), -EINVAL);
+	assert_int_equal(mm_mprotect(mm, ~0UL - P(1) + 1, P(2), PROT_NONE, MAXMAP),
+			 -ENOMEM);
+	assert_int_equal(mm_mmap(mm, ~0UL - P(1) + 1, P(2), PROT_READ,
+				 ANON | MAP_FIXED, NULL, 0, 0, 0, 0, MAXMAP, &out),
+			 -ENOMEM);
+	assert_int_equal(mm_mmap(mm, ~0UL - P(1) + 1, P(2), PROT_READ,
+				 ANON | MAP_FIXED_NOREPLACE, NULL, 0, 0, 0, 0,
+				 MAXMAP, &out), -ENOMEM);
+	/* The file offset wraps: do_mmap's -EOVERFLOW. */
+	assert_int_equal(mm_mmap(mm, W + P(20), P(2), PROT_READ, PRIV | MAP_FIXED,
+				 "/bin/x", ~0UL, 0, 0, 0, MAXMAP, &out), -EOVERFLOW);
+	assert_mm_same(mm, before);
+	/* A saved mm with a wild break cannot wrap either. */
+	mm->brk = ~0UL;
+	assert_int_equal(mm_brk(mm, W + P(9), MAXMAP), -EINVAL);
+	mm->brk = W + P(10);
+	assert_mm_same(mm, before);
+	/* And the limits still move the break. */
+	assert_int_equal(mm_brk(mm, W + P(12) - 1, MAXMAP), 0);
+	assert_int_equal(find_vma(mm, W + P(8))->vm_end, W + P(12));
+	free(before);
+	mmput(mm);
+}
+
 /* MAP_FIXED_NOREPLACE: -EEXIST over a mapping (Linux 4.17+), else fixed. */
 static void test_fixed_noreplace(void **state)
 {
@@ -861,6 +928,7 @@ int main(void)
 		cmocka_unit_test(test_fixed_split_middle),
 		cmocka_unit_test(test_fixed_span),
 		cmocka_unit_test(test_mmap_bad_args),
+		cmocka_unit_test(test_align_overflow),
 		cmocka_unit_test(test_fixed_noreplace),
 		cmocka_unit_test(test_munmap),
 		cmocka_unit_test(test_map_count_limit),
