@@ -119,20 +119,23 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 ((ms >= 900)) || fail "pidwait returned after $ms ms, before the exit"
 check_eq "stat after pidwait" Z "$(stat_of "$w")"
 # A pidfd of a zombie is readable at once; pidfd_send_signal works on it
-# (and on a /proc dir fd); a pidfd of a thread is EINVAL, as on Linux.
+# (and on a /proc dir fd); waitid(P_PIDFD) on it is ECHILD (never the
+# caller's child); a pidfd of a thread is EINVAL, as on Linux.
 py='import os,select,signal,sys
 p=int(sys.argv[1]); fd=os.pidfd_open(p)
 print(len(select.select([fd],[],[],0)[0]), end=" ")
 try: signal.pidfd_send_signal(fd, int(sys.argv[2])); print("sent", end=" ")
 except OSError as e: print(e.strerror, end=" ")
+try: os.waitid(os.P_PIDFD, fd, os.WEXITED)
+except ChildProcessError: print("ECHILD", end=" ")
 try: os.pidfd_open(int(sys.argv[3])); print("thread ok")
 except OSError as e: print(e.strerror)'
 v=$(spawn victim)
 vt=$(ctl_ok clone "$v")
 check_eq "pidfd of a live process, STOP sent, pidfd of its thread" \
-	"0 sent Invalid argument" "$(run python3 -c "$py" "$v" 19 "$vt")"
+	"0 sent ECHILD Invalid argument" "$(run python3 -c "$py" "$v" 19 "$vt")"
 check_eq "stat after pidfd_send_signal STOP" T "$(stat_of "$v")"
-check_eq "pidfd of a zombie" "1 sent Invalid argument" "$(run python3 -c "$py" "$w" 0 "$vt")"
+check_eq "pidfd of a zombie" "1 sent ECHILD Invalid argument" "$(run python3 -c "$py" "$w" 0 "$vt")"
 check_eq "pidfd_open of a missing pid" "No such process" \
 	"$(run python3 -c 'import os
 try: os.pidfd_open(99999)

@@ -45,7 +45,7 @@
  * Trapped: kill, tkill, tgkill, rt_sigqueueinfo, pidfd_open,
  *   pidfd_send_signal, getpriority, setpriority, sched_{get,set}affinity,
  *   sched_{get,set}scheduler, sched_{get,set}param, sched_getattr,
- *   ioprio_{get,set}, prlimit64.
+ *   ioprio_{get,set}, prlimit64, and waitid(P_PIDFD).
  *   Those whose pid (or who) argument 0 means the caller itself are not
  *   even trapped then (the filter compares the argument).  Values passed
  *   by pointer go through the caller's /proc/<pid>/mem.
@@ -622,6 +622,24 @@ static enum verdict sys_pidfd_send_signal(struct call *k)
 	return EMULATED;
 }
 
+/*
+ * waitid(P_PIDFD, fd, info, options, rusage) on one of our pidfds: a
+ * simulated process is never the caller's child, so, as Linux for a
+ * pidfd of a non-child, ECHILD once the options are valid.
+ */
+static enum verdict sys_waitid(struct call *k)
+{
+	unsigned int options = (unsigned int)k->d->args[3];
+	unsigned int valid = WNOHANG | WNOWAIT | WEXITED | WSTOPPED |
+			     WCONTINUED | __WNOTHREAD | __WCLONE | __WALL;
+
+	if (!watched_pid(k, arg_int(k, 1)))
+		return CONTINUE;
+	k->err = (options & ~valid) || !(options & (WEXITED | WSTOPPED |
+						    WCONTINUED)) ? -EINVAL : -ECHILD;
+	return EMULATED;
+}
+
 static const char *const prio_which[] = { "process", "pgrp", "user" };
 
 /*
@@ -910,7 +928,8 @@ static enum verdict sys_prlimit64(struct call *k)
 struct trap {
 	const char *name;
 	enum verdict (*fn)(struct call *k);
-	int nr_cmp;			/* 0, or 1: trap only if arg @cmp_arg != 0 */
+	int nr_cmp;			/* 0; 1: trap only if arg @cmp_arg != 0;
+					 * 2: only if arg @cmp_arg is P_PIDFD */
 	unsigned int cmp_arg;
 };
 
@@ -923,6 +942,7 @@ static const struct trap traps[] = {
 	{ "setpriority", sys_setpriority, 1, 1 },
 	{ "pidfd_open", sys_pidfd_open, 0, 0 },
 	{ "pidfd_send_signal", sys_pidfd_send_signal, 0, 0 },
+	{ "waitid", sys_waitid, 2, 0 },		/* idtype P_PIDFD only */
 	{ "sched_getaffinity", sys_sched_getaffinity, 1, 0 },
 	{ "sched_setaffinity", sys_sched_setaffinity, 1, 0 },
 	{ "sched_getscheduler", sys_sched_get, 1, 0 },
@@ -953,10 +973,16 @@ static int load_filter(void)
 
 		if (nr == __NR_SCMP_ERROR)
 			continue;
-		err = traps[i].nr_cmp ?
-			seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
-					 SCMP_CMP32(traps[i].cmp_arg, SCMP_CMP_NE, 0)) :
-			seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+		if (traps[i].nr_cmp == 2)
+			err = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					       SCMP_CMP32(traps[i].cmp_arg,
+							  SCMP_CMP_EQ, P_PIDFD));
+		else if (traps[i].nr_cmp)
+			err = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					       SCMP_CMP32(traps[i].cmp_arg,
+							  SCMP_CMP_NE, 0));
+		else
+			err = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 	}
 	if (!err)
 		err = seccomp_load(ctx);
