@@ -249,6 +249,13 @@ err=$(timeout -k 5 "$TOOL_TIMEOUT" "$PROCSIM_RUN" -m "$MNT" --no-syscalls -- \
 	kill -CONT "$b" 2>&1) && fail "kill with --no-syscalls succeeded"
 check_match "kill with --no-syscalls" 'No such process' "$err"
 
+# Where no listener can be had (here: procsim-run inside procsim-run, whose
+# filter already has one: EBUSY), one line says so and the tool still runs.
+out=$(run "$PROCSIM_RUN" -m "$MNT" -- echo inner 2>&1) || fail "nested procsim-run exited $?: $out"
+check_match "nested procsim-run's tool" '^inner$' "$out"
+check_match "nested procsim-run's one line" \
+	'^procsim-syscalls: no seccomp user notification \(Device or resource busy\)' "$out"
+
 # A host process whose pid a simulated process also has: the simulated
 # one is signalled, the host one survives.  The host sleeper's pid is put
 # just above the simulation's (ns_last_pid, as root) so the simulation

@@ -51,8 +51,9 @@
  *   by pointer go through the caller's /proc/<pid>/mem.
  *   docs/syscalls.md lists semantics and limits.
  *
- * If the filter cannot be loaded (no seccomp, or no user notification in
- * this kernel), the child says so in one line and execs CMD without it.
+ * If the filter cannot be loaded (no seccomp, no user notification in
+ * this kernel, or EBUSY: an outer procsim-run's filter already has the
+ * listener), the child says so in one line and execs CMD without it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -984,8 +985,12 @@ static int load_filter(void)
 		else
 			err = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 	}
-	if (!err)
+	if (!err) {
+		errno = 0;
 		err = seccomp_load(ctx);
+		if (err && errno)	/* the kernel's reason, e.g. EBUSY */
+			err = -errno;
+	}
 	fd = err ? err : seccomp_notify_fd(ctx);
 	seccomp_release(ctx);
 	return fd;
@@ -1200,6 +1205,7 @@ int main(int argc, char **argv)
 		child(sv[1], argv + optind, &old);
 	}
 	close(sv[1]);
+	signal(SIGPIPE, SIG_IGN);	/* a closed stderr must not end us */
 	s.notify = recv_fd(sv[0]);
 	close(sv[0]);
 	if (seccomp_notify_alloc(&req, &resp)) {
