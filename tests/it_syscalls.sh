@@ -136,6 +136,13 @@ check_eq "pidfd of a live process, STOP sent, pidfd of its thread" \
 	"0 sent ECHILD Invalid argument" "$(run python3 -c "$py" "$v" 19 "$vt")"
 check_eq "stat after pidfd_send_signal STOP" T "$(stat_of "$v")"
 check_eq "pidfd of a zombie" "1 sent ECHILD Invalid argument" "$(run python3 -c "$py" "$w" 0 "$vt")"
+# A /proc/<pid> directory fd is a pidfd for pidfd_send_signal (killall);
+# a task/<tid> directory fd is not: the kernel's EBADF.
+check_eq "pidfd_send_signal on /proc/<pid>, then on /proc/<pid>/task/<tid>" \
+	"sent Bad file descriptor" "$(run python3 -c 'import os,signal,sys
+for d in sys.argv[1:]:
+    try: signal.pidfd_send_signal(os.open(d, os.O_RDONLY | os.O_DIRECTORY), 0); print("sent", end=" ")
+    except OSError as e: print(e.strerror)' "/proc/$v" "/proc/$v/task/$vt")"
 check_eq "pidfd_open of a missing pid" "No such process" \
 	"$(run python3 -c 'import os
 try: os.pidfd_open(99999)

@@ -580,7 +580,7 @@ static enum verdict sys_pidfd_open(struct call *k)
 static int fd_pid(const struct call *k, int fd)
 {
 	char path[64], target[PATH_MAX];
-	struct stat st;
+	struct stat st, dir;
 	const char *base;
 	ssize_t n;
 	int pid = watched_pid(k, fd);
@@ -598,7 +598,12 @@ static int fd_pid(const struct call *k, int fd)
 	base = base ? base + 1 : target;
 	if (!*base || strspn(base, "0123456789") != strlen(base))
 		return 0;
-	return atoi(base);
+	/* The mount's /<pid> itself, not a task/<tid> or other numeric dir. */
+	pid = atoi(base);
+	snprintf(target, sizeof(target), "%s/%d", k->s->mount, pid);
+	if (stat(target, &dir) || dir.st_ino != st.st_ino || dir.st_dev != st.st_dev)
+		return 0;
+	return pid;
 }
 
 /* pidfd_send_signal(pidfd, sig, info, flags). */
