@@ -270,7 +270,7 @@ void kernel_free_tasks(struct kernel *k)
 	while ((pid = pid_store_next(&k->pids, 0, &t)) >= 0) {
 		pid_store_free(&k->pids, pid);
 		if (thread_group_leader(t))
-			free(t->signal);
+			signal_free(t->signal);
 		mmput(t->mm);
 		free(t->keys);	/* a live task's keyring (watch_keys.c) */
 		free(t);

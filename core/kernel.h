@@ -179,6 +179,93 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
  * signals, as they do on Linux.  -EINVAL for a bad @sig, -ESRCH.
  */
 int do_kill(struct kernel *k, int pid, int sig);
+
+/*
+ * Who asks, for the permission checks of the emulated syscalls
+ * (tools/procsim-syscalls.c): a real process's ids inside its namespace.
+ * @priv: it holds the capability the call needs (CAP_KILL for signals,
+ * CAP_SYS_NICE for priorities), so ids do not matter.  A NULL sender is
+ * the simulation's operator (ctl without "as"), who may do anything.
+ */
+struct sender {
+	bool priv;
+	unsigned int uid, euid;
+};
+
+/*
+ * kill(2) as a sender: @pid > 0 that process (any of its threads' tids),
+ * -1 every simulated process but init, < -1 the process group -@pid.
+ * -EPERM when the sender may not signal the target (Linux's
+ * kill_ok_by_cred); a group or -1 follow Linux's rules for mixed results
+ * (a group: 0 if one member got it; -1: 0 unless there was nobody).
+ * -EINVAL for a bad @sig, -ESRCH for no target.
+ */
+int do_kill_as(struct kernel *k, int pid, int sig, const struct sender *as);
+/*
+ * tgkill(@tgid, @tid, @sig), or tkill with @tgid 0: -ESRCH unless @tid
+ * exists in @tgid.  The default action is still the whole group's.
+ */
+int do_tkill(struct kernel *k, int tgid, int tid, int sig,
+	     const struct sender *as);
+/*
+ * setpriority(@which, @who, @niceval) with PRIO_PROCESS (the thread @who),
+ * PRIO_PGRP (every thread of group @who) or PRIO_USER (every thread whose
+ * real uid is @who).  @niceval is clamped to -20..19.  Per task as Linux:
+ * -EPERM unless the sender's euid is the target's uid or euid, -EACCES to
+ * lower a nice value without CAP_SYS_NICE; such an error sticks while
+ * the other matches still change (set_one_prio), -ESRCH if none matched.  -EINVAL for a bad @which.
+ */
+int do_setpriority(struct kernel *k, int which, int who, int niceval,
+		   const struct sender *as);
+/* getpriority(): *@prio = 20 - the lowest nice among the matches (1..40). */
+int do_getpriority(struct kernel *k, int which, int who, int *prio);
+/*
+ * sched_setaffinity(@pid, @mask): bit n allows CPU n; CPUs at or beyond
+ * k->nr_cpus are dropped, and an empty result is -EINVAL.  The per-task
+ * mask covers CPUs 0..63; CPUs from 64 up stay allowed.  -EPERM unless the
+ * sender's euid is the target's uid or euid (check_same_owner) or it holds
+ * CAP_SYS_NICE.  Getting it needs no permission.
+ */
+int do_sched_setaffinity(struct kernel *k, int pid, uint64_t mask,
+			 const struct sender *as);
+int do_sched_getaffinity(struct kernel *k, int pid, uint64_t *mask);
+/*
+ * sched_setscheduler(@pid, @policy, @prio): SCHED_OTHER, BATCH, IDLE with
+ * prio 0; FIFO and RR with 1..99, which needs CAP_SYS_NICE (RLIMIT_RTPRIO
+ * is 0).  -EINVAL for a bad pair, -EPERM as sched_setaffinity.
+ */
+int do_sched_setscheduler(struct kernel *k, int pid, int policy, int prio,
+			  const struct sender *as);
+int do_sched_getscheduler(struct kernel *k, int pid, int *policy, int *prio);
+/*
+ * ioprio_set(IOPRIO_WHO_PROCESS|PGRP|USER (1, 2, 3), @who, @ioprio): class
+ * NONE (0, level 0), RT (1, needs CAP_SYS_ADMIN, here the operator or a
+ * privileged sender), BE (2) or IDLE (3), level 0..7.  -EPERM unless the
+ * sender's uid or euid is the target's uid, or CAP_SYS_NICE; errors stick
+ * as setpriority's.  ioprio_get: the best (lowest) value among matches.
+ */
+int do_ioprio_set(struct kernel *k, int which, int who, int ioprio,
+		  const struct sender *as);
+int do_ioprio_get(struct kernel *k, int which, int who, int *ioprio);
+/*
+ * The limit @res (RLIMIT_*) of @t's process: what prlimit set, else the
+ * default a booted distribution gives (systemd's NOFILE 1024/524288,
+ * 524288 soft for services below uid 1000; NPROC and SIGPENDING from the
+ * memory size, as max_threads / 2).
+ */
+void task_rlimit(const struct kernel *k, const struct task *t, int res,
+		 struct rlimit *out);
+/*
+ * prlimit64(@pid, @res, @new, @old) for the process of @pid (any thread):
+ * *@old (if not NULL) gets the limit before, @new (if not NULL) replaces
+ * it.  As Linux: -ESRCH; -EPERM unless the sender's uid is the target's
+ * uid, euid and saved uid (gids are not checked) or it holds
+ * CAP_SYS_RESOURCE (@as->priv); -EINVAL for @res >= RLIM_NLIMITS or soft
+ * above hard; -EPERM to raise the hard limit without CAP_SYS_RESOURCE or
+ * NOFILE's above nr_open (1048576).  -ENOMEM: the first change allocates.
+ */
+int do_prlimit(struct kernel *k, int pid, int res, const struct rlimit *new,
+	       struct rlimit *old, const struct sender *as);
 /* 1..31 for a name: "KILL", "SIGKILL", "kill"; -EINVAL otherwise. */
 int signal_from_name(const char *name);
 /* "KILL" for 9; NULL for no such signal. */

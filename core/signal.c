@@ -6,6 +6,7 @@
  * WUNTRACED waiter), SIGCONT resumes it (reported once to WCONTINUED).
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 #include "task_alloc.h"
@@ -106,16 +107,25 @@ static void group_cont(struct kernel *k, struct task *leader)
 		group_exit(k, leader, fatal | (sig_default(fatal) == SA_CORE ? 0x80 : 0));
 }
 
-int do_kill(struct kernel *k, int pid, int sig)
+/* kill_ok_by_cred(): the sender's real or effective uid is the target's
+ * real or saved uid, or the sender holds CAP_KILL (@as NULL or priv). */
+static bool may_signal(const struct task *t, const struct sender *as)
 {
-	struct task *t = pid > 0 ? find_task(k, pid) : NULL, *leader;
+	const struct cred *c = &t->cred;
+
+	return !as || as->priv || as->euid == c->suid || as->euid == c->uid ||
+	       as->uid == c->suid || as->uid == c->uid;
+}
+
+/* group_send_sig_info(): the permission check, then the default action. */
+static int send_group(struct kernel *k, struct task *t, int sig,
+		      const struct sender *as)
+{
+	struct task *leader = t->group_leader;
 	enum sig_action act;
 
-	if (sig < 0 || sig > SIGRTMAX_LINUX)
-		return -EINVAL;
-	if (!t)
-		return -ESRCH;
-	leader = t->group_leader;
+	if (!may_signal(t, as))
+		return -EPERM;
 	/* Signal 0, a zombie group, init and kernel threads: nothing happens. */
 	if (!sig || leader->signal->group_exiting || leader == k->init_task ||
 	    task_is_kthread(leader))
@@ -142,6 +152,76 @@ int do_kill(struct kernel *k, int pid, int sig)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * kill(-1): every process but init (the caller is a real process, never a
+ * simulated one).  As Linux: 0 once one was tried and only EPERMs failed,
+ * -ESRCH if there was none.  By pid, so exits during the walk are safe.
+ */
+static int kill_all(struct kernel *k, int sig, const struct sender *as)
+{
+	struct task *t;
+	int pid, err, retval = 0, count = 0;
+
+	for (pid = next_tgid(k, 2, &t); pid > 0; pid = next_tgid(k, pid + 1, &t)) {
+		err = send_group(k, t, sig, as);
+		count++;
+		if (err != -EPERM)
+			retval = err;
+	}
+	return count ? retval : -ESRCH;
+}
+
+/* __kill_pgrp_info(): 0 if one member got it, else the last error. */
+static int kill_pgrp(struct kernel *k, int pgrp, int sig,
+		     const struct sender *as)
+{
+	struct task *t;
+	int pid, err, retval = -ESRCH;
+	bool success = false;
+
+	for (pid = next_tgid(k, 1, &t); pid > 0; pid = next_tgid(k, pid + 1, &t)) {
+		if (t->signal->pgrp != pgrp)
+			continue;
+		err = send_group(k, t, sig, as);
+		success |= !err;
+		retval = err;
+	}
+	return success ? 0 : retval;
+}
+
+int do_kill_as(struct kernel *k, int pid, int sig, const struct sender *as)
+{
+	struct task *t;
+
+	if (sig < 0 || sig > SIGRTMAX_LINUX)
+		return -EINVAL;
+	if (pid == -1)
+		return kill_all(k, sig, as);
+	if (pid < -1 && pid != INT_MIN)
+		return kill_pgrp(k, -pid, sig, as);
+	t = pid > 0 ? find_task(k, pid) : NULL;
+	return t ? send_group(k, t, sig, as) : -ESRCH;
+}
+
+int do_kill(struct kernel *k, int pid, int sig)
+{
+	return pid > 0 ? do_kill_as(k, pid, sig, NULL) :
+	       (sig < 0 || sig > SIGRTMAX_LINUX) ? -EINVAL : -ESRCH;
+}
+
+int do_tkill(struct kernel *k, int tgid, int tid, int sig,
+	     const struct sender *as)
+{
+	struct task *t;
+
+	if (tid <= 0 || tgid < 0 || sig < 0 || sig > SIGRTMAX_LINUX)
+		return -EINVAL;
+	t = find_task(k, tid);
+	if (!t || (tgid && t->tgid != tgid))
+		return -ESRCH;
+	return send_group(k, t, sig, as);
 }
 
 int set_child_subreaper(struct kernel *k, int pid, bool on)

@@ -21,6 +21,8 @@ enum {
 	TAG_PIDS = 3,		/* the pid store's cursor */
 	TAG_MM = 4,		/* one address space */
 	TAG_TASK = 5,		/* one task, in pid order */
+	TAG_SCHED = 6,		/* after the tasks: non-default sched attrs */
+	TAG_RLIMIT = 7,		/* after the tasks: one process's set limits */
 };
 
 /* ---- CRC32 (IEEE 802.3, reflected), table-driven, 8 bytes a step ---- */
@@ -312,6 +314,65 @@ static void save_task(struct sink *s, const struct task *t, uint32_t mm_id)
 	section_end(s, sec);
 }
 
+/* Scheduling attributes left at their defaults (the common case). */
+static bool sched_default(const struct task *t)
+{
+	return !t->policy && !t->rt_priority && !t->ioprio && !t->cpus_excluded;
+}
+
+/*
+ * TAG_SCHED: a count, then (pid, policy, rt_priority, ioprio,
+ * cpus_excluded) for each task whose attributes are not the defaults.
+ * A section of its own, after every task, so that a file without it (an
+ * older save) loads with the defaults and an older loader skips it.
+ */
+static void save_sched(struct sink *s, const struct kernel *k)
+{
+	size_t sec = section_begin(s, TAG_SCHED), at;
+	uint32_t n = 0;
+	struct task *t;
+	int pid;
+
+	at = s->n;
+	put_u32(s, 0);
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		if (sched_default(t))
+			continue;
+		put_u32(s, t->pid);
+		put_u8(s, t->policy);
+		put_u8(s, t->rt_priority);
+		put_le(s, t->ioprio, 2);
+		put_u64(s, t->cpus_excluded);
+		n++;
+	}
+	for (int i = 0; !s->oom && i < 4; i++)	/* the count, little-endian */
+		s->p[at + i] = n >> (8 * i);
+	section_end(s, sec);
+}
+
+/* TAG_RLIMIT: the pid, then RLIM_NLIMITS (soft, hard) pairs. */
+static void save_rlimits(struct sink *s, const struct kernel *k)
+{
+	struct task *t;
+	int pid, i;
+
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		size_t sec;
+
+		if (!thread_group_leader(t) || !t->signal->rlim)
+			continue;
+		sec = section_begin(s, TAG_RLIMIT);
+		put_u32(s, t->pid);
+		for (i = 0; i < RLIM_NLIMITS; i++) {
+			put_u64(s, t->signal->rlim[i].rlim_cur);
+			put_u64(s, t->signal->rlim[i].rlim_max);
+		}
+		section_end(s, sec);
+	}
+}
+
 int kernel_save(const struct kernel *k, void **out, size_t *len)
 {
 	struct sink s = { 0 };
@@ -348,6 +409,8 @@ int kernel_save(const struct kernel *k, void **out, size_t *len)
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))
 		save_task(&s, t, t->mm ? *map_slot(&m, t->mm) : 0);
+	save_sched(&s, k);
+	save_rlimits(&s, k);
 	section_end(&s, section_begin(&s, TAG_END));
 	if (s.oom)
 		goto oom;
@@ -805,6 +868,57 @@ static uint32_t next_section(struct src *all, struct src *body)
 	return tag;
 }
 
+/* TAG_SCHED: every record names a loaded task and holds valid values. */
+static int load_sched(struct loader *l, struct kernel *k, struct src *r)
+{
+	uint32_t n = get_u32(r);
+
+	while (n-- && !r->short_read) {
+		int pid = get_i32(r), policy = get_u8(r), prio = get_u8(r);
+		int ioprio = (int)get_le(r, 2), class = ioprio >> 13;
+		uint64_t excluded = get_u64(r);
+		struct task *t = pid > 0 ? find_task(k, pid) : NULL;
+		bool rt = policy == 1 || policy == 2;
+
+		if (r->short_read)
+			break;
+		if (!t || policy > 5 || policy == 4 ||
+		    (rt ? prio < 1 || prio > 99 : prio != 0) || class > 3 ||
+		    ((class == 1 || class == 2) && (ioprio & 0x1fff) > 7) ||
+		    (!class && ioprio) || (k->nr_cpus < 64 &&
+		    !(~excluded & ((1ULL << k->nr_cpus) - 1))))
+			return fail(l, "sched record of task %d malformed", pid);
+		t->policy = policy;
+		t->rt_priority = prio;
+		t->ioprio = ioprio;
+		t->cpus_excluded = excluded;
+	}
+	return 0;
+}
+
+/*
+ * TAG_RLIMIT: a loaded process, each soft limit at most its hard one.
+ * Runs after the links, when ->signal exists.
+ */
+static int load_rlimits(struct loader *l, struct kernel *k, struct src r)
+{
+	int pid = get_i32(&r), i;
+	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
+	struct rlimit v[RLIM_NLIMITS];
+
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		v[i].rlim_cur = get_u64(&r);
+		v[i].rlim_max = get_u64(&r);
+		if (v[i].rlim_cur > v[i].rlim_max)
+			break;
+	}
+	if (r.short_read || i < RLIM_NLIMITS || !t ||
+	    !thread_group_leader(t) || t->signal->rlim)
+		return fail(l, "limits of process %d malformed", pid);
+	t->signal->rlim = rlimit_dup(v);
+	return t->signal->rlim ? 0 : -ENOMEM;
+}
+
 static int load_world(struct loader *l, struct kernel *k)
 {
 	struct src all = l->sections, r;
@@ -850,6 +964,9 @@ static int load_world(struct loader *l, struct kernel *k)
 			if (!err)
 				nr_links++;
 			break;
+		case TAG_SCHED:
+			err = load_sched(l, k, &r);
+			break;
 		default:	/* a later version's section: skip it */
 			break;
 		}
@@ -874,6 +991,10 @@ static int load_world(struct loader *l, struct kernel *k)
 	free(links);
 	if (!err)
 		err = check_ancestry(l, k);
+	/* Limits hang off ->signal, which exists only now: a second pass. */
+	for (all = l->sections; !err && (tag = next_section(&all, &r)) != TAG_END;)
+		if (tag == TAG_RLIMIT)
+			err = load_rlimits(l, k, r);
 	if (err)
 		return err;
 	k->init_task = find_task(k, 1);

@@ -7,6 +7,7 @@
 #define PROCSIM_TASK_H
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include "list.h"
 #include "mm.h"
@@ -55,6 +56,10 @@ struct signal_struct {
 	int group_stop_code;		/* the stop signal, until reported */
 	int pending_fatal;		/* a fatal signal held back by a stop */
 	unsigned long cutime, cstime;	/* reaped children's times */
+	/* RLIM_NLIMITS limits once one was set (prlimit), else NULL: the
+	 * defaults of core/rlimit.c.  A block of its own, so a million
+	 * processes do not each carry 256 bytes of defaults. */
+	struct rlimit *rlim;
 };
 
 /* signal->flags: a group stop to report, or a continue (kernel values). */
@@ -82,6 +87,11 @@ struct task {
 	int exit_code;			/* wait status, valid once a zombie */
 	int exit_signal;		/* SIGCHLD for processes, -1 for threads */
 	int nice;
+	/* sched_setscheduler, ioprio_set, sched_setaffinity (core/sched.c) */
+	unsigned char policy;		/* SCHED_OTHER (0), FIFO, RR, BATCH, IDLE */
+	unsigned char rt_priority;	/* 1..99 for FIFO and RR, else 0 */
+	unsigned short ioprio;		/* IOPRIO_PRIO_VALUE(class, level); 0: none */
+	uint64_t cpus_excluded;		/* bit n: not allowed on CPU n (n < 64) */
 	unsigned long utime, stime;	/* ticks */
 	unsigned long long start_time;	/* ticks since boot (CLOCK_BOOTTIME) */
 	unsigned long minflt, majflt;

@@ -21,6 +21,13 @@ struct task *alloc_task(void)
 	return t;
 }
 
+void signal_free(struct signal_struct *sig)
+{
+	if (sig)
+		free(sig->rlim);
+	free(sig);
+}
+
 int init_signal(struct task *t)
 {
 	struct signal_struct *sig = calloc(1, sizeof(*sig));
@@ -67,6 +74,10 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 	memcpy(p->comm, cur->comm, sizeof(p->comm));
 	p->cred = cur->cred;
 	p->nice = cur->nice;
+	p->policy = cur->policy;		/* no SCHED_RESET_ON_FORK */
+	p->rt_priority = cur->rt_priority;
+	p->ioprio = cur->ioprio;
+	p->cpus_excluded = cur->cpus_excluded;
 	p->cpu = cur->cpu;
 	p->wchan = cur->wchan;
 	p->flags = cur->flags & (PF_KTHREAD | PF_NOFREEZE | PF_RANDOMIZE);
@@ -84,6 +95,9 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 		p->signal->session = cur->signal->session;
 		p->signal->tty_nr = cur->signal->tty_nr;
 		p->signal->tpgid = cur->signal->tpgid;
+		if (cur->signal->rlim &&	/* copy_signal(): limits inherited */
+		    !(p->signal->rlim = rlimit_dup(cur->signal->rlim)))
+			goto free_signal;
 		if (clone_flags & CLONE_VM) {
 			/* vfork: the child borrows the mm until it execs. */
 			p->mm = cur->mm;
@@ -128,7 +142,7 @@ free_mm:
 		mmput(p->mm);
 free_signal:
 	if (!thread)
-		free(p->signal);
+		signal_free(p->signal);
 free_task:
 	free(p);
 	return err;
@@ -152,7 +166,7 @@ void release_task(struct kernel *k, struct task *t)
 		k->nr_blocked--;
 	mmput(t->mm);
 	if (leader)
-		free(t->signal);
+		signal_free(t->signal);
 	k->gen++;
 	free(t);
 }

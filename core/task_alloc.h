@@ -10,6 +10,10 @@
 struct task *alloc_task(void);
 /* Give @t a fresh signal_struct whose only thread is @t, the leader. */
 int init_signal(struct task *t);
+/* A copy of a process's RLIM_NLIMITS limits (core/rlimit.c), or NULL. */
+struct rlimit *rlimit_dup(const struct rlimit *rlim);
+/* Free a signal_struct and what it owns (its limits). */
+void signal_free(struct signal_struct *sig);
 /* Change state, keeping k->nr_running right. */
 void set_task_state(struct kernel *k, struct task *t, char state);
 /* Unhash and free a task: pid, thread list, parent's children list. */

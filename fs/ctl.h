@@ -12,7 +12,30 @@
  *	wait PID WHO [FLAG...]	"PID STATUS\n"; WHO a pid, -1, 0 (own pgrp) or
  *				-PGID; FLAGs nohang, nowait, untraced,
  *				continued, nothread
- *	kill PID SIG		"ok\n"; SIG 0..64 or a name (KILL, SIGKILL, kill)
+ *	kill PID SIG [as UID EUID]
+ *				"ok\n"; SIG 0..64 or a name (KILL, SIGKILL,
+ *				kill); PID may be -1 (every process but init)
+ *				or -PGID; "as": a sender without CAP_KILL
+ *				with those ids (EPERM as Linux), else root
+ *	tgkill TGID TID SIG [as UID EUID]
+ *				"ok\n"; tgkill(2), or tkill(2) with TGID 0
+ *	setpriority WHICH WHO NICE [as UID EUID]
+ *				"ok\n"; WHICH process, pgrp or user; NICE
+ *				clamped to -20..19; "as": without CAP_SYS_NICE
+ *	getpriority WHICH WHO	"PRIO\n": 20 - the lowest nice (1..40)
+ *	sched_setaffinity PID MASK [as UID EUID]
+ *				"ok\n"; MASK 0xHEX or decimal, bit n CPU n
+ *	sched_getaffinity PID	"0xMASK\n"
+ *	sched_setscheduler PID POLICY PRIO [as UID EUID]
+ *				"ok\n"; POLICY 0..5 (SCHED_*, not 4)
+ *	sched_getscheduler PID	"POLICY PRIO\n"
+ *	ioprio_set WHICH WHO IOPRIO [as UID EUID]
+ *				"ok\n"; IOPRIO (class << 13) | level
+ *	ioprio_get WHICH WHO	"IOPRIO\n"
+ *	prlimit PID RESOURCE [SOFT HARD] [as UID EUID]
+ *				"SOFT HARD\n": the limit before; RESOURCE 0..15
+ *				or a name (nofile, NOFILE, RLIMIT_NOFILE);
+ *				SOFT, HARD a number or "unlimited"
  *	stop PID, cont PID	"ok\n"; kill with SIGSTOP, SIGCONT
  *	ptrace PID TRACER	"ok\n"; TRACER (a thread) traces PID
  *	detach PID		"ok\n"
@@ -91,7 +114,17 @@
 	X(EXIT,     exit,     1, 2, "PID [CODE]")		\
 	X(WAIT,     wait,     2, 7, "PID WHO [nohang] [nowait] [untraced] [continued] [nothread]") \
 	X(EXIT_THREAD, exit_thread, 1, 2, "TID [CODE]")		\
-	X(KILL,     kill,     2, 2, "PID SIG")			\
+	X(KILL,     kill,     2, 5, "PID SIG [as UID EUID]")	\
+	X(TGKILL,   tgkill,   3, 6, "TGID TID SIG [as UID EUID]") \
+	X(SETPRIORITY, setpriority, 3, 6, "process|pgrp|user WHO NICE [as UID EUID]") \
+	X(GETPRIORITY, getpriority, 2, 2, "process|pgrp|user WHO") \
+	X(SCHED_SETAFFINITY, sched_setaffinity, 2, 5, "PID MASK [as UID EUID]") \
+	X(SCHED_GETAFFINITY, sched_getaffinity, 1, 1, "PID")	\
+	X(SCHED_SETSCHEDULER, sched_setscheduler, 3, 6, "PID POLICY PRIO [as UID EUID]") \
+	X(SCHED_GETSCHEDULER, sched_getscheduler, 1, 1, "PID")	\
+	X(IOPRIO_SET, ioprio_set, 3, 6, "process|pgrp|user WHO IOPRIO [as UID EUID]") \
+	X(IOPRIO_GET, ioprio_get, 2, 2, "process|pgrp|user WHO") \
+	X(PRLIMIT,  prlimit,  2, 7, "PID RESOURCE [SOFT HARD] [as UID EUID]") \
 	X(STOP,     stop,     1, 1, "PID")			\
 	X(CONT,     cont,     1, 1, "PID")			\
 	X(PTRACE,   ptrace,   2, 2, "PID TRACER")		\
@@ -135,7 +168,24 @@ struct ctl_cmd {
 		struct { int pid, code; } exit;
 		struct { int pid, who, options; } wait; /* W* flags */
 		struct { int pid, code; } exit_thread;
-		struct { int pid, sig; } kill;	/* also stop and cont */
+		/* kill, stop, cont; as.priv unless "as" was given */
+		struct { int pid, sig; struct sender as; } kill;
+		struct { int tgid, tid, sig; struct sender as; } tgkill;
+		/* setpriority, getpriority (no nice, no as) */
+		struct { int which, who, nice; struct sender as; } prio;
+		/* sched_*: @mask for affinity, @policy and @prio for policy */
+		struct {
+			int pid, policy, prio;
+			uint64_t mask;
+			struct sender as;
+		} sched;
+		/* ioprio_set, ioprio_get: @which 0..2 as prio's */
+		struct {
+			int pid, res;
+			bool set;
+			unsigned long long soft, hard;
+			struct sender as;
+		} prlimit;
 		struct { int pid, tracer; } ptrace;
 		struct { int pid; } detach;
 		struct { int pid; bool on; } subreaper;

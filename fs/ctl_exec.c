@@ -110,7 +110,111 @@ static int exec_exit_thread(struct kernel *k, const struct ctl_cmd *c,
 static int exec_kill(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
-	return reply_ok(do_kill(k, c->kill.pid, c->kill.sig), out);
+	return reply_ok(do_kill_as(k, c->kill.pid, c->kill.sig, &c->kill.as),
+			out);
+}
+
+static int exec_tgkill(struct kernel *k, const struct ctl_cmd *c,
+		       struct buf *out)
+{
+	return reply_ok(do_tkill(k, c->tgkill.tgid, c->tgkill.tid,
+				 c->tgkill.sig, &c->tgkill.as), out);
+}
+
+static int exec_setpriority(struct kernel *k, const struct ctl_cmd *c,
+			    struct buf *out)
+{
+	return reply_ok(do_setpriority(k, c->prio.which, c->prio.who,
+				       c->prio.nice, &c->prio.as), out);
+}
+
+static int exec_getpriority(struct kernel *k, const struct ctl_cmd *c,
+			    struct buf *out)
+{
+	int prio, err = do_getpriority(k, c->prio.which, c->prio.who, &prio);
+
+	if (!err)
+		buf_printf(out, "%d\n", prio);
+	return err;
+}
+
+static int exec_sched_setaffinity(struct kernel *k, const struct ctl_cmd *c,
+				  struct buf *out)
+{
+	return reply_ok(do_sched_setaffinity(k, c->sched.pid, c->sched.mask,
+					     &c->sched.as), out);
+}
+
+static int exec_sched_getaffinity(struct kernel *k, const struct ctl_cmd *c,
+				  struct buf *out)
+{
+	uint64_t mask;
+	int err = do_sched_getaffinity(k, c->sched.pid, &mask);
+
+	if (!err)
+		buf_printf(out, "0x%llx\n", (unsigned long long)mask);
+	return err;
+}
+
+static int exec_sched_setscheduler(struct kernel *k, const struct ctl_cmd *c,
+				   struct buf *out)
+{
+	return reply_ok(do_sched_setscheduler(k, c->sched.pid, c->sched.policy,
+					      c->sched.prio, &c->sched.as), out);
+}
+
+static int exec_sched_getscheduler(struct kernel *k, const struct ctl_cmd *c,
+				   struct buf *out)
+{
+	int policy, prio, err = do_sched_getscheduler(k, c->sched.pid, &policy,
+						      &prio);
+
+	if (!err)
+		buf_printf(out, "%d %d\n", policy, prio);
+	return err;
+}
+
+/* ctl's WHICH is 0..2 (process, pgrp, user); IOPRIO_WHO_* are 1..3. */
+static int exec_ioprio_set(struct kernel *k, const struct ctl_cmd *c,
+			   struct buf *out)
+{
+	return reply_ok(do_ioprio_set(k, c->prio.which + 1, c->prio.who,
+				      c->prio.nice, &c->prio.as), out);
+}
+
+static int exec_ioprio_get(struct kernel *k, const struct ctl_cmd *c,
+			   struct buf *out)
+{
+	int ioprio, err = do_ioprio_get(k, c->prio.which + 1, c->prio.who,
+					&ioprio);
+
+	if (!err)
+		buf_printf(out, "%d\n", ioprio);
+	return err;
+}
+
+/* The limit before, "unlimited" spelled as prlimit(1) and limits spell it. */
+static void put_rlim(struct buf *out, rlim_t v, char end)
+{
+	if (v == RLIM_INFINITY)
+		buf_puts(out, "unlimited");
+	else
+		buf_printf(out, "%llu", (unsigned long long)v);
+	buf_putc(out, end);
+}
+
+static int exec_prlimit(struct kernel *k, const struct ctl_cmd *c,
+			struct buf *out)
+{
+	struct rlimit old, new = { c->prlimit.soft, c->prlimit.hard };
+	int err = do_prlimit(k, c->prlimit.pid, c->prlimit.res,
+			     c->prlimit.set ? &new : NULL, &old, &c->prlimit.as);
+
+	if (!err) {
+		put_rlim(out, old.rlim_cur, ' ');
+		put_rlim(out, old.rlim_max, '\n');
+	}
+	return err;
 }
 
 static int exec_stop(struct kernel *k, const struct ctl_cmd *c,
@@ -360,6 +464,12 @@ static int ctl_cmd_pid(const struct ctl_cmd *c)
 	case CTL_KILL:
 	case CTL_STOP:
 	case CTL_CONT:		return c->kill.pid;
+	case CTL_TGKILL:	return c->tgkill.tid;
+	case CTL_SCHED_SETAFFINITY:
+	case CTL_SCHED_GETAFFINITY:
+	case CTL_SCHED_SETSCHEDULER:
+	case CTL_SCHED_GETSCHEDULER:	return c->sched.pid;
+	case CTL_PRLIMIT:	return c->prlimit.pid;
 	case CTL_PTRACE:	return c->ptrace.pid;
 	case CTL_DETACH:	return c->detach.pid;
 	case CTL_SUBREAPER:	return c->subreaper.pid;
@@ -410,6 +520,29 @@ static void explain_ptrace(struct buf *out, const struct kernel *k,
 			   c->ptrace.tracer);
 }
 
+static void explain_prio(struct buf *out, const struct ctl_cmd *c, int err)
+{
+	static const char *const which[] = { "process", "process group", "user" };
+
+	if (err == -ESRCH)
+		buf_printf(out, "no %s %d", which[c->prio.which], c->prio.who);
+	else if (err == -EPERM && c->op == CTL_IOPRIO_SET)
+		buf_printf(out, "uid %u may not set io priority %d of %s %d",
+			   c->prio.as.uid, c->prio.nice, which[c->prio.which],
+			   c->prio.who);
+	else if (err == -EINVAL && c->op == CTL_IOPRIO_SET)
+		buf_printf(out, "bad io priority %d (class << 13 | level)",
+			   c->prio.nice);
+	else if (err == -EPERM)
+		buf_printf(out, "euid %u may not renice %s %d", c->prio.as.euid,
+			   which[c->prio.which], c->prio.who);
+	else if (err == -EACCES)
+		buf_printf(out, "lowering nice to %d needs CAP_SYS_NICE",
+			   c->prio.nice);
+	else
+		buf_puts(out, strerror(-err));
+}
+
 /* A setting the core refused: its own reason (kernel_opts.c). */
 static void explain_opt(struct buf *out, int err, const char *why)
 {
@@ -427,6 +560,36 @@ static void explain(struct buf *out, const struct kernel *k,
 		buf_printf(out, "%s: %s", c->file.path, c->file.why);
 	else if (c->op == CTL_PTRACE)
 		explain_ptrace(out, k, c, err);
+	else if (c->op == CTL_SETPRIORITY || c->op == CTL_GETPRIORITY ||
+		 c->op == CTL_IOPRIO_SET || c->op == CTL_IOPRIO_GET)
+		explain_prio(out, c, err);
+	else if (err == -EPERM && (c->op == CTL_KILL || c->op == CTL_TGKILL))
+		buf_printf(out, "uid %u (euid %u) may not signal pid %d",
+			   c->op == CTL_KILL ? c->kill.as.uid : c->tgkill.as.uid,
+			   c->op == CTL_KILL ? c->kill.as.euid : c->tgkill.as.euid,
+			   pid);
+	else if (err == -ESRCH && c->op == CTL_KILL && pid < 0)
+		buf_printf(out, pid == -1 ? "no process to signal" :
+			   "no process in group %d", -pid);
+	else if (err == -ESRCH && c->op == CTL_TGKILL && c->tgkill.tgid)
+		buf_printf(out, "no thread %d in process %d", pid, c->tgkill.tgid);
+	else if (err == -EPERM && c->op >= CTL_SCHED_SETAFFINITY &&
+		 c->op <= CTL_SCHED_GETSCHEDULER)
+		buf_printf(out, "euid %u may not change pid %d without "
+			   "CAP_SYS_NICE", c->sched.as.euid, pid);
+	else if (err == -EINVAL && c->op == CTL_SCHED_SETAFFINITY)
+		buf_printf(out, "mask 0x%llx has none of the %d CPUs",
+			   (unsigned long long)c->sched.mask, k->nr_cpus);
+	else if (err == -EINVAL && c->op == CTL_SCHED_SETSCHEDULER)
+		buf_printf(out, "bad policy %d with priority %d", c->sched.policy,
+			   c->sched.prio);
+	else if (err == -EPERM && c->op == CTL_PRLIMIT)
+		buf_printf(out, "uid %u may not change pid %d's limits, or raise "
+			   "a hard limit, without CAP_SYS_RESOURCE",
+			   c->prlimit.as.uid, pid);
+	else if (err == -EINVAL && c->op == CTL_PRLIMIT)
+		buf_printf(out, "no resource %d, or soft above hard",
+			   c->prlimit.res);
 	else if (err == -ESRCH && c->op == CTL_DETACH)
 		buf_printf(out, "pid %d is not traced", pid);
 	else if (err == -ESRCH)
@@ -438,6 +601,9 @@ static void explain(struct buf *out, const struct kernel *k,
 			   k->pids.pid_max, k->pids.nr_used);
 	else if (err == -EINVAL && c->op == CTL_KILL)
 		buf_printf(out, "no signal %d (1..64, or 0 to test)", c->kill.sig);
+	else if (err == -EINVAL && c->op == CTL_TGKILL)
+		buf_printf(out, "no signal %d (1..64, or 0 to test)",
+			   c->tgkill.sig);
 	else if (err == -EPERM && (c->op == CTL_EXIT || c->op == CTL_EXIT_THREAD))
 		buf_printf(out, "pid %d is init or a kernel thread, "
 			   "which cannot exit", pid);

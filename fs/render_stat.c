@@ -96,8 +96,9 @@ static void stat_signals(struct buf *b, const struct task *t)
 	buf_putlit(b, " 0 0");		/* nswap cnswap */
 	put_sp_s(b, t->exit_signal);
 	put_sp_u(b, t->cpu);
-	/* rt_priority policy blkio_ticks guest_time cguest_time */
-	buf_putlit(b, " 0 0 0 0 0");
+	put_sp_u(b, t->rt_priority);
+	put_sp_u(b, t->policy);
+	buf_putlit(b, " 0 0 0");	/* blkio_ticks guest_time cguest_time */
 }
 
 /* Fields 45-52: the data and argument layout, and exit_code. */

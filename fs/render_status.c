@@ -146,24 +146,50 @@ static void status_signals(struct buf *b, const struct render_ctx *c,
 		   "SpeculationIndirectBranch:\talways enabled\n");
 }
 
-/* A full mask of @n bits as %*pb: 32-bit groups, high first, ','-separated. */
-static void put_cpu_mask(struct buf *b, int n)
+/* Is CPU @cpu in @t's affinity mask?  (The mask covers CPUs 0..63.) */
+static bool cpu_allowed(const struct task *t, int cpu)
 {
-	int first = ((n - 1) % 32) / 4 + 1;	/* digits of the top group */
-	int groups = (n + 31) / 32, g, d;
+	return cpu >= 64 || !(t->cpus_excluded >> cpu & 1);
+}
 
-	for (g = groups - 1; g >= 0; g--) {
-		int bits = g == groups - 1 ? n - g * 32 : 32;
-		int digits = g == groups - 1 ? first : 8;
+/* @t's mask of @n CPUs as %*pb: 32-bit groups, high first, ','-separated. */
+static void put_cpu_mask(struct buf *b, const struct task *t, int n)
+{
+	int digits = (n + 3) / 4, d;
 
-		for (d = digits - 1; d >= 0; d--) {
-			int left = bits - d * 4;
+	for (d = digits - 1; d >= 0; d--) {
+		int v = 0, i;
 
-			left = left > 4 ? 4 : left < 0 ? 0 : left;
-			buf_putc(b, "0137f"[left]);
-		}
-		if (g)
+		for (i = 0; i < 4 && d * 4 + i < n; i++)
+			v |= cpu_allowed(t, d * 4 + i) << i;
+		buf_putc(b, "0123456789abcdef"[v]);
+		if (d && d % 8 == 0)
 			buf_putc(b, ',');
+	}
+}
+
+/* The same as %*pbl: "0-3,6". */
+static void put_cpu_list(struct buf *b, const struct task *t, int n)
+{
+	int cpu = 0, end;
+	bool first = true;
+
+	while (cpu < n) {
+		if (!cpu_allowed(t, cpu)) {
+			cpu++;
+			continue;
+		}
+		for (end = cpu; end + 1 < n && cpu_allowed(t, end + 1); end++)
+			;
+		if (!first)
+			buf_putc(b, ',');
+		first = false;
+		buf_put_u64(b, (unsigned)cpu);
+		if (end > cpu) {
+			buf_putc(b, '-');
+			buf_put_u64(b, (unsigned)end);
+		}
+		cpu = end + 1;
 	}
 }
 
@@ -175,12 +201,9 @@ static void status_sched(struct buf *b, const struct render_ctx *c,
 	int i;
 
 	buf_putlit(b, "Cpus_allowed:\t");
-	put_cpu_mask(b, n);
-	buf_putlit(b, "\nCpus_allowed_list:\t0");
-	if (n > 1) {
-		buf_putc(b, '-');
-		buf_put_u64(b, (unsigned)(n - 1));
-	}
+	put_cpu_mask(b, t, n);
+	buf_putlit(b, "\nCpus_allowed_list:\t");
+	put_cpu_list(b, t, n);
 	/* MAX_NUMNODES = 1024 on Debian: 32 groups, node 0 only. */
 	buf_putlit(b, "\nMems_allowed:\t");
 	for (i = 0; i < 31; i++)

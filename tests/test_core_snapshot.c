@@ -487,6 +487,77 @@ static unsigned char *task_record(unsigned char *data, size_t len, int pid)
 	return NULL;
 }
 
+/* The body of the SCHED section (tag 6) and its frame's offset, or NULL. */
+static unsigned char *sched_section(unsigned char *data, size_t len,
+				    size_t *frame)
+{
+	size_t off = 12;
+
+	while (off + 8 <= len - 4) {
+		uint32_t tag = get32(data + off), n = get32(data + off + 4);
+
+		if (tag == 6) {
+			*frame = off;
+			return data + off + 8;
+		}
+		off += 8 + n;
+	}
+	return NULL;
+}
+
+/*
+ * Affinity, policy and io priority survive a save and load; a file
+ * without their section (an older save) loads with the defaults; a
+ * record with a bad value is refused.
+ */
+static void test_sched_attrs(void **state)
+{
+	struct tk *a = tk_new(NULL), *b = tk_new(NULL), *c;
+	struct sender me = { .uid = 0, .euid = 0, .priv = true };
+	char why[SNAPSHOT_WHY_LEN];
+	unsigned char *data, *sec;
+	size_t len, frame, n;
+	int pid, tid;
+
+	(void)state;
+	pid = fork1(&a->k, 1);
+	tid = clone1(&a->k, pid);
+	assert_int_equal(do_sched_setaffinity(&a->k, tid, 0x2, &me), 0);
+	assert_int_equal(do_sched_setscheduler(&a->k, pid, 2, 7, &me), 0);
+	assert_int_equal(do_ioprio_set(&a->k, 1, pid, 3 << 13, &me), 0);
+	assert_int_equal(do_prlimit(&a->k, tid, RLIMIT_NOFILE,
+				    &(struct rlimit){ 100, 200 }, NULL, &me), 0);
+	c = save_load(a, "maple");	/* also compares every /proc file */
+	assert_non_null(find_task(&c->k, pid)->signal->rlim);
+	assert_int_equal(find_task(&c->k, pid)->signal->rlim[RLIMIT_NOFILE].rlim_cur, 100);
+	assert_int_equal(find_task(&c->k, pid)->signal->rlim[RLIMIT_NOFILE].rlim_max, 200);
+	assert_null(find_task(&c->k, 1)->signal->rlim);
+	assert_int_equal(find_task(&c->k, tid)->cpus_excluded, 0x1);
+	assert_int_equal(find_task(&c->k, pid)->policy, 2);
+	assert_int_equal(find_task(&c->k, pid)->rt_priority, 7);
+	assert_int_equal(find_task(&c->k, pid)->ioprio, 3 << 13);
+	assert_int_equal(kernel_save(&a->k, (void **)&data, &len), 0);
+	assert_non_null(sec = sched_section(data, len, &frame));
+	assert_int_equal(get32(sec), 2);	/* two tasks differ */
+	/* A bad policy (4 is not one): refused. */
+	sec[4 + 4] = 4;
+	put32(data + len - 4, snapshot_crc32(data, len - 4));
+	assert_int_equal(kernel_load(&b->k, data, len, why), -EINVAL);
+	assert_true(strstr(why, "sched record") != NULL);
+	/* The section cut out: every attribute back to its default. */
+	n = 8 + get32(data + frame + 4);
+	memmove(data + frame, data + frame + n, len - frame - n);
+	len -= n;
+	put32(data + len - 4, snapshot_crc32(data, len - 4));
+	assert_int_equal(kernel_load(&b->k, data, len, why), 0);
+	assert_int_equal(find_task(&b->k, pid)->policy, 0);
+	assert_int_equal(find_task(&b->k, tid)->cpus_excluded, 0);
+	free(data);
+	tk_free(a);
+	tk_free(b);
+	tk_free(c);
+}
+
 /*
  * A file with a right checksum that still lies: parents swapped into a
  * cycle (which would hang exit's reaper search), a parent without ptrace.
@@ -543,6 +614,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32),
+		cmocka_unit_test(test_sched_attrs),
 		cmocka_unit_test(test_consistent_lies_refused),
 		cmocka_unit_test(test_shared_mm_and_threads),
 		cmocka_unit_test(test_pid_max_below_live_pids),

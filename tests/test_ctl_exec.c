@@ -577,6 +577,176 @@ static void test_kill_stop_cont(void **state)
 	assert_string_equal(reply, want);
 }
 
+/* kill -PGID, kill -1 and "as": Linux's groups, mixed results and EPERM. */
+static void test_kill_groups_perm(void **state)
+{
+	struct kernel *k = *state;
+	int a = run_ok(k, "fork 1"), b = run_ok(k, "fork %d", a);
+	int other = run_ok(k, "fork 1"), pgrp;
+	char want[160];
+
+	/* setpgid(a, a) for both (no ctl for it): init's group 1 is kill -1. */
+	pgrp = find_task(k, a)->signal->pgrp = find_task(k, b)->signal->pgrp = a;
+	run_ok(k, "setuid %d 1000", b);
+	run_ok(k, "setuid %d 2000", other);
+	/* uid 1000 may stop b but not a (root): the group still succeeds. */
+	assert_int_equal(run(k, "kill -%d STOP as 1000 1000", pgrp), 0);
+	assert_int_equal(find_task(k, b)->state, TASK_STOPPED);
+	assert_int_not_equal(find_task(k, a)->state, TASK_STOPPED);
+	sprintf(want, "kill %d CONT as 1000 1000", a);
+	sprintf(want + 80, "EPERM: kill: uid 1000 (euid 1000) may not signal pid %d\n", a);
+	fails(k, want, -EPERM, want + 80);
+	/* The saved uid counts too (kill_ok_by_cred), and the euid. */
+	assert_int_equal(run(k, "kill %d 0 as 5 1000", b), 0);
+	assert_int_equal(run(k, "kill %d 0 as 1000 5", b), 0);
+	assert_int_equal(run(k, "kill %d 0 as 5 5", b), -EPERM);
+	/* A group of nobody: ESRCH; a group only of others: EPERM. */
+	fails(k, "kill -77777 TERM", -ESRCH,
+	      "ESRCH: kill: no process in group 77777\n");
+	sprintf(want, "kill -%d 0 as 3000 3000", pgrp);
+	assert_int_equal(run(k, "%s", want), -EPERM);
+	/* kill -1 as uid 2000: only "other" dies; EPERMs do not count. */
+	assert_int_equal(run(k, "kill -1 KILL as 2000 2000"), 0);
+	assert_int_equal(find_task(k, other)->state, EXIT_ZOMBIE);
+	assert_int_equal(find_task(k, b)->state, TASK_STOPPED);
+	assert_int_equal(find_task(k, 1)->state, TASK_INTERRUPTIBLE);
+	fails(k, "kill 0 KILL", -EINVAL, "EINVAL: kill: PID must be a pid, -1 or -PGID, not '0'\n");
+	fails(k, "kill 5 KILL as 1", -EINVAL, "EINVAL: kill: expected 'as UID EUID' at the end, not 'as'\n");
+	fails(k, "kill 5 KILL by 1 1", -EINVAL, "EINVAL: kill: expected 'as UID EUID' at the end, not 'by'\n");
+}
+
+/* tgkill: the thread must be in the group; tkill is TGID 0. */
+static void test_tgkill(void **state)
+{
+	struct kernel *k = *state;
+	int p = run_ok(k, "fork 1"), q = run_ok(k, "fork 1");
+	int tid = run_ok(k, "clone %d", p);
+	char line[80], want[120];
+
+	sprintf(line, "tgkill %d %d STOP", q, tid);
+	sprintf(want, "ESRCH: tgkill: no thread %d in process %d\n", tid, q);
+	fails(k, line, -ESRCH, want);
+	assert_int_equal(run(k, "tgkill %d %d STOP", p, tid), 0);
+	assert_int_equal(find_task(k, p)->state, TASK_STOPPED);
+	assert_int_equal(run(k, "tgkill 0 %d CONT", tid), 0);
+	assert_int_equal(find_task(k, p)->state, TASK_INTERRUPTIBLE);
+	run_ok(k, "setuid %d 1000", q);
+	assert_int_equal(run(k, "tgkill 0 %d 0 as 1000 1000", tid), -EPERM);
+}
+
+/* setpriority/getpriority: clamping, EPERM, EACCES, groups, users. */
+static void test_priority(void **state)
+{
+	struct kernel *k = *state;
+	int p = run_ok(k, "fork 1"), c = run_ok(k, "fork %d", p), pgrp;
+	char line[80];
+
+	pgrp = find_task(k, p)->signal->pgrp = find_task(k, c)->signal->pgrp = p;
+	assert_int_equal(run(k, "setpriority process %d 99", p), 0);
+	assert_int_equal(find_task(k, p)->nice, 19);
+	assert_int_equal(run(k, "getpriority process %d", p), 0);
+	assert_string_equal(reply, "1\n");
+	run_ok(k, "setuid %d 1000", c);
+	/* Raising is allowed to the owner, lowering needs CAP_SYS_NICE. */
+	assert_int_equal(run(k, "setpriority process %d 5 as 1000 1000", c), 0);
+	assert_int_equal(find_task(k, c)->nice, 5);
+	sprintf(line, "setpriority process %d 0 as 1000 1000", c);
+	fails(k, line, -EACCES, "EACCES: setpriority: lowering nice to 0 needs CAP_SYS_NICE\n");
+	assert_int_equal(run(k, "setpriority process %d 7 as 1000 1000", p), -EPERM);
+	assert_int_equal(find_task(k, p)->nice, 19);
+	/* A group: c changes, but p's EPERM sticks (set_one_prio). */
+	assert_int_equal(run(k, "setpriority pgrp %d 10 as 1000 1000", pgrp), -EPERM);
+	assert_int_equal(find_task(k, c)->nice, 10);
+	assert_int_equal(run(k, "setpriority user 1000 -3"), 0);
+	assert_int_equal(find_task(k, c)->nice, -3);
+	assert_int_equal(run(k, "getpriority user 1000"), 0);
+	assert_string_equal(reply, "23\n");
+	fails(k, "getpriority user 4242", -ESRCH, "ESRCH: getpriority: no user 4242\n");
+	fails(k, "setpriority process 99999 0", -ESRCH,
+	      "ESRCH: setpriority: no process 99999\n");
+	fails(k, "setpriority thread 1 0", -EINVAL, "EINVAL: setpriority: expected process, pgrp or user, not 'thread'\n");
+}
+
+/* Affinity, policy and io priority: checks, inheritance at fork. */
+static void test_sched_attrs(void **state)
+{
+	struct kernel *k = *state;
+	int p = run_ok(k, "fork 1"), c;
+	char line[96], want[160];
+
+	run_ok(k, "setuid %d 1000", p);
+	assert_int_equal(run(k, "sched_setaffinity %d 0x2", p), 0);
+	assert_int_equal(run(k, "sched_getaffinity %d", p), 0);
+	assert_string_equal(reply, "0x2\n");
+	assert_int_equal(find_task(k, p)->cpu, 1);	/* moved off CPU 0 */
+	sprintf(line, "sched_setaffinity %d 0x4", p);	/* nr_cpus is 2 */
+	sprintf(want, "EINVAL: sched_setaffinity: mask 0x4 has none of the 2 CPUs\n");
+	fails(k, line, -EINVAL, want);
+	assert_int_equal(run(k, "sched_setaffinity %d 0x3 as 1001 1001", p), -EPERM);
+	assert_int_equal(run(k, "sched_setaffinity %d 0x3 as 1001 1000", p), 0);
+	/* RT needs CAP_SYS_NICE; the owner may go back to OTHER. */
+	assert_int_equal(run(k, "sched_setscheduler %d 1 10 as 1000 1000", p), -EPERM);
+	assert_int_equal(run(k, "sched_setscheduler %d 2 10", p), 0);
+	assert_int_equal(run(k, "sched_getscheduler %d", p), 0);
+	assert_string_equal(reply, "2 10\n");
+	assert_int_equal(run(k, "sched_setscheduler %d 2 5 as 1000 1000", p), 0);
+	assert_int_equal(run(k, "sched_setscheduler %d 0 5", p), -EINVAL);
+	assert_int_equal(run(k, "sched_setscheduler %d 1 100", p), -EINVAL);
+	assert_int_equal(run(k, "sched_setscheduler %d 4 0", p), -EINVAL);
+	/* ioprio: IDLE for the owner, RT only for the privileged. */
+	assert_int_equal(run(k, "ioprio_set process %d %d as 1000 1000", p, 3 << 13), 0);
+	assert_int_equal(run(k, "ioprio_set process %d %d as 1000 1000", p, 1 << 13), -EPERM);
+	assert_int_equal(run(k, "ioprio_set process %d %d", p, (2 << 13) | 8), -EINVAL);
+	assert_int_equal(run(k, "ioprio_set process %d %d as 5 5", p, 2 << 13), -EPERM);
+	assert_int_equal(run(k, "ioprio_get process %d", p), 0);
+	sprintf(want, "%d\n", 3 << 13);
+	assert_string_equal(reply, want);
+	/* A child inherits all three (no SCHED_RESET_ON_FORK). */
+	c = run_ok(k, "fork %d", p);
+	assert_int_equal(find_task(k, c)->policy, 2);
+	assert_int_equal(find_task(k, c)->rt_priority, 5);
+	assert_int_equal(find_task(k, c)->ioprio, 3 << 13);
+	assert_true(find_task(k, c)->cpus_excluded == 0);
+	fails(k, "ioprio_get process 99999", -ESRCH,
+	      "ESRCH: ioprio_get: no process 99999\n");
+}
+
+/* prlimit: defaults, inheritance, Linux's EINVAL and EPERM cases. */
+static void test_prlimit(void **state)
+{
+	struct kernel *k = *state;
+	int p = run_ok(k, "fork 1"), c;
+
+	assert_int_equal(run(k, "prlimit %d nofile", p), 0);
+	assert_string_equal(reply, "524288 524288\n");	/* uid 0: a service */
+	run_ok(k, "setuid %d 1000", p);
+	assert_int_equal(run(k, "prlimit %d NOFILE", p), 0);
+	assert_string_equal(reply, "1024 524288\n");
+	assert_int_equal(run(k, "prlimit %d RLIMIT_NOFILE 100 200 as 1000 1000", p), 0);
+	assert_string_equal(reply, "1024 524288\n");	/* the limit before */
+	assert_int_equal(run(k, "prlimit %d 7", p), 0);
+	assert_string_equal(reply, "100 200\n");
+	/* Raising the hard limit needs CAP_SYS_RESOURCE; soft > hard never. */
+	assert_int_equal(run(k, "prlimit %d nofile 100 300 as 1000 1000", p), -EPERM);
+	assert_int_equal(run(k, "prlimit %d nofile 300 200", p), -EINVAL);
+	assert_int_equal(run(k, "prlimit %d nofile 100 2000000", p), -EPERM);
+	assert_int_equal(run(k, "prlimit %d 16", p), -EINVAL);
+	assert_int_equal(run(k, "prlimit %d nofile as 1001 1001", p), -EPERM);
+	assert_int_equal(run(k, "prlimit %d core unlimited unlimited", p), 0);
+	assert_string_equal(reply, "0 unlimited\n");
+	/* A child inherits a copy. */
+	c = run_ok(k, "fork %d", p);
+	assert_int_equal(run(k, "prlimit %d nofile", c), 0);
+	assert_string_equal(reply, "100 200\n");
+	assert_int_equal(run(k, "prlimit %d nofile 50 50", c), 0);
+	assert_int_equal(run(k, "prlimit %d nofile", p), 0);
+	assert_string_equal(reply, "100 200\n");
+	fails(k, "prlimit 99999 nofile", -ESRCH,
+	      "ESRCH: prlimit: no process with pid 99999\n");
+	fails(k, "prlimit 1 nofile 5", -EINVAL,
+	      "EINVAL: prlimit: expected 'as UID EUID' at the end, not '5'\n");
+}
+
 static void test_ptrace_detach(void **state)
 {
 	struct kernel *k = *state;
@@ -648,8 +818,16 @@ static void test_help(void **state)
 	assert_string_equal(reply,
 		"commands: fork PPID [COUNT]; clone PID; exec PID COMM [ARGS...]; "
 		"exit PID [CODE]; wait PID WHO [nohang] [nowait] [untraced] "
-		"[continued] [nothread]; exit_thread TID [CODE]; kill PID SIG; "
-		"stop PID; cont PID; ptrace PID TRACER; detach PID; "
+		"[continued] [nothread]; exit_thread TID [CODE]; "
+		"kill PID SIG [as UID EUID]; tgkill TGID TID SIG [as UID EUID]; "
+		"setpriority process|pgrp|user WHO NICE [as UID EUID]; "
+		"getpriority process|pgrp|user WHO; "
+		"sched_setaffinity PID MASK [as UID EUID]; sched_getaffinity PID; "
+		"sched_setscheduler PID POLICY PRIO [as UID EUID]; "
+		"sched_getscheduler PID; "
+		"ioprio_set process|pgrp|user WHO IOPRIO [as UID EUID]; "
+		"ioprio_get process|pgrp|user WHO; "
+		"prlimit PID RESOURCE [SOFT HARD] [as UID EUID]; stop PID; cont PID; ptrace PID TRACER; detach PID; "
 		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
 		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
@@ -939,6 +1117,11 @@ int main(void)
 		T(test_save_load),
 		T(test_file_errno_names),
 		T(test_kill_stop_cont),
+		T(test_kill_groups_perm),
+		T(test_tgkill),
+		T(test_priority),
+		T(test_sched_attrs),
+		T(test_prlimit),
 		T(test_ptrace_detach),
 		T(test_subreaper_exit_thread),
 		T(test_pidstore),

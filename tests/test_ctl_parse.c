@@ -230,12 +230,26 @@ static void test_signals(void **state)
 	assert_int_equal(c.op, CTL_CONT);
 	assert_int_equal(c.kill.sig, SIGCONT);
 
-	bad("kill 5", "kill: usage: kill PID SIG");
+	bad("kill 5", "kill: usage: kill PID SIG [as UID EUID]");
 	bad("kill 5 65", "kill: SIG must be 0..64, not '65'");
 	bad("kill 5 -9", "kill: unknown signal '-9'");
 	bad("kill 5 SIGFOO", "kill: unknown signal 'SIGFOO'");
 	bad("kill 5 SIG", "kill: unknown signal 'SIG'");
-	bad("kill 0 KILL", "kill: PID must be 1..2147483647, not '0'");
+	bad("kill 0 KILL", "kill: PID must be a pid, -1 or -PGID, not '0'");
+	assert_int_equal(parse("kill -1 KILL", &c), 0);
+	assert_int_equal(c.kill.pid, -1);
+	assert_true(c.kill.as.priv);
+	assert_int_equal(parse("kill -300 9 as 1000 0", &c), 0);
+	assert_int_equal(c.kill.pid, -300);
+	assert_false(c.kill.as.priv);
+	assert_int_equal(c.kill.as.uid, 1000);
+	assert_int_equal(c.kill.as.euid, 0);
+	assert_int_equal(parse("stop 5", &c), 0);
+	assert_true(c.kill.as.priv);
+	bad("kill 5 9 as 1 4294967295", "kill: EUID must be 0..4294967294, not '4294967295'");
+	bad("kill -2147483648 9", "kill: PID must be -2147483647..2147483647, not '-2147483648'");
+	bad("tgkill -1 5 9", "tgkill: TGID must be 0..2147483647, not '-1'");
+	bad("getpriority user -1", "getpriority: WHO must be 0..4294967294, not '-1'");
 	bad("stop", "stop: usage: stop PID");
 	bad("cont 5 5", "cont: usage: cont PID");
 }
