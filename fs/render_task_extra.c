@@ -30,16 +30,11 @@ void render_tid_io(struct buf *b, const struct render_ctx *c,
 		   cpu * 6, (unsigned long long)tt.majflt * 4096, cpu * 4096);
 }
 
-/* RLIMIT_NPROC's default: max_threads / 2, max_threads = pages / 32. */
-static unsigned long default_nproc(const struct kernel *k)
-{
-	return k->mem_total_kb / 4 / 32 / 2;
-}
-
+/* The process's limits as prlimit set them, else the boot defaults (core/rlimit.c). */
 void render_tid_limits(struct buf *b, const struct render_ctx *c,
 		       const struct task *t, bool whole)
 {
-	static const struct { const char *name, *unit; } lim[] = {
+	static const struct { const char *name, *unit; } lim[RLIM_NLIMITS] = {
 		{ "Max cpu time", "seconds" }, { "Max file size", "bytes" },
 		{ "Max data size", "bytes" }, { "Max stack size", "bytes" },
 		{ "Max core file size", "bytes" }, { "Max resident set", "bytes" },
@@ -49,30 +44,23 @@ void render_tid_limits(struct buf *b, const struct render_ctx *c,
 		{ "Max msgqueue size", "bytes" }, { "Max nice priority", NULL },
 		{ "Max realtime priority", NULL }, { "Max realtime timeout", "us" },
 	};
-	const unsigned long inf = ULONG_MAX, nproc = default_nproc(c->k);
-	bool svc = !task_is_kthread(t) && t->cred.uid < 1000;
-	unsigned long soft[16] = {
-		inf, inf, inf, STACK_RLIMIT, 0, inf, nproc, svc ? 524288 : 1024,
-		8388608, inf, inf, nproc, 819200, 0, 0, inf,
-	};
-	unsigned long hard[16] = {
-		inf, inf, inf, inf, inf, inf, nproc, 524288,
-		8388608, inf, inf, nproc, 819200, 0, 0, inf,
-	};
 
 	(void)whole;
 	buf_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit",
 		   "Hard Limit", "Units");
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		struct rlimit r;
+
+		task_rlimit(c->k, t, i, &r);
 		buf_printf(b, "%-25s ", lim[i].name);
-		if (soft[i] == inf)
+		if (r.rlim_cur == RLIM_INFINITY)
 			buf_printf(b, "%-20s ", "unlimited");
 		else
-			buf_printf(b, "%-20lu ", soft[i]);
-		if (hard[i] == inf)
+			buf_printf(b, "%-20llu ", (unsigned long long)r.rlim_cur);
+		if (r.rlim_max == RLIM_INFINITY)
 			buf_printf(b, "%-20s ", "unlimited");
 		else
-			buf_printf(b, "%-20lu ", hard[i]);
+			buf_printf(b, "%-20llu ", (unsigned long long)r.rlim_max);
 		if (lim[i].unit)
 			buf_printf(b, "%-10s", lim[i].unit);
 		buf_putc(b, '\n');

@@ -301,6 +301,20 @@ static void test_tty_drivers_and_psi(void **state)
 	free(s);
 }
 
+/* limits reads the process's limits: what prlimit set, on every thread. */
+static void test_limits_follow_prlimit(void **state)
+{
+	struct fx *f = *state;
+	struct rlimit nofile = { 100, 200 };
+	char a[512];
+
+	assert_non_null(strstr(show(f, render_tid_limits, 1),
+			       "Max open files            524288               524288               files"));
+	assert_int_equal(do_prlimit(&f->k, 1, RLIMIT_NOFILE, &nofile, NULL, NULL), 0);
+	assert_string_equal(line(show(f, render_tid_limits, 1), 8, a, sizeof(a)),
+			    "Max open files            100                  200                  files     ");
+}
+
 static void test_task_files_match_samples(void **state)
 {
 	struct fx *f = *state;
@@ -397,6 +411,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slabinfo_counts_the_world, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tty_drivers_and_psi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_files_match_samples, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits_follow_prlimit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_files_and_namespaces, setup, teardown),
 	};
 
