@@ -5,6 +5,9 @@
  * alloc_pidmap), and a separate pid hash of bucket chains for lookup
  * (find_pid_ns).  next() is find_ge_pid: a hash lookup, else the next set
  * bit (next_pidmap).  Pages are never freed, as in the kernel.
+ *
+ * Concurrency: no .rcu_lookup (the chains are plain lists, freed at
+ * once), so lookups take the store's read_lock (core/pidstore.h, LOCKING).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -33,6 +36,7 @@ struct bitmap_store {
 	struct pidmap map[PIDMAP_ENTRIES];
 	struct upid *hash[PIDHASH_SIZE];
 	size_t nr_pages, nr_upids;
+	unsigned long allocs;		/* upid and page allocations */
 };
 
 /* hash_long(nr, pidhash_shift): the golden-ratio multiplicative hash. */
@@ -98,10 +102,12 @@ static int bitmap_insert(void *priv, int pid, struct task *t)
 	struct upid *u = malloc(sizeof(*u));
 	unsigned h = pid_hashfn(pid);
 
+	b->allocs++;
 	if (!u)
 		return -ENOMEM;
 	if (!m->page) {
 		m->page = calloc(BITS_PER_PAGE / 8, 1);
+		b->allocs++;
 		if (!m->page) {
 			free(u);
 			return -ENOMEM;
@@ -190,6 +196,11 @@ static size_t bitmap_mem_bytes(void *priv)
 	       b->nr_upids * sizeof(struct upid);
 }
 
+static unsigned long bitmap_alloc_calls(void *priv)
+{
+	return ((struct bitmap_store *)priv)->allocs;
+}
+
 const struct pid_store_ops pid_store_bitmap_ops = {
 	.name = "bitmap",
 	.desc = "32768-bit pidmap pages plus a 4096-chain pid hash (pre-4.15)",
@@ -202,4 +213,5 @@ const struct pid_store_ops pid_store_bitmap_ops = {
 	.lookup = bitmap_lookup,
 	.next = bitmap_next,
 	.mem_bytes = bitmap_mem_bytes,
+	.alloc_calls = bitmap_alloc_calls,
 };

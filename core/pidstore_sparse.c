@@ -8,6 +8,11 @@
  * non-empty chunks).  Every search is a find-next-bit per level.  Lookup
  * goes through a uthash table that holds every used pid (task NULL while
  * only reserved).
+ *
+ * Concurrency: uthash is not safe to read beside a writer (a bucket
+ * expansion moves every entry), so this backend has no .rcu_lookup and
+ * its lookups take the store's read_lock (core/pidstore.h, LOCKING).  Not
+ * yet the thread's lock-free hash: see docs/pidstores.md.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -44,6 +49,7 @@ struct sparse_store {
 	struct chunk *chunk[NR_CHUNKS];
 	struct sparse_entry *hash;
 	size_t nr_chunks, nr_entries;
+	unsigned long allocs;		/* entry and chunk callocs (uthash's own not counted) */
 };
 
 static void *sparse_create(void)
@@ -133,10 +139,12 @@ static int sparse_insert(void *priv, int pid, struct task *t)
 	struct sparse_entry *e = calloc(1, sizeof(*e));
 	struct chunk *c = s->chunk[ci];
 
+	s->allocs++;
 	if (!e)
 		return -ENOMEM;
 	if (!c) {
 		c = calloc(1, sizeof(*c));
+		s->allocs++;
 		if (!c) {
 			free(e);
 			return -ENOMEM;
@@ -237,6 +245,11 @@ static size_t sparse_mem_bytes(void *priv)
 	       s->nr_entries * sizeof(struct sparse_entry) + table;
 }
 
+static unsigned long sparse_alloc_calls(void *priv)
+{
+	return ((struct sparse_store *)priv)->allocs;
+}
+
 const struct pid_store_ops pid_store_sparse_ops = {
 	.name = "sparse",
 	.desc = "two-level sparse bitmap plus a uthash table (Nov 2025 proposal)",
@@ -249,4 +262,5 @@ const struct pid_store_ops pid_store_sparse_ops = {
 	.lookup = sparse_lookup,
 	.next = sparse_next,
 	.mem_bytes = sparse_mem_bytes,
+	.alloc_calls = sparse_alloc_calls,
 };
