@@ -11,16 +11,33 @@ static bool task_alive(const struct task *t)
 	       !t->signal->group_exiting;
 }
 
+/* Take back a child copy_process made (all-or-nothing undo). */
+static void undo_child(struct kernel *k, struct task *cur, struct task *child)
+{
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+	watch_fork_undo(k, cur, child);
+	if (!thread_group_leader(child))
+		child->signal->nr_threads--;
+	release_task(k, child);
+	pthread_rwlock_unlock(&k->tasklist_lock);
+}
+
 int do_fork(struct kernel *k, int ppid, int count, int *pids)
 {
-	struct task *parent = find_task(k, ppid), *child;
+	struct task *parent, *child;
 	uint64_t gen = k->gen;
 	int i, err = 0;
 
-	if (!task_alive(parent))
-		return -ESRCH;
-	if (count < 1)
-		return -EINVAL;
+	core_rcu_read_lock();
+	parent = find_task(k, ppid);
+	if (!task_alive(parent)) {
+		err = -ESRCH;
+		goto out;
+	}
+	if (count < 1) {
+		err = -EINVAL;
+		goto out;
+	}
 	for (i = 0; i < count; i++) {
 		err = copy_process(k, parent, 0, &child);
 		if (err)
@@ -28,14 +45,14 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 		pids[i] = child->pid;
 	}
 	if (!err)
-		return 0;
+		goto out;
 	/* All or nothing: take back the children made so far. */
-	while (i--) {
-		child = find_task(k, pids[i]);
-		watch_fork_undo(k, parent, child);
-		release_task(k, child);
-	}
-	k->gen = gen;		/* no surviving task changed */
+	while (i--)
+		undo_child(k, parent, find_task(k, pids[i]));
+	if (!k->concurrent)
+		k->gen = gen;	/* no surviving task changed */
+out:
+	core_rcu_read_unlock();
 	return err;
 }
 
@@ -62,31 +79,47 @@ static int map_thread_stack(struct kernel *k, struct mm_struct *mm)
 	return err;
 }
 
-int do_clone_thread(struct kernel *k, int pid, int *tid)
+static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 {
-	struct task *cur = find_task(k, pid), *t;
+	struct task *cur, *t;
 	uint64_t gen = k->gen;
 	int err;
 
+	core_rcu_read_lock();
+	cur = find_task(k, pid);
+	err = -ESRCH;
 	if (!task_alive(cur))
-		return -ESRCH;
+		goto out;
+	err = -EINVAL;
 	if (task_is_kthread(cur))
-		return -EINVAL;		/* kernel threads have no user threads */
+		goto out;	/* kernel threads have no user threads */
 	err = copy_process(k, cur, CLONE_VM | CLONE_THREAD, &t);
 	if (err)
-		return err;
-	err = map_thread_stack(k, t->mm);
+		goto out;
+	if (stack) {
+		pthread_mutex_lock(&t->mm->mmap_lock);
+		err = map_thread_stack(k, t->mm);
+		pthread_mutex_unlock(&t->mm->mmap_lock);
+	}
 	if (err) {
 		/* All or nothing: the thread goes again, its watchers undone. */
-		watch_fork_undo(k, cur, t);
-		t->signal->nr_threads--;
-		release_task(k, t);
-		k->gen = gen;
-		return err;
+		undo_child(k, cur, t);
+		if (!k->concurrent)
+			k->gen = gen;
+		goto out;
 	}
-	/* A thread born into a group stop is stopped too. */
-	if (t->signal->flags & SIGNAL_STOP_STOPPED)
-		set_task_state(k, t, TASK_STOPPED);
 	*tid = t->pid;
-	return 0;
+out:
+	core_rcu_read_unlock();
+	return err;
+}
+
+int do_clone_thread(struct kernel *k, int pid, int *tid)
+{
+	return clone_thread(k, pid, true, tid);
+}
+
+int do_clone(struct kernel *k, int pid, int *tid)
+{
+	return clone_thread(k, pid, false, tid);
 }

@@ -164,8 +164,8 @@ int wait_scan_group(struct wait_opts *wo)
 	return 0;
 }
 
-int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
-	    int *status)
+static int wait_locked(struct kernel *k, int pid, int who, int options,
+		       int *reaped, int *status)
 {
 	struct task *w = find_task(k, pid);
 	struct wait_opts wo;
@@ -192,4 +192,18 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
 		return -EAGAIN;
 	*reaped = *status = 0;
 	return 0;
+}
+
+/* Scan and reap under tasklist_lock held for writing (it may release). */
+int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
+	    int *status)
+{
+	int err;
+
+	core_rcu_read_lock();
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+	err = wait_locked(k, pid, who, options, reaped, status);
+	pthread_rwlock_unlock(&k->tasklist_lock);
+	core_rcu_read_unlock();
+	return err;
 }
