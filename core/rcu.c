@@ -25,6 +25,17 @@ _Static_assert(sizeof(struct core_rcu_head) == sizeof(struct rcu_head),
 void __tsan_acquire(void *addr);
 void __tsan_release(void *addr);
 static char tsan_grace_period;
+
+/*
+ * liburcu 0.13 is not instrumented: its call_rcu thread frees what
+ * rcu_barrier() allocated, synchronised by futexes TSan cannot see.  Its
+ * own memory is none of procsim's business (tests/sanitizers/tsan.supp).
+ */
+const char *__tsan_default_suppressions(void);
+const char *__tsan_default_suppressions(void)
+{
+	return "called_from_lib:liburcu-memb.so\n";
+}
 #define tsan_release()	__tsan_release(&tsan_grace_period)
 #define tsan_acquire()	__tsan_acquire(&tsan_grace_period)
 #else
