@@ -319,6 +319,9 @@ void kernel_replace(struct kernel *k, struct kernel *fresh)
 	SWAP(fresh->audit, k->audit);
 	pthread_rwlock_destroy(&fresh->lock);
 	fresh->tasklist_lock = k->tasklist_lock;	/* unused: world held */
+	/* How pids are locked is the daemon's choice, not the world's. */
+	fresh->pids.lock_mode = k->pids.lock_mode;
+	fresh->pids.timing = k->pids.timing;
 	fresh->gen = k->gen + 1;
 	fresh->track_changes = k->track_changes;
 	fresh->changed = k->changed;

@@ -41,6 +41,7 @@ struct options {
 	char *wait;
 	char *watchers;
 	char *load;
+	char *pidlock;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -58,6 +59,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("cache=%s", cache),
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
+	OPT("pidlock=%s", pidlock),
 	OPT("load=%s", load),
 	OPT("-h", help),
 	OPT("--help", help),
@@ -91,6 +93,7 @@ static void usage(const char *prog)
 	       "                           invalidate them on change (default on)\n"
 	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
 	       "                           or none (default table)\n"
+	       "    -o pidlock=twice|once  pidmap_lock holds per clone (default twice)\n"
 	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
 	       "                           (its options replace the ones above)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
@@ -213,6 +216,12 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 			RESERVED_PIDS + 1, PID_MAX_LIMIT);
 		return -1;
 	}
+	if (o->pidlock && strcmp(o->pidlock, "twice") && strcmp(o->pidlock, "once")) {
+		fprintf(stderr, "procsim: pidlock must be twice or once, not '%s'\n",
+			o->pidlock);
+		return -1;
+	}
+	ko.pidlock = o->pidlock;
 	if (o->populate < 0 || o->max_map_count < 0) {
 		fprintf(stderr, "procsim: populate and max_map_count must not be negative\n");
 		return -1;

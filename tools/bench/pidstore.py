@@ -8,7 +8,7 @@ import subprocess
 
 from bench.common import *  # noqa: F401,F403
 
-BACKENDS = ["idr", "bitmap", "xarray", "sparse", "judy"]
+BACKENDS = ["idr", "bitmap", "xarray", "xarray-sharded", "sparse", "judy"]
 
 # ANCHORS.md section 1: commit 95846ecf9dac5089, 10,000 processes, seconds.
 PUBLISHED = {  # command: {(backend, measure): seconds}
