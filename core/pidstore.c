@@ -218,10 +218,21 @@ static int next_free(struct pid_store *s)
 	return nr;
 }
 
+/* idr_preload: only where another thread may wait for the lock. */
+static void preload(struct pid_store *s)
+{
+	if (s->concurrent && s->ops->preload)
+		s->ops->preload(s->priv);
+}
+
 int pid_store_alloc(struct pid_store *s, int *pid)
 {
-	uint64_t at = pidmap_lock(s);
-	int nr = next_free(s), err = -EAGAIN;
+	uint64_t at;
+	int nr, err = -EAGAIN;
+
+	preload(s);
+	at = pidmap_lock(s);
+	nr = next_free(s);
 
 	if (nr >= 0)
 		err = reserve(s, nr, NULL);
@@ -236,9 +247,13 @@ int pid_store_alloc(struct pid_store *s, int *pid)
 
 int pid_store_alloc_task(struct pid_store *s, struct task *t, bool leader)
 {
-	uint64_t at = pidmap_lock(s);
-	int nr = next_free(s), err = -EAGAIN;
+	uint64_t at;
 
+	int nr, err = -EAGAIN;
+
+	preload(s);
+	at = pidmap_lock(s);
+	nr = next_free(s);
 	if (nr >= 0) {
 		t->pid = nr;		/* before the task is visible */
 		if (leader)

@@ -87,6 +87,12 @@ struct pid_store_ops {
 	void (*set_rcu)(void *priv);
 	/* Optional: allocator calls (malloc/calloc/realloc) made so far. */
 	unsigned long (*alloc_calls)(void *priv);
+	/*
+	 * Optional (idr_preload): allocate ahead what an insert may need,
+	 * called before pidmap_lock is taken while the store is concurrent.
+	 * Context: no lock; races other preloads and the write hooks.
+	 */
+	void (*preload)(void *priv);
 };
 
 enum pid_lock_mode { PIDLOCK_TWICE, PIDLOCK_ONCE };
