@@ -114,7 +114,10 @@ static void pidmap_unlock(struct pid_store *s, uint64_t locked_at)
 	if (s->timing) {
 		uint64_t hold = now_ns() - locked_at;
 
-		s->stats.hold_ns += hold;
+		if (hold > PIDLOCK_PREEMPTED_NS)
+			s->stats.preempted++;
+		else
+			s->stats.hold_ns += hold;
 		if (hold > s->stats.max_hold_ns)
 			s->stats.max_hold_ns = hold;
 	}

@@ -97,10 +97,17 @@ struct pid_store_ops {
 
 enum pid_lock_mode { PIDLOCK_TWICE, PIDLOCK_ONCE };
 
-/* pidmap_lock's measured use (only while pid_store.timing is set). */
+/*
+ * pidmap_lock's measured use (only while pid_store.timing is set).  A hold
+ * longer than PIDLOCK_PREEMPTED_NS means the holder lost its CPU (a user
+ * thread can be preempted under the lock, a kernel spinlock holder cannot):
+ * it is counted in ->preempted and left out of ->hold_ns.
+ */
+#define PIDLOCK_PREEMPTED_NS	50000
 struct pid_lock_stats {
 	unsigned long acquired;		/* lock holds */
 	unsigned long allocs;		/* pids handed out */
+	unsigned long preempted;	/* holds left out of hold_ns */
 	uint64_t wait_ns, hold_ns;	/* summed */
 	uint64_t max_wait_ns, max_hold_ns;
 };

@@ -78,7 +78,7 @@ def predict(x1, x2, hold_ns, n=SEED_CPUS):
           "pid, a 20-CPU prediction; fork+exit+wait; readers vs writers")
 def bench_clone(args):
     secs = "0.15" if args.quick else "0.25"
-    reps = "3"
+    reps = str(args.runs or 3)
     threads = ",".join(str(t) for t in THREADS)
     text, rows = corebench(["--secs", secs, "--repeats", reps,
                             "--threads", threads], "pthread_create/join")
@@ -155,15 +155,19 @@ def bench_clone(args):
                             if g(1, "hold_ns") else "—"])
 
     # Table 4: readers against writers.
-    h4 = ["backend", "writers hold the world lock for", "reader max stall µs",
-          "reader p99 µs", "reader ops/s", "writer ops/s (T=2)"]
+    h4 = ["backend", "writers hold the world lock for",
+          "reader's longest wait for the world lock µs",
+          "reader's longest read µs", "reader p99 µs", "reader ops/s",
+          "writer ops/s (T=2)"]
     t4 = []
     for b in ("idr", "judy"):
         for world in ("write", "read"):
             g = lambda m: val.get((b, "twice", world, "thread", 1, 2, m))  # noqa: E731
             mx, p99 = g("reader_max_us"), g("reader_p99_us")
+            lw = g("reader_lock_wait_max_us")
             t4.append([b, "writing (before)" if world == "write" else
                        "reading (after)",
+                       f"{med(lw):,.1f} ({min(lw):,.1f}–{max(lw):,.1f})" if lw else "—",
                        f"{med(mx):,.0f} ({min(mx):,.0f}–{max(mx):,.0f})" if mx else "—",
                        f"{med(p99):,.1f}" if p99 else "—",
                        spread(g("reader_ops_s")), spread(g("ops_s"))])
@@ -178,9 +182,11 @@ def bench_clone(args):
           f"CPUs; the seed measured {kfmt(SEED_TWICE)} (twice) → "
           f"{kfmt(SEED_ONCE[0])}–{kfmt(SEED_ONCE[1])} (once) ops/s with "
           f"{SEED_CPUS} processes\n\n{markdown_table(h2, t2_rows)}\n\n"
-          "σ: pidmap_lock hold per op × ops/s at T=1 (the serial fraction "
-          "the lock imposes); Amdahl: N·X(1)/(1+σ(N−1)); USL adds κ·N(N−1) "
-          "with κ fitted to the T=2 point.\n\n"
+          "hold: pidmap_lock held per op, from the holds whose holder was "
+          "not preempted (≤ 50 µs); σ: hold × ops/s at T=1, the serial "
+          "fraction the lock imposes; Amdahl: N·X(1)/(1+σ(N−1)); the USL "
+          "adds κ·N(N−1) with κ fitted to the T=2 point (2 CPUs shared with "
+          "other work: κ carries that noise).\n\n"
           f"### clone: fork + exit + wait of a child\n\n"
           f"{markdown_table(h3, t3_rows)}\n\n"
           f"### clone: one reader (find_task + a 50-leader next_tgid walk "

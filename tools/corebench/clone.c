@@ -13,12 +13,15 @@
  *
  * Prints CSV: backend,pidlock,world,cycle,inflight,threads,metric,value
  *   ops_s         one run's cycles per second (--repeats runs)
- *   acq_per_op, hold_ns, wait_ns, max_wait_ns (pidmap_lock, per op)
+ *   acq_per_op, hold_ns, wait_ns, max_wait_ns (pidmap_lock, per op;
+ *                 hold_ns from the holds the holder was not preempted in,
+ *                 scaled to every hold; preempted_holds: how many not)
  *   alloc_calls   allocator calls of the pid store per pid allocated
  *                 (one extra run with pidmap_lock timed)
  * --readers N: N reader threads besides the writers, each looping
  *   world-read-lock, rcu, find_task of a live pid, a 50-leader next_tgid
- *   walk reading pid/tgid/comm; prints reader_max_us, reader_p99_us,
+ *   walk reading pid/tgid/comm; prints reader_max_us, reader_p99_us (a
+ *   whole read), reader_lock_wait_max_us (in the world's rdlock alone),
  *   reader_ops_s.
  *
  * usage: corebench-clone [--secs S] [--repeats R] [--threads 1,2,4]
@@ -74,6 +77,7 @@ struct run {
 	/* readers */
 	double *lat[MAX_THREADS];
 	long nlat[MAX_THREADS];
+	double max_lock_wait[MAX_THREADS];	/* ns in rdlock of the world */
 };
 
 struct arg {
@@ -170,6 +174,12 @@ static void *reader(void *p)
 		int pid;
 
 		pthread_rwlock_rdlock(&k->lock);
+		{
+			double w = now_ns() - t0;
+
+			if (w > r->max_lock_wait[a->i])
+				r->max_lock_wait[a->i] = w;
+		}
 		core_rcu_read_lock();
 		x ^= x << 13;
 		x ^= x >> 7;
@@ -273,6 +283,11 @@ static void cell(int threads)
 			}
 			qsort(v, n, sizeof(*v), cmp_double);
 			(void)all;
+			for (int i = 1; i < nreaders; i++)
+				if (r.max_lock_wait[i] > r.max_lock_wait[0])
+					r.max_lock_wait[0] = r.max_lock_wait[i];
+			out(threads, "reader_lock_wait_max_us",
+			    r.max_lock_wait[0] / 1e3);
 			if (n) {
 				out(threads, "reader_max_us", v[n - 1] / 1e3);
 				out(threads, "reader_p99_us", v[n * 99 / 100] / 1e3);
@@ -297,7 +312,9 @@ static void cell(int threads)
 		if (total) {
 			out(threads, "timed_ops_s", ops);
 			out(threads, "acq_per_op", (double)st->acquired / total);
-			out(threads, "hold_ns", (double)st->hold_ns / total);
+			out(threads, "hold_ns", (double)st->hold_ns /
+			    (st->acquired - st->preempted) * st->acquired / total);
+			out(threads, "preempted_holds", (double)st->preempted);
 			out(threads, "wait_ns", (double)st->wait_ns / total);
 			out(threads, "max_wait_ns", (double)st->max_wait_ns);
 			if (calls >= 0 && st->allocs)
