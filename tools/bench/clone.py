@@ -156,7 +156,7 @@ def bench_clone(args):
 
     # Table 4: readers against writers.
     h4 = ["backend", "writers hold the world lock for",
-          "reader's longest wait for the world lock µs",
+          "reader's wait for the world lock: p99.9 µs", "longest µs",
           "reader's longest read µs", "reader p99 µs", "reader ops/s",
           "writer ops/s (T=2)"]
     t4 = []
@@ -165,9 +165,11 @@ def bench_clone(args):
             g = lambda m: val.get((b, "twice", world, "thread", 1, 2, m))  # noqa: E731
             mx, p99 = g("reader_max_us"), g("reader_p99_us")
             lw = g("reader_lock_wait_max_us")
+            lp = g("reader_lock_wait_p999_us")
             t4.append([b, "writing (before)" if world == "write" else
                        "reading (after)",
-                       f"{med(lw):,.1f} ({min(lw):,.1f}–{max(lw):,.1f})" if lw else "—",
+                       f"{med(lp):,.1f} ({min(lp):,.1f}–{max(lp):,.1f})" if lp else "—",
+                       f"{med(lw):,.0f} ({min(lw):,.0f}–{max(lw):,.0f})" if lw else "—",
                        f"{med(mx):,.0f} ({min(mx):,.0f}–{max(mx):,.0f})" if mx else "—",
                        f"{med(p99):,.1f}" if p99 else "—",
                        spread(g("reader_ops_s")), spread(g("ops_s"))])

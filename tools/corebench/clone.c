@@ -21,7 +21,8 @@
  * --readers N: N reader threads besides the writers, each looping
  *   world-read-lock, rcu, find_task of a live pid, a 50-leader next_tgid
  *   walk reading pid/tgid/comm; prints reader_max_us, reader_p99_us (a
- *   whole read), reader_lock_wait_max_us (in the world's rdlock alone),
+ *   whole read), reader_lock_wait_max_us and _p999_us (in the world's
+ *   rdlock alone),
  *   reader_ops_s.
  *
  * usage: corebench-clone [--secs S] [--repeats R] [--threads 1,2,4]
@@ -77,7 +78,7 @@ struct run {
 	/* readers */
 	double *lat[MAX_THREADS];
 	long nlat[MAX_THREADS];
-	double max_lock_wait[MAX_THREADS];	/* ns in rdlock of the world */
+	double *wait[MAX_THREADS];		/* ns in rdlock of the world */
 };
 
 struct arg {
@@ -165,7 +166,8 @@ static void *reader(void *p)
 	long n = 0;
 
 	r->lat[a->i] = malloc(MAX_SAMPLES * sizeof(double));
-	if (!r->lat[a->i])
+	r->wait[a->i] = malloc(MAX_SAMPLES * sizeof(double));
+	if (!r->lat[a->i] || !r->wait[a->i])
 		die("malloc", -ENOMEM);
 	r->ready++;
 	while (!r->stop && n < MAX_SAMPLES) {
@@ -174,12 +176,7 @@ static void *reader(void *p)
 		int pid;
 
 		pthread_rwlock_rdlock(&k->lock);
-		{
-			double w = now_ns() - t0;
-
-			if (w > r->max_lock_wait[a->i])
-				r->max_lock_wait[a->i] = w;
-		}
+		r->wait[a->i][n] = now_ns() - t0;
 		core_rcu_read_lock();
 		x ^= x << 13;
 		x ^= x >> 7;
@@ -259,6 +256,46 @@ static double run_once(int threads, bool timing, struct run *r)
 	return total / ((t1 - t0) / 1e9);
 }
 
+/* Sort @nr readers' samples of @v into one array; its length in *@n. */
+static double *gather(double **v, const long *nr, int readers, long *n)
+{
+	double *all;
+
+	*n = 0;
+	for (int i = 0; i < readers; i++)
+		*n += nr[i];
+	all = malloc((*n ? *n : 1) * sizeof(*all));
+	if (!all)
+		die("malloc", -ENOMEM);
+	*n = 0;
+	for (int i = 0; i < readers; i++) {
+		memcpy(all + *n, v[i], nr[i] * sizeof(*all));
+		*n += nr[i];
+		free(v[i]);
+	}
+	qsort(all, *n, sizeof(*all), cmp_double);
+	return all;
+}
+
+static void reader_report(int threads, struct run *r)
+{
+	long n;
+	double *v = gather(r->wait, r->nlat, nreaders, &n);
+
+	if (n) {
+		out(threads, "reader_lock_wait_max_us", v[n - 1] / 1e3);
+		out(threads, "reader_lock_wait_p999_us", v[n * 999 / 1000] / 1e3);
+	}
+	free(v);
+	v = gather(r->lat, r->nlat, nreaders, &n);
+	if (n) {
+		out(threads, "reader_max_us", v[n - 1] / 1e3);
+		out(threads, "reader_p99_us", v[n * 99 / 100] / 1e3);
+		out(threads, "reader_ops_s", n / secs);
+	}
+	free(v);
+}
+
 static void cell(int threads)
 {
 	static struct run r;
@@ -267,34 +304,8 @@ static void cell(int threads)
 	for (int rep = 0; rep < repeats; rep++) {
 		ops = run_once(threads, false, &r);
 		out(threads, "ops_s", ops);
-		if (nreaders) {
-			double all[1];
-			long n = 0;
-			double *v;
-
-			for (int i = 0; i < nreaders; i++)
-				n += r.nlat[i];
-			v = malloc((n ? n : 1) * sizeof(*v));
-			n = 0;
-			for (int i = 0; i < nreaders; i++) {
-				memcpy(v + n, r.lat[i], r.nlat[i] * sizeof(*v));
-				n += r.nlat[i];
-				free(r.lat[i]);
-			}
-			qsort(v, n, sizeof(*v), cmp_double);
-			(void)all;
-			for (int i = 1; i < nreaders; i++)
-				if (r.max_lock_wait[i] > r.max_lock_wait[0])
-					r.max_lock_wait[0] = r.max_lock_wait[i];
-			out(threads, "reader_lock_wait_max_us",
-			    r.max_lock_wait[0] / 1e3);
-			if (n) {
-				out(threads, "reader_max_us", v[n - 1] / 1e3);
-				out(threads, "reader_p99_us", v[n * 99 / 100] / 1e3);
-				out(threads, "reader_ops_s", n / secs);
-			}
-			free(v);
-		}
+		if (nreaders)
+			reader_report(threads, &r);
 		kernel_destroy(&r.k);
 	}
 	if (nreaders)
