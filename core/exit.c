@@ -146,11 +146,11 @@ int do_exit(struct kernel *k, int pid, int code)
 {
 	int err;
 
-	core_rcu_read_lock();
+	kernel_rcu_read_lock(k);
 	pthread_rwlock_wrlock(&k->tasklist_lock);
 	err = exit_group_locked(k, pid, code);
 	pthread_rwlock_unlock(&k->tasklist_lock);
-	core_rcu_read_unlock();
+	kernel_rcu_read_unlock(k);
 	return err;
 }
 
@@ -193,10 +193,10 @@ int do_exit_thread(struct kernel *k, int tid, int code)
 {
 	int err;
 
-	core_rcu_read_lock();
+	kernel_rcu_read_lock(k);
 	pthread_rwlock_wrlock(&k->tasklist_lock);
 	err = exit_thread_locked(k, tid, code);
 	pthread_rwlock_unlock(&k->tasklist_lock);
-	core_rcu_read_unlock();
+	kernel_rcu_read_unlock(k);
 	return err;
 }

@@ -28,7 +28,7 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 	uint64_t gen = k->gen;
 	int i, err = 0;
 
-	core_rcu_read_lock();
+	kernel_rcu_read_lock(k);
 	parent = find_task(k, ppid);
 	if (!task_alive(parent)) {
 		err = -ESRCH;
@@ -52,7 +52,7 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 	if (!k->concurrent)
 		k->gen = gen;	/* no surviving task changed */
 out:
-	core_rcu_read_unlock();
+	kernel_rcu_read_unlock(k);
 	return err;
 }
 
@@ -85,7 +85,7 @@ static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 	uint64_t gen = k->gen;
 	int err;
 
-	core_rcu_read_lock();
+	kernel_rcu_read_lock(k);
 	cur = find_task(k, pid);
 	err = -ESRCH;
 	if (!task_alive(cur))
@@ -110,7 +110,7 @@ static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 	}
 	*tid = t->pid;
 out:
-	core_rcu_read_unlock();
+	kernel_rcu_read_unlock(k);
 	return err;
 }
 

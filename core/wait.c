@@ -200,10 +200,10 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
 {
 	int err;
 
-	core_rcu_read_lock();
+	kernel_rcu_read_lock(k);
 	pthread_rwlock_wrlock(&k->tasklist_lock);
 	err = wait_locked(k, pid, who, options, reaped, status);
 	pthread_rwlock_unlock(&k->tasklist_lock);
-	core_rcu_read_unlock();
+	kernel_rcu_read_unlock(k);
 	return err;
 }
