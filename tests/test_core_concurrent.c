@@ -295,10 +295,49 @@ static void test_concurrent(void **state)
 	}
 }
 
+/*
+ * pidlock=twice takes pidmap_lock three times per clone and exit (alloc,
+ * install, free), once twice (alloc and publish, free); a thread being
+ * built is never found.
+ */
+static void test_pidlock_holds(void **state)
+{
+	static const char *const modes[] = { "twice", "once" };
+
+	(void)state;
+	for (int m = 0; m < 2; m++) {
+		struct kernel_opts o = { .pidlock = modes[m], .concurrent = true };
+		struct tk *tk = tk_new(&o);
+		struct kernel *k = &tk->k;
+		int pid = fork1(k, 1), tid;
+		unsigned long before = k->pids.stats.acquired;
+
+		for (int i = 0; i < 10; i++) {
+			assert_int_equal(do_clone(k, pid, &tid), 0);
+			assert_non_null(find_task(k, tid));
+			assert_int_equal(do_exit_thread(k, tid, 0), 0);
+			assert_null(find_task(k, tid));
+		}
+		assert_int_equal(k->pids.stats.acquired - before, 10 * (3 - m));
+		assert_int_equal(k->pids.lock_mode, m ? PIDLOCK_ONCE : PIDLOCK_TWICE);
+		assert_int_equal(kernel_reset(k), 0);	/* the mode survives */
+		assert_int_equal(k->pids.lock_mode, m ? PIDLOCK_ONCE : PIDLOCK_TWICE);
+		check_world(k);
+		tk_free(tk);
+	}
+	{
+		struct kernel_opts o = { .pidlock = "thrice" };
+		struct kernel k;
+
+		assert_int_equal(kernel_init(&k, &o), -EINVAL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_pidlock_holds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
