@@ -101,7 +101,7 @@ struct mm_struct *binfmt_load(struct kernel *k, const char *path,
 			      const char *args, size_t args_len,
 			      const char *env, size_t env_len)
 {
-	struct mm_struct *mm = mm_alloc();
+	struct mm_struct *mm = mm_alloc(&k->mm_cfg);
 	uint64_t h = hash_str(path);
 	struct elf_image exe = {
 		.path = path, .ino = 240000 + h % 100000,

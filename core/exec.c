@@ -10,6 +10,15 @@
 static const char exec_env[] =
 	"PATH=/usr/local/bin:/usr/bin:/bin\0LANG=C.UTF-8\0HOME=/root";
 
+/* "/", "dir/", "." or "..": a path that can only name a directory. */
+static bool names_dir(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !*base || !strcmp(base, ".") || !strcmp(base, "..");
+}
+
 int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	      char *const argv[])
 {
@@ -17,6 +26,7 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	struct mm_struct *mm, *old;
 	char path[256], *args, *p;
 	const char *base;
+	struct world_mark mark;
 	size_t len = 0;
 	int i;
 
@@ -24,6 +34,8 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 		return -ESRCH;
 	if (task_is_kthread(t) || argc < 1 || !argv[0] || !argv[0][0])
 		return -EINVAL;
+	if (names_dir(argv[0]))
+		return -EACCES;		/* may_open: a directory is not executable */
 	for (i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	args = malloc(len);
@@ -36,10 +48,13 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	else
 		snprintf(path, sizeof(path), "/usr/bin/%s", argv[0]);
 	/* The one fallible step comes first: after it, nothing can fail. */
+	mark = world_mark(k);
 	mm = binfmt_load(k, path, args, len, exec_env, sizeof(exec_env));
 	free(args);
-	if (!mm)
+	if (!mm) {
+		world_rollback(k, mark);	/* the rng it drew */
 		return -ENOMEM;
+	}
 
 	/* de_thread: the other threads die; the process keeps its pid. */
 	leader = t->group_leader;

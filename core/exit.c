@@ -134,7 +134,7 @@ static int exit_group_locked(struct kernel *k, int pid, int code)
 	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
 		return -ESRCH;
 	leader = t->group_leader;
-	if (leader == k->init_task || leader == k->kthreadd)
+	if (leader == k->init_task || task_is_kthread(leader))
 		return -EPERM;
 	/* as exit_group() masks it */
 	group_exit(k, leader, (code & 0xff) << 8);
@@ -162,7 +162,7 @@ static int exit_thread_locked(struct kernel *k, int tid, int code)
 	if (!t || !thread_alive(t))
 		return -ESRCH;
 	leader = t->group_leader;
-	if (leader == k->init_task || leader == k->kthreadd)
+	if (leader == k->init_task || task_is_kthread(leader))
 		return -EPERM;
 	sig = t->signal;
 	if (sig->nr_threads == 1 && t == leader) {

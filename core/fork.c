@@ -11,6 +11,34 @@ static bool task_alive(const struct task *t)
 	       !t->signal->group_exiting;
 }
 
+/*
+ * An upper bound on the pids alloc_pid can still hand out: every pid in
+ * 1..pid_max-1 not in use (pids at or above a lowered pid_max do not count).
+ */
+static unsigned long fork_room(const struct kernel *k)
+{
+	const struct pid_store *s = &k->pids;
+	unsigned long above = 0;
+	struct task *t;
+	int pid;
+
+	for (pid = pid_store_next(s, s->pid_max, &t); pid >= 0;
+	     pid = pid_store_next(s, pid + 1, &t))
+		above++;
+	return (unsigned long)(s->pid_max - 1) - (s->nr_used - above);
+}
+
+/*
+ * world_rollback for an undone fork or clone, unless concurrent: then
+ * other threads move the cursor, rng and gen too, and the undo only
+ * takes back its own tasks.
+ */
+static void undo_marks(struct kernel *k, struct world_mark mark)
+{
+	if (!k->concurrent)
+		world_rollback(k, mark);
+}
+
 /* Take back a child copy_process made (all-or-nothing undo). */
 static void undo_child(struct kernel *k, struct task *cur, struct task *child)
 {
@@ -25,7 +53,7 @@ static void undo_child(struct kernel *k, struct task *cur, struct task *child)
 int do_fork(struct kernel *k, int ppid, int count, int *pids)
 {
 	struct task *parent, *child;
-	uint64_t gen = k->gen;
+	struct world_mark mark = world_mark(k);
 	int i, err = 0;
 
 	kernel_rcu_read_lock(k);
@@ -36,6 +64,16 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 	}
 	if (count < 1) {
 		err = -EINVAL;
+		goto out;
+	}
+	/*
+	 * Fail fast what must fail: more children than pids 1..pid_max-1
+	 * left free would build (and take back) them all under the lock.
+	 * (Counted under the world lock held for writing only: concurrent
+	 * forks would race the count, and alloc_pid says -EAGAIN anyway.)
+	 */
+	if (!k->concurrent && (unsigned long)count > fork_room(k)) {
+		err = -EAGAIN;
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
@@ -49,8 +87,7 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 	/* All or nothing: take back the children made so far. */
 	while (i--)
 		undo_child(k, parent, find_task(k, pids[i]));
-	if (!k->concurrent)
-		k->gen = gen;	/* no surviving task changed */
+	undo_marks(k, mark);	/* the cursor too: no pid was used */
 out:
 	kernel_rcu_read_unlock(k);
 	return err;
@@ -82,7 +119,7 @@ static int map_thread_stack(struct kernel *k, struct mm_struct *mm)
 static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 {
 	struct task *cur, *t;
-	uint64_t gen = k->gen;
+	struct world_mark mark = world_mark(k);
 	int err;
 
 	kernel_rcu_read_lock(k);
@@ -94,8 +131,10 @@ static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 	if (task_is_kthread(cur))
 		goto out;	/* kernel threads have no user threads */
 	err = copy_process(k, cur, CLONE_VM | CLONE_THREAD, &t);
-	if (err)
+	if (err) {
+		undo_marks(k, mark);
 		goto out;
+	}
 	if (stack) {
 		pthread_mutex_lock(&t->mm->mmap_lock);
 		err = map_thread_stack(k, t->mm);
@@ -104,8 +143,7 @@ static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 	if (err) {
 		/* All or nothing: the thread goes again, its watchers undone. */
 		undo_child(k, cur, t);
-		if (!k->concurrent)
-			k->gen = gen;
+		undo_marks(k, mark);
 		goto out;
 	}
 	*tid = t->pid;

@@ -61,7 +61,8 @@ int next_tgid(const struct kernel *k, int from, struct task **t)
 	return pid;
 }
 
-static void log_change(struct change_log *log, const struct task *t)
+static void log_change(struct change_log *log, const struct task *t,
+		       uint32_t epoch)
 {
 	if (log->n == log->cap) {
 		size_t cap = log->cap ? log->cap * 2 : 256;
@@ -74,7 +75,7 @@ static void log_change(struct change_log *log, const struct task *t)
 		log->v = v;
 		log->cap = cap;
 	}
-	log->v[log->n++] = (struct pid_change){ t->pid, t->tgid };
+	log->v[log->n++] = (struct pid_change){ t->pid, t->tgid, epoch };
 }
 
 void task_touch(struct kernel *k, struct task *t)
@@ -82,21 +83,21 @@ void task_touch(struct kernel *k, struct task *t)
 	t->gen = ++k->gen;
 	if (k->track_changes && !t->logged) {
 		t->logged = true;
-		log_change(&k->changed, t);
+		log_change(&k->changed, t, k->epoch);
 	}
 }
 
 void task_log_gone(struct kernel *k, const struct task *t)
 {
 	if (k->track_changes)
-		log_change(&k->gone, t);
+		log_change(&k->gone, t, k->epoch);
 }
 
 void task_log_born(struct kernel *k, struct task *t)
 {
 	if (k->track_changes && !t->logged) {
 		t->logged = true;	/* so task_touch() does not log it too */
-		log_change(&k->born, t);
+		log_change(&k->born, t, k->epoch);
 	}
 }
 
@@ -125,7 +126,7 @@ void kernel_take_changes(struct kernel *k, struct change_log *changed,
 
 int kernel_set_pid_max(struct kernel *k, int pid_max)
 {
-	if (pid_max <= RESERVED_PIDS || pid_max > PID_MAX_LIMIT)
+	if (kopt_check_pid_max(pid_max, NULL))
 		return -EINVAL;
 	k->pids.pid_max = pid_max;
 	k->gen++;
@@ -223,6 +224,8 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	if (!o)
 		o = &defaults;
 	memset(k, 0, sizeof(*k));
+	if (kernel_opts_check(o, NULL))
+		return -EINVAL;
 	ops = pid_store_find_ops(o->pidstore ? o->pidstore : "idr");
 	k->wait = o->wait ? wait_find_strategy(o->wait) : wait_strategies[0];
 	if (!ops || !k->wait)
@@ -230,22 +233,23 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	err = pid_store_init(&k->pids, ops, o->pid_max ? o->pid_max : PID_MAX_DEFAULT);
 	if (err)
 		return err;
-	if (o->pidlock && strcmp(o->pidlock, "twice") && strcmp(o->pidlock, "once")) {
-		pid_store_destroy(&k->pids);
-		return -EINVAL;
-	}
 	k->pids.lock_mode = o->pidlock && !strcmp(o->pidlock, "once") ?
 			    PIDLOCK_ONCE : PIDLOCK_TWICE;
 	k->pids.timing = o->pidlock_timing;
 	k->concurrent = o->concurrent;
 	if (k->concurrent)
 		pid_store_set_concurrent(&k->pids);
-	k->vma_ops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
-	k->forkdup = o->forkdup;
-	k->mmap_legacy = o->mmap_legacy;
-	if (!k->vma_ops || mm_set_defaults(k->vma_ops, k->forkdup, k->mmap_legacy)) {
+	k->mm_cfg.vma_ops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
+	k->mm_cfg.forkdup = o->forkdup;
+	k->mm_cfg.legacy_layout = o->mmap_legacy;
+	if (!k->mm_cfg.vma_ops || mm_config_check(&k->mm_cfg)) {
 		pid_store_destroy(&k->pids);
 		return -EINVAL;
+	}
+	k->strings = k->mm_cfg.names = intern_create();
+	if (!k->strings) {
+		pid_store_destroy(&k->pids);
+		return -ENOMEM;
 	}
 	pthread_rwlock_init(&k->lock, NULL);
 	pthread_rwlock_init(&k->tasklist_lock, NULL);
@@ -259,6 +263,7 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	err = watchers_init(k, o->watchers);
 	if (err) {
 		pid_store_destroy(&k->pids);
+		intern_destroy(k->strings);
 		pthread_rwlock_destroy(&k->lock);
 		pthread_rwlock_destroy(&k->tasklist_lock);
 		return err;
@@ -290,6 +295,8 @@ static void free_world(struct kernel *k)
 	kernel_free_tasks(k);
 	pid_store_destroy(&k->pids);
 	watchers_destroy(k);
+	intern_destroy(k->strings);	/* after the mms whose VMAs use them */
+	k->strings = k->mm_cfg.names = NULL;
 	free(k->changed.v);
 	free(k->gone.v);
 	free(k->born.v);
@@ -323,6 +330,7 @@ void kernel_replace(struct kernel *k, struct kernel *fresh)
 	fresh->pids.lock_mode = k->pids.lock_mode;
 	fresh->pids.timing = k->pids.timing;
 	fresh->gen = k->gen + 1;
+	fresh->epoch = k->epoch + 1;
 	fresh->track_changes = k->track_changes;
 	fresh->changed = k->changed;
 	fresh->gone = k->gone;
@@ -333,7 +341,8 @@ void kernel_replace(struct kernel *k, struct kernel *fresh)
 	/* Every old task is gone, as far as the daemon's caches go. */
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))
-		task_log_gone(fresh, t);
+		if (fresh->track_changes)
+			log_change(&fresh->gone, t, k->epoch);
 	free_world(k);
 	/* Everything but the lock, which the caller holds right now. */
 	_Static_assert(offsetof(struct kernel, lock) == 0, "lock comes first");
@@ -351,7 +360,7 @@ int kernel_reset(struct kernel *k)
 	o.pid_max = k->pids.pid_max;
 	o.max_map_count = k->max_map_count;
 	o.wait = k->wait->name;
-	o.vmastore = k->vma_ops->name;
+	o.vmastore = k->mm_cfg.vma_ops->name;
 	o.watchers = k->watch->name;
 	o.pidlock = k->pids.lock_mode == PIDLOCK_ONCE ? "once" : "twice";
 	o.pidlock_timing = k->pids.timing;

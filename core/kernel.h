@@ -42,7 +42,7 @@
  * ERRORS
  *   Functions return 0 or a negative errno: -ESRCH (no such pid), -ECHILD,
  *   -EAGAIN (pids exhausted), -ENOMEM (allocation, map_count), -EINVAL,
- *   -EPERM (init and kthreadd cannot exit).
+ *   -EPERM (init and kernel threads cannot exit).
  */
 #ifndef PROCSIM_KERNEL_H
 #define PROCSIM_KERNEL_H
@@ -81,9 +81,21 @@ struct kernel_opts {
 	bool pidlock_timing;		/* measure pidmap_lock (k->pids.stats) */
 };
 
+/*
+ * The one check of each setting, with its reason (a line for a user) in
+ * @why (KOPT_WHY_LEN bytes; may be NULL): kernel_init, the daemon's -o and
+ * ctl's pid_max and max_map_count all refuse a value alike.  -EINVAL.
+ */
+#define KOPT_WHY_LEN	192
+int kopt_check_pid_max(long long n, char *why);		/* RESERVED_PIDS+1..PID_MAX_LIMIT */
+int kopt_check_max_map_count(long long n, char *why);	/* 1..INT_MAX */
+/* Every field; 0 (or NULL) means the default, as kernel_init reads them. */
+int kernel_opts_check(const struct kernel_opts *o, char *why);
+
 /* Pids whose /proc files changed or vanished: see kernel_take_changes(). */
 struct pid_change {
 	int pid, tgid;
+	uint32_t epoch;		/* the world the task lived in (k->epoch) */
 };
 
 struct change_log {
@@ -100,9 +112,8 @@ struct kernel {
 	struct task *init_task;		/* pid 1 */
 	struct task *kthreadd;		/* pid 2 */
 	int max_map_count;
-	const struct vma_store_ops *vma_ops;	/* every new mm's store */
-	enum vma_forkdup forkdup;
-	bool mmap_legacy;
+	struct mm_config mm_cfg;	/* every new mm's store, layout, names */
+	struct intern_table *strings;	/* interned names (mm_cfg.names too) */
 	int nr_cpus;
 	unsigned long mem_total_kb;
 	unsigned long long (*clock)(void *arg);
@@ -121,6 +132,12 @@ struct kernel {
 	_Atomic unsigned long total_forks;	/* /proc/stat "processes" */
 	_Atomic unsigned long total_exits;
 	_Atomic uint64_t gen;		/* bumped on every change */
+	/*
+	 * Which world this is: kernel_replace (reset, load) bumps it, so a
+	 * pid of the old world is never the same pid of the new one, even
+	 * with the same number.  The daemon puts it in task inode numbers.
+	 */
+	uint32_t epoch;
 
 	/* Change logs, kept only when track_changes is set (the daemon's caches). */
 	bool track_changes;
@@ -177,11 +194,16 @@ int do_clone(struct kernel *k, int pid, int *tid);
 /*
  * execve: @argv (argc strings) becomes the cmdline, @comm (or the basename
  * of argv[0] if NULL) the name; fresh mm; the other threads are gone.
+ * -EACCES for a path that names a directory ("/", "dir/", "."), as Linux.
  */
 int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	      char *const argv[]);
-/* exit_group(@code & 0xff): the process becomes a zombie, children reparented.
- * Context: k->lock held (reading: see THE LOCKING RULE). */
+/*
+ * exit_group(@code & 0xff): the process becomes a zombie, children
+ * reparented.  -EPERM for init and every kernel thread: userspace cannot
+ * make a kernel thread exit (they ignore signals; only the kernel stops them).
+ * Context: k->lock held (reading: see THE LOCKING RULE).
+ */
 int do_exit(struct kernel *k, int pid, int code);
 /*
  * A single thread's exit (the kernel's do_exit without the group): the

@@ -18,22 +18,18 @@
 /* Store nodes a change may need: splits, the new VMA, merges' re-inserts. */
 #define MM_PREALLOC	8
 
-struct mm_defaults mm_defaults;
-
-int mm_set_defaults(const struct vma_store_ops *ops, enum vma_forkdup forkdup,
-		    bool legacy_layout)
+static const struct vma_store_ops *config_ops(const struct mm_config *c)
 {
-	if (!ops)
-		ops = vma_store_backends[0];
-	if (forkdup == FORKDUP_BULK && !ops->dup)
-		return -EINVAL;
-	mm_defaults.vma_ops = ops;
-	mm_defaults.forkdup = forkdup;
-	mm_defaults.legacy_layout = legacy_layout;
-	return 0;
+	return c->vma_ops ? c->vma_ops : vma_store_backends[0];
 }
 
-static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops)
+int mm_config_check(const struct mm_config *c)
+{
+	return c->forkdup == FORKDUP_BULK && !config_ops(c)->dup ? -EINVAL : 0;
+}
+
+static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops,
+					struct intern_table *names)
 {
 	struct mm_struct *mm = calloc(1, sizeof(*mm));
 
@@ -47,16 +43,20 @@ static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops)
 		return NULL;
 	}
 	mm->users = 1;
-	mm->forkdup = mm_defaults.forkdup;
-	mm->legacy_layout = mm_defaults.legacy_layout;
+	mm->names = names;
 	mm->mmap_base = STACK_TOP - (STACK_RLIMIT + (128UL << 20));
 	return mm;
 }
 
-struct mm_struct *mm_alloc(void)
+struct mm_struct *mm_alloc(const struct mm_config *cfg)
 {
-	return mm_alloc_store(mm_defaults.vma_ops ? mm_defaults.vma_ops :
-			      vma_store_backends[0]);
+	struct mm_struct *mm = mm_alloc_store(config_ops(cfg), cfg->names);
+
+	if (mm) {
+		mm->forkdup = cfg->forkdup;
+		mm->legacy_layout = cfg->legacy_layout;
+	}
+	return mm;
 }
 
 static struct vm_area_struct *vma_alloc(void)
@@ -69,15 +69,46 @@ static void vma_free(struct vm_area_struct *v)
 	free(v);
 }
 
-/* The store's hooks, with map_count kept beside them. */
+/*
+ * Add (@sign 1) or take away (-1) a linked VMA's share of mm->stat.  Every
+ * change to a linked VMA's range, flags or residency goes through the
+ * helpers below, which take its old share away and add its new one.
+ */
+static void vma_stat(struct mm_struct *mm, const struct vm_area_struct *v,
+		     long sign)
+{
+	struct mm_counts *c = &mm->stat;
+	unsigned long pages = sign * (long)((v->vm_end - v->vm_start) >> PAGE_SHIFT);
+	unsigned long rss = sign * (long)v->rss_pages;	/* modulo 2^64 */
+	bool anon = v->vm_flags & VM_ANON, shared = v->vm_flags & VM_SHARED;
+
+	c->total_vm += pages;
+	c->rss += rss;
+	if (!anon)
+		c->rss_file += rss;
+	else if (shared)
+		c->rss_shmem += rss;
+	else
+		c->rss_anon += rss;
+	if (v->vm_flags & VM_GROWSDOWN)
+		c->stack += pages;
+	else if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		c->data += pages;
+	else if ((v->vm_flags & (VM_EXEC | VM_WRITE)) == VM_EXEC)
+		c->exec += pages;
+}
+
+/* The store's hooks, with map_count and mm->stat kept beside them. */
 static void vma_link(struct mm_struct *mm, struct vm_area_struct *v)
 {
 	mm->vma_ops->insert(mm->vma_root, v);
 	mm->map_count++;
+	vma_stat(mm, v, 1);
 }
 
 static void vma_unlink_free(struct mm_struct *mm, struct vm_area_struct *v)
 {
+	vma_stat(mm, v, -1);
 	mm->vma_ops->remove(mm->vma_root, v);
 	mm->map_count--;
 	free(v);
@@ -87,10 +118,28 @@ static void vma_unlink_free(struct mm_struct *mm, struct vm_area_struct *v)
 static void vma_set_range(struct mm_struct *mm, struct vm_area_struct *v,
 			  unsigned long start, unsigned long end)
 {
+	vma_stat(mm, v, -1);
 	mm->vma_ops->remove(mm->vma_root, v);
 	v->vm_start = start;
 	v->vm_end = end;
 	mm->vma_ops->insert(mm->vma_root, v);
+	vma_stat(mm, v, 1);
+}
+
+static void vma_add_rss(struct mm_struct *mm, struct vm_area_struct *v,
+			long pages)
+{
+	vma_stat(mm, v, -1);
+	v->rss_pages += pages;
+	vma_stat(mm, v, 1);
+}
+
+static void vma_set_flags(struct mm_struct *mm, struct vm_area_struct *v,
+			  unsigned long vm_flags)
+{
+	vma_stat(mm, v, -1);
+	v->vm_flags = vm_flags;
+	vma_stat(mm, v, 1);
 }
 
 static int store_prealloc(struct mm_struct *mm, int n)
@@ -183,7 +232,7 @@ static struct vm_area_struct *vma_copy(const struct vm_area_struct *v,
 /* dup_mmap: VMA by VMA into a new store, or the whole tree (mtree_dup). */
 struct mm_struct *dup_mm(const struct mm_struct *old)
 {
-	struct mm_struct *mm = mm_alloc_store(old->vma_ops);
+	struct mm_struct *mm = mm_alloc_store(old->vma_ops, old->names);
 	const struct vma_store_ops *ops = old->vma_ops;
 	struct vm_area_struct *v;
 	void *root;
@@ -197,6 +246,7 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 	mm->users = 1;
 	mm->args = mm->env = NULL;
 	mm->map_count = 0;
+	memset(&mm->stat, 0, sizeof(mm->stat));	/* vma_link counts again */
 	if (copy_bytes(&mm->args, &mm->args_len, old->args, old->args_len) ||
 	    copy_bytes(&mm->env, &mm->env_len, old->env, old->env_len))
 		goto fail;
@@ -207,6 +257,7 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 		ops->destroy(mm->vma_root, vma_free);
 		mm->vma_root = root;
 		mm->map_count = old->map_count;
+		mm->stat = old->stat;
 		return mm;
 	}
 	for (v = vma_first(old); v; v = vma_next(old, v)) {
@@ -257,32 +308,13 @@ static struct vm_area_struct *find_vma_prev(const struct mm_struct *mm,
 
 void mm_counts(const struct mm_struct *mm, struct mm_counts *c)
 {
-	struct vm_area_struct *v;
-
-	memset(c, 0, sizeof(*c));
-	if (!mm)
+	if (!mm) {
+		memset(c, 0, sizeof(*c));
 		return;
-	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
-		unsigned long pages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
-		bool anon = v->vm_flags & VM_ANON;
-
-		c->total_vm += pages;
-		c->rss += v->rss_pages;
-		if (v->vm_flags & VM_SHARED)
-			c->rss_shmem += anon ? v->rss_pages : 0;
-		if (anon && !(v->vm_flags & VM_SHARED))
-			c->rss_anon += v->rss_pages;
-		else if (!anon)
-			c->rss_file += v->rss_pages;
-		if (v->vm_flags & VM_GROWSDOWN)
-			c->stack += pages;
-		else if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-			c->data += pages;
-		else if ((v->vm_flags & (VM_EXEC | VM_WRITE)) == VM_EXEC)
-			c->exec += pages;
 	}
+	*c = mm->stat;
 	c->shared = c->rss_file + c->rss_shmem;
-	if (mm->end_code > mm->start_code)
+	if (mm->end_code > mm->start_code && mm->end_code <= TASK_SIZE)
 		c->text = (PAGE_ALIGN(mm->end_code) - (mm->start_code & ~(PAGE_SIZE - 1)))
 			  >> PAGE_SHIFT;
 	c->lib = c->exec > c->text ? c->exec - c->text : 0;
@@ -423,7 +455,7 @@ static struct vm_area_struct *split_vma(struct mm_struct *mm,
 		n->vm_pgoff += low;
 	/* Residency splits in proportion: the model keeps no page table. */
 	n->rss_pages = v->rss_pages * (pages - low) / pages;
-	v->rss_pages -= n->rss_pages;
+	vma_add_rss(mm, v, -(long)n->rss_pages);
 	vma_set_range(mm, v, v->vm_start, addr);
 	n->vm_end = end;
 	vma_link(mm, n);
@@ -469,7 +501,7 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 {
 	unsigned long end = b->vm_end;
 
-	a->rss_pages += b->rss_pages;
+	vma_add_rss(mm, a, b->rss_pages);
 	vma_unlink_free(mm, b);
 	vma_set_range(mm, a, a->vm_start, end);
 }
@@ -487,12 +519,15 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if (!len || (addr & (PAGE_SIZE - 1)) || (prot & ~7) ||
 	    !(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
-	len = PAGE_ALIGN(len);
+	len = PAGE_ALIGN(len);		/* 0 if it wrapped */
 	if (!len || len > TASK_SIZE - MMAP_MIN_ADDR)
 		return -ENOMEM;
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;	/* the file offset wraps, as do_mmap */
 	if (!name || name[0] == '[')	/* [heap], [stack]: anonymous memory */
 		vm_flags |= VM_ANON;
-	name = vma_name_intern(name);
+	if (name && !(name = intern(mm->names, name)))
+		return -ENOMEM;		/* never a file mapping without its name */
 	if (flags & MAP_FIXED_NOREPLACE) {
 		if (addr < MMAP_MIN_ADDR)
 			return -EPERM;
@@ -540,13 +575,13 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	prev = find_vma_prev(mm, addr);
 	/* vma_merge: grow a compatible anonymous neighbour instead. */
 	if (can_merge(prev, vm_flags, name) && prev->vm_end == addr) {
-		prev->rss_pages += rss_pages;
+		vma_add_rss(mm, prev, rss_pages);
 		vma_set_range(mm, prev, prev->vm_start, v->vm_end);
 		free(v);
 		if (can_merge(next, vm_flags, name) && next->vm_start == prev->vm_end)
 			merge_into(mm, prev, next);
 	} else if (can_merge(next, vm_flags, name) && next->vm_start == v->vm_end) {
-		next->rss_pages += rss_pages;
+		vma_add_rss(mm, next, rss_pages);
 		vma_set_range(mm, next, addr, next->vm_end);
 		free(v);
 	} else {
@@ -564,7 +599,7 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr > TASK_SIZE ||
 	    len > TASK_SIZE - addr)
 		return -EINVAL;
-	len = PAGE_ALIGN(len);
+	len = PAGE_ALIGN(len);	/* no wrap: both ends are page-aligned */
 	if (mm->map_count + unmap_delta(mm, addr, addr + len) > max_map_count)
 		return -ENOMEM;
 	if (spares_get(mm, &s, MM_PREALLOC))
@@ -605,7 +640,7 @@ int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EINVAL;
 	if (!len)
 		return 0;
-	len = PAGE_ALIGN(len);
+	len = PAGE_ALIGN(len);		/* 0 if it wrapped */
 	end = addr + len;
 	if (!len || end < addr || end > TASK_SIZE)
 		return -ENOMEM;
@@ -634,7 +669,7 @@ int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 				w = split_vma(mm, w, addr, &s);
 			if (w->vm_end > end)
 				split_vma(mm, w, end, &s);
-			w->vm_flags = (w->vm_flags & ~mask) | want;
+			vma_set_flags(mm, w, (w->vm_flags & ~mask) | want);
 		}
 		w = merge_around(mm, w);
 		n = vma_next(mm, w);
@@ -646,12 +681,21 @@ int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 /* brk(2): the heap VMA follows the break, page-aligned. */
 int mm_brk(struct mm_struct *mm, unsigned long brk, int max_map_count)
 {
-	unsigned long newend = PAGE_ALIGN(brk), oldend = PAGE_ALIGN(mm->brk), out;
+	unsigned long newend, oldend, out;
 	struct vm_area_struct *next;
 	int err = 0;
 
-	if (!mm->start_brk || brk < mm->start_brk || newend > TASK_SIZE)
+	if (!mm->start_brk || brk < mm->start_brk || mm->brk > TASK_SIZE)
 		return -EINVAL;
+	/*
+	 * Before PAGE_ALIGN: from ULONG_MAX - PAGE_SIZE + 2 up it wraps to 0,
+	 * which read as a shrink would unmap everything below the heap.
+	 * Linux's check_brk_limits refuses a break past TASK_SIZE: -ENOMEM.
+	 */
+	if (brk > TASK_SIZE)
+		return -ENOMEM;
+	newend = PAGE_ALIGN(brk);
+	oldend = PAGE_ALIGN(mm->brk);
 	if (newend < oldend) {
 		err = mm_munmap(mm, newend, oldend - newend, max_map_count);
 	} else if (newend > oldend) {

@@ -2,9 +2,10 @@
 /*
  * Address spaces: struct mm_struct and its VMAs.
  *
- * The foundation keeps the VMAs of an mm in one sorted list; callers only
- * walk them through vma_first()/vma_next()/find_vma(), so a tree can take
- * the list's place without touching renderers.
+ * An mm keeps its VMAs in a pluggable VMA store (vma_store.h: a list, a
+ * list with a free-area cache, a gap-augmented AVL tree or a maple tree);
+ * callers only walk them through vma_first()/vma_next()/find_vma(), so the
+ * store can change without touching renderers.
  */
 #ifndef PROCSIM_MM_H
 #define PROCSIM_MM_H
@@ -15,6 +16,7 @@
 #include <sys/mman.h>	/* PROT_* and MAP_*: Linux values */
 #include "list.h"
 #include "vma_store.h"
+#include "intern.h"
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
@@ -71,6 +73,7 @@ struct mm_struct {
 	 */
 	pthread_mutex_t mmap_lock;
 	int users;			/* tasks sharing it: tasklist_lock */
+	struct intern_table *names;	/* the kernel's interned strings */
 	const struct vma_store_ops *vma_ops;	/* the VMA store */
 	void *vma_root;			/* its private root */
 	enum vma_forkdup forkdup;	/* how fork copies the store */
@@ -85,32 +88,35 @@ struct mm_struct {
 	char *env;			/* environ, NUL-separated */
 	size_t env_len;
 	unsigned long hiwater_vm, hiwater_rss;	/* VmPeak, VmHWM in pages */
-};
-
-/* Totals in pages, from the VMAs: what statm and status Vm* print. */
-struct mm_counts {
-	unsigned long total_vm, rss, rss_anon, rss_file, rss_shmem;
-	unsigned long shared, text, data, stack, lib, exec;
+	/*
+	 * The VMAs' totals, kept as they change (the kernel's rss_stat and
+	 * total_vm), so a render reads them without walking the VMAs.  The
+	 * derived counts (shared, text, lib) stay 0 here: mm_counts() adds them.
+	 */
+	struct mm_counts {
+		unsigned long total_vm, rss, rss_anon, rss_file, rss_shmem;
+		unsigned long shared, text, data, stack, lib, exec;
+	} stat;			/* in pages: what statm and status Vm* print */
 };
 
 /*
- * What mm_alloc() gives a new mm: the store, the fork copy mode and the
- * layout.  Process-wide, set by kernel_init from its options (one store
- * per daemon, as one kernel has one VMA structure).
+ * What every new mm of one kernel gets: the VMA store, fork's copy mode,
+ * the mmap layout, and the kernel's table of interned names.  Each struct
+ * kernel has its own (kernel->mm_cfg), so two kernels share nothing.
  */
-struct mm_defaults {
-	const struct vma_store_ops *vma_ops;	/* NULL: list */
+struct mm_config {
+	const struct vma_store_ops *vma_ops;	/* NULL: the first store, list */
 	enum vma_forkdup forkdup;
 	bool legacy_layout;
+	struct intern_table *names;
 };
-extern struct mm_defaults mm_defaults;
-/* -EINVAL if @ops cannot do @forkdup (no dup hook for bulk). */
-int mm_set_defaults(const struct vma_store_ops *ops, enum vma_forkdup forkdup,
-		    bool legacy_layout);
+/* -EINVAL if @c's store cannot do its forkdup (no dup hook for bulk). */
+int mm_config_check(const struct mm_config *c);
 
 #define TASK_UNMAPPED_BASE	PAGE_ALIGN(TASK_SIZE / 3)
 
-struct mm_struct *mm_alloc(void);
+/* A new, empty mm as @cfg says; NULL when out of memory. */
+struct mm_struct *mm_alloc(const struct mm_config *cfg);
 void mmput(struct mm_struct *mm);		/* drop a user; frees at zero */
 struct mm_struct *dup_mm(const struct mm_struct *old);	/* fork's copy */
 int mm_set_args(struct mm_struct *mm, const char *args, size_t len);
@@ -123,12 +129,10 @@ struct vm_area_struct *vma_next(const struct mm_struct *mm,
 struct vm_area_struct *find_vma(const struct mm_struct *mm, unsigned long addr);
 void mm_counts(const struct mm_struct *mm, struct mm_counts *c);
 
-/* Interned VMA names: equal strings share one pointer, kept until exit. */
-const char *vma_name_intern(const char *name);
-
 /*
  * Map [addr, addr+len) (addr 0: let get_unmapped_area choose).
- * @name NULL for anonymous memory; @rss_pages is how much is resident.
+ * @name NULL for anonymous memory (interned in mm->names: -ENOMEM if that
+ * fails); @rss_pages is how much is resident.
  * Returns 0 and the start in *@out, or -ENOMEM / -EINVAL; on error the mm
  * is unchanged.  @max_map_count bounds mm->map_count.
  */

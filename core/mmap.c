@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* mmap, munmap, mprotect and brk on a process's address space (mm/mmap.c). */
 #include <errno.h>
-#include <limits.h>
 #include "task_alloc.h"
 
 /* The mm of a live user process, or an errno. */
@@ -76,7 +75,7 @@ int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out)
 
 int kernel_set_max_map_count(struct kernel *k, long n)
 {
-	if (n < 1 || n > INT_MAX)
+	if (kopt_check_max_map_count(n, NULL))
 		return -EINVAL;
 	k->max_map_count = n;
 	return 0;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "registry.h"
 #include "pidstore.h"
 #include "task.h"
 
@@ -31,10 +32,7 @@ const struct pid_store_ops *const pid_store_backends[] = {
 
 const struct pid_store_ops *pid_store_find_ops(const char *name)
 {
-	for (int i = 0; pid_store_backends[i]; i++)
-		if (!strcmp(pid_store_backends[i]->name, name))
-			return pid_store_backends[i];
-	return NULL;
+	return REGISTRY_FIND(pid_store_backends, name);
 }
 
 int pid_store_init(struct pid_store *s, const struct pid_store_ops *ops,
@@ -281,7 +279,8 @@ int pid_store_alloc_at(struct pid_store *s, int pid)
 	uint64_t at;
 	int err = -EEXIST;
 
-	if (pid <= 0 || pid >= s->pid_max)
+	/* Not pid_max: a live pid may lie above it once it was lowered. */
+	if (pid <= 0 || pid >= PID_MAX_LIMIT)
 		return -EINVAL;
 	at = pidmap_lock(s);
 	if (s->ops->find_free(s->priv, pid, pid + 1) == pid)

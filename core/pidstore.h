@@ -145,10 +145,14 @@ int pid_store_alloc(struct pid_store *s, int *pid);
 /*
  * pidlock=once: alloc_pid and publish @t in one hold of pidmap_lock; sets
  * @t->pid (and @t->tgid if @leader) before @t is visible.  The caller keeps
- * @t hidden from find_task() until it is built (task->attached).
+ * @t hidden from find_task() until it is built (task->unattached).
  */
 int pid_store_alloc_task(struct pid_store *s, struct task *t, bool leader);
-/* Reserve a given pid (restore, boot).  -EEXIST if used, -EINVAL if out of range. */
+/*
+ * Reserve a given pid (restore).  -EEXIST if used, -EINVAL outside
+ * 1..PID_MAX_LIMIT-1: pid_max bounds only new pids, and Linux lets it be
+ * lowered below live ones, which a saved world then holds.
+ */
 int pid_store_alloc_at(struct pid_store *s, int pid);
 void pid_store_install(struct pid_store *s, int pid, struct task *t);
 void pid_store_free(struct pid_store *s, int pid);

@@ -302,7 +302,7 @@ int populate(struct kernel *k, int n)
 {
 	struct populate_ctx c = { .k = k, .procs_left = n, .now = kernel_now(k) };
 	struct task *sshd = NULL, *usr;
-	uint64_t gen = k->gen;
+	struct world_mark mark = world_mark(k);
 	int err = 0, tty = 0;
 
 	if (n < 0)
@@ -324,7 +324,7 @@ int populate(struct kernel *k, int n)
 		err = 0;
 	if (err) {
 		undo(&c);
-		k->gen = gen;
+		world_rollback(k, mark);
 	}
 	free(c.made);
 	return err;

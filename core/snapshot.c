@@ -164,13 +164,13 @@ static void save_opts(struct sink *s, const struct kernel *k)
 	size_t sec = section_begin(s, TAG_OPTS);
 
 	put_str(s, k->pids.ops->name);
-	put_str(s, k->vma_ops->name);
+	put_str(s, k->mm_cfg.vma_ops->name);
 	put_str(s, k->wait->name);
 	put_str(s, k->watch->name);
 	put_u32(s, k->pids.pid_max);
 	put_u32(s, k->max_map_count);
-	put_u32(s, k->forkdup);
-	put_u8(s, k->mmap_legacy);
+	put_u32(s, k->mm_cfg.forkdup);
+	put_u8(s, k->mm_cfg.legacy_layout);
 	put_u32(s, k->nr_cpus);
 	put_u64(s, k->mem_total_kb);
 	put_u64(s, k->opts.seed);
@@ -499,7 +499,7 @@ static int load_mm(struct loader *l, struct src *r)
 		l->mms = v;
 		l->cap_mms = cap;
 	}
-	mm = mm_alloc();
+	mm = mm_alloc(&l->k->mm_cfg);
 	if (!mm)
 		return -ENOMEM;
 	mm->users = 0;		/* counted as tasks take it */
@@ -542,7 +542,7 @@ static int load_mm(struct loader *l, struct src *r)
 		v.ino = get_u64(r);
 		v.rss_pages = get_u64(r);
 		if (get_str(r, name, sizeof(name)) &&
-		    !(v.name = vma_name_intern(name)))
+		    !(v.name = intern(mm->names, name)))
 			return -ENOMEM;
 		if (r->short_read)
 			break;
@@ -605,7 +605,7 @@ static int load_task(struct loader *l, struct src *r, struct task_links *tl)
 	t->nivcsw = get_u64(r);
 	t->cpu = get_u32(r);
 	if (get_str(r, wchan, sizeof(wchan)) &&
-	    !(t->wchan = vma_name_intern(wchan))) {	/* a lasting copy */
+	    !(t->wchan = intern(l->k->strings, wchan))) {	/* a lasting copy */
 		free(t);
 		return -ENOMEM;
 	}
@@ -770,18 +770,13 @@ static int check_ancestry(struct loader *l, struct kernel *k)
 static int check_frame(struct loader *l, const unsigned char *d, size_t len)
 {
 	struct src r = { .p = d, .n = len };
-	uint32_t version, tag, slen, crc;
+	uint32_t tag, slen, crc;
 	size_t start;
+	int err = snapshot_check_head(d, len, l->why);
 
-	if (len < 8 || memcmp(d, SNAPSHOT_MAGIC, 8))
-		return fail(l, len < 8 && !memcmp(d, SNAPSHOT_MAGIC, len) ?
-			    "truncated" : "not a procsim snapshot");
-	take(&r, 8);
-	version = get_u32(&r);
-	if (r.short_read)
-		return fail(l, "truncated");
-	if (version != SNAPSHOT_VERSION)
-		return fail(l, "version %u not supported", version);
+	if (err)
+		return err;
+	take(&r, SNAPSHOT_HEAD_LEN);
 	start = r.off;
 	do {
 		tag = get_u32(&r);
@@ -891,12 +886,29 @@ static int load_world(struct loader *l, struct kernel *k)
 	return 0;
 }
 
-int kernel_load(struct kernel *k, const void *data, size_t len,
-		char why[SNAPSHOT_WHY_LEN])
+int snapshot_check_head(const void *data, size_t len, char why[SNAPSHOT_WHY_LEN])
 {
-	struct mm_defaults saved_defaults = mm_defaults;
 	struct loader l = { .why = why };
-	struct kernel fresh;
+	struct src r = { .p = data, .n = len };
+	uint32_t version;
+
+	why[0] = '\0';
+	if (len < 8 || memcmp(data, SNAPSHOT_MAGIC, 8))
+		return fail(&l, len < 8 && !memcmp(data, SNAPSHOT_MAGIC, len) ?
+			    "truncated" : "not a procsim snapshot");
+	take(&r, 8);
+	version = get_u32(&r);
+	if (r.short_read)
+		return fail(&l, "truncated");
+	if (version != SNAPSHOT_VERSION)
+		return fail(&l, "version %u not supported", version);
+	return 0;
+}
+
+int kernel_load_prepare(const struct kernel *k, const void *data, size_t len,
+			struct kernel *fresh, char why[SNAPSHOT_WHY_LEN])
+{
+	struct loader l = { .why = why };
 	struct kernel_opts o = k->opts;
 	char names[4][64], *np[4] = { names[0], names[1], names[2], names[3] };
 	struct src all, r;
@@ -913,18 +925,16 @@ int kernel_load(struct kernel *k, const void *data, size_t len,
 	err = load_opts(&r, &o, np, why);
 	if (err)
 		return err;
-	err = kernel_init(&fresh, &o);
-	if (err) {
-		mm_defaults = saved_defaults;
+	err = kernel_init(fresh, &o);
+	if (err)
 		return err == -EINVAL ? fail(&l, "options refused") : err;
-	}
 	/* Static names, not the buffer's: kernel_reset boots from these. */
-	fresh.opts.pidstore = fresh.pids.ops->name;
-	fresh.opts.vmastore = fresh.vma_ops->name;
-	fresh.opts.wait = fresh.wait->name;
-	fresh.opts.watchers = fresh.watch->name;
-	l.k = &fresh;
-	err = load_world(&l, &fresh);
+	fresh->opts.pidstore = fresh->pids.ops->name;
+	fresh->opts.vmastore = fresh->mm_cfg.vma_ops->name;
+	fresh->opts.wait = fresh->wait->name;
+	fresh->opts.watchers = fresh->watch->name;
+	l.k = fresh;
+	err = load_world(&l, fresh);
 	if (err) {
 		/* mms no task took are ours to free; the rest go with the tasks. */
 		for (i = 0; i < l.nr_mms; i++)
@@ -933,13 +943,27 @@ int kernel_load(struct kernel *k, const void *data, size_t len,
 				mmput(l.mms[i]);
 			}
 		free(l.mms);
-		kernel_destroy(&fresh);
-		mm_defaults = saved_defaults;
+		kernel_destroy(fresh);
 		if (err == -ENOMEM && !why[0])
 			snprintf(why, SNAPSHOT_WHY_LEN, "out of memory");
 		return err;
 	}
 	free(l.mms);
-	kernel_replace(k, &fresh);
 	return 0;
+}
+
+void kernel_load_commit(struct kernel *k, struct kernel *fresh)
+{
+	kernel_replace(k, fresh);
+}
+
+int kernel_load(struct kernel *k, const void *data, size_t len,
+		char why[SNAPSHOT_WHY_LEN])
+{
+	struct kernel fresh;
+	int err = kernel_load_prepare(k, data, len, &fresh, why);
+
+	if (!err)
+		kernel_load_commit(k, &fresh);
+	return err;
 }

@@ -32,6 +32,29 @@ int kernel_save(const struct kernel *k, void **out, size_t *len);
  */
 int kernel_load(struct kernel *k, const void *data, size_t len,
 		char why[SNAPSHOT_WHY_LEN]);
+/*
+ * The first half of kernel_load(): check @data whole (frame, CRC, every
+ * section and link) and build its world into @fresh, touching neither @k's
+ * world nor its lock (only @k's options are read, for defaults).  On
+ * success the caller swaps @fresh in with kernel_replace() under @k's write
+ * lock.  Errors as kernel_load(); on error @fresh holds nothing.
+ * Context: no lock needed on @k, but no other command may change @k's
+ * options meanwhile.
+ */
+int kernel_load_prepare(const struct kernel *k, const void *data, size_t len,
+			struct kernel *fresh, char why[SNAPSHOT_WHY_LEN]);
+/*
+ * The second half: @fresh (from kernel_load_prepare) replaces @k's world.
+ * Cannot fail.  Context: caller holds @k's lock for writing.
+ */
+void kernel_load_commit(struct kernel *k, struct kernel *fresh);
+/*
+ * The fixed head of a snapshot (SNAPSHOT_HEAD_LEN bytes: magic, version),
+ * so a file reader can refuse a foreign file before reading all of it.
+ * 0, or -EINVAL with the reason in @why.
+ */
+#define SNAPSHOT_HEAD_LEN	12
+int snapshot_check_head(const void *data, size_t len, char why[SNAPSHOT_WHY_LEN]);
 uint32_t snapshot_crc32(const void *data, size_t len);
 
 #endif

@@ -47,6 +47,29 @@ struct mm_struct *binfmt_load(struct kernel *k, const char *path,
 			      const char *args, size_t args_len,
 			      const char *env, size_t env_len);
 uint64_t kernel_rand(struct kernel *k);
+
+/*
+ * What an undone change puts back beside its tasks: the pid cursor, the
+ * rng and gen.  A refused command then leaves the world, and so its save,
+ * byte for byte as it was.  (Linux's cursor does move on a failed fork:
+ * here the all-or-nothing promise wins; docs/saverestore.md.)
+ */
+struct world_mark {
+	int last_pid;
+	uint64_t rng, gen;
+};
+
+static inline struct world_mark world_mark(const struct kernel *k)
+{
+	return (struct world_mark){ k->pids.last_pid, k->rng, k->gen };
+}
+
+static inline void world_rollback(struct kernel *k, struct world_mark m)
+{
+	k->pids.last_pid = m.last_pid;
+	k->rng = m.rng;
+	k->gen = m.gen;
+}
 /* Log a task's release for the daemon's caches (track_changes). */
 void task_log_gone(struct kernel *k, const struct task *t);
 /* Give @t's children to the reaper, as exit's forget_original_parent. */

@@ -4,6 +4,7 @@
  * the linear hole walk (mm/mmap.c:unmapped_area before 3.8).
  */
 #include <string.h>
+#include "registry.h"
 #include "mm.h"
 #include "vma_store.h"
 
@@ -21,10 +22,7 @@ const struct vma_store_ops *const vma_store_backends[] = {
 
 const struct vma_store_ops *vma_store_find_ops(const char *name)
 {
-	for (int i = 0; vma_store_backends[i]; i++)
-		if (!strcmp(vma_store_backends[i]->name, name))
-			return vma_store_backends[i];
-	return NULL;
+	return REGISTRY_FIND(vma_store_backends, name);
 }
 
 const char *vma_forkdup_name(enum vma_forkdup d)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include "registry.h"
 #include "task_alloc.h"
 
 #define WAIT_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT | \
@@ -17,10 +18,7 @@ const struct wait_strategy *const wait_strategies[] = {
 
 const struct wait_strategy *wait_find_strategy(const char *name)
 {
-	for (int i = 0; wait_strategies[i]; i++)
-		if (!strcmp(wait_strategies[i]->name, name))
-			return wait_strategies[i];
-	return NULL;
+	return REGISTRY_FIND(wait_strategies, name);
 }
 
 /* eligible_pid + eligible_child: WHO, and __WCLONE/__WALL for non-tracees. */

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include "registry.h"
 #include "watchers.h"
 
 const struct task_watcher *watch_table(enum watch_event ev, size_t *n)
@@ -89,10 +90,7 @@ const struct watch_ops *const watch_mechanisms[] = {
 
 const struct watch_ops *watch_find_ops(const char *name)
 {
-	for (int i = 0; watch_mechanisms[i]; i++)
-		if (!strcmp(watch_mechanisms[i]->name, name))
-			return watch_mechanisms[i];
-	return NULL;
+	return REGISTRY_FIND(watch_mechanisms, name);
 }
 
 int watchers_init(struct kernel *k, const char *mechanism)

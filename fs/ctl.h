@@ -61,6 +61,13 @@
 
 #define CTL_LINE_MAX	4096		/* bytes, without the '\n' */
 #define CTL_FORK_MAX	1000000		/* fork's COUNT */
+/*
+ * Unread replies an open ctl file holds at most: with this much unread a
+ * write fails with ENOBUFS, its commands not run (read the replies, then
+ * write again).  A reply is at most ~11 MB (fork 1 1000000), so one open
+ * file holds under 16 + 11 MiB.
+ */
+#define CTL_REPLY_MAX	(16u << 20)
 
 /*   OP        name      min max usage (after the name) */
 #define CTL_COMMANDS(X)						\
@@ -133,7 +140,14 @@ struct ctl_cmd {
 const char *ctl_op_name(enum ctl_op op);
 const char *ctl_op_usage(enum ctl_op op);
 
-/* "ESRCH" for -ESRCH (or ESRCH); "EUNKNOWN" for an errno it does not know. */
+/*
+ * A whole decimal number as ctl arguments take it (an optional '-', digits,
+ * nothing else): 0, -EINVAL (not a number) or -ERANGE.  The daemon's -o
+ * numbers use it too (fs/options.c).
+ */
+int ctl_parse_decimal(const char *s, long long *v);
+
+/* "ESRCH" for -ESRCH (or ESRCH); "EUNKNOWN" for a number no errno has. */
 const char *ctl_errno_name(int err);
 
 /*
@@ -157,7 +171,9 @@ int ctl_check_partial(const char *buf, size_t len, struct buf *err);
 
 /*
  * Execute a parsed command.  Takes k->lock for writing itself around the
- * core calls, so the caller must not hold it.  On success appends the
+ * core calls, so the caller must not hold it (save and load take it only
+ * around their memory-only part: no file I/O ever runs under k->lock).
+ * Commands of all writers run one at a time.  On success appends the
  * reply line to @out and returns 0.  On failure returns -errno, appends
  * "E<NAME>: <command>: <message>\n" (e.g. "ESRCH: fork: no process with
  * pid 99999\n") and the world is unchanged (core calls are all-or-nothing).
@@ -171,6 +187,12 @@ int ctl_execute(struct kernel *k, const struct ctl_cmd *cmd, struct buf *out);
  */
 int ctl_run_line(struct kernel *k, const char *line, size_t len,
 		 struct buf *out);
+
+/*
+ * The daemon's own mount points (NULL-terminated, kept by the caller):
+ * save and load refuse paths in them with EXDEV.  NULL (the default): none.
+ */
+void ctl_set_own_mounts(const char *const *paths);
 
 /* Free what a successful ctl_parse() allocated; safe on a zeroed cmd. */
 void ctl_cmd_free(struct ctl_cmd *cmd);

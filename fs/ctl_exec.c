@@ -5,6 +5,7 @@
  * needs no undo: only the reply buffer is prepared before the world moves.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ctl.h"
@@ -13,32 +14,15 @@
 #define REPLY_MIN	64	/* room for any reply but fork's */
 #define PID_TEXT_MAX	11	/* " 4194303" + printf's NUL, and room */
 
-/* The one errno-name table: what a failed command's line starts with. */
-#define ERRNO_NAME(e)	{ e, #e }
-static const struct {
-	int err;
-	const char *name;
-} ctl_errnos[] = {
-	ERRNO_NAME(EPERM), ERRNO_NAME(ENOENT), ERRNO_NAME(ESRCH),
-	ERRNO_NAME(EINTR), ERRNO_NAME(EIO), ERRNO_NAME(E2BIG),
-	ERRNO_NAME(ECHILD), ERRNO_NAME(EAGAIN), ERRNO_NAME(ENOMEM),
-	ERRNO_NAME(EACCES), ERRNO_NAME(EFAULT), ERRNO_NAME(EBUSY),
-	ERRNO_NAME(EEXIST), ERRNO_NAME(EINVAL), ERRNO_NAME(ENOSPC),
-	ERRNO_NAME(ERANGE), ERRNO_NAME(ENOSYS), ERRNO_NAME(EOVERFLOW),
-	ERRNO_NAME(EOPNOTSUPP),
-};
-#undef ERRNO_NAME
-
+/*
+ * What a failed command's line starts with: glibc's name for every errno
+ * (strerrorname_np, glibc 2.32), so none reads EUNKNOWN.
+ */
 const char *ctl_errno_name(int err)
 {
-	size_t i;
+	const char *name = strerrorname_np(err < 0 ? -err : err);
 
-	if (err < 0)
-		err = -err;
-	for (i = 0; i < sizeof(ctl_errnos) / sizeof(ctl_errnos[0]); i++)
-		if (ctl_errnos[i].err == err)
-			return ctl_errnos[i].name;
-	return "EUNKNOWN";
+	return name ? name : "EUNKNOWN";
 }
 
 /* ---- the commands: core calls only; the reply is written on success ---- */
@@ -278,11 +262,23 @@ static int exec_pidstore(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
-/* The file I/O happens under the write lock: a load must not interleave. */
+/*
+ * save and load lock for themselves (fs/snapshot_file.c): their file I/O
+ * runs with no world lock held, so that no path (our own mount, a FIFO, a
+ * slow disk) can make a reader wait on it.
+ */
+static const char *const *ctl_own_mounts;
+
+void ctl_set_own_mounts(const char *const *paths)
+{
+	ctl_own_mounts = paths;
+}
+
 static int exec_save(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
-	int err = snapshot_save_file(k, c->file.path, c->file.why);
+	int err = snapshot_save_file(k, c->file.path, ctl_own_mounts,
+				     c->file.why);
 
 	if (!err)
 		buf_puts(out, "ok\n");
@@ -293,7 +289,8 @@ static int exec_save(struct kernel *k, const struct ctl_cmd *c,
 static int exec_load(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
-	int err = snapshot_load_file(k, c->file.path, c->file.why);
+	int err = snapshot_load_file(k, c->file.path, ctl_own_mounts,
+				     c->file.why);
 
 	if (!err)
 		buf_puts(out, "ok\n");
@@ -386,10 +383,17 @@ static void explain_ptrace(struct buf *out, const struct kernel *k,
 			   c->ptrace.tracer);
 }
 
+/* A setting the core refused: its own reason (kernel_opts.c). */
+static void explain_opt(struct buf *out, int err, const char *why)
+{
+	buf_puts(out, err ? why : strerror(EINVAL));
+}
+
 /* The message after "E<NAME>: <command>: "; called under k->lock. */
 static void explain(struct buf *out, const struct kernel *k,
 		    const struct ctl_cmd *c, int err)
 {
+	char why[KOPT_WHY_LEN];
 	int pid = ctl_cmd_pid(c);
 
 	if (c->op == CTL_SAVE || c->op == CTL_LOAD)
@@ -408,13 +412,15 @@ static void explain(struct buf *out, const struct kernel *k,
 	else if (err == -EINVAL && c->op == CTL_KILL)
 		buf_printf(out, "no signal %d (1..64, or 0 to test)", c->kill.sig);
 	else if (err == -EPERM && (c->op == CTL_EXIT || c->op == CTL_EXIT_THREAD))
-		buf_printf(out, "pid %d belongs to init or kthreadd, "
+		buf_printf(out, "pid %d is init or a kernel thread, "
 			   "which cannot exit", pid);
 	else if (err == -EPERM && (c->op == CTL_SETUID || c->op == CTL_SETGID))
 		buf_printf(out, "pid %d is a kernel thread", pid);
 	else if (err == -EINVAL && (c->op == CTL_CLONE || c->op == CTL_EXEC) &&
 		 find_task(k, pid) && task_is_kthread(find_task(k, pid)))
 		buf_printf(out, "pid %d is a kernel thread", pid);
+	else if (err == -EACCES && c->op == CTL_EXEC)
+		buf_printf(out, "'%s' is a directory", c->exec.argv[0]);
 	else if (err == -ENOMEM && c->op == CTL_MPROTECT)
 		buf_printf(out, "range not mapped throughout or over "
 			   "max_map_count %d", k->max_map_count);
@@ -433,8 +439,10 @@ static void explain(struct buf *out, const struct kernel *k,
 		buf_printf(out, "no room in the address space or over "
 			   "max_map_count %d", k->max_map_count);
 	else if (err == -EINVAL && c->op == CTL_PID_MAX)
-		buf_printf(out, "%d is out of range %d..%d", c->pid_max.n,
-			   RESERVED_PIDS + 1, PID_MAX_LIMIT);
+		explain_opt(out, kopt_check_pid_max(c->pid_max.n, why), why);
+	else if (err == -EINVAL && c->op == CTL_MAX_MAP_COUNT)
+		explain_opt(out, kopt_check_max_map_count(c->max_map_count.n, why),
+			    why);
 	else if (err == -EINVAL && c->op == CTL_MUNMAP)
 		buf_printf(out, "bad range 0x%lx+0x%lx", c->munmap.addr,
 			   c->munmap.len);
@@ -442,9 +450,23 @@ static void explain(struct buf *out, const struct kernel *k,
 		buf_puts(out, strerror(-err));
 }
 
+/* Commands that take k->lock themselves, around their memory-only part. */
+static bool ctl_locks_itself(enum ctl_op op)
+{
+	return op == CTL_SAVE || op == CTL_LOAD;
+}
+
+/*
+ * One command at a time, whoever writes: a load builds its new world
+ * outside k->lock from k's options, so no other command may run
+ * meanwhile.  Readers never take this.
+ */
+static pthread_mutex_t ctl_serial = PTHREAD_MUTEX_INITIALIZER;
+
 int ctl_execute(struct kernel *k, const struct ctl_cmd *cmd, struct buf *out)
 {
 	size_t mark = out->len;
+	bool self = ctl_locks_itself(cmd->op);
 	int err;
 
 	if ((unsigned int)cmd->op >= CTL_NR_OPS) {
@@ -454,16 +476,20 @@ int ctl_execute(struct kernel *k, const struct ctl_cmd *cmd, struct buf *out)
 	/* Room for a short reply before the world moves; fork asks for more. */
 	if (!buf_reserve(out, REPLY_MIN))
 		return -ENOMEM;
-	pthread_rwlock_wrlock(&k->lock);
+	pthread_mutex_lock(&ctl_serial);
+	if (!self)
+		pthread_rwlock_wrlock(&k->lock);
 	err = ctl_exec_fns[cmd->op](k, cmd, out);
 	if (err) {
 		out->len = mark;	/* never half a reply */
 		buf_printf(out, "%s: %s: ", ctl_errno_name(err),
 			   ctl_op_name(cmd->op));
-		explain(out, k, cmd, err);
+		explain(out, k, cmd, err);	/* save, load: no kernel read */
 		buf_putc(out, '\n');
 	}
-	pthread_rwlock_unlock(&k->lock);
+	if (!self)
+		pthread_rwlock_unlock(&k->lock);
+	pthread_mutex_unlock(&ctl_serial);
 	return err;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "registry.h"
 #include "ctl.h"
 #include "snapshot.h"
 
@@ -167,24 +168,32 @@ static int parse_digits(const char *s, size_t n, int base,
 	return 0;
 }
 
-/* A decimal integer in [min, max] (min >= LLONG_MIN + 1). */
+int ctl_parse_decimal(const char *s, long long *v)
+{
+	bool neg = *s == '-';
+	unsigned long long mag;
+	int err = parse_digits(s + neg, strlen(s + neg), 10, &mag);
+
+	if (err)
+		return err;
+	if (mag > LLONG_MAX)
+		return -ERANGE;
+	*v = neg ? -(long long)mag : (long long)mag;
+	return 0;
+}
+
+/* A decimal integer in [min, max]. */
 static int arg_int(const struct ctl_args *a, int i, const char *what,
 		   long long min, long long max, long long *v)
 {
 	const char *s = a->argv[i];
-	bool neg = *s == '-';
-	unsigned long long mag;
-	int err;
+	int err = ctl_parse_decimal(s, v);
 
-	err = parse_digits(s + neg, strlen(s + neg), 10, &mag);
 	if (err == -EINVAL)
 		return fail(a->err, "%s: %s is not a number: " QFMT,
 			    a->cmd, what, QARG(s));
-	if (!err && mag <= LLONG_MAX) {
-		*v = neg ? -(long long)mag : (long long)mag;
-		if (*v >= min && *v <= max)
-			return 0;
-	}
+	if (!err && *v >= min && *v <= max)
+		return 0;
 	return fail(a->err, "%s: %s must be %lld..%lld, not " QFMT,
 		    a->cmd, what, min, max, QARG(s));
 }
@@ -500,11 +509,12 @@ static int parse_brk(const struct ctl_args *a, struct ctl_cmd *c)
 	return 0;
 }
 
+/* The core decides the bounds (kopt_check_max_map_count) and says why. */
 static int parse_max_map_count(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	long long n;
 
-	if (arg_int(a, 0, "N", 1, INT_MAX, &n))
+	if (arg_int(a, 0, "N", INT_MIN, INT_MAX, &n))
 		return -EINVAL;
 	c->max_map_count.n = n;
 	return 0;
@@ -529,12 +539,12 @@ static int parse_populate(const struct ctl_args *a, struct ctl_cmd *c)
 	return 0;
 }
 
-/* The core decides the real bounds (RESERVED_PIDS, live pids). */
+/* The core decides the bounds (kopt_check_pid_max) and says why. */
 static int parse_pid_max(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	long long n;
 
-	if (arg_int(a, 0, "N", 1, PID_MAX_LIMIT, &n))
+	if (arg_int(a, 0, "N", INT_MIN, INT_MAX, &n))
 		return -EINVAL;
 	c->pid_max.n = n;
 	return 0;
@@ -565,15 +575,12 @@ static int parse_setgid(const struct ctl_args *a, struct ctl_cmd *c)
 /* The backend is looked up here, so a bad name never reaches the kernel. */
 static int parse_pidstore(const struct ctl_args *a, struct ctl_cmd *c)
 {
-	char names[256] = "";
-	size_t len = 0;
+	char names[256];
 
 	c->pidstore.ops = pid_store_find_ops(a->argv[0]);
 	if (c->pidstore.ops)
 		return 0;
-	for (int i = 0; pid_store_backends[i] && len < sizeof(names); i++)
-		len += snprintf(names + len, sizeof(names) - len, " %s",
-				pid_store_backends[i]->name);
+	REGISTRY_NAMES(pid_store_backends, names, sizeof(names));
 	return fail(a->err, "%s: no backend " QFMT " (have:%s)", a->cmd,
 		    QARG(a->argv[0]), names);
 }

@@ -68,7 +68,7 @@ struct procfs *procfs_of(fuse_req_t req)
 static struct node req_node(fuse_req_t req, fuse_ino_t ino)
 {
 	if (session_of(req)->control && ino == FUSE_ROOT_ID)
-		return (struct node){ 0, 0, NODE_PROCSIM };
+		return (struct node){ 0, 0, NODE_PROCSIM, 0 };
 	return ino_node(ino);
 }
 
@@ -139,6 +139,8 @@ static struct task *node_task(fuse_req_t req, struct node n)
 		t = synth_caller(req, n.pid);
 		return !n.tid || n.tid == n.pid ? t : NULL;
 	}
+	if (n.epoch != node_epoch(fs->k.epoch))
+		return NULL;		/* a pid of an earlier world (reset, load) */
 	if (!n.tid)
 		return find_task(&fs->k, n.pid);
 	t = find_task(&fs->k, n.tid);
@@ -354,6 +356,9 @@ static int fill_entry(fuse_req_t req, struct node n, struct fuse_entry_param *e)
 	if (err)
 		return err;
 	e->ino = node_ino(n);
+	/* The epoch bits the inode number has no room for (after 4096 worlds). */
+	if (kind_is_task_node(base_kind(n)) && !(n.kind & NODE_CALLER_FLAG))
+		e->generation = fs_of(req)->k.epoch >> NODE_EPOCH_BITS;
 	/*
 	 * A fixed name inside a directory always leads to the same inode, and
 	 * the inode resolves its task afresh on every use, so only the
@@ -364,17 +369,6 @@ static int fill_entry(fuse_req_t req, struct node n, struct fuse_entry_param *e)
 	return 0;
 }
 
-static void reply_entry(fuse_req_t req, struct node n)
-{
-	struct fuse_entry_param e;
-	int err = fill_entry(req, n, &e);
-
-	if (err)
-		fuse_reply_err(req, -err);
-	else
-		fuse_reply_entry(req, &e);
-}
-
 /* A numeric name under /proc: a simulated pid, else maybe the caller. */
 static int lookup_pid(fuse_req_t req, const char *name, struct node *out)
 {
@@ -383,11 +377,12 @@ static int lookup_pid(fuse_req_t req, const char *name, struct node *out)
 	if (pid < 0)
 		return -ENOENT;
 	if (find_task(&fs_of(req)->k, pid)) {
-		*out = (struct node){ pid, 0, NODE_PID_DIR };
+		*out = (struct node){ pid, 0, NODE_PID_DIR,
+				      node_epoch(fs_of(req)->k.epoch) };
 		return 0;
 	}
 	if (caller_tgid(req, NULL) == pid) {
-		*out = (struct node){ pid, 0, NODE_PID_DIR | NODE_CALLER_FLAG };
+		*out = (struct node){ pid, 0, NODE_PID_DIR | NODE_CALLER_FLAG, 0 };
 		return 0;
 	}
 	return -ENOENT;
@@ -396,9 +391,10 @@ static int lookup_pid(fuse_req_t req, const char *name, struct node *out)
 static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct procfs *fs = fs_of(req);
-	struct node p = req_node(req, parent), n = { 0, 0, 0 };
+	struct node p = req_node(req, parent), n = { 0, 0, 0, 0 };
 	unsigned kind = base_kind(p), flag = p.kind & NODE_CALLER_FLAG;
-	const struct dir_entry *e;
+	const struct dir_entry *de;
+	struct fuse_entry_param e;
 	int err = 0;
 
 	rdlock(fs);
@@ -410,11 +406,11 @@ static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
 					     : find_task(&fs->k, tid)) : NULL;
 
 		if (t && t->tgid == node_task(req, p)->tgid)
-			n = (struct node){ p.pid, tid, NODE_TID_DIR | flag };
+			n = (struct node){ p.pid, tid, NODE_TID_DIR | flag, p.epoch };
 		else
 			err = -ENOENT;
-	} else if ((e = dir_lookup(kind, name))) {
-		n = (struct node){ p.pid, p.tid, e->kind | flag };
+	} else if ((de = dir_lookup(kind, name))) {
+		n = (struct node){ p.pid, p.tid, de->kind | flag, p.epoch };
 	} else if (kind == NODE_ROOT) {
 		err = lookup_pid(req, name, &n);
 	} else {
@@ -423,15 +419,17 @@ static void op_lookup_impl(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (err == -ENOENT && kind != NODE_ROOT && kind != NODE_TASK_DIR &&
 	    (!kind_is_task_node(kind) || node_task(req, p))) {
 		/* A name a fixed directory lacks never appears: cache the miss. */
-		struct fuse_entry_param e = { .ino = 0, .entry_timeout = FIXED_TIMEOUT };
-
-		fuse_reply_entry(req, &e);
-	} else if (err) {
-		fuse_reply_err(req, -err);
-	} else {
-		reply_entry(req, n);
+		e = (struct fuse_entry_param){ .ino = 0, .entry_timeout = FIXED_TIMEOUT };
+		err = 0;
+	} else if (!err) {
+		err = fill_entry(req, n, &e);
 	}
 	unlock(fs);
+	/* Replies go out with no lock held: a reply may wait on the kernel. */
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_entry(req, &e);
 }
 
 static void op_getattr_impl(fuse_req_t req, fuse_ino_t ino,
@@ -546,7 +544,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 	for (i = 2; e->name; e++, i++) {
 		if (off > i)
 			continue;
-		struct node en = { dir.pid, dir.tid, e->kind | flag };
+		struct node en = { dir.pid, dir.tid, e->kind | flag, dir.epoch };
 
 		if (!dir_add(&d, e->name, &en, node_ino(en),
 			     procsim_is_link(req, e->kind) ? S_IFLNK : e->mode, i + 1))
@@ -559,7 +557,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 		for (pid = next_tgid(&fs->k, pid, &t); pid >= 0;
 		     pid = next_tgid(&fs->k, pid + 1, &t)) {
 			snprintf(name, sizeof(name), "%d", pid);
-			struct node pn = { pid, 0, NODE_PID_DIR };
+			struct node pn = { pid, 0, NODE_PID_DIR, node_epoch(fs->k.epoch) };
 
 			if (!dir_add(&d, name, &pn, node_ino(pn), S_IFDIR, PID_OFF + pid + 1))
 				break;
@@ -572,7 +570,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			if (off > i++)
 				continue;
 			snprintf(name, sizeof(name), "%d", t->pid);
-			struct node tn = { dir.pid, t->pid, NODE_TID_DIR | flag };
+			struct node tn = { dir.pid, t->pid, NODE_TID_DIR | flag, dir.epoch };
 
 			if (!dir_add(&d, name, &tn, node_ino(tn), S_IFDIR, i))
 				break;
@@ -613,6 +611,80 @@ static bool may_access(fuse_req_t req, uid_t owner, mode_t mode, int flags)
 	if (ctx->uid == owner)
 		return ((mode >> 6) & want) == want;
 	return (mode & want) == want;
+}
+
+/*
+ * Open ctl files and the commands running on them, so a stopping daemon
+ * can finish those and their replies before its control mount goes
+ * (procfs_ctl_drain()).
+ */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	int open;
+	int busy;			/* ctl writes and flushes in progress */
+	bool draining;			/* no new opens */
+} ctl_files = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, false };
+
+static int ctl_file_get(void)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&ctl_files.lock);
+	if (ctl_files.draining)
+		err = -ESHUTDOWN;
+	else
+		ctl_files.open++;
+	pthread_mutex_unlock(&ctl_files.lock);
+	return err;
+}
+
+/* @open_delta, @busy_delta: -1, 0 or +1. */
+static void ctl_files_add(int open_delta, int busy_delta)
+{
+	pthread_mutex_lock(&ctl_files.lock);
+	ctl_files.open += open_delta;
+	ctl_files.busy += busy_delta;
+	pthread_cond_broadcast(&ctl_files.changed);
+	pthread_mutex_unlock(&ctl_files.lock);
+}
+
+static void ctl_file_put(void)
+{
+	ctl_files_add(-1, 0);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+bool procfs_ctl_drain(double idle_s, double busy_s)
+{
+	double start = now_s(), waited = 0;
+	bool done;
+
+	pthread_mutex_lock(&ctl_files.lock);
+	ctl_files.draining = true;
+	while (ctl_files.open && waited < busy_s &&
+	       (ctl_files.busy || waited < idle_s)) {
+		struct timespec tick;
+
+		clock_gettime(CLOCK_REALTIME, &tick);
+		tick.tv_nsec += 100000000L;	/* re-check the clock each 0.1 s */
+		if (tick.tv_nsec >= 1000000000L) {
+			tick.tv_sec++;
+			tick.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ctl_files.changed, &ctl_files.lock, &tick);
+		waited = now_s() - start;
+	}
+	done = !ctl_files.open;
+	pthread_mutex_unlock(&ctl_files.lock);
+	return done;
 }
 
 static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -656,8 +728,14 @@ static void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	}
 	if (kind == NODE_EVENTS)
 		return fuse_events_open(req, fi);
+	if (kind == NODE_CTL && (err = ctl_file_get())) {
+		fuse_reply_err(req, -err);
+		return;
+	}
 	of = calloc(1, sizeof(*of));
 	if (!of) {
+		if (kind == NODE_CTL)
+			ctl_file_put();
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
@@ -795,22 +873,30 @@ static void inval_entry(struct procfs *fs, struct node dir, int pid)
 	fuse_lowlevel_notify_inval_entry(fs->se, node_ino(dir), name, len);
 }
 
-/* Everything cache=on lets the kernel keep about task @pid of group @tgid. */
+/*
+ * Everything cache=on lets the kernel keep about task @pid of group @tgid,
+ * in the world it lived in: after a reset, the old world's inodes.
+ */
 static void inval_task(struct procfs *fs, const struct pid_change *c)
 {
-	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR });
-	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR });
-	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR });
+	unsigned ep = node_epoch(c->epoch);
+
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR, ep });
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR, ep });
+	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR, ep });
 	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++)
-		inval_inode(fs, (struct node){ c->pid, 0, kind });
+		inval_inode(fs, (struct node){ c->pid, 0, kind, ep });
 }
 
 /*
  * Tell the kernel what the last commands changed, before their write()
- * returns: so the very next read after a ctl command is fresh.  Called
+ * returns: so the very next read after a ctl command is fresh, for every
+ * writer (tests/it_ctl_writers.sh).  Called
  * with no lock held: the kernel may need a FUSE thread (and our read
  * lock) to finish an invalidation.
  */
+static pthread_mutex_t publish_serial = PTHREAD_MUTEX_INITIALIZER;
+
 static void publish_changes(struct procfs *fs)
 {
 	struct change_log changed, gone, born;
@@ -818,12 +904,21 @@ static void publish_changes(struct procfs *fs)
 	fuse_events_wake(fs);
 	if (!fs->cache)
 		return;
+	/*
+	 * Per-writer freshness: the logs are shared, so another writer's
+	 * publish may have taken this writer's changes.  Take and invalidate
+	 * as one step under publish_serial: this writer's turn then comes
+	 * only after that publish finished invalidating them.  Not under
+	 * k->lock, which an invalidation may need a reader to get.
+	 */
+	pthread_mutex_lock(&publish_serial);
 	pthread_rwlock_wrlock(&fs->k.lock);
 	kernel_take_changes(&fs->k, &changed, &gone, &born);
 	pthread_rwlock_unlock(&fs->k.lock);
 	for (size_t i = 0; i < gone.n; i++) {
-		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT }, gone.v[i].pid);
-		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR },
+		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, gone.v[i].pid);
+		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR,
+					       node_epoch(gone.v[i].epoch) },
 			    gone.v[i].pid);
 		inval_task(fs, &gone.v[i]);
 	}
@@ -834,14 +929,15 @@ static void publish_changes(struct procfs *fs)
 	 * and the global files, which count tasks.
 	 */
 	if (changed.n || gone.n || born.n) {
-		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT });
+		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT, 0 });
 		for (const struct dir_entry *e = dir_entries(NODE_ROOT); e->name; e++)
 			if (e->global)
-				inval_inode(fs, (struct node){ 0, 0, e->kind });
+				inval_inode(fs, (struct node){ 0, 0, e->kind, 0 });
 	}
 	if (changed.overflow || gone.overflow || born.overflow)
 		fprintf(stderr, "procsim: change log overflow (ENOMEM): "
 			"cached /proc files may be stale\n");
+	pthread_mutex_unlock(&publish_serial);
 	free(changed.v);
 	free(gone.v);
 	free(born.v);
@@ -850,7 +946,8 @@ static void publish_changes(struct procfs *fs)
 /*
  * Run every complete line in of->in.  Lines stop at the first failure:
  * what follows a failed line in the same write is discarded, so a script
- * never runs commands past an error it has not seen.
+ * never runs commands past an error it has not seen.  With CTL_REPLY_MAX
+ * bytes of replies unread, a line fails with ENOBUFS, unrun.
  */
 static int ctl_run_pending(struct procfs *fs, struct open_file *of, bool flush)
 {
@@ -863,6 +960,12 @@ static int ctl_run_pending(struct procfs *fs, struct open_file *of, bool flush)
 
 		if (!nl && !flush)
 			break;
+		/* Replies nobody reads must not grow without bound. */
+		if (of->b.len - of->rpos >= CTL_REPLY_MAX) {
+			err = -ENOBUFS;
+			start = of->in.len;
+			break;
+		}
 		err = ctl_run_line(&fs->k, of->in.data + start, len, &of->b);
 		start += len + (nl ? 1 : 0);
 		if (err) {
@@ -888,6 +991,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 		fuse_reply_err(req, EACCES);
 		return;
 	}
+	ctl_files_add(0, +1);
 	pthread_mutex_lock(&of->lock);
 	/* The tail of a line rejected as partial must not run as a command. */
 	if (of->skip_line) {
@@ -924,6 +1028,7 @@ static void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 		fuse_reply_err(req, -err);
 	else
 		fuse_reply_write(req, size);
+	ctl_files_add(0, -1);
 }
 
 /* close(): a last line without '\n' runs now, and its error reaches close. */
@@ -938,11 +1043,15 @@ static void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		return;
 	}
 	if (req_node(req, ino).kind == NODE_CTL) {
+		ctl_files_add(0, +1);
 		pthread_mutex_lock(&of->lock);
 		if (of->in.len)
 			err = ctl_run_pending(fs_of(req), of, true);
 		pthread_mutex_unlock(&of->lock);
 		publish_changes(fs_of(req));
+		fuse_reply_err(req, -err);
+		ctl_files_add(0, -1);
+		return;
 	}
 	fuse_reply_err(req, -err);
 }
@@ -961,6 +1070,8 @@ static void op_release_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 		buf_free(&of->b);
 		buf_free(&of->in);
 		free(of);
+		if (req_node(req, ino).kind == NODE_CTL)
+			ctl_file_put();
 	}
 	fuse_reply_err(req, 0);
 }

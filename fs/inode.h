@@ -3,12 +3,17 @@
  * The inode scheme: every node of the tree is named by its inode number
  * alone, so the daemon keeps no inode table and FORGET costs nothing.
  *
- *   bits 40..61  pid  (the task a /proc/<pid> directory names; 0: global)
- *   bits 16..37  tid  (the thread of a task/<tid> directory; 0: none)
- *   bits  0..15  kind (what the node is: enum node_kind)
+ *   bits 52..63  epoch (a task node's world, k->epoch mod 4096; 0: global)
+ *   bits 30..51  pid   (the task a /proc/<pid> directory names; 0: global)
+ *   bits  8..29  tid   (the thread of a task/<tid> directory; 0: none)
+ *   bit   7      NODE_CALLER_FLAG
+ *   bits  0..6   kind  (what the node is: enum node_kind)
  *
  * The root is kind NODE_ROOT with pid = tid = 0, i.e. FUSE_ROOT_ID (1).
- * A node of a task that has gone resolves to ENOENT on its next use.
+ * A node of a task that has gone resolves to ENOENT on its next use; so
+ * does one of an earlier world (reset, load) whose pid number is reused,
+ * as Linux answers a reaped pid's directory.  The epoch wraps after 4096
+ * worlds; the FUSE generation carries the rest (epoch >> 12).
  */
 #ifndef PROCSIM_INODE_H
 #define PROCSIM_INODE_H
@@ -39,24 +44,39 @@ enum node_kind {
 /* The caller's own /proc/<pid> when it is not a simulated pid. */
 #define NODE_CALLER_FLAG	0x8000
 
+#define NODE_EPOCH_BITS		12
+#define NODE_EPOCH_MASK		((1u << NODE_EPOCH_BITS) - 1)
+
 struct node {
 	int pid, tid;
 	unsigned kind;			/* enum node_kind | NODE_CALLER_FLAG */
+	unsigned epoch;			/* task nodes: the world's, masked */
 };
+
+_Static_assert(NODE_KIND_MAX <= 0x80, "kinds fit in 7 bits");
 
 static inline uint64_t node_ino(struct node n)
 {
-	return (uint64_t)n.pid << 40 | (uint64_t)n.tid << 16 | n.kind;
+	return (uint64_t)(n.epoch & NODE_EPOCH_MASK) << 52 |
+	       (uint64_t)n.pid << 30 | (uint64_t)n.tid << 8 |
+	       (n.kind & NODE_CALLER_FLAG ? 0x80 : 0) | (n.kind & 0x7f);
 }
 
 static inline struct node ino_node(uint64_t ino)
 {
 	struct node n = {
-		.pid = (int)((ino >> 40) & 0x3fffff),
-		.tid = (int)((ino >> 16) & 0x3fffff),
-		.kind = (unsigned)(ino & 0xffff),
+		.pid = (int)((ino >> 30) & 0x3fffff),
+		.tid = (int)((ino >> 8) & 0x3fffff),
+		.kind = (unsigned)(ino & 0x7f) | (ino & 0x80 ? NODE_CALLER_FLAG : 0),
+		.epoch = (unsigned)(ino >> 52),
 	};
 	return n;
+}
+
+/* The epoch a task node of world @epoch carries. */
+static inline unsigned node_epoch(uint32_t epoch)
+{
+	return epoch & NODE_EPOCH_MASK;
 }
 
 /* One entry of a fixed directory: a name and what it leads to. */

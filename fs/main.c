@@ -6,6 +6,7 @@
 #define FUSE_USE_VERSION 312
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <fuse_lowlevel.h>
@@ -19,43 +20,34 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "ctl.h"
 #include "fuse_events.h"
 #include "fuse_ops.h"
+#include "options.h"
 #include "procfs.h"
 #include "snapshot_file.h"
 #include "watchers.h"
 
-struct options {
-	int populate;
-	int pid_max;
-	char *pidstore;
-	unsigned long seed;
-	int max_map_count;
-	char *vmastore;
-	char *forkdup;
-	char *mmap_layout;
-	double entry_timeout;
-	double attr_timeout;
-	int help;
-	char *cache;
-	char *wait;
-	char *watchers;
-	char *load;
-	char *pidlock;
-};
+/*
+ * How long a stopping daemon waits for open ctl files to close: 3 s while
+ * they are idle, 60 s while a command runs on one (a big save).
+ */
+#define CTL_DRAIN_IDLE_SECONDS	3
+#define CTL_DRAIN_BUSY_SECONDS	60
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
 static const struct fuse_opt opt_spec[] = {
-	OPT("populate=%d", populate),
-	OPT("pid_max=%d", pid_max),
+	/* Numbers as strings too: options_check parses and checks them. */
+	OPT("populate=%s", populate),
+	OPT("pid_max=%s", pid_max),
 	OPT("pidstore=%s", pidstore),
-	OPT("seed=%lu", seed),
-	OPT("max_map_count=%d", max_map_count),
+	OPT("seed=%s", seed),
+	OPT("max_map_count=%s", max_map_count),
 	OPT("vmastore=%s", vmastore),
 	OPT("forkdup=%s", forkdup),
 	OPT("mmap_layout=%s", mmap_layout),
-	OPT("entry_timeout=%lf", entry_timeout),
-	OPT("attr_timeout=%lf", attr_timeout),
+	OPT("entry_timeout=%s", entry_timeout),
+	OPT("attr_timeout=%s", attr_timeout),
 	OPT("cache=%s", cache),
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
@@ -79,7 +71,7 @@ static void usage(const char *prog)
 	printf(" (default idr)\n"
 	       "    -o wait=scan|lookup    do_wait strategy: scan every child and tracee\n"
 	       "                           (pre-5.13) or look the pid up (default lookup)\n"
-	       "    -o seed=N              seed of populate's random world\n"
+	       "    -o seed=N              seed of populate's random world (0..2^63-1)\n"
 	       "    -o max_map_count=N     vm.max_map_count (default %d)\n",
 	       DEFAULT_MAX_MAP_COUNT);
 	printf("    -o vmastore=NAME       VMA store:");
@@ -96,8 +88,8 @@ static void usage(const char *prog)
 	       "    -o pidlock=twice|once  pidmap_lock holds per clone (default twice)\n"
 	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
 	       "                           (its options replace the ones above)\n"
-	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off (default 0)\n"
-	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off (default 0)\n"
+	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off, 0..86400 (default 0)\n"
+	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
 	       "FUSE options:\n");
 	fuse_cmdline_help();
@@ -114,12 +106,75 @@ static long long host_btime(void)
 	return (long long)rt.tv_sec - bt.tv_sec - (rt.tv_nsec < bt.tv_nsec);
 }
 
+/*
+ * The filesystem type mounted on @path ("fuse.procsim.ctl", …) from
+ * /proc/self/mountinfo, or "" when nothing is mounted there.  Reads no
+ * file of the mount itself: a stopped daemon's mount would block a stat.
+ */
+static void mount_type(const char *path, char *type, size_t cap)
+{
+	char *line = NULL, mnt[4096], fstype[256];
+	size_t n = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	type[0] = '\0';
+	if (!f)
+		return;
+	while (getline(&line, &n, f) > 0) {
+		char *dash = strstr(line, " - ");
+		size_t i, j;
+
+		/* id parent major:minor root MOUNTPOINT opts... - FSTYPE ... */
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+		    sscanf(dash + 3, "%255s", fstype) != 1)
+			continue;
+		for (i = j = 0; mnt[i]; j++) {	/* undo the \ooo escapes */
+			if (mnt[i] == '\\' && mnt[i + 1] && mnt[i + 2] && mnt[i + 3]) {
+				mnt[j] = (char)((mnt[i + 1] - '0') * 64 +
+						(mnt[i + 2] - '0') * 8 + (mnt[i + 3] - '0'));
+				i += 4;
+			} else {
+				mnt[j] = mnt[i++];
+			}
+		}
+		mnt[j] = '\0';
+		if (!strcmp(mnt, path))
+			snprintf(type, cap, "%s", fstype);	/* the last one wins */
+	}
+	free(line);
+	fclose(f);
+}
+
+/* fusermount3's "nonempty" rule, as a warning: the files go out of sight. */
+static void warn_nonempty(const char *mnt)
+{
+	DIR *d = opendir(mnt);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			fprintf(stderr, "procsim: warning: %s is not empty; its files "
+				"are hidden until the unmount\n", mnt);
+			break;
+		}
+	closedir(d);
+}
+
 /* Refuse a mount point that is stale or already serving procsim. */
 static int check_mountpoint(const char *mnt)
 {
-	char ctl[4096];
+	char ctl[4096], type[256];
 	struct stat st;
 
+	/* Before any stat: another daemon's control mount may be stopped. */
+	mount_type(mnt, type, sizeof(type));
+	if (!strcmp(type, "fuse.procsim.ctl")) {
+		fprintf(stderr, "procsim: %s is another procsim daemon's control "
+			"directory; mount somewhere else\n", mnt);
+		return -1;
+	}
 	if (stat(mnt, &st) < 0) {
 		if (errno == ENOTCONN)
 			fprintf(stderr, "procsim: %s is a stale FUSE mount (its daemon is gone).\n"
@@ -133,11 +188,12 @@ static int check_mountpoint(const char *mnt)
 		return -1;
 	}
 	snprintf(ctl, sizeof(ctl), "%s/procsim/ctl", mnt);
-	if (stat(ctl, &st) == 0) {
+	if (!strcmp(type, "fuse.procsim") || stat(ctl, &st) == 0) {
 		fprintf(stderr, "procsim: %s is already a procsim mount.\n"
 			"Stop that daemon first: fusermount3 -u %s\n", mnt, mnt);
 		return -1;
 	}
+	warn_nonempty(mnt);
 	return 0;
 }
 
@@ -149,91 +205,19 @@ static bool has_arg(const struct fuse_args *args, const char *word)
 	return false;
 }
 
-static int boot_kernel(struct procfs *fs, const struct options *o)
+static int boot_kernel(struct procfs *fs, const struct options *o,
+		       const struct daemon_config *cfg)
 {
-	struct kernel_opts ko = {
-		.pid_max = o->pid_max,
-		.pidstore = o->pidstore,
-		.max_map_count = o->max_map_count,
-		.vmastore = o->vmastore,
-		.seed = o->seed,
-		.wait = o->wait,
-		.watchers = o->watchers,
-	};
-	const struct vma_store_ops *vops;
 	int err;
 
-	vops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
-	if (!vops) {
-		fprintf(stderr, "procsim: unknown vmastore '%s' (have:", o->vmastore);
-		for (int i = 0; vma_store_backends[i]; i++)
-			fprintf(stderr, " %s", vma_store_backends[i]->name);
-		fprintf(stderr, ")\n");
-		return -1;
-	}
-	if (o->forkdup && strcmp(o->forkdup, "insert") && strcmp(o->forkdup, "bulk")) {
-		fprintf(stderr, "procsim: forkdup must be insert or bulk, not '%s'\n", o->forkdup);
-		return -1;
-	}
-	ko.forkdup = o->forkdup && !strcmp(o->forkdup, "bulk") ? FORKDUP_BULK : FORKDUP_INSERT;
-	if (ko.forkdup == FORKDUP_BULK && !vops->dup) {
-		fprintf(stderr, "procsim: vmastore %s cannot duplicate its structure whole;"
-			" forkdup=bulk needs one of:", vops->name);
-		for (int i = 0; vma_store_backends[i]; i++)
-			if (vma_store_backends[i]->dup)
-				fprintf(stderr, " %s", vma_store_backends[i]->name);
-		fprintf(stderr, "\n");
-		return -1;
-	}
-	if (o->mmap_layout && strcmp(o->mmap_layout, "topdown") && strcmp(o->mmap_layout, "legacy")) {
-		fprintf(stderr, "procsim: mmap_layout must be topdown or legacy, not '%s'\n",
-			o->mmap_layout);
-		return -1;
-	}
-	ko.mmap_legacy = o->mmap_layout && !strcmp(o->mmap_layout, "legacy");
-
-	if (o->pidstore && !pid_store_find_ops(o->pidstore)) {
-		fprintf(stderr, "procsim: unknown pidstore '%s' (have:", o->pidstore);
-		for (int i = 0; pid_store_backends[i]; i++)
-			fprintf(stderr, " %s", pid_store_backends[i]->name);
-		fprintf(stderr, ")\n");
-		return -1;
-	}
-	if (o->wait && !wait_find_strategy(o->wait)) {
-		fprintf(stderr, "procsim: unknown wait strategy '%s' (have: scan lookup)\n",
-			o->wait);
-		return -1;
-	}
-	if (o->watchers && !watch_find_ops(o->watchers)) {
-		fprintf(stderr, "procsim: unknown watchers '%s' (have:", o->watchers);
-		for (int i = 0; watch_mechanisms[i]; i++)
-			fprintf(stderr, " %s", watch_mechanisms[i]->name);
-		fprintf(stderr, ")\n");
-		return -1;
-	}
-	if (o->pid_max && (o->pid_max <= RESERVED_PIDS || o->pid_max > PID_MAX_LIMIT)) {
-		fprintf(stderr, "procsim: pid_max must be in %d..%d\n",
-			RESERVED_PIDS + 1, PID_MAX_LIMIT);
-		return -1;
-	}
-	if (o->pidlock && strcmp(o->pidlock, "twice") && strcmp(o->pidlock, "once")) {
-		fprintf(stderr, "procsim: pidlock must be twice or once, not '%s'\n",
-			o->pidlock);
-		return -1;
-	}
-	ko.pidlock = o->pidlock;
-	if (o->populate < 0 || o->max_map_count < 0) {
-		fprintf(stderr, "procsim: populate and max_map_count must not be negative\n");
-		return -1;
-	}
-	err = kernel_init(&fs->k, &ko);
+	err = kernel_init(&fs->k, &cfg->ko);
 	if (err) {
 		fprintf(stderr, "procsim: cannot boot the simulated kernel: %s\n", strerror(-err));
 		return -1;
 	}
-	err = populate(&fs->k, o->populate);
+	err = populate(&fs->k, cfg->populate);
 	if (err) {
-		fprintf(stderr, "procsim: populate=%d: %s\n", o->populate,
+		fprintf(stderr, "procsim: populate=%d: %s\n", cfg->populate,
 			err == -EAGAIN ? "more processes than free pids below pid_max" :
 			strerror(-err));
 		return -1;
@@ -241,7 +225,7 @@ static int boot_kernel(struct procfs *fs, const struct options *o)
 	if (o->load) {
 		char why[SNAPSHOT_WHY_LEN];
 
-		err = snapshot_load_file(&fs->k, o->load, why);
+		err = snapshot_load_file(&fs->k, o->load, NULL, why);
 		if (err) {
 			fprintf(stderr, "procsim: load: %s: %s\n", o->load, why);
 			return -1;
@@ -302,27 +286,38 @@ static void detach_mount(const char *path)
 
 /*
  * A daemon that died leaves its control mount behind, stale: take down
- * this user's stale ones before making a new one.
+ * the dead ones before making a new one.  The directory's name holds its
+ * daemon's pid ("procsim-ctl.PID.XXXXXX"), and only one whose daemon is
+ * gone is touched, without a stat of it: a stat of a stopped or frozen
+ * daemon's mount sleeps, unkillable, until it runs again.  A live pid
+ * (ours or another user's, running, stopped or still mounting) keeps its
+ * directory; so does one of the older unnumbered name, whose daemon cannot
+ * be known.  (A daemon in another pid namespace sharing this directory
+ * would look dead: run those with their own TMPDIR.)
  */
 static void sweep_stale_control_mounts(const char *dir)
 {
 	struct dirent *de;
-	char path[4096];
-	struct stat st;
+	char path[4096], type[256];
 	DIR *d = opendir(dir);
 
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
+		char *end;
+		long pid;
+
 		if (strncmp(de->d_name, "procsim-ctl.", 12))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		/* Only a dead FUSE mount answers ENOTCONN; fusermount3 refuses
-		 * another user's. */
-		if (stat(path, &st) == 0 || errno != ENOTCONN)
-			continue;
-		detach_mount(path);
-		if (rmdir(path) == 0)
+		pid = strtol(de->d_name + 12, &end, 10);
+		if (end == de->d_name + 12 || *end != '.' || pid <= 0 ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;	/* unnumbered, or its daemon lives */
+		mount_type(path, type, sizeof(type));
+		if (*type)
+			detach_mount(path);
+		if (rmdir(path) == 0 && *type)
 			fprintf(stderr, "procsim: removed a dead daemon's control mount %s\n", path);
 	}
 	closedir(d);
@@ -342,7 +337,7 @@ static struct fuse_session *control_new(struct procfs *fs, const char *prog,
 
 	tmp = tmp && *tmp ? tmp : "/tmp";
 	sweep_stale_control_mounts(tmp);
-	snprintf(path, sizeof(path), "%s/procsim-ctl.XXXXXX", tmp);
+	snprintf(path, sizeof(path), "%s/procsim-ctl.%d.XXXXXX", tmp, (int)getpid());
 	if (!mkdtemp(path)) {
 		fprintf(stderr, "procsim: cannot make the control mount point %s: %s\n",
 			path, strerror(errno));
@@ -403,16 +398,70 @@ static void control_stop(struct procfs *fs, struct control_loop *c, bool started
 	rmdir(fs->control_path);
 }
 
+/*
+ * Background mode, as fuse_daemonize() but forking before the mounts: the
+ * control directory's name carries the daemon's own pid (see
+ * sweep_stale_control_mounts).  The parent waits for daemon_ready() and
+ * exits 0, or with the child's status if its setup failed, so errors still
+ * reach the terminal.  Returns the fd daemon_ready() writes to.
+ */
+static int daemon_fork(void)
+{
+	int p[2], status;
+	pid_t pid;
+	char c;
+
+	if (pipe(p) || (pid = fork()) < 0) {
+		perror("procsim: fork");
+		exit(1);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) == 1)
+			exit(0);
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+			exit(WEXITSTATUS(status));
+		exit(1);
+	}
+	close(p[0]);
+	setsid();
+	return p[1];
+}
+
+static void daemon_ready(int *fd)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (chdir("/")) {
+		/* / is always there; nothing depends on the cwd */
+	}
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	if (write(*fd, "", 1) != 1) {
+		/* the parent is gone: nobody to tell */
+	}
+	close(*fd);
+	*fd = -1;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts cmd;
-	struct options o = { .entry_timeout = 0, .attr_timeout = 0 };
+	struct options o = { 0 };
+	struct daemon_config cfg;
+	char why[OPTIONS_WHY_LEN];
 	static struct procfs fs;
+	static const char *own_mounts[3];
 	struct fuse_session *se = NULL;
 	struct control_loop control = { 0 };
 	bool allow_other, started = false;
-	int ret = 1;
+	int ret = 1, ready_fd = -1;
 
 	if (fuse_opt_parse(&args, &o, opt_spec, NULL) == -1)
 		return 2;
@@ -430,19 +479,23 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "usage: %s [options] MOUNTPOINT (see --help)\n", argv[0]);
 		return 2;
 	}
-	if (check_mountpoint(cmd.mountpoint) || boot_kernel(&fs, &o))
+	if (options_check(&o, &cfg, why)) {
+		fprintf(stderr, "procsim: %s\n", why);
+		goto out_free;
+	}
+	if (check_mountpoint(cmd.mountpoint))
+		goto out_free;
+	if (!cmd.foreground)
+		ready_fd = daemon_fork();
+	if (boot_kernel(&fs, &o, &cfg))
 		goto out_free;
 	fs.owner_uid = getuid();
 	fs.owner_gid = getgid();
 	fs.btime = host_btime();
-	fs.entry_timeout = o.entry_timeout;
-	fs.attr_timeout = o.attr_timeout;
+	fs.entry_timeout = cfg.entry_timeout;
+	fs.attr_timeout = cfg.attr_timeout;
 	fs.mountpoint = cmd.mountpoint;
-	if (o.cache && strcmp(o.cache, "on") && strcmp(o.cache, "off")) {
-		fprintf(stderr, "procsim: cache must be on or off, not '%s'\n", o.cache);
-		goto out_kernel;
-	}
-	fs.cache = !o.cache || !strcmp(o.cache, "on");
+	fs.cache = cfg.cache;
 	fs.k.track_changes = fs.cache;
 
 	fs.split = fs.cache;
@@ -470,7 +523,12 @@ int main(int argc, char *argv[])
 		if (!control.se)
 			goto out_unmount;
 	}
-	fuse_daemonize(cmd.foreground);
+	/* save and load refuse both our mounts: a request to ourselves. */
+	own_mounts[0] = cmd.mountpoint;
+	own_mounts[1] = fs.control_path;
+	ctl_set_own_mounts(own_mounts);
+	if (ready_fd >= 0)
+		daemon_ready(&ready_fd);
 	started = control.se && !control_start(&control);
 	if (control.se && !started) {
 		fprintf(stderr, "procsim: cannot start the control loop\n");
@@ -480,6 +538,14 @@ int main(int argc, char *argv[])
 	/* libfuse returns the signal that ended the loop: a clean stop. */
 	if (ret == SIGINT || ret == SIGTERM || ret == SIGHUP)
 		ret = 0;
+	/*
+	 * The tree's loop has ended; the control loop still serves, so a
+	 * command in progress (a save at SIGTERM) finishes and is answered.
+	 */
+	if (started && !procfs_ctl_drain(CTL_DRAIN_IDLE_SECONDS,
+					 CTL_DRAIN_BUSY_SECONDS))
+		fprintf(stderr, "procsim: a ctl file stayed open after the stop; "
+			"closing the control mount under it\n");
 out_control:
 	fuse_events_shutdown();
 	control_stop(&fs, &control, started);
@@ -494,14 +560,7 @@ out_kernel:
 out_free:
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
-	free(o.pidstore);
-	free(o.wait);
-	free(o.vmastore);
-	free(o.forkdup);
-	free(o.mmap_layout);
-	free(o.cache);
-	free(o.watchers);
-	free(o.load);
+	options_free(&o);
 	free(fs.control_path);
 	return ret ? 1 : 0;
 }

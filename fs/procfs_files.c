@@ -10,9 +10,9 @@ void procfs_render_config(struct buf *b, const struct procfs *fs)
 	buf_printf(b, "pidstore %s\n", k->pids.ops->name);
 	buf_printf(b, "pid_max %d\n", k->pids.pid_max);
 	buf_printf(b, "max_map_count %d\n", k->max_map_count);
-	buf_printf(b, "vmastore %s\n", k->vma_ops->name);
-	buf_printf(b, "forkdup %s\n", vma_forkdup_name(k->forkdup));
-	buf_printf(b, "mmap_layout %s\n", k->mmap_legacy ? "legacy" : "topdown");
+	buf_printf(b, "vmastore %s\n", k->mm_cfg.vma_ops->name);
+	buf_printf(b, "forkdup %s\n", vma_forkdup_name(k->mm_cfg.forkdup));
+	buf_printf(b, "mmap_layout %s\n", k->mm_cfg.legacy_layout ? "legacy" : "topdown");
 	buf_printf(b, "wait %s\n", k->wait->name);
 	buf_printf(b, "nr_cpus %d\n", k->nr_cpus);
 	buf_printf(b, "mem_total_kb %lu\n", k->mem_total_kb);

@@ -7,18 +7,40 @@
 #include "snapshot.h"
 
 /*
- * Write @k's world to @path atomically: @path.tmp, fsync, rename, fsync of
- * the directory.  Caller holds k->lock (read or write).  0 or -errno, with
- * a one-line reason in @why.
+ * The largest snapshot file save writes and load reads: 4 GiB, about 1.7
+ * million tasks at ~2.4 KB a task.  A bigger file is refused by its size
+ * (EFBIG) before a byte of it is read; a foreign one by its 12-byte head.
  */
-int snapshot_save_file(const struct kernel *k, const char *path,
-		       char why[SNAPSHOT_WHY_LEN]);
+#define SNAPSHOT_FILE_MAX	(4ULL << 30)
+
 /*
- * Read @path fully and load it into @k (caller holds k->lock for writing).
- * -ENOENT/-EACCES/… from the file, -EINVAL for a bad snapshot (reason in
- * @why); on error @k is unchanged.
+ * Both take @own, a NULL-terminated list of the daemon's mount points
+ * (NULL: none, as at boot): a path in one of them, by name or by device
+ * (through a symlink or a bind mount), is refused with -EXDEV.  0 or
+ * -errno, with a one-line reason in @why; on error the world is unchanged.
+ */
+
+/*
+ * Write @k's world to @path: encoded under k->lock held for reading, then
+ * written with no lock to a new "@path.tmp.XXXXXX" (O_EXCL: never a file
+ * someone planted), fsynced, renamed over @path, and the directory fsynced.
+ * An existing @path that is not a regular file (a symlink, a device, a
+ * FIFO: -EINVAL; a directory: -EISDIR) is refused; so is a snapshot over
+ * SNAPSHOT_FILE_MAX (-EFBIG), which load would refuse.
+ * Context: takes k->lock; the caller must not hold it.
+ */
+int snapshot_save_file(struct kernel *k, const char *path,
+		       const char *const *own, char why[SNAPSHOT_WHY_LEN]);
+/*
+ * Load @path into @k.  Opened without blocking (a FIFO or a device is
+ * refused unopened), its size and head checked before the rest is read;
+ * read, checked and built into a new world with no lock; only the swap
+ * takes k->lock for writing.  -ENOENT/-EACCES/… from the file, -EINVAL for
+ * a bad snapshot or a non-regular file, -EFBIG over SNAPSHOT_FILE_MAX.
+ * Context: the caller must not hold k->lock, and must keep other commands
+ * from running meanwhile (kernel_load_prepare()).
  */
 int snapshot_load_file(struct kernel *k, const char *path,
-		       char why[SNAPSHOT_WHY_LEN]);
+		       const char *const *own, char why[SNAPSHOT_WHY_LEN]);
 
 #endif

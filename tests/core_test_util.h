@@ -39,6 +39,33 @@ static inline unsigned long long tk_clock(void *arg)
 static const char *tk_vmastore;
 static enum vma_forkdup tk_forkdup;
 
+/* What the tests' bare mms (tk_mm_alloc(), no kernel) are made with. */
+static struct mm_config tk_mm_cfg;
+
+/* Set tk_mm_cfg's store, fork mode and layout; -EINVAL as mm_config_check. */
+static inline int tk_mm_config(const struct vma_store_ops *ops,
+			       enum vma_forkdup forkdup, bool legacy_layout)
+{
+	struct mm_config c = tk_mm_cfg;
+
+	c.vma_ops = ops;
+	c.forkdup = forkdup;
+	c.legacy_layout = legacy_layout;
+	if (mm_config_check(&c))
+		return -EINVAL;
+	tk_mm_cfg = c;
+	return 0;
+}
+
+/* A bare mm with tk_mm_cfg; its names live until the test program ends. */
+static inline struct mm_struct *tk_mm_alloc(void)
+{
+	if (!tk_mm_cfg.names)
+		tk_mm_cfg.names = intern_create();
+	assert_non_null(tk_mm_cfg.names);
+	return mm_alloc(&tk_mm_cfg);
+}
+
 /* Boot with @o (NULL: defaults), the clock pinned at TK_BOOT_TICKS. */
 static inline struct tk *tk_new(const struct kernel_opts *o)
 {
@@ -224,10 +251,11 @@ static inline void dump_task(struct sbuf *b, struct ptr_ids *ids,
 }
 
 /*
- * Everything a failed operation must leave alone: counters, every pid in
- * the store, every process (next_tgid), its threads, children and mm.
- * Not included: the pid cursor (unspecified after a failed fork), gen
- * counters (a spurious bump is harmless) and the rng.  Caller frees.
+ * Everything a failed operation must leave alone: counters, the pid
+ * cursor and the rng (a save before and after must be the same bytes),
+ * every pid in the store, every process (next_tgid), its threads,
+ * children and mm.  Not included: gen counters (a spurious bump is
+ * harmless).  Caller frees.
  */
 static inline char *world_dump(const struct kernel *k)
 {
@@ -242,6 +270,8 @@ static inline char *world_dump(const struct kernel *k)
 		  k->nr_processes, k->nr_running, k->total_forks,
 		  k->total_exits, k->pids.nr_used, k->pids.pid_max,
 		  task_pid_or0(k->init_task), task_pid_or0(k->kthreadd));
+	sb_printf(&b, "cursor=%d rng=%llx\n", k->pids.last_pid,
+		  (unsigned long long)k->rng);
 	sb_printf(&b, "store:");
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))
@@ -334,6 +364,36 @@ static inline int count_leaders(const struct kernel *k)
 	return n;
 }
 
+/* mm->stat as a walk of the VMAs computes it: the kept totals are right. */
+static inline bool vm_stat_matches(const struct mm_struct *mm)
+{
+	const struct vm_area_struct *v;
+	struct mm_counts w;
+
+	memset(&w, 0, sizeof(w));
+	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
+		unsigned long pages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+		bool anon = v->vm_flags & VM_ANON;
+
+		w.total_vm += pages;
+		w.rss += v->rss_pages;
+		if (!anon)
+			w.rss_file += v->rss_pages;
+		else if (v->vm_flags & VM_SHARED)
+			w.rss_shmem += v->rss_pages;
+		else
+			w.rss_anon += v->rss_pages;
+		if (v->vm_flags & VM_GROWSDOWN)
+			w.stack += pages;
+		else if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			w.data += pages;
+		else if ((v->vm_flags & (VM_EXEC | VM_WRITE)) == VM_EXEC)
+			w.exec += pages;
+	}
+	return !memcmp(&w, &mm->stat, sizeof(w));
+}
+
+/* Sorted, disjoint, page-aligned VMAs; map_count and mm->stat match. */
 static inline bool vmas_sane(const struct mm_struct *mm)
 {
 	const struct vm_area_struct *v;
@@ -348,7 +408,7 @@ static inline bool vmas_sane(const struct mm_struct *mm)
 		prev_end = v->vm_end;
 		n++;
 	}
-	return n == mm->map_count;
+	return n == mm->map_count && vm_stat_matches(mm);
 }
 
 #define inv_check(cond, ...) do {					\

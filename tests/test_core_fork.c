@@ -4,6 +4,7 @@
  * which pids come out, against kernel.h and Linux.
  */
 #include "core_test_util.h"
+#include "watchers.h"
 
 #define W	0x100000000UL
 
@@ -307,6 +308,40 @@ static void test_fork_eagain_all_or_nothing(void **state)
 	free(before);
 	free(pids);
 	check_world(k);
+	tk_free(tk);
+}
+
+/*
+ * A fork that must fail fails fast: more children than pids below pid_max
+ * makes no child to take back, so no fork watcher runs (a ctl "fork 1
+ * 1000000" held the write lock for 1.7 s doing that).  A lowered pid_max
+ * still lets the pids below it be had.
+ */
+static void test_fork_fails_fast(void **state)
+{
+	struct tk *tk = tk_new_pidmax(1000);
+	struct kernel *k = &tk->k;
+	struct watch_trace tr = { .n = 0 };
+	int a, *pids = calloc(1000, sizeof(int));
+	char *before;
+
+	(void)state;
+	assert_non_null(pids);
+	a = make_proc(k);
+	before = world_dump(k);
+	k->watch_trace = &tr;
+	assert_int_equal(do_fork(k, a, 1000, pids), -EAGAIN);
+	assert_int_equal(do_fork(k, a, 1000000, pids), -EAGAIN);
+	assert_int_equal(tr.n, 0);
+	k->watch_trace = NULL;
+	assert_world_same(k, before);
+	free(before);
+	/* pids above a lowered pid_max do not count against the room */
+	assert_int_equal(do_fork(k, a, 400, pids), 0);
+	assert_int_equal(kernel_set_pid_max(k, 500), 0);
+	assert_int_equal(do_fork(k, a, 10, pids), 0);
+	check_world(k);
+	free(pids);
 	tk_free(tk);
 }
 
@@ -616,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_pid_order_wrap),
 		cmocka_unit_test(test_clone_thread),
 		cmocka_unit_test(test_clone_errors),
+		cmocka_unit_test(test_fork_fails_fast),
 		cmocka_unit_test(test_execve),
 		cmocka_unit_test(test_execve_child_leaves_parent),
 		cmocka_unit_test(test_execve_errors),

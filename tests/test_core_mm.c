@@ -16,7 +16,7 @@
 
 static struct mm_struct *mm_new(void)
 {
-	struct mm_struct *mm = mm_alloc();
+	struct mm_struct *mm = tk_mm_alloc();
 
 	assert_non_null(mm);
 	mm->mmap_base = BASE;
@@ -94,7 +94,7 @@ static void expect_vmas_(const struct mm_struct *mm, const struct want_vma *w,
 
 static void test_alloc_empty(void **state)
 {
-	struct mm_struct *mm = mm_alloc();
+	struct mm_struct *mm = tk_mm_alloc();
 	struct mm_counts c;
 
 	(void)state;
@@ -135,7 +135,7 @@ static void test_topdown(void **state)
 			 VM_READ | VM_WRITE);
 	assert_int_equal(v->dev, 0x801);
 	assert_int_equal(v->ino, 1007);
-	assert_ptr_equal(v->name, vma_name_intern("/b"));
+	assert_ptr_equal(v->name, intern(tk_mm_cfg.names, "/b"));
 	v = find_vma(mm, c);
 	assert_int_equal(v->vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED),
 			 VM_READ | VM_EXEC);
@@ -272,6 +272,73 @@ static void test_mmap_bad_args(void **state)
 	assert_int_equal(mm_mmap(mm, 0, TASK_SIZE + P(1), PROT_READ, ANON,
 				 NULL, 0, 0, 0, 0, MAXMAP, &out), -ENOMEM);
 	assert_mm_same(mm, before);
+	free(before);
+	mmput(mm);
+}
+
+/*
+ * Lengths and addresses near ULONG_MAX: PAGE_ALIGN and addr + len wrap.
+ * Each is refused with Linux's errno and leaves the mm as it was; a brk
+ * of 0xfffffffffffff001 once aligned to 0 and unmapped text, data and heap.
+ */
+static void test_align_overflow(void **state)
+{
+	static const unsigned long huge[] = {
+		~0UL, ~0UL - P(1) + 2, ~0UL - P(1) + 1, 0xfffffffffffff001UL,
+		TASK_SIZE + 1, 1UL << 63,
+	};
+	struct mm_struct *mm = mm_new();
+	unsigned long out = 0;
+	char *before;
+
+	(void)state;
+	map_named(mm, W, P(4), PROT_READ | PROT_EXEC, PRIV | MAP_FIXED, "/bin/x", 0);
+	map_named(mm, W + P(4), P(2), PROT_READ | PROT_WRITE, PRIV | MAP_FIXED,
+		  "/bin/x", 4);
+	assert_int_equal(mm_mmap(mm, W + P(8), P(2), PROT_READ | PROT_WRITE,
+				 ANON | MAP_FIXED, "[heap]", 0, 0, 0, 0, MAXMAP,
+				 &out), 0);
+	mm->start_code = W;
+	mm->end_code = W + P(4);
+	mm->start_brk = W + P(8);
+	mm->brk = W + P(10);
+	before = mm_str(mm);
+	for (unsigned i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+		assert_int_equal(mm_brk(mm, huge[i], MAXMAP), -ENOMEM);
+		assert_mm_same(mm, before);
+		assert_int_equal(mm->brk, W + P(10));
+		assert_int_equal(mm_mmap(mm, 0, huge[i], PROT_READ, ANON, NULL, 0,
+					 0, 0, 0, MAXMAP, &out), -ENOMEM);
+		assert_int_equal(mm_mmap(mm, W, huge[i], PROT_READ, ANON | MAP_FIXED,
+					 NULL, 0, 0, 0, 0, MAXMAP, &out), -ENOMEM);
+		assert_int_equal(mm_munmap(mm, W, huge[i], MAXMAP), -EINVAL);
+		assert_int_equal(mm_mprotect(mm, W, huge[i], PROT_NONE, MAXMAP),
+				 -ENOMEM);
+		assert_mm_same(mm, before);
+	}
+	/* An address near the top with a small length: the end wraps. */
+	assert_int_equal(mm_munmap(mm, ~0UL - P(1) + 1, P(2), MAXMAP), -EINVAL);
+	assert_int_equal(mm_munmap(mm, TASK_SIZE - P(1), P(2), MAXMAP), -EINVAL);
+	assert_int_equal(mm_mprotect(mm, ~0UL - P(1) + 1, P(2), PROT_NONE, MAXMAP),
+			 -ENOMEM);
+	assert_int_equal(mm_mmap(mm, ~0UL - P(1) + 1, P(2), PROT_READ,
+				 ANON | MAP_FIXED, NULL, 0, 0, 0, 0, MAXMAP, &out),
+			 -ENOMEM);
+	assert_int_equal(mm_mmap(mm, ~0UL - P(1) + 1, P(2), PROT_READ,
+				 ANON | MAP_FIXED_NOREPLACE, NULL, 0, 0, 0, 0,
+				 MAXMAP, &out), -ENOMEM);
+	/* The file offset wraps: do_mmap's -EOVERFLOW. */
+	assert_int_equal(mm_mmap(mm, W + P(20), P(2), PROT_READ, PRIV | MAP_FIXED,
+				 "/bin/x", ~0UL, 0, 0, 0, MAXMAP, &out), -EOVERFLOW);
+	assert_mm_same(mm, before);
+	/* A saved mm with a wild break cannot wrap either. */
+	mm->brk = ~0UL;
+	assert_int_equal(mm_brk(mm, W + P(9), MAXMAP), -EINVAL);
+	mm->brk = W + P(10);
+	assert_mm_same(mm, before);
+	/* And the limits still move the break. */
+	assert_int_equal(mm_brk(mm, W + P(12) - 1, MAXMAP), 0);
+	assert_int_equal(find_vma(mm, W + P(8))->vm_end, W + P(12));
 	free(before);
 	mmput(mm);
 }
@@ -528,18 +595,22 @@ static void test_args_env(void **state)
 static void test_intern(void **state)
 {
 	char a[] = "/usr/lib/x.so", b[] = "/usr/lib/x.so";
+	struct intern_table *t = intern_create();
 	const char *p, *q;
 
 	(void)state;
-	p = vma_name_intern(a);
-	q = vma_name_intern(b);
+	assert_non_null(t);
+	p = intern(t, a);
+	q = intern(t, b);
 	assert_non_null(p);
 	assert_ptr_equal(p, q);
 	assert_ptr_not_equal(p, a);
 	assert_string_equal(p, "/usr/lib/x.so");
 	a[0] = 'Z';
 	assert_string_equal(p, "/usr/lib/x.so");
-	assert_ptr_not_equal(vma_name_intern("/usr/lib/y.so"), p);
+	assert_ptr_not_equal(intern(t, "/usr/lib/y.so"), p);
+	assert_null(intern(t, NULL));
+	intern_destroy(t);
 }
 
 /* mmput of a shared mm frees only at the last user. */
@@ -857,6 +928,7 @@ int main(void)
 		cmocka_unit_test(test_fixed_split_middle),
 		cmocka_unit_test(test_fixed_span),
 		cmocka_unit_test(test_mmap_bad_args),
+		cmocka_unit_test(test_align_overflow),
 		cmocka_unit_test(test_fixed_noreplace),
 		cmocka_unit_test(test_munmap),
 		cmocka_unit_test(test_map_count_limit),
@@ -880,7 +952,7 @@ int main(void)
 
 		tk_vmastore = ops->name;
 		tk_forkdup = ops->dup ? FORKDUP_BULK : FORKDUP_INSERT;
-		assert_int_equal(mm_set_defaults(ops, tk_forkdup, false), 0);
+		assert_int_equal(tk_mm_config(ops, tk_forkdup, false), 0);
 		failed += _cmocka_run_group_tests(ops->name, tests,
 						  sizeof(tests) / sizeof(tests[0]),
 						  NULL, NULL);

@@ -377,8 +377,8 @@ static void test_alloc_at(void **state)
 		assert_int_equal(pid_store_alloc_at(&s, 5), -EEXIST);
 		assert_int_equal(pid_store_alloc_at(&s, 0), -EINVAL);
 		assert_int_equal(pid_store_alloc_at(&s, -1), -EINVAL);
-		assert_int_equal(pid_store_alloc_at(&s, pid_max), -EINVAL);
-		assert_int_equal(pid_store_alloc_at(&s, pid_max + 1), -EINVAL);
+		assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT), -EINVAL);
+		assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT + 1), -EINVAL);
 		assert_int_equal(s.nr_used, 1);
 		assert_int_equal(pid_store_alloc_at(&s, pid_max - 1), 0);
 		pid_store_install(&s, 5, fake(&f, 5, 5));
@@ -389,6 +389,12 @@ static void test_alloc_at(void **state)
 			assert_int_not_equal(pid, 5);
 			assert_true(pid < pid_max - 1);
 		}
+		assert_int_equal(s.nr_used, 12);
+		/* Above pid_max: a restored pid from before pid_max was lowered. */
+		assert_int_equal(pid_store_alloc_at(&s, pid_max + 1), 0);
+		assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT - 1), 0);
+		pid_store_free(&s, pid_max + 1);
+		pid_store_free(&s, PID_MAX_LIMIT - 1);
 		assert_int_equal(s.nr_used, 12);
 		/* An allocated pid also makes alloc_at fail. */
 		assert_int_equal(pid_store_alloc_at(&s, pid), -EEXIST);

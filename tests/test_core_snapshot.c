@@ -200,7 +200,7 @@ static struct tk *save_load(struct tk *a, const char *other_store)
 	free(data);
 	/* The loaded world boots again with its own options. */
 	assert_string_equal(b->k.pids.ops->name, a->k.pids.ops->name);
-	assert_string_equal(b->k.vma_ops->name, a->k.vma_ops->name);
+	assert_string_equal(b->k.mm_cfg.vma_ops->name, a->k.mm_cfg.vma_ops->name);
 	assert_int_equal(b->k.pids.pid_max, a->k.pids.pid_max);
 	check_world(&b->k);
 	assert_same_view(&a->k, &b->k);
@@ -272,6 +272,67 @@ static void test_shared_mm_and_threads(void **state)
 	assert_int_equal(l->signal->nr_threads, 3);
 	tk_free(a);
 	tk_free(b);
+}
+
+/*
+ * Linux lets pid_max drop below live pids, which stay: a world saved so
+ * must load (once "task 500: pid bad or twice"), and then hand out the
+ * same pids as the world it came from, below the new pid_max.
+ */
+static void test_pid_max_below_live_pids(void **state)
+{
+	struct tk *a = tk_new(NULL), *b;
+	int pids[400], pa, pb, i, r, st;
+
+	(void)state;
+	assert_int_equal(do_fork(&a->k, 1, 400, pids), 0);
+	assert_true(pids[399] > 400);
+	/* Room below the new pid_max: pids 300..309 exit and are reaped. */
+	for (i = 0; i < 400; i++)
+		if (pids[i] >= RESERVED_PIDS && pids[i] < RESERVED_PIDS + 10) {
+			assert_int_equal(do_exit(&a->k, pids[i], 0), 0);
+			assert_int_equal(do_wait(&a->k, 1, pids[i], WNOHANG, &r, &st), 0);
+			assert_int_equal(r, pids[i]);
+		}
+	assert_int_equal(kernel_set_pid_max(&a->k, RESERVED_PIDS + 50), 0);
+	assert_true(a->k.pids.last_pid >= a->k.pids.pid_max);
+	b = save_load(a, "maple");
+	assert_non_null(find_task(&b->k, pids[399]));
+	for (i = 0; i < 3; i++) {
+		pa = fork1(&a->k, 1);
+		pb = fork1(&b->k, 1);
+		assert_int_equal(pa, pb);
+		assert_true(pa < RESERVED_PIDS + 50);
+	}
+	/* The pids above pid_max live on: they exit and are reaped alike. */
+	assert_int_equal(do_exit(&b->k, pids[399], 7), 0);
+	assert_int_equal(do_exit(&a->k, pids[399], 7), 0);
+	assert_same_view(&a->k, &b->k);
+	tk_free(a);
+	tk_free(b);
+}
+
+/*
+ * A refused fork takes back its children, the pid cursor and the rng: a
+ * save before and after it are the same bytes (README: "byte-for-byte").
+ */
+static void test_refused_fork_saves_alike(void **state)
+{
+	struct tk *a = tk_new_pidmax(RESERVED_PIDS + 100);
+	static int pids[RESERVED_PIDS + 100];
+	void *before, *after;
+	size_t nb, na;
+
+	(void)state;
+	fork1(&a->k, 1);
+	assert_int_equal(kernel_save(&a->k, &before, &nb), 0);
+	assert_int_equal(do_fork(&a->k, 1, RESERVED_PIDS + 100, pids), -EAGAIN);
+	assert_int_equal(kernel_save(&a->k, &after, &na), 0);
+	assert_int_equal(na, nb);
+	assert_memory_equal(after, before, nb);
+	free(before);
+	free(after);
+	tk_free(a);
 }
 
 /* ---- damage ---- */
@@ -484,6 +545,8 @@ int main(void)
 		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_consistent_lies_refused),
 		cmocka_unit_test(test_shared_mm_and_threads),
+		cmocka_unit_test(test_pid_max_below_live_pids),
+		cmocka_unit_test(test_refused_fork_saves_alike),
 		cmocka_unit_test(test_version_and_unknown_sections),
 		cmocka_unit_test(test_every_length_truncated),
 		cmocka_unit_test(test_every_byte_flipped),

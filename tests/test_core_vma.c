@@ -17,7 +17,7 @@
 
 static struct mm_struct *mm_new(void)
 {
-	struct mm_struct *mm = mm_alloc();
+	struct mm_struct *mm = tk_mm_alloc();
 
 	assert_non_null(mm);
 	mm->mmap_base = BASE;
@@ -181,14 +181,14 @@ static void test_vma_inside_guard_gap(void **state)
 	assert_true(0x50000UL - P(4) > low);
 	mmput(mm);
 
-	assert_int_equal(mm_set_defaults(mm_defaults.vma_ops, FORKDUP_INSERT, true), 0);
+	assert_int_equal(tk_mm_config(tk_mm_cfg.vma_ops, FORKDUP_INSERT, true), 0);
 	mm = mm_new();
 	map(mm, TASK_UNMAPPED_BASE + P(20), P(4), RW, ANON | MAP_FIXED | MAP_GROWSDOWN);
 	map(mm, TASK_UNMAPPED_BASE + P(10), P(2), PROT_READ, ANON | MAP_FIXED);
 	/* Bottom-up from TASK_UNMAPPED_BASE: the lowest fit is its start. */
 	assert_int_equal(map(mm, 0, P(4), RW, ANON), TASK_UNMAPPED_BASE);
 	mmput(mm);
-	assert_int_equal(mm_set_defaults(mm_defaults.vma_ops, FORKDUP_INSERT, false), 0);
+	assert_int_equal(tk_mm_config(tk_mm_cfg.vma_ops, FORKDUP_INSERT, false), 0);
 }
 
 /* brk grows [heap] in place and shrinks it; below start_brk: EINVAL. */
@@ -300,7 +300,7 @@ static void test_legacy_layout(void **state)
 	unsigned long a, b;
 
 	(void)state;
-	assert_int_equal(mm_set_defaults(mm_defaults.vma_ops, FORKDUP_INSERT, true), 0);
+	assert_int_equal(tk_mm_config(tk_mm_cfg.vma_ops, FORKDUP_INSERT, true), 0);
 	mm = mm_new();
 	a = map(mm, 0, P(2), RW, ANON);
 	b = map(mm, 0, P(3), PROT_READ, ANON);
@@ -309,7 +309,7 @@ static void test_legacy_layout(void **state)
 	assert_int_equal(mm_munmap(mm, a, P(2), MAXMAP), 0);
 	assert_int_equal(map(mm, 0, P(1), RW, ANON), TASK_UNMAPPED_BASE);
 	mmput(mm);
-	assert_int_equal(mm_set_defaults(mm_defaults.vma_ops, FORKDUP_INSERT, false), 0);
+	assert_int_equal(tk_mm_config(tk_mm_cfg.vma_ops, FORKDUP_INSERT, false), 0);
 }
 
 int main(void)
@@ -332,15 +332,15 @@ int main(void)
 
 		tk_vmastore = ops->name;
 		tk_forkdup = FORKDUP_INSERT;
-		assert_int_equal(mm_set_defaults(ops, FORKDUP_INSERT, false), 0);
+		assert_int_equal(tk_mm_config(ops, FORKDUP_INSERT, false), 0);
 		failed += _cmocka_run_group_tests(ops->name, tests,
 						  sizeof(tests) / sizeof(tests[0]),
 						  NULL, NULL);
 	}
 	/* forkdup=bulk is refused for a store without a dup hook. */
-	assert_int_equal(mm_set_defaults(vma_store_find_ops("list"), FORKDUP_BULK,
+	assert_int_equal(tk_mm_config(vma_store_find_ops("list"), FORKDUP_BULK,
 					 false), -EINVAL);
-	assert_int_equal(mm_set_defaults(vma_store_find_ops("maple"), FORKDUP_BULK,
+	assert_int_equal(tk_mm_config(vma_store_find_ops("maple"), FORKDUP_BULK,
 					 false), 0);
 	return failed;
 }

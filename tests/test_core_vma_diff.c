@@ -234,8 +234,8 @@ static uint64_t many_vmas(const struct vma_store_ops *ops, enum vma_forkdup dup)
 	uint64_t h = 0xcbf29ce484222325ULL;
 	const struct vm_area_struct *v;
 
-	assert_int_equal(mm_set_defaults(ops, dup, false), 0);
-	mm = mm_alloc();
+	assert_int_equal(tk_mm_config(ops, dup, false), 0);
+	mm = tk_mm_alloc();
 	assert_non_null(mm);
 	rs = 12345;
 	for (int step = 0; step < 16000; step++) {
@@ -286,7 +286,7 @@ static void test_many_vmas(void **state)
 		if (ops->dup && many_vmas(ops, FORKDUP_BULK) != ref)
 			fail_msg("%s/bulk departs from list", ops->name);
 	}
-	mm_set_defaults(NULL, FORKDUP_INSERT, false);
+	tk_mm_config(NULL, FORKDUP_INSERT, false);
 }
 
 int main(void)

@@ -52,6 +52,9 @@ static void step(struct kernel *ks, struct kernel *kl, uint64_t *s, int i)
 
 	if (ks->nr_tasks > (unsigned long)first_user_pid + 60 && op < 3)
 		op = 3;		/* keep the world small: exit instead */
+	/* Kernel threads cannot exit: their children would fill the world. */
+	if (op < 3 && find_task(ks, a) && task_is_kthread(find_task(ks, a)))
+		a = 1;
 	switch (op) {
 	case 0: case 1:
 		rs = do_fork(ks, a, 1, &p1);

@@ -225,6 +225,19 @@ static void test_exec(void **state)
 	assert_int_equal(run(k, "exec %d top", pid), 0);
 	assert_string_equal(find_task(k, pid)->comm, "top");
 	fails(k, "exec 2 ls", -EINVAL, "EINVAL: exec: pid 2 is a kernel thread\n");
+	/* A directory is not executable (EACCES, as execve): comm stays. */
+	fails(k, "exec 1 /", -EACCES, "EACCES: exec: '/' is a directory\n");
+	fails(k, "exec 1 /usr/bin/", -EACCES,
+	      "EACCES: exec: '/usr/bin/' is a directory\n");
+	fails(k, "exec 1 ..", -EACCES, "EACCES: exec: '..' is a directory\n");
+	fails(k, "exec 1 /bin/. x", -EACCES,
+	      "EACCES: exec: '/bin/.' is a directory\n");
+	assert_string_equal(find_task(k, 1)->comm, "systemd");
+	/* Names that merely look alike are files. */
+	assert_int_equal(run(k, "exec %d ...", pid), 0);
+	assert_string_equal(find_task(k, pid)->comm, "...");
+	assert_int_equal(run(k, "exec %d ./.x", pid), 0);
+	assert_string_equal(find_task(k, pid)->comm, ".x");
 }
 
 /* exit 3 -> zombie -> wait reaps it with status 3 << 8. */
@@ -315,9 +328,16 @@ static void test_eperm(void **state)
 	struct kernel *k = *state;
 
 	fails(k, "exit 1", -EPERM,
-	      "EPERM: exit: pid 1 belongs to init or kthreadd, which cannot exit\n");
+	      "EPERM: exit: pid 1 is init or a kernel thread, which cannot exit\n");
 	fails(k, "exit 2 9", -EPERM,
-	      "EPERM: exit: pid 2 belongs to init or kthreadd, which cannot exit\n");
+	      "EPERM: exit: pid 2 is init or a kernel thread, which cannot exit\n");
+	/* Every kernel thread, not only kthreadd: userspace cannot end one. */
+	fails(k, "exit 3", -EPERM,
+	      "EPERM: exit: pid 3 is init or a kernel thread, which cannot exit\n");
+	fails(k, "exit_thread 3", -EPERM,
+	      "EPERM: exit_thread: pid 3 is init or a kernel thread, which cannot exit\n");
+	assert_true(task_is_kthread(find_task(k, 3)));
+	assert_int_not_equal(find_task(k, 3)->state, EXIT_ZOMBIE);
 }
 
 static void test_setid(void **state)
@@ -485,6 +505,15 @@ static void test_mprotect_brk(void **state)
 	sprintf(want, "EINVAL: brk: 0x1000 is below the heap's start or the "
 		"process has no heap\n");
 	fails(k, line, -EINVAL, want);
+	/* PAGE_ALIGN would wrap this to 0: once a "shrink" that unmapped all. */
+	count = mm->map_count;
+	sprintf(line, "brk %d 0xfffffffffffff001", pid);
+	sprintf(want, "ENOMEM: brk: no room for the heap there or over "
+		"max_map_count %d\n", k->max_map_count);
+	fails(k, line, -ENOMEM, want);
+	assert_int_equal(mm->map_count, count);
+	assert_non_null(find_vma(mm, mm->start_code));
+	assert_true(find_vma(mm, mm->start_code)->vm_start <= mm->start_code);
 
 	assert_int_equal(run(k, "max_map_count %d", mm->map_count), 0);
 	assert_int_equal(k->max_map_count, mm->map_count);
@@ -606,8 +635,8 @@ static void test_subreaper_exit_thread(void **state)
 	assert_false(find_task(k, sr)->signal->is_child_subreaper);
 	fails(k, "subreaper 99999 on", -ESRCH,
 	      "ESRCH: subreaper: no process with pid 99999\n");
-	fails(k, "exit_thread 1", -EPERM, "EPERM: exit_thread: pid 1 belongs to "
-	      "init or kthreadd, which cannot exit\n");
+	fails(k, "exit_thread 1", -EPERM, "EPERM: exit_thread: pid 1 is "
+	      "init or a kernel thread, which cannot exit\n");
 }
 
 static void test_help(void **state)
@@ -672,6 +701,22 @@ static void test_save_load(void **state)
 	snprintf(path, sizeof(path), "%s/w.snap", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* File errors are named like any other: once "EUNKNOWN: load: ...". */
+static void test_file_errno_names(void **state)
+{
+	struct kernel *k = *state;
+	char line[400], want[500], name[301];
+	struct snapshot s = snap(k);
+
+	memset(name, 'a', 300);
+	name[300] = '\0';
+	snprintf(line, sizeof(line), "load /tmp/%s", name);
+	assert_int_equal(run(k, "%s", line), -ENAMETOOLONG);
+	snprintf(want, sizeof(want), "ENAMETOOLONG: load: /tmp/%s: ", name);
+	assert_memory_equal(reply, want, strlen(want));
+	assert_unchanged(k, &s);
 }
 
 /*
@@ -744,7 +789,7 @@ static void test_reply_appends(void **state)
 	assert_int_equal(ctl_execute(k, &cmd, &out), -EINVAL);
 	buf_putc(&out, '\0');
 	assert_string_equal(out.data, "before\n"
-		"EPERM: exit: pid 1 belongs to init or kthreadd, which cannot exit\n"
+		"EPERM: exit: pid 1 is init or a kernel thread, which cannot exit\n"
 		"ok\n"
 		"EINVAL: no such command value\n");
 	buf_free(&out);
@@ -806,6 +851,7 @@ int main(void)
 		T(test_populate_reset),
 		T(test_help),
 		T(test_save_load),
+		T(test_file_errno_names),
 		T(test_kill_stop_cont),
 		T(test_ptrace_detach),
 		T(test_subreaper_exit_thread),

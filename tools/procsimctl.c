@@ -6,6 +6,7 @@
  *
  *	procsimctl [-m MOUNT] COMMAND [ARGS...]
  *	procsimctl fork 1 -n 100	(sends "fork 1 100")
+ *	procsimctl -h			(usage, then the daemon's own help)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,34 +27,14 @@ static const char usage_text[] =
 	"MOUNT defaults to $PROCSIM_MOUNT, else ../mountpoint beside the\n"
 	"directory of this binary.\n"
 	"\n"
-	"commands:\n"
-	"  fork PPID [COUNT]        also: fork PPID -n COUNT; prints the new pids\n"
-	"  clone PID                prints the new tid\n"
-	"  exec PID COMM [ARGS...]  COMM is argv[0]\n"
-	"  exit PID [CODE]\n"
-	"  exit_thread TID [CODE]   one thread; a leader stays a zombie\n"
-	"  wait PID WHO [FLAG...]   WHO a pid, -1, 0 or -PGID; FLAGs nohang,\n"
-	"                           nowait, untraced, continued, nothread;\n"
-	"                           prints 'PID STATUS'\n"
-	"  kill PID SIG             SIG 0..64 or a name: KILL, SIGTERM, stop\n"
-	"  stop PID | cont PID\n"
-	"  ptrace PID TRACER | detach PID\n"
-	"  subreaper PID on|off\n"
-	"  mmap PID LEN [PROT] [FLAGS] [ADDR]\n"
-	"                           LEN 4096, 0x1000, 4K, 2M; PROT rw-, r-x, none;\n"
-	"                           FLAGS private,shared,fixed,noreplace,growsdown\n"
-	"  mprotect PID ADDR LEN PROT\n"
-	"  brk PID ADDR\n"
-	"  max_map_count N\n"
-	"  setuid PID UID | setgid PID GID\n"
-	"  munmap PID ADDR LEN\n"
-	"  populate N\n"
-	"  reset\n"
-	"  pid_max N\n"
-	"  pidstore NAME            idr, bitmap, xarray, sparse or judy, live\n"
-	"  save FILE | load FILE    the whole world to FILE and back; a\n"
-	"                           relative FILE is taken from the cwd\n"
-	"  help\n"
+	"COMMAND is one line of the daemon's control language, sent as is,\n"
+	"except: fork PPID -n COUNT is fork PPID COUNT, and save/load FILE\n"
+	"make a relative FILE absolute against the cwd.  -h lists the\n"
+	"commands by asking the daemon for its own help.\n"
+	"\n"
+	"Argument forms: LEN and ADDR 4096, 0x1000, 4K, 2M; PROT rw-, r-x,\n"
+	"none; FLAGS private,shared,fixed,noreplace,growsdown; SIG 0..64 or\n"
+	"a name (KILL, SIGTERM, stop); WHO a pid, -1, 0 or -PGID.\n"
 	"\n"
 	"Exit status: 0 done, 1 the command failed, 2 usage error.\n";
 
@@ -265,12 +246,32 @@ static int run(const char *path, char *line, size_t len)
 	return 0;
 }
 
+/*
+ * -h: our usage, then the daemon's own command list, so the two never
+ * drift apart (the daemon builds its help from the ctl X-macro).
+ */
+static int print_help(const char *path)
+{
+	char line[sizeof("help")] = "help";
+
+	fputs(usage_text, stdout);
+	if (access(path, W_OK)) {
+		printf("\n(no daemon at %s: mount procsim, or use -m,"
+		       " to list its commands)\n", path);
+		return 0;
+	}
+	fputs("\ncommands (the daemon's help):\n", stdout);
+	fflush(stdout);
+	return run(path, line, strlen(line));
+}
+
 int main(int argc, char **argv)
 {
 	char mount[PATH_MAX], path[PATH_MAX + sizeof(CTL_FILE) + 1];
 	char *line;
 	size_t len;
 	int opt, ret;
+	bool help = false;
 
 	mount[0] = '\0';
 	opterr = 0;
@@ -278,8 +279,8 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "+hm:")) != -1) {
 		switch (opt) {
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			help = true;
+			break;
 		case 'm':
 			snprintf(mount, sizeof(mount), "%s", optarg);
 			break;
@@ -288,11 +289,13 @@ int main(int argc, char **argv)
 				    "unknown option");
 		}
 	}
-	if (optind >= argc)
+	if (!help && optind >= argc)
 		usage_error("no COMMAND given");
 	if (!mount[0])
 		default_mount(mount, sizeof(mount));
 	snprintf(path, sizeof(path), "%s/%s", mount, CTL_FILE);
+	if (help)
+		return print_help(path);
 
 	line = build_line(argc - optind, argv + optind, &len);
 	if (!line)
