@@ -29,10 +29,15 @@ static unsigned long fork_room(const struct kernel *k)
 }
 
 /*
- * world_rollback for an undone fork or clone, unless concurrent: then
- * other threads move the cursor, rng and gen too, and the undo only
- * takes back its own tasks.
+ * world_mark and world_rollback for an undone fork or clone, unless
+ * concurrent: then other threads move the cursor (under pidmap_lock), rng
+ * and gen too, and the undo only takes back its own tasks.
  */
+static struct world_mark take_marks(const struct kernel *k)
+{
+	return k->concurrent ? (struct world_mark){ 0 } : world_mark(k);
+}
+
 static void undo_marks(struct kernel *k, struct world_mark mark)
 {
 	if (!k->concurrent)
@@ -53,7 +58,7 @@ static void undo_child(struct kernel *k, struct task *cur, struct task *child)
 int do_fork(struct kernel *k, int ppid, int count, int *pids)
 {
 	struct task *parent, *child;
-	struct world_mark mark = world_mark(k);
+	struct world_mark mark = take_marks(k);
 	int i, err = 0;
 
 	kernel_rcu_read_lock(k);
@@ -119,7 +124,7 @@ static int map_thread_stack(struct kernel *k, struct mm_struct *mm)
 static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 {
 	struct task *cur, *t;
-	struct world_mark mark = world_mark(k);
+	struct world_mark mark = take_marks(k);
 	int err;
 
 	kernel_rcu_read_lock(k);
