@@ -127,7 +127,7 @@ void group_exit(struct kernel *k, struct task *leader, int status)
 	notify_parent_dead(k, leader);
 }
 
-int do_exit(struct kernel *k, int pid, int code)
+static int exit_group_locked(struct kernel *k, int pid, int code)
 {
 	struct task *t = find_task(k, pid), *leader;
 
@@ -141,7 +141,20 @@ int do_exit(struct kernel *k, int pid, int code)
 	return 0;
 }
 
-int do_exit_thread(struct kernel *k, int tid, int code)
+/* The whole exit under tasklist_lock, as exit_notify's part is in Linux. */
+int do_exit(struct kernel *k, int pid, int code)
+{
+	int err;
+
+	kernel_rcu_read_lock(k);
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+	err = exit_group_locked(k, pid, code);
+	pthread_rwlock_unlock(&k->tasklist_lock);
+	kernel_rcu_read_unlock(k);
+	return err;
+}
+
+static int exit_thread_locked(struct kernel *k, int tid, int code)
 {
 	struct task *t = find_task(k, tid), *leader;
 	struct signal_struct *sig;
@@ -174,4 +187,16 @@ int do_exit_thread(struct kernel *k, int tid, int code)
 	if (!sig->nr_threads)		/* the last one: the group is reapable */
 		notify_parent_dead(k, leader);
 	return 0;
+}
+
+int do_exit_thread(struct kernel *k, int tid, int code)
+{
+	int err;
+
+	kernel_rcu_read_lock(k);
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+	err = exit_thread_locked(k, tid, code);
+	pthread_rwlock_unlock(&k->tasklist_lock);
+	kernel_rcu_read_unlock(k);
+	return err;
 }

@@ -9,7 +9,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BACKENDS=(idr bitmap xarray sparse judy)
+BACKENDS=(idr bitmap xarray xarray-sharded sparse judy)
 WORLD=populate=400
 # The views of the world that no clock moves.
 views() {
@@ -70,7 +70,7 @@ done
 # A bad name: EINVAL naming the backends, and the store stays put.
 ctl_out=$(ctl pidstore nosuch 2>&1) && fail "pidstore nosuch succeeded"
 check_match "pidstore nosuch" \
-	"EINVAL: pidstore: no backend 'nosuch' \\(have: idr bitmap xarray sparse judy\\)\$" \
+	"EINVAL: pidstore: no backend 'nosuch' \\(have: idr bitmap xarray xarray-sharded sparse judy\\)\$" \
 	"$ctl_out"
 check_match "config after a bad name" "^pidstore idr\$" "$(cat "$MNT/procsim/config")"
 # The cursor survived every switch: the next fork gets the next pid.
