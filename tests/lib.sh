@@ -46,9 +46,16 @@ AT_EXIT=()
 
 log() { echo "$TEST_NAME${MODE:+ [$MODE]}: $*" >&2; }
 
+# A private TMPDIR for this test, removed at exit: temporary files, and the
+# daemon's control mount (procsim makes it in $TMPDIR).  So the daemon's
+# startup sweep of control mounts sees only this test's, never a wedged
+# daemon of another user or test run on the same machine.
+TEST_TMP=$(mktemp -d "/tmp/procsim-tmp-$TEST_NAME.XXXXXX")
+export TMPDIR=$TEST_TMP
 # Every FAIL also lands in this file, so a check that ran in a subshell
 # (a $(...), a ( ) group) still counts at the end.
-FAIL_LOG=$(mktemp "/tmp/procsim-fails.XXXXXX")
+FAIL_LOG=$TEST_TMP/fails
+: >"$FAIL_LOG"
 
 # Stop now: setup went wrong, nothing further can be checked.
 die() {
@@ -115,6 +122,18 @@ at_exit() { AT_EXIT+=("$1"); }
 # without finish, or with exit 0, still fails if any check failed.
 finish() { exit 0; }
 
+# Take down what is still mounted under TEST_TMP (a killed daemon's
+# control mount), then remove it, never crossing into a mount.
+remove_test_tmp() {
+	local _dev mnt _
+	while read -r _dev mnt _; do
+		[[ $mnt == "$TEST_TMP"/* ]] || continue
+		timeout 10 fusermount3 -u -z "$mnt" 2>/dev/null ||
+			timeout 10 umount -l "$mnt" 2>/dev/null
+	done </proc/self/mounts
+	rm -rf --one-file-system "$TEST_TMP"
+}
+
 # The EXIT trap: stop the daemon, run the test's cleanups, and exit 1 if
 # anything failed (a check, the daemon's stop, or the script itself).
 lib_exit() {
@@ -125,7 +144,7 @@ lib_exit() {
 		eval "$hook"
 	done
 	nfail=$(grep -c . "$FAIL_LOG" 2>/dev/null)
-	rm -f "$FAIL_LOG"
+	remove_test_tmp
 	((SKIPPED && rc == 77)) && rc=0
 	if ((nfail > 0 || rc != 0)); then
 		log "FAILED (${nfail:-0} failed checks, status $rc)"
@@ -184,7 +203,9 @@ procsim_stop() {
 			sleep 0.1
 		done
 		if kill -0 "$DAEMON_PID" 2>/dev/null; then
-			log "daemon $DAEMON_PID ignored SIGTERM; killing it"
+			log "daemon $DAEMON_PID ignored SIGTERM; killing it.  Its threads and children:"
+			quote "$(ps -L -o tid=,stat=,wchan:32=,comm= -p "$DAEMON_PID"
+				ps --ppid "$DAEMON_PID" -o pid=,stat=,wchan:32=,args=)" 40
 			kill -KILL "$DAEMON_PID" 2>/dev/null || true
 		fi
 		status=0
@@ -212,17 +233,39 @@ procsim_stop() {
 	return "$rc"
 }
 
+# stat_error PATH: stat's error message for PATH (empty if it answered
+# fine).  A stat stuck on a wedged mount, uninterruptible so that not even
+# SIGKILL ends it, is left behind after 5 s rather than waited for: no
+# other test's daemon can hang this one.
+stat_error() {
+	local out=$TEST_TMP/stat.$RANDOM pid i
+	stat "$1" </dev/null >/dev/null 2>"$out" &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		echo "no answer in 5 s"
+	else
+		wait "$pid" 2>/dev/null
+		cat "$out"
+	fi
+	rm -f "$out"
+}
+
 # Unmount what earlier, killed test runs left under /tmp: mounts whose
 # daemon is gone ("Transport endpoint is not connected").  Live mounts,
-# such as those of tests running in parallel, answer stat and are left alone.
+# such as those of tests running in parallel, answer stat and are left
+# alone, and so are wedged ones (no answer).
 reap_stale_mounts() {
-	local dev mnt _ err
+	local dev mnt _
 	while read -r dev mnt _; do
 		[[ $dev == procsim && $mnt == /tmp/procsim-* ]] || continue
 		# Only a dead daemon's mount says ENOTCONN; a busy one is slow
 		# (a million-process populate holds the lock for seconds).
-		err=$(timeout 5 stat "$mnt" 2>&1 >/dev/null) && continue
-		[[ $err == *"not connected"* ]] || continue
+		[[ $(stat_error "$mnt") == *"not connected"* ]] || continue
 		log "removing stale mount $mnt"
 		timeout 10 fusermount3 -u -z "$mnt" 2>/dev/null || true
 		rmdir "$mnt" 2>/dev/null || true
