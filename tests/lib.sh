@@ -171,6 +171,18 @@ require_fuse() {
 
 is_mounted() { grep -qs " $1 fuse" /proc/self/mounts; }
 
+# holders_of MNT: pids of processes in other mount namespaces that still
+# have MNT mounted.
+holders_of() {
+	local d ours pids=()
+	ours=$(readlink /proc/self/ns/mnt)
+	for d in /proc/[0-9]*; do
+		[[ $(readlink "$d/ns/mnt" 2>/dev/null) != "$ours" ]] || continue
+		grep -qs " $1 fuse" "$d/mounts" && pids+=("${d#/proc/}")
+	done
+	echo "${pids[*]}"
+}
+
 # procsim_stop: unmount and stop the daemon; idempotent.  Returns 1 if the
 # daemon died during the test, exited non-zero or left a sanitizer report
 # (each said in a log line), else 0.  Never exits: a test goes on after it
@@ -191,11 +203,20 @@ procsim_stop() {
 			log "could not unmount $MNT"
 	fi
 	if [[ -n $DAEMON_PID ]]; then
-		local i
+		local i held
 		# Unmounted, it leaves by itself (a sanitized one checks for leaks).
 		for ((i = 0; i < 100; i++)); do
 			kill -0 "$DAEMON_PID" 2>/dev/null || break
 			sleep 0.1
+		done
+		# Not while a copy of its mount lives on in another mount
+		# namespace (another user's unshare): wait for those, up to 60 s.
+		for ((i = 0; i < 60; i++)); do
+			kill -0 "$DAEMON_PID" 2>/dev/null || break
+			held=$(holders_of "$MNT")
+			[[ -n $held ]] || break
+			((i)) || log "waiting for the daemon: processes $held hold a copy of $MNT"
+			sleep 1
 		done
 		kill -TERM "$DAEMON_PID" 2>/dev/null || true
 		for ((i = 0; i < 50; i++)); do
