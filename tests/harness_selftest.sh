@@ -9,7 +9,9 @@
 #   - procsim_stop mid-script does not end the script; a daemon that died
 #     during the test fails it;
 #   - a "# modes:" script runs every mode and fails if one does;
-#   - a skip exits 77, and a clean script exits 0.
+#   - a skip exits 77, and a clean script exits 0;
+#   - no tests/it_*.sh or rel_*.sh sets a trap (lib.sh's EXIT trap decides
+#     the status; cleanups go through at_exit).
 set -uo pipefail
 
 SRC=${PROCSIM_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -142,6 +144,18 @@ expect modes 1 '^mode good ran$' '^mode bad ran$' 'mode bad failed'
 PROCSIM_MODE=good expect modes 0 '^mode good ran$'
 PROCSIM_MODE=bad expect modes 1 '^mode bad ran$'
 PROCSIM_MODE=nosuch expect modes 1 'not one of this test.s modes'
+
+# No test replaces lib.sh's EXIT trap (its verdict would be lost): they
+# use at_exit.  INT and TERM traps are lib.sh's too.
+traps=0
+for f in "$SRC"/tests/it_*.sh "$SRC"/tests/rel_*.sh; do
+	if grep -nE '^[^#]*\btrap\b' "$f" >"$dir/traps"; then
+		echo "SELFTEST FAIL: ${f#"$SRC"/} sets a trap (use at_exit):"
+		sed 's/^/    | /' "$dir/traps"
+		traps=1 bad=1
+	fi
+done
+((traps)) || echo "selftest ok: no test sets a trap of its own"
 
 if ((bad)); then
 	echo "harness_selftest: FAILED"

@@ -56,7 +56,7 @@ check_fresh() {
 
 	# No read is stale, truncated or empty: every stat line parses.
 	local bad
-	bad=$(run ps -eo pid=,stat=,comm= | awk 'NF < 3 || $2 !~ /^[RSDTtZXIP]/' | head -n 3)
+	bad=$(run ps -eo pid=,stat=,comm= | awk '(NF < 3 || $2 !~ /^[RSDTtZXIP]/) && n++ < 3')
 	check_eq "[$mode] malformed ps rows" "" "$bad"
 }
 

@@ -10,7 +10,7 @@
 #   ctl COMMAND [ARG...]      procsimctl -m MNT; prints the reply
 #   fail MSG / check_eq WHAT EXPECTED ACTUAL / check_match WHAT REGEX TEXT
 #   procsim_stop              unmount and stop; returns 1 if the daemon failed
-#   at_exit CMD               more cleanup, run at exit after procsim_stop
+#   at_exit CMD               more cleanup, run at exit before procsim_stop
 #
 # Rules that keep every test able to fail:
 #   - checks record a FAIL and return 0; they never end the script, so one
@@ -114,8 +114,9 @@ skip() {
 	exit 77
 }
 
-# at_exit CMD: run CMD (eval'd) at exit, after the daemon is stopped.
-# Tests add their cleanup here instead of replacing lib.sh's EXIT trap.
+# at_exit CMD: run CMD (eval'd) at exit, before the daemon is stopped
+# (a cleanup may first have to free it).  Tests add their cleanups here
+# instead of replacing lib.sh's EXIT trap.
 at_exit() { AT_EXIT+=("$1"); }
 
 # End of test.  The verdict itself is lib_exit's, so a script that ends
@@ -134,15 +135,15 @@ remove_test_tmp() {
 	rm -rf --one-file-system "$TEST_TMP"
 }
 
-# The EXIT trap: stop the daemon, run the test's cleanups, and exit 1 if
+# The EXIT trap: run the test's cleanups, stop the daemon, and exit 1 if
 # anything failed (a check, the daemon's stop, or the script itself).
 lib_exit() {
 	local rc=$? nfail hook
 	set +e
-	procsim_stop || fail "the daemon did not stop cleanly"
 	for hook in "${AT_EXIT[@]}"; do
 		eval "$hook"
 	done
+	procsim_stop || fail "the daemon did not stop cleanly"
 	nfail=$(grep -c . "$FAIL_LOG" 2>/dev/null)
 	remove_test_tmp
 	((SKIPPED && rc == 77)) && rc=0
