@@ -90,6 +90,9 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 	if (!err)
 		goto out;
 	/* All or nothing: take back the children made so far. */
+#ifdef PROCSIM_MUTATE_no_fork_rollback	/* test hook: see tools/test */
+	i = 0;
+#endif
 	while (i--)
 		undo_child(k, parent, find_task(k, pids[i]));
 	undo_marks(k, mark);	/* the cursor too: no pid was used */
