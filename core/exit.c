@@ -128,7 +128,7 @@ void group_exit(struct kernel *k, struct task *leader, int status)
 	notify_parent_dead(k, leader);
 }
 
-int do_exit(struct kernel *k, int pid, int code)
+static int exit_group_locked(struct kernel *k, int pid, int code)
 {
 	struct task *t = find_task(k, pid), *leader;
 
@@ -142,7 +142,20 @@ int do_exit(struct kernel *k, int pid, int code)
 	return 0;
 }
 
-int do_exit_thread(struct kernel *k, int tid, int code)
+/* The whole exit under tasklist_lock, as exit_notify's part is in Linux. */
+int do_exit(struct kernel *k, int pid, int code)
+{
+	int err;
+
+	kernel_rcu_read_lock(k);
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+	err = exit_group_locked(k, pid, code);
+	pthread_rwlock_unlock(&k->tasklist_lock);
+	kernel_rcu_read_unlock(k);
+	return err;
+}
+
+static int exit_thread_locked(struct kernel *k, int tid, int code)
 {
 	struct task *t = find_task(k, tid), *leader;
 	struct signal_struct *sig;
@@ -169,12 +182,44 @@ int do_exit_thread(struct kernel *k, int tid, int code)
 	}
 	leader->utime += t->utime;
 	leader->stime += t->stime;
-	if (t->mm)		/* its stack to glibc's cache, or unmapped */
-		thread_stack_put(k, t->mm);
 	watch_exit(k, t, (code & 0xff) << 8);
 	release_task(k, t);
 	task_touch(k, leader);		/* Threads: in status */
 	if (!sig->nr_threads)		/* the last one: the group is reapable */
 		notify_parent_dead(k, leader);
 	return 0;
+}
+
+/*
+ * A thread other than the leader leaves a stack (its mm's VMAs, so under
+ * mmap_lock, which comes before tasklist_lock: THE LOCKING RULE).  The
+ * checks are exit_thread_locked's, which then cannot fail: no other
+ * command acts on this process meanwhile, and the thread's reference
+ * keeps the mm.  RCU read section held.
+ */
+static void exit_thread_stack(struct kernel *k, int tid)
+{
+	struct task *t = find_task(k, tid);
+	struct mm_struct *mm;
+
+	if (!t || !thread_alive(t) || t == t->group_leader || !t->mm ||
+	    t->group_leader == k->init_task || task_is_kthread(t->group_leader))
+		return;
+	mm = t->mm;
+	pthread_mutex_lock(&mm->mmap_lock);
+	thread_stack_put(k, mm);	/* to glibc's cache, or unmapped */
+	pthread_mutex_unlock(&mm->mmap_lock);
+}
+
+int do_exit_thread(struct kernel *k, int tid, int code)
+{
+	int err;
+
+	kernel_rcu_read_lock(k);
+	exit_thread_stack(k, tid);
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+	err = exit_thread_locked(k, tid, code);
+	pthread_rwlock_unlock(&k->tasklist_lock);
+	kernel_rcu_read_unlock(k);
+	return err;
 }

@@ -29,22 +29,59 @@ static unsigned long fork_room(const struct kernel *k)
 	return (unsigned long)(s->pid_max - 1) - (s->nr_used - above);
 }
 
+/*
+ * world_mark and world_rollback for an undone fork or clone, unless
+ * concurrent: then other threads move the cursor (under pidmap_lock), rng
+ * and gen too, and the undo only takes back its own tasks.
+ */
+static struct world_mark take_marks(const struct kernel *k)
+{
+	return k->concurrent ? (struct world_mark){ 0 } : world_mark(k);
+}
+
+static void undo_marks(struct kernel *k, struct world_mark mark)
+{
+	if (!k->concurrent)
+		world_rollback(k, mark);
+}
+
+/* Take back a child copy_process made (all-or-nothing undo). */
+static void undo_child(struct kernel *k, struct task *cur, struct task *child)
+{
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+	watch_fork_undo(k, cur, child);
+	if (!thread_group_leader(child))
+		child->signal->nr_threads--;
+	release_task(k, child);
+	pthread_rwlock_unlock(&k->tasklist_lock);
+}
+
 int do_fork(struct kernel *k, int ppid, int count, int *pids)
 {
-	struct task *parent = find_task(k, ppid), *child;
-	struct world_mark mark = world_mark(k);
+	struct task *parent, *child;
+	struct world_mark mark = take_marks(k);
 	int i, err = 0;
 
-	if (!task_alive(parent))
-		return -ESRCH;
-	if (count < 1)
-		return -EINVAL;
+	kernel_rcu_read_lock(k);
+	parent = find_task(k, ppid);
+	if (!task_alive(parent)) {
+		err = -ESRCH;
+		goto out;
+	}
+	if (count < 1) {
+		err = -EINVAL;
+		goto out;
+	}
 	/*
 	 * Fail fast what must fail: more children than pids 1..pid_max-1
 	 * left free would build (and take back) them all under the lock.
+	 * (Counted under the world lock held for writing only: concurrent
+	 * forks would race the count, and alloc_pid says -EAGAIN anyway.)
 	 */
-	if ((unsigned long)count > fork_room(k))
-		return -EAGAIN;
+	if (!k->concurrent && (unsigned long)count > fork_room(k)) {
+		err = -EAGAIN;
+		goto out;
+	}
 	for (i = 0; i < count; i++) {
 		err = copy_process(k, parent, 0, &child);
 		if (err)
@@ -52,44 +89,61 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 		pids[i] = child->pid;
 	}
 	if (!err)
-		return 0;
+		goto out;
 	/* All or nothing: take back the children made so far. */
-	while (i--) {
-		child = find_task(k, pids[i]);
-		watch_fork_undo(k, parent, child);
-		release_task(k, child);
+#ifdef PROCSIM_MUTATE_no_fork_rollback	/* test hook: see tools/test */
+	i = 0;
+#endif
+	while (i--)
+		undo_child(k, parent, find_task(k, pids[i]));
+	undo_marks(k, mark);	/* the cursor too: no pid was used */
+out:
+	kernel_rcu_read_unlock(k);
+	return err;
+}
+
+static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
+{
+	struct task *cur, *t;
+	struct world_mark mark = take_marks(k);
+	int err;
+
+	kernel_rcu_read_lock(k);
+	cur = find_task(k, pid);
+	err = -ESRCH;
+	if (!task_alive(cur))
+		goto out;
+	err = -EINVAL;
+	if (task_is_kthread(cur))
+		goto out;	/* kernel threads have no user threads */
+	err = copy_process(k, cur, CLONE_VM | CLONE_THREAD, &t);
+	if (err) {
+		undo_marks(k, mark);
+		goto out;
 	}
-	world_rollback(k, mark);	/* the cursor too: no pid was used */
+	if (stack) {
+		pthread_mutex_lock(&t->mm->mmap_lock);
+		err = thread_stack_get(k, t->mm);	/* glibc's cache first */
+		pthread_mutex_unlock(&t->mm->mmap_lock);
+	}
+	if (err) {
+		/* All or nothing: the thread goes again, its watchers undone. */
+		undo_child(k, cur, t);
+		undo_marks(k, mark);
+		goto out;
+	}
+	*tid = t->pid;
+out:
+	kernel_rcu_read_unlock(k);
 	return err;
 }
 
 int do_clone_thread(struct kernel *k, int pid, int *tid)
 {
-	struct task *cur = find_task(k, pid), *t;
-	struct world_mark mark = world_mark(k);
-	int err;
+	return clone_thread(k, pid, true, tid);
+}
 
-	if (!task_alive(cur))
-		return -ESRCH;
-	if (task_is_kthread(cur))
-		return -EINVAL;		/* kernel threads have no user threads */
-	err = copy_process(k, cur, CLONE_VM | CLONE_THREAD, &t);
-	if (err) {
-		world_rollback(k, mark);
-		return err;
-	}
-	err = thread_stack_get(k, t->mm);
-	if (err) {
-		/* All or nothing: the thread goes again, its watchers undone. */
-		watch_fork_undo(k, cur, t);
-		t->signal->nr_threads--;
-		release_task(k, t);
-		world_rollback(k, mark);
-		return err;
-	}
-	/* A thread born into a group stop is stopped too. */
-	if (t->signal->flags & SIGNAL_STOP_STOPPED)
-		set_task_state(k, t, TASK_STOPPED);
-	*tid = t->pid;
-	return 0;
+int do_clone(struct kernel *k, int pid, int *tid)
+{
+	return clone_thread(k, pid, false, tid);
 }

@@ -36,9 +36,12 @@ uint64_t kernel_rand(struct kernel *k)
 	return k->rng * 0x2545F4914F6CDD1DULL;
 }
 
+/* find_task_by_vpid: the pid's task once attach_pid() has run. */
 struct task *find_task(const struct kernel *k, int pid)
 {
-	return pid_store_lookup(&k->pids, pid);
+	struct task *t = pid_store_lookup(&k->pids, pid);
+
+	return t && task_attached(t) ? t : NULL;
 }
 
 struct task *find_process(const struct kernel *k, int pid)
@@ -50,7 +53,12 @@ struct task *find_process(const struct kernel *k, int pid)
 
 int next_tgid(const struct kernel *k, int from, struct task **t)
 {
-	return pid_store_next_leader(&k->pids, from, t);
+	int pid;
+
+	while ((pid = pid_store_next_leader(&k->pids, from, t)) >= 0 &&
+	       !task_attached(*t))
+		from = pid + 1;
+	return pid;
 }
 
 static void log_change(struct change_log *log, const struct task *t,
@@ -227,6 +235,12 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	if (err)
 		return err;
 	k->kstat = k->pids.kstat = o->kstat;
+	k->pids.lock_mode = o->pidlock && !strcmp(o->pidlock, "once") ?
+			    PIDLOCK_ONCE : PIDLOCK_TWICE;
+	k->pids.timing = o->pidlock_timing;
+	k->concurrent = o->concurrent;
+	if (k->concurrent)
+		pid_store_set_concurrent(&k->pids);
 	k->mm_cfg.vma_ops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
 	k->mm_cfg.forkdup = o->forkdup;
 	k->mm_cfg.legacy_layout = o->mmap_legacy;
@@ -241,6 +255,7 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 		return -ENOMEM;
 	}
 	pthread_rwlock_init(&k->lock, NULL);
+	pthread_rwlock_init(&k->tasklist_lock, NULL);
 	k->max_map_count = o->max_map_count ? o->max_map_count : DEFAULT_MAX_MAP_COUNT;
 	k->nr_cpus = o->nr_cpus ? o->nr_cpus : 2;
 	k->mem_total_kb = o->mem_total_kb ? o->mem_total_kb : 24UL << 20;
@@ -253,6 +268,7 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 		pid_store_destroy(&k->pids);
 		intern_destroy(k->strings);
 		pthread_rwlock_destroy(&k->lock);
+		pthread_rwlock_destroy(&k->tasklist_lock);
 		return err;
 	}
 	err = boot(k);
@@ -296,6 +312,9 @@ void kernel_destroy(struct kernel *k)
 {
 	free_world(k);
 	pthread_rwlock_destroy(&k->lock);
+	pthread_rwlock_destroy(&k->tasklist_lock);
+	if (k->concurrent)
+		core_rcu_barrier();	/* the tasks and nodes call_rcu frees */
 }
 
 #define SWAP(a, b) do { __typeof__(a) tmp_ = (a); (a) = (b); (b) = tmp_; } while (0)
@@ -309,6 +328,10 @@ void kernel_replace(struct kernel *k, struct kernel *fresh)
 	SWAP(fresh->cnproc, k->cnproc);
 	SWAP(fresh->audit, k->audit);
 	pthread_rwlock_destroy(&fresh->lock);
+	fresh->tasklist_lock = k->tasklist_lock;	/* unused: world held */
+	/* How pids are locked is the daemon's choice, not the world's. */
+	fresh->pids.lock_mode = k->pids.lock_mode;
+	fresh->pids.timing = k->pids.timing;
 	fresh->gen = k->gen + 1;
 	fresh->epoch = k->epoch + 1;
 	fresh->track_changes = k->track_changes;
@@ -342,6 +365,8 @@ int kernel_reset(struct kernel *k)
 	o.wait = k->wait->name;
 	o.vmastore = k->mm_cfg.vma_ops->name;
 	o.watchers = k->watch->name;
+	o.pidlock = k->pids.lock_mode == PIDLOCK_ONCE ? "once" : "twice";
+	o.pidlock_timing = k->pids.timing;
 	err = kernel_init(&fresh, &o);
 	if (err)
 		return err;

@@ -4,13 +4,40 @@
  * tests include.  No FUSE, no file I/O, no printing below this line.
  *
  * THE LOCKING RULE
- *   One reader-writer lock per kernel, k->lock.  Every function here that
- *   changes the world (do_fork, do_exit, do_wait, mm_*, populate, …) expects
- *   the caller to hold it for writing; every reader (find_task, the
- *   renderers, readdir) holds it for reading for as long as it uses a task
- *   pointer.  So a reader never sees a half-built task, and readers never
- *   wait for each other.  Operations are all-or-nothing: on any error the
- *   world is exactly as it was, so a failed command needs no cleanup.
+ *   The world lock, k->lock (a reader-writer lock: the kernel's "the world
+ *   exists").  Held for WRITING by whole-world operations: boot, populate,
+ *   load, reset, pidstore switch, pid_max, and every ctl command the daemon
+ *   runs (the daemon converts none yet).  Held for READING by readers
+ *   (find_task, the renderers, readdir) for as long as they use a task
+ *   pointer, and by the converted paths below, which then take the fine
+ *   locks themselves.  Under the world lock held for writing no fine lock
+ *   is needed, and the converted paths take theirs uncontended.
+ *
+ *   Converted paths (callable with k->lock held for reading, any number at
+ *   once, when the kernel was booted with opts.concurrent):
+ *   do_clone, do_clone_thread, do_exit_thread, do_fork, do_exit, do_wait.
+ *   They take, in this order, never the other way round:
+ *     rcu_read_lock     (core/rcu.h) around the pid lookups and every use
+ *                       of a task pointer got from one;
+ *     mm->mmap_lock     a process's VMAs (a new thread's stack, fork's copy);
+ *     tasklist_lock     (rwlock, here) for writing: the task tree (children,
+ *                       parent, thread lists, signal_struct, ptrace links),
+ *                       the change logs, the watchers and their state
+ *                       (event rings, keys, acct), and the counters' writes;
+ *                       held only while the tree changes (and for a whole
+ *                       do_wait, which reaps);
+ *     pidmap_lock       (per pid store, core/pidstore.h): alloc, install and
+ *                       free of pids.  alloc_pid takes it before
+ *                       tasklist_lock, release_task's free inside it, as in
+ *                       the kernel; pidlock=twice takes it twice per clone.
+ *   Pid lookups take no lock: RCU for idr, xarray and xarray-sharded, the
+ *   store's read_lock for bitmap, sparse and judy (core/pidstore.h).
+ *   A task is found by pid only once attached (task->unattached clear), and
+ *   a released task (and its signal_struct) is freed by call_rcu, so a
+ *   reader in a read section never sees a half-built or a freed task.
+ *   Counters are atomics: written under tasklist_lock, read without it.
+ *   Operations are all-or-nothing: on any error the world is exactly as it
+ *   was, so a failed command needs no cleanup.
  *
  * ERRORS
  *   Functions return 0 or a negative errno: -ESRCH (no such pid), -ECHILD,
@@ -46,6 +73,14 @@ struct kernel_opts {
 	const char *watchers;		/* task watcher mechanism; NULL: "table" */
 	/* The serving layer's accounting (core/kstat.h); NULL: none. */
 	const struct kstat_hook *kstat;
+	/*
+	 * Converted paths may run under the world lock held for reading:
+	 * lookups race writers, so released tasks and pid-store nodes are
+	 * freed after an RCU grace period.  Off: freed at once, as before.
+	 */
+	bool concurrent;
+	const char *pidlock;		/* "twice" (NULL) or "once" */
+	bool pidlock_timing;		/* measure pidmap_lock (k->pids.stats) */
 };
 
 /*
@@ -72,8 +107,10 @@ struct change_log {
 };
 
 struct kernel {
-	pthread_rwlock_t lock;		/* see THE LOCKING RULE above */
-	struct pid_store pids;
+	pthread_rwlock_t lock;		/* the world: see THE LOCKING RULE above */
+	pthread_rwlock_t tasklist_lock;	/* the task tree: THE LOCKING RULE */
+	bool concurrent;		/* opts.concurrent */
+	struct pid_store pids;		/* its own pidmap_lock */
 	struct task *init_task;		/* pid 1 */
 	struct task *kthreadd;		/* pid 2 */
 	int max_map_count;
@@ -88,13 +125,16 @@ struct kernel {
 	struct kernel_opts opts;	/* as booted, for kernel_reset */
 	const struct kstat_hook *kstat;	/* opts.kstat: wait and watchers charge it */
 
-	/* Counters (what /proc/stat and /proc/procsim/stats print). */
-	unsigned long nr_tasks;		/* every task with a pid, zombies too */
-	unsigned long nr_processes;	/* thread-group leaders */
-	unsigned long nr_running;	/* state R */
-	unsigned long total_forks;	/* /proc/stat "processes" */
-	unsigned long total_exits;
-	uint64_t gen;			/* bumped on every change */
+	/*
+	 * Counters (what /proc/stat and /proc/procsim/stats print): atomics,
+	 * written under tasklist_lock (or the world's write lock).
+	 */
+	_Atomic unsigned long nr_tasks;	/* every task with a pid, zombies too */
+	_Atomic unsigned long nr_processes;	/* thread-group leaders */
+	_Atomic unsigned long nr_running;	/* state R */
+	_Atomic unsigned long total_forks;	/* /proc/stat "processes" */
+	_Atomic unsigned long total_exits;
+	_Atomic uint64_t gen;		/* bumped on every change */
 	/*
 	 * Which world this is: kernel_replace (reset, load) bumps it, so a
 	 * pid of the old world is never the same pid of the new one, even
@@ -112,8 +152,8 @@ struct kernel {
 	const struct watch_ops *watch;
 	struct watch_chain *watch_chain;
 	struct event_ring *audit, *cnproc;
-	unsigned long nr_keys;		/* live per-task keyrings (watch_keys.c) */
-	unsigned long nr_blocked;	/* state D: /proc/stat procs_blocked */
+	_Atomic unsigned long nr_keys;	/* live per-task keyrings (watch_keys.c) */
+	_Atomic unsigned long nr_blocked;	/* state D: /proc/stat procs_blocked */
 	int watch_fail_fork;		/* test hook: the Nth fork from now fails */
 	struct watch_trace *watch_trace;	/* test hook: watchers log calls */
 };
@@ -125,9 +165,13 @@ int kernel_reset(struct kernel *k);
 unsigned long long kernel_now(const struct kernel *k);
 int kernel_set_pid_max(struct kernel *k, int pid_max);
 
-/* Any task with a pid (threads and zombies too), or NULL. */
+/*
+ * Any task with a pid (threads and zombies too), or NULL.
+ * Context: k->lock held for writing, or for reading inside rcu_read_lock.
+ */
 struct task *find_task(const struct kernel *k, int pid);
-/* The smallest thread-group leader pid >= @from, or -1 (for readdir). */
+/* The smallest thread-group leader pid >= @from, or -1 (for readdir).
+ * Context: as find_task(). */
 int next_tgid(const struct kernel *k, int from, struct task **t);
 /* The process (group leader) of @pid, or NULL. */
 struct task *find_process(const struct kernel *k, int pid);
@@ -135,10 +179,21 @@ struct task *find_process(const struct kernel *k, int pid);
 /*
  * copy_process for fork(): @count children of the task @ppid, each with a
  * copy of its mm.  All or nothing.  The new pids go to @pids[0..count).
+ * Context: k->lock held (reading: see THE LOCKING RULE).
  */
 int do_fork(struct kernel *k, int ppid, int count, int *pids);
-/* clone(CLONE_THREAD): a new thread in @pid's group; its tid in *@tid. */
+/*
+ * clone(CLONE_THREAD): a new thread in @pid's group; its tid in *@tid.
+ * NPTL's allocate_stack too: an 8 MiB stack with its guard page.
+ * Context: k->lock held (reading: see THE LOCKING RULE).
+ */
 int do_clone_thread(struct kernel *k, int pid, int *tid);
+/*
+ * clone(2) itself with CLONE_VM | CLONE_THREAD | CLONE_SIGHAND: a thread
+ * and nothing mapped, as when NPTL's stack cache hands out a cached stack
+ * (the steady state of a pthread_create/join loop).  Same context.
+ */
+int do_clone(struct kernel *k, int pid, int *tid);
 /*
  * execve: @argv (argc strings) becomes the cmdline, @comm (or the basename
  * of argv[0] if NULL) the name; fresh mm; the other threads are gone.
@@ -150,12 +205,14 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
  * exit_group(@code & 0xff): the process becomes a zombie, children
  * reparented.  -EPERM for init and every kernel thread: userspace cannot
  * make a kernel thread exit (they ignore signals; only the kernel stops them).
+ * Context: k->lock held (reading: see THE LOCKING RULE).
  */
 int do_exit(struct kernel *k, int pid, int code);
 /*
  * A single thread's exit (the kernel's do_exit without the group): the
  * thread is gone, a leader stays a zombie until its whole group has
  * exited, and the parent can reap the group once the last thread goes.
+ * Context: k->lock held (reading: see THE LOCKING RULE).
  */
 int do_exit_thread(struct kernel *k, int tid, int code);
 /*
@@ -168,6 +225,7 @@ int do_exit_thread(struct kernel *k, int tid, int code);
  * eligible child or tracee.  WNOHANG and none ready: 0 in *@reaped.
  * Without WNOHANG and none ready: -EAGAIN, since nothing in the simulation
  * runs to wake a sleeper.
+ * Context: k->lock held (reading: see THE LOCKING RULE).
  */
 int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
 	    int *status);

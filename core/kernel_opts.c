@@ -82,6 +82,9 @@ int kernel_opts_check(const struct kernel_opts *o, char *why)
 	if (o->max_map_count &&
 	    (err = kopt_check_max_map_count(o->max_map_count, why)))
 		return err;
+	if (o->pidlock && strcmp(o->pidlock, "twice") && strcmp(o->pidlock, "once"))
+		return refuse(why, "pidlock must be twice or once, not '%.32s'",
+			      o->pidlock);
 	if (o->nr_cpus)
 		err = range(o->nr_cpus, 1, 4096, why);
 	return err;

@@ -35,6 +35,7 @@ static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops,
 
 	if (!mm)
 		return NULL;
+	pthread_mutex_init(&mm->mmap_lock, NULL);
 	mm->vma_ops = ops;
 	mm->vma_root = ops->create();
 	if (!mm->vma_root) {
@@ -188,6 +189,7 @@ void mmput(struct mm_struct *mm)
 	mm->vma_ops->destroy(mm->vma_root, vma_free);
 	free(mm->args);
 	free(mm->env);
+	pthread_mutex_destroy(&mm->mmap_lock);
 	free(mm);
 }
 
@@ -240,6 +242,7 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 		return NULL;
 	root = mm->vma_root;
 	*mm = *old;
+	pthread_mutex_init(&mm->mmap_lock, NULL);	/* old's is held */
 	mm->vma_root = root;
 	mm->users = 1;
 	mm->args = mm->env = NULL;

@@ -10,6 +10,7 @@
 #ifndef PROCSIM_MM_H
 #define PROCSIM_MM_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <sys/mman.h>	/* PROT_* and MAP_*: Linux values */
@@ -65,7 +66,14 @@ struct vm_area_struct {
 };
 
 struct mm_struct {
-	int users;			/* tasks sharing it (threads) */
+	/*
+	 * mmap_lock: the VMAs and the counters below, for the converted
+	 * paths that run under the world lock held for reading (a new
+	 * thread's stack, fork's copy).  Under the world lock held for
+	 * writing nobody else is in, and it need not be taken.
+	 */
+	pthread_mutex_t mmap_lock;
+	int users;			/* tasks sharing it: tasklist_lock */
 	struct intern_table *names;	/* the kernel's interned strings */
 	const struct vma_store_ops *vma_ops;	/* the VMA store */
 	void *vma_root;			/* its private root */

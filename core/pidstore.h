@@ -13,12 +13,37 @@
  * yet installed: the kernel's idr_alloc(NULL) before idr_replace) and
  * present.  lookup() and next() never return reserved slots, so a reader
  * can never see a half-built task.
+ *
+ * LOCKING (kernel/pid.c's pidmap_lock)
+ *   Every change (alloc, install, free, switch) takes the store's own
+ *   pidmap_lock inside the dispatch functions below; the backends' write
+ *   hooks run with it held and never take a lock of their own.  It is a
+ *   pthread mutex of the adaptive kind (spin a little, then sleep): the
+ *   kernel's spinlock runs with preemption off, a user thread does not, and
+ *   a plain spinlock whose holder is preempted burns a whole time slice of
+ *   every waiter (this machine runs the bench with more threads than CPUs).
+ *   Lookups (lookup, next, next_leader) take no pidmap_lock:
+ *     - a backend with .rcu_lookup is read under RCU: the caller is in a
+ *       core_rcu_read_lock() section (or holds the world lock for writing),
+ *       and a concurrent writer frees nothing a reader may hold before a
+ *       grace period (the backend's file says how);
+ *     - any other backend is read under the store's read_lock (rwlock),
+ *       which its writers take for writing, nested inside pidmap_lock,
+ *       while the store is concurrent; so a reader waits for at most one
+ *       write hook, never for an allocation.
+ *   pidlock=twice (the kernel today): alloc reserves under one hold, and
+ *   install takes the lock again to publish (idr_alloc(NULL), idr_replace).
+ *   pidlock=once (the Nov 2025 fix): pid_store_alloc_task() reserves and
+ *   publishes in one hold; the caller then hides the task until it is
+ *   built (task->attached, see find_task()).
  */
 #ifndef PROCSIM_PIDSTORE_H
 #define PROCSIM_PIDSTORE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "kstat.h"
 
 #define PID_MAX_DEFAULT	32768
@@ -54,6 +79,38 @@ struct pid_store_ops {
 	void (*set_leader)(void *priv, int pid, bool leader);
 	/* Bytes the backend holds for its own structure (not the tasks). */
 	size_t (*mem_bytes)(void *priv);
+	/*
+	 * Optional: lookups are safe in an RCU read section against the
+	 * write hooks; set_rcu() then tells the backend to free what a
+	 * reader may hold only after a grace period (core_call_rcu).
+	 */
+	bool rcu_lookup;
+	void (*set_rcu)(void *priv);
+	/* Optional: allocator calls (malloc/calloc/realloc) made so far. */
+	unsigned long (*alloc_calls)(void *priv);
+	/*
+	 * Optional (idr_preload): allocate ahead what an insert may need,
+	 * called before pidmap_lock is taken while the store is concurrent.
+	 * Context: no lock; races other preloads and the write hooks.
+	 */
+	void (*preload)(void *priv);
+};
+
+enum pid_lock_mode { PIDLOCK_TWICE, PIDLOCK_ONCE };
+
+/*
+ * pidmap_lock's measured use (only while pid_store.timing is set).  A hold
+ * longer than PIDLOCK_PREEMPTED_NS means the holder lost its CPU (a user
+ * thread can be preempted under the lock, a kernel spinlock holder cannot):
+ * it is counted in ->preempted and left out of ->hold_ns.
+ */
+#define PIDLOCK_PREEMPTED_NS	50000
+struct pid_lock_stats {
+	unsigned long acquired;		/* lock holds */
+	unsigned long allocs;		/* pids handed out */
+	unsigned long preempted;	/* holds left out of hold_ns */
+	uint64_t wait_ns, hold_ns;	/* summed */
+	uint64_t max_wait_ns, max_hold_ns;
 };
 
 struct pid_store {
@@ -65,6 +122,12 @@ struct pid_store {
 	int *reserved;		/* pids allocated but not installed yet */
 	int nr_reserved, reserved_cap;
 	const struct kstat_hook *kstat;	/* accounting, or NULL (kernel_init sets it) */
+	pthread_mutex_t pidmap_lock;	/* every field above; see LOCKING */
+	pthread_rwlock_t read_lock;	/* non-RCU backends, while concurrent */
+	enum pid_lock_mode lock_mode;
+	bool concurrent;	/* lookups may run beside writers */
+	bool timing;		/* measure pidmap_lock into ->stats */
+	struct pid_lock_stats stats;	/* under pidmap_lock */
 };
 
 /* The registry: NULL-terminated, in the order --help lists them. */
@@ -85,6 +148,12 @@ void pid_store_destroy(struct pid_store *s);
  */
 int pid_store_alloc(struct pid_store *s, int *pid);
 /*
+ * pidlock=once: alloc_pid and publish @t in one hold of pidmap_lock; sets
+ * @t->pid (and @t->tgid if @leader) before @t is visible.  The caller keeps
+ * @t hidden from find_task() until it is built (task->unattached).
+ */
+int pid_store_alloc_task(struct pid_store *s, struct task *t, bool leader);
+/*
  * Reserve a given pid (restore).  -EEXIST if used, -EINVAL outside
  * 1..PID_MAX_LIMIT-1: pid_max bounds only new pids, and Linux lets it be
  * lowered below live ones, which a saved world then holds.
@@ -97,5 +166,13 @@ int pid_store_next(const struct pid_store *s, int from, struct task **t);
 int pid_store_next_leader(const struct pid_store *s, int from, struct task **t);
 /* Move every entry into a store of another backend; the cursor is kept. */
 int pid_store_switch(struct pid_store *s, const struct pid_store_ops *ops);
+/*
+ * From now on lookups may run beside writers (the kernel's converted fast
+ * paths): RCU backends free after a grace period, the others lock reads.
+ * Context: no other thread uses @s yet.
+ */
+void pid_store_set_concurrent(struct pid_store *s);
+/* Allocator calls the backend made so far, or -1 when it cannot tell. */
+long pid_store_alloc_calls(const struct pid_store *s);
 
 #endif

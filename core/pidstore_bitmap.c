@@ -5,12 +5,21 @@
  * alloc_pidmap), and a separate pid hash of bucket chains for lookup
  * (find_pid_ns).  next() is find_ge_pid: a hash lookup, else the next set
  * bit (next_pidmap).  Pages are never freed, as in the kernel.
+ *
+ * Concurrency (.rcu_lookup): writers hold pidmap_lock; lookups take no
+ * lock, inside an RCU read section.  A upid is filled, then linked at the
+ * head of its chain with a release store; an unlinked one is freed after a
+ * grace period.  Pages are published whole and never freed; their words
+ * are stored and loaded whole (core/bitops.h).  next() takes a set bit
+ * whose upid has gone for a free pid and moves on.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "bitops.h"
 #include "pidstore.h"
+#include "rcu.h"
 
 #define BITS_PER_PAGE	32768			/* PAGE_SIZE * 8 */
 #define PIDMAP_ENTRIES	(PID_MAX_LIMIT / BITS_PER_PAGE)
@@ -27,12 +36,15 @@ struct upid {
 	int nr;
 	struct task *task;
 	struct upid *next;
+	struct core_rcu_head rcu;
 };
 
 struct bitmap_store {
 	struct pidmap map[PIDMAP_ENTRIES];
 	struct upid *hash[PIDHASH_SIZE];
 	size_t nr_pages, nr_upids;
+	unsigned long allocs;		/* upid and page allocations */
+	bool rcu;			/* free after a grace period */
 };
 
 /* hash_long(nr, pidhash_shift): the golden-ratio multiplicative hash. */
@@ -82,6 +94,7 @@ static int bitmap_find_free(void *priv, int from, int to)
 	return -1;
 }
 
+/* The link to @nr's upid (or the chain's end).  Writers only. */
 static struct upid **hash_slot(struct bitmap_store *b, int nr)
 {
 	struct upid **pp = &b->hash[pid_hashfn(nr)];
@@ -98,23 +111,27 @@ static int bitmap_insert(void *priv, int pid, struct task *t)
 	struct upid *u = malloc(sizeof(*u));
 	unsigned h = pid_hashfn(pid);
 
+	b->allocs++;
 	if (!u)
 		return -ENOMEM;
 	if (!m->page) {
-		m->page = calloc(BITS_PER_PAGE / 8, 1);
-		if (!m->page) {
+		uint64_t *page = calloc(BITS_PER_PAGE / 8, 1);
+
+		b->allocs++;
+		if (!page) {
 			free(u);
 			return -ENOMEM;
 		}
-		m->nr_free = BITS_PER_PAGE;
+		WRITE_ONCE(m->nr_free, BITS_PER_PAGE);
+		rcu_assign_pointer(m->page, page);
 		b->nr_pages++;
 	}
 	set_bit64(m->page, pid % BITS_PER_PAGE);
-	m->nr_free--;
+	WRITE_ONCE(m->nr_free, m->nr_free - 1);
 	u->nr = pid;
 	u->task = t;
 	u->next = b->hash[h];
-	b->hash[h] = u;
+	rcu_assign_pointer(b->hash[h], u);
 	b->nr_upids++;
 	return 0;
 }
@@ -124,7 +141,18 @@ static void bitmap_replace(void *priv, int pid, struct task *t)
 	struct upid *u = *hash_slot(priv, pid);
 
 	if (u)
-		u->task = t;
+		rcu_assign_pointer(u->task, t);
+}
+
+static void upid_free_rcu(struct core_rcu_head *head)
+{
+	core_rcu_callback_begin();
+	free((char *)head - offsetof(struct upid, rcu));
+}
+
+static void bitmap_set_rcu(void *priv)
+{
+	((struct bitmap_store *)priv)->rcu = true;
 }
 
 static void bitmap_remove(void *priv, int pid)
@@ -135,18 +163,27 @@ static void bitmap_remove(void *priv, int pid)
 
 	if (!u)
 		return;
-	*pp = u->next;
-	free(u);
+	rcu_assign_pointer(*pp, u->next);
+	if (b->rcu)
+		core_call_rcu(&u->rcu, upid_free_rcu);
+	else
+		free(u);
 	b->nr_upids--;
 	clear_bit64(m->page, pid % BITS_PER_PAGE);
-	m->nr_free++;
+	WRITE_ONCE(m->nr_free, m->nr_free + 1);
 }
 
+/* find_pid_ns.  Context: pidmap_lock, or an RCU read section. */
 static struct task *bitmap_lookup(void *priv, int pid)
 {
-	struct upid *u = *hash_slot(priv, pid);
+	struct bitmap_store *b = priv;
+	struct upid *u;
 
-	return u ? u->task : NULL;
+	for (u = rcu_dereference(b->hash[pid_hashfn(pid)]); u;
+	     u = rcu_dereference(u->next))
+		if (u->nr == pid)
+			return rcu_dereference(u->task);
+	return NULL;
 }
 
 /* next_pidmap: the next used pid >= @from, or -1. */
@@ -154,11 +191,12 @@ static int next_pidmap(const struct bitmap_store *b, int from)
 {
 	while (from < PID_MAX_LIMIT) {
 		const struct pidmap *m = &b->map[from / BITS_PER_PAGE];
+		const uint64_t *page = rcu_dereference(m->page);
 		int base = from - from % BITS_PER_PAGE;
 		unsigned long off = BITS_PER_PAGE;
 
-		if (m->page && m->nr_free < BITS_PER_PAGE)
-			off = find_next_bit(m->page, BITS_PER_PAGE, from - base);
+		if (page && READ_ONCE(m->nr_free) < BITS_PER_PAGE)
+			off = find_next_bit(page, BITS_PER_PAGE, from - base);
 		if (off < BITS_PER_PAGE)
 			return base + (int)off;
 		from = base + BITS_PER_PAGE;
@@ -190,6 +228,11 @@ static size_t bitmap_mem_bytes(void *priv)
 	       b->nr_upids * sizeof(struct upid);
 }
 
+static unsigned long bitmap_alloc_calls(void *priv)
+{
+	return ((struct bitmap_store *)priv)->allocs;
+}
+
 const struct pid_store_ops pid_store_bitmap_ops = {
 	.name = "bitmap",
 	.desc = "32768-bit pidmap pages plus a 4096-chain pid hash (pre-4.15)",
@@ -202,4 +245,7 @@ const struct pid_store_ops pid_store_bitmap_ops = {
 	.lookup = bitmap_lookup,
 	.next = bitmap_next,
 	.mem_bytes = bitmap_mem_bytes,
+	.rcu_lookup = true,
+	.set_rcu = bitmap_set_rcu,
+	.alloc_calls = bitmap_alloc_calls,
 };

@@ -9,6 +9,10 @@
  * present", so lookup and next never return a half-built task.
  * The tree is core/radix64.c, with its free mark and present as the user
  * mark; the tree grows upwards as larger pids arrive and frees empty nodes.
+ *
+ * Lookups are RCU-safe (core/radix64.h): nodes are published whole and
+ * freed after a grace period; next() may meet a present mark whose slot a
+ * writer just emptied, and moves on past it.
  */
 #include <stdlib.h>
 #include "pidstore.h"
@@ -57,13 +61,25 @@ static struct task *idr_lookup(void *priv, int pid)
 static int idr_next(void *priv, int from, struct task **t)
 {
 	const struct radix64 *r = priv;
-	void *e;
-	long n = radix64_find_marked(r, from, radix64_capacity(r), IDR_PRESENT,
-				     &e);
+	void *e = NULL;
+	long n;
 
+	do
+		n = radix64_find_marked(r, from, PID_MAX_LIMIT, IDR_PRESENT, &e);
+	while (n >= 0 && !e && (from = n + 1));
 	if (n >= 0)
 		*t = e;
 	return n;
+}
+
+static void idr_set_rcu(void *priv)
+{
+	((struct radix64 *)priv)->rcu = true;
+}
+
+static unsigned long idr_alloc_calls(void *priv)
+{
+	return ((struct radix64 *)priv)->allocs;
 }
 
 static size_t idr_mem_bytes(void *priv)
@@ -83,4 +99,7 @@ const struct pid_store_ops pid_store_idr_ops = {
 	.lookup = idr_lookup,
 	.next = idr_next,
 	.mem_bytes = idr_mem_bytes,
+	.rcu_lookup = true,
+	.set_rcu = idr_set_rcu,
+	.alloc_calls = idr_alloc_calls,
 };

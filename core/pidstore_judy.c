@@ -3,6 +3,11 @@
  * libJudy as a pid store: one JudyL array from pid to task.  A reserved pid
  * holds a sentinel word, so the array alone answers every question:
  * JudyLFirstEmpty finds a free pid, JudyLFirst the next used one.
+ *
+ * Concurrency: libJudy cannot be read beside a writer (it reshapes and
+ * frees its nodes in place), so lookups take the store's read_lock
+ * (core/pidstore.h, LOCKING).  Its allocations happen inside libJudy and
+ * are not counted (no .alloc_calls).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -2,28 +2,35 @@
 /*
  * The 64-way radix tree of core/radix64.h.  Marks move up one level at a
  * time and stop where the parent's bit already says the right thing, as
- * node_set_mark/node_clear_mark do in lib/xarray.c.
+ * node_set_mark/node_clear_mark do in lib/xarray.c.  The RCU rules are in
+ * the header: every store a reader can see is an atomic one.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include "radix64.h"
 
 #define ALL_SET		(~0ULL)
+#define MAX_DEPTH	11	/* 64-bit indexes, 6 bits a level */
 
-static struct radix64_node *node_new(struct radix64 *r, unsigned shift,
-				     struct radix64_node *parent,
-				     unsigned offset)
+static struct radix64_node *node_alloc(struct radix64 *r)
 {
 	struct radix64_node *n = calloc(1, sizeof(*n));
 
-	if (!n)
-		return NULL;
+	r->allocs++;
+	return n;
+}
+
+/* Fill a node before anyone can see it: plain stores are fine here. */
+static void node_init(struct radix64 *r, struct radix64_node *n,
+		      unsigned shift, struct radix64_node *parent,
+		      unsigned offset)
+{
 	n->shift = shift;
 	n->parent = parent;
 	n->offset = offset;
 	n->marks[RADIX64_FREE] = ALL_SET;	/* node_mark_all */
 	r->nodes++;
-	return n;
 }
 
 static void node_destroy(struct radix64_node *n)
@@ -34,11 +41,38 @@ static void node_destroy(struct radix64_node *n)
 	free(n);
 }
 
+static void node_free_rcu(struct core_rcu_head *head)
+{
+	core_rcu_callback_begin();
+	free((char *)head - offsetof(struct radix64_node, rcu));
+}
+
+/* An unlinked node: free now, or after readers that may be on it. */
+static void node_free(struct radix64 *r, struct radix64_node *n)
+{
+	r->nodes--;
+	if (r->rcu)
+		core_call_rcu(&n->rcu, node_free_rcu);
+	else
+		free(n);
+}
+
+/* Context: no reader can be in the tree. */
 void radix64_destroy(struct radix64 *r)
 {
 	node_destroy(r->root);
 	r->root = NULL;
 	r->nodes = 0;
+}
+
+static void mark_or(struct radix64_node *n, unsigned mark, uint64_t bits)
+{
+	__atomic_fetch_or(&n->marks[mark], bits, __ATOMIC_RELAXED);
+}
+
+static void mark_andnot(struct radix64_node *n, unsigned mark, uint64_t bits)
+{
+	__atomic_fetch_and(&n->marks[mark], ~bits, __ATOMIC_RELAXED);
 }
 
 /* Set @mark on @offset of @n; the parent already has it if @n had any. */
@@ -47,7 +81,7 @@ static void mark_set(struct radix64_node *n, unsigned offset, unsigned mark)
 	while (n) {
 		uint64_t was = n->marks[mark];
 
-		n->marks[mark] |= 1ULL << offset;
+		mark_or(n, mark, 1ULL << offset);
 		if (was)
 			return;
 		offset = n->offset;
@@ -59,7 +93,7 @@ static void mark_set(struct radix64_node *n, unsigned offset, unsigned mark)
 static void mark_clear(struct radix64_node *n, unsigned offset, unsigned mark)
 {
 	while (n) {
-		n->marks[mark] &= ~(1ULL << offset);
+		mark_andnot(n, mark, 1ULL << offset);
 		if (n->marks[mark])
 			return;
 		offset = n->offset;
@@ -67,24 +101,57 @@ static void mark_clear(struct radix64_node *n, unsigned offset, unsigned mark)
 	}
 }
 
-/* xas_expand: add levels on top until @index fits. */
-static int extend(struct radix64 *r, unsigned long index)
+/* Levels to add on top (or the root's shift for an empty tree) for @index. */
+static unsigned shift_for(unsigned long index)
+{
+	unsigned shift = 0;
+
+	while (shift + RADIX64_BITS < 64 &&
+	       (1UL << (shift + RADIX64_BITS)) <= index)
+		shift += RADIX64_BITS;
+	return shift;
+}
+
+/* How many nodes an insert at @index adds: new roots plus a missing path. */
+static int nodes_needed(const struct radix64 *r, unsigned long index)
+{
+	struct radix64_node *n = r->root;
+	unsigned top = shift_for(index);
+
+	if (!n)
+		return top / RADIX64_BITS + 1;
+	/*
+	 * New roots: the top one's digit for @index is not 0 (shift_for is
+	 * the smallest that fits), so the whole path below it is missing.
+	 */
+	if (top > n->shift)
+		return (top - n->shift) / RADIX64_BITS + top / RADIX64_BITS;
+	while (n->shift) {
+		struct radix64_node *c = n->slots[(index >> n->shift) & RADIX64_MASK];
+
+		if (!c)
+			return n->shift / RADIX64_BITS;
+		n = c;
+	}
+	return 0;
+}
+
+/* xas_expand: new roots on top until @index fits; each published whole. */
+static void extend(struct radix64 *r, unsigned long index,
+		   struct radix64_node **spare)
 {
 	if (!r->root) {
-		unsigned shift = 0;
+		struct radix64_node *n = *spare++;
 
-		while ((1UL << (shift + RADIX64_BITS)) <= index)
-			shift += RADIX64_BITS;
-		r->root = node_new(r, shift, NULL, 0);
-		return r->root ? 0 : -ENOMEM;
+		node_init(r, n, shift_for(index), NULL, 0);
+		rcu_assign_pointer(r->root, n);
+		return;
 	}
-	while (index >= radix64_capacity(r)) {
+	while (index >= radix64_node_capacity(r->root)) {
 		struct radix64_node *old = r->root;
-		struct radix64_node *n = node_new(r, old->shift + RADIX64_BITS,
-						  NULL, 0);
+		struct radix64_node *n = *spare++;
 
-		if (!n)
-			return -ENOMEM;
+		node_init(r, n, old->shift + RADIX64_BITS, NULL, 0);
 		n->slots[0] = old;
 		n->count = 1;
 		for (unsigned m = 0; m < RADIX64_MARKS; m++)
@@ -94,13 +161,12 @@ static int extend(struct radix64 *r, unsigned long index)
 				n->marks[m] |= 1ULL;
 		old->parent = n;
 		old->offset = 0;
-		r->root = n;
+		rcu_assign_pointer(r->root, n);
 	}
-	return 0;
 }
 
 /*
- * xas_delete_node: free nodes that became empty, bottom up.  Their marks
+ * xas_delete_node: unlink nodes that became empty, bottom up.  Their marks
  * were already propagated: an empty node is all free and has no user mark.
  */
 static void shrink(struct radix64 *r, struct radix64_node *n)
@@ -109,60 +175,54 @@ static void shrink(struct radix64 *r, struct radix64_node *n)
 		struct radix64_node *p = n->parent;
 
 		if (p) {
-			p->slots[n->offset] = NULL;
+			rcu_assign_pointer(p->slots[n->offset], NULL);
 			p->count--;
 		} else {
-			r->root = NULL;
+			rcu_assign_pointer(r->root, NULL);
 		}
-		free(n);
-		r->nodes--;
+		node_free(r, n);
 		n = p;
-	}
-}
-
-/* xas_shrink: drop root levels that only hold slot 0 (a failed extend's). */
-static void trim_root(struct radix64 *r)
-{
-	struct radix64_node *t;
-
-	while ((t = r->root) && t->shift && t->count == 1 && t->slots[0]) {
-		r->root = t->slots[0];
-		r->root->parent = NULL;
-		free(t);
-		r->nodes--;
 	}
 }
 
 int radix64_insert(struct radix64 *r, unsigned long index, void *entry,
 		   unsigned marks)
 {
+	struct radix64_node *spare[MAX_DEPTH + 1], **next = spare;
 	struct radix64_node *n;
 	unsigned slot;
-	int err = extend(r, index);
+	int need = nodes_needed(r, index);
 
-	if (err) {
-		trim_root(r);
-		return err;
+	/* Allocate first: a failure must publish nothing (xas_nomem). */
+	for (int i = 0; i < need; i++) {
+		spare[i] = node_alloc(r);
+		if (!spare[i]) {
+			while (i--)
+				free(spare[i]);
+			return -ENOMEM;
+		}
+	}
+	if (index >= radix64_node_capacity(r->root)) {
+		int roots = r->root ? (int)(shift_for(index) - r->root->shift) /
+				      RADIX64_BITS : 1;
+
+		extend(r, index, next);
+		next += roots;
 	}
 	n = r->root;
 	while (n->shift) {
 		slot = (index >> n->shift) & RADIX64_MASK;
 		if (!n->slots[slot]) {
-			struct radix64_node *c = node_new(r, n->shift -
-							  RADIX64_BITS, n, slot);
+			struct radix64_node *c = *next++;
 
-			if (!c) {
-				shrink(r, n);	/* nothing leaked */
-				trim_root(r);
-				return -ENOMEM;
-			}
-			n->slots[slot] = c;
+			node_init(r, c, n->shift - RADIX64_BITS, n, slot);
+			rcu_assign_pointer(n->slots[slot], c);
 			n->count++;
 		}
 		n = n->slots[slot];
 	}
 	slot = index & RADIX64_MASK;
-	n->slots[slot] = entry;
+	rcu_assign_pointer(n->slots[slot], entry);
 	n->count++;
 	mark_clear(n, slot, RADIX64_FREE);
 	for (unsigned m = 1; m < RADIX64_MARKS; m++)
@@ -190,7 +250,7 @@ void radix64_replace(struct radix64 *r, unsigned long index, void *entry,
 
 	if (!n)
 		return;
-	n->slots[slot] = entry;
+	rcu_assign_pointer(n->slots[slot], entry);
 	for (unsigned m = 1; m < RADIX64_MARKS; m++) {
 		if (set & (1U << m))
 			mark_set(n, slot, m);
@@ -219,7 +279,7 @@ void radix64_remove(struct radix64 *r, unsigned long index)
 
 	if (!n)
 		return;
-	n->slots[slot] = NULL;
+	rcu_assign_pointer(n->slots[slot], NULL);
 	n->count--;
 	mark_set(n, slot, RADIX64_FREE);
 	for (unsigned m = 1; m < RADIX64_MARKS; m++)
@@ -241,7 +301,8 @@ long find_marked(const struct radix64_node *n, unsigned long base,
 	unsigned i = from > base ? (from - base) >> n->shift : 0;
 
 	for (; i < RADIX64_SLOTS; i++) {
-		uint64_t bits = n->marks[mark] >> i;
+		uint64_t bits = READ_ONCE(n->marks[mark]) >> i;
+		const struct radix64_node *c;
 		unsigned long cbase;
 		long r;
 
@@ -251,15 +312,18 @@ long find_marked(const struct radix64_node *n, unsigned long base,
 		cbase = base + ((unsigned long)i << n->shift);
 		if (cbase >= to)
 			return -1;
+		c = rcu_dereference(n->slots[i]);
 		if (!n->shift) {
-			*entry = n->slots[i];
+			*entry = (void *)c;
 			return cbase;	/* >= from: a leaf starts at from */
 		}
-		if (mark == RADIX64_FREE && !n->slots[i]) {	/* all free */
-			*entry = NULL;
+		if (!c) {
+			if (mark != RADIX64_FREE)
+				continue;	/* emptied under a reader */
+			*entry = NULL;		/* all free */
 			return from > cbase ? (long)from : (long)cbase;
 		}
-		r = down(n->slots[i], cbase, from, to, entry);
+		r = down(c, cbase, from, to, entry);
 		if (r >= 0)
 			return r;
 	}
@@ -282,7 +346,8 @@ static long find_user(const struct radix64_node *n, unsigned long base,
 long radix64_find_marked(const struct radix64 *r, unsigned long from,
 			 unsigned long to, unsigned mark, void **entry)
 {
-	unsigned long cap = radix64_capacity(r);
+	const struct radix64_node *root = rcu_dereference(r->root);
+	unsigned long cap = radix64_node_capacity(root);
 	void *dummy;
 	long ret = -1;
 
@@ -291,9 +356,9 @@ long radix64_find_marked(const struct radix64 *r, unsigned long from,
 	if (from >= to)
 		return -1;
 	if (mark != RADIX64_FREE)
-		return from < cap ? find_user(r->root, 0, from, to, entry) : -1;
+		return from < cap ? find_user(root, 0, from, to, entry) : -1;
 	if (from < cap)
-		ret = find_free(r->root, 0, from, to, entry);
+		ret = find_free(root, 0, from, to, entry);
 	if (ret < 0 && to > cap) {
 		*entry = NULL;		/* beyond the tree: all free */
 		ret = from > cap ? (long)from : (long)cap;
@@ -309,7 +374,7 @@ static long node_find_entry(const struct radix64_node *n, unsigned long base,
 
 	for (; i < RADIX64_SLOTS; i++) {
 		unsigned long cbase = base + ((unsigned long)i << n->shift);
-		void *e = n->slots[i];
+		void *e = rcu_dereference(n->slots[i]);
 		long r;
 
 		if (!e || e == skip)
@@ -328,9 +393,11 @@ static long node_find_entry(const struct radix64_node *n, unsigned long base,
 long radix64_find_entry(const struct radix64 *r, unsigned long from,
 			const void *skip, void **entry)
 {
-	if (from >= radix64_capacity(r))
+	const struct radix64_node *root = rcu_dereference(r->root);
+
+	if (from >= radix64_node_capacity(root))
 		return -1;
-	return node_find_entry(r->root, 0, from, skip, entry);
+	return node_find_entry(root, 0, from, skip, entry);
 }
 
 size_t radix64_mem_bytes(const struct radix64 *r)

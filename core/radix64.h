@@ -11,6 +11,23 @@
  * every free bit set (node_mark_all(XA_FREE_MARK)).  The other marks belong
  * to the user: set on a used slot, and on an internal slot when some slot
  * below has it; removing a slot clears them.
+ *
+ * Concurrency: writers (insert, replace, remove, mark) are serialised by
+ * the caller (the pid store's pidmap_lock).  Readers (radix64_lookup,
+ * radix64_leaf, find_entry, find_marked with a user mark) may run at the
+ * same time inside an RCU read section, as in lib/xarray.c:
+ *   - a node is fully built before rcu_assign_pointer() links it, and a
+ *     new root holds the old one in slot 0 before it is published, so a
+ *     reader sees either the old tree or the new one, both well formed;
+ *   - an insert allocates every node it needs before it links any, so a
+ *     failure publishes nothing (and frees at once);
+ *   - an emptied node is unlinked and, when ->rcu is set, freed by
+ *     call_rcu(), so a reader still on it finishes first;
+ *   - slots and marks are written with atomic stores, read with atomic
+ *     loads; a reader may see a mark whose slot just emptied, so readers
+ *     get a NULL entry then and skip it.
+ * ->shift of a node never changes once published.  ->count, ->parent and
+ * ->offset are the writers' own.
  */
 #ifndef PROCSIM_RADIX64_H
 #define PROCSIM_RADIX64_H
@@ -18,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "rcu.h"
 
 #define RADIX64_BITS	6
 #define RADIX64_SLOTS	(1 << RADIX64_BITS)
@@ -32,11 +50,14 @@ struct radix64_node {
 	struct radix64_node *parent;
 	uint64_t marks[RADIX64_MARKS];
 	void *slots[RADIX64_SLOTS];
+	struct core_rcu_head rcu;	/* the deferred free */
 };
 
 struct radix64 {
 	struct radix64_node *root;
 	size_t nodes;
+	bool rcu;			/* free nodes after a grace period */
+	unsigned long allocs;		/* node allocations, ever (calloc calls) */
 };
 
 /* An empty tree is all zeroes; destroy frees the nodes, not @r. */
@@ -68,30 +89,42 @@ long radix64_find_entry(const struct radix64 *r, unsigned long from,
 /* Bytes of the tree's own structure: @r and its nodes. */
 size_t radix64_mem_bytes(const struct radix64 *r);
 
-static inline unsigned long radix64_capacity(const struct radix64 *r)
+static inline unsigned long radix64_node_capacity(const struct radix64_node *n)
 {
-	return r->root ? 1UL << (r->root->shift + RADIX64_BITS) : 0;
+	return n ? 1UL << (n->shift + RADIX64_BITS) : 0;
 }
 
-/* The leaf holding @index, or NULL. */
+/* Context: the writers' lock, or an RCU read section (one root loaded). */
+static inline unsigned long radix64_capacity(const struct radix64 *r)
+{
+	return radix64_node_capacity(rcu_dereference(r->root));
+}
+
+/*
+ * The leaf holding @index, or NULL.
+ * Context: the writers' lock, or an RCU read section.
+ */
 static inline struct radix64_node *radix64_leaf(const struct radix64 *r,
 						unsigned long index)
 {
-	struct radix64_node *n = r->root;
+	struct radix64_node *n = rcu_dereference(r->root);
 
-	if (index >= radix64_capacity(r))
+	if (index >= radix64_node_capacity(n))
 		return NULL;
 	while (n && n->shift)
-		n = n->slots[(index >> n->shift) & RADIX64_MASK];
+		n = rcu_dereference(n->slots[(index >> n->shift) & RADIX64_MASK]);
 	return n;
 }
 
-/* The entry at @index: NULL when free (or when the entry is NULL). */
+/*
+ * The entry at @index: NULL when free (or when the entry is NULL).
+ * Context: the writers' lock, or an RCU read section.
+ */
 static inline void *radix64_lookup(const struct radix64 *r, unsigned long index)
 {
 	struct radix64_node *n = radix64_leaf(r, index);
 
-	return n ? n->slots[index & RADIX64_MASK] : NULL;
+	return n ? rcu_dereference(n->slots[index & RADIX64_MASK]) : NULL;
 }
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "list.h"
 #include "mm.h"
+#include "rcu.h"
 
 #define TASK_COMM_LEN	16
 #define USER_HZ		100		/* clock ticks, sysconf(_SC_CLK_TCK) */
@@ -101,7 +102,20 @@ struct task {
 	uint64_t gen;			/* bumped on every visible change */
 	bool logged;			/* in kernel->changed already */
 	struct key *keys;		/* the keys watcher's per-task keyring */
+	/*
+	 * copy_process: the pid is in the store but attach_pid() has not
+	 * happened yet, so find_task() does not return the task.  Cleared
+	 * (release) under tasklist_lock once the task is whole.
+	 */
+	bool unattached;
+	struct core_rcu_head rcu;	/* release_task's deferred free */
 };
+
+/* Find_task's view: published and attached (acquire pairs with release). */
+static inline bool task_attached(const struct task *t)
+{
+	return !__atomic_load_n(&t->unattached, __ATOMIC_ACQUIRE);
+}
 
 static inline bool thread_group_leader(const struct task *t)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Building and freeing tasks: copy_process and release_task. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "task_alloc.h"
@@ -62,6 +63,44 @@ void set_task_comm(struct task *t, const char *name)
 	t->comm[TASK_COMM_LEN - 1] = '\0';
 }
 
+/* fork's copy of the parent's VMAs, under its mmap_lock. */
+static struct mm_struct *dup_mm_locked(struct mm_struct *old)
+{
+	struct mm_struct *mm;
+
+	pthread_mutex_lock(&old->mmap_lock);
+	mm = dup_mm(old);
+	pthread_mutex_unlock(&old->mmap_lock);
+	return mm;
+}
+
+/* alloc_pid: one hold of pidmap_lock (once) or two (twice). */
+static int alloc_pid(struct kernel *k, struct task *p, bool leader)
+{
+	int err;
+
+	if (k->pids.lock_mode == PIDLOCK_ONCE)
+		return pid_store_alloc_task(&k->pids, p, leader);
+	err = pid_store_alloc(&k->pids, &p->pid);
+	if (err)
+		return err;
+	if (leader)
+		p->tgid = p->pid;
+	pid_store_install(&k->pids, p->pid, p);	/* idr_replace */
+	return 0;
+}
+
+/* Whether @cur may still clone: checked again under tasklist_lock. */
+static bool can_clone(const struct task *cur)
+{
+	return cur->state != EXIT_ZOMBIE && cur->state != EXIT_DEAD &&
+	       !(cur->flags & PF_EXITING) && !cur->signal->group_exiting;
+}
+
+/*
+ * Context: k->lock held; under it for reading, the caller is in an RCU
+ * read section (@cur stays valid).  Takes pidmap_lock, then tasklist_lock.
+ */
 int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 		 struct task **out)
 {
@@ -82,11 +121,12 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 	p->wchan = cur->wchan;
 	p->flags = cur->flags & (PF_KTHREAD | PF_NOFREEZE | PF_RANDOMIZE);
 	p->start_time = kernel_now(k);
+	p->unattached = true;		/* until attach_pid below */
 	if (thread) {
 		p->signal = cur->signal;
 		p->group_leader = cur->group_leader;
 		p->mm = cur->mm;
-		p->real_parent = p->parent = cur->group_leader->real_parent;
+		p->tgid = cur->tgid;
 		p->exit_signal = -1;
 	} else {
 		if (init_signal(p))
@@ -101,44 +141,55 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 		if (clone_flags & CLONE_VM) {
 			/* vfork: the child borrows the mm until it execs. */
 			p->mm = cur->mm;
-			if (p->mm)
-				p->mm->users++;
-		} else if (cur->mm && !(p->mm = dup_mm(cur->mm))) {
+		} else if (cur->mm && !(p->mm = dup_mm_locked(cur->mm))) {
 			goto free_signal;
 		}
 		p->flags |= PF_FORKNOEXEC;
-		p->real_parent = p->parent = cur;
 		p->exit_signal = SIGCHLD;
 	}
-	err = pid_store_alloc(&k->pids, &p->pid);
+	err = alloc_pid(k, p, !thread);
 	if (err)
 		goto free_mm;
-	p->tgid = thread ? cur->tgid : p->pid;
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+	err = -ESRCH;
+	if (!can_clone(cur) && k->concurrent)	/* it exited meanwhile */
+		goto unlock;
+	if (thread)
+		p->real_parent = p->parent = cur->group_leader->real_parent;
+	else
+		p->real_parent = p->parent = cur;
 	/* Task watchers: the last fallible step; a failure undid its own. */
 	err = watch_fork(k, cur, p);
 	if (err)
-		goto free_pid;
-	/* Nothing can fail from here on: link the task in, then publish it. */
+		goto unlock;
+	/* Nothing can fail from here on: link the task in, then attach it. */
 	if (thread) {
 		if (p->mm)
 			p->mm->users++;
 		list_add_tail(&p->thread_node, &p->signal->thread_head);
 		p->signal->nr_threads++;
 		task_touch(k, p->group_leader);
+		/* A thread born into a group stop is stopped too. */
+		if (p->signal->flags & SIGNAL_STOP_STOPPED)
+			set_task_state(k, p, TASK_STOPPED);
 	} else {
+		if ((clone_flags & CLONE_VM) && p->mm)
+			p->mm->users++;
 		list_add_tail(&p->sibling, &cur->children);
 		k->nr_processes++;
 	}
 	k->nr_tasks++;
 	task_log_born(k, p);
 	task_touch(k, p);
-	pid_store_install(&k->pids, p->pid, p);
+	__atomic_store_n(&p->unattached, false, __ATOMIC_RELEASE);
+	pthread_rwlock_unlock(&k->tasklist_lock);
 	*out = p;
 	return 0;
-free_pid:
+unlock:
+	pthread_rwlock_unlock(&k->tasklist_lock);
 	pid_store_free(&k->pids, p->pid);
 free_mm:
-	if (!thread)
+	if (!thread && !(clone_flags & CLONE_VM))
 		mmput(p->mm);
 free_signal:
 	if (!thread)
@@ -148,6 +199,21 @@ free_task:
 	return err;
 }
 
+static void free_task_rcu(struct core_rcu_head *head)
+{
+	struct task *t = (struct task *)((char *)head -
+					 offsetof(struct task, rcu));
+
+	core_rcu_callback_begin();
+	if (thread_group_leader(t))
+		signal_free(t->signal);
+	free(t);
+}
+
+/*
+ * Context: tasklist_lock held for writing (or the world lock for writing).
+ * Takes pidmap_lock to free the pid.
+ */
 void release_task(struct kernel *k, struct task *t)
 {
 	bool leader = thread_group_leader(t);
@@ -165,8 +231,13 @@ void release_task(struct kernel *k, struct task *t)
 	if (t->state == TASK_UNINTERRUPTIBLE)
 		k->nr_blocked--;
 	mmput(t->mm);
+	t->mm = NULL;
+	k->gen++;
+	if (k->concurrent) {	/* a reader may still hold it: delayed_put_task_struct */
+		core_call_rcu(&t->rcu, free_task_rcu);
+		return;
+	}
 	if (leader)
 		signal_free(t->signal);
-	k->gen++;
 	free(t);
 }

@@ -6,6 +6,23 @@
 #include <sched.h>	/* CLONE_* */
 #include "kernel.h"
 
+/*
+ * The converted paths' RCU read section.  Only a concurrent kernel needs
+ * one: under the world lock held for writing nothing reads beside us and
+ * nothing is freed late, so the daemon never touches liburcu.
+ */
+static inline void kernel_rcu_read_lock(const struct kernel *k)
+{
+	if (k->concurrent)
+		core_rcu_read_lock();
+}
+
+static inline void kernel_rcu_read_unlock(const struct kernel *k)
+{
+	if (k->concurrent)
+		core_rcu_read_unlock();
+}
+
 /* A zeroed task with empty lists, state S. */
 struct task *alloc_task(void);
 /* Give @t a fresh signal_struct whose only thread is @t, the leader. */

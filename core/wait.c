@@ -162,8 +162,8 @@ int wait_scan_group(struct wait_opts *wo)
 	return 0;
 }
 
-int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
-	    int *status)
+static int wait_locked(struct kernel *k, int pid, int who, int options,
+		       int *reaped, int *status)
 {
 	struct task *w = find_task(k, pid);
 	struct wait_opts wo;
@@ -196,4 +196,18 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
 		return -EAGAIN;
 	*reaped = *status = 0;
 	return 0;
+}
+
+/* Scan and reap under tasklist_lock held for writing (it may release). */
+int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
+	    int *status)
+{
+	int err;
+
+	kernel_rcu_read_lock(k);
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+	err = wait_locked(k, pid, who, options, reaped, status);
+	pthread_rwlock_unlock(&k->tasklist_lock);
+	kernel_rcu_read_unlock(k);
+	return err;
 }

@@ -451,6 +451,9 @@ static void publish_changes(struct procfs *fs)
 	fuse_events_wake(fs);
 	if (!fs->cache)
 		return;
+#ifdef PROCSIM_MUTATE_no_inval		/* test hook: see tools/test */
+	return;
+#endif
 	/*
 	 * Per-writer freshness: the logs are shared, so another writer's
 	 * publish may have taken this writer's changes.  Take and invalidate

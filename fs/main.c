@@ -51,6 +51,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("cache=%s", cache),
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
+	OPT("pidlock=%s", pidlock),
 	OPT("load=%s", load),
 	OPT("account=%s", account),
 	OPT("-h", help),
@@ -85,6 +86,7 @@ static void usage(const char *prog)
 	       "                           invalidate them on change (default on)\n"
 	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
 	       "                           or none (default table)\n"
+	       "    -o pidlock=twice|once  pidmap_lock holds per clone (default twice)\n"
 	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
 	       "                           (its options replace the ones above)\n"
 	       "    -o account=on|off      time the core and the renderers per request,\n"

@@ -2,10 +2,9 @@
 /*
  * /proc/slabinfo (slabinfo 2.1, mm/slab_common.c): the caches of the
  * objects the simulation really holds (tasks, signal structs, mms, VMAs,
- * pids and the pid store's own nodes) with the 6.18 object sizes, then a
+ * pids and the pid store's own nodes, as radix_tree_node) with the 6.18 object sizes, then a
  * few fixed kernel caches.  slabtop and vmstat -m read it.
  */
-#include <stdio.h>
 #include "render_clients.h"
 #include "render_util.h"
 
@@ -30,7 +29,6 @@ void render_slabinfo(struct buf *b, const struct render_ctx *c)
 	const struct kernel *k = c->k;
 	unsigned long mms = 0, vmas = 0;
 	size_t store_bytes = k->pids.ops->mem_bytes(k->pids.priv);
-	char store[32];
 	struct task *t;
 
 	for (int pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {
@@ -39,7 +37,6 @@ void render_slabinfo(struct buf *b, const struct render_ctx *c)
 		mms++;
 		vmas += (unsigned long)t->mm->map_count;
 	}
-	snprintf(store, sizeof(store), "pidstore_%s", k->pids.ops->name);
 	const struct slab slabs[] = {
 		{ "task_struct", k->nr_tasks, 5888, 8 },
 		{ "signal_cache", k->nr_processes, 1152, 4 },
@@ -47,7 +44,8 @@ void render_slabinfo(struct buf *b, const struct render_ctx *c)
 		{ "files_cache", mms, 704, 4 },
 		{ "cred_jar", k->nr_tasks, 192, 1 },
 		{ "pid", k->nr_tasks, 192, 1 },
-		{ store, (store_bytes + 63) / 64, 64, 1 },
+		/* idr's cache in Linux; here the pid store's bytes, whatever its name */
+		{ "radix_tree_node", (store_bytes + 575) / 576, 576, 4 },
 		{ "mm_struct", mms, 1600, 8 },
 		{ "vm_area_struct", vmas, 192, 1 },
 		{ "maple_node", vmas / 8 + mms, 256, 1 },

@@ -83,8 +83,10 @@ done
 if kill -0 "$DAEMON_PID" 2>/dev/null; then
 	fail "daemon still running 5 s after SIGTERM with a blocked reader"
 else
-	wait "$DAEMON_PID" || true	# main() exits 1 when a signal ended the loop
+	rc=0
+	wait "$DAEMON_PID" || rc=$?
 	DAEMON_PID=
+	check_eq "daemon's exit status after SIGTERM with a blocked reader" 0 "$rc"
 	is_mounted "$MNT" && fail "still mounted after the daemon stopped"
 fi
 rc=0

@@ -107,16 +107,7 @@ check_eq "maps still complete" "$size" "$(wc -c <"$MNT/$pid/maps")"
 # reap_stale_mounts (in any test running in parallel) clears those.
 stop_with TERM
 STALE=$(mktemp -d /tmp/psim-stale.XXXXXX)
-# procsim_stop reads the script's status from $?: hand it on.
-cleanup_stale() {
-	local st=$?
-	set +e
-	fusermount3 -u -z "$STALE" 2>/dev/null
-	rmdir "$STALE" 2>/dev/null
-	(exit "$st")
-	procsim_stop
-}
-trap cleanup_stale EXIT
+at_exit 'fusermount3 -u -z "$STALE" 2>/dev/null; rmdir "$STALE" 2>/dev/null'
 "$PROCSIM" -f "$STALE" >>"$log_of" 2>&1 &
 stale_pid=$!
 for ((i = 0; i < 100; i++)); do

@@ -64,8 +64,9 @@ stop_pair() {
 	PIDS=()
 }
 
+# At exit, before lib.sh stops the daemon: free what a wedge left stuck.
 cleanup() {
-	local rc=$? f
+	local f
 	set +e
 	# A daemon stuck opening a FIFO (the defect) is freed by peers: a
 	# reader that drains it and a writer that closes it.
@@ -87,14 +88,11 @@ cleanup() {
 		rm -rf --one-file-system "$dir" 2>/dev/null && break
 		sleep 0.1
 	done
-	(exit "$rc")
-	procsim_stop
 }
-trap 'rm -rf --one-file-system "$dir"' EXIT
 
 CTLDIR=
+at_exit cleanup
 procsim_start -o populate=50
-trap cleanup EXIT
 CTLDIR=$(readlink "$MNT/procsim")
 
 # ends_within WHAT SECONDS PID: wait for background job PID at most

@@ -10,8 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 procsim_start -o populate=20
 dir=$(mktemp -d /tmp/savefile.XXXXXX)
-# procsim_stop takes the test's status from $?: keep it past the rm.
-trap 'rc=$?; rm -rf "$dir"; (exit "$rc"); procsim_stop' EXIT
+at_exit 'rm -rf "$dir"'
 before=$(run ps -eo pid,ppid,uid,stat,args) || fail "ps exited $?"
 
 # refused ERRNO REGEX COMMAND FILE: one error line, nothing changed.

@@ -2,7 +2,8 @@
 # Wait semantics through the real tools: a traced process shows TracerPid
 # in /proc/PID/status, ps shows T for a stopped process (t for a traced
 # one), a killed child's wait status is the signal, and /proc/procsim/config
-# names the wait strategy.  Runs once per strategy.
+# names the wait strategy.  One mode per strategy.
+# modes: scan lookup
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -43,11 +44,7 @@ one_strategy() {
 		"$(ctl_ok wait "$parent" "$child")"
 	err=$(ctl kill "$child" TERM 2>&1) && fail "kill of a reaped pid succeeded: $err"
 	check_match "kill of a reaped pid" '^procsimctl: ESRCH: ' "$err"
-	finish
 }
 
-# One daemon per strategy, each in a subshell whose EXIT trap stops it.
-rc=0
-(one_strategy scan) || rc=1
-(one_strategy lookup) || rc=1
-exit "$rc"
+one_strategy "$MODE"
+finish

@@ -16,15 +16,7 @@ SECS=${STRESS_SECONDS:-60}
 WRITERS=${STRESS_WRITERS:-2}
 procsim_start -o populate=200
 work=$(mktemp -d)
-# procsim_stop reads the script's status from $?: hand it on.
-cleanup_work() {
-	local st=$?
-	set +e
-	rm -rf "$work"
-	(exit "$st")
-	procsim_stop
-}
-trap cleanup_work EXIT
+at_exit 'rm -rf "$work"'
 
 stat_of() { sed -n "s/^$1 //p" "$MNT/procsim/stats"; }
 procs0=$(stat_of processes)

@@ -16,12 +16,13 @@ if(PROCSIM_SANITIZE STREQUAL "address")
     set_property(TEST ${name} APPEND PROPERTY LABELS asan)
   endforeach()
   foreach(name ${ASAN_IT_TESTS})
-    if(EXISTS ${CMAKE_SOURCE_DIR}/tests/${name}.sh)
-      set_property(TEST ${name} APPEND PROPERTY LABELS asan)
+    if(IT_TESTS_OF_${name})		# every mode of the script
+      set_property(TEST ${IT_TESTS_OF_${name}} APPEND PROPERTY LABELS asan)
     endif()
   endforeach()
   add_test(NAME rel_stress COMMAND bash ${CMAKE_SOURCE_DIR}/tests/rel_stress.sh)
-  set_tests_properties(rel_stress PROPERTIES LABELS stress TIMEOUT 600
+  # Timing-bound (each tool run has TOOL_TIMEOUT): alone, not beside ctest -j.
+  set_tests_properties(rel_stress PROPERTIES LABELS stress TIMEOUT 600 RUN_SERIAL ON
     ENVIRONMENT "${REL_ENV};STRESS_SECONDS=60")
 elseif(PROCSIM_SANITIZE STREQUAL "thread")
   foreach(src ${UNIT_TESTS})
@@ -29,6 +30,6 @@ elseif(PROCSIM_SANITIZE STREQUAL "thread")
     set_property(TEST ${name} APPEND PROPERTY LABELS tsan)
   endforeach()
   add_test(NAME rel_tsan_load COMMAND bash ${CMAKE_SOURCE_DIR}/tests/rel_stress.sh)
-  set_tests_properties(rel_tsan_load PROPERTIES LABELS tsan TIMEOUT 600
+  set_tests_properties(rel_tsan_load PROPERTIES LABELS tsan TIMEOUT 600 RUN_SERIAL ON
     ENVIRONMENT "${REL_ENV};STRESS_SECONDS=30")
 endif()

@@ -947,7 +947,7 @@ static void test_pidstore(void **state)
 	}
 	fails(k, "pidstore nope", -EINVAL,
 	      "EINVAL: pidstore: no backend 'nope' (have: idr bitmap xarray"
-	      " sparse judy)\n");
+	      " xarray-sharded sparse judy)\n");
 	assert_int_equal(run_ok(k, "fork 1"), last + 1);
 	free(pids);
 	free(leaders);

@@ -443,7 +443,7 @@ static void test_small_commands(void **state)
 	bad("pidstore", "pidstore: usage: pidstore NAME");
 	bad("pidstore idr xarray", "pidstore: usage: pidstore NAME");
 	bad("pidstore IDR", "pidstore: no backend 'IDR' (have: idr bitmap"
-	    " xarray sparse judy)");
+	    " xarray xarray-sharded sparse judy)");
 	bad("reset now", "reset: usage: reset");
 	bad("help me", "help: usage: help");
 }

@@ -9,7 +9,7 @@ import subprocess
 from bench.common import *  # noqa: F401,F403
 from bench.attrib import ATTRIB_HEADER, attrib_cells, record_trace, replay
 
-BACKENDS = ["idr", "bitmap", "xarray", "sparse", "judy"]
+BACKENDS = ["idr", "bitmap", "xarray", "xarray-sharded", "sparse", "judy"]
 
 # ANCHORS.md section 1: commit 95846ecf9dac5089, 10,000 processes, seconds.
 PUBLISHED = {  # command: {(backend, measure): seconds}
