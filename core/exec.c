@@ -71,7 +71,7 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	mmput(old);
 	base = comm ? comm : strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	set_task_comm(leader, base);
-	leader->flags &= ~PF_FORKNOEXEC;
+	leader->flags = (leader->flags & ~PF_FORKNOEXEC) | PF_RANDOMIZE;
 	task_touch(k, leader);
 	watch_exec(k, leader);
 	return 0;

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include "task_alloc.h"
+#include "thread_stack.h"
 #include "watchers.h"
 
 /*
@@ -189,11 +190,33 @@ static int exit_thread_locked(struct kernel *k, int tid, int code)
 	return 0;
 }
 
+/*
+ * A thread other than the leader leaves a stack (its mm's VMAs, so under
+ * mmap_lock, which comes before tasklist_lock: THE LOCKING RULE).  The
+ * checks are exit_thread_locked's, which then cannot fail: no other
+ * command acts on this process meanwhile, and the thread's reference
+ * keeps the mm.  RCU read section held.
+ */
+static void exit_thread_stack(struct kernel *k, int tid)
+{
+	struct task *t = find_task(k, tid);
+	struct mm_struct *mm;
+
+	if (!t || !thread_alive(t) || t == t->group_leader || !t->mm ||
+	    t->group_leader == k->init_task || task_is_kthread(t->group_leader))
+		return;
+	mm = t->mm;
+	pthread_mutex_lock(&mm->mmap_lock);
+	thread_stack_put(k, mm);	/* to glibc's cache, or unmapped */
+	pthread_mutex_unlock(&mm->mmap_lock);
+}
+
 int do_exit_thread(struct kernel *k, int tid, int code)
 {
 	int err;
 
 	kernel_rcu_read_lock(k);
+	exit_thread_stack(k, tid);
 	pthread_rwlock_wrlock(&k->tasklist_lock);
 	err = exit_thread_locked(k, tid, code);
 	pthread_rwlock_unlock(&k->tasklist_lock);

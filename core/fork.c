@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "task_alloc.h"
+#include "thread_stack.h"
 #include "watchers.h"
 
 static bool task_alive(const struct task *t)
@@ -101,29 +102,6 @@ out:
 	return err;
 }
 
-/*
- * NPTL's allocate_stack: an 8 MiB anonymous stack, its lowest page made
- * PROT_NONE as the guard, so two VMAs per thread.  Checked up front, so
- * the mprotect cannot fail for map_count once the mmap is done.
- */
-static int map_thread_stack(struct kernel *k, struct mm_struct *mm)
-{
-	unsigned long addr;
-	int err;
-
-	if (mm->map_count + 2 > k->max_map_count)
-		return -ENOMEM;
-	err = mm_mmap(mm, 0, THREAD_STACK_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, NULL, 0, 0, 0, 0,
-		      k->max_map_count, &addr);
-	if (err)
-		return err;
-	err = mm_mprotect(mm, addr, PAGE_SIZE, PROT_NONE, k->max_map_count);
-	if (err)
-		mm_munmap(mm, addr, THREAD_STACK_SIZE, k->max_map_count);
-	return err;
-}
-
 static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 {
 	struct task *cur, *t;
@@ -145,7 +123,7 @@ static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 	}
 	if (stack) {
 		pthread_mutex_lock(&t->mm->mmap_lock);
-		err = map_thread_stack(k, t->mm);
+		err = thread_stack_get(k, t->mm);	/* glibc's cache first */
 		pthread_mutex_unlock(&t->mm->mmap_lock);
 	}
 	if (err) {

@@ -182,6 +182,7 @@ static int boot(struct kernel *k)
 		return -ENOMEM;
 	}
 	init->wchan = "ep_poll";
+	init->flags = PF_SUPERPRIV | PF_RANDOMIZE;
 	pid_store_install(&k->pids, init->pid, init);
 	k->init_task = init;
 	k->nr_tasks = k->nr_processes = 1;
@@ -193,7 +194,7 @@ static int boot(struct kernel *k)
 		return err;
 	list_del_init(&kthreadd->sibling);
 	kthreadd->real_parent = kthreadd->parent = NULL;
-	kthreadd->flags = PF_KTHREAD | PF_SUPERPRIV;
+	kthreadd->flags = PF_KTHREAD | PF_NOFREEZE | PF_FORKNOEXEC;
 	kthreadd->signal->pgrp = kthreadd->signal->session = 0;
 	mmput(kthreadd->mm);
 	kthreadd->mm = NULL;

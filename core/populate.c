@@ -145,7 +145,10 @@ static int spawn(struct populate_ctx *c, struct task *parent,
 	if (err)
 		return err;
 	set_task_comm(child, base);
-	child->flags &= ~PF_FORKNOEXEC;
+	/* exec'd; root's children used a capability (setuid, bind < 1024) */
+	child->flags = (child->flags & ~PF_FORKNOEXEC) | PF_RANDOMIZE;
+	if (parent->cred.euid == 0)
+		child->flags |= PF_SUPERPRIV;
 	child->cred.uid = child->cred.euid = child->cred.suid = child->cred.fsuid = t->uid;
 	child->cred.gid = child->cred.egid = child->cred.sgid = child->cred.fsgid = t->uid;
 	child->start_time = start_after(c, parent);
@@ -155,7 +158,8 @@ static int spawn(struct populate_ctx *c, struct task *parent,
 	child->nvcsw = rnd(c, 10000);
 	child->cpu = rnd(c, k->nr_cpus);
 	child->wchan = t->wchan;
-	if (rnd(c, 97) == 0)
+	/* A few runnable, never many more than the CPUs can hold. */
+	if (rnd(c, 97) == 0 && k->nr_running < 2UL * (unsigned long)k->nr_cpus)
 		set_task_state(k, child, TASK_RUNNING);
 	n = rnd(c, t->max_threads + 1);
 	for (int i = 0; i < n; i++) {
@@ -213,8 +217,11 @@ static int spawn_service(struct populate_ctx *c, int i)
 		return err;
 	master->signal->pgrp = master->signal->session = master->pid;
 	n = t->max_workers ? 1 + rnd(c, t->max_workers) : 0;
-	for (int i = 0; i < n && !err; i++)
+	for (int i = 0; i < n && !err; i++) {
 		err = spawn(c, master, t, &w);
+		if (!err)	/* workers are forked, not exec'd */
+			w->flags |= PF_FORKNOEXEC;
+	}
 	return err;
 }
 
@@ -223,7 +230,20 @@ static const struct proc_tmpl sshd_user = { "/usr/sbin/sshd", "-D -R", 1000, 0, 
 static const struct proc_tmpl bash = { "/usr/bin/bash", "", 1000, 0, 0, "do_wait" };
 static const struct proc_tmpl user_systemd = { "/lib/systemd/systemd", "--user", 1000, 0, 0, "ep_poll" };
 
-/* sshd: user [priv] -> sshd: user@pts/N -> bash -> a few commands. */
+/* The terminal's foreground group, as every process of the session sees it. */
+static void set_tpgid(struct task *t, int pgid)
+{
+	struct task *child;
+
+	t->signal->tpgid = pgid;
+	list_for_each_entry(child, &t->children, sibling)
+		set_tpgid(child, pgid);
+}
+
+/*
+ * sshd: user [priv] -> sshd: user@pts/N -> bash -> a few commands, the
+ * last one in the foreground, the others background jobs.
+ */
 static int spawn_session(struct populate_ctx *c, struct task *sshd, int tty)
 {
 	struct task *priv, *user, *sh, *cmd, *w;
@@ -240,7 +260,8 @@ static int spawn_session(struct populate_ctx *c, struct task *sshd, int tty)
 	priv->signal->pgrp = priv->signal->session = priv->pid;
 	user->signal->pgrp = user->signal->session = priv->pid;
 	sh->signal->pgrp = sh->signal->session = sh->pid;
-	sh->signal->tty_nr = 34816 + tty;	/* 136:tty, /dev/pts/<tty> */
+	/* /dev/pts/<tty>: 136:tty as new_encode_dev packs it */
+	sh->signal->tty_nr = (136 << 8) | (tty & 0xff) | ((tty & ~0xff) << 12);
 	sh->signal->tpgid = sh->pid;
 	n = 1 + rnd(c, 3);
 	for (int i = 0; i < n && !err; i++) {
@@ -257,6 +278,7 @@ static int spawn_session(struct populate_ctx *c, struct task *sshd, int tty)
 		for (int j = rnd(c, t->max_workers + 1); j > 0 && !err; j--)
 			err = spawn(c, cmd, t, &w);
 	}
+	set_tpgid(sh, sh->signal->tpgid);
 	return err;
 }
 
@@ -285,6 +307,87 @@ static int spawn_kworker(struct populate_ctx *c)
 	return err;
 }
 
+/* @v * @num / @den without overflow for tick counts. */
+static unsigned long scale(unsigned long v, unsigned long long num,
+			   unsigned long long den)
+{
+	return den ? (unsigned long)((unsigned __int128)v * num / den) : v;
+}
+
+/* Every task: utime + stime summed over its threads (and itself). */
+static void sum_times(const struct kernel *k, unsigned long long *user,
+		      unsigned long long *sys)
+{
+	struct task *p, *t;
+
+	*user = *sys = 0;
+	for (int pid = next_tgid(k, 0, &p); pid >= 0; pid = next_tgid(k, pid + 1, &p))
+		list_for_each_entry(t, &p->signal->thread_head, thread_node) {
+			*user += t->utime;
+			*sys += t->stime;
+		}
+}
+
+/*
+ * Make the new tasks' CPU times possible: no thread ran longer than it
+ * has existed, a process's threads shared at most nr_cpus CPUs, and all
+ * tasks together used no more than /proc/stat says the CPUs spent in user
+ * and system mode (at least 1.6% and 3.4% of each CPU's time: the shares
+ * of fs/render_global.c's cpu_ticks).
+ */
+static void fit_cpu_times(struct populate_ctx *c)
+{
+	struct kernel *k = c->k;
+	unsigned long long all_u, all_s, new_u = 0, new_s = 0, cpu_time;
+	unsigned long long ncpu = (unsigned long long)(k->nr_cpus > 0 ? k->nr_cpus : 1);
+
+	for (int i = 0; i < c->nr_made; i++) {
+		struct task *t = find_task(k, c->made[i]), *th;
+		unsigned long long elapsed, sum = 0, cap;
+		int n = 0;
+
+		if (!t || !thread_group_leader(t))
+			continue;
+		list_for_each_entry(th, &t->signal->thread_head, thread_node) {
+			elapsed = c->now - th->start_time;
+			if (th->utime + th->stime > elapsed) {
+				th->utime = scale(th->utime, elapsed, th->utime + th->stime);
+				th->stime = (unsigned long)elapsed - th->utime;
+			}
+			sum += th->utime + th->stime;
+			n++;
+		}
+		cap = (c->now - t->start_time) * ((unsigned long long)n < ncpu ? (unsigned long long)n : ncpu);
+		if (sum > cap)
+			list_for_each_entry(th, &t->signal->thread_head, thread_node) {
+				th->utime = scale(th->utime, cap, sum);
+				th->stime = scale(th->stime, cap, sum);
+			}
+	}
+	for (int i = 0; i < c->nr_made; i++) {
+		struct task *t = find_task(k, c->made[i]);
+
+		if (t) {
+			new_u += t->utime;
+			new_s += t->stime;
+		}
+	}
+	sum_times(k, &all_u, &all_s);
+	cpu_time = c->now * ncpu;
+	for (int i = 0; i < c->nr_made; i++) {
+		struct task *t = find_task(k, c->made[i]);
+		unsigned long long bu = cpu_time * 16 / 1000, bs = cpu_time * 34 / 1000;
+		unsigned long long old_u = all_u - new_u, old_s = all_s - new_s;
+
+		if (!t)
+			continue;
+		if (all_u > bu)
+			t->utime = bu > old_u ? scale(t->utime, bu - old_u, new_u) : 0;
+		if (all_s > bs)
+			t->stime = bs > old_s ? scale(t->stime, bs - old_s, new_s) : 0;
+	}
+}
+
 static void undo(struct populate_ctx *c)
 {
 	/* Newest first: threads before their leader, children before parents. */
@@ -298,12 +401,31 @@ static void undo(struct populate_ctx *c)
 	}
 }
 
+/* The first pts no task has for its terminal: one session per terminal. */
+static int first_free_pts(const struct kernel *k)
+{
+	struct task *t;
+	int next = 0;
+
+	for (int pid = next_tgid(k, 0, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {
+		unsigned tty = (unsigned)t->signal->tty_nr;
+
+		if (((tty >> 8) & 0xfff) == 136) {
+			int nr = (int)((tty & 0xff) | ((tty >> 12) & 0xfff00));
+
+			if (nr >= next)
+				next = nr + 1;
+		}
+	}
+	return next;
+}
+
 int populate(struct kernel *k, int n)
 {
 	struct populate_ctx c = { .k = k, .procs_left = n, .now = kernel_now(k) };
 	struct task *sshd = NULL, *usr;
 	struct world_mark mark = world_mark(k);
-	int err = 0, tty = 0;
+	int err = 0, tty = first_free_pts(k);
 
 	if (n < 0)
 		return -EINVAL;
@@ -319,9 +441,11 @@ int populate(struct kernel *k, int n)
 	if (!err && c.procs_left > 0 && rnd(&c, 2))
 		err = spawn(&c, k->init_task, &user_systemd, &usr);
 	while (!err && c.procs_left > 0)
-		err = spawn_session(&c, sshd, tty++ % 64);
+		err = spawn_session(&c, sshd, tty++);
 	if (err == -ENOSPC)
 		err = 0;
+	if (!err)
+		fit_cpu_times(&c);
 	if (err) {
 		undo(&c);
 		world_rollback(k, mark);

@@ -26,9 +26,15 @@
 #define EXIT_ZOMBIE		'Z'
 #define EXIT_DEAD		'X'
 
-/* task->flags (PF_*), kernel values: ps F is (flags >> 6) & 7. */
+/*
+ * task->flags (PF_*), kernel values: ps F is (flags >> 6) & 7.  As on
+ * Linux: kernel threads PF_KTHREAD | PF_NOFREEZE | PF_FORKNOEXEC; exec
+ * sets PF_RANDOMIZE and clears PF_FORKNOEXEC; fork clears PF_SUPERPRIV,
+ * which a task gets by using a capability (root daemons, setuid()).
+ */
 #define PF_EXITING	0x00000004U
 #define PF_FORKNOEXEC	0x00000040U
+#define PF_NOFREEZE	0x00008000U
 #define PF_SUPERPRIV	0x00000100U
 #define PF_KTHREAD	0x00200000U
 #define PF_RANDOMIZE	0x00400000U

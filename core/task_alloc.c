@@ -119,7 +119,7 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 	p->cpus_excluded = cur->cpus_excluded;
 	p->cpu = cur->cpu;
 	p->wchan = cur->wchan;
-	p->flags = cur->flags & (PF_KTHREAD | PF_SUPERPRIV | PF_RANDOMIZE);
+	p->flags = cur->flags & (PF_KTHREAD | PF_NOFREEZE | PF_RANDOMIZE);
 	p->start_time = kernel_now(k);
 	p->unattached = true;		/* until attach_pid below */
 	if (thread) {

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "caller.h"
+#include "proc_links.h"
 #include "procfs_req.h"
+#include "render_clients.h"
 
 /* Readdir cookies: fixed entries count from 1, pids from PID_OFF. */
 #define PID_OFF		1000
@@ -95,6 +97,11 @@ static struct task *synth_caller(const struct preq *r, int pid)
  * A caller node stays valid only while no simulated task has its pid:
  * when the two collide, the simulated process wins.
  */
+static unsigned base_kind(struct node n)
+{
+	return n.kind & ~NODE_CALLER_FLAG;
+}
+
 static struct task *node_task(const struct preq *r, struct node n)
 {
 	struct kernel *k = &r->fs->k;
@@ -104,22 +111,17 @@ static struct task *node_task(const struct preq *r, struct node n)
 		if (find_task(k, n.pid) || caller_tgid(r, NULL) != n.pid)
 			return NULL;
 		t = synth_caller(r, n.pid);
-		return !n.tid || n.tid == n.pid ? t : NULL;
+		return !n.tid || n.tid == n.pid || kind_tid_is_aux(base_kind(n)) ? t : NULL;
 	}
 	if (n.epoch != node_epoch(k->epoch))
 		return NULL;		/* a pid of an earlier world (reset, load) */
-	if (!n.tid)
+	if (!n.tid || kind_tid_is_aux(n.kind))	/* fd/<n>: n is no thread */
 		return find_task(k, n.pid);
 	t = find_task(k, n.tid);
 	dir = find_task(k, n.pid);	/* /proc/<pid> may name a thread gone */
 	if (!t || !dir || t->tgid != dir->tgid)
 		return NULL;
 	return t;
-}
-
-static unsigned base_kind(struct node n)
-{
-	return n.kind & ~NODE_CALLER_FLAG;
 }
 
 /*
@@ -139,7 +141,8 @@ static int render_node(const struct preq *r, struct node n, struct buf *b);
 static bool kind_is_task_node(unsigned kind)
 {
 	return kind == NODE_PID_DIR || kind == NODE_TASK_DIR ||
-	       kind == NODE_TID_DIR || kind_is_task_file(kind);
+	       kind == NODE_TID_DIR || kind_is_task_file(kind) ||
+	       kind_is_task_extra(kind);
 }
 
 /*
@@ -194,7 +197,7 @@ static mode_t kind_mode(unsigned kind)
 		e = kind_entry(kind);
 		if (!e && kind == NODE_TASK_DIR)
 			return S_IFDIR | 0555;
-		return e ? e->mode : 0;
+		return e ? e->mode : proc_dynamic_mode(kind);
 	}
 }
 
@@ -234,12 +237,19 @@ static int node_stat(const struct preq *r, struct node n, struct stat *st, bool 
 		st->st_uid = fs->owner_uid;
 		st->st_gid = fs->owner_gid;
 	}
+	if (proc_dynamic_mode(kind)) {
+		int err = proc_dynamic_stat(&fs->k, t, n, st);
+
+		if (err)
+			return err;
+	}
 	if (procsim_is_link(r, kind)) {
 		st->st_mode = S_IFLNK | 0777;
 		st->st_size = strlen(fs->control_path);
 		return 0;
 	}
-	if (!S_ISREG(st->st_mode) || !node_paged(r, n, t))
+	if (!S_ISREG(st->st_mode) || !node_paged(r, n, t) ||
+	    (proc_dynamic_mode(kind) && kind != NODE_FDINFO_FILE))	/* ns inodes */
 		return 0;
 	if (size) {
 		struct buf *scratch = preq_thread_buf();
@@ -368,9 +378,12 @@ static int lookup_node(const struct preq *r, struct node p, const char *name,
 		return 0;
 	}
 	if ((e = dir_lookup(kind, name))) {
-		*n = (struct node){ p.pid, p.tid, e->kind | flag, p.epoch };
+		*n = (struct node){ p.pid, e->aux ? e->aux : p.tid, e->kind | flag, p.epoch };
 		return 0;
 	}
+	if (proc_dir_dynamic(kind))
+		return proc_dir_lookup(&r->fs->k, kind_is_task_node(kind) ? node_task(r, p) : NULL,
+				       p, name, n);
 	if (kind == NODE_ROOT)
 		return lookup_pid(r, name, n);
 	return -ENOENT;
@@ -386,6 +399,7 @@ int preq_lookup(const struct preq *r, uint64_t parent, const char *name,
 	rdlock(r->fs);
 	err = lookup_node(r, p, name, &n);
 	if (err == -ENOENT && kind != NODE_ROOT && kind != NODE_TASK_DIR &&
+	    !proc_dir_dynamic(kind) &&
 	    (!kind_is_task_node(kind) || node_task(r, p))) {
 		/* A name a fixed directory lacks never appears: cache the miss. */
 		memset(e, 0, sizeof(*e));
@@ -433,6 +447,16 @@ int preq_readlink(const struct preq *r, uint64_t ino, char *out, size_t size)
 	if (procsim_is_link(r, n.kind)) {
 		snprintf(out, size, "%s", r->fs->control_path);
 		return 0;
+	}
+	if (n.kind != NODE_SELF && n.kind != NODE_THREAD_SELF) {
+		/* exe, cwd, root, fd/<n>, ns/<type>, mounts, net */
+		int len;
+
+		rdlock(r->fs);
+		len = proc_link_target(kind_is_task_node(base_kind(n)) ? node_task(r, n) : NULL,
+				       n, out, size);
+		unlock(r->fs);
+		return len < 0 ? len : 0;
 	}
 	tgid = caller_tgid(r, &tid);
 	if (tgid < 0)
@@ -509,6 +533,21 @@ static void list_threads(const struct lister *l, struct node dir,
 	}
 }
 
+/* fd/, fdinfo/, pts/: the entries proc_links.c derives from the world. */
+static void list_dynamic(const struct lister *l, struct node dir,
+			 const struct task *owner, off_t off, off_t i)
+{
+	char name[32];
+	struct node dn;
+
+	for (int j = 0; !proc_dir_next(&l->r->fs->k, owner, dir, j, name, sizeof(name), &dn); j++) {
+		if (off > i++)
+			continue;
+		if (!dir_add(l, name, &dn, node_ino(dn), proc_dynamic_mode(base_kind(dn)), i))
+			return;
+	}
+}
+
 int preq_readdir(const struct preq *r, uint64_t ino, off_t off, bool plus,
 		 preq_fill_fn fill, void *arg)
 {
@@ -533,7 +572,7 @@ int preq_readdir(const struct preq *r, uint64_t ino, off_t off, bool plus,
 	for (i = 2; e->name; e++, i++) {
 		if (off > i)
 			continue;
-		struct node en = { dir.pid, dir.tid, e->kind | flag, dir.epoch };
+		struct node en = { dir.pid, e->aux ? e->aux : dir.tid, e->kind | flag, dir.epoch };
 
 		if (!dir_add(&l, e->name, &en, node_ino(en),
 			     procsim_is_link(r, e->kind) ? S_IFLNK : e->mode, i + 1))
@@ -541,6 +580,8 @@ int preq_readdir(const struct preq *r, uint64_t ino, off_t off, bool plus,
 	}
 	if (kind == NODE_ROOT)
 		list_pids(&l, off);
+	else if (proc_dir_dynamic(kind))
+		list_dynamic(&l, dir, owner, off, i);
 	else if (kind == NODE_TASK_DIR)
 		list_threads(&l, dir, owner, off, i);
 out:
@@ -553,7 +594,7 @@ static int render_node(const struct preq *r, struct node n, struct buf *b)
 {
 	struct procfs *fs = r->fs;
 	unsigned kind = base_kind(n);
-	const struct dir_entry *e = kind_entry(kind);
+	const struct dir_entry *e = node_entry(kind, n.tid);
 	struct render_ctx c = { .k = &fs->k, .btime = fs->btime };
 	struct stats_render_mark m;
 	struct task *t;
@@ -576,6 +617,13 @@ static int render_node(const struct preq *r, struct node n, struct buf *b)
 			return -ESRCH;
 		stats_render_begin(&m);
 		e->task(b, &c, t, n.tid == 0);
+		stats_render_end(&m);
+	} else if (kind == NODE_FDINFO_FILE) {
+		t = node_task(r, n);
+		if (!t)
+			return -ESRCH;
+		stats_render_begin(&m);
+		render_fdinfo(b, &c, t, n.tid);
 		stats_render_end(&m);
 	} else {
 		return -EINVAL;

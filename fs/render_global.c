@@ -11,6 +11,8 @@
 #include <string.h>
 #include "render.h"
 #include "render_util.h"
+#include "kernel_release.h"
+#include "render_clients.h"
 
 /* ---- CPU time -------------------------------------------------------- */
 
@@ -119,15 +121,23 @@ static void stat_intr(struct buf *b, unsigned long long total)
 	buf_putc(b, '\n');
 }
 
-/* HI TIMER NET_TX NET_RX BLOCK IRQ_POLL TASKLET SCHED HRTIMER RCU */
-static void stat_softirq(struct buf *b, unsigned long long now, int ncpu)
+void softirq_totals(unsigned long long now, int ncpu, unsigned long long v[10])
 {
-	unsigned long long v[10] = {
+	const unsigned long long t[10] = {
 		0, now * ncpu / 4, 2, now / 10, now / 100,
 		0, 3, now * ncpu / 3, 0, now * ncpu / 2,
 	};
+
+	memcpy(v, t, sizeof(t));
+}
+
+static void stat_softirq(struct buf *b, unsigned long long now, int ncpu)
+{
+	unsigned long long v[10];
 	unsigned long long sum = 0;
 	int i;
+
+	softirq_totals(now, ncpu, v);
 
 	for (i = 0; i < 10; i++)
 		sum += v[i];
@@ -657,21 +667,18 @@ void render_cpuinfo(struct buf *b, const struct render_ctx *c)
 	}
 }
 
-#define OSRELEASE	"6.1.0-18-amd64"
-
 void render_version(struct buf *b, const struct render_ctx *c)
 {
 	(void)c;
-	buf_putlit(b, "Linux version " OSRELEASE
-		   " (debian-kernel@lists.debian.org) (gcc-12 (Debian "
-		   "12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) "
-		   "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)\n");
+	buf_putlit(b, "Linux version " UTS_RELEASE
+		   " (debian-kernel@lists.debian.org) (" LINUX_COMPILER ") "
+		   UTS_VERSION "\n");
 }
 
 void render_osrelease(struct buf *b, const struct render_ctx *c)
 {
 	(void)c;
-	buf_putlit(b, OSRELEASE "\n");
+	buf_putlit(b, UTS_RELEASE "\n");
 }
 
 void render_pid_max(struct buf *b, const struct render_ctx *c)

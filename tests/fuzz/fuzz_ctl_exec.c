@@ -13,7 +13,8 @@
  *
  * After every line the world must hold its invariants, and a failed line
  * must leave the generation counter, hence the world, untouched (but a
- * repeat, which keeps what its runs before the failure did).
+ * repeat, which keeps what its runs before the failure did).  The world
+ * must also stay one a real kernel could show (realism_check.h).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 #include "ctl.h"
 #include "fuzz_check.h"
+#include "../realism_check.h"
 
 #define RESET_EVERY	500
 #define PID_MAX_BOUND	4096
@@ -91,6 +93,14 @@ static void run_line(const char *line, size_t len)
 	}
 	CHECK(k.init_task && find_task(&k, 1) == k.init_task);
 	CHECK(k.nr_processes <= k.nr_tasks);
+	{
+		char msg[256];
+		const char *why = realism_violation(&k, false, msg, sizeof(msg));
+
+		if (why)
+			fprintf(stderr, "unrealistic after '%.*s': %s\n", (int)len, line, why);
+		CHECK(!why);
+	}
 	buf_free(&out);
 }
 

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+/* Thread stacks and glibc's stack cache: see thread_stack.h. */
+#include <errno.h>
+#include <sys/mman.h>
+#include "thread_stack.h"
+
+/* The stack above guard VMA @g, if @g is a thread stack's guard. */
+static struct vm_area_struct *stack_above(const struct mm_struct *mm,
+					  const struct vm_area_struct *g)
+{
+	struct vm_area_struct *s;
+
+	if (!(g->vm_flags & VM_ANON) || g->vm_end - g->vm_start != PAGE_SIZE ||
+	    (g->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return NULL;
+	s = vma_next(mm, g);
+	if (!s || s->vm_start != g->vm_end || !(s->vm_flags & VM_ANON) ||
+	    (s->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) != (VM_READ | VM_WRITE) ||
+	    s->vm_end - s->vm_start != THREAD_STACK_SIZE - PAGE_SIZE)
+		return NULL;
+	return s;
+}
+
+/* The first stack that is cached (@cached) or in use, and how many cached. */
+static struct vm_area_struct *find_stack(const struct mm_struct *mm, bool cached,
+					 int *nr_cached)
+{
+	struct vm_area_struct *v, *s, *found = NULL;
+
+	*nr_cached = 0;
+	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
+		s = stack_above(mm, v);
+		if (!s)
+			continue;
+		*nr_cached += !!(s->vm_flags & VM_STACK_CACHED);
+		if (!found && !!(s->vm_flags & VM_STACK_CACHED) == cached)
+			found = s;
+	}
+	return found;
+}
+
+int thread_stack_get(struct kernel *k, struct mm_struct *mm)
+{
+	struct vm_area_struct *s;
+	unsigned long addr;
+	int nr_cached, err;
+
+	s = find_stack(mm, true, &nr_cached);
+	if (s) {
+		s->vm_flags &= ~VM_STACK_CACHED;
+		return 0;
+	}
+	/* Both VMAs checked up front: the mprotect cannot fail for map_count. */
+	if (mm->map_count + 2 > k->max_map_count)
+		return -ENOMEM;
+	err = mm_mmap(mm, 0, THREAD_STACK_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, NULL, 0, 0, 0, 0,
+		      k->max_map_count, &addr);
+	if (err)
+		return err;
+	err = mm_mprotect(mm, addr, PAGE_SIZE, PROT_NONE, k->max_map_count);
+	if (err)
+		mm_munmap(mm, addr, THREAD_STACK_SIZE, k->max_map_count);
+	return err;
+}
+
+void thread_stack_put(struct kernel *k, struct mm_struct *mm)
+{
+	struct vm_area_struct *s;
+	int nr_cached;
+
+	s = find_stack(mm, false, &nr_cached);
+	if (!s)
+		return;		/* a thread populate made without a stack */
+	s->vm_flags |= VM_STACK_CACHED;
+	if (++nr_cached <= STACK_CACHE_MAX)
+		return;
+	s = find_stack(mm, true, &nr_cached);
+	/* Whole VMAs: nothing to split, so nothing to allocate or fail. */
+	if (s)
+		(void)mm_munmap(mm, s->vm_start - PAGE_SIZE, THREAD_STACK_SIZE,
+				k->max_map_count);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Values no real kernel produces (issue 15): realism_violation() after
+ * populate at several clocks and CPU counts, and after random sequences of
+ * ctl commands, the ones a user would type.
+ */
+#include "core_test_util.h"
+#include "ctl.h"
+#include "realism_check.h"
+#include "thread_stack.h"
+
+static void assert_realistic(const struct kernel *k, bool fresh)
+{
+	char msg[256];
+	const char *why = realism_violation(k, fresh, msg, sizeof(msg));
+
+	if (why)
+		fail_msg("unrealistic: %s", why);
+}
+
+/* populate at a young and an old clock, 1 and 4 CPUs. */
+static void test_populate_realistic(void **state)
+{
+	static const struct { unsigned long long now; int cpus; } cases[] = {
+		{ 120 * USER_HZ, 2 },		/* two minutes after boot */
+		{ 3600ULL * 24 * 30 * USER_HZ, 4 },	/* a month */
+		{ 12345, 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kernel_opts o;
+		struct tk *tk;
+
+		memset(&o, 0, sizeof(o));
+		o.nr_cpus = cases[i].cpus;
+		tk = tk_new(&o);
+		tk->now = cases[i].now;
+		assert_int_equal(populate(&tk->k, 2000), 0);
+		assert_realistic(&tk->k, true);
+		/* a second populate adds to what the CPUs already spent */
+		assert_int_equal(populate(&tk->k, 500), 0);
+		assert_realistic(&tk->k, true);
+		tk_free(tk);
+	}
+}
+
+/* Some process of @k, drawn with @x. */
+static int some_pid(const struct kernel *k, uint64_t x)
+{
+	struct task *t;
+	int pid = next_tgid(k, 1 + (int)(x % 4000), &t);
+
+	return pid < 0 ? 1 : pid;
+}
+
+/* Random ctl commands on a populated world, the clock moving on. */
+static void test_random_commands_realistic(void **state)
+{
+	struct tk *tk = tk_new(NULL);
+	struct kernel *k = &tk->k;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	struct buf out;
+
+	(void)state;
+	buf_init(&out);
+	tk->now = 600 * USER_HZ;
+	assert_int_equal(populate(k, 1000), 0);
+	for (int step = 0; step < 3000; step++) {
+		char line[128];
+		int pid, op, len;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		pid = some_pid(k, x >> 8);
+		op = (int)(x % 13);
+		switch (op) {
+		case 0: len = snprintf(line, sizeof(line), "fork %d 2", pid); break;
+		case 1: len = snprintf(line, sizeof(line), "clone %d", pid); break;
+		case 2: len = snprintf(line, sizeof(line), "exec %d prog --x", pid); break;
+		case 3: len = snprintf(line, sizeof(line), "exit %d 1", pid); break;
+		case 4: len = snprintf(line, sizeof(line), "kill %d STOP", pid); break;
+		case 5: len = snprintf(line, sizeof(line), "kill %d CONT", pid); break;
+		case 6: len = snprintf(line, sizeof(line), "wait %d -1 nohang", pid); break;
+		case 7: len = snprintf(line, sizeof(line), "wait 1 -1 nohang"); break;
+		case 8: len = snprintf(line, sizeof(line), "populate 5"); break;
+		case 9: len = snprintf(line, sizeof(line), "mmap %d 65536", pid); break;
+		case 10: len = snprintf(line, sizeof(line), "kill %d TERM", pid); break;
+		case 11: {	/* a thread of that process, populate's included */
+			struct task *th = find_task(k, pid);
+
+			th = list_entry(th->signal->thread_head.prev, struct task, thread_node);
+			len = snprintf(line, sizeof(line), "exit_thread %d", th->pid);
+			break;
+		}
+		default: len = snprintf(line, sizeof(line), "setuid %d 1000", pid); break;
+		}
+		buf_reset(&out);
+		(void)ctl_run_line(k, line, (size_t)len, &out);
+		tk->now += x >> 60;	/* 0..15 ticks */
+		if (step % 100 == 0) {
+			check_world(k);
+			assert_realistic(k, false);
+		}
+	}
+	assert_realistic(k, false);
+	buf_free(&out);
+	tk_free(tk);
+}
+
+/*
+ * glibc's stack cache: a clone after an exit reuses the exited thread's
+ * stack, and at most STACK_CACHE_MAX stacks stay cached (700 clone/exit
+ * cycles grew a java to 5.5 GB and 1,371 mappings).
+ */
+static void test_thread_stacks_reused(void **state)
+{
+	struct tk *tk = tk_new(NULL);
+	struct kernel *k = &tk->k;
+	char *const argv[] = { "/usr/bin/java", "-jar", "app.jar", NULL };
+	int pid, tid, tids[10], base;
+
+	(void)state;
+	assert_int_equal(do_fork(k, 1, 1, &pid), 0);
+	assert_int_equal(do_execve(k, pid, NULL, 3, argv), 0);
+	base = find_task(k, pid)->mm->map_count;
+	for (int i = 0; i < 700; i++) {
+		assert_int_equal(do_clone_thread(k, pid, &tid), 0);
+		assert_int_equal(do_exit_thread(k, tid, 0), 0);
+	}
+	/* one stack, cached */
+	assert_int_equal(find_task(k, pid)->mm->map_count, base + 2);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(do_clone_thread(k, pid, &tids[i]), 0);
+	assert_int_equal(find_task(k, pid)->mm->map_count, base + 20);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(do_exit_thread(k, tids[i], 0), 0);
+	assert_int_equal(find_task(k, pid)->mm->map_count, base + 2 * STACK_CACHE_MAX);
+	check_world(k);
+	tk_free(tk);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_populate_realistic),
+		cmocka_unit_test(test_random_commands_realistic),
+		cmocka_unit_test(test_thread_stacks_reused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
