@@ -27,6 +27,7 @@
 #include "inode.h"
 #include "procfs.h"
 #include "procfs_req.h"
+#include "task_files.h"
 
 struct open_file {
 	pthread_mutex_t lock;		/* ctl: reads and writes may race on one fd */
@@ -433,6 +434,9 @@ static void inval_task(struct procfs *fs, const struct pid_change *c)
 	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR, ep });
 	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++)
 		inval_inode(fs, (struct node){ c->pid, 0, kind, ep });
+	/* A reparented process may leave its container's namespaces. */
+	for (int type = 0; type < NS_NR; type++)
+		inval_inode(fs, (struct node){ c->pid, 1 + type, NODE_NS_TARGET, ep });
 }
 
 /*

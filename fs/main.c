@@ -49,6 +49,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("entry_timeout=%s", entry_timeout),
 	OPT("attr_timeout=%s", attr_timeout),
 	OPT("cache=%s", cache),
+	OPT("ns_links=%s", ns_links),
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
 	OPT("pidlock=%s", pidlock),
@@ -84,6 +85,9 @@ static void usage(const char *prog)
 	       "    -o mmap_layout=topdown|legacy  mmap placement (default topdown)\n"
 	       "    -o cache=on|off        keep /proc/<pid> files in the page cache and\n"
 	       "                           invalidate them on change (default on)\n"
+	       "    -o ns_links=on|off     serve /proc/<pid>/ns (default off: stat() of\n"
+	       "                           each link is a READLINK round trip, and\n"
+	       "                           pstree and ps stat all eight per process)\n"
 	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
 	       "                           or none (default table)\n"
 	       "    -o pidlock=twice|once  pidmap_lock holds per clone (default twice)\n"
@@ -502,6 +506,7 @@ int main(int argc, char *argv[])
 	fs.attr_timeout = cfg.attr_timeout;
 	fs.mountpoint = cmd.mountpoint;
 	fs.cache = cfg.cache;
+	fs.ns_links = cfg.ns_links;
 	trace_init(&fs.trace, fs.cache);
 	fs.stats.ctl = procfs_serve_ctl;
 	fs.stats.ctl_arg = &fs;

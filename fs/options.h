@@ -17,6 +17,7 @@ struct options {
 	char *populate, *pid_max, *seed, *max_map_count;
 	char *pidstore, *vmastore, *forkdup, *mmap_layout, *wait, *watchers;
 	char *entry_timeout, *attr_timeout, *cache, *load, *account, *pidlock;
+	char *ns_links;
 	int help;
 };
 
@@ -27,6 +28,7 @@ struct daemon_config {
 	double entry_timeout, attr_timeout;	/* 0..OPTION_TIMEOUT_MAX seconds */
 	bool cache;
 	bool account;			/* -o account=on|off: time the core per request */
+	bool ns_links;			/* -o ns_links=on|off: serve /proc/<pid>/ns */
 };
 
 /* The longest cache timeout: a day, as the daemon's fixed entries. */

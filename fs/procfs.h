@@ -29,6 +29,7 @@ struct procfs {
 	long long btime;		/* host boot time, epoch seconds */
 	double entry_timeout, attr_timeout;
 	bool cache;			/* page-cache process files, invalidate on change */
+	bool ns_links;			/* serve /proc/<pid>/ns (-o ns_links=on) */
 	bool no_opendir;		/* the kernel skips OPENDIR (cache=on) */
 	bool split;			/* control files in a session of their own */
 	bool no_open;			/* the tree's kernel side skips OPEN (split) */

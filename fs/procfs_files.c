@@ -18,6 +18,7 @@ void procfs_render_config(struct buf *b, const struct procfs *fs)
 	buf_printf(b, "nr_cpus %d\n", k->nr_cpus);
 	buf_printf(b, "mem_total_kb %lu\n", k->mem_total_kb);
 	buf_printf(b, "cache %s\n", fs->cache ? "on" : "off");
+	buf_printf(b, "ns_links %s\n", fs->ns_links ? "on" : "off");
 	buf_printf(b, "watchers %s\n", k->watch->name);
 	buf_printf(b, "entry_timeout %g\n", fs->entry_timeout);
 	buf_printf(b, "attr_timeout %g\n", fs->attr_timeout);

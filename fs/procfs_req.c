@@ -306,6 +306,14 @@ static double attr_timeout(const struct preq *r, struct node n)
 	 * for one tick they are as fresh as their resolution (a ctl command
 	 * that changes them invalidates them at once).
 	 */
+	/*
+	 * A namespace link and its target (what stat() of ns/<type> reads:
+	 * pstree and ps stat all eight for every process) change only when
+	 * their task does, and inval_task() then invalidates the targets.
+	 */
+	if (fs->cache && !(n.kind & NODE_CALLER_FLAG) &&
+	    (kind == NODE_NS_LINK || kind == NODE_NS_TARGET))
+		return FIXED_TIMEOUT;
 	if (S_ISREG(kind_mode(kind)) && node_paged(r, n, t) && !node_cached(fs, n, t))
 		return kind_is_task_node(kind) ? 0 : 1.0 / USER_HZ;
 	if (!kind_is_task_node(kind))
@@ -337,6 +345,17 @@ static int fill_entry(const struct preq *r, struct node n, struct preq_entry *e)
 	e->entry_timeout = is_pid_named(n) ? pid_timeout(r->fs, n) : FIXED_TIMEOUT;
 	e->attr_timeout = attr_timeout(r, n);
 	return 0;
+}
+
+/*
+ * /proc/<pid>/ns unless -o ns_links=on: a stat() of each link costs a
+ * READLINK round trip (FUSE cannot cache symlinks while /proc/self's
+ * target depends on the caller), and pstree and ps stat all eight links
+ * of every process, which made a warm pstree -p 15x slower.
+ */
+static bool hidden(const struct preq *r, unsigned kind)
+{
+	return kind == NODE_NS_DIR && !r->fs->ns_links;
 }
 
 /* A numeric name under /proc: a simulated pid, else maybe the caller. */
@@ -377,7 +396,7 @@ static int lookup_node(const struct preq *r, struct node p, const char *name,
 		*n = (struct node){ p.pid, tid, NODE_TID_DIR | flag, p.epoch };
 		return 0;
 	}
-	if ((e = dir_lookup(kind, name))) {
+	if ((e = dir_lookup(kind, name)) && !hidden(r, e->kind)) {
 		*n = (struct node){ p.pid, e->aux ? e->aux : p.tid, e->kind | flag, p.epoch };
 		return 0;
 	}
@@ -570,7 +589,7 @@ int preq_readdir(const struct preq *r, uint64_t ino, off_t off, bool plus,
 	if (off < 2 && !dir_add(&l, "..", NULL, PREQ_ROOT_ID, S_IFDIR, 2))
 		goto out;
 	for (i = 2; e->name; e++, i++) {
-		if (off > i)
+		if (off > i || hidden(r, e->kind))
 			continue;
 		struct node en = { dir.pid, e->aux ? e->aux : dir.tid, e->kind | flag, dir.epoch };
 

@@ -19,7 +19,7 @@ ok() {
 	((rc == 0)) || fail "$name: exit $rc: $(head -c 400 <<<"$OUT")"
 }
 
-procsim_start -o populate=2000
+procsim_start -o populate=2000,ns_links=on
 nproc=$(nprocs)
 sshd=$(run pgrep -xo sshd) || die "no sshd after populate"
 

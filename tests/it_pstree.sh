@@ -20,6 +20,11 @@ init=$(run ps -o comm= -p 1 | tr -d ' ') || true
 out=$(run pstree -p) || fail "pstree -p exited $?"
 check_match "first line of pstree -p" "^$init\\(1\\)" "$(head -n 1 <<<"$out")"
 
+# ns/ is opt-in (-o ns_links=on): pstree stats every process's eight ns
+# links, each a READLINK round trip, so by default there are none.
+[[ -e $MNT/1/ns ]] && fail "/proc/1/ns served without -o ns_links=on"
+check_no_match "ns in /proc/1 by default" '^ns$' "$(ls "$MNT/1")"
+
 # -A: ASCII drawing, -l: no truncation, so lines can be matched exactly.
 out=$(run pstree -plA) || fail "pstree -pA exited $?"
 check_match "first line of pstree -pA" "^$init\\(1\\)[-+]" "$(head -n 1 <<<"$out")"

@@ -196,6 +196,9 @@ static void boot(struct procfs *fs, const struct opts *o, bool cache)
 	stats_init(&fs->stats, true);
 	trace_init(&fs->trace, cache);
 	fs->cache = fs->split = cache;
+	/* Serve everything a daemon can: a trace that never looked in ns/ is
+	 * unaffected, and one recorded with -o ns_links=on replays alike. */
+	fs->ns_links = true;
 	fs->btime = 1700000000;
 	fs->control_path = "/run/procsim-control";
 	err = kernel_init(&fs->k, &ko);
