@@ -56,9 +56,13 @@ static int map(struct kernel *k, struct mm_struct *mm, unsigned long addr,
 {
 	unsigned long out;
 
-	return mm_mmap(mm, addr, pages << PAGE_SHIFT, prot, flags | MAP_FIXED,
-		       name, pgoff, name && name[0] == '/' ? DEV_ROOT : 0, ino,
-		       rss > pages ? pages : rss, k->max_map_count, &out);
+	return mm_mmap(mm, &(struct mmap_req){
+			.addr = addr, .len = pages << PAGE_SHIFT, .prot = prot,
+			.flags = flags | MAP_FIXED, .name = name,
+			.pgoff = pgoff,
+			.dev = name && name[0] == '/' ? DEV_ROOT : 0,
+			.ino = ino, .rss_pages = rss > pages ? pages : rss },
+			k->max_map_count, &out);
 }
 
 /* The five PT_LOAD-derived VMAs of an ELF image at @base; returns its end. */

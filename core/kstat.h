@@ -111,6 +111,19 @@ static inline void kstat_end(struct kstat *ks, enum kstat_item item, uint64_t t0
 		kstat_add(ks, item, 1, kstat_clock() - t0);
 }
 
+/*
+ * The value of @expr, its time charged to @item of @hook's accumulator:
+ * the one-call dispatches' whole accounting (a GNU statement expression).
+ */
+#define KSTAT_TIMED(hook, item, expr) ({				\
+	uint64_t t0_;							\
+	struct kstat *ks_ = kstat_begin((hook), &t0_);			\
+	__typeof__(expr) ret_ = (expr);					\
+									\
+	kstat_end(ks_, (item), t0_);					\
+	ret_;								\
+})
+
 /* Sum of the core families' ns in @ks (to subtract nested core time). */
 static inline uint64_t kstat_core_ns(const struct kstat *ks)
 {

@@ -278,27 +278,14 @@ fail:
 
 struct vm_area_struct *vma_first(const struct mm_struct *mm)
 {
-	uint64_t t0;
-	struct kstat *ks;
-	struct vm_area_struct *v;
-
-	if (!mm)
-		return NULL;
-	ks = kstat_begin(mm->kstat, &t0);
-	v = mm->vma_ops->first(mm->vma_root);
-	kstat_end(ks, KSTAT_VMA, t0);
-	return v;
+	return mm ? KSTAT_TIMED(mm->kstat, KSTAT_VMA,
+				mm->vma_ops->first(mm->vma_root)) : NULL;
 }
 
 struct vm_area_struct *vma_next(const struct mm_struct *mm,
 				const struct vm_area_struct *vma)
 {
-	uint64_t t0;
-	struct kstat *ks = kstat_begin(mm->kstat, &t0);
-	struct vm_area_struct *v = mm->vma_ops->next(mm->vma_root, vma);
-
-	kstat_end(ks, KSTAT_VMA, t0);
-	return v;
+	return KSTAT_TIMED(mm->kstat, KSTAT_VMA, mm->vma_ops->next(mm->vma_root, vma));
 }
 
 static struct vm_area_struct *vma_prev(const struct mm_struct *mm,
@@ -309,16 +296,8 @@ static struct vm_area_struct *vma_prev(const struct mm_struct *mm,
 
 struct vm_area_struct *find_vma(const struct mm_struct *mm, unsigned long addr)
 {
-	uint64_t t0;
-	struct kstat *ks;
-	struct vm_area_struct *v;
-
-	if (!mm)
-		return NULL;
-	ks = kstat_begin(mm->kstat, &t0);
-	v = mm->vma_ops->find(mm->vma_root, addr);
-	kstat_end(ks, KSTAT_VMA, t0);
-	return v;
+	return mm ? KSTAT_TIMED(mm->kstat, KSTAT_VMA,
+				mm->vma_ops->find(mm->vma_root, addr)) : NULL;
 }
 
 /* The VMA before @addr (the one ending at or below it), or NULL. */
@@ -530,11 +509,13 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 	vma_set_range(mm, a, a->vm_start, end);
 }
 
-int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
-	    int prot, int flags, const char *name, unsigned long pgoff,
-	    unsigned int dev, unsigned long ino, unsigned long rss_pages,
-	    int max_map_count, unsigned long *out)
+int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
+	    unsigned long *out)
 {
+	unsigned long addr = req->addr, len = req->len, pgoff = req->pgoff;
+	unsigned long rss_pages = req->rss_pages;
+	int prot = req->prot, flags = req->flags;
+	const char *name = req->name;
 	unsigned long vm_flags = prot_to_flags(prot, flags);
 	struct vm_area_struct *v, *prev, *next;
 	struct vma_spares s;
@@ -591,8 +572,8 @@ int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	v->vm_end = addr + len;
 	v->vm_flags = vm_flags;
 	v->vm_pgoff = pgoff;
-	v->dev = dev;
-	v->ino = ino;
+	v->dev = req->dev;
+	v->ino = req->ino;
 	v->name = name;
 	v->rss_pages = rss_pages;
 	next = find_vma(mm, addr);
@@ -726,9 +707,12 @@ int mm_brk(struct mm_struct *mm, unsigned long brk, int max_map_count)
 		next = find_vma(mm, oldend);
 		if (next && newend > vm_start_gap(next))
 			return -ENOMEM;		/* check_brk_limits: no room */
-		err = mm_mmap(mm, oldend, newend - oldend, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_FIXED_NOREPLACE, "[heap]", 0, 0, 0,
-			      0, max_map_count, &out);
+		err = mm_mmap(mm, &(struct mmap_req){
+				.addr = oldend, .len = newend - oldend,
+				.prot = PROT_READ | PROT_WRITE,
+				.flags = MAP_PRIVATE | MAP_FIXED_NOREPLACE,
+				.name = "[heap]" },
+				max_map_count, &out);
 	}
 	if (!err)
 		mm->brk = brk;

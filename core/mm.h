@@ -132,17 +132,25 @@ struct vm_area_struct *vma_next(const struct mm_struct *mm,
 struct vm_area_struct *find_vma(const struct mm_struct *mm, unsigned long addr);
 void mm_counts(const struct mm_struct *mm, struct mm_counts *c);
 
+/* A mapping to make: mmap(2)'s arguments, and the file behind it. */
+struct mmap_req {
+	unsigned long addr, len;	/* addr 0: get_unmapped_area chooses */
+	int prot, flags;		/* PROT_*, MAP_* */
+	const char *name;		/* the file or "[heap]"; NULL: anonymous */
+	unsigned long pgoff;		/* file offset in pages */
+	unsigned int dev;		/* major << 8 | minor */
+	unsigned long ino;
+	unsigned long rss_pages;	/* how much of it is resident */
+};
+
 /*
- * Map [addr, addr+len) (addr 0: let get_unmapped_area choose).
- * @name NULL for anonymous memory (interned in mm->names: -ENOMEM if that
- * fails); @rss_pages is how much is resident.
- * Returns 0 and the start in *@out, or -ENOMEM / -EINVAL; on error the mm
- * is unchanged.  @max_map_count bounds mm->map_count.
+ * Map @req into @mm.  @req->name is interned in mm->names (-ENOMEM if
+ * that fails).  Returns 0 and the start in *@out, or -ENOMEM / -EINVAL /
+ * -EEXIST / -EPERM / -EOVERFLOW; on error the mm is unchanged.
+ * @max_map_count bounds mm->map_count.
  */
-int mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
-	    int prot, int flags, const char *name, unsigned long pgoff,
-	    unsigned int dev, unsigned long ino, unsigned long rss_pages,
-	    int max_map_count, unsigned long *out);
+int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
+	    unsigned long *out);
 int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	      int max_map_count);
 /*

@@ -25,8 +25,10 @@ int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 	if (err)
 		return err;
 	/* A new anonymous mapping has no page touched yet: nothing resident. */
-	err = mm_mmap(t->mm, addr, len, prot, flags, NULL, 0, 0, 0, 0,
-		      k->max_map_count, out);
+	err = mm_mmap(t->mm, &(struct mmap_req){
+			.addr = addr, .len = len, .prot = prot,
+			.flags = flags },
+			k->max_map_count, out);
 	if (!err)
 		task_touch(k, t);
 	return err;

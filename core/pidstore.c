@@ -320,38 +320,21 @@ void pid_store_free(struct pid_store *s, int pid)
 	kstat_end(ks, KSTAT_PID_FREE, t0);
 }
 
-struct task *pid_store_lookup(const struct pid_store *s, int pid)
+static struct task *lookup(const struct pid_store *s, int pid)
 {
-	uint64_t t0;
-	struct kstat *ks;
 	struct task *t;
 
-	if (pid <= 0 || pid >= PID_MAX_LIMIT)
-		return NULL;
-	ks = kstat_begin(s->kstat, &t0);
 	read_begin(s);
 	t = s->ops->lookup(s->priv, pid);
 	read_end(s);
-	kstat_end(ks, KSTAT_PID_LOOKUP, t0);
 	return t;
 }
 
-int pid_store_next(const struct pid_store *s, int from, struct task **t)
+struct task *pid_store_lookup(const struct pid_store *s, int pid)
 {
-	uint64_t t0;
-	struct kstat *ks;
-	int pid;
-
-	if (from < 0)
-		from = 0;
-	if (from >= PID_MAX_LIMIT)
-		return -1;
-	ks = kstat_begin(s->kstat, &t0);
-	read_begin(s);
-	pid = s->ops->next(s->priv, from, t);
-	read_end(s);
-	kstat_end(ks, KSTAT_PID_NEXT, t0);
-	return pid;
+	if (pid <= 0 || pid >= PID_MAX_LIMIT)
+		return NULL;
+	return KSTAT_TIMED(s->kstat, KSTAT_PID_LOOKUP, lookup(s, pid));
 }
 
 static int next_leader(const struct pid_store *s, int from, struct task **t)
@@ -372,23 +355,33 @@ static int next_leader(const struct pid_store *s, int from, struct task **t)
 	return -1;
 }
 
+/* The first pid (or leader) >= @from, 0 <= @from < PID_MAX_LIMIT. */
+static int walk(const struct pid_store *s, int from, struct task **t,
+		bool leaders)
+{
+	int pid;
+
+	read_begin(s);
+	pid = leaders ? next_leader(s, from, t) : s->ops->next(s->priv, from, t);
+	read_end(s);
+	return pid;
+}
+
+int pid_store_next(const struct pid_store *s, int from, struct task **t)
+{
+	if (from >= PID_MAX_LIMIT)
+		return -1;
+	return KSTAT_TIMED(s->kstat, KSTAT_PID_NEXT,
+			   walk(s, from < 0 ? 0 : from, t, false));
+}
+
 int pid_store_next_leader(const struct pid_store *s, int from,
 			  struct task **t)
 {
-	uint64_t t0;
-	struct kstat *ks;
-	int pid;
-
-	if (from < 0)
-		from = 0;
 	if (from >= PID_MAX_LIMIT)
 		return -1;
-	ks = kstat_begin(s->kstat, &t0);
-	read_begin(s);
-	pid = next_leader(s, from, t);
-	read_end(s);
-	kstat_end(ks, KSTAT_PID_NEXT_LEADER, t0);
-	return pid;
+	return KSTAT_TIMED(s->kstat, KSTAT_PID_NEXT_LEADER,
+			   walk(s, from < 0 ? 0 : from, t, true));
 }
 
 static int switch_insert(void *priv, const struct pid_store_ops *ops, int pid,

@@ -53,9 +53,11 @@ int thread_stack_get(struct kernel *k, struct mm_struct *mm)
 	/* Both VMAs checked up front: the mprotect cannot fail for map_count. */
 	if (mm->map_count + 2 > k->max_map_count)
 		return -ENOMEM;
-	err = mm_mmap(mm, 0, THREAD_STACK_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, NULL, 0, 0, 0, 0,
-		      k->max_map_count, &addr);
+	err = mm_mmap(mm, &(struct mmap_req){
+			.len = THREAD_STACK_SIZE,
+			.prot = PROT_READ | PROT_WRITE,
+			.flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK },
+			k->max_map_count, &addr);
 	if (err)
 		return err;
 	err = mm_mprotect(mm, addr, PAGE_SIZE, PROT_NONE, k->max_map_count);

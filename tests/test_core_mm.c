@@ -46,8 +46,10 @@ static unsigned long map_named(struct mm_struct *mm, unsigned long addr,
 			       const char *name, unsigned long pgoff)
 {
 	unsigned long out = 0;
-	int rc = mm_mmap(mm, addr, len, prot, flags, name, pgoff, 0x801,
-			 1000 + pgoff, 0, MAXMAP, &out);
+	struct mmap_req req = { .addr = addr, .len = len, .prot = prot,
+				.flags = flags, .name = name, .pgoff = pgoff,
+				.dev = 0x801, .ino = 1000 + pgoff };
+	int rc = mm_mmap(mm, &req, MAXMAP, &out);
 
 	if (rc)
 		fail_msg("mm_mmap(%lx, %lx, %s) = %d", addr, len,
@@ -140,9 +142,10 @@ static void test_topdown(void **state)
 	assert_int_equal(v->vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED),
 			 VM_READ | VM_EXEC);
 	/* anonymous, shared */
-	assert_int_equal(mm_mmap(mm, 0, P(1), PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_ANONYMOUS, NULL, 0, 0, 0, 1,
-				 MAXMAP, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.len = P(1), .prot = PROT_READ | PROT_WRITE,
+			.flags = MAP_SHARED | MAP_ANONYMOUS, .rss_pages = 1 },
+			MAXMAP, &out), 0);
 	assert_int_equal(out, BASE - P(7));
 	v = find_vma(mm, out);
 	assert_null(v->name);
@@ -205,9 +208,11 @@ static void test_fixed_split_middle(void **state)
 	(void)state;
 	map_named(mm, W, P(10), PROT_READ | PROT_EXEC, PRIV | MAP_FIXED,
 		  "/libA", 16);
-	assert_int_equal(mm_mmap(mm, W + P(3), P(2), PROT_READ | PROT_WRITE,
-				 ANON | MAP_FIXED, NULL, 0, 0, 0, 2, MAXMAP,
-				 &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(3), .len = P(2),
+			.prot = PROT_READ | PROT_WRITE,
+			.flags = ANON | MAP_FIXED, .rss_pages = 2 },
+			MAXMAP, &out), 0);
 	assert_int_equal(out, W + P(3));
 	expect_vmas(mm, { W, W + P(3), "/libA", 16 },
 		    { W + P(3), W + P(5), NULL, 0 },
@@ -256,21 +261,29 @@ static void test_mmap_bad_args(void **state)
 	map_named(mm, W, P(4), PROT_READ, PRIV | MAP_FIXED, "/A", 0);
 	before = mm_str(mm);
 	/* unaligned fixed address */
-	assert_int_equal(mm_mmap(mm, W + 10, P(1), PROT_READ, ANON | MAP_FIXED,
-				 NULL, 0, 0, 0, 0, MAXMAP, &out), -EINVAL);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + 10, .len = P(1), .prot = PROT_READ,
+			.flags = ANON | MAP_FIXED },
+			MAXMAP, &out), -EINVAL);
 	assert_mm_same(mm, before);
 	/* zero length */
-	assert_int_equal(mm_mmap(mm, 0, 0, PROT_READ, ANON, NULL, 0, 0, 0, 0,
-				 MAXMAP, &out), -EINVAL);
-	assert_int_equal(mm_mmap(mm, W, 0, PROT_READ, ANON | MAP_FIXED, NULL,
-				 0, 0, 0, 0, MAXMAP, &out), -EINVAL);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.prot = PROT_READ, .flags = ANON },
+			MAXMAP, &out), -EINVAL);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W, .prot = PROT_READ,
+			.flags = ANON | MAP_FIXED },
+			MAXMAP, &out), -EINVAL);
 	assert_mm_same(mm, before);
 	/* beyond TASK_SIZE */
-	assert_int_equal(mm_mmap(mm, TASK_SIZE - P(1), P(2), PROT_READ,
-				 ANON | MAP_FIXED, NULL, 0, 0, 0, 0, MAXMAP,
-				 &out), -ENOMEM);
-	assert_int_equal(mm_mmap(mm, 0, TASK_SIZE + P(1), PROT_READ, ANON,
-				 NULL, 0, 0, 0, 0, MAXMAP, &out), -ENOMEM);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = TASK_SIZE - P(1), .len = P(2),
+			.prot = PROT_READ, .flags = ANON | MAP_FIXED },
+			MAXMAP, &out), -ENOMEM);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.len = TASK_SIZE + P(1), .prot = PROT_READ,
+			.flags = ANON },
+			MAXMAP, &out), -ENOMEM);
 	assert_mm_same(mm, before);
 	free(before);
 	mmput(mm);
@@ -295,9 +308,11 @@ static void test_align_overflow(void **state)
 	map_named(mm, W, P(4), PROT_READ | PROT_EXEC, PRIV | MAP_FIXED, "/bin/x", 0);
 	map_named(mm, W + P(4), P(2), PROT_READ | PROT_WRITE, PRIV | MAP_FIXED,
 		  "/bin/x", 4);
-	assert_int_equal(mm_mmap(mm, W + P(8), P(2), PROT_READ | PROT_WRITE,
-				 ANON | MAP_FIXED, "[heap]", 0, 0, 0, 0, MAXMAP,
-				 &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(8), .len = P(2),
+			.prot = PROT_READ | PROT_WRITE,
+			.flags = ANON | MAP_FIXED, .name = "[heap]" },
+			MAXMAP, &out), 0);
 	mm->start_code = W;
 	mm->end_code = W + P(4);
 	mm->start_brk = W + P(8);
@@ -307,10 +322,14 @@ static void test_align_overflow(void **state)
 		assert_int_equal(mm_brk(mm, huge[i], MAXMAP), -ENOMEM);
 		assert_mm_same(mm, before);
 		assert_int_equal(mm->brk, W + P(10));
-		assert_int_equal(mm_mmap(mm, 0, huge[i], PROT_READ, ANON, NULL, 0,
-					 0, 0, 0, MAXMAP, &out), -ENOMEM);
-		assert_int_equal(mm_mmap(mm, W, huge[i], PROT_READ, ANON | MAP_FIXED,
-					 NULL, 0, 0, 0, 0, MAXMAP, &out), -ENOMEM);
+		assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+				.len = huge[i], .prot = PROT_READ,
+				.flags = ANON },
+				MAXMAP, &out), -ENOMEM);
+		assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+				.addr = W, .len = huge[i], .prot = PROT_READ,
+				.flags = ANON | MAP_FIXED },
+				MAXMAP, &out), -ENOMEM);
 		assert_int_equal(mm_munmap(mm, W, huge[i], MAXMAP), -EINVAL);
 		assert_int_equal(mm_mprotect(mm, W, huge[i], PROT_NONE, MAXMAP),
 				 -ENOMEM);
@@ -321,15 +340,21 @@ static void test_align_overflow(void **state)
 	assert_int_equal(mm_munmap(mm, TASK_SIZE - P(1), P(2), MAXMAP), -EINVAL);
 	assert_int_equal(mm_mprotect(mm, ~0UL - P(1) + 1, P(2), PROT_NONE, MAXMAP),
 			 -ENOMEM);
-	assert_int_equal(mm_mmap(mm, ~0UL - P(1) + 1, P(2), PROT_READ,
-				 ANON | MAP_FIXED, NULL, 0, 0, 0, 0, MAXMAP, &out),
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = ~0UL - P(1) + 1, .len = P(2), .prot = PROT_READ,
+			.flags = ANON | MAP_FIXED },
+			MAXMAP, &out),
 			 -ENOMEM);
-	assert_int_equal(mm_mmap(mm, ~0UL - P(1) + 1, P(2), PROT_READ,
-				 ANON | MAP_FIXED_NOREPLACE, NULL, 0, 0, 0, 0,
-				 MAXMAP, &out), -ENOMEM);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = ~0UL - P(1) + 1, .len = P(2), .prot = PROT_READ,
+			.flags = ANON | MAP_FIXED_NOREPLACE },
+			MAXMAP, &out), -ENOMEM);
 	/* The file offset wraps: do_mmap's -EOVERFLOW. */
-	assert_int_equal(mm_mmap(mm, W + P(20), P(2), PROT_READ, PRIV | MAP_FIXED,
-				 "/bin/x", ~0UL, 0, 0, 0, MAXMAP, &out), -EOVERFLOW);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(20), .len = P(2), .prot = PROT_READ,
+			.flags = PRIV | MAP_FIXED, .name = "/bin/x",
+			.pgoff = ~0UL },
+			MAXMAP, &out), -EOVERFLOW);
 	assert_mm_same(mm, before);
 	/* A saved mm with a wild break cannot wrap either. */
 	mm->brk = ~0UL;
@@ -353,13 +378,15 @@ static void test_fixed_noreplace(void **state)
 	(void)state;
 	map_named(mm, W, P(4), PROT_READ, PRIV | MAP_FIXED, "/A", 0);
 	before = mm_str(mm);
-	assert_int_equal(mm_mmap(mm, W + P(3), P(2), PROT_READ,
-				 ANON | MAP_FIXED_NOREPLACE, NULL, 0, 0, 0, 0,
-				 MAXMAP, &out), -EEXIST);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(3), .len = P(2), .prot = PROT_READ,
+			.flags = ANON | MAP_FIXED_NOREPLACE },
+			MAXMAP, &out), -EEXIST);
 	assert_mm_same(mm, before);
-	assert_int_equal(mm_mmap(mm, W + P(4), P(2), PROT_READ,
-				 ANON | MAP_FIXED_NOREPLACE, NULL, 0, 0, 0, 0,
-				 MAXMAP, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(4), .len = P(2), .prot = PROT_READ,
+			.flags = ANON | MAP_FIXED_NOREPLACE },
+			MAXMAP, &out), 0);
 	assert_int_equal(out, W + P(4));
 	assert_int_equal(mm->map_count, 2);
 	free(before);
@@ -415,27 +442,34 @@ static void test_map_count_limit(void **state)
 	(void)state;
 	for (int i = 0; i < max; i++) {
 		snprintf(name, sizeof(name), "/lim%d", i);
-		assert_int_equal(mm_mmap(mm, W + P(4 * i), P(3), PROT_READ,
-					 PRIV | MAP_FIXED, name, 0, 0, 1, 0,
-					 max, &out), 0);
+		assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+				.addr = W + P(4 * i), .len = P(3),
+				.prot = PROT_READ, .flags = PRIV | MAP_FIXED,
+				.name = name, .ino = 1 },
+				max, &out), 0);
 	}
 	assert_int_equal(mm->map_count, max);
 	before = mm_str(mm);
 	/* one more: no */
-	assert_int_equal(mm_mmap(mm, 0, P(1), PROT_READ, PRIV, "/more", 0, 0,
-				 2, 0, max, &out), -ENOMEM);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.len = P(1), .prot = PROT_READ, .flags = PRIV,
+			.name = "/more", .ino = 2 },
+			max, &out), -ENOMEM);
 	assert_mm_same(mm, before);
 	/* a split in the middle would make max + 1 */
 	assert_int_equal(mm_munmap(mm, W + P(1), P(1), max), -ENOMEM);
 	assert_mm_same(mm, before);
 	/* MAP_FIXED inside one VMA would make max + 2 */
-	assert_int_equal(mm_mmap(mm, W + P(1), P(1), PROT_READ,
-				 PRIV | MAP_FIXED, "/mid", 0, 0, 3, 0, max,
-				 &out), -ENOMEM);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(1), .len = P(1), .prot = PROT_READ,
+			.flags = PRIV | MAP_FIXED, .name = "/mid", .ino = 3 },
+			max, &out), -ENOMEM);
 	assert_mm_same(mm, before);
 	/* replacing a whole VMA keeps the count: allowed */
-	assert_int_equal(mm_mmap(mm, W, P(3), PROT_READ, PRIV | MAP_FIXED,
-				 "/swap", 0, 0, 4, 0, max, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W, .len = P(3), .prot = PROT_READ,
+			.flags = PRIV | MAP_FIXED, .name = "/swap", .ino = 4 },
+			max, &out), 0);
 	assert_int_equal(mm->map_count, max);
 	/* trimming a head keeps the count: allowed */
 	assert_int_equal(mm_munmap(mm, W + P(4), P(1), max), 0);
@@ -488,18 +522,28 @@ static void test_mm_counts(void **state)
 	unsigned long out;
 
 	(void)state;
-	assert_int_equal(mm_mmap(mm, W, P(4), PROT_READ | PROT_WRITE,
-				 ANON | MAP_FIXED, NULL, 0, 0, 0, 2, MAXMAP,
-				 &out), 0);
-	assert_int_equal(mm_mmap(mm, W + P(10), P(8), PROT_READ | PROT_EXEC,
-				 PRIV | MAP_FIXED, "/usr/lib/libc.so.6", 0,
-				 0x801, 77, 5, MAXMAP, &out), 0);
-	assert_int_equal(mm_mmap(mm, W + P(18), P(2), PROT_READ | PROT_WRITE,
-				 PRIV | MAP_FIXED, "/usr/lib/libd.so", 8,
-				 0x801, 78, 0, MAXMAP, &out), 0);
-	assert_int_equal(mm_mmap(mm, W + P(100), P(32), PROT_READ | PROT_WRITE,
-				 ANON | MAP_FIXED | MAP_GROWSDOWN, NULL, 0, 0,
-				 0, 3, MAXMAP, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W, .len = P(4), .prot = PROT_READ | PROT_WRITE,
+			.flags = ANON | MAP_FIXED, .rss_pages = 2 },
+			MAXMAP, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(10), .len = P(8),
+			.prot = PROT_READ | PROT_EXEC,
+			.flags = PRIV | MAP_FIXED, .name = "/usr/lib/libc.so.6",
+			.dev = 0x801, .ino = 77, .rss_pages = 5 },
+			MAXMAP, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(18), .len = P(2),
+			.prot = PROT_READ | PROT_WRITE,
+			.flags = PRIV | MAP_FIXED, .name = "/usr/lib/libd.so",
+			.pgoff = 8, .dev = 0x801, .ino = 78 },
+			MAXMAP, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(100), .len = P(32),
+			.prot = PROT_READ | PROT_WRITE,
+			.flags = ANON | MAP_FIXED | MAP_GROWSDOWN,
+			.rss_pages = 3 },
+			MAXMAP, &out), 0);
 	assert_true(find_vma(mm, W + P(100))->vm_flags & VM_GROWSDOWN);
 	mm_counts(mm, &c);
 	assert_int_equal(c.total_vm, 46);
@@ -532,8 +576,10 @@ static void test_dup_mm(void **state)
 		  "/bin/prog", 0);
 	map_named(mm, W + P(4), P(2), PROT_READ | PROT_WRITE, PRIV | MAP_FIXED,
 		  "/bin/prog", 4);
-	assert_int_equal(mm_mmap(mm, 0, P(16), PROT_READ | PROT_WRITE, ANON,
-				 NULL, 0, 0, 0, 7, MAXMAP, &mm->start_stack), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.len = P(16), .prot = PROT_READ | PROT_WRITE,
+			.flags = ANON, .rss_pages = 7 },
+			MAXMAP, &mm->start_stack), 0);
 	mm->start_stack += P(8);
 	mm->start_code = W;
 	mm->end_code = W + P(4);
@@ -723,10 +769,9 @@ static void random_run(uint64_t seed, int max, int steps)
 				next.pg[i] = pgoff + (unsigned long)(i - s);
 			}
 			next.count = pm_runs(&next);
-			rc = mm_mmap(mm, WIN + P(s), P(l), PROT_READ,
-				     PRIV | (noreplace ? MAP_FIXED_NOREPLACE :
-						     MAP_FIXED), name, pgoff,
-				     1, (unsigned long)label, 0, max, &out);
+			rc = mm_mmap(mm, &(struct mmap_req){ .addr = WIN + P(s), .len = P(l), .prot = PROT_READ, .flags = PRIV | (noreplace ? MAP_FIXED_NOREPLACE :
+						     MAP_FIXED), .name = name, .pgoff = pgoff, .dev = 1, .ino = (unsigned long)label },
+					max, &out);
 			if (noreplace && busy) {
 				assert_int_equal(rc, -EEXIST);
 			} else if (next.count > max) {
@@ -760,8 +805,12 @@ static void random_run(uint64_t seed, int max, int steps)
 				next.pg[i] = pgoff + (unsigned long)(i - e + l);
 			}
 			next.count = m.count + 1;
-			rc = mm_mmap(mm, 0, P(l), PROT_READ, PRIV, name, pgoff,
-				     1, (unsigned long)label, 0, max, &out);
+			rc = mm_mmap(mm, &(struct mmap_req){
+					.len = P(l), .prot = PROT_READ,
+					.flags = PRIV, .name = name,
+					.pgoff = pgoff, .dev = 1,
+					.ino = (unsigned long)label },
+					max, &out);
 			if (next.count > max) {
 				assert_int_equal(rc, -ENOMEM);
 			} else {

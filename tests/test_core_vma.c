@@ -29,8 +29,10 @@ static unsigned long map(struct mm_struct *mm, unsigned long addr,
 {
 	unsigned long out = 0;
 
-	assert_int_equal(mm_mmap(mm, addr, len, prot, flags, NULL, 0, 0, 0, 0,
-				 MAXMAP, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = addr, .len = len, .prot = prot,
+			.flags = flags },
+			MAXMAP, &out), 0);
 	return out;
 }
 
@@ -209,8 +211,10 @@ static void test_brk(void **state)
 	assert_layout(mm, "555555600000-555555603000 rw-;");
 	assert_int_equal(mm_brk(mm, mm->start_brk - 1, MAXMAP), -EINVAL);
 	/* Something in the way: ENOMEM, nothing moves. */
-	assert_int_equal(mm_mmap(mm, mm->start_brk + P(5), P(1), PROT_READ,
-				 ANON | MAP_FIXED, NULL, 0, 0, 0, 0, MAXMAP, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = mm->start_brk + P(5), .len = P(1),
+			.prot = PROT_READ, .flags = ANON | MAP_FIXED },
+			MAXMAP, &out), 0);
 	assert_int_equal(mm_brk(mm, mm->start_brk + P(8), MAXMAP), -ENOMEM);
 	assert_int_equal(mm->brk, mm->start_brk + P(3));
 	assert_int_equal(mm_brk(mm, mm->start_brk, MAXMAP), 0);
@@ -229,7 +233,9 @@ static void test_map_count(void **state)
 	for (int i = 0; i < 5; i++)
 		map(mm, W + P(2 * i), P(1), RW, ANON | MAP_FIXED);
 	before = layout(mm);
-	assert_int_equal(mm_mmap(mm, 0, P(1), RW, ANON, NULL, 0, 0, 0, 0, 5, &out),
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.len = P(1), .prot = RW, .flags = ANON },
+			5, &out),
 			 -ENOMEM);
 	/* An unmap that splits one VMA in two also counts. */
 	map(mm, W + P(20), P(3), RW, ANON | MAP_FIXED);
@@ -243,11 +249,15 @@ static void test_map_count(void **state)
 	 * test is map_count > max, which lets it reach max + 1; the model
 	 * never exceeds max, see docs/vma.md).
 	 */
-	assert_int_equal(mm_mmap(mm, W + P(23), P(1), RW, ANON | MAP_FIXED, NULL,
-				 0, 0, 0, 0, 6, &out), -ENOMEM);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(23), .len = P(1), .prot = RW,
+			.flags = ANON | MAP_FIXED },
+			6, &out), -ENOMEM);
 	assert_layout(mm, before);
-	assert_int_equal(mm_mmap(mm, W + P(23), P(1), RW, ANON | MAP_FIXED, NULL,
-				 0, 0, 0, 0, 7, &out), 0);
+	assert_int_equal(mm_mmap(mm, &(struct mmap_req){
+			.addr = W + P(23), .len = P(1), .prot = RW,
+			.flags = ANON | MAP_FIXED },
+			7, &out), 0);
 	assert_int_equal(mm->map_count, 6);	/* merged */
 	free(before);
 	mmput(mm);

@@ -244,8 +244,10 @@ static uint64_t many_vmas(const struct vma_store_ops *ops, enum vma_forkdup dup)
 		int phase = step < 7000 ? 80 : 30;	/* grow, then thin out */
 
 		if ((int)rnd(100) < phase) {
-			rc = mm_mmap(mm, 0, len, prot, MAP_PRIVATE | MAP_ANONYMOUS,
-				     NULL, 0, 0, 0, 0, 1 << 20, &out);
+			rc = mm_mmap(mm, &(struct mmap_req){
+					.len = len, .prot = prot,
+					.flags = MAP_PRIVATE | MAP_ANONYMOUS },
+					1 << 20, &out);
 		} else {
 			const struct vm_area_struct *p = pick_vma(mm);
 
