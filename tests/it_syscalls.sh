@@ -202,6 +202,17 @@ else
 	log "no python3-psutil (tools/deps): psutil check skipped"
 fi
 
+# glances reads every process's nice through psutil: it counted 1 process
+# when nice() failed, and must count every simulated one.
+if command -v glances >/dev/null; then
+	out=$(run glances --stdout processcount --stop-after 1 2>&1) ||
+		fail "glances exited $?: $out"
+	check_eq "glances' process count" "$(nprocs)" \
+		"$(sed -n "s/.*'total': \([0-9]*\).*/\1/p" <<<"$out" | tail -n 1)"
+else
+	log "no glances (tools/deps): glances check skipped"
+fi
+
 # top's k and r keys, driven under tmux: kill (SIGSTOP) and setpriority.
 if command -v tmux >/dev/null; then
 	tv=$(spawn topvictim)
