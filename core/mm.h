@@ -89,6 +89,9 @@ struct mm_struct {
 	char *env;			/* environ, NUL-separated */
 	size_t env_len;
 	unsigned long hiwater_vm, hiwater_rss;	/* VmPeak, VmHWM in pages */
+	unsigned long locked_vm;	/* VmLck in pages: only import sets it
+					 * (mlock is not modelled); fork and
+					 * exec start at 0, as Linux */
 	/*
 	 * The VMAs' totals, kept as they change (the kernel's rss_stat and
 	 * total_vm), so a render reads them without walking the VMAs.  The

@@ -378,6 +378,11 @@ void ctl_set_own_mounts(const char *const *paths)
 	ctl_own_mounts = paths;
 }
 
+const char *const *ctl_get_own_mounts(void)
+{
+	return ctl_own_mounts;
+}
+
 static int exec_save(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
@@ -556,7 +561,7 @@ static void explain(struct buf *out, const struct kernel *k,
 	char why[KOPT_WHY_LEN];
 	int pid = ctl_cmd_pid(c);
 
-	if (c->op == CTL_SAVE || c->op == CTL_LOAD)
+	if (c->op == CTL_SAVE || c->op == CTL_LOAD || c->op == CTL_IMPORT)
 		buf_printf(out, "%s: %s", c->file.path, c->file.why);
 	else if (c->op == CTL_PTRACE)
 		explain_ptrace(out, k, c, err);
@@ -646,7 +651,7 @@ static void explain(struct buf *out, const struct kernel *k,
 /* Commands that take k->lock themselves, around their memory-only part. */
 static bool ctl_locks_itself(enum ctl_op op)
 {
-	return op == CTL_SAVE || op == CTL_LOAD;
+	return op == CTL_SAVE || op == CTL_LOAD || op == CTL_IMPORT;
 }
 
 /*

@@ -790,6 +790,11 @@ static int parse_load(const struct ctl_args *a, struct ctl_cmd *c)
 	return parse_file(a, c);
 }
 
+static int parse_import(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return parse_file(a, c);
+}
+
 static int parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	(void)a;
@@ -878,6 +883,8 @@ static int parse_repeat(const struct ctl_args *a, struct ctl_cmd *c)
 		/* They take k->lock themselves, which a repeat already holds. */
 		if (!ret && (sub.op == CTL_SAVE || sub.op == CTL_LOAD))
 			ret = fail(&err, "save and load cannot be repeated");
+		if (!ret && sub.op == CTL_IMPORT)
+			ret = fail(&err, "import cannot be repeated");
 		if (ret)
 			buf_printf(a->err, "repeat: %.*s", (int)err.len,
 				   err.data ? err.data : "");
@@ -984,7 +991,7 @@ void ctl_cmd_free(struct ctl_cmd *cmd)
 		free(cmd->exec.argv);
 		cmd->exec.argv = NULL;
 	}
-	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD) {
+	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD || cmd->op == CTL_IMPORT) {
 		free(cmd->file.path);
 		cmd->file.path = NULL;
 	}
