@@ -66,7 +66,7 @@ static unsigned long long rebase(unsigned long long start,
 }
 
 static struct mm_struct *build_mm(struct kernel *k, const struct import_task *r,
-				  char *why, int *err)
+				  struct import_report *rep, char *why, int *err)
 {
 	struct mm_struct *mm = mm_alloc(&k->mm_cfg);
 	unsigned long heap_end = r->start_brk;
@@ -107,9 +107,16 @@ static struct mm_struct *build_mm(struct kernel *k, const struct import_task *r,
 			v.vm_flags |= VM_MAYSHARE;
 		if (!iv->ino && !iv->name)
 			v.vm_flags |= VM_ANON;
+		/* Dirty is all or nothing here: round a partly dirty VMA. */
+		if (iv->dirty_pages && iv->dirty_pages != iv->rss_pages)
+			rep->dirty_rounded++;
+		if (iv->ino && 2 * iv->dirty_pages >= iv->rss_pages &&
+		    iv->dirty_pages)
+			v.vm_flags |= VM_DIRTY;
 		if (iv->name && !(v.name = intern(mm->names, iv->name)))
 			goto out;
 		if (iv->rss_pages > (iv->end - iv->start) >> PAGE_SHIFT ||
+		    iv->dirty_pages > iv->rss_pages ||
 		    iv->ino > 0xffffffffUL) {
 			*err = fail(why, "pid %d: vma %lx-%lx: bad rss or inode",
 				    r->pid, iv->start, iv->end);
@@ -186,7 +193,7 @@ static int build_task(struct kernel *k, const struct import_task *r,
 		t->signal->session = r->session;
 		t->signal->tty_nr = r->tty_nr;
 		t->signal->tpgid = r->tpgid;
-		if (r->has_mm && !(t->mm = build_mm(k, r, why, &err)))
+		if (r->has_mm && !(t->mm = build_mm(k, r, rep, why, &err)))
 			return err;
 		k->nr_processes++;
 		rep->processes++;

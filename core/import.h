@@ -25,6 +25,7 @@ struct import_vma {
 	unsigned long ino;
 	const char *name;		/* NULL: none; the caller's memory */
 	unsigned long rss_pages;
+	unsigned long dirty_pages;	/* smaps' Shared_ + Private_Dirty */
 };
 
 /* One task: /proc/<pid>/stat and status, or task/<tid>/ for a thread. */
@@ -63,6 +64,9 @@ struct import_report {
 	unsigned long processes, threads;
 	unsigned long orphans;		/* parent not in the tree: to init/kthreadd */
 	unsigned long cpus_folded;	/* ran on a CPU the simulation lacks */
+	/* VMAs only partly dirty: the simulation has all or none of a
+	 * file mapping's resident pages dirty, and all of anonymous memory */
+	unsigned long dirty_rounded;
 	int pid_max;			/* the new world's */
 };
 

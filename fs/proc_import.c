@@ -421,10 +421,11 @@ static void summarize(const struct reader *rd, const struct import_report *rep,
 		 "orphans %lu (parent not in the tree: to init or kthreadd), "
 		 "vanished %lu (exited while read: skipped), "
 		 "unreadable cmdline %lu, environ %lu, maps %lu (not permitted "
-		 "or not copied: left empty), cpus folded %lu (CPU beyond ours)",
+		 "or not copied: left empty), cpus folded %lu (CPU beyond ours), "
+		 "dirty rounded %lu (VMAs partly dirty: all or none)",
 		 rep->processes, rep->threads, rep->pid_max, rep->orphans,
 		 rd->vanished, rd->no_cmdline, rd->no_environ, rd->no_maps,
-		 rep->cpus_folded);
+		 rep->cpus_folded, rep->dirty_rounded);
 }
 
 int proc_import_dir(struct kernel *k, const char *path, const char *const *own,

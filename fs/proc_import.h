@@ -12,7 +12,7 @@
 #define IMPORT_MAPS_MAX		(256UL << 20)	/* smaps of 65530 VMAs */
 #define IMPORT_TOTAL_MAX	(4ULL << 30)	/* every file together */
 
-#define IMPORT_SUMMARY_LEN	320
+#define IMPORT_SUMMARY_LEN	400
 
 /* The name of the manifest procsim-snap writes: its presence makes a
  * missing stat, status or cmdline an error ("truncated snapshot") rather

@@ -325,7 +325,7 @@ static int parse_vma_line(struct cur c, struct import_vma *v, bool *gate,
 		   (perms[3] == 's' ? VM_SHARED : 0);
 	v->dev = (unsigned int)(maj << 8 | min);
 	v->ino = ino;
-	v->rss_pages = 0;
+	v->rss_pages = v->dirty_pages = 0;
 	v->name = NULL;
 	if (c.p < c.end) {
 		char *name = strndup(c.p, c.end - c.p);
@@ -335,6 +335,26 @@ static int parse_vma_line(struct cur c, struct import_vma *v, bool *gate,
 		v->name = name;
 	}
 	return 0;
+}
+
+/* The smaps fields import reads: Rss, and the two Dirty counts it adds. */
+static const char *const smaps_fields[] = {
+	"Rss:", "Shared_Dirty:", "Private_Dirty:",
+};
+
+/* Which of smaps_fields starts @line (the cursor moves past it), or -1. */
+static int smaps_field(struct cur *line)
+{
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(smaps_fields[i]);
+
+		if ((size_t)(line->end - line->p) > n &&
+		    !memcmp(line->p, smaps_fields[i], n)) {
+			line->p += n;
+			return i;
+		}
+	}
+	return -1;
 }
 
 int proc_parse_maps(const char *buf, size_t len, size_t max,
@@ -357,21 +377,24 @@ int proc_parse_maps(const char *buf, size_t len, size_t max,
 		else if (line.p < line.end && *line.p >= 'A' && *line.p <= 'Z') {
 			/* an smaps field of the VMA above ("Rss:   12 kB") */
 			unsigned long long kb;
+			int kind;
 
 			if (!header)
 				err = bad(why, "smaps: a field before any VMA");
 			else if (!cur)
 				;	/* the gate page's fields */
-			else if (line.end - line.p > 4 && !memcmp(line.p, "Rss:", 4)) {
-				line.p += 4;
+			else if ((kind = smaps_field(&line)) >= 0) {
 				skip_spaces(&line);
 				if (!get_unum(&line, 10, &kb) ||
 				    line.end - line.p != 3 ||
 				    memcmp(line.p, " kB", 3) ||
 				    kb > (cur->end - cur->start) >> 10)
-					err = bad(why, "smaps: bad Rss");
-				else
+					err = bad(why, "smaps: bad %s",
+						  smaps_fields[kind]);
+				else if (kind == 0)
 					cur->rss_pages = kb >> (PAGE_SHIFT - 10);
+				else
+					cur->dirty_pages += kb >> (PAGE_SHIFT - 10);
 			}
 		} else {
 			struct import_vma one;
