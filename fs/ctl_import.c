@@ -6,9 +6,10 @@
  */
 #include "buf.h"
 #include "ctl.h"
+#include "ctl_exec.h"
 #include "proc_import.h"
 
-int exec_import(struct kernel *k, const struct ctl_cmd *c, struct buf *out)
+int ctl_exec_import(struct kernel *k, const struct ctl_cmd *c, struct buf *out)
 {
 	char summary[IMPORT_SUMMARY_LEN];
 	int err = proc_import_dir(k, c->file.path, ctl_get_own_mounts(),
