@@ -150,16 +150,20 @@ compare_ps() {
 	echo "$bad"
 }
 
-# pmap -x before, of up to 40 user processes (kernel threads have no maps).
+# pmap -x before, of every user process in the model's domain (kernel
+# threads have no maps; unreadable maps show the header only).
 cands=()
 while read -r pid _ppid _user _stat _nlwp _comm args; do
 	[[ $args == \[* ]] && continue
 	out=$(pmap -x "$pid" 2>/dev/null) || continue
-	(($(grep -c . <<<"$out") > 4)) || continue	# unreadable maps: header only
+	(($(grep -c . <<<"$out") > 4)) || continue
+	in_domain <<<"$out" || continue
 	pmap_before[$pid]=$out
 	cands+=("$pid")
-	((${#cands[@]} < 40)) || break
 done < <(host_ps)
+log "pmap -x: ${#cands[@]} host processes in the model's domain"
+((${#cands[@]} >= 3)) || fail "fewer than 3 host processes with a pmap -x in the model's domain"
+
 
 for attempt in 1 2 3; do
 	import_once

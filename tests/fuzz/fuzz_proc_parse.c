@@ -2,7 +2,7 @@
 /*
  * libFuzzer harness: the /proc file parsers import uses (fs/proc_parse.h).
  * The first byte picks the parser (stat, status, maps/smaps, uptime), the
- * rest is the file.  Whatever the bytes, a parser returns 0 with a record
+ * rest is the file (seeds: tests/proc-corpus).  Whatever the bytes, a parser returns 0 with a record
  * the core can take (checked here), or an error with a one-line reason;
  * it never reads past the input (ASan) and never leaks (LSan).
  */
