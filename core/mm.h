@@ -97,6 +97,13 @@ struct mm_struct {
 					 * (mlock is not modelled); fork and
 					 * exec start at 0, as Linux */
 	/*
+	 * glibc's stack cache, as a hint (core/thread_stack.c): 0 unknown,
+	 * else 1 + the cached stacks.  Never below the truth (a VMA gets
+	 * VM_STACK_CACHED only through thread_stack_put), so 1 means "none"
+	 * and spares a new thread's clone the walk over every VMA.
+	 */
+	unsigned int stack_cache_hint;
+	/*
 	 * The VMAs' totals, kept as they change (the kernel's rss_stat and
 	 * total_vm), so a render reads them without walking the VMAs.  The
 	 * derived counts (shared, text, lib) stay 0 here: mm_counts() adds them.
