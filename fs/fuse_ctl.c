@@ -296,7 +296,7 @@ void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int err = 0;
 
 	/* Nothing to do at close on the tree: ENOSYS stops FLUSH for good. */
-	if (!session_of(req)->control && fs_of(req)->no_open) {
+	if (session_of(req)->no_open) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}

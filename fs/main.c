@@ -258,7 +258,6 @@ int main(int argc, char *argv[])
 	fs.stats.ctl_arg = &fs;
 	fs.k.track_changes = fs.cache;
 
-	fs.split = fs.cache;
 	fs.tree = (struct procfs_session){ .fs = &fs, .control = false };
 	fs.control = (struct procfs_session){ .fs = &fs, .control = true };
 	allow_other = has_arg(&args, "allow_other");
@@ -277,7 +276,7 @@ int main(int argc, char *argv[])
 			cmd.mountpoint);
 		goto out_signals;
 	}
-	if (fs.split) {
+	if (fs.cache) {
 		control.cmd = &cmd;
 		control.se = fs.control.se = control_new(&fs, argv[0], allow_other, cmd.debug);
 		if (!control.se)

@@ -20,10 +20,10 @@ struct node preq_node(const struct preq *r, uint64_t ino)
 	return ino_node(ino);
 }
 
-/* In the /proc tree of a split daemon, procsim is a symlink to the control mount. */
+/* In the /proc tree with cache=on, procsim is a symlink to the control mount. */
 bool procsim_is_link(const struct preq *r, unsigned kind)
 {
-	return kind == NODE_PROCSIM && r->fs->split && !r->control;
+	return kind == NODE_PROCSIM && r->fs->cache && !r->control;
 }
 
 /*
@@ -152,12 +152,12 @@ int preq_lookup(const struct preq *r, uint64_t parent, const char *name,
 int preq_getattr(const struct preq *r, uint64_t ino, struct stat *st,
 		 double *timeout)
 {
-	struct node n = preq_node(r, ino);
+	const struct cache_policy *p;
 	int err;
 
 	procfs_rdlock(r->fs);
-	err = node_stat(r, n, st, true);
-	*timeout = err ? 0 : attr_timeout(r, n);
+	err = node_stat(r, preq_node(r, ino), st, true, &p);
+	*timeout = err ? 0 : policy_timeout(p->attr_timeout, r->fs->attr_timeout);
 	procfs_unlock(r->fs);
 	return err;
 }
@@ -165,13 +165,13 @@ int preq_getattr(const struct preq *r, uint64_t ino, struct stat *st,
 int preq_stat(const struct preq *r, uint64_t ino, struct stat *st,
 	      bool *keep_cache)
 {
-	struct node n = preq_node(r, ino);
+	const struct cache_policy *p;
 	int err;
 
 	procfs_rdlock(r->fs);
-	err = node_stat(r, n, st, false);
+	err = node_stat(r, preq_node(r, ino), st, false, &p);
 	if (!err && keep_cache)
-		*keep_cache = node_cached(r->fs, n, node_task(r, n));
+		*keep_cache = p->keep_cache;
 	procfs_unlock(r->fs);
 	return err;
 }

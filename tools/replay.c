@@ -195,7 +195,7 @@ static void boot(struct procfs *fs, const struct opts *o, bool cache)
 	memset(fs, 0, sizeof(*fs));
 	stats_init(&fs->stats, true);
 	trace_init(&fs->trace, cache);
-	fs->cache = fs->split = cache;
+	fs->cache = cache;
 	/* Serve everything a daemon can: a trace that never looked in ns/ is
 	 * unaffected, and one recorded with -o ns_links=on replays alike. */
 	fs->ns_links = true;
