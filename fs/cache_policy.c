@@ -21,6 +21,12 @@
  * The caller's stand-in (CACHE_CALLER) is no simulated task: no log names
  * its changes, so its nodes keep only what cache=off would, and its files
  * are revalidated as thread files are.
+ *
+ * render_once: a file whose size is exact is rendered by the LOOKUP or
+ * GETATTR that reports it, and the READ right after reuses those bytes
+ * (fs/render_cache.h, keyed by every change).  Not for the caller's
+ * stand-in, re-made from the host on every request, nor cache=off, where
+ * st_size is 0 and an open renders once anyway.
  */
 #include "cache_policy.h"
 #include "task.h"
@@ -29,46 +35,46 @@
 #define O	OPT_TIMEOUT
 #define TICK	(1.0 / USER_HZ)
 
-/* entry, attr, keep_cache, exact_size, mtime */
+/* entry, attr, keep_cache, exact_size, mtime, render_once */
 static const struct cache_policy policy[CACHE_MODE_NR][NC_NR] = {
 	[CACHE_DIRECT] = {
-		[NC_PROCESS_FILE] = { F, O, false, false, MTIME_START },
-		[NC_THREAD_FILE]  = { F, O, false, false, MTIME_START },
-		[NC_GLOBAL_FILE]  = { F, F, false, false, MTIME_BOOT },
-		[NC_CONTROL_FILE] = { F, F, false, false, MTIME_BOOT },
-		[NC_DIR]          = { F, F, false, false, MTIME_BOOT },
-		[NC_PID_DIR]      = { O, O, false, false, MTIME_START },
-		[NC_TASK_DIR]     = { F, O, false, false, MTIME_START },
-		[NC_TASK_SUBDIR]  = { F, O, false, false, MTIME_START },
-		[NC_LINK]         = { F, F, false, false, MTIME_BOOT },
-		[NC_TASK_LINK]    = { F, O, false, false, MTIME_START },
-		[NC_NS_LINK]      = { F, O, false, false, MTIME_START },
+		[NC_PROCESS_FILE] = { F, O, false, false, MTIME_START, false },
+		[NC_THREAD_FILE]  = { F, O, false, false, MTIME_START, false },
+		[NC_GLOBAL_FILE]  = { F, F, false, false, MTIME_BOOT, false },
+		[NC_CONTROL_FILE] = { F, F, false, false, MTIME_BOOT, false },
+		[NC_DIR]          = { F, F, false, false, MTIME_BOOT, false },
+		[NC_PID_DIR]      = { O, O, false, false, MTIME_START, false },
+		[NC_TASK_DIR]     = { F, O, false, false, MTIME_START, false },
+		[NC_TASK_SUBDIR]  = { F, O, false, false, MTIME_START, false },
+		[NC_LINK]         = { F, F, false, false, MTIME_BOOT, false },
+		[NC_TASK_LINK]    = { F, O, false, false, MTIME_START, false },
+		[NC_NS_LINK]      = { F, O, false, false, MTIME_START, false },
 	},
 	[CACHE_TRACKED] = {
-		[NC_PROCESS_FILE] = { F, F, true,  true,  MTIME_START },
-		[NC_THREAD_FILE]  = { F, 0, false, true,  MTIME_NOW },
-		[NC_GLOBAL_FILE]  = { F, TICK, false, true, MTIME_TICK },
-		[NC_CONTROL_FILE] = { F, F, false, false, MTIME_BOOT },
-		[NC_DIR]          = { F, F, false, false, MTIME_BOOT },
-		[NC_PID_DIR]      = { F, F, false, false, MTIME_START },
-		[NC_TASK_DIR]     = { F, F, false, false, MTIME_START },
-		[NC_TASK_SUBDIR]  = { F, O, false, false, MTIME_START },	/* fd/ moves untracked */
-		[NC_LINK]         = { F, F, false, false, MTIME_BOOT },
-		[NC_TASK_LINK]    = { F, O, false, false, MTIME_START },
-		[NC_NS_LINK]      = { F, F, false, false, MTIME_START },
+		[NC_PROCESS_FILE] = { F, F, true,  true,  MTIME_START, true },
+		[NC_THREAD_FILE]  = { F, 0, false, true,  MTIME_NOW, true },
+		[NC_GLOBAL_FILE]  = { F, TICK, false, true, MTIME_TICK, true },
+		[NC_CONTROL_FILE] = { F, F, false, false, MTIME_BOOT, false },
+		[NC_DIR]          = { F, F, false, false, MTIME_BOOT, false },
+		[NC_PID_DIR]      = { F, F, false, false, MTIME_START, false },
+		[NC_TASK_DIR]     = { F, F, false, false, MTIME_START, false },
+		[NC_TASK_SUBDIR]  = { F, O, false, false, MTIME_START, false },	/* fd/ moves untracked */
+		[NC_LINK]         = { F, F, false, false, MTIME_BOOT, false },
+		[NC_TASK_LINK]    = { F, O, false, false, MTIME_START, false },
+		[NC_NS_LINK]      = { F, F, false, false, MTIME_START, false },
 	},
 	[CACHE_CALLER] = {
-		[NC_PROCESS_FILE] = { F, 0, false, true,  MTIME_NOW },	/* never: see node_class */
-		[NC_THREAD_FILE]  = { F, 0, false, true,  MTIME_NOW },
-		[NC_GLOBAL_FILE]  = { F, TICK, false, true, MTIME_TICK },	/* never a caller's */
-		[NC_CONTROL_FILE] = { F, F, false, false, MTIME_BOOT },
-		[NC_DIR]          = { F, F, false, false, MTIME_BOOT },
-		[NC_PID_DIR]      = { O, O, false, false, MTIME_START },
-		[NC_TASK_DIR]     = { F, O, false, false, MTIME_START },
-		[NC_TASK_SUBDIR]  = { F, O, false, false, MTIME_START },
-		[NC_LINK]         = { F, F, false, false, MTIME_BOOT },
-		[NC_TASK_LINK]    = { F, O, false, false, MTIME_START },
-		[NC_NS_LINK]      = { F, O, false, false, MTIME_START },
+		[NC_PROCESS_FILE] = { F, 0, false, true,  MTIME_NOW, false },	/* never: see node_class */
+		[NC_THREAD_FILE]  = { F, 0, false, true,  MTIME_NOW, false },
+		[NC_GLOBAL_FILE]  = { F, TICK, false, true, MTIME_TICK, false },	/* never a caller's */
+		[NC_CONTROL_FILE] = { F, F, false, false, MTIME_BOOT, false },
+		[NC_DIR]          = { F, F, false, false, MTIME_BOOT, false },
+		[NC_PID_DIR]      = { O, O, false, false, MTIME_START, false },
+		[NC_TASK_DIR]     = { F, O, false, false, MTIME_START, false },
+		[NC_TASK_SUBDIR]  = { F, O, false, false, MTIME_START, false },
+		[NC_LINK]         = { F, F, false, false, MTIME_BOOT, false },
+		[NC_TASK_LINK]    = { F, O, false, false, MTIME_START, false },
+		[NC_NS_LINK]      = { F, O, false, false, MTIME_START, false },
 	},
 };
 

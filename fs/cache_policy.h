@@ -57,6 +57,8 @@ struct cache_policy {
 	bool keep_cache;	/* pages stay across opens (else direct_io) */
 	bool exact_size;	/* st_size is the render's length (else 0, as procfs) */
 	enum mtime_rule mtime;
+	/* The size's render serves the READ after it (fs/render_cache.h). */
+	bool render_once;
 };
 
 /*

@@ -155,6 +155,8 @@ static void publish_changes(struct procfs *fs)
 {
 	struct change_log changed, gone, born;
 
+	/* Before the write returns: no render made before it is served after. */
+	render_cache_forget(&fs->rcache);
 	fuse_events_wake(fs);
 	if (!fs->cache)
 		return;

@@ -257,6 +257,8 @@ int main(int argc, char *argv[])
 	fs.stats.ctl = procfs_serve_ctl;
 	fs.stats.ctl_arg = &fs;
 	fs.k.track_changes = fs.cache;
+	if (render_cache_init(&fs.rcache))
+		fprintf(stderr, "procsim: no memory for the render cache; rendering twice\n");
 
 	fs.tree = (struct procfs_session){ .fs = &fs, .control = false };
 	fs.control = (struct procfs_session){ .fs = &fs, .control = true };
@@ -315,6 +317,7 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_kernel:
+	render_cache_destroy(&fs.rcache);
 	kernel_destroy(&fs.k);
 out_free:
 	free(cmd.mountpoint);

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 #include "kernel.h"
+#include "render_cache.h"
 #include "stats.h"
 #include "trace.h"
 #include "buf.h"
@@ -43,6 +44,7 @@ struct procfs {
 	char *control_path;		/* where the control session is mounted */
 	const char *mountpoint;
 	struct fuse_stats stats;
+	struct render_cache rcache;	/* one render per change (cache=on) */
 	struct trace trace;		/* ctl trace start|stop, /proc/procsim/trace */
 };
 

@@ -67,6 +67,26 @@ static enum cache_mode node_mode(const struct preq *r, struct node n)
 	return n.kind & NODE_CALLER_FLAG ? CACHE_CALLER : CACHE_TRACKED;
 }
 
+static const struct cache_policy *policy_of(const struct preq *r, struct node n,
+					    mode_t mode, const struct task *t)
+{
+	return cache_policy(node_mode(r, n),
+			    node_class(n, mode, t && thread_group_leader(t)));
+}
+
+int node_policy(const struct preq *r, struct node n, struct task **t,
+		const struct cache_policy **pol)
+{
+	unsigned kind = base_kind(n);
+	mode_t mode = procsim_is_link(r, kind) ? S_IFLNK : kind_mode(kind);
+
+	*t = NULL;
+	if (kind_is_task_node(kind) && !(*t = node_task(r, n)))
+		return -ESRCH;
+	*pol = policy_of(r, n, mode, *t);
+	return 0;
+}
+
 static void set_mtime(const struct preq *r, enum mtime_rule rule, struct stat *st)
 {
 	unsigned long long tick;
@@ -129,15 +149,14 @@ int node_stat(const struct preq *r, struct node n, struct stat *st, bool size,
 		st->st_mode = S_IFLNK | 0777;
 		st->st_size = strlen(fs->control_path);
 	}
-	p = cache_policy(node_mode(r, n),
-			 node_class(n, st->st_mode, t && thread_group_leader(t)));
+	p = policy_of(r, n, st->st_mode, t);
 	*pol = p;
 	if (p->exact_size && size) {
-		struct buf *scratch = preq_thread_buf();
+		size_t len;
 
-		if (!scratch || render_node(r, n, scratch))
+		if (node_render(r, n, t, p, NULL, &len))
 			return -ENOMEM;
-		st->st_size = scratch->len;
+		st->st_size = len;
 	}
 	set_mtime(r, p->mtime, st);
 	return 0;

@@ -61,7 +61,20 @@ double policy_timeout(double t, double opt);
 /* The entry of node @n, as LOOKUP and READDIRPLUS answer it.  Read lock held. */
 int fill_entry(const struct preq *r, struct node n, struct preq_entry *e);
 
-/* Render node @n into @b; read lock held. */
-int render_node(const struct preq *r, struct node n, struct buf *b);
+/*
+ * Node @n's task in *@t (NULL for a global node) and its caching policy in
+ * *@pol: 0, or -ESRCH if its task is gone.  Read lock held.
+ */
+int node_policy(const struct preq *r, struct node n, struct task **t,
+		const struct cache_policy **pol);
+/*
+ * Render node @n of task @t (NULL: global) into @b, and its length into
+ * *@len; with @b NULL only the length (into a scratch buffer).  With
+ * @p->render_once the bytes come from, or go to, the render cache
+ * (fs/render_cache.h).  0, -ESRCH (task gone), -EINVAL, -ENOMEM.  Read
+ * lock held.
+ */
+int node_render(const struct preq *r, struct node n, struct task *t,
+		const struct cache_policy *p, struct buf *b, size_t *len);
 
 #endif
