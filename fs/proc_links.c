@@ -140,12 +140,12 @@ static void pts_refresh(const struct kernel *k)
 {
 	struct task *t;
 
+	if (world_stamp_current(&pts.at, k))
+		return;
 #ifdef PROCSIM_MUTATE_pts_stale
 	if (pts.at.k)			/* mutation: never rebuilt */
 		return;
 #endif
-	if (world_stamp_current(&pts.at, k))
-		return;
 	memset(pts.used, 0, sizeof(pts.used));
 	for (int pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {
 		/* tty_nr is new_encode_dev: minor low byte, major, minor high bits. */
