@@ -122,6 +122,7 @@ static size_t list_mem_bytes(void *root)
 const struct vma_store_ops vma_list_ops = {
 	.name		= "list",
 	.desc		= "sorted list, linear first-fit hole search (2.4)",
+	.vma_size	= VMA_SIZE(node),
 	.create		= list_create,
 	.destroy	= vma_list_destroy,
 	.insert		= vma_list_insert,
