@@ -133,6 +133,7 @@ static struct {
 	pthread_mutex_t lock;
 	struct world_stamp at;
 	uint64_t used[(PTS_MAX + 1) / 64];
+	uint64_t told[(PTS_MAX + 1) / 64];	/* the set at the last pts_changes() */
 } pts = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* Context: pts.lock held. */
@@ -167,6 +168,30 @@ static bool pts_used(const struct kernel *k, int nr)
 	used = pts.used[nr / 64] & (1ULL << (nr % 64));
 	pthread_mutex_unlock(&pts.lock);
 	return used;
+}
+
+int pts_changes(const struct kernel *k, int *gone, int max)
+{
+	int n = 0;
+	bool moved = false;
+
+	pthread_mutex_lock(&pts.lock);
+	pts_refresh(k);
+	for (size_t i = 0; i < sizeof(pts.used) / 8; i++) {
+		uint64_t was = pts.told[i], now = pts.used[i];
+
+		if (was == now)
+			continue;
+		moved = true;
+		for (uint64_t w = was & ~now; w; w &= w - 1)
+			if (n < max)
+				gone[n++] = (int)(i * 64 + __builtin_ctzll(w));
+			else
+				n = max + 1;
+		pts.told[i] = now;
+	}
+	pthread_mutex_unlock(&pts.lock);
+	return n > max ? -1 : moved ? n + 1 : 0;
 }
 
 /* The @idx-th terminal in use below PTS_LISTED, or -1. */
