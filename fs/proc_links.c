@@ -134,6 +134,7 @@ static struct {
 	struct world_stamp at;
 	uint64_t used[(PTS_MAX + 1) / 64];
 	uint64_t told[(PTS_MAX + 1) / 64];	/* the set at the last pts_changes() */
+	struct world_stamp told_at;
 } pts = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* Context: pts.lock held. */
@@ -170,12 +171,17 @@ static bool pts_used(const struct kernel *k, int nr)
 	return used;
 }
 
-int pts_changes(const struct kernel *k, int *gone, int max)
+int pts_changes(const struct kernel *k, int **gone)
 {
-	int n = 0;
-	bool moved = false;
+	int n = 0, cap = 0, *v = NULL;
+	bool moved = false, oom = false;
 
 	pthread_mutex_lock(&pts.lock);
+	if (world_stamp_current(&pts.told_at, k)) {
+		pthread_mutex_unlock(&pts.lock);
+		*gone = NULL;
+		return 0;
+	}
 	pts_refresh(k);
 	for (size_t i = 0; i < sizeof(pts.used) / 8; i++) {
 		uint64_t was = pts.told[i], now = pts.used[i];
@@ -183,15 +189,28 @@ int pts_changes(const struct kernel *k, int *gone, int max)
 		if (was == now)
 			continue;
 		moved = true;
-		for (uint64_t w = was & ~now; w; w &= w - 1)
-			if (n < max)
-				gone[n++] = (int)(i * 64 + __builtin_ctzll(w));
-			else
-				n = max + 1;
-		pts.told[i] = now;
+		for (uint64_t w = was & ~now; w && !oom; w &= w - 1) {
+			if (n == cap) {
+				int *nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+
+				if (!nv) {
+					oom = true;
+					break;
+				}
+				v = nv;
+			}
+			v[n++] = (int)(i * 64 + __builtin_ctzll(w));
+		}
+		if (!oom)
+			pts.told[i] = now;
 	}
+	if (!oom)
+		world_stamp_take(&pts.told_at, k);
 	pthread_mutex_unlock(&pts.lock);
-	return n > max ? -1 : moved ? n + 1 : 0;
+	*gone = v;
+	if (oom)
+		return -ENOMEM;		/* not told: the next call tries again */
+	return moved ? n + 1 : 0;
 }
 
 /* The @idx-th terminal in use below PTS_LISTED, or -1. */

@@ -59,14 +59,12 @@ check_fresh() {
 	bad=$(run ps -eo pid=,stat=,comm= | awk '(NF < 3 || $2 !~ /^[RSDTtZXIP]/) && n++ < 3')
 	check_eq "[$mode] malformed ps rows" "" "$bad"
 
-	# Only with cache=off for now: with cache=on the kernel keeps the
-	# listing of /proc/procsim/pts and its entries, which no change
-	# invalidates yet.
-	if [[ $mode == off ]]; then check_pts_gone "$mode"; fi
+	check_pts_gone "$mode"
 }
 
 # A terminal exists while some task has it (devpts): once the last task of
-# the last session's terminal is reaped, pts/N is gone.
+# the last session's terminal is reaped, pts/N is gone, from the listing
+# and to stat (with cache=on the kernel kept both until told).
 check_pts_gone() {
 	local mode=$1 tty pid ppid
 	tty=$(run ps -eo tty= --sort=-pid | grep -m1 '^pts/' | tr -d ' ')
@@ -79,6 +77,7 @@ check_pts_gone() {
 	done < <(run ps -t "$tty" -o pid=,ppid= --sort=-pid)
 	check_no_match "[$mode] $tty listed after its last task" "^${tty#pts/}\$" \
 		"$(ls "$MNT/procsim/pts")"
+	if [[ -e $MNT/procsim/pts/${tty#pts/} ]]; then fail "[$mode] $tty still stats"; fi
 	if run ps -t "$tty" >/dev/null 2>&1; then fail "[$mode] ps -t $tty after its last task"; fi
 }
 
