@@ -173,44 +173,35 @@ static bool pts_used(const struct kernel *k, int nr)
 
 int pts_changes(const struct kernel *k, int **gone)
 {
-	int n = 0, cap = 0, *v = NULL;
-	bool moved = false, oom = false;
+	const size_t words = sizeof(pts.used) / 8;
+	size_t n = 0, i;
+	bool moved = false;
+	int *v = NULL;
 
+	*gone = NULL;
 	pthread_mutex_lock(&pts.lock);
-	if (world_stamp_current(&pts.told_at, k)) {
-		pthread_mutex_unlock(&pts.lock);
-		*gone = NULL;
-		return 0;
-	}
+	if (world_stamp_current(&pts.told_at, k))
+		goto out;
 	pts_refresh(k);
-	for (size_t i = 0; i < sizeof(pts.used) / 8; i++) {
-		uint64_t was = pts.told[i], now = pts.used[i];
-
-		if (was == now)
+	for (i = 0; i < words; i++)
+		n += (size_t)__builtin_popcountll(pts.told[i] & ~pts.used[i]);
+	if (n && !(v = malloc(n * sizeof(*v)))) {
+		pthread_mutex_unlock(&pts.lock);
+		return -ENOMEM;		/* nothing taken: the next call tries again */
+	}
+	for (i = 0, n = 0; i < words; i++) {
+		if (pts.told[i] == pts.used[i])
 			continue;
 		moved = true;
-		for (uint64_t w = was & ~now; w && !oom; w &= w - 1) {
-			if (n == cap) {
-				int *nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
-
-				if (!nv) {
-					oom = true;
-					break;
-				}
-				v = nv;
-			}
+		for (uint64_t w = pts.told[i] & ~pts.used[i]; w; w &= w - 1)
 			v[n++] = (int)(i * 64 + __builtin_ctzll(w));
-		}
-		if (!oom)
-			pts.told[i] = now;
+		pts.told[i] = pts.used[i];
 	}
-	if (!oom)
-		world_stamp_take(&pts.told_at, k);
-	pthread_mutex_unlock(&pts.lock);
+	world_stamp_take(&pts.told_at, k);
 	*gone = v;
-	if (oom)
-		return -ENOMEM;		/* not told: the next call tries again */
-	return moved ? n + 1 : 0;
+out:
+	pthread_mutex_unlock(&pts.lock);
+	return moved ? (int)n + 1 : 0;
 }
 
 /* The @idx-th terminal in use below PTS_LISTED, or -1. */
