@@ -43,6 +43,7 @@ static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops,
 		return NULL;
 	}
 	mm->users = 1;
+	mm->stacks_cached = -1;
 	mm->names = names;
 	mm->mmap_base = STACK_TOP - (STACK_RLIMIT + (128UL << 20));
 	return mm;

@@ -92,6 +92,12 @@ struct mm_struct {
 	enum vma_forkdup forkdup;	/* how fork copies the store */
 	bool legacy_layout;		/* bottom-up mmap from TASK_UNMAPPED_BASE */
 	int map_count;
+	/*
+	 * Thread stacks in glibc's cache (VM_STACK_CACHED), or -1 if not
+	 * known: never fewer than there are, so 0 lets a clone skip the walk
+	 * for one (core/thread_stack.c).  Under mmap_lock, as the VMAs.
+	 */
+	int stacks_cached;
 	unsigned long mmap_base;	/* top-down layout starts below here */
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk, start_stack;

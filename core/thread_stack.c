@@ -22,7 +22,7 @@ static struct vm_area_struct *stack_above(const struct mm_struct *mm,
 }
 
 /* The first stack that is cached (@cached) or in use, and how many cached. */
-static struct vm_area_struct *find_stack(const struct mm_struct *mm, bool cached,
+static struct vm_area_struct *find_stack(struct mm_struct *mm, bool cached,
 					 int *nr_cached)
 {
 	struct vm_area_struct *v, *s, *found = NULL;
@@ -36,6 +36,7 @@ static struct vm_area_struct *find_stack(const struct mm_struct *mm, bool cached
 		if (!found && !!(s->vm_flags & VM_STACK_CACHED) == cached)
 			found = s;
 	}
+	mm->stacks_cached = *nr_cached;
 	return found;
 }
 
@@ -45,9 +46,14 @@ int thread_stack_get(struct kernel *k, struct mm_struct *mm)
 	unsigned long addr;
 	int nr_cached, err;
 
-	s = find_stack(mm, true, &nr_cached);
+	/*
+	 * A clone walked every VMA for a cached stack: quadratic in a
+	 * process's threads (20,000 clones took minutes).  None cached, no walk.
+	 */
+	s = mm->stacks_cached ? find_stack(mm, true, &nr_cached) : NULL;
 	if (s) {
 		s->vm_flags &= ~VM_STACK_CACHED;
+		mm->stacks_cached--;
 		return 0;
 	}
 	/* Both VMAs checked up front: the mprotect cannot fail for map_count. */
@@ -75,11 +81,12 @@ void thread_stack_put(struct kernel *k, struct mm_struct *mm)
 	if (!s)
 		return;		/* a thread populate made without a stack */
 	s->vm_flags |= VM_STACK_CACHED;
-	if (++nr_cached <= STACK_CACHE_MAX)
+	mm->stacks_cached = ++nr_cached;
+	if (nr_cached <= STACK_CACHE_MAX)
 		return;
 	s = find_stack(mm, true, &nr_cached);
 	/* Whole VMAs: nothing to split, so nothing to allocate or fail. */
-	if (s)
-		(void)mm_munmap(mm, s->vm_start - PAGE_SIZE, THREAD_STACK_SIZE,
-				k->max_map_count);
+	if (s && !mm_munmap(mm, s->vm_start - PAGE_SIZE, THREAD_STACK_SIZE,
+			    k->max_map_count))
+		mm->stacks_cached--;
 }
