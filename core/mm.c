@@ -43,7 +43,6 @@ static struct mm_struct *mm_alloc_store(const struct vma_store_ops *ops,
 		return NULL;
 	}
 	mm->users = 1;
-	mm->stacks_cached = -1;
 	mm->names = names;
 	mm->mmap_base = STACK_TOP - (STACK_RLIMIT + (128UL << 20));
 	return mm;
@@ -250,6 +249,7 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 	mm->users = 1;
 	mm->args = mm->env = NULL;
 	mm->map_count = 0;
+	mm->locked_vm = 0;		/* mlock is not inherited */
 	memset(&mm->stat, 0, sizeof(mm->stat));	/* vma_link counts again */
 	if (copy_bytes(&mm->args, &mm->args_len, old->args, old->args_len) ||
 	    copy_bytes(&mm->env, &mm->env_len, old->env, old->env_len))
