@@ -149,7 +149,7 @@ static void inval_task(struct procfs *fs, const struct pid_change *c)
  */
 static void publish_pts(struct procfs *fs)
 {
-	struct fuse_session *se = fs->split ? fs->control.se : fs->se;
+	struct fuse_session *se = fs->control.se ? fs->control.se : fs->se;
 	uint64_t dir = node_ino((struct node){ 0, 0, NODE_PTS_DIR, 0 });
 	int *gone = NULL, n;
 	char name[16];
