@@ -80,6 +80,7 @@ struct kernel_opts {
 	 */
 	bool concurrent;
 	const char *pidlock;		/* "twice" (NULL) or "once" */
+	bool pidlock_shards;		/* a pidmap_lock per shard (pid_store_set_shards) */
 	bool pidlock_timing;		/* measure pidmap_lock (k->pids.stats) */
 };
 

@@ -8,7 +8,8 @@
  * small so the pid cursor wraps many times.  At the end, with the world
  * held for writing, every invariant of core_test_util.h holds and the
  * world is exactly the union of the models.  On every backend, both
- * pidlock modes.  Run under TSan in build-tsan (label tsan).
+ * pidlock modes, and with a pidmap_lock per shard where a backend has
+ * shards.  Run under TSan in build-tsan (label tsan).
  */
 #include <stdatomic.h>
 #include "core_test_util.h"
@@ -243,11 +244,11 @@ static void check_models(struct shared *sh, unsigned long base)
 	assert_int_equal(k->nr_tasks, base + n);
 }
 
-static void run(const char *backend, const char *pidlock)
+static void run(const char *backend, const char *pidlock, bool shards)
 {
 	struct kernel_opts o = {
 		.pidstore = backend, .pidlock = pidlock, .concurrent = true,
-		.pid_max = PID_MAX,
+		.pid_max = PID_MAX, .pidlock_shards = shards,
 	};
 	struct tk *tk = tk_new(&o);
 	struct shared *sh = calloc(1, sizeof(*sh));
@@ -276,7 +277,8 @@ static void run(const char *backend, const char *pidlock)
 	pthread_join(rd, NULL);
 	pthread_rwlock_wrlock(&tk->k.lock);
 	if (sh->failed)
-		fail_msg("%s pidlock=%s: %s", backend, pidlock, sh->why);
+		fail_msg("%s pidlock=%s%s: %s", backend, pidlock,
+			 shards ? " (per shard)" : "", sh->why);
 	check_world(&tk->k);
 	check_models(sh, base);
 	/* Enough work that the pid cursor wrapped several times. */
@@ -290,8 +292,14 @@ static void test_concurrent(void **state)
 {
 	(void)state;
 	for (int i = 0; pid_store_backends[i]; i++) {
-		run(pid_store_backends[i]->name, "twice");
-		run(pid_store_backends[i]->name, "once");
+		const struct pid_store_ops *ops = pid_store_backends[i];
+
+		run(ops->name, "twice", false);
+		run(ops->name, "once", false);
+		if (ops->nr_shards) {	/* a pidmap_lock per shard */
+			run(ops->name, "twice", true);
+			run(ops->name, "once", true);
+		}
 	}
 }
 
@@ -310,7 +318,11 @@ static void test_pidlock_holds(void **state)
 		struct tk *tk = tk_new(&o);
 		struct kernel *k = &tk->k;
 		int pid = fork1(k, 1), tid;
-		unsigned long before = k->pids.stats.acquired;
+		struct pid_lock_stats st;
+		unsigned long before;
+
+		pid_store_lock_stats(&k->pids, &st);
+		before = st.acquired;
 
 		for (int i = 0; i < 10; i++) {
 			assert_int_equal(do_clone(k, pid, &tid), 0);
@@ -318,7 +330,8 @@ static void test_pidlock_holds(void **state)
 			assert_int_equal(do_exit_thread(k, tid, 0), 0);
 			assert_null(find_task(k, tid));
 		}
-		assert_int_equal(k->pids.stats.acquired - before, 10 * (3 - m));
+		pid_store_lock_stats(&k->pids, &st);
+		assert_int_equal(st.acquired - before, 10 * (3 - m));
 		assert_int_equal(k->pids.lock_mode, m ? PIDLOCK_ONCE : PIDLOCK_TWICE);
 		assert_int_equal(kernel_reset(k), 0);	/* the mode survives */
 		assert_int_equal(k->pids.lock_mode, m ? PIDLOCK_ONCE : PIDLOCK_TWICE);
