@@ -241,10 +241,6 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 	k->concurrent = o->concurrent;
 	if (k->concurrent)
 		pid_store_set_concurrent(&k->pids);
-	if (o->pidlock_shards && (err = pid_store_set_shards(&k->pids))) {
-		pid_store_destroy(&k->pids);
-		return err;
-	}
 	k->mm_cfg.vma_ops = vma_store_find_ops(o->vmastore ? o->vmastore : "list");
 	k->mm_cfg.forkdup = o->forkdup;
 	k->mm_cfg.legacy_layout = o->mmap_legacy;
@@ -276,6 +272,9 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 		return err;
 	}
 	err = boot(k);
+	/* After boot: pid 1, 2 and the kernel threads come in order. */
+	if (!err && o->pidlock_shards)
+		err = pid_store_set_shards(&k->pids);
 	if (err)
 		kernel_destroy(k);
 	return err;
