@@ -12,6 +12,7 @@
  * shards.  Run under TSan in build-tsan (label tsan).
  */
 #include <stdatomic.h>
+#include <unistd.h>
 #include "core_test_util.h"
 #include "rcu.h"
 
@@ -346,10 +347,95 @@ static void test_pidlock_holds(void **state)
 	}
 }
 
+struct attach_arg {
+	struct kernel *k;
+	int ppid, pid, err;
+	bool thread;
+};
+
+static void *attach_writer(void *p)
+{
+	struct attach_arg *a = p;
+
+	pthread_rwlock_rdlock(&a->k->lock);
+	a->err = a->thread ? do_clone(a->k, a->ppid, &a->pid) :
+			     do_fork(a->k, a->ppid, 1, &a->pid);
+	pthread_rwlock_unlock(&a->k->lock);
+	return NULL;
+}
+
+/* The pid store's newest entry once it holds a task, or 0 after ~10 s. */
+static int wait_published(struct kernel *k, int last0)
+{
+	for (int i = 0; i < 100000; i++) {
+		struct task *t = NULL;
+		int last;
+
+		pthread_mutex_lock(&k->pids.pidmap_lock);
+		last = k->pids.last_pid;
+		pthread_mutex_unlock(&k->pids.pidmap_lock);
+		if (last != last0) {
+			core_rcu_read_lock();
+			t = pid_store_lookup(&k->pids, last);
+			core_rcu_read_unlock();
+		}
+		if (t)
+			return last;
+		usleep(100);
+	}
+	return 0;
+}
+
+/*
+ * copy_process publishes the pid (both pidlock modes) before it takes
+ * tasklist_lock to link the task in: in between, the task is in the pid
+ * store, half built, and find_task, find_process and next_tgid must not
+ * return it (task->unattached).  Deterministic: this thread holds
+ * tasklist_lock while a writer forks (or clones), so the writer stops
+ * right there.  Caught by the no_attach_check mutation (tools/test).
+ */
+static void test_attach_hidden(void **state)
+{
+	static const char *const modes[] = { "twice", "once" };
+
+	(void)state;
+	for (int m = 0; m < 4; m++) {
+		struct kernel_opts o = { .pidlock = modes[m & 1], .concurrent = true };
+		struct tk *tk = tk_new(&o);
+		struct kernel *k = &tk->k;
+		struct attach_arg a = { k, fork1(k, 1), 0, -1, m >= 2 };
+		int last0 = k->pids.last_pid, pid, next;
+		struct task *t;
+		pthread_t w;
+
+		pthread_rwlock_unlock(&k->lock);
+		pthread_rwlock_wrlock(&k->tasklist_lock);
+		pthread_create(&w, NULL, attach_writer, &a);
+		pid = wait_published(k, last0);
+		assert_true(pid > 0);
+		core_rcu_read_lock();
+		assert_null(find_task(k, pid));
+		assert_null(find_process(k, pid));
+		for (next = next_tgid(k, 0, &t); next >= 0;
+		     next = next_tgid(k, next + 1, &t))
+			assert_int_not_equal(next, pid);
+		core_rcu_read_unlock();
+		pthread_rwlock_unlock(&k->tasklist_lock);
+		pthread_join(w, NULL);
+		assert_int_equal(a.err, 0);
+		assert_int_equal(a.pid, pid);
+		pthread_rwlock_wrlock(&k->lock);
+		assert_non_null(find_task(k, pid));
+		check_world(k);
+		tk_free(tk);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_attach_hidden),
 		cmocka_unit_test(test_pidlock_holds),
 	};
 
