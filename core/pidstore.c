@@ -326,8 +326,9 @@ static int alloc_in(struct pid_store *s, struct pidmap m, struct task *t,
 			s->ops->set_leader(s->priv, nr, leader);
 			write_end(s);
 		}
-		*m.last_pid = nr;
-		if (m.shard >= 0)	/* what /proc/loadavg shows */
+		/* /proc/loadavg reads s->last_pid without this lock. */
+		__atomic_store_n(m.last_pid, nr, __ATOMIC_RELAXED);
+		if (m.shard >= 0)
 			__atomic_store_n(&s->last_pid, nr, __ATOMIC_RELAXED);
 		m.stats->allocs++;
 		*pid = nr;
