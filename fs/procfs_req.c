@@ -47,14 +47,15 @@ static bool procsim_is_link(const struct preq *r, unsigned kind)
 	return kind == NODE_PROCSIM && r->fs->split && !r->control;
 }
 
+/* A reader's section: kernel_read_lock (THE LOCKING RULE, core/kernel.h). */
 static void rdlock(struct procfs *fs)
 {
-	pthread_rwlock_rdlock(&fs->k.lock);
+	kernel_read_lock(&fs->k);
 }
 
 static void unlock(struct procfs *fs)
 {
-	pthread_rwlock_unlock(&fs->k.lock);
+	kernel_read_unlock(&fs->k);
 }
 
 /* The caller's pid as it sees itself, or -1. */
