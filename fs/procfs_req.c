@@ -50,7 +50,10 @@ static bool procsim_is_link(const struct preq *r, unsigned kind)
 /* A reader's section: kernel_read_lock (THE LOCKING RULE, core/kernel.h). */
 static void rdlock(struct procfs *fs)
 {
+	uint64_t t0 = kstat_clock();
+
 	kernel_read_lock(&fs->k);
+	stats_read_lock_wait(&fs->stats, kstat_clock() - t0);
 }
 
 static void unlock(struct procfs *fs)

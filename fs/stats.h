@@ -34,6 +34,7 @@ enum fuse_op {
 /* The serving layer's items in the accumulator. */
 enum {
 	KSTAT_RENDER = KSTAT_CORE_NR,	/* renderers, minus the core inside them */
+	KSTAT_READ_LOCK,		/* waits for kernel_read_lock() */
 	KSTAT_REQ,			/* + enum fuse_op: the handlers */
 };
 _Static_assert(KSTAT_REQ + OP_MAX <= KSTAT_NR, "kstat has room for every opcode");
@@ -49,6 +50,8 @@ struct fuse_stats {
 	/* The serving layer's ctl commands beyond reset (trace), or NULL. */
 	int (*ctl)(void *arg, enum kstat_ctl what);
 	void *ctl_arg;
+	/* The longest wait for kernel_read_lock() since the last reset. */
+	_Atomic uint64_t read_lock_max_ns;
 };
 
 /* Set up @s; @account: -o account=on|off. */
@@ -70,6 +73,13 @@ struct stats_render_mark {
 };
 void stats_render_begin(struct stats_render_mark *m);
 void stats_render_end(const struct stats_render_mark *m);
+
+/*
+ * A request waited @ns for kernel_read_lock(): counted and summed in the
+ * request's accumulator (when accounting), and the longest kept, for the
+ * stats file's read_lock_* lines (how long readers stall behind writers).
+ */
+void stats_read_lock_wait(struct fuse_stats *s, uint64_t ns);
 
 /* The sums since the last reset, over every thread. */
 void stats_sum(struct fuse_stats *s, struct kstat *out);
