@@ -184,6 +184,21 @@ static void stats_add(struct pid_lock_stats *to, const struct pid_lock_stats *st
 		to->max_hold_ns = st->max_hold_ns;
 }
 
+size_t pid_store_mem_bytes(const struct pid_store *s)
+{
+	struct pid_store *w = (struct pid_store *)s;	/* the locks only */
+	size_t bytes;
+
+	pthread_mutex_lock(&w->pidmap_lock);
+	for (unsigned i = 0; i < s->nr_shards; i++)
+		pthread_mutex_lock(&w->shard[i].lock);
+	bytes = s->ops->mem_bytes(s->priv);
+	for (unsigned i = s->nr_shards; i-- > 0;)
+		pthread_mutex_unlock(&w->shard[i].lock);
+	pthread_mutex_unlock(&w->pidmap_lock);
+	return bytes;
+}
+
 void pid_store_lock_stats(const struct pid_store *s, struct pid_lock_stats *out)
 {
 	*out = s->stats;

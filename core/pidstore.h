@@ -224,6 +224,12 @@ void pid_store_set_concurrent(struct pid_store *s);
  * Context: no other thread uses @s yet.
  */
 int pid_store_set_shards(struct pid_store *s);
+/*
+ * Bytes the backend holds (ops->mem_bytes), read under pidmap_lock (every
+ * shard's in turn), as writers change the counts: a reader waits for at
+ * most one hold.  Context: any.
+ */
+size_t pid_store_mem_bytes(const struct pid_store *s);
 /* pidmap_lock's stats summed over every lock (the one, or the shards'). */
 void pid_store_lock_stats(const struct pid_store *s, struct pid_lock_stats *out);
 /* Allocator calls the backend made so far, or -1 when it cannot tell. */

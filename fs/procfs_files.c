@@ -37,7 +37,7 @@ void procfs_render_stats(struct buf *b, struct procfs *fs)
 	buf_printf(b, "exits %lu\n", k->total_exits);
 	buf_printf(b, "last_pid %d\n",
 		   __atomic_load_n(&k->pids.last_pid, __ATOMIC_RELAXED));
-	buf_printf(b, "pidstore_bytes %zu\n", k->pids.ops->mem_bytes(k->pids.priv));
+	buf_printf(b, "pidstore_bytes %zu\n", pid_store_mem_bytes(&k->pids));
 	stats_render(b, &fs->stats);
 }
 
