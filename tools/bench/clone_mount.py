@@ -13,7 +13,8 @@ import statistics
 import threading
 import time
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import (PROCSIM_RUN, BenchError, Daemon, Report, measure,
+                          probe, progress, scenario)
 
 WRITERS = [1, 2]
 REPEAT = 20          # cycles per ctl line: a world-mode hold is this long
@@ -163,22 +164,19 @@ def bench_clone_mount(args):
               "stat read p99.9 ms", "stat read longest ms",
               "daemon read-lock wait mean µs", "daemon read-lock wait longest µs",
               f"one ctl line ({REPEAT} cycles) ms"]
-    md = (f"### clone-mount: readers against ctl writers, populate={populate}, "
-          f"{runs} runs of {secs} s each, median (min–max)\n\n"
-          f"{markdown_table(header, rows)}\n\n"
-          "daemon read-lock wait: what a request spent in kernel_read_lock() "
-          "(/proc/procsim/stats read_lock_*), the reader's stall behind "
-          "writers at the daemon; with ctl_lock=world a writer holds the world "
-          f"for a whole ctl line ({REPEAT} cycles), with fine for one op's "
-          "tasklist_lock hold.  Client-side times include FUSE, the page "
-          "cache and this 2-CPU machine's scheduling.\n")
-    print("\n" + md)
-    out = outdir_for(args, "clone-mount")
-    with open(os.path.join(out, "clone-mount.md"), "w") as f:
-        f.write(md)
-    write_csv(os.path.join(out, "clone-mount.csv"),
-              ["ctl_lock", "writers", "run", "cycles_s", "ps_runs", "ps_med_ms",
-               "ps_max_ms", "stat_reads", "stat_p999_ms", "stat_max_ms",
-               "read_lock_waits", "read_lock_wait_mean_us",
-               "read_lock_wait_max_us", "ctl_line_med_ms"], raw)
-    progress(f"clone-mount: wrote {out}/clone-mount.{{md,csv}}")
+    rep = Report(args, "clone-mount")
+    rep.table(f"clone-mount: readers against ctl writers, populate={populate}, "
+              f"{runs} runs of {secs} s each, median (min–max)", header, rows,
+              note="daemon read-lock wait: what a request spent in "
+              "kernel_read_lock() (/proc/procsim/stats read_lock_*), the "
+              "reader's stall behind writers at the daemon; with "
+              "ctl_lock=world a writer holds the world for a whole ctl line "
+              f"({REPEAT} cycles), with fine for one op's tasklist_lock hold.  "
+              "Client-side times include FUSE, the page cache and this "
+              "2-CPU machine's scheduling.")
+    rep.csv("clone-mount.csv",
+            ["ctl_lock", "writers", "run", "cycles_s", "ps_runs", "ps_med_ms",
+             "ps_max_ms", "stat_reads", "stat_p999_ms", "stat_max_ms",
+             "read_lock_waits", "read_lock_wait_mean_us",
+             "read_lock_wait_max_us", "ctl_line_med_ms"], raw)
+    rep.done()
