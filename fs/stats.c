@@ -206,6 +206,8 @@ void stats_read_lock_wait(struct fuse_stats *s, uint64_t ns)
 
 	if (ks)
 		kstat_add(ks, KSTAT_READ_LOCK, 1, ns);
+	if (ns > READ_LOCK_SLOW_NS)
+		atomic_fetch_add_explicit(&s->read_lock_slow, 1, memory_order_relaxed);
 	while (ns > max && !atomic_compare_exchange_weak_explicit(
 			&s->read_lock_max_ns, &max, ns, memory_order_relaxed,
 			memory_order_relaxed))
@@ -216,6 +218,7 @@ void stats_reset(struct fuse_stats *s)
 {
 	pthread_mutex_lock(&s->lock);
 	atomic_store_explicit(&s->read_lock_max_ns, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->read_lock_slow, 0, memory_order_relaxed);
 	sum_slots(s, &s->base);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -247,10 +250,12 @@ void stats_render(struct buf *b, struct fuse_stats *s)
 		   (unsigned long)render_ns);
 	buf_printf(b, "request %lu %lu\n", (unsigned long)req_n, (unsigned long)req_ns);
 	buf_printf(b, "read_lock_waits %lu\nread_lock_wait_ns %lu\n"
-		   "read_lock_wait_max_ns %lu\n",
+		   "read_lock_wait_max_ns %lu\nread_lock_waits_over_100us %lu\n",
 		   (unsigned long)kstat_read(&sum, KSTAT_READ_LOCK, false),
 		   (unsigned long)kstat_read(&sum, KSTAT_READ_LOCK, true),
 		   (unsigned long)atomic_load_explicit(&s->read_lock_max_ns,
+						       memory_order_relaxed),
+		   (unsigned long)atomic_load_explicit(&s->read_lock_slow,
 						       memory_order_relaxed));
 	buf_printf(b, "other %lu\n", (unsigned long)(req_ns > core_ns + render_ns ?
 				     req_ns - core_ns - render_ns : 0));

@@ -50,8 +50,9 @@ struct fuse_stats {
 	/* The serving layer's ctl commands beyond reset (trace), or NULL. */
 	int (*ctl)(void *arg, enum kstat_ctl what);
 	void *ctl_arg;
-	/* The longest wait for kernel_read_lock() since the last reset. */
-	_Atomic uint64_t read_lock_max_ns;
+	/* The longest wait for kernel_read_lock() since the last reset, and
+	 * how many waited over READ_LOCK_SLOW_NS (rare: an atomic each). */
+	_Atomic uint64_t read_lock_max_ns, read_lock_slow;
 };
 
 /* Set up @s; @account: -o account=on|off. */
@@ -79,6 +80,7 @@ void stats_render_end(const struct stats_render_mark *m);
  * request's accumulator (when accounting), and the longest kept, for the
  * stats file's read_lock_* lines (how long readers stall behind writers).
  */
+#define READ_LOCK_SLOW_NS	100000
 void stats_read_lock_wait(struct fuse_stats *s, uint64_t ns);
 
 /* The sums since the last reset, over every thread. */

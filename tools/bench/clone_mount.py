@@ -17,7 +17,7 @@ from bench.common import (PROCSIM_RUN, BenchError, Daemon, Report, measure,
                           probe, progress, scenario)
 
 WRITERS = [1, 2]
-REPEAT = 20          # cycles per ctl line: a world-mode hold is this long
+REPEAT = 50          # cycles per ctl line: a world-mode hold is this long
 
 
 def ctl_fd(mnt):
@@ -129,8 +129,8 @@ def bench_clone_mount(args):
     rows, raw = [], []
     for nw in WRITERS:
         for mode in ("world", "fine"):
-            thr, psmax, psmed, latmax, lat999, wmax, wmean, lines = \
-                [], [], [], [], [], [], [], []
+            thr, psmax, psmed, latmax, lat999, wmax, wmean, lines, slow = \
+                [], [], [], [], [], [], [], [], []
             for r in range(runs):
                 progress(f"clone-mount: ctl_lock={mode} writers={nw} run {r + 1}")
                 x, walls, lat, st, holds = one_run(mode, nw, secs, populate)
@@ -143,11 +143,14 @@ def bench_clone_mount(args):
                 n = v.get("read_lock_waits", 0)
                 wmax.append(v.get("read_lock_wait_max_ns", 0) / 1e9)
                 wmean.append(v.get("read_lock_wait_ns", 0) / n / 1e9 if n else 0)
+                slow.append(100 * v.get("read_lock_waits_over_100us", 0) / n
+                            if n else 0)
                 lines.append(statistics.median(holds) if holds else None)
                 raw.append([mode, nw, r, f"{x:.0f}", len(walls),
                             ms(psmed[-1]), ms(psmax[-1]), len(lat),
                             ms(lat999[-1]), ms(latmax[-1]), n,
                             f"{wmean[-1] * 1e6:.1f}", f"{wmax[-1] * 1e6:.0f}",
+                            f"{slow[-1]:.2f}",
                             ms(lines[-1])])
             clean = lambda a: [e for e in a if e is not None]  # noqa: E731
             rows.append([
@@ -157,12 +160,14 @@ def bench_clone_mount(args):
                 med_spread(clean(lat999)), med_spread(clean(latmax)),
                 med_spread(wmean, lambda e: f"{e * 1e6:,.1f}"),
                 med_spread(wmax, lambda e: f"{e * 1e6:,.0f}"),
+                med_spread(slow, lambda e: f"{e:.2f}"),
                 med_spread(clean(lines)),
             ])
     header = ["ctl_lock", "writers", "writer cycles/s (fork+exit+wait)",
               "ps aux ms (median)", "ps aux ms (longest)",
               "stat read p99.9 ms", "stat read longest ms",
               "daemon read-lock wait mean µs", "daemon read-lock wait longest µs",
+              "% of waits > 100 µs",
               f"one ctl line ({REPEAT} cycles) ms"]
     rep = Report(args, "clone-mount")
     rep.table(f"clone-mount: readers against ctl writers, populate={populate}, "
@@ -178,5 +183,5 @@ def bench_clone_mount(args):
             ["ctl_lock", "writers", "run", "cycles_s", "ps_runs", "ps_med_ms",
              "ps_max_ms", "stat_reads", "stat_p999_ms", "stat_max_ms",
              "read_lock_waits", "read_lock_wait_mean_us",
-             "read_lock_wait_max_us", "ctl_line_med_ms"], raw)
+             "read_lock_wait_max_us", "slow_pct", "ctl_line_med_ms"], raw)
     rep.done()
