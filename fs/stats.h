@@ -91,7 +91,10 @@ void stats_reset(struct fuse_stats *s);
  * The stats file's accounting part: "fuse <op> <count> <ns>" per opcode,
  * "core <item> <count> <ns>" per core item, "render <count> <ns>",
  * "request <count> <ns>" (all handlers), "other <ns>" (request − core −
- * render) and "account on|off".  docs/replay.md describes them.
+ * render), "read_lock_waits N", "read_lock_wait_ns NS",
+ * "read_lock_wait_max_ns NS", "read_lock_waits_over_100us N" (readers'
+ * waits for kernel_read_lock: stats_read_lock_wait) and "account on|off".
+ * docs/replay.md describes them.
  */
 void stats_render(struct buf *b, struct fuse_stats *s);
 /* An opcode's name in the stats file and traces ("lookup"), and back (-1). */
