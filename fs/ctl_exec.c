@@ -131,7 +131,9 @@ static int execute_locked(struct kernel *k, struct ctl_session *s,
 		out->len = mark;	/* never half a reply */
 		buf_printf(out, "%s: %s: ", ctl_errno_name(err),
 			   ctl_op_name(cmd->op));
+		ctl_tree_read_lock(k);	/* it may look tasks up */
 		ctl_explain(out, k, cmd, err);	/* save, load: no kernel read */
+		ctl_tree_read_unlock(k);
 		buf_putc(out, '\n');
 	} else {
 		note_last_pid(s, cmd, out, mark);

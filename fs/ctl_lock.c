@@ -2,6 +2,7 @@
 /* How a ctl command holds the world: see fs/ctl_lock.h. */
 #include <string.h>
 #include "ctl_lock.h"
+#include "rcu.h"
 
 static pthread_rwlock_t ctl_serial =
 	PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
@@ -46,6 +47,22 @@ enum ctl_hold ctl_hold_for(const struct kernel *k, const struct ctl_cmd *cmd)
 	    (cmd->op == CTL_REPEAT && repeat_converted(cmd)))
 		return CTL_HOLD_READ;
 	return CTL_HOLD_WRITE;
+}
+
+void ctl_tree_read_lock(struct kernel *k)
+{
+	if (!k->concurrent)
+		return;
+	core_rcu_read_lock();
+	pthread_rwlock_rdlock(&k->tasklist_lock);
+}
+
+void ctl_tree_read_unlock(struct kernel *k)
+{
+	if (!k->concurrent)
+		return;
+	pthread_rwlock_unlock(&k->tasklist_lock);
+	core_rcu_read_unlock();
 }
 
 void ctl_hold_begin(struct kernel *k, enum ctl_hold h)

@@ -29,6 +29,14 @@ enum ctl_hold {
 
 /* What @cmd needs on @k. */
 enum ctl_hold ctl_hold_for(const struct kernel *k, const struct ctl_cmd *cmd);
+/*
+ * Around a look at tasks outside a core call (the error messages): RCU
+ * and tasklist_lock for reading when @k is concurrent, as a reader takes
+ * them, since converted writers may run beside.  Context: within a hold.
+ */
+void ctl_tree_read_lock(struct kernel *k);
+void ctl_tree_read_unlock(struct kernel *k);
+
 /* Context: the caller holds none of the kernel's locks. */
 void ctl_hold_begin(struct kernel *k, enum ctl_hold h);
 void ctl_hold_end(struct kernel *k, enum ctl_hold h);
