@@ -39,7 +39,7 @@ static bool repeat_converted(const struct ctl_cmd *c)
 
 enum ctl_hold ctl_hold_for(const struct kernel *k, const struct ctl_cmd *cmd)
 {
-	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD)
+	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD || cmd->op == CTL_IMPORT)
 		return CTL_HOLD_SELF;
 	if (!k->concurrent)
 		return CTL_HOLD_WRITE;

@@ -9,7 +9,8 @@
  * reader of the mount waits for at most one op's hold of tasklist_lock.
  * Every other command, and every command of a kernel that is not
  * concurrent (-o ctl_lock=world, the old mode), holds it for WRITING.
- * save and load take k->lock themselves around their memory-only part.
+ * save, load and import take k->lock themselves around their
+ * memory-only part.
  *
  * ctl_serial (a rwlock that prefers writers): a load builds its new world
  * outside k->lock from k's options, so nothing else may run meanwhile.

@@ -19,6 +19,7 @@ struct options {
 	char *entry_timeout, *attr_timeout, *cache, *load, *account, *pidlock;
 	char *ctl_lock;
 	char *ns_links;
+	char *import;		/* -o import=DIR (fs/proc_import.c) */
 	int help;
 };
 
