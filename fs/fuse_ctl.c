@@ -206,7 +206,7 @@ static void publish_changes(struct procfs *fs)
 	 * k->lock, which an invalidation may need a reader to get.
 	 */
 	pthread_mutex_lock(&publish_serial);
-	pthread_rwlock_wrlock(&fs->k.lock);
+	pthread_rwlock_rdlock(&fs->k.lock);	/* it takes tasklist_lock */
 	kernel_take_changes(&fs->k, &changed, &gone, &born);
 	pthread_rwlock_unlock(&fs->k.lock);
 	for (size_t i = 0; i < gone.n; i++) {

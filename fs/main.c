@@ -53,6 +53,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
 	OPT("pidlock=%s", pidlock),
+	OPT("ctl_lock=%s", ctl_lock),
 	OPT("load=%s", load),
 	OPT("import=%s", import),
 	OPT("account=%s", account),
@@ -92,6 +93,10 @@ static void usage(const char *prog)
 	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
 	       "                           or none (default table)\n"
 	       "    -o pidlock=twice|once  pidmap_lock holds per clone (default twice)\n"
+	       "    -o ctl_lock=fine|world ctl's fork, clone, exit and wait under the world\n"
+	       "                           lock for reading and the core's fine locks, or\n"
+	       "                           every command under it for writing (the old\n"
+	       "                           mode; default fine)\n"
 	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
 	       "                           (its options replace the ones above)\n"
 	       "    -o import=DIR          start from the /proc tree DIR: the host's\n"

@@ -4,8 +4,9 @@
  * share: nodes resolved to tasks, their attributes and timeouts, and the
  * render.  Private to fs/procfs_*.c; transports use fs/procfs_req.h.
  *
- * Context: "read lock held" is the world's k.lock, taken with
- * procfs_rdlock() by the preq_* entry points.
+ * Context: "read lock held" is kernel_read_lock() (the world's k.lock for
+ * reading, RCU, tasklist_lock for reading), taken with procfs_rdlock() by
+ * the preq_* entry points.
  */
 #ifndef PROCSIM_PROCFS_NODE_H
 #define PROCSIM_PROCFS_NODE_H
@@ -18,14 +19,21 @@
 #include "task_files.h"
 
 
+/*
+ * A reader's section: kernel_read_lock (THE LOCKING RULE, core/kernel.h),
+ * its wait counted in the stats (how long readers stall behind writers).
+ */
 static inline void procfs_rdlock(struct procfs *fs)
 {
-	pthread_rwlock_rdlock(&fs->k.lock);
+	uint64_t t0 = kstat_clock();
+
+	kernel_read_lock(&fs->k);
+	stats_read_lock_wait(&fs->stats, kstat_clock() - t0);
 }
 
 static inline void procfs_unlock(struct procfs *fs)
 {
-	pthread_rwlock_unlock(&fs->k.lock);
+	kernel_read_unlock(&fs->k);
 }
 
 /* A node's kind without the caller flag. */

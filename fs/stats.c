@@ -210,9 +210,26 @@ void stats_sum(struct fuse_stats *s, struct kstat *out)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void stats_read_lock_wait(struct fuse_stats *s, uint64_t ns)
+{
+	struct kstat *ks = s->hook.cur ? s->hook.cur(s->hook.arg) : NULL;
+	uint64_t max = atomic_load_explicit(&s->read_lock_max_ns, memory_order_relaxed);
+
+	if (ks)
+		kstat_add(ks, KSTAT_READ_LOCK, 1, ns);
+	if (ns > READ_LOCK_SLOW_NS)
+		atomic_fetch_add_explicit(&s->read_lock_slow, 1, memory_order_relaxed);
+	while (ns > max && !atomic_compare_exchange_weak_explicit(
+			&s->read_lock_max_ns, &max, ns, memory_order_relaxed,
+			memory_order_relaxed))
+		;
+}
+
 void stats_reset(struct fuse_stats *s)
 {
 	pthread_mutex_lock(&s->lock);
+	atomic_store_explicit(&s->read_lock_max_ns, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->read_lock_slow, 0, memory_order_relaxed);
 	sum_slots(s, &s->base);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -248,6 +265,14 @@ void stats_render(struct buf *b, struct fuse_stats *s)
 		   (unsigned long)kstat_read(&sum, KSTAT_RENDER_MISS, false));
 	buf_printf(b, "renders_per_request %.3f\n", req_n ?
 		   (double)kstat_read(&sum, KSTAT_RENDER, false) / (double)req_n : 0.0);
+	buf_printf(b, "read_lock_waits %lu\nread_lock_wait_ns %lu\n"
+		   "read_lock_wait_max_ns %lu\nread_lock_waits_over_100us %lu\n",
+		   (unsigned long)kstat_read(&sum, KSTAT_READ_LOCK, false),
+		   (unsigned long)kstat_read(&sum, KSTAT_READ_LOCK, true),
+		   (unsigned long)atomic_load_explicit(&s->read_lock_max_ns,
+						       memory_order_relaxed),
+		   (unsigned long)atomic_load_explicit(&s->read_lock_slow,
+						       memory_order_relaxed));
 	buf_printf(b, "other %lu\n", (unsigned long)(req_ns > core_ns + render_ns ?
 				     req_ns - core_ns - render_ns : 0));
 }
