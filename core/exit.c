@@ -128,15 +128,22 @@ void group_exit(struct kernel *k, struct task *leader, int status)
 	notify_parent_dead(k, leader);
 }
 
+/* Userspace cannot end init or a kernel thread: -EPERM. */
+static int cannot_exit(int pid)
+{
+	return kerr(-EPERM, "pid %d is init or a kernel thread, which cannot "
+		    "exit", pid);
+}
+
 static int exit_group_locked(struct kernel *k, int pid, int code)
 {
 	struct task *t = find_task(k, pid), *leader;
 
 	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	leader = t->group_leader;
 	if (leader == k->init_task || task_is_kthread(leader))
-		return -EPERM;
+		return cannot_exit(pid);
 	/* as exit_group() masks it */
 	group_exit(k, leader, (code & 0xff) << 8);
 	return 0;
@@ -161,10 +168,10 @@ static int exit_thread_locked(struct kernel *k, int tid, int code)
 	struct signal_struct *sig;
 
 	if (!t || !thread_alive(t))
-		return -ESRCH;
+		return kerr_no_pid(tid);
 	leader = t->group_leader;
 	if (leader == k->init_task || task_is_kthread(leader))
-		return -EPERM;
+		return cannot_exit(tid);
 	sig = t->signal;
 	if (sig->nr_threads == 1 && t == leader) {
 		group_exit(k, leader, (code & 0xff) << 8);

@@ -126,8 +126,10 @@ void kernel_take_changes(struct kernel *k, struct change_log *changed,
 
 int kernel_set_pid_max(struct kernel *k, int pid_max)
 {
-	if (kopt_check_pid_max(pid_max, NULL))
-		return -EINVAL;
+	char why[KOPT_WHY_LEN];
+
+	if (kopt_check_pid_max(pid_max, why))
+		return kerr(-EINVAL, "%s", why);
 	k->pids.pid_max = pid_max;
 	k->gen++;
 	return 0;

@@ -42,7 +42,9 @@
  * ERRORS
  *   Functions return 0 or a negative errno: -ESRCH (no such pid), -ECHILD,
  *   -EAGAIN (pids exhausted), -ENOMEM (allocation, map_count), -EINVAL,
- *   -EPERM (init and kernel threads cannot exit).
+ *   -EPERM (init and kernel threads cannot exit).  Where the core fails it
+ *   also says why, in words, to whoever catches reasons (kerr.h): the ctl
+ *   executor prints them after the errno's name.
  */
 #ifndef PROCSIM_KERNEL_H
 #define PROCSIM_KERNEL_H
@@ -54,6 +56,7 @@
 #include "task.h"
 #include "mm.h"
 #include "wait.h"
+#include "kerr.h"
 
 
 struct kernel_opts {

@@ -9,9 +9,10 @@ static int task_mm(struct kernel *k, int pid, struct task **out)
 	struct task *t = find_task(k, pid);
 
 	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	if (!t->mm)
-		return -EINVAL;		/* kernel threads have no user memory */
+		return kerr(-EINVAL, "pid %d is a kernel thread, which has no "
+			    "user memory", pid);
 	*out = t->group_leader;
 	return 0;
 }
@@ -77,8 +78,10 @@ int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out)
 
 int kernel_set_max_map_count(struct kernel *k, long n)
 {
-	if (kopt_check_max_map_count(n, NULL))
-		return -EINVAL;
+	char why[KOPT_WHY_LEN];
+
+	if (kopt_check_max_map_count(n, why))
+		return kerr(-EINVAL, "%s", why);
 	k->max_map_count = n;
 	return 0;
 }

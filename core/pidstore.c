@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "kerr.h"
 #include "registry.h"
 #include "pidstore.h"
 #include "task.h"
@@ -226,6 +227,12 @@ static void preload(struct pid_store *s)
 		s->ops->preload(s->priv);
 }
 
+int pid_store_exhausted(const struct pid_store *s)
+{
+	return kerr(-EAGAIN, "no free pid (pid_max %d, %lu in use)",
+		    s->pid_max, s->nr_used);
+}
+
 int pid_store_alloc(struct pid_store *s, int *pid)
 {
 	uint64_t at, t0;
@@ -237,6 +244,8 @@ int pid_store_alloc(struct pid_store *s, int *pid)
 	nr = next_free(s);
 	if (nr >= 0)
 		err = reserve(s, nr, NULL);
+	else
+		err = pid_store_exhausted(s);
 	if (!err) {
 		s->last_pid = nr;
 		s->stats.allocs++;
@@ -261,6 +270,8 @@ int pid_store_alloc_task(struct pid_store *s, struct task *t, bool leader)
 		if (leader)
 			t->tgid = nr;
 		err = reserve(s, nr, t);
+	} else {
+		err = pid_store_exhausted(s);
 	}
 	if (!err) {
 		if (s->ops->set_leader) {

@@ -151,9 +151,10 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 	if (err)
 		goto free_mm;
 	pthread_rwlock_wrlock(&k->tasklist_lock);
-	err = -ESRCH;
-	if (!can_clone(cur) && k->concurrent)	/* it exited meanwhile */
+	if (!can_clone(cur) && k->concurrent) {	/* it exited meanwhile */
+		err = kerr_no_pid(cur->pid);
 		goto unlock;
+	}
 	if (thread)
 		p->real_parent = p->parent = cur->group_leader->real_parent;
 	else

@@ -69,6 +69,8 @@ int ctl_exec_wait(struct kernel *k, const struct ctl_cmd *c,
 
 	if (!err)
 		buf_printf(out, "%d %d\n", reaped, reaped ? status : 0);
+	if (err == -EAGAIN)	/* ctl's word for WNOHANG */
+		kerr_append(err, " (add 'nohang')");
 	return err;
 }
 

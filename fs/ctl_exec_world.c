@@ -70,9 +70,8 @@ int ctl_exec_save(struct kernel *k, const struct ctl_cmd *c,
 	int err = snapshot_save_file(k, c->file.path, ctl_own_mounts,
 				     c->file.why);
 
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(err ? kerr(err, "%s: %s", c->file.path,
+				       c->file.why) : 0, out);
 }
 
 /* Every old pid is logged gone (kernel_replace), so the caches drop all. */
@@ -82,9 +81,8 @@ int ctl_exec_load(struct kernel *k, const struct ctl_cmd *c,
 	int err = snapshot_load_file(k, c->file.path, ctl_own_mounts,
 				     c->file.why);
 
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(err ? kerr(err, "%s: %s", c->file.path,
+				       c->file.why) : 0, out);
 }
 
 /* stats and trace: the serving layer's, through the kernel's kstat hook. */
