@@ -40,10 +40,12 @@ static int set_ids(struct kernel *k, int pid, unsigned long long id, bool gid)
 
 int do_setuid(struct kernel *k, int pid, unsigned long long id)
 {
+	lockdep_assert_world_held(k);
 	return set_ids(k, pid, id, false);
 }
 
 int do_setgid(struct kernel *k, int pid, unsigned long long id)
 {
+	lockdep_assert_world_held(k);
 	return set_ids(k, pid, id, true);
 }

@@ -30,6 +30,7 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	size_t len = 0;
 	int i;
 
+	lockdep_assert_world_held(k);
 	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
 		return kerr_no_pid(pid);
 	if (task_is_kthread(t))

@@ -135,6 +135,7 @@ static int cannot_exit(int pid)
 		    "exit", pid);
 }
 
+/* Context: k->lock, the RCU read section and tasklist_lock (writing) held. */
 static int exit_group_locked(struct kernel *k, int pid, int code)
 {
 	struct task *t = find_task(k, pid), *leader;
@@ -154,6 +155,7 @@ int do_exit(struct kernel *k, int pid, int code)
 {
 	int err;
 
+	lockdep_assert_world_held(k);
 	kernel_rcu_read_lock(k);
 	pthread_rwlock_wrlock(&k->tasklist_lock);
 	err = exit_group_locked(k, pid, code);
@@ -162,6 +164,7 @@ int do_exit(struct kernel *k, int pid, int code)
 	return err;
 }
 
+/* Context: as exit_group_locked(). */
 static int exit_thread_locked(struct kernel *k, int tid, int code)
 {
 	struct task *t = find_task(k, tid), *leader;
@@ -222,6 +225,7 @@ int do_exit_thread(struct kernel *k, int tid, int code)
 {
 	int err;
 
+	lockdep_assert_world_held(k);
 	kernel_rcu_read_lock(k);
 	exit_thread_stack(k, tid);
 	pthread_rwlock_wrlock(&k->tasklist_lock);

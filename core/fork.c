@@ -62,6 +62,7 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 	struct world_mark mark = take_marks(k);
 	int i, err = 0;
 
+	lockdep_assert_world_held(k);
 	kernel_rcu_read_lock(k);
 	parent = find_task(k, ppid);
 	if (!task_alive(parent)) {
@@ -142,10 +143,12 @@ out:
 
 int do_clone_thread(struct kernel *k, int pid, int *tid)
 {
+	lockdep_assert_world_held(k);
 	return clone_thread(k, pid, true, tid);
 }
 
 int do_clone(struct kernel *k, int pid, int *tid)
 {
+	lockdep_assert_world_held(k);
 	return clone_thread(k, pid, false, tid);
 }

@@ -23,6 +23,7 @@ int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 	struct task *t;
 	int err = task_mm(k, pid, &t);
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	/* A new anonymous mapping has no page touched yet: nothing resident. */
@@ -40,6 +41,7 @@ int do_munmap(struct kernel *k, int pid, unsigned long addr, unsigned long len)
 	struct task *t;
 	int err = task_mm(k, pid, &t);
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	err = mm_munmap(t->mm, addr, len, k->max_map_count);
@@ -54,6 +56,7 @@ int do_mprotect(struct kernel *k, int pid, unsigned long addr,
 	struct task *t;
 	int err = task_mm(k, pid, &t);
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	err = mm_mprotect(t->mm, addr, len, prot, k->max_map_count);
@@ -67,6 +70,7 @@ int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out)
 	struct task *t;
 	int err = task_mm(k, pid, &t);
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	err = mm_brk(t->mm, brk, k->max_map_count);

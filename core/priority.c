@@ -69,6 +69,7 @@ int do_setpriority(struct kernel *k, int which, int who, int niceval,
 	struct task *t, *leader;
 	int pid, error = -ESRCH;
 
+	lockdep_assert_world_held(k);
 	if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
 		return prio_no_match(which, who);
 	niceval = niceval < MIN_NICE ? MIN_NICE :
@@ -88,6 +89,7 @@ int do_getpriority(struct kernel *k, int which, int who, int *prio)
 	struct task *t, *leader;
 	int pid, best = 0;
 
+	lockdep_assert_world_held(k);
 	if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
 		return prio_no_match(which, who);
 	if (which == PRIO_PROCESS) {

@@ -53,6 +53,7 @@ int ptrace_attach(struct kernel *k, int pid, int tracer_pid)
 {
 	struct task *t = find_task(k, pid), *tracer = find_task(k, tracer_pid);
 
+	lockdep_assert_world_held(k);
 	if (!t)
 		return kerr_no_pid(pid);
 	if (!tracer || tracer->state == EXIT_ZOMBIE ||
@@ -75,6 +76,7 @@ int ptrace_detach(struct kernel *k, int pid)
 {
 	struct task *t = find_task(k, pid);
 
+	lockdep_assert_world_held(k);
 	if (!t || !t->ptrace || t->state == EXIT_ZOMBIE)
 		return kerr(-ESRCH, "pid %d is not traced", pid);
 	ptrace_unlink(k, t);

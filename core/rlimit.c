@@ -80,6 +80,7 @@ int do_prlimit(struct kernel *k, int pid, int res, const struct rlimit *new,
 	struct rlimit cur;
 	int i;
 
+	lockdep_assert_world_held(k);
 	if (!t)
 		return kerr_no_pid(pid);
 	if (!may_prlimit(t, as))

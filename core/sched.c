@@ -39,6 +39,7 @@ int do_sched_setaffinity(struct kernel *k, int pid, uint64_t mask,
 {
 	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
 
+	lockdep_assert_world_held(k);
 	if (!t)
 		return kerr_no_pid(pid);
 	if (!same_owner(t, as))
@@ -58,6 +59,7 @@ int do_sched_getaffinity(struct kernel *k, int pid, uint64_t *mask)
 {
 	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
 
+	lockdep_assert_world_held(k);
 	if (!t)
 		return kerr_no_pid(pid);
 	*mask = ~t->cpus_excluded & online_mask(k);
@@ -74,6 +76,7 @@ int do_sched_setscheduler(struct kernel *k, int pid, int policy, int prio,
 {
 	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
 
+	lockdep_assert_world_held(k);
 	if (policy != SCHED_OTHER && policy != SCHED_BATCH &&
 	    policy != SCHED_IDLE && !rt_policy(policy))
 		return kerr(-EINVAL, "no policy %d", policy);
@@ -99,6 +102,7 @@ int do_sched_getscheduler(struct kernel *k, int pid, int *policy, int *prio)
 {
 	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
 
+	lockdep_assert_world_held(k);
 	if (!t)
 		return kerr_no_pid(pid);
 	*policy = t->policy;
@@ -167,6 +171,7 @@ int do_ioprio_set(struct kernel *k, int which, int who, int ioprio,
 	struct task *t, *leader;
 	int pid, err = ioprio_check(ioprio, as), error = -ESRCH;
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	if (which == IOPRIO_WHO_PROCESS) {
@@ -195,6 +200,7 @@ int do_ioprio_get(struct kernel *k, int which, int who, int *ioprio)
 	struct task *t, *leader;
 	int pid, best = -1;
 
+	lockdep_assert_world_held(k);
 	if (which == IOPRIO_WHO_PROCESS) {
 		t = who > 0 ? find_task(k, who) : NULL;
 		if (t)

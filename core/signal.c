@@ -203,6 +203,7 @@ int do_kill_as(struct kernel *k, int pid, int sig, const struct sender *as)
 {
 	struct task *t;
 
+	lockdep_assert_world_held(k);
 	if (sig < 0 || sig > SIGRTMAX_LINUX)
 		return bad_signal(sig);
 	if (pid == -1)
@@ -216,6 +217,7 @@ int do_kill_as(struct kernel *k, int pid, int sig, const struct sender *as)
 
 int do_kill(struct kernel *k, int pid, int sig)
 {
+	lockdep_assert_world_held(k);
 	return pid > 0 ? do_kill_as(k, pid, sig, NULL) :
 	       (sig < 0 || sig > SIGRTMAX_LINUX) ? -EINVAL : -ESRCH;
 }
@@ -225,6 +227,7 @@ int do_tkill(struct kernel *k, int tgid, int tid, int sig,
 {
 	struct task *t;
 
+	lockdep_assert_world_held(k);
 	if (sig < 0 || sig > SIGRTMAX_LINUX)
 		return bad_signal(sig);
 	if (tid <= 0 || tgid < 0)
@@ -241,6 +244,7 @@ int set_child_subreaper(struct kernel *k, int pid, bool on)
 {
 	struct task *t = find_task(k, pid);
 
+	lockdep_assert_world_held(k);
 	if (!t || t->signal->group_exiting || t->state == EXIT_ZOMBIE)
 		return kerr_no_pid(pid);
 	t->signal->is_child_subreaper = on;

@@ -63,7 +63,7 @@ void set_task_comm(struct task *t, const char *name)
 	t->comm[TASK_COMM_LEN - 1] = '\0';
 }
 
-/* fork's copy of the parent's VMAs, under its mmap_lock. */
+/* fork's copy of the parent's VMAs.  Context: old->mmap_lock held. */
 static struct mm_struct *dup_mm_locked(struct mm_struct *old)
 {
 	struct mm_struct *mm;

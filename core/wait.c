@@ -175,6 +175,7 @@ static int no_child(const struct task *w, int who, int err)
 	return kerr(err, "pid %d has no child %d", w->pid, who);
 }
 
+/* Context: k->lock, the RCU read section and tasklist_lock (writing) held. */
 static int wait_locked(struct kernel *k, int pid, int who, int options,
 		       int *reaped, int *status)
 {
@@ -220,6 +221,7 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
 {
 	int err;
 
+	lockdep_assert_world_held(k);
 	kernel_rcu_read_lock(k);
 	pthread_rwlock_wrlock(&k->tasklist_lock);
 	err = wait_locked(k, pid, who, options, reaped, status);

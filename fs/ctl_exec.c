@@ -170,10 +170,10 @@ int ctl_execute_in(struct kernel *k, struct ctl_session *s,
 		return -ENOMEM;
 	pthread_mutex_lock(&ctl_serial);
 	if (!self)
-		pthread_rwlock_wrlock(&k->lock);
+		world_write_lock(k);
 	err = execute_locked(k, s, cmd, out);
 	if (!self)
-		pthread_rwlock_unlock(&k->lock);
+		world_unlock(k);
 	pthread_mutex_unlock(&ctl_serial);
 	return err;
 }

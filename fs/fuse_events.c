@@ -44,13 +44,13 @@ static void fill(struct events_reader *r, size_t size)
 	struct task_event e;
 	uint64_t lost;
 
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	while (r->out.len < size && event_ring_read(cnproc_ring(k), &r->pos, &e, &lost)) {
 		if (lost)
 			render_events_lost(&r->out, lost);
 		render_task_event(&r->out, &e);
 	}
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 }
 
 static bool has_data(struct events_reader *r)
@@ -59,9 +59,9 @@ static bool has_data(struct events_reader *r)
 
 	if (r->out.len)
 		return true;
-	pthread_rwlock_rdlock(&r->fs->k.lock);
+	world_read_lock(&r->fs->k);
 	yes = r->pos <= cnproc_ring(&r->fs->k)->head;
-	pthread_rwlock_unlock(&r->fs->k.lock);
+	world_unlock(&r->fs->k);
 	return yes;
 }
 
@@ -97,9 +97,9 @@ void fuse_events_open(fuse_req_t req, struct fuse_file_info *fi)
 	r->fs = procfs_of(req);
 	buf_init(&r->out);
 	pthread_mutex_lock(&events_lock);
-	pthread_rwlock_rdlock(&r->fs->k.lock);
+	world_read_lock(&r->fs->k);
 	r->pos = cnproc_ring(&r->fs->k)->head + 1;	/* from now on */
-	pthread_rwlock_unlock(&r->fs->k.lock);
+	world_unlock(&r->fs->k);
 	list_add_tail(&r->node, &readers);
 	pthread_mutex_unlock(&events_lock);
 	fi->fh = (uintptr_t)r;

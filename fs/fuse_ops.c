@@ -466,9 +466,9 @@ static void publish_changes(struct procfs *fs)
 	 * k->lock, which an invalidation may need a reader to get.
 	 */
 	pthread_mutex_lock(&publish_serial);
-	pthread_rwlock_wrlock(&fs->k.lock);
+	world_write_lock(&fs->k);
 	kernel_take_changes(&fs->k, &changed, &gone, &born);
-	pthread_rwlock_unlock(&fs->k.lock);
+	world_unlock(&fs->k);
 	for (size_t i = 0; i < gone.n; i++) {
 		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, gone.v[i].pid);
 		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR,

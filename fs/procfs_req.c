@@ -49,12 +49,12 @@ static bool procsim_is_link(const struct preq *r, unsigned kind)
 
 static void rdlock(struct procfs *fs)
 {
-	pthread_rwlock_rdlock(&fs->k.lock);
+	world_read_lock(&fs->k);
 }
 
 static void unlock(struct procfs *fs)
 {
-	pthread_rwlock_unlock(&fs->k.lock);
+	world_unlock(&fs->k);
 }
 
 /* The caller's pid as it sees itself, or -1. */

@@ -95,9 +95,9 @@ static struct mproc *pick_live(struct model *m, uint64_t *x)
 
 /* Every kernel call: the world lock for reading around it. */
 #define RD(sh, call) ({ int r_;						\
-	pthread_rwlock_rdlock(&(sh)->k->lock);				\
+	world_read_lock((sh)->k);				\
 	r_ = (call);							\
-	pthread_rwlock_unlock(&(sh)->k->lock);				\
+	world_unlock((sh)->k);				\
 	r_; })
 
 static void op(struct shared *sh, int me, uint64_t *x)
@@ -198,7 +198,7 @@ static void *reader(void *arg)
 		struct task *t;
 		int pid, want;
 
-		pthread_rwlock_rdlock(&k->lock);
+		world_read_lock(k);
 		core_rcu_read_lock();
 		for (pid = next_tgid(k, 0, &t); pid >= 0;
 		     pid = next_tgid(k, pid + 1, &t))
@@ -209,7 +209,7 @@ static void *reader(void *arg)
 		if (t && t->pid != want)
 			failf(sh, "find_task(%d) gave %d", want, t->pid);
 		core_rcu_read_unlock();
-		pthread_rwlock_unlock(&k->lock);
+		world_unlock(k);
 	}
 	return NULL;
 }
@@ -264,7 +264,7 @@ static void run(const char *backend, const char *pidlock)
 		sh->m[i].p[0] = (struct mproc){ .pid = sh->home[i] };
 		sh->m[i].n = 1;
 	}
-	pthread_rwlock_unlock(&tk->k.lock);
+	world_unlock(&tk->k);
 	pthread_create(&rd, NULL, reader, sh);
 	for (int i = 0; i < WRITERS; i++) {
 		args[i] = (struct warg){ sh, i };
@@ -274,7 +274,7 @@ static void run(const char *backend, const char *pidlock)
 		pthread_join(w[i], NULL);
 	sh->stop = true;
 	pthread_join(rd, NULL);
-	pthread_rwlock_wrlock(&tk->k.lock);
+	world_write_lock(&tk->k);
 	if (sh->failed)
 		fail_msg("%s pidlock=%s: %s", backend, pidlock, sh->why);
 	check_world(&tk->k);

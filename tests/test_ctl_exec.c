@@ -998,11 +998,11 @@ static void test_takes_write_lock(void **state)
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	pthread_t th;
 
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	assert_int_equal(pthread_create(&th, NULL, fork_thread, &l), 0);
 	nanosleep(&pause, NULL);
 	assert_int_equal(k->nr_tasks, before);	/* still waiting */
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 	pthread_join(th, NULL);
 	assert_int_equal(l.ret, 0);
 	assert_int_equal(k->nr_tasks, before + 1);

@@ -303,7 +303,7 @@ static int setup(void **state)
 	o.clock = fx_clock;
 	o.clock_arg = &f->now;
 	assert_int_equal(kernel_init(&f->k, &o), 0);
-	assert_int_equal(pthread_rwlock_wrlock(&f->k.lock), 0);
+	world_write_lock(&f->k);
 	assert_int_equal(populate(&f->k, 60), 0);
 	/* A python3 with two extra threads under init... */
 	assert_int_equal(do_fork(&f->k, 1, 1, &f->proc), 0);
@@ -330,7 +330,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	buf_free(&f->b);
-	pthread_rwlock_unlock(&f->k.lock);
+	world_unlock(&f->k);
 	kernel_destroy(&f->k);
 	free(f);
 	return 0;

@@ -39,7 +39,7 @@ static int setup(void **state)
 	o.clock = fx_clock;
 	o.clock_arg = &f->now;
 	assert_int_equal(kernel_init(&f->k, &o), 0);
-	assert_int_equal(pthread_rwlock_wrlock(&f->k.lock), 0);
+	world_write_lock(&f->k);
 	assert_int_equal(populate(&f->k, 600), 0);
 	buf_init(&f->b);
 	f->c = (struct render_ctx){ .k = &f->k, .now = f->now, .btime = 1700000000 };
@@ -52,7 +52,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	buf_free(&f->b);
-	pthread_rwlock_unlock(&f->k.lock);
+	world_unlock(&f->k);
 	kernel_destroy(&f->k);
 	free(f);
 	return 0;
