@@ -10,32 +10,20 @@
 int ctl_exec_populate(struct kernel *k, const struct ctl_cmd *c,
 		      struct buf *out)
 {
-	int err = populate(k, c->populate.n);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(populate(k, c->populate.n), out);
 }
 
 int ctl_exec_reset(struct kernel *k, const struct ctl_cmd *c,
 		   struct buf *out)
 {
-	int err = kernel_reset(k);
-
 	(void)c;
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(kernel_reset(k), out);
 }
 
 int ctl_exec_pid_max(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
-	int err = kernel_set_pid_max(k, c->pid_max.n);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(kernel_set_pid_max(k, c->pid_max.n), out);
 }
 
 /*
@@ -45,11 +33,7 @@ int ctl_exec_pid_max(struct kernel *k, const struct ctl_cmd *c,
 int ctl_exec_pidstore(struct kernel *k, const struct ctl_cmd *c,
 		      struct buf *out)
 {
-	int err = pid_store_switch(&k->pids, c->pidstore.ops);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(pid_store_switch(&k->pids, c->pidstore.ops), out);
 }
 
 /*
