@@ -48,25 +48,28 @@ void ctl_set_own_mounts(const char *const *paths)
 	ctl_own_mounts = paths;
 }
 
+/* The file's @err, the reason "FILE: why" (snapshot_file.c's words). */
+static int file_reply(const struct ctl_cmd *c, int err, struct buf *out)
+{
+	return ctl_reply_ok(err ? kerr(err, "%s: %s", c->file.path,
+				       c->file.why) : 0, out);
+}
+
 int ctl_exec_save(struct kernel *k, const struct ctl_cmd *c,
 		  struct buf *out)
 {
-	int err = snapshot_save_file(k, c->file.path, ctl_own_mounts,
-				     c->file.why);
-
-	return ctl_reply_ok(err ? kerr(err, "%s: %s", c->file.path,
-				       c->file.why) : 0, out);
+	return file_reply(c, snapshot_save_file(k, c->file.path,
+						ctl_own_mounts, c->file.why),
+			  out);
 }
 
 /* Every old pid is logged gone (kernel_replace), so the caches drop all. */
 int ctl_exec_load(struct kernel *k, const struct ctl_cmd *c,
 		  struct buf *out)
 {
-	int err = snapshot_load_file(k, c->file.path, ctl_own_mounts,
-				     c->file.why);
-
-	return ctl_reply_ok(err ? kerr(err, "%s: %s", c->file.path,
-				       c->file.why) : 0, out);
+	return file_reply(c, snapshot_load_file(k, c->file.path,
+						ctl_own_mounts, c->file.why),
+			  out);
 }
 
 /* stats and trace: the serving layer's, through the kernel's kstat hook. */
