@@ -48,11 +48,20 @@ void ctl_set_own_mounts(const char *const *paths)
 	ctl_own_mounts = paths;
 }
 
+const char *const *ctl_get_own_mounts(void)
+{
+	return ctl_own_mounts;
+}
+
+int ctl_file_err(const struct ctl_cmd *c, int err)
+{
+	return err ? kerr(err, "%s: %s", c->file.path, c->file.why) : 0;
+}
+
 /* The file's @err, the reason "FILE: why" (snapshot_file.c's words). */
 static int file_reply(const struct ctl_cmd *c, int err, struct buf *out)
 {
-	return ctl_reply_ok(err ? kerr(err, "%s: %s", c->file.path,
-				       c->file.why) : 0, out);
+	return ctl_reply_ok(ctl_file_err(c, err), out);
 }
 
 int ctl_exec_save(struct kernel *k, const struct ctl_cmd *c,
