@@ -155,6 +155,8 @@ static void publish_changes(struct procfs *fs)
 {
 	struct change_log changed, gone, born;
 
+	/* Before the write returns: no render made before it is served after. */
+	render_cache_forget(&fs->rcache);
 	fuse_events_wake(fs);
 	if (!fs->cache)
 		return;
@@ -296,7 +298,7 @@ void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int err = 0;
 
 	/* Nothing to do at close on the tree: ENOSYS stops FLUSH for good. */
-	if (!session_of(req)->control && fs_of(req)->no_open) {
+	if (session_of(req)->no_open) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
