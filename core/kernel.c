@@ -113,7 +113,7 @@ static void unmark(struct kernel *k, const struct change_log *log)
 
 void kernel_read_lock(struct kernel *k)
 {
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	if (!k->concurrent)
 		return;
 	core_rcu_read_lock();
@@ -126,7 +126,7 @@ void kernel_read_unlock(struct kernel *k)
 		pthread_rwlock_unlock(&k->tasklist_lock);
 		core_rcu_read_unlock();
 	}
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 }
 
 void kernel_take_changes(struct kernel *k, struct change_log *changed,
@@ -148,8 +148,10 @@ void kernel_take_changes(struct kernel *k, struct change_log *changed,
 
 int kernel_set_pid_max(struct kernel *k, int pid_max)
 {
-	if (kopt_check_pid_max(pid_max, NULL))
-		return -EINVAL;
+	char why[KOPT_WHY_LEN];
+
+	if (kopt_check_pid_max(pid_max, why))
+		return kerr(-EINVAL, "%s", why);
 	k->pids.pid_max = pid_max;
 	k->gen++;
 	return 0;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kerr.h"
 #include "mm.h"
 
 #define MMAP_MIN_ADDR	0x10000UL
@@ -512,6 +513,28 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 	vma_set_range(mm, a, a->vm_start, end);
 }
 
+/* The reasons mmap, munmap, mprotect and brk share (kerr.h). */
+static int bad_range(unsigned long addr, unsigned long len)
+{
+	return kerr(-EINVAL, "bad range 0x%lx+0x%lx", addr, len);
+}
+
+static int beyond_task_size(unsigned long addr, unsigned long len)
+{
+	return kerr(-ENOMEM, "0x%lx+0x%lx is beyond the address space",
+		    addr, len);
+}
+
+static int below_min_addr(unsigned long addr)
+{
+	return kerr(-EPERM, "0x%lx is below mmap_min_addr", addr);
+}
+
+static int over_map_count(int max_map_count)
+{
+	return kerr(-ENOMEM, "over max_map_count %d", max_map_count);
+}
+
 int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
 	    unsigned long *out)
 {
@@ -524,12 +547,15 @@ int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
 	struct vma_spares s;
 	int delta = 1;
 
-	if (!len || (addr & (PAGE_SIZE - 1)) || (prot & ~7) ||
-	    !(flags & (MAP_SHARED | MAP_PRIVATE)))
-		return -EINVAL;
+	if (!len || (addr & (PAGE_SIZE - 1)))
+		return bad_range(addr, len);
+	if ((prot & ~7) || !(flags & (MAP_SHARED | MAP_PRIVATE)))
+		return kerr(-EINVAL, "bad protection 0x%x or flags 0x%x",
+			    prot, flags);
 	len = PAGE_ALIGN(len);		/* 0 if it wrapped */
 	if (!len || len > TASK_SIZE - MMAP_MIN_ADDR)
-		return -ENOMEM;
+		return kerr(-ENOMEM, "0x%lx bytes do not fit the address "
+			    "space", req->len);
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return -EOVERFLOW;	/* the file offset wraps, as do_mmap */
 	if (!name || name[0] == '[')	/* [heap], [stack]: anonymous memory */
@@ -538,29 +564,31 @@ int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
 		return -ENOMEM;		/* never a file mapping without its name */
 	if (flags & MAP_FIXED_NOREPLACE) {
 		if (addr < MMAP_MIN_ADDR)
-			return -EPERM;
+			return below_min_addr(addr);
 		if (addr > TASK_SIZE - len)
-			return -ENOMEM;
+			return beyond_task_size(addr, len);
 		if (!range_free(mm, addr, addr + len))
-			return -EEXIST;
+			return kerr(-EEXIST, "noreplace: 0x%lx+0x%lx overlaps "
+				    "a mapping", addr, len);
 		flags &= ~MAP_FIXED;	/* nothing to replace */
 	} else if (flags & MAP_FIXED) {
 		if (addr < MMAP_MIN_ADDR)
-			return -EPERM;		/* mmap_min_addr, as Linux */
+			return below_min_addr(addr);	/* as Linux */
 		if (addr > TASK_SIZE - len)
-			return -ENOMEM;
+			return beyond_task_size(addr, len);
 		delta += unmap_delta(mm, addr, addr + len);
 	} else if (!addr || addr < MMAP_MIN_ADDR || addr > TASK_SIZE - len ||
 		   !hint_free(mm, addr, addr + len)) {
 		/* Before the search: the cache store's cursor moves with it. */
 		if (mm->map_count + 1 > max_map_count)
-			return -ENOMEM;
+			return over_map_count(max_map_count);
 		addr = mm_get_unmapped_area(mm, len);
 		if (!addr)
-			return -ENOMEM;
+			return kerr(-ENOMEM, "no room in the address space "
+				    "for 0x%lx bytes", len);
 	}
 	if (mm->map_count + delta > max_map_count)
-		return -ENOMEM;
+		return over_map_count(max_map_count);
 	v = vma_alloc(mm->vma_ops);
 	if (!v)
 		return -ENOMEM;
@@ -606,10 +634,10 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr > TASK_SIZE ||
 	    len > TASK_SIZE - addr)
-		return -EINVAL;
+		return bad_range(addr, len);
 	len = PAGE_ALIGN(len);	/* no wrap: both ends are page-aligned */
 	if (mm->map_count + unmap_delta(mm, addr, addr + len) > max_map_count)
-		return -ENOMEM;
+		return over_map_count(max_map_count);
 	if (spares_get(mm, &s, MM_PREALLOC))
 		return -ENOMEM;
 	unmap_range(mm, addr, addr + len, &s);
@@ -634,6 +662,11 @@ static struct vm_area_struct *merge_around(struct mm_struct *mm,
 	return v;
 }
 
+static int not_mapped(unsigned long addr, unsigned long len)
+{
+	return kerr(-ENOMEM, "0x%lx+0x%lx is not mapped throughout", addr, len);
+}
+
 /* mprotect_fixup over [addr, addr+len): split, set, merge again. */
 int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		int prot, int max_map_count)
@@ -644,31 +677,33 @@ int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	struct vma_spares s;
 	int delta = 0, nr = 0;
 
-	if ((addr & (PAGE_SIZE - 1)) || (prot & ~7))
-		return -EINVAL;
+	if (addr & (PAGE_SIZE - 1))
+		return bad_range(addr, len);
+	if (prot & ~7)
+		return kerr(-EINVAL, "bad protection 0x%x", prot);
 	if (!len)
 		return 0;
 	len = PAGE_ALIGN(len);		/* 0 if it wrapped */
 	end = addr + len;
 	if (!len || end < addr || end > TASK_SIZE)
-		return -ENOMEM;
+		return beyond_task_size(addr, len);
 	v = find_vma(mm, addr);
-	if (!v || v->vm_start > addr)
-		return -ENOMEM;		/* a hole at the start */
+	if (!v || v->vm_start > addr)	/* a hole at the start */
+		return not_mapped(addr, len);
 	for (w = v;; w = n) {
 		nr++;
 		if (w->vm_end >= end)
 			break;
 		n = vma_next(mm, w);
 		if (!n || n->vm_start != w->vm_end)
-			return -ENOMEM;	/* a hole inside */
+			return not_mapped(addr, len);	/* a hole inside */
 	}
 	if (v->vm_start < addr && (v->vm_flags & mask) != want)
 		delta++;
 	if (w->vm_end > end && (w->vm_flags & mask) != want)
 		delta++;
 	if (delta && mm->map_count + delta > max_map_count)
-		return -ENOMEM;
+		return over_map_count(max_map_count);
 	if (spares_get(mm, &s, 2 * nr + MM_PREALLOC))
 		return -ENOMEM;
 	for (w = v; w && w->vm_start < end; w = n) {
@@ -693,23 +728,27 @@ int mm_brk(struct mm_struct *mm, unsigned long brk, int max_map_count)
 	struct vm_area_struct *next;
 	int err = 0;
 
-	if (!mm->start_brk || brk < mm->start_brk || mm->brk > TASK_SIZE)
-		return -EINVAL;
+	if (!mm->start_brk || mm->brk > TASK_SIZE)
+		return kerr(-EINVAL, "the process has no heap");
+	if (brk < mm->start_brk)
+		return kerr(-EINVAL, "0x%lx is below the heap's start 0x%lx",
+			    brk, mm->start_brk);
 	/*
 	 * Before PAGE_ALIGN: from ULONG_MAX - PAGE_SIZE + 2 up it wraps to 0,
 	 * which read as a shrink would unmap everything below the heap.
 	 * Linux's check_brk_limits refuses a break past TASK_SIZE: -ENOMEM.
 	 */
 	if (brk > TASK_SIZE)
-		return -ENOMEM;
+		return kerr(-ENOMEM, "0x%lx is beyond the address space", brk);
 	newend = PAGE_ALIGN(brk);
 	oldend = PAGE_ALIGN(mm->brk);
 	if (newend < oldend) {
 		err = mm_munmap(mm, newend, oldend - newend, max_map_count);
 	} else if (newend > oldend) {
 		next = find_vma(mm, oldend);
-		if (next && newend > vm_start_gap(next))
-			return -ENOMEM;		/* check_brk_limits: no room */
+		if (next && newend > vm_start_gap(next))  /* check_brk_limits */
+			return kerr(-ENOMEM, "no room for the heap up to "
+				    "0x%lx", brk);
 		err = mm_mmap(mm, &(struct mmap_req){
 				.addr = oldend, .len = newend - oldend,
 				.prot = PROT_READ | PROT_WRITE,

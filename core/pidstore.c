@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "kerr.h"
 #include "registry.h"
 #include "pidstore.h"
 #include "task.h"
@@ -317,6 +318,12 @@ static void preload(struct pid_store *s)
 		s->ops->preload(s->priv);
 }
 
+int pid_store_exhausted(const struct pid_store *s)
+{
+	return kerr(-EAGAIN, "no free pid (pid_max %d, %lu in use)",
+		    s->pid_max, s->nr_used);
+}
+
 /*
  * One hold of @m's lock: a free pid of its part reserved (@t NULL) or
  * published with @t (pidlock=once).  -EAGAIN when that part is full.
@@ -325,7 +332,7 @@ static int alloc_in(struct pid_store *s, struct pidmap m, struct task *t,
 		    bool leader, int *pid)
 {
 	uint64_t at = pidmap_lock(s, m);
-	int nr = next_free(s, m), err = -EAGAIN;
+	int nr = next_free(s, m), err;
 
 	if (nr >= 0) {
 		if (t) {
@@ -334,6 +341,8 @@ static int alloc_in(struct pid_store *s, struct pidmap m, struct task *t,
 				t->tgid = nr;
 		}
 		err = reserve(s, m, nr, t);
+	} else {
+		err = pid_store_exhausted(s);
 	}
 	if (!err) {
 		if (t && s->ops->set_leader) {

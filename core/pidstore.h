@@ -191,6 +191,8 @@ void pid_store_destroy(struct pid_store *s);
  * reserved; pid_store_install() publishes the task.  -EAGAIN when full.
  */
 int pid_store_alloc(struct pid_store *s, int *pid);
+/* -EAGAIN, with its reason (kerr.h): no pid below pid_max is free. */
+int pid_store_exhausted(const struct pid_store *s);
 /*
  * pidlock=once: alloc_pid and publish @t in one hold of pidmap_lock; sets
  * @t->pid (and @t->tgid if @leader) before @t is visible.  The caller keeps

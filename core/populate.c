@@ -425,9 +425,11 @@ int populate(struct kernel *k, int n)
 	int err = 0, tty = first_free_pts(k);
 
 	if (n < 0)
-		return -EINVAL;
+		return kerr(-EINVAL, "cannot add %d processes", n);
 	if ((unsigned long)n > (unsigned long)k->pids.pid_max - k->pids.nr_used)
-		return -EAGAIN;
+		return kerr(-EAGAIN, "%d processes are more than the free pids "
+			    "(pid_max %d, %lu in use)", n, k->pids.pid_max,
+			    k->pids.nr_used);
 	sum_times(k, &c.old_u, &c.old_s);
 	/* One kernel worker in twenty, then services, then sessions. */
 	for (int i = 0; i < n / 20 && !err; i++)

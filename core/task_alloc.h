@@ -41,6 +41,12 @@ static inline void mm_change_end(struct kernel *k, struct mm_struct *mm)
 	pthread_mutex_unlock(&mm->mmap_lock);
 }
 
+/*
+ * -ESRCH with its reason: nothing matched (@which 0 process, 1 process
+ * group, 2 user; PRIO_* values) @who; -EINVAL for another @which.
+ */
+int prio_no_match(int which, int who);
+
 /* A zeroed task with empty lists, state S. */
 struct task *alloc_task(void);
 /* Give @t a fresh signal_struct whose only thread is @t, the leader. */

@@ -122,19 +122,20 @@ static int execute_locked(struct kernel *k, struct ctl_session *s,
 			  const struct ctl_cmd *cmd, struct buf *out)
 {
 	size_t mark = out->len;
+	struct kerr e, *prev;
+	const char *why;
 	int err;
 
 	if (cmd->op == CTL_REPEAT)
 		return run_repeat(k, s, cmd, out, mark);
+	prev = kerr_begin(&e);		/* the core says why it fails */
 	err = ctl_exec_fns[cmd->op](k, cmd, out);
+	kerr_end(prev);
 	if (err) {
+		why = kerr_why(&e, err);
 		out->len = mark;	/* never half a reply */
-		buf_printf(out, "%s: %s: ", ctl_errno_name(err),
-			   ctl_op_name(cmd->op));
-		ctl_tree_read_lock(k);	/* it may look tasks up */
-		ctl_explain(out, k, cmd, err);	/* save, load: no kernel read */
-		ctl_tree_read_unlock(k);
-		buf_putc(out, '\n');
+		buf_printf(out, "%s: %s: %s\n", ctl_errno_name(err),
+			   ctl_op_name(cmd->op), why ? why : strerror(-err));
 	} else {
 		note_last_pid(s, cmd, out, mark);
 	}

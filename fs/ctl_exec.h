@@ -27,9 +27,7 @@ CTL_COMMANDS(CTL_EXEC_DECL_)
 
 /* "ok\n" into @out if @err is 0; returns @err. */
 int ctl_reply_ok(int err, struct buf *out);
-
-/* The message after "E<NAME>: <command>: "; called under k->lock. */
-void ctl_explain(struct buf *out, const struct kernel *k,
-		 const struct ctl_cmd *c, int err);
+/* save, load, import: @err with its reason "FILE: why" (kerr.h). */
+int ctl_file_err(const struct ctl_cmd *c, int err);
 
 #endif

@@ -12,8 +12,9 @@
 int ctl_exec_import(struct kernel *k, const struct ctl_cmd *c, struct buf *out)
 {
 	char summary[IMPORT_SUMMARY_LEN];
-	int err = proc_import_dir(k, c->file.path, ctl_get_own_mounts(),
-				  c->file.why, summary);
+	int err = ctl_file_err(c, proc_import_dir(k, c->file.path,
+						  ctl_get_own_mounts(),
+						  c->file.why, summary));
 
 	if (!err)
 		buf_printf(out, "ok %s\n", summary);

@@ -69,17 +69,17 @@ void ctl_hold_begin(struct kernel *k, enum ctl_hold h)
 {
 	if (h == CTL_HOLD_READ) {
 		pthread_rwlock_rdlock(&ctl_serial);
-		pthread_rwlock_rdlock(&k->lock);
+		world_read_lock(k);
 		return;
 	}
 	pthread_rwlock_wrlock(&ctl_serial);
 	if (h == CTL_HOLD_WRITE)
-		pthread_rwlock_wrlock(&k->lock);
+		world_write_lock(k);
 }
 
 void ctl_hold_end(struct kernel *k, enum ctl_hold h)
 {
 	if (h != CTL_HOLD_SELF)
-		pthread_rwlock_unlock(&k->lock);
+		world_unlock(k);
 	pthread_rwlock_unlock(&ctl_serial);
 }

@@ -157,9 +157,9 @@ static void publish_pts(struct procfs *fs)
 #ifdef PROCSIM_MUTATE_no_pts_inval	/* test hook: see tools/test */
 	return;
 #endif
-	pthread_rwlock_rdlock(&fs->k.lock);
+	world_read_lock(&fs->k);
 	n = pts_changes(&fs->k, &gone);
-	pthread_rwlock_unlock(&fs->k.lock);
+	world_unlock(&fs->k);
 	if (n < 0)
 		fprintf(stderr, "procsim: pts/ change list (ENOMEM): "
 			"/proc/procsim/pts may be stale\n");
@@ -206,9 +206,9 @@ static void publish_changes(struct procfs *fs)
 	 * k->lock, which an invalidation may need a reader to get.
 	 */
 	pthread_mutex_lock(&publish_serial);
-	pthread_rwlock_rdlock(&fs->k.lock);	/* it takes tasklist_lock */
+	world_read_lock(&fs->k);	/* it takes tasklist_lock */
 	kernel_take_changes(&fs->k, &changed, &gone, &born);
-	pthread_rwlock_unlock(&fs->k.lock);
+	world_unlock(&fs->k);
 	for (size_t i = 0; i < gone.n; i++) {
 		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, gone.v[i].pid);
 		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR,

@@ -134,6 +134,8 @@ static int boot_kernel(struct procfs *fs, const struct options *o,
 		       const struct daemon_config *cfg)
 {
 	struct kernel_opts ko = cfg->ko;
+	struct kerr e, *prev;
+	const char *why;
 	int err;
 
 	stats_init(&fs->stats, cfg->account);
@@ -143,11 +145,13 @@ static int boot_kernel(struct procfs *fs, const struct options *o,
 		fprintf(stderr, "procsim: cannot boot the simulated kernel: %s\n", strerror(-err));
 		return -1;
 	}
+	prev = kerr_begin(&e);		/* the core says why populate fails */
 	err = populate(&fs->k, cfg->populate);
+	kerr_end(prev);
 	if (err) {
+		why = kerr_why(&e, err);
 		fprintf(stderr, "procsim: populate=%d: %s\n", cfg->populate,
-			err == -EAGAIN ? "more processes than free pids below pid_max" :
-			strerror(-err));
+			why ? why : strerror(-err));
 		return -1;
 	}
 	if (o->load) {

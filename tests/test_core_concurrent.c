@@ -97,9 +97,9 @@ static struct mproc *pick_live(struct model *m, uint64_t *x)
 
 /* Every kernel call: the world lock for reading around it. */
 #define RD(sh, call) ({ int r_;						\
-	pthread_rwlock_rdlock(&(sh)->k->lock);				\
+	world_read_lock((sh)->k);				\
 	r_ = (call);							\
-	pthread_rwlock_unlock(&(sh)->k->lock);				\
+	world_unlock((sh)->k);				\
 	r_; })
 
 static void op(struct shared *sh, int me, uint64_t *x)
@@ -200,7 +200,7 @@ static void *reader(void *arg)
 		struct task *t;
 		int pid, want;
 
-		pthread_rwlock_rdlock(&k->lock);
+		world_read_lock(k);
 		core_rcu_read_lock();
 		for (pid = next_tgid(k, 0, &t); pid >= 0;
 		     pid = next_tgid(k, pid + 1, &t))
@@ -211,7 +211,7 @@ static void *reader(void *arg)
 		if (t && t->pid != want)
 			failf(sh, "find_task(%d) gave %d", want, t->pid);
 		core_rcu_read_unlock();
-		pthread_rwlock_unlock(&k->lock);
+		world_unlock(k);
 	}
 	return NULL;
 }
@@ -266,7 +266,7 @@ static void run(const char *backend, const char *pidlock, bool shards)
 		sh->m[i].p[0] = (struct mproc){ .pid = sh->home[i] };
 		sh->m[i].n = 1;
 	}
-	pthread_rwlock_unlock(&tk->k.lock);
+	world_unlock(&tk->k);
 	pthread_create(&rd, NULL, reader, sh);
 	for (int i = 0; i < WRITERS; i++) {
 		args[i] = (struct warg){ sh, i };
@@ -276,7 +276,7 @@ static void run(const char *backend, const char *pidlock, bool shards)
 		pthread_join(w[i], NULL);
 	sh->stop = true;
 	pthread_join(rd, NULL);
-	pthread_rwlock_wrlock(&tk->k.lock);
+	world_write_lock(&tk->k);
 	if (sh->failed)
 		fail_msg("%s pidlock=%s%s: %s", backend, pidlock,
 			 shards ? " (per shard)" : "", sh->why);
@@ -357,10 +357,10 @@ static void *attach_writer(void *p)
 {
 	struct attach_arg *a = p;
 
-	pthread_rwlock_rdlock(&a->k->lock);
+	world_read_lock(a->k);
 	a->err = a->thread ? do_clone(a->k, a->ppid, &a->pid) :
 			     do_fork(a->k, a->ppid, 1, &a->pid);
-	pthread_rwlock_unlock(&a->k->lock);
+	world_unlock(a->k);
 	return NULL;
 }
 
@@ -408,7 +408,7 @@ static void test_attach_hidden(void **state)
 		struct task *t;
 		pthread_t w;
 
-		pthread_rwlock_unlock(&k->lock);
+		world_unlock(k);
 		pthread_rwlock_wrlock(&k->tasklist_lock);
 		pthread_create(&w, NULL, attach_writer, &a);
 		pid = wait_published(k, last0);
@@ -424,7 +424,7 @@ static void test_attach_hidden(void **state)
 		pthread_join(w, NULL);
 		assert_int_equal(a.err, 0);
 		assert_int_equal(a.pid, pid);
-		pthread_rwlock_wrlock(&k->lock);
+		world_write_lock(k);
 		assert_non_null(find_task(k, pid));
 		check_world(k);
 		tk_free(tk);

@@ -116,9 +116,9 @@ static void agree(struct kernel *k, const char *name, size_t field,
 
 	snprintf(line, sizeof(line), "%s %s", name, value);
 	buf_init(&out);
-	pthread_rwlock_unlock(&k->lock);	/* ctl_run_line takes it */
+	world_unlock(k);	/* ctl_run_line takes it */
 	ctl_err = ctl_run_line(k, line, strlen(line), &out);
-	pthread_rwlock_wrlock(&k->lock);
+	world_write_lock(k);
 	buf_putc(&out, '\0');
 	assert_int_equal(ctl_err, opt_err);
 	if (opt_err) {
@@ -142,12 +142,12 @@ static void test_agrees_with_ctl(void **state)
 
 	(void)state;
 	assert_int_equal(kernel_init(&k, NULL), 0);
-	pthread_rwlock_wrlock(&k.lock);
+	world_write_lock(&k);
 	for (size_t i = 0; i < sizeof(pid_max) / sizeof(*pid_max); i++)
 		agree(&k, "pid_max", FIELD(pid_max), pid_max[i]);
 	for (size_t i = 0; i < sizeof(max_map_count) / sizeof(*max_map_count); i++)
 		agree(&k, "max_map_count", FIELD(max_map_count), max_map_count[i]);
-	pthread_rwlock_unlock(&k.lock);
+	world_unlock(&k);
 	kernel_destroy(&k);
 }
 

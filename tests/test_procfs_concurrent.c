@@ -63,9 +63,9 @@ static void take_changes(struct kernel *k)
 {
 	struct change_log c, g, b;
 
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	kernel_take_changes(k, &c, &g, &b);
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 	free(c.v);
 	free(g.v);
 	free(b.v);
@@ -296,10 +296,10 @@ static void test_readers_beside_ctl_writers(void **state)
 		      (long)sh->lines);
 	assert_true(sh->renders > 100);
 	assert_true(sh->lines > OPS);
-	pthread_rwlock_wrlock(&fs->k.lock);
+	world_write_lock(&fs->k);
 	check_world(&fs->k);
 	check_models(sh);
-	pthread_rwlock_unlock(&fs->k.lock);
+	world_unlock(&fs->k);
 	kernel_destroy(&fs->k);
 	trace_destroy(&fs->trace);
 	stats_destroy(&fs->stats);

@@ -194,7 +194,9 @@ static void test_gone_pid_enoent(void **state)
 	uint64_t dir, stat;
 
 	buf_init(&b);
+	world_write_lock(&fs->k);	/* as ctl would: the handlers take it too */
 	assert_int_equal(do_fork(&fs->k, 1, 1, &pid), 0);
+	world_unlock(&fs->k);
 	dir = task_ino(fs, pid, NODE_PID_DIR);
 	stat = task_ino(fs, pid, NODE_T_STAT);
 	assert_int_equal(preq_lookup(&r, PREQ_ROOT_ID, "1", &e), 0);
@@ -206,8 +208,10 @@ static void test_gone_pid_enoent(void **state)
 	assert_int_equal(preq_render(&r, stat, &b), 0);
 	assert_int_equal(req_readdir(fs, PREQ_ROOT_ID, &entries), 0);
 	/* The pid goes: exit and reaped by init. */
+	world_write_lock(&fs->k);
 	assert_int_equal(do_exit(&fs->k, pid, 0), 0);
 	assert_int_equal(do_wait(&fs->k, 1, pid, 0, &reaped, &status), 0);
+	world_unlock(&fs->k);
 	assert_int_equal(preq_lookup(&r, PREQ_ROOT_ID, name, &e), -ENOENT);
 	assert_int_equal(preq_getattr(&r, dir, &st, &timeout), -ENOENT);
 	assert_int_equal(preq_lookup(&r, dir, "stat", &e), -ENOENT);

@@ -483,9 +483,9 @@ int main(int argc, char **argv)
 	for (int b = 0; b < nb; b++) {
 		int err;
 
-		pthread_rwlock_wrlock(&fs.k.lock);
+		world_write_lock(&fs.k);
 		err = pid_store_switch(&fs.k.pids, list[b]);
-		pthread_rwlock_unlock(&fs.k.lock);
+		world_unlock(&fs.k);
 		if (err)
 			die("pidstore switch: %s", strerror(-err));
 		for (int i = 0; i < o.nr_traces; i++) {

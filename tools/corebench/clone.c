@@ -92,14 +92,14 @@ struct arg {
 static void world_lock(struct kernel *k)
 {
 	if (world_write)
-		pthread_rwlock_wrlock(&k->lock);
+		world_write_lock(k);
 	else
-		pthread_rwlock_rdlock(&k->lock);
+		world_read_lock(k);
 }
 
 static void locked(struct kernel *k, const char *what, int err)
 {
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 	if (err)
 		die(what, err);
 }
@@ -178,7 +178,7 @@ static void *reader(void *p)
 		struct task *t;
 		int pid;
 
-		pthread_rwlock_rdlock(&k->lock);
+		world_read_lock(k);
 		r->wait[a->i][n] = now_ns() - t0;
 		core_rcu_read_lock();
 		x ^= x << 13;
@@ -192,7 +192,7 @@ static void *reader(void *p)
 			pid = next_tgid(k, pid + 1, &t);
 		}
 		core_rcu_read_unlock();
-		pthread_rwlock_unlock(&k->lock);
+		world_unlock(k);
 		r->lat[a->i][n++] = now_ns() - t0;
 	}
 	r->nlat[a->i] = n;
