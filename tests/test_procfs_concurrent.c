@@ -272,6 +272,8 @@ static void test_readers_beside_ctl_writers(void **state)
 	assert_int_equal(kernel_init(&fs->k, &o), 0);
 	assert_int_equal(populate(&fs->k, 8), 0);
 	fs->k.track_changes = fs->cache = true;
+	fs->control_path = "/run/procsim-control";	/* /proc/procsim's target */
+	assert_int_equal(render_cache_init(&fs->rcache), 0);
 	sh->fs = fs;
 	for (int i = 0; i < WRITERS; i++) {
 		struct ctl_session s = { 0 };
@@ -301,6 +303,7 @@ static void test_readers_beside_ctl_writers(void **state)
 	check_models(sh);
 	world_unlock(&fs->k);
 	kernel_destroy(&fs->k);
+	render_cache_destroy(&fs->rcache);
 	trace_destroy(&fs->trace);
 	stats_destroy(&fs->stats);
 	free(sh);
