@@ -23,6 +23,7 @@
 #include "ctl.h"
 #include "fuse_events.h"
 #include "fuse_ops.h"
+#include "fuse_transport.h"
 #include "options.h"
 #include "procfs.h"
 #include "snapshot_file.h"
@@ -55,6 +56,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("pidlock=%s", pidlock),
 	OPT("load=%s", load),
 	OPT("account=%s", account),
+	OPT("transport=%s", transport),
 	OPT("-h", help),
 	OPT("--help", help),
 	FUSE_OPT_END
@@ -95,6 +97,9 @@ static void usage(const char *prog)
 	       "                           (its options replace the ones above)\n"
 	       "    -o account=on|off      time the core and the renderers per request,\n"
 	       "                           for /proc/procsim/stats (default on)\n"
+	       "    -o transport=dev|uring the /proc tree's requests through /dev/fuse, or\n"
+	       "                           FUSE over io_uring on the caller's CPU where the\n"
+	       "                           kernel allows it, else /dev/fuse (default dev)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
@@ -242,6 +247,25 @@ static int boot_kernel(struct procfs *fs, const struct options *o,
 		}
 	}
 	return 0;
+}
+
+/*
+ * -o transport=uring: the ring where the kernel allows it, else /dev/fuse
+ * with one line saying why and how to allow it.
+ */
+static void transport_choose(struct fuse_session *se, struct fuse_cmdline_opts *cmd,
+			     bool cache)
+{
+	const char *why = fuse_uring_unavailable(cache);
+
+	if (!why && fuse_uring_attach(se, cmd->mountpoint))
+		why = "libfuse refused custom I/O";
+	if (why) {
+		fprintf(stderr, "procsim: transport=uring unavailable, serving over "
+			"/dev/fuse: %s\n", why);
+		return;
+	}
+	cmd->clone_fd = 0;	/* one /dev/fuse fd: the one the INIT hook watches */
 }
 
 /* Run a session's loop, multithreaded unless -s. */
@@ -531,6 +555,8 @@ int main(int argc, char *argv[])
 			cmd.mountpoint);
 		goto out_signals;
 	}
+	if (cfg.uring)
+		transport_choose(se, &cmd, fs.cache);
 	if (fs.split) {
 		control.cmd = &cmd;
 		control.se = fs.control.se = control_new(&fs, argv[0], allow_other, cmd.debug);
@@ -564,6 +590,7 @@ out_control:
 	fuse_events_shutdown();
 	control_stop(&fs, &control, started);
 out_unmount:
+	fuse_uring_detach();
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);

@@ -91,7 +91,7 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 		  char why[OPTIONS_WHY_LEN])
 {
 	char reason[KOPT_WHY_LEN];
-	bool bulk, legacy, off, unaccounted, once, ns_on;
+	bool bulk, legacy, off, unaccounted, once, ns_on, uring;
 	long long n = 0;
 	int err;
 
@@ -115,7 +115,8 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 	    (err = choice("cache", o->cache, "on", "off", &off, why)) ||
 	    (err = choice("account", o->account, "on", "off", &unaccounted, why)) ||
 	    (err = choice("pidlock", o->pidlock, "twice", "once", &once, why)) ||
-	    (err = choice("ns_links", o->ns_links, "off", "on", &ns_on, why)))
+	    (err = choice("ns_links", o->ns_links, "off", "on", &ns_on, why)) ||
+	    (err = choice("transport", o->transport, "dev", "uring", &uring, why)))
 		return err;
 	cfg->populate = (int)n;
 	if (o->seed) {
@@ -129,6 +130,7 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 	cfg->cache = !off;
 	cfg->account = !unaccounted;
 	cfg->ns_links = ns_on;
+	cfg->uring = uring;
 	cfg->ko.pidlock = once ? "once" : NULL;
 	/* The names and their combinations: the core's check, as kernel_init's. */
 	if (kernel_opts_check(&cfg->ko, reason)) {
@@ -145,6 +147,7 @@ void options_free(struct options *o)
 		&o->pidstore, &o->vmastore, &o->forkdup, &o->mmap_layout,
 		&o->wait, &o->watchers, &o->entry_timeout, &o->attr_timeout,
 		&o->cache, &o->load, &o->account, &o->pidlock, &o->ns_links,
+		&o->transport,
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {

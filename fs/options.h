@@ -17,7 +17,7 @@ struct options {
 	char *populate, *pid_max, *seed, *max_map_count;
 	char *pidstore, *vmastore, *forkdup, *mmap_layout, *wait, *watchers;
 	char *entry_timeout, *attr_timeout, *cache, *load, *account, *pidlock;
-	char *ns_links;
+	char *ns_links, *transport;
 	int help;
 };
 
@@ -29,6 +29,7 @@ struct daemon_config {
 	bool cache;
 	bool account;			/* -o account=on|off: time the core per request */
 	bool ns_links;			/* -o ns_links=on|off: serve /proc/<pid>/ns */
+	bool uring;			/* -o transport=uring|dev (fs/fuse_transport.h) */
 };
 
 /* The longest cache timeout: a day, as the daemon's fixed entries. */

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "fuse_ring.h"
 #include "proto.h"
 
 #define PROTO_MINOR	42	/* the first with FUSE_OVER_IO_URING */
@@ -162,38 +163,6 @@ static int read_counts(const char *mnt, char *buf, size_t cap)
 	return 0;
 }
 
-/*
- * Abort the FUSE connection mounted on @mnt (its fusectl "abort" file,
- * named by the device minor in /proc/self/mountinfo): every waiter then
- * fails with ECONNABORTED instead of hanging.  0 or -errno.
- */
-static int abort_connection(const char *mnt)
-{
-	char line[4096], path[128], where[4096];
-	unsigned major, minor;
-	int found = 0, fd;
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-
-	if (!f)
-		return -errno;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*u %*u %u:%u %*s %4095s", &major, &minor, where) == 3 &&
-			!strcmp(where, mnt);
-	fclose(f);
-	if (!found)
-		return -ENOENT;
-	snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%u/abort", minor);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, "1", 1) != 1) {
-		close(fd);
-		return -errno;
-	}
-	close(fd);
-	return 0;
-}
-
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -236,7 +205,7 @@ static int probe_ring(const char *mnt, int seconds)
 	if (!probe.done) {
 		fprintf(stderr, "uring-proto: the ring was not ready after %d s: "
 			"aborting the connection\n", seconds);
-		abort_connection(mnt);
+		fuse_conn_abort(mnt);
 	}
 	pthread_join(tid, NULL);
 	return probe.err ? probe.err : (err ? -ETIMEDOUT : 0);
