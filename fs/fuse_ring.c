@@ -271,11 +271,11 @@ int fuse_ring_wait(struct fuse_ring *r)
 	return ret;
 }
 
-int fuse_conn_abort(const char *mnt)
+int fuse_conn_of(const char *mnt, unsigned *id)
 {
-	char line[4096], path[128], where[4096];
+	char line[4096], where[4096];
 	unsigned major, minor;
-	int found = 0, fd;
+	int found = 0;
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	if (!f)
@@ -286,10 +286,19 @@ int fuse_conn_abort(const char *mnt)
 	fclose(f);
 	if (!found)
 		return -ENOENT;
-	snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%u/abort", minor);
+	*id = minor;
+	return 0;
+}
+
+int fuse_conn_abort(unsigned id)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%u/abort", id);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return -errno;	/* ENOENT: the connection is gone already */
 	if (write(fd, "1", 1) != 1) {
 		int err = -errno;
 

@@ -76,11 +76,14 @@ int fuse_ring_wait(struct fuse_ring *r);
 void fuse_ring_reply(struct fuse_ring_ent *ent, int error, size_t len);
 
 /*
- * fuse_conn_abort - abort the FUSE connection mounted on @mnt (its fusectl
- * "abort" file, named by the device minor in /proc/self/mountinfo): every
- * waiter then fails with ECONNABORTED instead of hanging.  0 or -errno.
+ * fuse_conn_of - the id of the FUSE connection mounted on @mnt (the device
+ * minor in /proc/self/mountinfo, which names its /sys/fs/fuse/connections
+ * directory), without touching the mount.  0 or -errno.
+ * fuse_conn_abort - abort connection @id: every waiter then fails with
+ * ECONNABORTED instead of hanging.  0 or -errno (-ENOENT: it is gone).
  */
-int fuse_conn_abort(const char *mnt);
+int fuse_conn_of(const char *mnt, unsigned *id);
+int fuse_conn_abort(unsigned id);
 
 /* The request in @ent: its header (copied out: the reply overwrites it). */
 static inline struct fuse_in_header fuse_ring_in(const struct fuse_ring_ent *ent)

@@ -45,7 +45,7 @@ const char *fuse_uring_unavailable(bool cache);
 int fuse_uring_attach(struct fuse_session *se, const char *mnt);
 
 /*
- * fuse_uring_detach - after the session's loop ended, before its unmount:
+ * fuse_uring_detach - after the session's loop ended and its unmount:
  * end the connection (the rings hold /dev/fuse open, so closing the fd
  * would not), join the ring's threads, and print how many requests the
  * ring served.

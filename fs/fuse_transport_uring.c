@@ -49,7 +49,7 @@ static char enable_param(void)
 
 static struct {
 	struct fuse_session *se;
-	const char *mnt;
+	unsigned conn;			/* its /sys/fs/fuse/connections id */
 	int fd;
 	bool offered;			/* INIT offered FUSE_OVER_IO_URING */
 	uint64_t init_unique;		/* the INIT request, to spot its reply */
@@ -166,7 +166,7 @@ static ssize_t capture(const struct iovec *iov, int count)
 static void ring_init_failed(const char *why)
 {
 	fprintf(stderr, "procsim: transport=uring: %s; aborting the connection\n", why);
-	fuse_conn_abort(U.mnt);
+	fuse_conn_abort(U.conn);
 }
 
 /* The INIT reply went out with FUSE_OVER_IO_URING: register the queues. */
@@ -176,12 +176,13 @@ static void ring_start(void)
 		.fd = U.fd, .depth = RING_DEPTH, .payload_sz = U.payload_sz,
 		.prog = "procsim", .answer = ring_answer,
 	};
-	int err = fuse_ring_start(&cfg, &U.ring);
+	int err;
 
+	/* Before the ring serves: whoever sees the mount can read this line. */
+	fprintf(stderr, "procsim: transport=uring: /proc served over io_uring\n");
+	err = fuse_ring_start(&cfg, &U.ring);
 	if (err)
 		ring_init_failed("the ring queues could not register");
-	else
-		fprintf(stderr, "procsim: transport=uring: /proc served over io_uring\n");
 }
 
 static ssize_t uring_writev(int fd, struct iovec *iov, int count, void *userdata)
@@ -259,9 +260,14 @@ int fuse_uring_attach(struct fuse_session *se, const char *mnt)
 		.writev = uring_writev, .read = uring_read,
 	};
 
+	int err;
+
 	U.se = se;
-	U.mnt = mnt;
 	U.fd = fuse_session_fd(se);
+	/* Found now: after the unmount, mountinfo no longer names it. */
+	err = fuse_conn_of(mnt, &U.conn);
+	if (err)
+		return err;
 	if (fuse_session_custom_io(se, &io, U.fd))
 		return -EINVAL;
 	return 0;
@@ -275,10 +281,12 @@ void fuse_uring_detach(void)
 		return;
 	/*
 	 * The rings hold /dev/fuse open, so closing our fd would not end the
-	 * connection, nor the queue threads waiting on it: end it here
-	 * (a no-op when it was unmounted already).
+	 * connection, nor the queue threads waiting on it; nor does a lazy
+	 * unmount while files are open: end it here (a no-op when the
+	 * unmount ended it).  Not before the unmount: libfuse skips the
+	 * unmount of an aborted connection.
 	 */
-	fuse_conn_abort(U.mnt);
+	fuse_conn_abort(U.conn);
 	err = fuse_ring_wait(U.ring);
 	U.ring = NULL;
 	fprintf(stderr, "procsim: transport=uring: the ring served %lu requests%s%s\n",

@@ -259,7 +259,7 @@ static void transport_choose(struct fuse_session *se, struct fuse_cmdline_opts *
 	const char *why = fuse_uring_unavailable(cache);
 
 	if (!why && fuse_uring_attach(se, cmd->mountpoint))
-		why = "libfuse refused custom I/O";
+		why = "cannot take over the session's I/O";
 	if (why) {
 		fprintf(stderr, "procsim: transport=uring unavailable, serving over "
 			"/dev/fuse: %s\n", why);
@@ -590,8 +590,8 @@ out_control:
 	fuse_events_shutdown();
 	control_stop(&fs, &control, started);
 out_unmount:
-	fuse_uring_detach();
 	fuse_session_unmount(se);
+	fuse_uring_detach();
 out_signals:
 	fuse_remove_signal_handlers(se);
 out_session:

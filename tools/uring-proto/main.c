@@ -205,7 +205,10 @@ static int probe_ring(const char *mnt, int seconds)
 	if (!probe.done) {
 		fprintf(stderr, "uring-proto: the ring was not ready after %d s: "
 			"aborting the connection\n", seconds);
-		fuse_conn_abort(mnt);
+		unsigned id;
+
+		if (!fuse_conn_of(mnt, &id))
+			fuse_conn_abort(id);
 	}
 	pthread_join(tid, NULL);
 	return probe.err ? probe.err : (err ? -ETIMEDOUT : 0);
