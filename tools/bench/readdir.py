@@ -5,6 +5,7 @@ import subprocess
 
 from bench.common import *  # noqa: F401,F403
 from bench.attrib import ATTRIB_HEADER, attrib_cells, attributed
+from bench.transport import GOAL_COMMANDS, goals_table, tools_by_transport
 
 PROCSIMCTL = os.path.join(BUILD, "procsimctl")
 
@@ -178,10 +179,21 @@ def bench_readdir(args):
                                   attrib_rows)
     print(f"\n### {attrib_title}\n\n{attrib_table}\n")
 
+    # Issue 16's goals per transport: dev is the runs above, the others
+    # are measured now (bench/transport.py).
+    have = {"dev": {c: {"cold": [x[0] for x in cold[c]], "warm": sim[c]}
+                    for c in GOAL_COMMANDS}}
+    res, _, skipped = tools_by_transport(n, runs, have)
+    goals_title = (f"readdir, issue 16's goals per transport: {n} processes, "
+                   f"median of {runs} (min–max), ratios to the kernel above")
+    goals = goals_table(res, kern, skipped)
+    print(f"\n### {goals_title}\n\n{goals}\n")
+
     out = outdir_for(args, "readdir")
     with open(os.path.join(out, "readdir.md"), "w") as f:
         f.write(f"### {title}\n\n{table}\n\n### {cold_title}\n\n{cold_table}"
-                f"\n\n### {attrib_title}\n\n{attrib_table}\n")
+                f"\n\n### {attrib_title}\n\n{attrib_table}"
+                f"\n\n### {goals_title}\n\n{goals}\n")
     write_csv(os.path.join(out, "runs.csv"),
               ["side", "command", "processes", "run", "wall_s", "user_s",
                "sys_s", "fuse_requests"], csv_rows)

@@ -4,6 +4,7 @@ import os
 import subprocess
 
 from bench.common import *  # noqa: F401,F403
+from bench.transport import check_transport, scale_goals, transports
 
 PROCSIMCTL = os.path.join(BUILD, "procsimctl")
 
@@ -36,10 +37,12 @@ def stat_value(mnt, key):
           "and ps -e (cold, then warm) for 1k, 10k, 100k and 1M processes")
 def bench_scale(args):
     sizes = [1000, 10000] if args.quick else [1000, 10000, 100000, 1000000]
-    rows, csv_rows = [], []
-    for n in sizes:
-        progress(f"scale: {n} processes")
-        with Daemon("pid_max=4194304") as d:
+    rows, csv_rows, goal_rows = [], [], []
+    trs = [tr for tr, why in transports() if not why]
+    for n, tr in ((n, tr) for n in sizes for tr in trs):
+        progress(f"scale: {n} processes, transport={tr}")
+        with Daemon(f"pid_max=4194304,transport={tr}") as d:
+            check_transport(d, tr)
             rss0 = d.rss_bytes()
             pop = measure([PROCSIMCTL, "-m", d.mnt, "populate", str(n)],
                           timeout=3600)
@@ -56,35 +59,44 @@ def bench_scale(args):
                 progress(f"scale: {n}: ps -e {label}: {s.wall:.2f} s, "
                          f"daemon CPU {cpu1 - cpu0:.2f} s")
         per_proc = (rss - rss0) / n
-        rows.append([f"{n:,}", f"{pop.wall:.2f}", f"{rss / 2**20:.0f}",
+        goal_rows.append({"transport": tr, "n": n, "populate_s": pop.wall,
+                          "rss": rss, "cold_s": runs[0][1].wall,
+                          "warm_s": runs[1][1].wall})
+        rows.append([f"{n:,}", tr, f"{pop.wall:.2f}", f"{rss / 2**20:.0f}",
                      f"{per_proc:.0f}",
                      f"{listed:,} / {procs:,}" + ("" if listed == procs else " (WRONG)"),
                      f"{runs[0][1].wall:.2f}", f"{runs[0][2]:.2f}",
                      f"{runs[1][1].wall:.2f}", f"{runs[1][2]:.2f}"])
         for label, s, cpu, ops in runs:
-            csv_rows.append([n, f"{pop.wall:.4f}", rss, f"{per_proc:.1f}",
+            csv_rows.append([n, tr, f"{pop.wall:.4f}", rss, f"{per_proc:.1f}",
                              listed, procs, label, f"{s.wall:.4f}",
                              f"{s.user:.4f}", f"{s.sys:.4f}", f"{cpu:.3f}", ops])
-    header = ["processes", "populate s", "daemon RSS MiB",
+    header = ["processes", "transport", "populate s", "daemon RSS MiB",
               "bytes/process", "ls /proc pids / expected", "ps -e cold s",
               "daemon CPU s", "ps -e warm s", "daemon CPU s"]
     table = markdown_table(header, rows)
     title = ("scale: one run per size (ps -e through procsim-run; RSS after "
              "populate; bytes/process include threads and the VMAs)")
-    print(f"\n### {title}\n\n{table}\n")
+    goals = scale_goals(goal_rows)
+    skipped = "".join(f"\n\ntransport {tr}: not measured here: {why}"
+                      for tr, why in transports() if why)
+    print(f"\n### {title}\n\n{table}\n\n### scale: issue 16's goals\n\n"
+          f"{goals}{skipped}\n")
     out = outdir_for(args, "scale")
     with open(os.path.join(out, "scale.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n\nFUSE requests per run:\n\n")
+        f.write(f"### {title}\n\n{table}\n\n### scale: issue 16's goals\n\n"
+                f"{goals}{skipped}\n\nFUSE requests per run:\n\n")
         for r in csv_rows:
-            f.write(f"- {r[0]:,} processes, ps -e {r[6]}: {r[11]}\n")
+            f.write(f"- {r[0]:,} processes, {r[1]}, ps -e {r[7]}: {r[12]}\n")
     write_csv(os.path.join(out, "scale.csv"),
-              ["processes", "populate_s", "rss_bytes", "bytes_per_process",
+              ["processes", "transport", "populate_s", "rss_bytes", "bytes_per_process",
                "listed", "expected", "ps_run", "ps_wall_s", "ps_user_s",
                "ps_sys_s", "daemon_cpu_s", "fuse_requests"], csv_rows)
     with open(os.path.join(out, "scale.dat"), "w") as f:
         for i in range(0, len(csv_rows), 2):
             c, w = csv_rows[i], csv_rows[i + 1]
-            f.write(f"{c[0]} {c[1]} {int(c[2]) / 2**20:.1f} {c[7]} {w[7]}\n")
+            if c[1] == "dev":	# the plot: the default transport
+                f.write(f"{c[0]} {c[2]} {int(c[3]) / 2**20:.1f} {c[8]} {w[8]}\n")
     gnuplot("""set terminal TERMINAL size 900,500 noenhanced
 set output 'scale.png'
 set title 'procsim at scale'

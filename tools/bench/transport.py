@@ -1,0 +1,244 @@
+"""Scenario transport: issue 16's goals for each transport the machine
+allows (-o transport=dev|uring), beside the kernel's own /proc, same run.
+
+Also the helpers readdir and scale use to print those goals beside their
+own figures: transports(), tools_by_transport(), goals_table(),
+scale_goals()."""
+
+import os
+import subprocess
+import time
+
+from bench.common import *  # noqa: F401,F403
+
+PROCSIMCTL = os.path.join(BUILD, "procsimctl")
+ENABLE_URING = "/sys/module/fuse/parameters/enable_uring"
+ENABLE_CMD = f"echo Y > {ENABLE_URING}"
+
+# Issue 16's goals (the bench prints them; no test times anything).
+GOAL_COMMANDS = ["ps aux", "ps -ef", "top -b -n1", "pstree -p"]
+GOAL_COLD = 1.5		# cold: <= 1.5x the kernel
+GOAL_WARM = 0.8		# warm: <= 0.8x the kernel
+GOAL_CTL_US = 25	# median ctl transaction on an idle machine
+GOAL_GROWTH = 0.15	# per-process cost from 10,000 to 100,000: growth <= 15%
+GOAL_POPULATE_1M = 3.0	# seconds
+GOAL_RSS_1M = 3 * 2**30	# bytes
+
+
+def uring_unavailable():
+    """Why the daemon would fall back from transport=uring, or None.  Reads
+    the fuse module's parameter; changes nothing."""
+    try:
+        with open(ENABLE_URING) as f:
+            v = f.read().strip()
+    except OSError:
+        return "this kernel has no FUSE over io_uring (Linux 6.14+)"
+    return None if v == "Y" else f"enable_uring is {v}; enable with: {ENABLE_CMD}"
+
+
+def transports():
+    """The transports to measure here: [(name, None)] for each available,
+    plus ("uring", reason) when it is not (printed, not measured)."""
+    why = uring_unavailable()
+    return [("dev", None), ("uring", why)]
+
+
+def check_transport(d, tr):
+    """Refuse figures labelled uring that /dev/fuse produced."""
+    if tr != "uring":
+        return
+    with open(d.mnt + ".log") as f:
+        log = f.read()
+    if "served over io_uring" not in log:
+        raise BenchError(f"transport=uring did not start: {log.strip()[:300]}")
+
+
+def renew_world(d, n):
+    """Every process changes: a reset and the same seeded populate again."""
+    for cmd in (["reset"], ["populate", str(n)]):
+        subprocess.run([PROCSIMCTL, "-m", d.mnt] + cmd, check=True,
+                       stdout=subprocess.DEVNULL, timeout=CMD_TIMEOUT)
+
+
+def ctl_latency(mnt, cycles):
+    """Seconds per ctl transaction (one line written, its reply read, on an
+    open ctl file), for `cycles` rounds of fork 1 / exit / wait: the
+    kernel's fork + waitpid, three transactions that leave the world as it
+    was.  Returns (per-transaction list, per-cycle list)."""
+    fd = os.open(os.path.join(mnt, "procsim", "ctl"), os.O_RDWR)
+    each, cycle = [], []
+    try:
+        for _ in range(cycles):
+            t_start = time.perf_counter()
+            pid = None
+            for line in ("fork 1", "exit {}", "wait {} 1"):
+                t0 = time.perf_counter()
+                os.write(fd, (line.format(pid) + "\n").encode())
+                reply = os.read(fd, 4096).decode()
+                each.append(time.perf_counter() - t0)
+                if reply.startswith("E"):
+                    raise BenchError(f"ctl {line.format(pid)}: {reply.strip()}")
+                pid = pid or reply.split()[0]
+            cycle.append(time.perf_counter() - t_start)
+    finally:
+        os.close(fd)
+    return each, cycle
+
+
+def tools_on(tr, n, runs, ctl_cycles=0):
+    """On a populate=n daemon over transport tr: {cmd: {"warm": samples,
+    "cold": samples}} (cold: the first run after every process changed),
+    and the ctl latency lists (or None)."""
+    out, ctl = {}, None
+    with Daemon(f"populate={n},transport={tr}") as d:
+        check_transport(d, tr)
+        for cmd in GOAL_COMMANDS:
+            argv = [PROCSIM_RUN, "-m", d.mnt, "--"] + cmd.split()
+            _, warm = repeat(argv, runs, f"{tr} {cmd} warm")
+            cold = []
+            for i in range(runs):
+                renew_world(d, n)
+                cold.append(measure(argv))
+                progress(f"{tr} {cmd}: cold {i + 1}/{runs}: {cold[-1].wall:.3f} s")
+            out[cmd] = {"warm": warm, "cold": cold}
+        if ctl_cycles:
+            ctl = ctl_latency(d.mnt, ctl_cycles)
+    return out, ctl
+
+
+def tools_by_transport(n, runs, have=None, ctl_cycles=0):
+    """tools_on() for every available transport not already in `have`
+    ({transport: {cmd: {"warm", "cold"}}}); returns (results, ctl by
+    transport, {transport: reason} for those unavailable)."""
+    res, ctl, skipped = dict(have or {}), {}, {}
+    for tr, why in transports():
+        if why:
+            skipped[tr] = why
+            progress(f"transport {tr}: not measured: {why}")
+            continue
+        if tr in res and not ctl_cycles:
+            continue
+        progress(f"transport {tr}: {n} processes")
+        r, ctl[tr] = tools_on(tr, n, runs, ctl_cycles)
+        res.setdefault(tr, r)
+    return res, ctl, skipped
+
+
+def _met(ratio, goal):
+    return "met" if ratio <= goal else "not met"
+
+
+def goals_table(res, kern, skipped):
+    """Markdown: per command and run kind, the kernel, each transport with
+    its ratio, and issue 16's goal.  kern: {cmd: samples}."""
+    trs = list(res)
+    header = ["command", "run", "kernel s"]
+    for tr in trs:
+        header += [f"{tr} s", f"{tr}/kernel", "goal"]
+    rows = []
+    for cmd in GOAL_COMMANDS:
+        kw = summarize([s.wall for s in kern[cmd]])
+        for kind, goal in (("cold", GOAL_COLD), ("warm", GOAL_WARM)):
+            row = [f"`{cmd}`", kind, fmt_spread(kw)]
+            for tr in trs:
+                w = summarize([s.wall for s in res[tr][cmd][kind]])
+                ratio = w[0] / kw[0]
+                row += [fmt_spread(w), f"{ratio:.2f}×",
+                        f"≤ {goal}×: {_met(ratio, goal)}"]
+            rows.append(row)
+    text = markdown_table(header, rows)
+    for tr, why in skipped.items():
+        text += f"\n\ntransport {tr}: not measured here: {why}"
+    return text
+
+
+def ctl_table(ctl):
+    rows = []
+    for tr, (each, cycle) in ctl.items():
+        e = summarize([x * 1e6 for x in each])
+        c = summarize([x * 1e6 for x in cycle])
+        q = sorted(x * 1e6 for x in each)
+        p10, p90 = q[len(q) // 10], q[len(q) * 9 // 10]
+        rows.append([tr, f"{e[0]:.0f}", f"{p10:.0f}–{p90:.0f}",
+                     f"{c[0]:.0f} ({c[1]:.0f}–{c[2]:.0f})",
+                     f"≤ {GOAL_CTL_US} µs: {_met(e[0], GOAL_CTL_US)}"])
+    return markdown_table(["transport", "ctl transaction median µs",
+                           "p10–p90 µs", "fork+exit+wait cycle µs (min–max)",
+                           "goal"], rows)
+
+
+def scale_goals(rows):
+    """rows: dicts with transport, n, populate_s, rss, cold_s, warm_s.
+    Markdown of issue 16's scale goals per transport, for the sizes run."""
+    out = []
+    for tr in dict.fromkeys(r["transport"] for r in rows):
+        by_n = {r["n"]: r for r in rows if r["transport"] == tr}
+        a, b = by_n.get(10000), by_n.get(100000)
+        for kind in ("cold", "warm"):
+            if a and b:
+                g = (b[f"{kind}_s"] / b["n"]) / (a[f"{kind}_s"] / a["n"]) - 1
+                out.append([tr, f"ps -e {kind}: per-process growth 10k→100k",
+                            f"{g * 100:+.0f}%", f"≤ +{GOAL_GROWTH * 100:.0f}%",
+                            _met(g, GOAL_GROWTH)])
+            else:
+                out.append([tr, f"ps -e {kind}: per-process growth 10k→100k",
+                            "not run (needs 10,000 and 100,000)",
+                            f"≤ +{GOAL_GROWTH * 100:.0f}%", "—"])
+        m = by_n.get(1000000)
+        if m:
+            out.append([tr, "1M: populate", f"{m['populate_s']:.1f} s",
+                        f"≤ {GOAL_POPULATE_1M} s",
+                        _met(m["populate_s"], GOAL_POPULATE_1M)])
+            out.append([tr, "1M: daemon RSS", f"{m['rss'] / 2**30:.2f} GiB",
+                        "≤ 3 GiB", _met(m["rss"], GOAL_RSS_1M)])
+            if a:
+                r = m["cold_s"] / (100 * a["cold_s"])
+                out.append([tr, "1M: ps -e cold ÷ (100 × 10k's)", f"{r:.2f}×",
+                            "≤ 2×", _met(r, 2)])
+        else:
+            out.append([tr, "1M: populate, RSS, ps -e cold", "not run "
+                        "(full mode only)", "≤ 3 s, ≤ 3 GiB, ≤ 2× of 100× 10k", "—"])
+    return markdown_table(["transport", "goal (issue 16)", "measured",
+                           "target", "verdict"], out)
+
+
+@scenario("transport", "issue 16's goals per transport (dev, uring where the "
+          "kernel allows it): cold and warm ps aux, ps -ef, top -b -n1, "
+          "pstree -p on 10,000 processes beside the kernel's /proc with "
+          "10,000 sleepers, and ctl transaction latency")
+def bench_transport(args):
+    n = 1000 if args.quick else 10000
+    runs = args.runs
+    cycles = 200 if args.quick else 1000
+    res, ctl, skipped = tools_by_transport(n, runs, ctl_cycles=cycles)
+    kern = {}
+    progress(f"transport: kernel /proc with {n} sleepers")
+    with Sleepers(n):
+        for cmd in GOAL_COMMANDS:
+            _, kern[cmd] = repeat(cmd.split(), runs, f"kernel {cmd}")
+    title = (f"transport: {n} processes (populate={n}; the kernel: {n} "
+             f"sleepers), median of {runs} runs (min–max), procsim through "
+             f"procsim-run; cold = the first run after reset + the same "
+             f"populate; ratios of medians; load average at the end "
+             f"{os.getloadavg()[0]:.1f}")
+    table = goals_table(res, kern, skipped)
+    ctl_title = (f"ctl latency: {cycles} rounds of fork 1 / exit / wait on "
+                 f"one open ctl file (populate={n}; the kernel's fork+waitpid "
+                 f"is 74 µs, ANCHORS seed 000)")
+    ctable = ctl_table(ctl)
+    print(f"\n### {title}\n\n{table}\n\n### {ctl_title}\n\n{ctable}\n")
+    out = outdir_for(args, "transport")
+    with open(os.path.join(out, "transport.md"), "w") as f:
+        f.write(f"### {title}\n\n{table}\n\n### {ctl_title}\n\n{ctable}\n")
+    rows = []
+    for tr, r in res.items():
+        for cmd, kinds in r.items():
+            for kind, samples in kinds.items():
+                rows += [[tr, cmd, kind, i, f"{s.wall:.6f}"]
+                         for i, s in enumerate(samples)]
+    for cmd, samples in kern.items():
+        rows += [["kernel", cmd, "-", i, f"{s.wall:.6f}"]
+                 for i, s in enumerate(samples)]
+    write_csv(os.path.join(out, "runs.csv"),
+              ["side", "command", "run_kind", "run", "wall_s"], rows)
+    progress(f"transport: wrote {out}/{{transport.md,runs.csv}}")
