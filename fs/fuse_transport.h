@@ -33,6 +33,14 @@
 const char *fuse_uring_unavailable(bool cache);
 
 /*
+ * fuse_transport_choose - -o transport=uring for the mounted @se: the ring
+ * where the kernel allows it (fuse_uring_attach, and no clone_fd), else
+ * /dev/fuse with one line on stderr saying why and how to allow it.
+ */
+void fuse_transport_choose(struct fuse_session *se, struct fuse_cmdline_opts *cmd,
+			   bool cache);
+
+/*
  * fuse_uring_attach - serve @se over io_uring from its INIT on.
  * @se: mounted on @mnt (a path as /proc/self/mountinfo names it), its
  *      loop not started yet; its loop must not use clone_fd.

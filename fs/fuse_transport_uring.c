@@ -41,6 +41,21 @@ static char enable_param(void)
 	return c;
 }
 
+void fuse_transport_choose(struct fuse_session *se, struct fuse_cmdline_opts *cmd,
+			   bool cache)
+{
+	const char *why = fuse_uring_unavailable(cache);
+
+	if (!why && fuse_uring_attach(se, cmd->mountpoint))
+		why = "cannot take over the session's I/O";
+	if (why) {
+		fprintf(stderr, "procsim: transport=uring unavailable, serving over "
+			"/dev/fuse: %s\n", why);
+		return;
+	}
+	cmd->clone_fd = 0;	/* one /dev/fuse fd: the one the INIT hook watches */
+}
+
 #ifdef PROCSIM_HAVE_URING
 #include "fuse_ring.h"
 

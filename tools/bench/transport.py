@@ -9,7 +9,9 @@ import os
 import subprocess
 import time
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import (BUILD, CMD_TIMEOUT, PROCSIM_RUN, BenchError,
+                          Daemon, Report, Sleepers, fmt_spread, measure,
+                          progress, repeat, scenario, summarize)
 
 PROCSIMCTL = os.path.join(BUILD, "procsimctl")
 ENABLE_URING = "/sys/module/fuse/parameters/enable_uring"
@@ -128,9 +130,14 @@ def _met(ratio, goal):
     return "met" if ratio <= goal else "not met"
 
 
-def goals_table(res, kern, skipped):
-    """Markdown: per command and run kind, the kernel, each transport with
-    its ratio, and issue 16's goal.  kern: {cmd: samples}."""
+def skipped_note(skipped):
+    return "\n".join(f"transport {tr}: not measured here: {why}"
+                     for tr, why in skipped.items()) or None
+
+
+def goals_table(res, kern):
+    """(header, rows): per command and run kind, the kernel, each transport
+    with its ratio, and issue 16's goal.  kern: {cmd: samples}."""
     trs = list(res)
     header = ["command", "run", "kernel s"]
     for tr in trs:
@@ -146,13 +153,11 @@ def goals_table(res, kern, skipped):
                 row += [fmt_spread(w), f"{ratio:.2f}×",
                         f"≤ {goal}×: {_met(ratio, goal)}"]
             rows.append(row)
-    text = markdown_table(header, rows)
-    for tr, why in skipped.items():
-        text += f"\n\ntransport {tr}: not measured here: {why}"
-    return text
+    return header, rows
 
 
 def ctl_table(ctl):
+    """(header, rows) of the ctl latencies by transport."""
     rows = []
     for tr, (each, cycle) in ctl.items():
         e = summarize([x * 1e6 for x in each])
@@ -162,14 +167,14 @@ def ctl_table(ctl):
         rows.append([tr, f"{e[0]:.0f}", f"{p10:.0f}–{p90:.0f}",
                      f"{c[0]:.0f} ({c[1]:.0f}–{c[2]:.0f})",
                      f"≤ {GOAL_CTL_US} µs: {_met(e[0], GOAL_CTL_US)}"])
-    return markdown_table(["transport", "ctl transaction median µs",
-                           "p10–p90 µs", "fork+exit+wait cycle µs (min–max)",
-                           "goal"], rows)
+    return (["transport", "ctl transaction median µs", "p10–p90 µs",
+             "fork+exit+wait cycle µs (min–max)", "goal"], rows)
 
 
 def scale_goals(rows):
     """rows: dicts with transport, n, populate_s, rss, cold_s, warm_s.
-    Markdown of issue 16's scale goals per transport, for the sizes run."""
+    (header, rows) of issue 16's scale goals per transport, for the sizes
+    run."""
     out = []
     for tr in dict.fromkeys(r["transport"] for r in rows):
         by_n = {r["n"]: r for r in rows if r["transport"] == tr}
@@ -198,8 +203,8 @@ def scale_goals(rows):
         else:
             out.append([tr, "1M: populate, RSS, ps -e cold", "not run "
                         "(full mode only)", "≤ 3 s, ≤ 3 GiB, ≤ 2× of 100× 10k", "—"])
-    return markdown_table(["transport", "goal (issue 16)", "measured",
-                           "target", "verdict"], out)
+    return ["transport", "goal (issue 16)", "measured", "target",
+            "verdict"], out
 
 
 @scenario("transport", "issue 16's goals per transport (dev, uring where the "
@@ -216,20 +221,16 @@ def bench_transport(args):
     with Sleepers(n):
         for cmd in GOAL_COMMANDS:
             _, kern[cmd] = repeat(cmd.split(), runs, f"kernel {cmd}")
-    title = (f"transport: {n} processes (populate={n}; the kernel: {n} "
-             f"sleepers), median of {runs} runs (min–max), procsim through "
-             f"procsim-run; cold = the first run after reset + the same "
-             f"populate; ratios of medians; load average at the end "
-             f"{os.getloadavg()[0]:.1f}")
-    table = goals_table(res, kern, skipped)
-    ctl_title = (f"ctl latency: {cycles} rounds of fork 1 / exit / wait on "
-                 f"one open ctl file (populate={n}; the kernel's fork+waitpid "
-                 f"is 74 µs, ANCHORS seed 000)")
-    ctable = ctl_table(ctl)
-    print(f"\n### {title}\n\n{table}\n\n### {ctl_title}\n\n{ctable}\n")
-    out = outdir_for(args, "transport")
-    with open(os.path.join(out, "transport.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n\n### {ctl_title}\n\n{ctable}\n")
+    rep = Report(args, "transport")
+    rep.table(f"transport: {n} processes (populate={n}; the kernel: {n} "
+              f"sleepers), median of {runs} runs (min–max), procsim through "
+              f"procsim-run; cold = the first run after reset + the same "
+              f"populate; ratios of medians; load average at the end "
+              f"{os.getloadavg()[0]:.1f}", *goals_table(res, kern),
+              note=skipped_note(skipped))
+    rep.table(f"ctl latency: {cycles} rounds of fork 1 / exit / wait on one "
+              f"open ctl file (populate={n}; the kernel's fork+waitpid is "
+              f"74 µs, ANCHORS seed 000)", *ctl_table(ctl))
     rows = []
     for tr, r in res.items():
         for cmd, kinds in r.items():
@@ -239,6 +240,5 @@ def bench_transport(args):
     for cmd, samples in kern.items():
         rows += [["kernel", cmd, "-", i, f"{s.wall:.6f}"]
                  for i, s in enumerate(samples)]
-    write_csv(os.path.join(out, "runs.csv"),
-              ["side", "command", "run_kind", "run", "wall_s"], rows)
-    progress(f"transport: wrote {out}/{{transport.md,runs.csv}}")
+    rep.csv("runs.csv", ["side", "command", "run_kind", "run", "wall_s"], rows)
+    rep.done()
