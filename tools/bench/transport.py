@@ -73,7 +73,7 @@ def ctl_latency(mnt, cycles):
         for _ in range(cycles):
             t_start = time.perf_counter()
             pid = None
-            for line in ("fork 1", "exit {}", "wait {} 1"):
+            for line in ("fork 1", "exit {}", "wait 1 {}"):
                 t0 = time.perf_counter()
                 os.write(fd, (line.format(pid) + "\n").encode())
                 reply = os.read(fd, 4096).decode()
