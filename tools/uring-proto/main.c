@@ -4,7 +4,7 @@
  * to measure FUSE over io_uring against /dev/fuse on the same tree (issue
  * 16).  Independent of the procsim daemon and of libfuse.
  *
- *   uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each]
+ *   uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each] [--spin=US]
  *                     [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]
  *                     [--direct-io] [--work=US] MNT
  *   uring-proto drive [--dirs=N] [--from=K] [--count=C] [--cpu=C]
@@ -35,7 +35,7 @@
 #define PROTO_MINOR	42	/* the first with FUSE_OVER_IO_URING */
 
 static const char *usage =
-	"usage: uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each]\n"
+	"usage: uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each] [--spin=US]\n"
 	"                         [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]\n"
 	"                         [--direct-io] [--work=US] MNT\n"
 	"       uring-proto drive [--dirs=N] [--from=K] [--count=C] [--cpu=C]\n"
@@ -246,6 +246,8 @@ static int serve(int argc, char **argv)
 			tc.dirs = (unsigned)num(v, 1, 10000000, "--dirs");
 		} else if ((v = opt(argv[i], "--timeout"))) {
 			tc.timeout = (double)num(v, 0, 86400, "--timeout");
+		} else if ((v = opt(argv[i], "--spin"))) {
+			sc.spin_us = (unsigned)num(v, 0, 1000000, "--spin");
 		} else if ((v = opt(argv[i], "--work"))) {
 			tc.work_us = (unsigned)num(v, 0, 1000000, "--work");
 		} else if (!strcmp(argv[i], "--defer-taskrun")) {
