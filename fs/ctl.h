@@ -59,6 +59,10 @@
  *	pidstore NAME		"ok\n"; moves every pid into backend NAME
  *	save FILE		"ok\n"; the whole world to FILE (absolute path)
  *	load FILE		"ok\n"; the world from FILE replaces this one
+ *	import DIR		"ok imported …\n" (a one-line summary); the
+ *				process table of the /proc tree DIR (the
+ *				host's /proc, or a procsim-snap copy)
+ *				replaces this world (docs/import.md)
  *	stats reset		"ok\n"; /proc/procsim/stats counts from zero
  *	trace start|stop	"ok\n"; record the FUSE requests (docs/replay.md)
  *	repeat N CMD [; CMD]...	"ok N\n": the commands, in order, N times
@@ -146,6 +150,7 @@
 	X(PIDSTORE, pidstore, 1, 1, "NAME")			\
 	X(SAVE,     save,     1, 1, "FILE")			\
 	X(LOAD,     load,     1, 1, "FILE")			\
+	X(IMPORT,   import,   1, 1, "DIR")			\
 	X(STATS,    stats,    1, 1, "reset")			\
 	X(TRACE,    trace,    1, 1, "start|stop")		\
 	X(REPEAT,   repeat,   2, -1, "N CMD [; CMD]...")	\
@@ -201,7 +206,7 @@ struct ctl_cmd {
 		struct { int n; } pid_max;
 		struct { int pid; unsigned int id; } setid;	/* setuid, setgid */
 		struct { const struct pid_store_ops *ops; } pidstore;
-		/* save, load: @path and room for the reason, one heap block */
+		/* save, load, import: @path and room for the reason, one heap block */
 		struct { char *path, *why; } file;
 		/* stats, trace: what the serving layer is asked (core/kstat.h) */
 		struct { enum kstat_ctl what; } serve;
@@ -281,6 +286,7 @@ int ctl_run_line_in(struct kernel *k, struct ctl_session *s, const char *line,
  * save and load refuse paths in them with EXDEV.  NULL (the default): none.
  */
 void ctl_set_own_mounts(const char *const *paths);
+const char *const *ctl_get_own_mounts(void);
 
 /* Free what a successful ctl_parse() allocated; safe on a zeroed cmd. */
 void ctl_cmd_free(struct ctl_cmd *cmd);

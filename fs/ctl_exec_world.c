@@ -64,6 +64,11 @@ void ctl_set_own_mounts(const char *const *paths)
 	ctl_own_mounts = paths;
 }
 
+const char *const *ctl_get_own_mounts(void)
+{
+	return ctl_own_mounts;
+}
+
 int ctl_exec_save(struct kernel *k, const struct ctl_cmd *c,
 		  struct buf *out)
 {

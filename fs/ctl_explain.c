@@ -111,7 +111,7 @@ void ctl_explain(struct buf *out, const struct kernel *k,
 	char why[KOPT_WHY_LEN];
 	int pid = ctl_cmd_pid(c);
 
-	if (c->op == CTL_SAVE || c->op == CTL_LOAD)
+	if (c->op == CTL_SAVE || c->op == CTL_LOAD || c->op == CTL_IMPORT)
 		buf_printf(out, "%s: %s", c->file.path, c->file.why);
 	else if (c->op == CTL_PTRACE)
 		explain_ptrace(out, k, c, err);

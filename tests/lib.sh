@@ -310,7 +310,7 @@ reap_stale_mounts() {
 		[[ $dev == procsim && $mnt == /tmp/procsim-* ]] || continue
 		# Only a dead daemon's mount says ENOTCONN; a busy one is slow
 		# (a million-process populate holds the lock for seconds).
-		[[ $(stat_error "$mnt") == *"not connected"* ]] || continue
+		[[ $(stat_error "$mnt") == *"not connected"* || $(stat_error "$mnt") == *"connection abort"* ]] || continue
 		log "removing stale mount $mnt"
 		timeout 10 fusermount3 -u -z "$mnt" 2>/dev/null || true
 		rmdir "$mnt" 2>/dev/null || true
