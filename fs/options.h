@@ -17,12 +17,8 @@ struct options {
 	char *populate, *pid_max, *seed, *max_map_count;
 	char *pidstore, *vmastore, *forkdup, *mmap_layout, *wait, *watchers;
 	char *entry_timeout, *attr_timeout, *cache, *load, *account, *pidlock;
-<<<<<<< HEAD
 	char *ns_links, *transport;
-=======
-	char *ns_links;
 	char *import;		/* -o import=DIR (fs/proc_import.c) */
->>>>>>> main
 	int help;
 };
 
