@@ -192,7 +192,7 @@ static int exit_thread_locked(struct kernel *k, int tid, int code)
 
 /*
  * A thread other than the leader leaves a stack (its mm's VMAs, so under
- * mmap_lock, which comes before tasklist_lock: THE LOCKING RULE).  The
+ * mmap_lock and tasklist_lock: mm_change_begin, THE LOCKING RULE).  The
  * checks are exit_thread_locked's, which then cannot fail: no other
  * command acts on this process meanwhile, and the thread's reference
  * keeps the mm.  RCU read section held.
@@ -206,9 +206,9 @@ static void exit_thread_stack(struct kernel *k, int tid)
 	    t->group_leader == k->init_task || task_is_kthread(t->group_leader))
 		return;
 	mm = t->mm;
-	pthread_mutex_lock(&mm->mmap_lock);
+	mm_change_begin(k, mm);
 	thread_stack_put(k, mm);	/* to glibc's cache, or unmapped */
-	pthread_mutex_unlock(&mm->mmap_lock);
+	mm_change_end(k, mm);
 }
 
 int do_exit_thread(struct kernel *k, int tid, int code)

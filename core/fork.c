@@ -122,9 +122,9 @@ static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 		goto out;
 	}
 	if (stack) {
-		pthread_mutex_lock(&t->mm->mmap_lock);
+		mm_change_begin(k, t->mm);
 		err = thread_stack_get(k, t->mm);	/* glibc's cache first */
-		pthread_mutex_unlock(&t->mm->mmap_lock);
+		mm_change_end(k, t->mm);
 	}
 	if (err) {
 		/* All or nothing: the thread goes again, its watchers undone. */

@@ -6,12 +6,11 @@
  * THE LOCKING RULE
  *   The world lock, k->lock (a reader-writer lock: the kernel's "the world
  *   exists").  Held for WRITING by whole-world operations: boot, populate,
- *   load, reset, pidstore switch, pid_max, and every ctl command the daemon
- *   runs (the daemon converts none yet).  Held for READING by readers
- *   (find_task, the renderers, readdir) for as long as they use a task
- *   pointer, and by the converted paths below, which then take the fine
- *   locks themselves.  Under the world lock held for writing no fine lock
- *   is needed, and the converted paths take theirs uncontended.
+ *   load, reset, pidstore switch, pid_max, and every ctl command but the
+ *   converted ones (the daemon's -o ctl_lock=world puts those back under
+ *   it too).  Held for READING by readers and by the converted paths.
+ *   Under the world lock held for writing no fine lock is needed, and the
+ *   converted paths take theirs uncontended.
  *
  *   Converted paths (callable with k->lock held for reading, any number at
  *   once, when the kernel was booted with opts.concurrent):
@@ -19,23 +18,35 @@
  *   They take, in this order, never the other way round:
  *     rcu_read_lock     (core/rcu.h) around the pid lookups and every use
  *                       of a task pointer got from one;
- *     mm->mmap_lock     a process's VMAs (a new thread's stack, fork's copy);
+ *     mm->mmap_lock     a process's VMAs: fork's copy reads them under it
+ *                       alone; a change (a thread's stack) takes it, then
+ *                       tasklist_lock too, for the readers' sake;
  *     tasklist_lock     (rwlock, here) for writing: the task tree (children,
  *                       parent, thread lists, signal_struct, ptrace links),
- *                       the change logs, the watchers and their state
- *                       (event rings, keys, acct), and the counters' writes;
- *                       held only while the tree changes (and for a whole
- *                       do_wait, which reaps);
- *     pidmap_lock       (per pid store, core/pidstore.h): alloc, install and
- *                       free of pids.  alloc_pid takes it before
- *                       tasklist_lock, release_task's free inside it, as in
- *                       the kernel; pidlock=twice takes it twice per clone.
+ *                       every field of a published task, mm->users, the
+ *                       VMAs as above, the change logs, the watchers and
+ *                       their state (event rings, keys, acct), and the
+ *                       counters' writes; held only while the tree changes
+ *                       (and for a whole do_wait, which reaps);
+ *     pidmap_lock       (per pid store, or per shard: core/pidstore.h):
+ *                       alloc, install and free of pids.  alloc_pid takes
+ *                       it before tasklist_lock, release_task's free
+ *                       inside it, as in the kernel; pidlock=twice takes it
+ *                       twice per clone.
+ *   Readers (find_task, next_tgid, readdir, every renderer, the event
+ *   files) run inside kernel_read_lock(): the world lock for reading, then
+ *   rcu_read_lock and tasklist_lock for reading.  So a reader waits for at
+ *   most one converted operation's hold of tasklist_lock, and sees tasks,
+ *   lists and VMAs still; the kernel's RCU thread lists would let it wait
+ *   for none, at the price of RCU-safe list and VMA changes everywhere
+ *   (not done: one hold is the bar).  A reader never takes mmap_lock.
  *   Pid lookups take no lock: RCU for idr, xarray and xarray-sharded, the
  *   store's read_lock for bitmap, sparse and judy (core/pidstore.h).
  *   A task is found by pid only once attached (task->unattached clear), and
  *   a released task (and its signal_struct) is freed by call_rcu, so a
  *   reader in a read section never sees a half-built or a freed task.
- *   Counters are atomics: written under tasklist_lock, read without it.
+ *   Counters are atomics: written under tasklist_lock, read without it;
+ *   the pid cursor (pids.last_pid) is stored atomically for /proc/loadavg.
  *   Operations are all-or-nothing: on any error the world is exactly as it
  *   was, so a failed command needs no cleanup.
  *
@@ -80,6 +91,7 @@ struct kernel_opts {
 	 */
 	bool concurrent;
 	const char *pidlock;		/* "twice" (NULL) or "once" */
+	bool pidlock_shards;		/* a pidmap_lock per shard (pid_store_set_shards) */
 	bool pidlock_timing;		/* measure pidmap_lock (k->pids.stats) */
 };
 
@@ -164,6 +176,17 @@ void kernel_destroy(struct kernel *k);
 int kernel_reset(struct kernel *k);
 unsigned long long kernel_now(const struct kernel *k);
 int kernel_set_pid_max(struct kernel *k, int pid_max);
+
+/*
+ * A reader's section (find_task, readdir, every renderer): the world lock
+ * for reading, then, when concurrent, rcu_read_lock and tasklist_lock for
+ * reading.  Inside it every task found, its lists, its signal_struct and
+ * its mm's VMAs stay still and valid; it waits for at most one converted
+ * operation's hold of tasklist_lock (THE LOCKING RULE).  Never held
+ * across I/O or a blocking call.  Context: none of the kernel's locks held.
+ */
+void kernel_read_lock(struct kernel *k);
+void kernel_read_unlock(struct kernel *k);
 
 /*
  * Any task with a pid (threads and zombies too), or NULL.
@@ -365,7 +388,7 @@ void task_touch(struct kernel *k, struct task *t);
  * Move the change logs to the caller (who frees ->v) and start new ones.
  * A task born since the last take is only in @born, however often it was
  * touched since: no reader can have cached anything of it yet.
- * Caller holds k->lock for writing.
+ * Context: k->lock held (for reading is enough); takes tasklist_lock.
  */
 void kernel_take_changes(struct kernel *k, struct change_log *changed,
 			 struct change_log *gone, struct change_log *born);

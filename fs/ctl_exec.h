@@ -11,8 +11,9 @@
 /*
  * Run @c's core calls and, on success only, append its reply to @out.
  * Returns 0 or -errno; the world is unchanged on failure.
- * Context: ctl_serial held, and k->lock for writing unless the command
- * locks for itself (save, load).
+ * Context: as ctl_hold_for() says (fs/ctl_lock.h): k->lock for reading
+ * (converted commands of a concurrent kernel) or writing, or none (save,
+ * load lock for themselves).
  */
 typedef int (*ctl_exec_fn)(struct kernel *k, const struct ctl_cmd *c,
 			   struct buf *out);

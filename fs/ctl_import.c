@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * ctl "import DIR": the /proc tree at DIR replaces the world.  Like load,
- * it locks for itself (ctl_locks_itself): every file is read and the new
- * world built with no world lock held (fs/proc_import.c).
+ * it locks for itself (CTL_HOLD_SELF, fs/ctl_lock.c): every file is read
+ * and the new world built with no world lock held (fs/proc_import.c).
  */
 #include "buf.h"
 #include "ctl.h"

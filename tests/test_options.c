@@ -40,6 +40,10 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.populate, 0);
 	assert_true(cfg.entry_timeout == 0 && cfg.attr_timeout == 0);
 	assert_true(cfg.cache);
+	assert_true(cfg.ko.concurrent);		/* ctl_lock=fine */
+	o = with(FIELD(ctl_lock), "world");
+	assert_int_equal(options_check(&o, &cfg, why), 0);
+	assert_false(cfg.ko.concurrent);
 	o = with(FIELD(entry_timeout), "0.5");
 	assert_int_equal(options_check(&o, &cfg, why), 0);
 	assert_true(cfg.entry_timeout == 0.5);
@@ -78,6 +82,7 @@ static void test_refused(void **state)
 		{ FIELD(populate), "-1", "populate=-1: must be 0..4194304" },
 		{ FIELD(seed), "-3", "seed=-3: must be 0..9223372036854775807" },
 		{ FIELD(cache), "maybe", "cache=maybe: must be on or off" },
+		{ FIELD(ctl_lock), "both", "ctl_lock=both: must be fine or world" },
 		{ FIELD(forkdup), "copy", "forkdup=copy: must be insert or bulk" },
 		{ FIELD(mmap_layout), "up", "mmap_layout=up: must be topdown or legacy" },
 		{ FIELD(forkdup), "bulk", "vmastore list cannot duplicate its "

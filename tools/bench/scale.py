@@ -5,8 +5,7 @@ import subprocess
 
 from bench.common import (BUILD, CMD_TIMEOUT, PROCSIM_RUN, Daemon, Plot,
                           Report, Series, measure, progress, scenario)
-from bench.transport import (check_transport, scale_goals, skipped_note,
-                             transports)
+from bench.scale_goals import PS_MAX, goals
 
 PROCSIMCTL = os.path.join(BUILD, "procsimctl")
 
@@ -30,12 +29,10 @@ def count_pids(mnt):
           "and ps -e (cold, then warm) for 1k, 10k, 100k and 1M processes")
 def bench_scale(args):
     sizes = [1000, 10000] if args.quick else [1000, 10000, 100000, 1000000]
-    rows, csv_rows, goal_rows = [], [], []
-    trs = [tr for tr, why in transports() if not why]
-    for n, tr in ((n, tr) for n in sizes for tr in trs):
-        progress(f"scale: {n} processes, transport={tr}")
-        with Daemon(f"pid_max=4194304,transport={tr}") as d:
-            check_transport(d, tr)
+    rows, csv_rows = [], []
+    for n in sizes:
+        progress(f"scale: {n} processes")
+        with Daemon("pid_max=4194304") as d:
             rss0 = d.rss_bytes()
             pop = measure([PROCSIMCTL, "-m", d.mnt, "populate", str(n)],
                           timeout=3600)
@@ -44,7 +41,7 @@ def bench_scale(args):
             listed = count_pids(d.mnt)
             ps = [PROCSIM_RUN, "-m", d.mnt, "--", "ps", "-e"]
             runs = []
-            for label in ("cold", "warm"):
+            for label in ("cold", "warm") if n <= PS_MAX else ():
                 ops0, cpu0 = d.fuse_by_op(), d.cpu_seconds()
                 s = measure(ps, timeout=7200)
                 ops1, cpu1 = d.fuse_by_op(), d.cpu_seconds()
@@ -52,43 +49,38 @@ def bench_scale(args):
                 progress(f"scale: {n}: ps -e {label}: {s.wall:.2f} s, "
                          f"daemon CPU {cpu1 - cpu0:.2f} s")
         per_proc = (rss - rss0) / n
-        goal_rows.append({"transport": tr, "n": n, "populate_s": pop.wall,
-                          "rss": rss, "cold_s": runs[0][1].wall,
-                          "warm_s": runs[1][1].wall})
-        rows.append([f"{n:,}", tr, f"{pop.wall:.2f}", f"{rss / 2**20:.0f}",
+        if not runs:	# ps -e skipped: too long at this size (PS_MAX)
+            runs = [(label, None, None, "") for label in ("cold", "warm")]
+        rows.append([f"{n:,}", f"{pop.wall:.2f}", f"{rss / 2**20:.0f}",
                      f"{per_proc:.0f}",
                      f"{listed:,} / {procs:,}" + ("" if listed == procs else " (WRONG)"),
-                     f"{runs[0][1].wall:.2f}", f"{runs[0][2]:.2f}",
-                     f"{runs[1][1].wall:.2f}", f"{runs[1][2]:.2f}"])
+                     *[x for _, s, cpu, _ in runs for x in
+                       (("-", "-") if s is None else (f"{s.wall:.2f}", f"{cpu:.2f}"))]])
         for label, s, cpu, ops in runs:
             csv_rows.append([n, f"{pop.wall:.4f}", rss, f"{per_proc:.1f}",
-                             listed, procs, label, f"{s.wall:.4f}",
-                             f"{s.user:.4f}", f"{s.sys:.4f}", f"{cpu:.3f}", ops,
-                             tr])
-    header = ["processes", "transport", "populate s", "daemon RSS MiB",
+                             listed, procs, label, *(("",) * 4 if s is None else
+                             (f"{s.wall:.4f}", f"{s.user:.4f}", f"{s.sys:.4f}",
+                              f"{cpu:.3f}")), ops])
+    header = ["processes", "populate s", "daemon RSS MiB",
               "bytes/process", "ls /proc pids / expected", "ps -e cold s",
               "daemon CPU s", "ps -e warm s", "daemon CPU s"]
     title = ("scale: one run per size (ps -e through procsim-run; RSS after "
              "populate; bytes/process include threads and the VMAs)")
     rep = Report(args, "scale")
     rep.table(title, header, rows)
+    rep.table("scale: issue 16's goals", *goals(csv_rows))
     rep.csv("scale.csv",
             ["processes", "populate_s", "rss_bytes", "bytes_per_process",
              "listed", "expected", "ps_run", "ps_wall_s", "ps_user_s",
-             "ps_sys_s", "daemon_cpu_s", "fuse_requests", "transport"],
-            csv_rows)
-    rep.table("scale: issue 16's goals per transport", *scale_goals(goal_rows),
-              note=skipped_note({tr: why for tr, why in transports() if why}))
-    dev = [r for r in csv_rows if r[12] == "dev"]	# the plot: the default
-    cold, warm = dev[0::2], dev[1::2]
+             "ps_sys_s", "daemon_cpu_s", "fuse_requests"], csv_rows)
+    cold, warm = csv_rows[0::2], csv_rows[1::2]
     rep.plot(Plot("scale", "procsim at scale", "simulated processes",
                   "seconds", [
                       Series("populate (s)", [(c[0], float(c[1])) for c in cold]),
-                      Series("ps -e cold (s)", [(c[0], float(c[7])) for c in cold]),
-                      Series("ps -e warm (s)", [(w[0], float(w[7])) for w in warm]),
+                      Series("ps -e cold (s)", [(c[0], float(c[7])) for c in cold if c[7]]),
+                      Series("ps -e warm (s)", [(w[0], float(w[7])) for w in warm if w[7]]),
                       Series("RSS (MiB, right)", [(c[0], int(c[2]) / 2**20)
                                                   for c in cold], axis="x1y2")],
                   log="xy", y2label="daemon RSS (MiB)"))
     rep.done("\nFUSE requests per run:\n\n" + "".join(
-        f"- {r[0]:,} processes, {r[12]}, ps -e {r[6]}: {r[11]}\n"
-        for r in csv_rows))
+        f"- {r[0]:,} processes, ps -e {r[6]}: {r[11]}\n" for r in csv_rows))

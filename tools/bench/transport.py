@@ -1,9 +1,8 @@
 """Scenario transport: issue 16's goals for each transport the machine
 allows (-o transport=dev|uring), beside the kernel's own /proc, same run.
 
-Also the helpers readdir and scale use to print those goals beside their
-own figures: transports(), tools_by_transport(), goals_table(),
-scale_goals()."""
+Also the helpers readdir uses to print those goals beside its own
+figures: transports(), tools_by_transport(), goals_table()."""
 
 import os
 import subprocess
@@ -22,9 +21,6 @@ GOAL_COMMANDS = ["ps aux", "ps -ef", "top -b -n1", "pstree -p"]
 GOAL_COLD = 1.5		# cold: <= 1.5x the kernel
 GOAL_WARM = 0.8		# warm: <= 0.8x the kernel
 GOAL_CTL_US = 25	# median ctl transaction on an idle machine
-GOAL_GROWTH = 0.15	# per-process cost from 10,000 to 100,000: growth <= 15%
-GOAL_POPULATE_1M = 3.0	# seconds
-GOAL_RSS_1M = 3 * 2**30	# bytes
 
 
 def uring_unavailable():
@@ -169,42 +165,6 @@ def ctl_table(ctl):
                      f"≤ {GOAL_CTL_US} µs: {_met(e[0], GOAL_CTL_US)}"])
     return (["transport", "ctl transaction median µs", "p10–p90 µs",
              "fork+exit+wait cycle µs (min–max)", "goal"], rows)
-
-
-def scale_goals(rows):
-    """rows: dicts with transport, n, populate_s, rss, cold_s, warm_s.
-    (header, rows) of issue 16's scale goals per transport, for the sizes
-    run."""
-    out = []
-    for tr in dict.fromkeys(r["transport"] for r in rows):
-        by_n = {r["n"]: r for r in rows if r["transport"] == tr}
-        a, b = by_n.get(10000), by_n.get(100000)
-        for kind in ("cold", "warm"):
-            if a and b:
-                g = (b[f"{kind}_s"] / b["n"]) / (a[f"{kind}_s"] / a["n"]) - 1
-                out.append([tr, f"ps -e {kind}: per-process growth 10k→100k",
-                            f"{g * 100:+.0f}%", f"≤ +{GOAL_GROWTH * 100:.0f}%",
-                            _met(g, GOAL_GROWTH)])
-            else:
-                out.append([tr, f"ps -e {kind}: per-process growth 10k→100k",
-                            "not run (needs 10,000 and 100,000)",
-                            f"≤ +{GOAL_GROWTH * 100:.0f}%", "—"])
-        m = by_n.get(1000000)
-        if m:
-            out.append([tr, "1M: populate", f"{m['populate_s']:.1f} s",
-                        f"≤ {GOAL_POPULATE_1M} s",
-                        _met(m["populate_s"], GOAL_POPULATE_1M)])
-            out.append([tr, "1M: daemon RSS", f"{m['rss'] / 2**30:.2f} GiB",
-                        "≤ 3 GiB", _met(m["rss"], GOAL_RSS_1M)])
-            if a:
-                r = m["cold_s"] / (100 * a["cold_s"])
-                out.append([tr, "1M: ps -e cold ÷ (100 × 10k's)", f"{r:.2f}×",
-                            "≤ 2×", _met(r, 2)])
-        else:
-            out.append([tr, "1M: populate, RSS, ps -e cold", "not run "
-                        "(full mode only)", "≤ 3 s, ≤ 3 GiB, ≤ 2× of 100× 10k", "—"])
-    return ["transport", "goal (issue 16)", "measured", "target",
-            "verdict"], out
 
 
 @scenario("transport", "issue 16's goals per transport (dev, uring where the "
