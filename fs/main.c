@@ -22,6 +22,7 @@
 #include "daemon.h"
 #include "fuse_events.h"
 #include "fuse_ops.h"
+#include "fuse_transport.h"
 #include "options.h"
 #include "proc_import.h"
 #include "procfs.h"
@@ -57,6 +58,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("load=%s", load),
 	OPT("import=%s", import),
 	OPT("account=%s", account),
+	OPT("transport=%s", transport),
 	OPT("-h", help),
 	OPT("--help", help),
 	FUSE_OPT_END
@@ -103,6 +105,9 @@ static void usage(const char *prog)
 	       "                           /proc or a procsim-snap copy (docs/import.md)\n"
 	       "    -o account=on|off      time the core and the renderers per request,\n"
 	       "                           for /proc/procsim/stats (default on)\n"
+	       "    -o transport=dev|uring the /proc tree's requests through /dev/fuse, or\n"
+	       "                           FUSE over io_uring on the caller's CPU where the\n"
+	       "                           kernel allows it, else /dev/fuse (default dev)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
@@ -293,6 +298,8 @@ int main(int argc, char *argv[])
 			cmd.mountpoint);
 		goto out_signals;
 	}
+	if (cfg.uring)
+		fuse_transport_choose(se, &cmd, fs.cache);
 	if (fs.cache) {
 		control.cmd = &cmd;
 		control.se = fs.control.se = control_new(&fs, argv[0], allow_other, cmd.debug);
@@ -327,6 +334,7 @@ out_control:
 	control_stop(&fs, &control, started);
 out_unmount:
 	fuse_session_unmount(se);
+	fuse_uring_detach();
 out_signals:
 	fuse_remove_signal_handlers(se);
 out_session:

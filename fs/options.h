@@ -18,7 +18,7 @@ struct options {
 	char *pidstore, *vmastore, *forkdup, *mmap_layout, *wait, *watchers;
 	char *entry_timeout, *attr_timeout, *cache, *load, *account, *pidlock;
 	char *ctl_lock;
-	char *ns_links;
+	char *ns_links, *transport;
 	char *import;		/* -o import=DIR (fs/proc_import.c) */
 	int help;
 };
@@ -31,6 +31,7 @@ struct daemon_config {
 	bool cache;
 	bool account;			/* -o account=on|off: time the core per request */
 	bool ns_links;			/* -o ns_links=on|off: serve /proc/<pid>/ns */
+	bool uring;			/* -o transport=uring|dev (fs/fuse_transport.h) */
 };
 
 /* The longest cache timeout: a day, as the daemon's fixed entries. */

@@ -12,6 +12,14 @@
 #   procsim_stop              unmount and stop; returns 1 if the daemon failed
 #   at_exit CMD               more cleanup, run at exit before procsim_stop
 #
+# PROCSIM_TRANSPORT=uring runs every daemon with -o transport=uring (the
+# /proc tree over FUSE io_uring): $PROCSIM is then a wrapper adding it, so
+# daemons a test starts by itself use it too.  procsim_start skips the test
+# (77, with the daemon's reason) where the daemon fell back to /dev/fuse,
+# and fails it if the daemon did not say it serves over io_uring;
+# procsim_stop fails unless the ring served requests.  tools/test runs the
+# integration tests a second time so in its full mode.
+#
 # Rules that keep every test able to fail:
 #   - checks record a FAIL and return 0; they never end the script, so one
 #     run shows every difference;
@@ -56,6 +64,16 @@ export TMPDIR=$TEST_TMP
 # (a $(...), a ( ) group) still counts at the end.
 FAIL_LOG=$TEST_TMP/fails
 : >"$FAIL_LOG"
+
+case ${PROCSIM_TRANSPORT:-dev} in
+dev) ;;
+uring)
+	printf '#!/bin/sh\nexec %q -o transport=uring "$@"\n' "$PROCSIM" >"$TEST_TMP/procsim"
+	chmod +x "$TEST_TMP/procsim"
+	PROCSIM=$TEST_TMP/procsim
+	;;
+*) echo "PROCSIM_TRANSPORT=$PROCSIM_TRANSPORT: not dev or uring" >&2; exit 1 ;;
+esac
 
 # Stop now: setup went wrong, nothing further can be checked.
 die() {
@@ -235,6 +253,11 @@ procsim_stop() {
 		if ((status != 0)); then
 			log "the daemon exited with status $status"
 			rc=1
+		elif [[ ${PROCSIM_TRANSPORT:-dev} == uring ]] &&
+			grep -q 'served over io_uring' "$MNT.log" &&
+			! grep -Eq 'the ring served [1-9]' "$MNT.log"; then
+			log "transport=uring: the ring served no request"
+			rc=1
 		fi
 	fi
 	if [[ -n $MNT ]] && grep -Eq "$SANITIZER_REPORT" "$MNT.log" 2>/dev/null; then
@@ -287,7 +310,7 @@ reap_stale_mounts() {
 		[[ $dev == procsim && $mnt == /tmp/procsim-* ]] || continue
 		# Only a dead daemon's mount says ENOTCONN; a busy one is slow
 		# (a million-process populate holds the lock for seconds).
-		[[ $(stat_error "$mnt") == *"not connected"* ]] || continue
+		[[ $(stat_error "$mnt") == *"not connected"* || $(stat_error "$mnt") == *"connection abort"* ]] || continue
 		log "removing stale mount $mnt"
 		timeout 10 fusermount3 -u -z "$mnt" 2>/dev/null || true
 		rmdir "$mnt" 2>/dev/null || true
@@ -310,12 +333,23 @@ procsim_start() {
 	DAEMON_PID=$!
 	local i
 	for ((i = 0; i < 200; i++)); do
-		timeout 5 test -e "$MNT/procsim/ctl" && return 0
+		timeout 5 test -e "$MNT/procsim/ctl" && { check_transport; return 0; }
 		kill -0 "$DAEMON_PID" 2>/dev/null ||
 			die "procsim exited before mounting: $(tail -n 5 "$MNT.log")"
 		sleep 0.1
 	done
 	die "no $MNT/procsim/ctl after 20 s"
+}
+
+# check_transport: under PROCSIM_TRANSPORT=uring, the daemon just started
+# serves over io_uring, or the test is skipped with the daemon's reason.
+check_transport() {
+	[[ ${PROCSIM_TRANSPORT:-dev} == uring ]] || return 0
+	local why
+	why=$(grep -m1 'transport=uring unavailable' "$MNT.log") &&
+		skip "${why#procsim: }"
+	grep -q 'served over io_uring' "$MNT.log" ||
+		fail "transport=uring: the daemon does not say it serves over io_uring: $(head -c 300 "$MNT.log")"
 }
 
 # run TOOL [ARG...]: the real tool against MNT (stdout and stderr pass

@@ -4,6 +4,8 @@ from bench.common import (PROCSIM_RUN, Daemon, Plot, Report, Series,
                           Sleepers, fmt_s, fmt_spread, progress, repeat,
                           scenario, summarize)
 from bench.attrib import ATTRIB_HEADER, attrib_cells, attributed
+from bench.transport import (GOAL_COMMANDS, goals_table, skipped_note,
+                             tools_by_transport)
 
 
 def instrumented(d, argv):
@@ -181,4 +183,12 @@ def bench_readdir(args):
                           [(r[0], *r[1:4]) for r in plot_rows]),
                    Series("kernel /proc", [(r[0], *r[4:7]) for r in plot_rows])],
                   kind="bars", log="y"))
+    # Issue 16's goals per transport: dev is the runs above, the others
+    # are measured now (bench/transport.py).
+    have = {"dev": {c: {"cold": [x[0] for x in cold[c]], "warm": sim[c]}
+                    for c in GOAL_COMMANDS}}
+    res, _, skipped = tools_by_transport(n, runs, have)
+    rep.table(f"readdir, issue 16's goals per transport: {n} processes, "
+              f"median of {runs} (min–max), ratios to the kernel above",
+              *goals_table(res, kern), note=skipped_note(skipped))
     rep.done()

@@ -5,7 +5,10 @@
  * multi-threaded loop, without clone_fd).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +19,37 @@
 
 #define DEV_BUFSIZE	(PROTO_MAX_WRITE + 4096)	/* libfuse's bufsize rule */
 
+static unsigned long long now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000ull + t.tv_nsec / 1000;
+}
+
+/*
+ * read() a request; with @spin_us (the fd O_NONBLOCK), try again for that
+ * long before sleeping in poll(): "spin briefly before sleeping".
+ */
+static ssize_t dev_read(int fd, void *buf, size_t cap, unsigned spin_us)
+{
+	unsigned long long until = spin_us ? now_us() + spin_us : 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf, cap);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (n >= 0 || errno != EAGAIN || !spin_us)
+			return n;
+		if (now_us() < until)
+			continue;
+		poll(&p, 1, -1);
+		until = now_us() + spin_us;
+	}
+}
+
 /* Serve /dev/fuse @fd until unmounted; 0, or -errno of a failed read. */
-static int dev_loop(int fd)
+static int dev_loop(int fd, unsigned spin_us)
 {
 	char *in = malloc(DEV_BUFSIZE), *out = malloc(PROTO_MAX_WRITE);
 	int ret = 0;
@@ -27,7 +59,7 @@ static int dev_loop(int fd)
 		goto done;
 	}
 	for (;;) {
-		ssize_t n = read(fd, in, DEV_BUFSIZE);
+		ssize_t n = dev_read(fd, in, DEV_BUFSIZE, spin_us);
 		const struct fuse_in_header *ih = (const void *)in;
 		struct fuse_out_header oh;
 		struct iovec iov[2];
@@ -82,7 +114,7 @@ static void *worker_main(void *arg)
 		pin_to_cpu(w->sc->cpu);
 	else if (w->sc->cpu == CPU_EACH)
 		pin_to_cpu((int)(w->index % (unsigned)get_nprocs_conf()));
-	w->ret = dev_loop(w->sc->fd);
+	w->ret = dev_loop(w->sc->fd, w->sc->spin_us);
 	return NULL;
 }
 
@@ -94,6 +126,8 @@ int dev_serve(const struct serve_config *sc)
 
 	if (!w)
 		return -ENOMEM;
+	if (sc->spin_us)
+		fcntl(sc->fd, F_SETFL, fcntl(sc->fd, F_GETFL) | O_NONBLOCK);
 	for (unsigned i = 1; i < n; i++) {
 		w[i].sc = sc;
 		w[i].index = i;

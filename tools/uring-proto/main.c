@@ -4,7 +4,7 @@
  * to measure FUSE over io_uring against /dev/fuse on the same tree (issue
  * 16).  Independent of the procsim daemon and of libfuse.
  *
- *   uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each]
+ *   uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each] [--spin=US]
  *                     [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]
  *                     [--direct-io] [--work=US] MNT
  *   uring-proto drive [--dirs=N] [--from=K] [--count=C] [--cpu=C]
@@ -29,12 +29,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "fuse_ring.h"
 #include "proto.h"
 
 #define PROTO_MINOR	42	/* the first with FUSE_OVER_IO_URING */
 
 static const char *usage =
-	"usage: uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each]\n"
+	"usage: uring-proto serve [--transport=dev|uring] [--threads=N] [--cpu=C|each] [--spin=US]\n"
 	"                         [--depth=D] [--defer-taskrun] [--dirs=N] [--timeout=S]\n"
 	"                         [--direct-io] [--work=US] MNT\n"
 	"       uring-proto drive [--dirs=N] [--from=K] [--count=C] [--cpu=C]\n"
@@ -162,38 +163,6 @@ static int read_counts(const char *mnt, char *buf, size_t cap)
 	return 0;
 }
 
-/*
- * Abort the FUSE connection mounted on @mnt (its fusectl "abort" file,
- * named by the device minor in /proc/self/mountinfo): every waiter then
- * fails with ECONNABORTED instead of hanging.  0 or -errno.
- */
-static int abort_connection(const char *mnt)
-{
-	char line[4096], path[128], where[4096];
-	unsigned major, minor;
-	int found = 0, fd;
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-
-	if (!f)
-		return -errno;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*u %*u %u:%u %*s %4095s", &major, &minor, where) == 3 &&
-			!strcmp(where, mnt);
-	fclose(f);
-	if (!found)
-		return -ENOENT;
-	snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%u/abort", minor);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, "1", 1) != 1) {
-		close(fd);
-		return -errno;
-	}
-	close(fd);
-	return 0;
-}
-
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -236,7 +205,10 @@ static int probe_ring(const char *mnt, int seconds)
 	if (!probe.done) {
 		fprintf(stderr, "uring-proto: the ring was not ready after %d s: "
 			"aborting the connection\n", seconds);
-		abort_connection(mnt);
+		unsigned id;
+
+		if (!fuse_conn_of(mnt, &id))
+			fuse_conn_abort(id);
 	}
 	pthread_join(tid, NULL);
 	return probe.err ? probe.err : (err ? -ETIMEDOUT : 0);
@@ -274,6 +246,8 @@ static int serve(int argc, char **argv)
 			tc.dirs = (unsigned)num(v, 1, 10000000, "--dirs");
 		} else if ((v = opt(argv[i], "--timeout"))) {
 			tc.timeout = (double)num(v, 0, 86400, "--timeout");
+		} else if ((v = opt(argv[i], "--spin"))) {
+			sc.spin_us = (unsigned)num(v, 0, 1000000, "--spin");
 		} else if ((v = opt(argv[i], "--work"))) {
 			tc.work_us = (unsigned)num(v, 0, 1000000, "--work");
 		} else if (!strcmp(argv[i], "--defer-taskrun")) {

@@ -66,6 +66,8 @@ int tree_render_stat(unsigned i, char *buf, size_t cap);
 struct serve_config {
 	int fd;
 	unsigned threads;	/* dev: worker threads */
+	unsigned spin_us;	/* dev: poll /dev/fuse (O_NONBLOCK) this long
+				   before sleeping in poll(); 0: blocking read */
 	int cpu;		/* dev: pin the workers to this CPU, -1: don't,
 				   CPU_EACH: worker i to CPU i mod CPUs */
 	unsigned depth;		/* uring: entries per queue */

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: MIT */
 /*
  * fuse_uring_uapi.h - the FUSE-over-io_uring part of the FUSE protocol.
  *
@@ -10,8 +10,8 @@
  * Everything else (fuse_in_header, fuse_init_in, ...) comes from the
  * system's <linux/fuse.h>, whose layouts have not changed since.
  */
-#ifndef URING_PROTO_FUSE_URING_UAPI_H
-#define URING_PROTO_FUSE_URING_UAPI_H
+#ifndef PROCSIM_FUSE_URING_UAPI_H
+#define PROCSIM_FUSE_URING_UAPI_H
 
 #include <stdint.h>
 #include <linux/fuse.h>
