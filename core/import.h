@@ -14,7 +14,7 @@
 
 /* proc_task_name's longest: a kthread's name or a worker's with its
  * workqueue (WQ_NAME_LEN 32 + desc 24), NUL included. */
-#define IMPORT_NAME_LEN	64
+#define IMPORT_NAME_LEN	TASK_FULL_NAME_MAX
 
 /* One line of /proc/<pid>/maps (and smaps' Rss). */
 struct import_vma {

@@ -23,6 +23,7 @@ enum {
 	TAG_TASK = 5,		/* one task, in pid order */
 	TAG_SCHED = 6,		/* after the tasks: non-default sched attrs */
 	TAG_RLIMIT = 7,		/* after the tasks: one process's set limits */
+	TAG_IMPORTED = 8,	/* after the tasks: what only import sets */
 };
 
 /*
@@ -473,6 +474,33 @@ static void save_rlimits(struct sink *s, const struct kernel *k)
 	}
 }
 
+/*
+ * TAG_IMPORTED, one per task that has them: the pid, its full name (a
+ * kernel thread's whole "kworker/R-rcu_gp", or absent) and, for a leader,
+ * its mm's locked_vm.  Only an import sets these; a section of its own so
+ * that older files load without it and older loaders skip it.
+ */
+static void save_imported(struct sink *s, const struct kernel *k)
+{
+	struct task *t;
+	int pid;
+
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		unsigned long locked = thread_group_leader(t) && t->mm ?
+				       t->mm->locked_vm : 0;
+		size_t sec;
+
+		if (!t->full_name && !locked)
+			continue;
+		sec = section_begin(s, TAG_IMPORTED);
+		put_u32(s, t->pid);
+		put_str(s, t->full_name);
+		put_u64(s, locked);
+		section_end(s, sec);
+	}
+}
+
 int kernel_save(const struct kernel *k, void **out, size_t *len)
 {
 	struct sink s = { 0 };
@@ -511,6 +539,7 @@ int kernel_save(const struct kernel *k, void **out, size_t *len)
 		save_task(&s, t, t->mm ? *map_slot(&m, t->mm) : 0);
 	save_sched(&s, k);
 	save_rlimits(&s, k);
+	save_imported(&s, k);
 	section_end(&s, section_begin(&s, TAG_END));
 	if (s.oom)
 		goto oom;
@@ -962,6 +991,25 @@ static int load_sched(struct loader *l, struct kernel *k, struct src *r)
  * TAG_RLIMIT: a loaded process, each soft limit at most its hard one.
  * Runs after the links, when ->signal exists.
  */
+static int load_imported(struct loader *l, struct kernel *k, struct src r)
+{
+	int pid = get_i32(&r);
+	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
+	char name[TASK_FULL_NAME_MAX];
+	bool named = get_str(&r, name, sizeof(name));
+	uint64_t locked = get_u64(&r);
+
+	if (r.short_read || !t || (named && !*name) ||
+	    (locked && (!thread_group_leader(t) || !t->mm ||
+			locked > t->mm->stat.total_vm)))
+		return fail(l, "imported attributes of task %d malformed", pid);
+	if (named && !(t->full_name = intern(k->strings, name)))
+		return -ENOMEM;
+	if (locked)
+		t->mm->locked_vm = locked;
+	return 0;
+}
+
 static int load_rlimits(struct loader *l, struct kernel *k, struct src r)
 {
 	int pid = get_i32(&r), i;
@@ -1057,6 +1105,8 @@ static int load_world(struct loader *l, struct kernel *k)
 	for (all = l->sections; !err && (tag = next_section(&all, &r)) != TAG_END;)
 		if (tag == TAG_RLIMIT)
 			err = load_rlimits(l, k, r);
+		else if (tag == TAG_IMPORTED)
+			err = load_imported(l, k, r);
 	if (err)
 		return err;
 	k->init_task = find_task(k, 1);

@@ -68,6 +68,9 @@ struct signal_struct {
 #define SIGNAL_STOP_STOPPED	0x00000001U
 #define SIGNAL_STOP_CONTINUED	0x00000002U
 
+/* A full_name's bound, NUL included: proc_task_name's buffer (64). */
+#define TASK_FULL_NAME_MAX	64
+
 struct task {
 	int pid, tgid;
 	char state;			/* one of the TASK_ and EXIT_ letters */
@@ -103,7 +106,7 @@ struct task {
 	/* A kernel thread's name beyond comm (proc_task_name: a worker's
 	 * "kworker/0:1-events"), interned; NULL: comm is the whole name.
 	 * Only import sets it: the simulation's own kthreads fit comm. */
-	const char *full_name;
+	const char *full_name;		/* < TASK_FULL_NAME_MAX bytes */
 	uint64_t gen;			/* bumped on every visible change */
 	bool logged;			/* in kernel->changed already */
 	struct key *keys;		/* the keys watcher's per-task keyring */

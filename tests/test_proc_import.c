@@ -299,6 +299,35 @@ static void test_build(void **state)
 	tk_free(tk);
 }
 
+/*
+ * What only import sets (a kernel thread's whole name, VmLck) survives save
+ * and load: snapshot's TAG_IMPORTED.
+ */
+static void test_saved(void **state)
+{
+	struct tk *tk = tk_new(NULL), *back = tk_new(NULL);
+	struct import_task t[8];
+	struct import_report rep;
+	char why[SNAPSHOT_WHY_LEN];
+	size_t n = small_world(t), len;
+	void *data;
+
+	(void)state;
+	snprintf(t[2].name, sizeof(t[2].name), "kworker/R-rcu_gp_long");
+	t[3].locked_pages = 1;
+	assert_int_equal(import_records(tk, t, n, &rep, why), 0);
+	assert_string_equal(find_task(&tk->k, 3)->full_name, "kworker/R-rcu_gp_long");
+	assert_int_equal(kernel_save(&tk->k, &data, &len), 0);
+	assert_int_equal(kernel_load(&back->k, data, len, why), 0);
+	assert_non_null(find_task(&back->k, 3)->full_name);
+	assert_string_equal(find_task(&back->k, 3)->full_name, "kworker/R-rcu_gp_long");
+	assert_null(find_task(&back->k, 100)->full_name);
+	assert_int_equal(find_task(&back->k, 100)->mm->locked_vm, 1);
+	free(data);
+	tk_free(back);
+	tk_free(tk);
+}
+
 /* Each of these is refused, and the world stays as it was. */
 static void test_build_refused(void **state)
 {
@@ -458,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_maps),
 		cmocka_unit_test(test_uptime),
 		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_saved),
 		cmocka_unit_test(test_build_refused),
 		cmocka_unit_test(test_dir),
 	};
