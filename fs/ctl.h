@@ -59,6 +59,10 @@
  *	pidstore NAME		"ok\n"; moves every pid into backend NAME
  *	save FILE		"ok\n"; the whole world to FILE (absolute path)
  *	load FILE		"ok\n"; the world from FILE replaces this one
+ *	import DIR		"ok imported …\n" (a one-line summary); the
+ *				process table of the /proc tree DIR (the
+ *				host's /proc, or a procsim-snap copy)
+ *				replaces this world (docs/import.md)
  *	stats reset		"ok\n"; /proc/procsim/stats counts from zero
  *	trace start|stop	"ok\n"; record the FUSE requests (docs/replay.md)
  *	repeat N CMD [; CMD]...	"ok N\n": the commands, in order, N times
@@ -83,9 +87,12 @@
  * a known command starts with "<command>: ".
  *
  * Adding a command: one X() line in CTL_COMMANDS below, a member in the
- * union of struct ctl_cmd, a parse_<name>() in ctl_parse.c and an
- * exec_<name>() in ctl_exec.c.  The tables there are built from the
- * X-macro, so a forgotten function is a compile error.
+ * union of struct ctl_cmd, a ctl_parse_<name>() (declared in ctl_args.h)
+ * and a ctl_exec_<name>() (declared in ctl_exec.h), each in its family's
+ * file or a new one: ctl_{parse,exec}_proc.c (process life), _signal.c
+ * (signals, priorities, scheduling, limits), _mm.c (memory), _world.c
+ * (the world as a whole).  The tables in ctl_parse.c and ctl_exec.c are
+ * built from the X-macro, so a forgotten function is a link error.
  */
 #ifndef PROCSIM_CTL_H
 #define PROCSIM_CTL_H
@@ -143,6 +150,7 @@
 	X(PIDSTORE, pidstore, 1, 1, "NAME")			\
 	X(SAVE,     save,     1, 1, "FILE")			\
 	X(LOAD,     load,     1, 1, "FILE")			\
+	X(IMPORT,   import,   1, 1, "DIR")			\
 	X(STATS,    stats,    1, 1, "reset")			\
 	X(TRACE,    trace,    1, 1, "start|stop")		\
 	X(REPEAT,   repeat,   2, -1, "N CMD [; CMD]...")	\
@@ -198,7 +206,7 @@ struct ctl_cmd {
 		struct { int n; } pid_max;
 		struct { int pid; unsigned int id; } setid;	/* setuid, setgid */
 		struct { const struct pid_store_ops *ops; } pidstore;
-		/* save, load: @path and room for the reason, one heap block */
+		/* save, load, import: @path and room for the reason, one heap block */
 		struct { char *path, *why; } file;
 		/* stats, trace: what the serving layer is asked (core/kstat.h) */
 		struct { enum kstat_ctl what; } serve;
@@ -278,6 +286,7 @@ int ctl_run_line_in(struct kernel *k, struct ctl_session *s, const char *line,
  * save and load refuse paths in them with EXDEV.  NULL (the default): none.
  */
 void ctl_set_own_mounts(const char *const *paths);
+const char *const *ctl_get_own_mounts(void);
 
 /* Free what a successful ctl_parse() allocated; safe on a zeroed cmd. */
 void ctl_cmd_free(struct ctl_cmd *cmd);

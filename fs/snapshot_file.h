@@ -43,4 +43,12 @@ int snapshot_save_file(struct kernel *k, const char *path,
 int snapshot_load_file(struct kernel *k, const char *path,
 		       const char *const *own, char why[SNAPSHOT_WHY_LEN]);
 
+/*
+ * The check above, for other readers of paths (import): -EXDEV with the
+ * reason in @why if @path (lexically) or @fd (>= 0: by its device) is in
+ * one of @own.
+ */
+int snapshot_check_own(const char *const *own, const char *path, int fd,
+		       char why[SNAPSHOT_WHY_LEN]);
+
 #endif
