@@ -17,11 +17,11 @@ static int set_ids(struct kernel *k, int pid, unsigned long long id, bool gid)
 	unsigned int old;
 
 	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	if (id > ID_MAX)
-		return -EINVAL;
-	if (task_is_kthread(t))
-		return -EPERM;		/* kernel threads keep root's creds */
+		return kerr(-EINVAL, "id %llu is above %llu", id, ID_MAX);
+	if (task_is_kthread(t))		/* kernel threads keep root's creds */
+		return kerr(-EPERM, "pid %d is a kernel thread", pid);
 	leader = t->group_leader;
 	old = gid ? leader->cred.gid : leader->cred.uid;
 	list_for_each_entry(th, &leader->signal->thread_head, thread_node) {
@@ -40,10 +40,12 @@ static int set_ids(struct kernel *k, int pid, unsigned long long id, bool gid)
 
 int do_setuid(struct kernel *k, int pid, unsigned long long id)
 {
+	lockdep_assert_world_held(k);
 	return set_ids(k, pid, id, false);
 }
 
 int do_setgid(struct kernel *k, int pid, unsigned long long id)
 {
+	lockdep_assert_world_held(k);
 	return set_ids(k, pid, id, true);
 }

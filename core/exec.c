@@ -30,12 +30,15 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	size_t len = 0;
 	int i;
 
+	lockdep_assert_world_held(k);
 	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
-		return -ESRCH;
-	if (task_is_kthread(t) || argc < 1 || !argv[0] || !argv[0][0])
-		return -EINVAL;
-	if (names_dir(argv[0]))
-		return -EACCES;		/* may_open: a directory is not executable */
+		return kerr_no_pid(pid);
+	if (task_is_kthread(t))
+		return kerr(-EINVAL, "pid %d is a kernel thread", pid);
+	if (argc < 1 || !argv[0] || !argv[0][0])
+		return kerr(-EINVAL, "no program name");
+	if (names_dir(argv[0]))		/* may_open: not executable */
+		return kerr(-EACCES, "'%.64s' is a directory", argv[0]);
 	for (i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	args = malloc(len);

@@ -128,15 +128,23 @@ void group_exit(struct kernel *k, struct task *leader, int status)
 	notify_parent_dead(k, leader);
 }
 
+/* Userspace cannot end init or a kernel thread: -EPERM. */
+static int cannot_exit(int pid)
+{
+	return kerr(-EPERM, "pid %d is init or a kernel thread, which cannot "
+		    "exit", pid);
+}
+
+/* Context: k->lock, the RCU read section and tasklist_lock (writing) held. */
 static int exit_group_locked(struct kernel *k, int pid, int code)
 {
 	struct task *t = find_task(k, pid), *leader;
 
 	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	leader = t->group_leader;
 	if (leader == k->init_task || task_is_kthread(leader))
-		return -EPERM;
+		return cannot_exit(pid);
 	/* as exit_group() masks it */
 	group_exit(k, leader, (code & 0xff) << 8);
 	return 0;
@@ -147,6 +155,7 @@ int do_exit(struct kernel *k, int pid, int code)
 {
 	int err;
 
+	lockdep_assert_world_held(k);
 	kernel_rcu_read_lock(k);
 	pthread_rwlock_wrlock(&k->tasklist_lock);
 	err = exit_group_locked(k, pid, code);
@@ -155,16 +164,17 @@ int do_exit(struct kernel *k, int pid, int code)
 	return err;
 }
 
+/* Context: as exit_group_locked(). */
 static int exit_thread_locked(struct kernel *k, int tid, int code)
 {
 	struct task *t = find_task(k, tid), *leader;
 	struct signal_struct *sig;
 
 	if (!t || !thread_alive(t))
-		return -ESRCH;
+		return kerr_no_pid(tid);
 	leader = t->group_leader;
 	if (leader == k->init_task || task_is_kthread(leader))
-		return -EPERM;
+		return cannot_exit(tid);
 	sig = t->signal;
 	if (sig->nr_threads == 1 && t == leader) {
 		group_exit(k, leader, (code & 0xff) << 8);
@@ -192,7 +202,7 @@ static int exit_thread_locked(struct kernel *k, int tid, int code)
 
 /*
  * A thread other than the leader leaves a stack (its mm's VMAs, so under
- * mmap_lock, which comes before tasklist_lock: THE LOCKING RULE).  The
+ * mmap_lock and tasklist_lock: mm_change_begin, THE LOCKING RULE).  The
  * checks are exit_thread_locked's, which then cannot fail: no other
  * command acts on this process meanwhile, and the thread's reference
  * keeps the mm.  RCU read section held.
@@ -206,15 +216,16 @@ static void exit_thread_stack(struct kernel *k, int tid)
 	    t->group_leader == k->init_task || task_is_kthread(t->group_leader))
 		return;
 	mm = t->mm;
-	pthread_mutex_lock(&mm->mmap_lock);
+	mm_change_begin(k, mm);
 	thread_stack_put(k, mm);	/* to glibc's cache, or unmapped */
-	pthread_mutex_unlock(&mm->mmap_lock);
+	mm_change_end(k, mm);
 }
 
 int do_exit_thread(struct kernel *k, int tid, int code)
 {
 	int err;
 
+	lockdep_assert_world_held(k);
 	kernel_rcu_read_lock(k);
 	exit_thread_stack(k, tid);
 	pthread_rwlock_wrlock(&k->tasklist_lock);

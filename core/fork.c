@@ -62,14 +62,15 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 	struct world_mark mark = take_marks(k);
 	int i, err = 0;
 
+	lockdep_assert_world_held(k);
 	kernel_rcu_read_lock(k);
 	parent = find_task(k, ppid);
 	if (!task_alive(parent)) {
-		err = -ESRCH;
+		err = kerr_no_pid(ppid);
 		goto out;
 	}
 	if (count < 1) {
-		err = -EINVAL;
+		err = kerr(-EINVAL, "cannot fork %d children", count);
 		goto out;
 	}
 	/*
@@ -79,7 +80,7 @@ int do_fork(struct kernel *k, int ppid, int count, int *pids)
 	 * forks would race the count, and alloc_pid says -EAGAIN anyway.)
 	 */
 	if (!k->concurrent && (unsigned long)count > fork_room(k)) {
-		err = -EAGAIN;
+		err = pid_store_exhausted(&k->pids);
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
@@ -110,21 +111,23 @@ static int clone_thread(struct kernel *k, int pid, bool stack, int *tid)
 
 	kernel_rcu_read_lock(k);
 	cur = find_task(k, pid);
-	err = -ESRCH;
-	if (!task_alive(cur))
+	if (!task_alive(cur)) {
+		err = kerr_no_pid(pid);
 		goto out;
-	err = -EINVAL;
-	if (task_is_kthread(cur))
-		goto out;	/* kernel threads have no user threads */
+	}
+	if (task_is_kthread(cur)) {	/* no user threads */
+		err = kerr(-EINVAL, "pid %d is a kernel thread", pid);
+		goto out;
+	}
 	err = copy_process(k, cur, CLONE_VM | CLONE_THREAD, &t);
 	if (err) {
 		undo_marks(k, mark);
 		goto out;
 	}
 	if (stack) {
-		pthread_mutex_lock(&t->mm->mmap_lock);
+		mm_change_begin(k, t->mm);
 		err = thread_stack_get(k, t->mm);	/* glibc's cache first */
-		pthread_mutex_unlock(&t->mm->mmap_lock);
+		mm_change_end(k, t->mm);
 	}
 	if (err) {
 		/* All or nothing: the thread goes again, its watchers undone. */
@@ -140,10 +143,12 @@ out:
 
 int do_clone_thread(struct kernel *k, int pid, int *tid)
 {
+	lockdep_assert_world_held(k);
 	return clone_thread(k, pid, true, tid);
 }
 
 int do_clone(struct kernel *k, int pid, int *tid)
 {
+	lockdep_assert_world_held(k);
 	return clone_thread(k, pid, false, tid);
 }

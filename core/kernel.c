@@ -111,9 +111,29 @@ static void unmark(struct kernel *k, const struct change_log *log)
 	}
 }
 
+void kernel_read_lock(struct kernel *k)
+{
+	world_read_lock(k);
+	if (!k->concurrent)
+		return;
+	core_rcu_read_lock();
+	pthread_rwlock_rdlock(&k->tasklist_lock);
+}
+
+void kernel_read_unlock(struct kernel *k)
+{
+	if (k->concurrent) {
+		pthread_rwlock_unlock(&k->tasklist_lock);
+		core_rcu_read_unlock();
+	}
+	world_unlock(k);
+}
+
 void kernel_take_changes(struct kernel *k, struct change_log *changed,
 			 struct change_log *gone, struct change_log *born)
 {
+	kernel_rcu_read_lock(k);
+	pthread_rwlock_wrlock(&k->tasklist_lock);
 	unmark(k, &k->changed);
 	unmark(k, &k->born);
 	*changed = k->changed;
@@ -122,12 +142,16 @@ void kernel_take_changes(struct kernel *k, struct change_log *changed,
 	memset(&k->changed, 0, sizeof(k->changed));
 	memset(&k->gone, 0, sizeof(k->gone));
 	memset(&k->born, 0, sizeof(k->born));
+	pthread_rwlock_unlock(&k->tasklist_lock);
+	kernel_rcu_read_unlock(k);
 }
 
 int kernel_set_pid_max(struct kernel *k, int pid_max)
 {
-	if (kopt_check_pid_max(pid_max, NULL))
-		return -EINVAL;
+	char why[KOPT_WHY_LEN];
+
+	if (kopt_check_pid_max(pid_max, why))
+		return kerr(-EINVAL, "%s", why);
 	k->pids.pid_max = pid_max;
 	k->gen++;
 	return 0;
@@ -272,6 +296,9 @@ int kernel_init(struct kernel *k, const struct kernel_opts *o)
 		return err;
 	}
 	err = boot(k);
+	/* After boot: pid 1, 2 and the kernel threads come in order. */
+	if (!err && o->pidlock_shards)
+		err = pid_store_set_shards(&k->pids);
 	if (err)
 		kernel_destroy(k);
 	return err;

@@ -6,12 +6,11 @@
  * THE LOCKING RULE
  *   The world lock, k->lock (a reader-writer lock: the kernel's "the world
  *   exists").  Held for WRITING by whole-world operations: boot, populate,
- *   load, reset, pidstore switch, pid_max, and every ctl command the daemon
- *   runs (the daemon converts none yet).  Held for READING by readers
- *   (find_task, the renderers, readdir) for as long as they use a task
- *   pointer, and by the converted paths below, which then take the fine
- *   locks themselves.  Under the world lock held for writing no fine lock
- *   is needed, and the converted paths take theirs uncontended.
+ *   load, reset, pidstore switch, pid_max, and every ctl command but the
+ *   converted ones (the daemon's -o ctl_lock=world puts those back under
+ *   it too).  Held for READING by readers and by the converted paths.
+ *   Under the world lock held for writing no fine lock is needed, and the
+ *   converted paths take theirs uncontended.
  *
  *   Converted paths (callable with k->lock held for reading, any number at
  *   once, when the kernel was booted with opts.concurrent):
@@ -19,30 +18,57 @@
  *   They take, in this order, never the other way round:
  *     rcu_read_lock     (core/rcu.h) around the pid lookups and every use
  *                       of a task pointer got from one;
- *     mm->mmap_lock     a process's VMAs (a new thread's stack, fork's copy);
+ *     mm->mmap_lock     a process's VMAs: fork's copy reads them under it
+ *                       alone; a change (a thread's stack) takes it, then
+ *                       tasklist_lock too, for the readers' sake;
  *     tasklist_lock     (rwlock, here) for writing: the task tree (children,
  *                       parent, thread lists, signal_struct, ptrace links),
- *                       the change logs, the watchers and their state
- *                       (event rings, keys, acct), and the counters' writes;
- *                       held only while the tree changes (and for a whole
- *                       do_wait, which reaps);
- *     pidmap_lock       (per pid store, core/pidstore.h): alloc, install and
- *                       free of pids.  alloc_pid takes it before
- *                       tasklist_lock, release_task's free inside it, as in
- *                       the kernel; pidlock=twice takes it twice per clone.
+ *                       every field of a published task, mm->users, the
+ *                       VMAs as above, the change logs, the watchers and
+ *                       their state (event rings, keys, acct), and the
+ *                       counters' writes; held only while the tree changes
+ *                       (and for a whole do_wait, which reaps);
+ *     pidmap_lock       (per pid store, or per shard: core/pidstore.h):
+ *                       alloc, install and free of pids.  alloc_pid takes
+ *                       it before tasklist_lock, release_task's free
+ *                       inside it, as in the kernel; pidlock=twice takes it
+ *                       twice per clone.
+ *   Readers (find_task, next_tgid, readdir, every renderer, the event
+ *   files) run inside kernel_read_lock(): the world lock for reading, then
+ *   rcu_read_lock and tasklist_lock for reading.  So a reader waits for at
+ *   most one converted operation's hold of tasklist_lock, and sees tasks,
+ *   lists and VMAs still; the kernel's RCU thread lists would let it wait
+ *   for none, at the price of RCU-safe list and VMA changes everywhere
+ *   (not done: one hold is the bar).  A reader never takes mmap_lock.
  *   Pid lookups take no lock: RCU for idr, xarray and xarray-sharded, the
  *   store's read_lock for bitmap, sparse and judy (core/pidstore.h).
  *   A task is found by pid only once attached (task->unattached clear), and
  *   a released task (and its signal_struct) is freed by call_rcu, so a
  *   reader in a read section never sees a half-built or a freed task.
- *   Counters are atomics: written under tasklist_lock, read without it.
+ *   Counters are atomics: written under tasklist_lock, read without it;
+ *   the pid cursor (pids.last_pid) is stored atomically for /proc/loadavg.
  *   Operations are all-or-nothing: on any error the world is exactly as it
  *   was, so a failed command needs no cleanup.
+ *
+ *   k->lock is taken only through world_read_lock(), world_write_lock()
+ *   and world_unlock() (world_lock.h), so that debug builds know who holds
+ *   it: every do_* asserts that its thread holds it, for reading or for
+ *   writing (lockdep_assert_world_held), and aborts naming itself if not.
+ *   "Context:" lines below say which the caller must hold; an internal
+ *   function named *_locked runs with the lock its comment names held.
+ *
+ *   watch_chain's own rwlock (core/watch_chain.c) models the
+ *   blocking_notifier_head's rw_semaphore: registration (at boot) takes it
+ *   for writing, each fork and exit event's walk of the chain for reading.
+ *   Under the world lock held for writing it is uncontended; on the
+ *   converted paths many readers may walk the chain at once.
  *
  * ERRORS
  *   Functions return 0 or a negative errno: -ESRCH (no such pid), -ECHILD,
  *   -EAGAIN (pids exhausted), -ENOMEM (allocation, map_count), -EINVAL,
- *   -EPERM (init and kernel threads cannot exit).
+ *   -EPERM (init and kernel threads cannot exit).  Where the core fails it
+ *   also says why, in words, to whoever catches reasons (kerr.h): the ctl
+ *   executor prints them after the errno's name.
  */
 #ifndef PROCSIM_KERNEL_H
 #define PROCSIM_KERNEL_H
@@ -54,6 +80,7 @@
 #include "task.h"
 #include "mm.h"
 #include "wait.h"
+#include "kerr.h"
 
 
 struct kernel_opts {
@@ -80,6 +107,7 @@ struct kernel_opts {
 	 */
 	bool concurrent;
 	const char *pidlock;		/* "twice" (NULL) or "once" */
+	bool pidlock_shards;		/* a pidmap_lock per shard (pid_store_set_shards) */
 	bool pidlock_timing;		/* measure pidmap_lock (k->pids.stats) */
 };
 
@@ -158,12 +186,26 @@ struct kernel {
 	struct watch_trace *watch_trace;	/* test hook: watchers log calls */
 };
 
+/* world_read_lock(), world_write_lock(), world_unlock(): take k->lock. */
+#include "world_lock.h"
+
 int kernel_init(struct kernel *k, const struct kernel_opts *o);
 void kernel_destroy(struct kernel *k);
 /* Tear everything down and boot again with the same options. */
 int kernel_reset(struct kernel *k);
 unsigned long long kernel_now(const struct kernel *k);
 int kernel_set_pid_max(struct kernel *k, int pid_max);
+
+/*
+ * A reader's section (find_task, readdir, every renderer): the world lock
+ * for reading, then, when concurrent, rcu_read_lock and tasklist_lock for
+ * reading.  Inside it every task found, its lists, its signal_struct and
+ * its mm's VMAs stay still and valid; it waits for at most one converted
+ * operation's hold of tasklist_lock (THE LOCKING RULE).  Never held
+ * across I/O or a blocking call.  Context: none of the kernel's locks held.
+ */
+void kernel_read_lock(struct kernel *k);
+void kernel_read_unlock(struct kernel *k);
 
 /*
  * Any task with a pid (threads and zombies too), or NULL.
@@ -192,12 +234,14 @@ int do_clone_thread(struct kernel *k, int pid, int *tid);
  * clone(2) itself with CLONE_VM | CLONE_THREAD | CLONE_SIGHAND: a thread
  * and nothing mapped, as when NPTL's stack cache hands out a cached stack
  * (the steady state of a pthread_create/join loop).  Same context.
+ * Context: k->lock held for writing.
  */
 int do_clone(struct kernel *k, int pid, int *tid);
 /*
  * execve: @argv (argc strings) becomes the cmdline, @comm (or the basename
  * of argv[0] if NULL) the name; fresh mm; the other threads are gone.
  * -EACCES for a path that names a directory ("/", "dir/", "."), as Linux.
+ * Context: k->lock held for writing.
  */
 int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	      char *const argv[]);
@@ -235,6 +279,7 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
  * as with an unlimited RLIMIT_CORE); SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
  * stop it (T); SIGCONT resumes it (S).  Init and kernel threads ignore
  * signals, as they do on Linux.  -EINVAL for a bad @sig, -ESRCH.
+ * Context: k->lock held for writing.
  */
 int do_kill(struct kernel *k, int pid, int sig);
 
@@ -257,11 +302,13 @@ struct sender {
  * kill_ok_by_cred); a group or -1 follow Linux's rules for mixed results
  * (a group: 0 if one member got it; -1: 0 unless there was nobody).
  * -EINVAL for a bad @sig, -ESRCH for no target.
+ * Context: k->lock held for writing.
  */
 int do_kill_as(struct kernel *k, int pid, int sig, const struct sender *as);
 /*
  * tgkill(@tgid, @tid, @sig), or tkill with @tgid 0: -ESRCH unless @tid
  * exists in @tgid.  The default action is still the whole group's.
+ * Context: k->lock held for writing.
  */
 int do_tkill(struct kernel *k, int tgid, int tid, int sig,
 	     const struct sender *as);
@@ -272,10 +319,14 @@ int do_tkill(struct kernel *k, int tgid, int tid, int sig,
  * -EPERM unless the sender's euid is the target's uid or euid, -EACCES to
  * lower a nice value without CAP_SYS_NICE; such an error sticks while
  * the other matches still change (set_one_prio), -ESRCH if none matched.  -EINVAL for a bad @which.
+ * Context: k->lock held for writing.
  */
 int do_setpriority(struct kernel *k, int which, int who, int niceval,
 		   const struct sender *as);
-/* getpriority(): *@prio = 20 - the lowest nice among the matches (1..40). */
+/*
+ * getpriority(): *@prio = 20 - the lowest nice among the matches (1..40).
+ * Context: k->lock held for writing.
+ */
 int do_getpriority(struct kernel *k, int which, int who, int *prio);
 /*
  * sched_setaffinity(@pid, @mask): bit n allows CPU n; CPUs at or beyond
@@ -283,6 +334,7 @@ int do_getpriority(struct kernel *k, int which, int who, int *prio);
  * mask covers CPUs 0..63; CPUs from 64 up stay allowed.  -EPERM unless the
  * sender's euid is the target's uid or euid (check_same_owner) or it holds
  * CAP_SYS_NICE.  Getting it needs no permission.
+ * Context: k->lock held for writing.
  */
 int do_sched_setaffinity(struct kernel *k, int pid, uint64_t mask,
 			 const struct sender *as);
@@ -291,6 +343,7 @@ int do_sched_getaffinity(struct kernel *k, int pid, uint64_t *mask);
  * sched_setscheduler(@pid, @policy, @prio): SCHED_OTHER, BATCH, IDLE with
  * prio 0; FIFO and RR with 1..99, which needs CAP_SYS_NICE (RLIMIT_RTPRIO
  * is 0).  -EINVAL for a bad pair, -EPERM as sched_setaffinity.
+ * Context: k->lock held for writing.
  */
 int do_sched_setscheduler(struct kernel *k, int pid, int policy, int prio,
 			  const struct sender *as);
@@ -301,6 +354,7 @@ int do_sched_getscheduler(struct kernel *k, int pid, int *policy, int *prio);
  * privileged sender), BE (2) or IDLE (3), level 0..7.  -EPERM unless the
  * sender's uid or euid is the target's uid, or CAP_SYS_NICE; errors stick
  * as setpriority's.  ioprio_get: the best (lowest) value among matches.
+ * Context: k->lock held for writing.
  */
 int do_ioprio_set(struct kernel *k, int which, int who, int ioprio,
 		  const struct sender *as);
@@ -321,6 +375,7 @@ void task_rlimit(const struct kernel *k, const struct task *t, int res,
  * CAP_SYS_RESOURCE (@as->priv); -EINVAL for @res >= RLIM_NLIMITS or soft
  * above hard; -EPERM to raise the hard limit without CAP_SYS_RESOURCE or
  * NOFILE's above nr_open (1048576).  -ENOMEM: the first change allocates.
+ * Context: k->lock held for writing.
  */
 int do_prlimit(struct kernel *k, int pid, int res, const struct rlimit *new,
 	       struct rlimit *old, const struct sender *as);
@@ -332,31 +387,52 @@ const char *signal_name(int sig);
  * PTRACE_SEIZE of the process @pid by the thread @tracer: -EPERM for init,
  * kernel threads, the tracer's own group, an already traced task, or a
  * thread that is not a group leader (procsim traces processes); -ESRCH.
+ * Context: k->lock held for writing.
  */
 int ptrace_attach(struct kernel *k, int pid, int tracer);
-/* PTRACE_DETACH: -ESRCH if @pid is not traced (or has exited). */
+/*
+ * PTRACE_DETACH: -ESRCH if @pid is not traced (or has exited).
+ * Context: k->lock held for writing.
+ */
 int ptrace_detach(struct kernel *k, int pid);
-/* prctl(PR_SET_CHILD_SUBREAPER, @on) for the process of @pid. */
+/*
+ * prctl(PR_SET_CHILD_SUBREAPER, @on) for the process of @pid.
+ * Context: k->lock held for writing.
+ */
 int set_child_subreaper(struct kernel *k, int pid, bool on);
 
-/* mmap/munmap on a process's mm, for the ctl commands. */
+/*
+ * mmap/munmap on a process's mm, for the ctl commands.
+ * Context: k->lock held for writing.
+ */
 int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 	    int prot, int flags, unsigned long *out);
 int do_munmap(struct kernel *k, int pid, unsigned long addr,
 	      unsigned long len);
 int do_mprotect(struct kernel *k, int pid, unsigned long addr,
 		unsigned long len, int prot);
-/* brk(@brk); the break after it in *@out. */
+/*
+ * brk(@brk); the break after it in *@out.
+ * Context: k->lock held for writing.
+ */
 int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out);
-/* vm.max_map_count; -EINVAL unless 1 <= n <= INT_MAX. */
+/*
+ * vm.max_map_count; -EINVAL unless 1 <= n <= INT_MAX.
+ * Context: k->lock held for writing.
+ */
 int kernel_set_max_map_count(struct kernel *k, long n);
 
 /* setuid()/setgid() of every thread of @pid's process: real, effective,
- * saved and fs ids.  @id up to 4294967294 ((uid_t)-1 means "no change"). */
+ * saved and fs ids.  @id up to 4294967294 ((uid_t)-1 means "no change").
+ * Context: k->lock held for writing.
+ */
 int do_setuid(struct kernel *k, int pid, unsigned long long id);
 int do_setgid(struct kernel *k, int pid, unsigned long long id);
 
-/* Add @n realistic processes (a booted distribution's shape). All or nothing. */
+/*
+ * Add @n realistic processes (a booted distribution's shape). All or nothing.
+ * Context: k->lock held for writing, or no other thread yet (boot).
+ */
 int populate(struct kernel *k, int n);
 
 /* Mark a task changed: bumps task->gen and logs it (track_changes). */
@@ -365,7 +441,7 @@ void task_touch(struct kernel *k, struct task *t);
  * Move the change logs to the caller (who frees ->v) and start new ones.
  * A task born since the last take is only in @born, however often it was
  * touched since: no reader can have cached anything of it yet.
- * Caller holds k->lock for writing.
+ * Context: k->lock held (for reading is enough); takes tasklist_lock.
  */
 void kernel_take_changes(struct kernel *k, struct change_log *changed,
 			 struct change_log *gone, struct change_log *born);

@@ -85,6 +85,11 @@ int kernel_opts_check(const struct kernel_opts *o, char *why)
 	if (o->pidlock && strcmp(o->pidlock, "twice") && strcmp(o->pidlock, "once"))
 		return refuse(why, "pidlock must be twice or once, not '%.32s'",
 			      o->pidlock);
+	if (o->pidlock_shards &&
+	    !pid_store_find_ops(o->pidstore ? o->pidstore : "idr")->nr_shards)
+		return refuse(why, "pidlock_shards needs a backend with shards "
+			      "(xarray-sharded), not %.32s",
+			      o->pidstore ? o->pidstore : "idr");
 	if (o->nr_cpus)
 		err = range(o->nr_cpus, 1, 4096, why);
 	return err;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kerr.h"
 #include "mm.h"
 
 #define MMAP_MIN_ADDR	0x10000UL
@@ -60,9 +61,10 @@ struct mm_struct *mm_alloc(const struct mm_config *cfg)
 	return mm;
 }
 
-static struct vm_area_struct *vma_alloc(void)
+/* A VMA as big as @ops's links need (vma_store_ops.vma_size). */
+static struct vm_area_struct *vma_alloc(const struct vma_store_ops *ops)
 {
-	return calloc(1, sizeof(struct vm_area_struct));
+	return calloc(1, ops->vma_size);
 }
 
 static void vma_free(struct vm_area_struct *v)
@@ -158,7 +160,7 @@ int mm_restore_vma(struct mm_struct *mm, const struct vm_area_struct *tmpl)
 	    (tmpl->vm_start | tmpl->vm_end) & (PAGE_SIZE - 1) ||
 	    (last && tmpl->vm_start < last->vm_end))
 		return -EINVAL;
-	v = vma_alloc();
+	v = vma_alloc(mm->vma_ops);
 	if (!v)
 		return -ENOMEM;
 	if (store_prealloc(mm, 1)) {
@@ -219,14 +221,15 @@ int mm_set_env(struct mm_struct *mm, const char *env, size_t len)
 	return copy_bytes(&mm->env, &mm->env_len, env, len);
 }
 
+/* @arg: the store's ops; only the VMA's own size is copied. */
 static struct vm_area_struct *vma_copy(const struct vm_area_struct *v,
 				       void *arg)
 {
-	struct vm_area_struct *c = malloc(sizeof(*c));
+	const struct vma_store_ops *ops = arg;
+	struct vm_area_struct *c = malloc(ops->vma_size);
 
-	(void)arg;
 	if (c)
-		*c = *v;
+		memcpy(c, v, ops->vma_size);
 	return c;
 }
 
@@ -253,7 +256,7 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 	    copy_bytes(&mm->env, &mm->env_len, old->env, old->env_len))
 		goto fail;
 	if (mm->forkdup == FORKDUP_BULK && ops->dup) {
-		root = ops->dup(old->vma_root, vma_copy, NULL, vma_free);
+		root = ops->dup(old->vma_root, vma_copy, (void *)ops, vma_free);
 		if (!root)
 			goto fail;
 		ops->destroy(mm->vma_root, vma_free);
@@ -263,7 +266,7 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 		return mm;
 	}
 	for (v = vma_first(old); v; v = vma_next(old, v)) {
-		struct vm_area_struct *c = vma_copy(v, NULL);
+		struct vm_area_struct *c = vma_copy(v, (void *)ops);
 
 		if (!c || store_prealloc(mm, 1)) {
 			free(c);
@@ -425,7 +428,7 @@ struct vma_spares {
 static int spares_get(struct mm_struct *mm, struct vma_spares *s, int nodes)
 {
 	for (s->n = 0; s->n < 2; s->n++) {
-		s->v[s->n] = vma_alloc();
+		s->v[s->n] = vma_alloc(mm->vma_ops);
 		if (!s->v[s->n])
 			goto fail;
 	}
@@ -453,7 +456,7 @@ static struct vm_area_struct *split_vma(struct mm_struct *mm,
 	unsigned long pages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 	unsigned long end = v->vm_end;
 
-	*n = *v;
+	memcpy(n, v, mm->vma_ops->vma_size);
 	n->vm_start = addr;
 	if (!(v->vm_flags & VM_ANON))
 		n->vm_pgoff += low;
@@ -510,6 +513,28 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 	vma_set_range(mm, a, a->vm_start, end);
 }
 
+/* The reasons mmap, munmap, mprotect and brk share (kerr.h). */
+static int bad_range(unsigned long addr, unsigned long len)
+{
+	return kerr(-EINVAL, "bad range 0x%lx+0x%lx", addr, len);
+}
+
+static int beyond_task_size(unsigned long addr, unsigned long len)
+{
+	return kerr(-ENOMEM, "0x%lx+0x%lx is beyond the address space",
+		    addr, len);
+}
+
+static int below_min_addr(unsigned long addr)
+{
+	return kerr(-EPERM, "0x%lx is below mmap_min_addr", addr);
+}
+
+static int over_map_count(int max_map_count)
+{
+	return kerr(-ENOMEM, "over max_map_count %d", max_map_count);
+}
+
 int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
 	    unsigned long *out)
 {
@@ -522,12 +547,15 @@ int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
 	struct vma_spares s;
 	int delta = 1;
 
-	if (!len || (addr & (PAGE_SIZE - 1)) || (prot & ~7) ||
-	    !(flags & (MAP_SHARED | MAP_PRIVATE)))
-		return -EINVAL;
+	if (!len || (addr & (PAGE_SIZE - 1)))
+		return bad_range(addr, len);
+	if ((prot & ~7) || !(flags & (MAP_SHARED | MAP_PRIVATE)))
+		return kerr(-EINVAL, "bad protection 0x%x or flags 0x%x",
+			    prot, flags);
 	len = PAGE_ALIGN(len);		/* 0 if it wrapped */
 	if (!len || len > TASK_SIZE - MMAP_MIN_ADDR)
-		return -ENOMEM;
+		return kerr(-ENOMEM, "0x%lx bytes do not fit the address "
+			    "space", req->len);
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return -EOVERFLOW;	/* the file offset wraps, as do_mmap */
 	if (!name || name[0] == '[')	/* [heap], [stack]: anonymous memory */
@@ -536,30 +564,32 @@ int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
 		return -ENOMEM;		/* never a file mapping without its name */
 	if (flags & MAP_FIXED_NOREPLACE) {
 		if (addr < MMAP_MIN_ADDR)
-			return -EPERM;
+			return below_min_addr(addr);
 		if (addr > TASK_SIZE - len)
-			return -ENOMEM;
+			return beyond_task_size(addr, len);
 		if (!range_free(mm, addr, addr + len))
-			return -EEXIST;
+			return kerr(-EEXIST, "noreplace: 0x%lx+0x%lx overlaps "
+				    "a mapping", addr, len);
 		flags &= ~MAP_FIXED;	/* nothing to replace */
 	} else if (flags & MAP_FIXED) {
 		if (addr < MMAP_MIN_ADDR)
-			return -EPERM;		/* mmap_min_addr, as Linux */
+			return below_min_addr(addr);	/* as Linux */
 		if (addr > TASK_SIZE - len)
-			return -ENOMEM;
+			return beyond_task_size(addr, len);
 		delta += unmap_delta(mm, addr, addr + len);
 	} else if (!addr || addr < MMAP_MIN_ADDR || addr > TASK_SIZE - len ||
 		   !hint_free(mm, addr, addr + len)) {
 		/* Before the search: the cache store's cursor moves with it. */
 		if (mm->map_count + 1 > max_map_count)
-			return -ENOMEM;
+			return over_map_count(max_map_count);
 		addr = mm_get_unmapped_area(mm, len);
 		if (!addr)
-			return -ENOMEM;
+			return kerr(-ENOMEM, "no room in the address space "
+				    "for 0x%lx bytes", len);
 	}
 	if (mm->map_count + delta > max_map_count)
-		return -ENOMEM;
-	v = vma_alloc();
+		return over_map_count(max_map_count);
+	v = vma_alloc(mm->vma_ops);
 	if (!v)
 		return -ENOMEM;
 	if (spares_get(mm, &s, MM_PREALLOC)) {
@@ -604,10 +634,10 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr > TASK_SIZE ||
 	    len > TASK_SIZE - addr)
-		return -EINVAL;
+		return bad_range(addr, len);
 	len = PAGE_ALIGN(len);	/* no wrap: both ends are page-aligned */
 	if (mm->map_count + unmap_delta(mm, addr, addr + len) > max_map_count)
-		return -ENOMEM;
+		return over_map_count(max_map_count);
 	if (spares_get(mm, &s, MM_PREALLOC))
 		return -ENOMEM;
 	unmap_range(mm, addr, addr + len, &s);
@@ -632,6 +662,11 @@ static struct vm_area_struct *merge_around(struct mm_struct *mm,
 	return v;
 }
 
+static int not_mapped(unsigned long addr, unsigned long len)
+{
+	return kerr(-ENOMEM, "0x%lx+0x%lx is not mapped throughout", addr, len);
+}
+
 /* mprotect_fixup over [addr, addr+len): split, set, merge again. */
 int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		int prot, int max_map_count)
@@ -642,31 +677,33 @@ int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	struct vma_spares s;
 	int delta = 0, nr = 0;
 
-	if ((addr & (PAGE_SIZE - 1)) || (prot & ~7))
-		return -EINVAL;
+	if (addr & (PAGE_SIZE - 1))
+		return bad_range(addr, len);
+	if (prot & ~7)
+		return kerr(-EINVAL, "bad protection 0x%x", prot);
 	if (!len)
 		return 0;
 	len = PAGE_ALIGN(len);		/* 0 if it wrapped */
 	end = addr + len;
 	if (!len || end < addr || end > TASK_SIZE)
-		return -ENOMEM;
+		return beyond_task_size(addr, len);
 	v = find_vma(mm, addr);
-	if (!v || v->vm_start > addr)
-		return -ENOMEM;		/* a hole at the start */
+	if (!v || v->vm_start > addr)	/* a hole at the start */
+		return not_mapped(addr, len);
 	for (w = v;; w = n) {
 		nr++;
 		if (w->vm_end >= end)
 			break;
 		n = vma_next(mm, w);
 		if (!n || n->vm_start != w->vm_end)
-			return -ENOMEM;	/* a hole inside */
+			return not_mapped(addr, len);	/* a hole inside */
 	}
 	if (v->vm_start < addr && (v->vm_flags & mask) != want)
 		delta++;
 	if (w->vm_end > end && (w->vm_flags & mask) != want)
 		delta++;
 	if (delta && mm->map_count + delta > max_map_count)
-		return -ENOMEM;
+		return over_map_count(max_map_count);
 	if (spares_get(mm, &s, 2 * nr + MM_PREALLOC))
 		return -ENOMEM;
 	for (w = v; w && w->vm_start < end; w = n) {
@@ -691,23 +728,27 @@ int mm_brk(struct mm_struct *mm, unsigned long brk, int max_map_count)
 	struct vm_area_struct *next;
 	int err = 0;
 
-	if (!mm->start_brk || brk < mm->start_brk || mm->brk > TASK_SIZE)
-		return -EINVAL;
+	if (!mm->start_brk || mm->brk > TASK_SIZE)
+		return kerr(-EINVAL, "the process has no heap");
+	if (brk < mm->start_brk)
+		return kerr(-EINVAL, "0x%lx is below the heap's start 0x%lx",
+			    brk, mm->start_brk);
 	/*
 	 * Before PAGE_ALIGN: from ULONG_MAX - PAGE_SIZE + 2 up it wraps to 0,
 	 * which read as a shrink would unmap everything below the heap.
 	 * Linux's check_brk_limits refuses a break past TASK_SIZE: -ENOMEM.
 	 */
 	if (brk > TASK_SIZE)
-		return -ENOMEM;
+		return kerr(-ENOMEM, "0x%lx is beyond the address space", brk);
 	newend = PAGE_ALIGN(brk);
 	oldend = PAGE_ALIGN(mm->brk);
 	if (newend < oldend) {
 		err = mm_munmap(mm, newend, oldend - newend, max_map_count);
 	} else if (newend > oldend) {
 		next = find_vma(mm, oldend);
-		if (next && newend > vm_start_gap(next))
-			return -ENOMEM;		/* check_brk_limits: no room */
+		if (next && newend > vm_start_gap(next))  /* check_brk_limits */
+			return kerr(-ENOMEM, "no room for the heap up to "
+				    "0x%lx", brk);
 		err = mm_mmap(mm, &(struct mmap_req){
 				.addr = oldend, .len = newend - oldend,
 				.prot = PROT_READ | PROT_WRITE,

@@ -9,9 +9,10 @@ static int task_mm(struct kernel *k, int pid, struct task **out)
 	struct task *t = find_task(k, pid);
 
 	if (!t || t->state == EXIT_ZOMBIE || t->signal->group_exiting)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	if (!t->mm)
-		return -EINVAL;		/* kernel threads have no user memory */
+		return kerr(-EINVAL, "pid %d is a kernel thread, which has no "
+			    "user memory", pid);
 	*out = t->group_leader;
 	return 0;
 }
@@ -22,6 +23,7 @@ int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 	struct task *t;
 	int err = task_mm(k, pid, &t);
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	/* A new anonymous mapping has no page touched yet: nothing resident. */
@@ -39,6 +41,7 @@ int do_munmap(struct kernel *k, int pid, unsigned long addr, unsigned long len)
 	struct task *t;
 	int err = task_mm(k, pid, &t);
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	err = mm_munmap(t->mm, addr, len, k->max_map_count);
@@ -53,6 +56,7 @@ int do_mprotect(struct kernel *k, int pid, unsigned long addr,
 	struct task *t;
 	int err = task_mm(k, pid, &t);
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	err = mm_mprotect(t->mm, addr, len, prot, k->max_map_count);
@@ -66,6 +70,7 @@ int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out)
 	struct task *t;
 	int err = task_mm(k, pid, &t);
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	err = mm_brk(t->mm, brk, k->max_map_count);
@@ -77,8 +82,10 @@ int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out)
 
 int kernel_set_max_map_count(struct kernel *k, long n)
 {
-	if (kopt_check_max_map_count(n, NULL))
-		return -EINVAL;
+	char why[KOPT_WHY_LEN];
+
+	if (kopt_check_max_map_count(n, why))
+		return kerr(-EINVAL, "%s", why);
 	k->max_map_count = n;
 	return 0;
 }

@@ -5,9 +5,11 @@
  * RESERVED_PIDS wrap and pid_max live here once (kernel/pid.c:alloc_pid).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "kerr.h"
 #include "registry.h"
 #include "pidstore.h"
 #include "task.h"
@@ -35,11 +37,19 @@ const struct pid_store_ops *pid_store_find_ops(const char *name)
 	return REGISTRY_FIND(pid_store_backends, name);
 }
 
-int pid_store_init(struct pid_store *s, const struct pid_store_ops *ops,
-		   int pid_max)
+static void mutex_init_adaptive(pthread_mutex_t *m)
 {
 	pthread_mutexattr_t attr;
 
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+	pthread_mutex_init(m, &attr);
+	pthread_mutexattr_destroy(&attr);
+}
+
+int pid_store_init(struct pid_store *s, const struct pid_store_ops *ops,
+		   int pid_max)
+{
 	if (pid_max <= RESERVED_PIDS || pid_max > PID_MAX_LIMIT)
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
@@ -48,12 +58,18 @@ int pid_store_init(struct pid_store *s, const struct pid_store_ops *ops,
 	s->priv = ops->create();
 	if (!s->priv)
 		return -ENOMEM;
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
-	pthread_mutex_init(&s->pidmap_lock, &attr);
-	pthread_mutexattr_destroy(&attr);
+	mutex_init_adaptive(&s->pidmap_lock);
 	pthread_rwlock_init(&s->read_lock, NULL);
 	return 0;
+}
+
+static void shards_free(struct pid_shard *shard, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		pthread_mutex_destroy(&shard[i].lock);
+		free(shard[i].reserved.v);
+	}
+	free(shard);
 }
 
 void pid_store_destroy(struct pid_store *s)
@@ -62,8 +78,11 @@ void pid_store_destroy(struct pid_store *s)
 		return;
 	s->ops->destroy(s->priv);
 	s->priv = NULL;
-	free(s->reserved);
-	s->reserved = NULL;
+	free(s->reserved.v);
+	s->reserved = (struct pid_resv){ 0 };
+	shards_free(s->shard, s->nr_shards);
+	s->shard = NULL;
+	s->nr_shards = 0;
 	pthread_mutex_destroy(&s->pidmap_lock);
 	pthread_rwlock_destroy(&s->read_lock);
 }
@@ -88,39 +107,104 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* One pidmap_lock and what it guards: the store's, or one shard's. */
+struct pidmap {
+	pthread_mutex_t *lock;
+	int *last_pid;
+	struct pid_resv *resv;
+	struct pid_lock_stats *stats;
+	int shard;		/* -1: the whole store */
+};
+
+static struct pidmap map_store(struct pid_store *s)
+{
+	return (struct pidmap){ &s->pidmap_lock, &s->last_pid, &s->reserved,
+				&s->stats, -1 };
+}
+
+static struct pidmap map_shard(struct pid_store *s, unsigned i)
+{
+	struct pid_shard *sh = &s->shard[i];
+
+	return (struct pidmap){ &sh->lock, &sh->last_pid, &sh->reserved,
+				&sh->stats, (int)i };
+}
+
+/* The lock that guards @pid's slot. */
+static struct pidmap map_of(struct pid_store *s, int pid)
+{
+	return s->nr_shards ? map_shard(s, s->ops->shard_of(pid)) : map_store(s);
+}
+
 /* spin_lock(&pidmap_lock), timed when asked: wait before, hold after. */
-static uint64_t pidmap_lock(struct pid_store *s)
+static uint64_t pidmap_lock(const struct pid_store *s, struct pidmap m)
 {
 	uint64_t t0, t1, wait;
 
 	if (!s->timing) {
-		pthread_mutex_lock(&s->pidmap_lock);
+		pthread_mutex_lock(m.lock);
 		return 0;
 	}
 	t0 = now_ns();
-	pthread_mutex_lock(&s->pidmap_lock);
+	pthread_mutex_lock(m.lock);
 	t1 = now_ns();
 	wait = t1 - t0;
-	s->stats.wait_ns += wait;
-	if (wait > s->stats.max_wait_ns)
-		s->stats.max_wait_ns = wait;
+	m.stats->wait_ns += wait;
+	if (wait > m.stats->max_wait_ns)
+		m.stats->max_wait_ns = wait;
 	return t1;
 }
 
-static void pidmap_unlock(struct pid_store *s, uint64_t locked_at)
+static void pidmap_unlock(const struct pid_store *s, struct pidmap m,
+			  uint64_t locked_at)
 {
 	if (s->timing) {
 		uint64_t hold = now_ns() - locked_at;
 
 		if (hold > PIDLOCK_PREEMPTED_NS)
-			s->stats.preempted++;
+			m.stats->preempted++;
 		else
-			s->stats.hold_ns += hold;
-		if (hold > s->stats.max_hold_ns)
-			s->stats.max_hold_ns = hold;
+			m.stats->hold_ns += hold;
+		if (hold > m.stats->max_hold_ns)
+			m.stats->max_hold_ns = hold;
 	}
-	s->stats.acquired++;
-	pthread_mutex_unlock(&s->pidmap_lock);
+	m.stats->acquired++;
+	pthread_mutex_unlock(m.lock);
+}
+
+static void stats_add(struct pid_lock_stats *to, const struct pid_lock_stats *st)
+{
+	to->acquired += st->acquired;
+	to->allocs += st->allocs;
+	to->preempted += st->preempted;
+	to->wait_ns += st->wait_ns;
+	to->hold_ns += st->hold_ns;
+	if (st->max_wait_ns > to->max_wait_ns)
+		to->max_wait_ns = st->max_wait_ns;
+	if (st->max_hold_ns > to->max_hold_ns)
+		to->max_hold_ns = st->max_hold_ns;
+}
+
+size_t pid_store_mem_bytes(const struct pid_store *s)
+{
+	struct pid_store *w = (struct pid_store *)s;	/* the locks only */
+	size_t bytes;
+
+	pthread_mutex_lock(&w->pidmap_lock);
+	for (unsigned i = 0; i < s->nr_shards; i++)
+		pthread_mutex_lock(&w->shard[i].lock);
+	bytes = s->ops->mem_bytes(s->priv);
+	for (unsigned i = s->nr_shards; i-- > 0;)
+		pthread_mutex_unlock(&w->shard[i].lock);
+	pthread_mutex_unlock(&w->pidmap_lock);
+	return bytes;
+}
+
+void pid_store_lock_stats(const struct pid_store *s, struct pid_lock_stats *out)
+{
+	*out = s->stats;
+	for (unsigned i = 0; i < s->nr_shards; i++)
+		stats_add(out, &s->shard[i].stats);
 }
 
 /* Backends without RCU lookups: readers are kept out while a hook writes. */
@@ -157,35 +241,34 @@ static void read_end(const struct pid_store *s)
  * Reserved pids are few and short-lived (between alloc and install), but
  * a backend switch must carry them over, so the shared layer keeps them.
  */
-static int reserve_note(struct pid_store *s, int pid)
+static int reserve_note(struct pid_resv *r, int pid)
 {
-	if (s->nr_reserved == s->reserved_cap) {
-		int cap = s->reserved_cap ? s->reserved_cap * 2 : 8;
-		int *r = realloc(s->reserved, cap * sizeof(*r));
+	if (r->n == r->cap) {
+		int cap = r->cap ? r->cap * 2 : 8;
+		int *v = realloc(r->v, cap * sizeof(*v));
 
-		if (!r)
+		if (!v)
 			return -ENOMEM;
-		s->reserved = r;
-		s->reserved_cap = cap;
+		r->v = v;
+		r->cap = cap;
 	}
-	s->reserved[s->nr_reserved++] = pid;
+	r->v[r->n++] = pid;
 	return 0;
 }
 
-static void reserve_forget(struct pid_store *s, int pid)
+static void reserve_forget(struct pid_resv *r, int pid)
 {
-	for (int i = 0; i < s->nr_reserved; i++)
-		if (s->reserved[i] == pid) {
-			s->reserved[i] = s->reserved[--s->nr_reserved];
+	for (int i = 0; i < r->n; i++)
+		if (r->v[i] == pid) {
+			r->v[i] = r->v[--r->n];
 			return;
 		}
 }
 
-/* Mark @nr used (reserved) in the backend and in the reserved list. */
-/* Mark @nr used by @t (NULL: reserved) in the backend.  pidmap_lock held. */
-static int reserve(struct pid_store *s, int nr, struct task *t)
+/* Mark @nr used by @t (NULL: reserved) in the backend.  @m's lock held. */
+static int reserve(struct pid_store *s, struct pidmap m, int nr, struct task *t)
 {
-	int err = t ? 0 : reserve_note(s, nr);
+	int err = t ? 0 : reserve_note(m.resv, nr);
 
 	if (err)
 		return err;
@@ -194,28 +277,37 @@ static int reserve(struct pid_store *s, int nr, struct task *t)
 	write_end(s);
 	if (err) {
 		if (!t)
-			s->nr_reserved--;
+			m.resv->n--;
 		return err;
 	}
 	s->nr_used++;
 	return 0;
 }
 
-/*
- * alloc_pid's policy: the first free pid after last_pid.  Before the first
- * wrap pids start at 1; afterwards at RESERVED_PIDS.  pidmap_lock held.
- */
-static int next_free(struct pid_store *s)
+/* First free pid in [from, to) of @m's part of the store. */
+static int find_free(struct pid_store *s, struct pidmap m, int from, int to)
 {
-	int min = s->last_pid >= RESERVED_PIDS ? RESERVED_PIDS : 1;
-	int start = s->last_pid + 1;
+	if (m.shard < 0)
+		return s->ops->find_free(s->priv, from, to);
+	return s->ops->find_free_in(s->priv, (unsigned)m.shard, from, to);
+}
+
+/*
+ * alloc_pid's policy: the first free pid after the cursor.  Before the
+ * first wrap pids start at 1; afterwards at RESERVED_PIDS.  @m's lock held.
+ */
+static int next_free(struct pid_store *s, struct pidmap m)
+{
+	int last = *m.last_pid;
+	int min = last >= RESERVED_PIDS ? RESERVED_PIDS : 1;
+	int start = last + 1;
 	int nr;
 
 	if (start < min || start >= s->pid_max)
 		start = min;
-	nr = s->ops->find_free(s->priv, start, s->pid_max);
+	nr = find_free(s, m, start, s->pid_max);
 	if (nr < 0 && start > min)
-		nr = s->ops->find_free(s->priv, min, start);
+		nr = find_free(s, m, min, start);
 	return nr;
 }
 
@@ -226,74 +318,107 @@ static void preload(struct pid_store *s)
 		s->ops->preload(s->priv);
 }
 
-int pid_store_alloc(struct pid_store *s, int *pid)
+int pid_store_exhausted(const struct pid_store *s)
 {
-	uint64_t at, t0;
-	struct kstat *ks = kstat_begin(s->kstat, &t0);
-	int nr, err = -EAGAIN;
+	return kerr(-EAGAIN, "no free pid (pid_max %d, %lu in use)",
+		    s->pid_max, s->nr_used);
+}
 
-	preload(s);
-	at = pidmap_lock(s);
-	nr = next_free(s);
-	if (nr >= 0)
-		err = reserve(s, nr, NULL);
+/*
+ * One hold of @m's lock: a free pid of its part reserved (@t NULL) or
+ * published with @t (pidlock=once).  -EAGAIN when that part is full.
+ */
+static int alloc_in(struct pid_store *s, struct pidmap m, struct task *t,
+		    bool leader, int *pid)
+{
+	uint64_t at = pidmap_lock(s, m);
+	int nr = next_free(s, m), err;
+
+	if (nr >= 0) {
+		if (t) {
+			t->pid = nr;	/* before the task is visible */
+			if (leader)
+				t->tgid = nr;
+		}
+		err = reserve(s, m, nr, t);
+	} else {
+		err = pid_store_exhausted(s);
+	}
 	if (!err) {
-		s->last_pid = nr;
-		s->stats.allocs++;
+		if (t && s->ops->set_leader) {
+			write_begin(s);
+			s->ops->set_leader(s->priv, nr, leader);
+			write_end(s);
+		}
+		/* /proc/loadavg reads s->last_pid without this lock. */
+		__atomic_store_n(m.last_pid, nr, __ATOMIC_RELAXED);
+		if (m.shard >= 0)
+			__atomic_store_n(&s->last_pid, nr, __ATOMIC_RELAXED);
+		m.stats->allocs++;
 		*pid = nr;
 	}
-	pidmap_unlock(s, at);
+	pidmap_unlock(s, m, at);
+	return err;
+}
+
+/* The shard of the CPU we run on first, then the others in turn. */
+static int alloc_any(struct pid_store *s, struct task *t, bool leader, int *pid)
+{
+	int cpu, err = -EAGAIN;
+	unsigned home;
+
+	preload(s);
+	if (!s->nr_shards)
+		return alloc_in(s, map_store(s), t, leader, pid);
+	cpu = sched_getcpu();
+	home = cpu > 0 ? (unsigned)cpu % s->nr_shards : 0;
+	for (unsigned i = 0; i < s->nr_shards && err == -EAGAIN; i++)
+		err = alloc_in(s, map_shard(s, (home + i) % s->nr_shards), t,
+			       leader, pid);
+	return err;
+}
+
+int pid_store_alloc(struct pid_store *s, int *pid)
+{
+	uint64_t t0;
+	struct kstat *ks = kstat_begin(s->kstat, &t0);
+	int err = alloc_any(s, NULL, false, pid);
+
 	kstat_end(ks, KSTAT_PID_ALLOC, t0);
 	return err;
 }
 
 int pid_store_alloc_task(struct pid_store *s, struct task *t, bool leader)
 {
-	uint64_t at, t0;
+	uint64_t t0;
 	struct kstat *ks = kstat_begin(s->kstat, &t0);
-	int nr, err = -EAGAIN;
+	int pid, err = alloc_any(s, t, leader, &pid);
 
-	preload(s);
-	at = pidmap_lock(s);
-	nr = next_free(s);
-	if (nr >= 0) {
-		t->pid = nr;		/* before the task is visible */
-		if (leader)
-			t->tgid = nr;
-		err = reserve(s, nr, t);
-	}
-	if (!err) {
-		if (s->ops->set_leader) {
-			write_begin(s);
-			s->ops->set_leader(s->priv, nr, leader);
-			write_end(s);
-		}
-		s->last_pid = nr;
-		s->stats.allocs++;
-	}
-	pidmap_unlock(s, at);
 	kstat_end(ks, KSTAT_PID_ALLOC, t0);
 	return err;
 }
 
 int pid_store_alloc_at(struct pid_store *s, int pid)
 {
+	struct pidmap m;
 	uint64_t at;
 	int err = -EEXIST;
 
 	/* Not pid_max: a live pid may lie above it once it was lowered. */
 	if (pid <= 0 || pid >= PID_MAX_LIMIT)
 		return -EINVAL;
-	at = pidmap_lock(s);
-	if (s->ops->find_free(s->priv, pid, pid + 1) == pid)
-		err = reserve(s, pid, NULL);
-	pidmap_unlock(s, at);
+	m = map_of(s, pid);
+	at = pidmap_lock(s, m);
+	if (find_free(s, m, pid, pid + 1) == pid)
+		err = reserve(s, m, pid, NULL);
+	pidmap_unlock(s, m, at);
 	return err;
 }
 
 void pid_store_install(struct pid_store *s, int pid, struct task *t)
 {
-	uint64_t at = pidmap_lock(s);
+	struct pidmap m = map_of(s, pid);
+	uint64_t at = pidmap_lock(s, m);
 
 	write_begin(s);
 	s->ops->replace(s->priv, pid, t);
@@ -301,22 +426,23 @@ void pid_store_install(struct pid_store *s, int pid, struct task *t)
 		s->ops->set_leader(s->priv, pid, thread_group_leader(t));
 	write_end(s);
 	if (t)
-		reserve_forget(s, pid);
-	pidmap_unlock(s, at);
+		reserve_forget(m.resv, pid);
+	pidmap_unlock(s, m, at);
 }
 
 void pid_store_free(struct pid_store *s, int pid)
 {
 	uint64_t t0;
 	struct kstat *ks = kstat_begin(s->kstat, &t0);
-	uint64_t at = pidmap_lock(s);
+	struct pidmap m = map_of(s, pid);
+	uint64_t at = pidmap_lock(s, m);
 
-	reserve_forget(s, pid);
+	reserve_forget(m.resv, pid);
 	write_begin(s);
 	s->ops->remove(s->priv, pid);
 	write_end(s);
 	s->nr_used--;
-	pidmap_unlock(s, at);
+	pidmap_unlock(s, m, at);
 	kstat_end(ks, KSTAT_PID_FREE, t0);
 }
 
@@ -394,28 +520,107 @@ static int switch_insert(void *priv, const struct pid_store_ops *ops, int pid,
 	return err;
 }
 
+/* Each reserved pid of the store and its shards, in @fn's hands. */
+static int for_each_reserved(struct pid_store *s,
+			     int (*fn)(struct pid_store *s, int pid, void *arg),
+			     void *arg)
+{
+	int err = 0;
+
+	for (int i = 0; i < s->reserved.n && !err; i++)
+		err = fn(s, s->reserved.v[i], arg);
+	for (unsigned j = 0; j < s->nr_shards && !err; j++)
+		for (int i = 0; i < s->shard[j].reserved.n && !err; i++)
+			err = fn(s, s->shard[j].reserved.v[i], arg);
+	return err;
+}
+
+struct switch_to {
+	void *priv;
+	const struct pid_store_ops *ops;
+};
+
+static int switch_reserved(struct pid_store *s, int pid, void *arg)
+{
+	struct switch_to *to = arg;
+
+	(void)s;
+	return switch_insert(to->priv, to->ops, pid, NULL);
+}
+
+static int note_reserved(struct pid_store *s, int pid, void *arg)
+{
+	struct pid_resv *all = arg;
+
+	(void)s;
+	return reserve_note(all, pid);
+}
+
+/*
+ * A lock per shard of s->ops (or none): the reserved pids move to the
+ * lock that now guards them, each shard's cursor starts at the store's.
+ * Context: no other thread uses @s (the world lock held for writing).
+ */
+static int shards_rebuild(struct pid_store *s)
+{
+	unsigned n = s->want_shards ? s->ops->nr_shards : 0;
+	struct pid_shard *shard = n ? calloc(n, sizeof(*shard)) : NULL;
+	struct pid_resv all = { 0 };
+	int err;
+
+	if (n && !shard)
+		return -ENOMEM;
+	err = for_each_reserved(s, note_reserved, &all);
+	if (err) {
+		free(all.v);
+		free(shard);
+		return err;
+	}
+	shards_free(s->shard, s->nr_shards);
+	free(s->reserved.v);
+	s->reserved = (struct pid_resv){ 0 };
+	s->shard = shard;
+	s->nr_shards = n;
+	for (unsigned i = 0; i < n; i++) {
+		mutex_init_adaptive(&shard[i].lock);
+		shard[i].last_pid = s->last_pid;
+	}
+	for (int i = 0; i < all.n && !err; i++)
+		err = reserve_note(map_of(s, all.v[i]).resv, all.v[i]);
+	free(all.v);
+	return err;
+}
+
+int pid_store_set_shards(struct pid_store *s)
+{
+	s->want_shards = true;
+	return shards_rebuild(s);
+}
+
 /* Context: the world lock held for writing: no lookup runs. */
 int pid_store_switch(struct pid_store *s, const struct pid_store_ops *ops)
 {
-	void *priv = ops->create();
+	struct switch_to to = { ops->create(), ops };
 	struct task *t;
 	int pid, err = 0;
 
-	if (!priv)
+	if (!to.priv)
 		return -ENOMEM;
 	if (s->concurrent && ops->set_rcu)
-		ops->set_rcu(priv);
+		ops->set_rcu(to.priv);
 	for (pid = s->ops->next(s->priv, 0, &t); pid >= 0 && !err;
 	     pid = s->ops->next(s->priv, pid + 1, &t))
-		err = switch_insert(priv, ops, pid, t);
-	for (int i = 0; i < s->nr_reserved && !err; i++)
-		err = switch_insert(priv, ops, s->reserved[i], NULL);
+		err = switch_insert(to.priv, ops, pid, t);
+	if (!err)
+		err = for_each_reserved(s, switch_reserved, &to);
 	if (err) {
-		ops->destroy(priv);
+		ops->destroy(to.priv);
 		return err;
 	}
 	s->ops->destroy(s->priv);
 	s->ops = ops;
-	s->priv = priv;
-	return 0;
+	s->priv = to.priv;
+	/* The pids stay; only who locks them changes (ENOMEM: the lists
+	 * are lost, which only a reserved pid of a restore in progress has). */
+	return shards_rebuild(s);
 }

@@ -35,7 +35,13 @@
  *   install takes the lock again to publish (idr_alloc(NULL), idr_replace).
  *   pidlock=once (the Nov 2025 fix): pid_store_alloc_task() reserves and
  *   publishes in one hold; the caller then hides the task until it is
- *   built (task->attached, see find_task()).
+ *   built (task->unattached, see find_task()).
+ *   pidlock_shards (a backend with .nr_shards): a pidmap_lock per shard,
+ *   each guarding its shard's slots, cursor and reserved pids; an alloc
+ *   takes only its shard's lock (the shard of its CPU, others when that
+ *   one is full), install and free only the pid's.  Both pidlock modes
+ *   keep their meaning, per shard.  nr_used is an atomic (every lock
+ *   writes it).
  */
 #ifndef PROCSIM_PIDSTORE_H
 #define PROCSIM_PIDSTORE_H
@@ -94,6 +100,15 @@ struct pid_store_ops {
 	 * Context: no lock; races other preloads and the write hooks.
 	 */
 	void (*preload)(void *priv);
+	/*
+	 * Optional (a sharded backend): pids live in nr_shards parts whose
+	 * write hooks touch nothing another part uses; shard_of() says whose
+	 * a pid is, find_free_in() is find_free() within shard @i.  Then
+	 * pidlock_shards gives every shard its own pidmap_lock and cursor.
+	 */
+	unsigned nr_shards;
+	unsigned (*shard_of)(int pid);
+	int (*find_free_in)(void *priv, unsigned i, int from, int to);
 };
 
 enum pid_lock_mode { PIDLOCK_TWICE, PIDLOCK_ONCE };
@@ -113,20 +128,49 @@ struct pid_lock_stats {
 	uint64_t max_wait_ns, max_hold_ns;
 };
 
+/* Pids allocated but not installed yet (a switch carries them over). */
+struct pid_resv {
+	int *v;
+	int n, cap;
+};
+
+/*
+ * One shard's pidmap_lock and what it guards (pidlock_shards): the shard's
+ * own cyclic cursor and reserved pids, so that allocations in different
+ * shards never meet.  Pids then come in order per shard, not globally.
+ */
+struct pid_shard {
+	pthread_mutex_t lock;
+	int last_pid;
+	struct pid_resv reserved;
+	struct pid_lock_stats stats;
+};
+
 struct pid_store {
 	const struct pid_store_ops *ops;
 	void *priv;
-	int last_pid;		/* cursor: the last pid handed out */
+	/*
+	 * Cursor: the last pid handed out.  With shards, the last any shard
+	 * handed out (a relaxed atomic store; each shard has its own).
+	 */
+	int last_pid;
 	int pid_max;		/* pids are < pid_max */
-	unsigned long nr_used;	/* reserved + present */
-	int *reserved;		/* pids allocated but not installed yet */
-	int nr_reserved, reserved_cap;
+	_Atomic unsigned long nr_used;	/* reserved + present */
+	struct pid_resv reserved;
 	const struct kstat_hook *kstat;	/* accounting, or NULL (kernel_init sets it) */
 	pthread_mutex_t pidmap_lock;	/* every field above; see LOCKING */
 	pthread_rwlock_t read_lock;	/* non-RCU backends, while concurrent */
 	enum pid_lock_mode lock_mode;
 	bool concurrent;	/* lookups may run beside writers */
 	bool timing;		/* measure pidmap_lock into ->stats */
+	/*
+	 * pidlock_shards asked for: a lock per shard of a backend that has
+	 * shards (->shard, ->nr_shards; NULL and 0 otherwise, and the one
+	 * pidmap_lock above serves).
+	 */
+	bool want_shards;
+	struct pid_shard *shard;
+	unsigned nr_shards;
 	struct pid_lock_stats stats;	/* under pidmap_lock */
 };
 
@@ -147,6 +191,8 @@ void pid_store_destroy(struct pid_store *s);
  * reserved; pid_store_install() publishes the task.  -EAGAIN when full.
  */
 int pid_store_alloc(struct pid_store *s, int *pid);
+/* -EAGAIN, with its reason (kerr.h): no pid below pid_max is free. */
+int pid_store_exhausted(const struct pid_store *s);
 /*
  * pidlock=once: alloc_pid and publish @t in one hold of pidmap_lock; sets
  * @t->pid (and @t->tgid if @leader) before @t is visible.  The caller keeps
@@ -172,6 +218,22 @@ int pid_store_switch(struct pid_store *s, const struct pid_store_ops *ops);
  * Context: no other thread uses @s yet.
  */
 void pid_store_set_concurrent(struct pid_store *s);
+/*
+ * pidlock_shards: from now on (and across switches) a backend with shards
+ * gets a pidmap_lock per shard; an allocation takes the shard of the CPU
+ * it runs on (sched_getcpu, as the kernel's per-CPU caches), then the
+ * others in turn when that one is full.  -ENOMEM.
+ * Context: no other thread uses @s yet.
+ */
+int pid_store_set_shards(struct pid_store *s);
+/*
+ * Bytes the backend holds (ops->mem_bytes), read under pidmap_lock (every
+ * shard's in turn), as writers change the counts: a reader waits for at
+ * most one hold.  Context: any.
+ */
+size_t pid_store_mem_bytes(const struct pid_store *s);
+/* pidmap_lock's stats summed over every lock (the one, or the shards'). */
+void pid_store_lock_stats(const struct pid_store *s, struct pid_lock_stats *out);
 /* Allocator calls the backend made so far, or -1 when it cannot tell. */
 long pid_store_alloc_calls(const struct pid_store *s);
 

@@ -6,10 +6,12 @@
  * (s / NR_SHARDS) * 64 + pid % 64, so a cyclic cursor walks the shards in
  * turn and each shard's tree stays NR_SHARDS times smaller.
  *
- * All shards share the store's one pidmap_lock ("multiple xarrays that
- * shared a single lock"): the alloc policy is a global cyclic cursor
- * (pidstore.c), and a lock per shard would need a cursor per shard, i.e.
- * pids no longer handed out in order; that variant is not built.
+ * By default all shards share the store's one pidmap_lock ("multiple
+ * xarrays that shared a single lock") and its global cyclic cursor
+ * (pidstore.c).  With pidlock_shards each shard has a lock and a cursor
+ * of its own (the thread's "sharding"): the write hooks of one shard touch
+ * only its tree, and find_free_in() searches one shard, so allocations in
+ * different shards never meet; pids are then in order per shard only.
  * A search over a pid range asks every shard for its first hit in its
  * share of the range and keeps the smallest (the map is monotonic within
  * a shard).  Lookups are RCU-safe as each shard's are (pidstore_xarray.c).
@@ -65,17 +67,30 @@ static void sh_destroy(void *priv)
 	free(x);
 }
 
-static int sh_find_free(void *priv, int from, int to)
+static unsigned sh_shard_of(int pid)
+{
+	return ((unsigned long)pid >> STRIPE_BITS) % NR_SHARDS;
+}
+
+/* Shard @i's first free pid in [from, to), or -1. */
+static int sh_find_free_in(void *priv, unsigned i, int from, int to)
 {
 	struct sharded *x = priv;
+	long n = xa_tree_find_free(&x->shard[i], local_from(i, from),
+				   local_from(i, to));
+
+	return n >= 0 ? (int)to_global(i, n) : -1;
+}
+
+static int sh_find_free(void *priv, int from, int to)
+{
 	long best = -1;
 
 	for (unsigned i = 0; i < NR_SHARDS; i++) {
-		long n = xa_tree_find_free(&x->shard[i], local_from(i, from),
-					   local_from(i, to));
+		int n = sh_find_free_in(priv, i, from, to);
 
-		if (n >= 0 && (best < 0 || to_global(i, n) < best))
-			best = to_global(i, n);
+		if (n >= 0 && (best < 0 || n < best))
+			best = n;
 	}
 	return (int)best;
 }
@@ -179,7 +194,7 @@ static unsigned long sh_alloc_calls(void *priv)
 
 const struct pid_store_ops pid_store_xarray_sharded_ops = {
 	.name = "xarray-sharded",
-	.desc = "8 XArrays, 64-pid stripes spread across them, one pidmap_lock",
+	.desc = "8 XArrays, 64-pid stripes spread across them, one pidmap_lock (or one each)",
 	.create = sh_create,
 	.destroy = sh_destroy,
 	.find_free = sh_find_free,
@@ -194,4 +209,7 @@ const struct pid_store_ops pid_store_xarray_sharded_ops = {
 	.rcu_lookup = true,
 	.set_rcu = sh_set_rcu,
 	.alloc_calls = sh_alloc_calls,
+	.nr_shards = NR_SHARDS,
+	.shard_of = sh_shard_of,
+	.find_free_in = sh_find_free_in,
 };

@@ -24,13 +24,25 @@ static int set_one_prio(struct kernel *k, struct task *t, int niceval,
 			const struct sender *as, int error)
 {
 	if (!may_renice(t, as))
-		return -EPERM;
+		return kerr(-EPERM, "euid %u may not renice pid %d", as->euid,
+			    t->pid);
 	/* can_nice(): RLIMIT_NICE is 0 here, so lowering needs the cap. */
 	if (niceval < t->nice && as && !as->priv)
-		return -EACCES;
+		return kerr(-EACCES, "lowering nice to %d needs CAP_SYS_NICE",
+			    niceval);
 	t->nice = niceval;
 	task_touch(k, t);
 	return error == -ESRCH ? 0 : error;
+}
+
+/* -ESRCH for (@which, @who) that matched nothing, and why. */
+int prio_no_match(int which, int who)
+{
+	static const char *const what[] = { "process", "process group", "user" };
+
+	if (which < 0 || which > 2)
+		return kerr(-EINVAL, "no such 'which' %d", which);
+	return kerr(-ESRCH, "no %s %d", what[which], who);
 }
 
 /* Does @t match (@which, @who)?  Caller checked @which. */
@@ -57,17 +69,19 @@ int do_setpriority(struct kernel *k, int which, int who, int niceval,
 	struct task *t, *leader;
 	int pid, error = -ESRCH;
 
+	lockdep_assert_world_held(k);
 	if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
-		return -EINVAL;
+		return prio_no_match(which, who);
 	niceval = niceval < MIN_NICE ? MIN_NICE :
 		  niceval > MAX_NICE ? MAX_NICE : niceval;
 	if (which == PRIO_PROCESS) {
 		t = who > 0 ? find_task(k, who) : NULL;
-		return t ? set_one_prio(k, t, niceval, as, error) : -ESRCH;
+		return t ? set_one_prio(k, t, niceval, as, error) :
+		       prio_no_match(which, who);
 	}
 	for_each_prio_task(k, which, who, t, leader, pid)
 		error = set_one_prio(k, t, niceval, as, error);
-	return error;
+	return error == -ESRCH ? prio_no_match(which, who) : error;
 }
 
 int do_getpriority(struct kernel *k, int which, int who, int *prio)
@@ -75,8 +89,9 @@ int do_getpriority(struct kernel *k, int which, int who, int *prio)
 	struct task *t, *leader;
 	int pid, best = 0;
 
+	lockdep_assert_world_held(k);
 	if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
-		return -EINVAL;
+		return prio_no_match(which, who);
 	if (which == PRIO_PROCESS) {
 		t = who > 0 ? find_task(k, who) : NULL;
 		if (t)
@@ -87,7 +102,7 @@ int do_getpriority(struct kernel *k, int which, int who, int *prio)
 				best = 20 - t->nice;
 	}
 	if (!best)
-		return -ESRCH;
+		return prio_no_match(which, who);
 	*prio = best;
 	return 0;
 }

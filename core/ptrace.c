@@ -53,14 +53,21 @@ int ptrace_attach(struct kernel *k, int pid, int tracer_pid)
 {
 	struct task *t = find_task(k, pid), *tracer = find_task(k, tracer_pid);
 
-	if (!t || !tracer || tracer->state == EXIT_ZOMBIE ||
+	lockdep_assert_world_held(k);
+	if (!t)
+		return kerr_no_pid(pid);
+	if (!tracer || tracer->state == EXIT_ZOMBIE ||
 	    tracer->signal->group_exiting || (tracer->flags & PF_EXITING))
-		return -ESRCH;
+		return kerr(-ESRCH, "no live tracer with pid %d", tracer_pid);
+	if (t->ptrace)
+		return kerr(-EPERM, "pid %d is already traced", pid);
 	if (t->state == EXIT_ZOMBIE || t->group_leader == k->init_task ||
 	    task_is_kthread(t) ||
 	    task_is_kthread(tracer) || t->signal == tracer->signal ||
-	    t->ptrace || !thread_group_leader(t))
-		return -EPERM;
+	    !thread_group_leader(t))
+		return kerr(-EPERM, "pid %d cannot be traced by %d (init, a "
+			    "kernel thread, a zombie, a non-leader thread or "
+			    "the tracer's own process)", pid, tracer_pid);
 	ptrace_link(k, t, tracer);
 	return 0;
 }
@@ -69,8 +76,9 @@ int ptrace_detach(struct kernel *k, int pid)
 {
 	struct task *t = find_task(k, pid);
 
+	lockdep_assert_world_held(k);
 	if (!t || !t->ptrace || t->state == EXIT_ZOMBIE)
-		return -ESRCH;
+		return kerr(-ESRCH, "pid %d is not traced", pid);
 	ptrace_unlink(k, t);
 	return 0;
 }

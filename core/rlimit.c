@@ -80,19 +80,25 @@ int do_prlimit(struct kernel *k, int pid, int res, const struct rlimit *new,
 	struct rlimit cur;
 	int i;
 
+	lockdep_assert_world_held(k);
 	if (!t)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	if (!may_prlimit(t, as))
-		return -EPERM;
+		return kerr(-EPERM, "uid %u may not change pid %d's limits "
+			    "without CAP_SYS_RESOURCE", as->uid, pid);
 	if (res < 0 || res >= RLIM_NLIMITS)
-		return -EINVAL;
+		return kerr(-EINVAL, "no resource %d (0..%d)", res,
+			    RLIM_NLIMITS - 1);
 	if (new && new->rlim_cur > new->rlim_max)
-		return -EINVAL;
+		return kerr(-EINVAL, "soft limit %llu above hard limit %llu",
+			    (unsigned long long)new->rlim_cur,
+			    (unsigned long long)new->rlim_max);
 	if (new && res == RLIMIT_NOFILE && new->rlim_max > NR_OPEN)
-		return -EPERM;
+		return kerr(-EPERM, "NOFILE above nr_open %d", NR_OPEN);
 	task_rlimit(k, t, res, &cur);
 	if (new && new->rlim_max > cur.rlim_max && as && !as->priv)
-		return -EPERM;
+		return kerr(-EPERM, "raising a hard limit needs "
+			    "CAP_SYS_RESOURCE");
 	sig = t->group_leader->signal;
 	if (new && !sig->rlim) {
 		sig->rlim = malloc(RLIM_NLIMITS * sizeof(*sig->rlim));

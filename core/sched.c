@@ -22,6 +22,12 @@ static bool same_owner(const struct task *t, const struct sender *as)
 	       t->cred.euid == as->euid;
 }
 
+static int not_owner(const struct task *t, const struct sender *as)
+{
+	return kerr(-EPERM, "euid %u may not change pid %d without "
+		    "CAP_SYS_NICE", as->euid, t->pid);
+}
+
 /* The CPUs the simulation has, within the mask's 64 bits. */
 static uint64_t online_mask(const struct kernel *k)
 {
@@ -33,13 +39,15 @@ int do_sched_setaffinity(struct kernel *k, int pid, uint64_t mask,
 {
 	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
 
+	lockdep_assert_world_held(k);
 	if (!t)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	if (!same_owner(t, as))
-		return -EPERM;
+		return not_owner(t, as);
 	/* CPUs 64 and up stay allowed, so the mask is never empty there. */
 	if (!(mask & online_mask(k)) && k->nr_cpus <= 64)
-		return -EINVAL;
+		return kerr(-EINVAL, "mask 0x%llx has none of the %d CPUs",
+			    (unsigned long long)mask, k->nr_cpus);
 	t->cpus_excluded = ~mask & online_mask(k);
 	if (t->cpus_excluded & (1ULL << (t->cpu & 63)) && t->cpu < 64)
 		t->cpu = __builtin_ctzll(mask & online_mask(k));	/* migrate */
@@ -51,8 +59,9 @@ int do_sched_getaffinity(struct kernel *k, int pid, uint64_t *mask)
 {
 	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
 
+	lockdep_assert_world_held(k);
 	if (!t)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	*mask = ~t->cpus_excluded & online_mask(k);
 	return 0;
 }
@@ -67,19 +76,22 @@ int do_sched_setscheduler(struct kernel *k, int pid, int policy, int prio,
 {
 	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
 
+	lockdep_assert_world_held(k);
 	if (policy != SCHED_OTHER && policy != SCHED_BATCH &&
 	    policy != SCHED_IDLE && !rt_policy(policy))
-		return -EINVAL;
+		return kerr(-EINVAL, "no policy %d", policy);
 	if (rt_policy(policy) ? prio < 1 || prio >= MAX_RT_PRIO : prio != 0)
-		return -EINVAL;
+		return kerr(-EINVAL, "policy %d takes priority %s, not %d",
+			    policy, rt_policy(policy) ? "1..99" : "0", prio);
 	if (!t)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	/* RLIMIT_RTPRIO is 0: without CAP_SYS_NICE, no way up into RT. */
 	if (as && !as->priv && rt_policy(policy) &&
 	    (policy != t->policy || prio > t->rt_priority))
-		return -EPERM;
+		return kerr(-EPERM, "raising pid %d to real-time priority %d "
+			    "needs CAP_SYS_NICE", pid, prio);
 	if (!same_owner(t, as))
-		return -EPERM;
+		return not_owner(t, as);
 	t->policy = policy;
 	t->rt_priority = prio;
 	task_touch(k, t);
@@ -90,11 +102,17 @@ int do_sched_getscheduler(struct kernel *k, int pid, int *policy, int *prio)
 {
 	struct task *t = pid > 0 ? find_task(k, pid) : NULL;
 
+	lockdep_assert_world_held(k);
 	if (!t)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	*policy = t->policy;
 	*prio = t->rt_priority;
 	return 0;
+}
+
+static int bad_ioprio(int ioprio)
+{
+	return kerr(-EINVAL, "bad io priority %d (class << 13 | level)", ioprio);
 }
 
 /* ioprio_check_cap(): the value itself, before any target is looked up. */
@@ -106,16 +124,18 @@ static int ioprio_check(int ioprio, const struct sender *as)
 	switch (class) {
 	case IOPRIO_CLASS_RT:
 		if (as && !as->priv)
-			return -EPERM;	/* CAP_SYS_ADMIN */
+			return kerr(-EPERM, "uid %u may not set real-time io "
+				    "priority %d without CAP_SYS_ADMIN",
+				    as->uid, ioprio);
 		/* fall through */
 	case IOPRIO_CLASS_BE:
-		return level >= IOPRIO_NR_LEVELS ? -EINVAL : 0;
+		return level >= IOPRIO_NR_LEVELS ? bad_ioprio(ioprio) : 0;
 	case IOPRIO_CLASS_IDLE:
 		return 0;
 	case IOPRIO_CLASS_NONE:
-		return level ? -EINVAL : 0;
+		return level ? bad_ioprio(ioprio) : 0;
 	default:
-		return -EINVAL;
+		return bad_ioprio(ioprio);
 	}
 }
 
@@ -131,7 +151,8 @@ static int set_task_ioprio(struct kernel *k, struct task *t, int ioprio,
 			   const struct sender *as, int error)
 {
 	if (as && !as->priv && t->cred.uid != as->euid && t->cred.uid != as->uid)
-		return -EPERM;
+		return kerr(-EPERM, "uid %u may not set the io priority of "
+			    "pid %d", as->uid, t->pid);
 	t->ioprio = ioprio;
 	task_touch(k, t);
 	return error == -ESRCH ? 0 : error;
@@ -150,17 +171,19 @@ int do_ioprio_set(struct kernel *k, int which, int who, int ioprio,
 	struct task *t, *leader;
 	int pid, err = ioprio_check(ioprio, as), error = -ESRCH;
 
+	lockdep_assert_world_held(k);
 	if (err)
 		return err;
 	if (which == IOPRIO_WHO_PROCESS) {
 		t = who > 0 ? find_task(k, who) : NULL;
-		return t ? set_task_ioprio(k, t, ioprio, as, error) : -ESRCH;
+		return t ? set_task_ioprio(k, t, ioprio, as, error) :
+		       prio_no_match(which - 1, who);
 	}
 	if (which != IOPRIO_WHO_PGRP && which != IOPRIO_WHO_USER)
-		return -EINVAL;
+		return prio_no_match(which - 1, who);
 	for_each_ioprio_task(k, which, who, t, leader, pid)
 		error = set_task_ioprio(k, t, ioprio, as, error);
-	return error;
+	return error == -ESRCH ? prio_no_match(which - 1, who) : error;
 }
 
 /* ioprio_best(): a lower class wins (NONE counts as BE), then a lower level. */
@@ -177,6 +200,7 @@ int do_ioprio_get(struct kernel *k, int which, int who, int *ioprio)
 	struct task *t, *leader;
 	int pid, best = -1;
 
+	lockdep_assert_world_held(k);
 	if (which == IOPRIO_WHO_PROCESS) {
 		t = who > 0 ? find_task(k, who) : NULL;
 		if (t)
@@ -186,10 +210,10 @@ int do_ioprio_get(struct kernel *k, int which, int who, int *ioprio)
 			if (best < 0 || ioprio_rank(t->ioprio) < ioprio_rank(best))
 				best = t->ioprio;
 	} else {
-		return -EINVAL;
+		return prio_no_match(which - 1, who);
 	}
 	if (best < 0)
-		return -ESRCH;
+		return prio_no_match(which - 1, who);
 	*ioprio = best;
 	return 0;
 }

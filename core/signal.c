@@ -117,6 +117,11 @@ static bool may_signal(const struct task *t, const struct sender *as)
 	       as->uid == c->suid || as->uid == c->uid;
 }
 
+static int bad_signal(int sig)
+{
+	return kerr(-EINVAL, "no signal %d (1..64, or 0 to test)", sig);
+}
+
 /* group_send_sig_info(): the permission check, then the default action. */
 static int send_group(struct kernel *k, struct task *t, int sig,
 		      const struct sender *as)
@@ -125,7 +130,8 @@ static int send_group(struct kernel *k, struct task *t, int sig,
 	enum sig_action act;
 
 	if (!may_signal(t, as))
-		return -EPERM;
+		return kerr(-EPERM, "uid %u (euid %u) may not signal pid %d",
+			    as->uid, as->euid, t->pid);
 	/* Signal 0, a zombie group, init and kernel threads: nothing happens. */
 	if (!sig || leader->signal->group_exiting || leader == k->init_task ||
 	    task_is_kthread(leader))
@@ -170,7 +176,7 @@ static int kill_all(struct kernel *k, int sig, const struct sender *as)
 		if (err != -EPERM)
 			retval = err;
 	}
-	return count ? retval : -ESRCH;
+	return count ? retval : kerr(-ESRCH, "no process to signal");
 }
 
 /* __kill_pgrp_info(): 0 if one member got it, else the last error. */
@@ -188,6 +194,8 @@ static int kill_pgrp(struct kernel *k, int pgrp, int sig,
 		success |= !err;
 		retval = err;
 	}
+	if (retval == -ESRCH)
+		return kerr(-ESRCH, "no process in group %d", pgrp);
 	return success ? 0 : retval;
 }
 
@@ -195,18 +203,21 @@ int do_kill_as(struct kernel *k, int pid, int sig, const struct sender *as)
 {
 	struct task *t;
 
+	lockdep_assert_world_held(k);
 	if (sig < 0 || sig > SIGRTMAX_LINUX)
-		return -EINVAL;
+		return bad_signal(sig);
 	if (pid == -1)
 		return kill_all(k, sig, as);
 	if (pid < -1 && pid != INT_MIN)
 		return kill_pgrp(k, -pid, sig, as);
 	t = pid > 0 ? find_task(k, pid) : NULL;
-	return t ? send_group(k, t, sig, as) : -ESRCH;
+	return t ? send_group(k, t, sig, as) :
+	       kerr_no_pid(pid);
 }
 
 int do_kill(struct kernel *k, int pid, int sig)
 {
+	lockdep_assert_world_held(k);
 	return pid > 0 ? do_kill_as(k, pid, sig, NULL) :
 	       (sig < 0 || sig > SIGRTMAX_LINUX) ? -EINVAL : -ESRCH;
 }
@@ -216,11 +227,16 @@ int do_tkill(struct kernel *k, int tgid, int tid, int sig,
 {
 	struct task *t;
 
-	if (tid <= 0 || tgid < 0 || sig < 0 || sig > SIGRTMAX_LINUX)
-		return -EINVAL;
+	lockdep_assert_world_held(k);
+	if (sig < 0 || sig > SIGRTMAX_LINUX)
+		return bad_signal(sig);
+	if (tid <= 0 || tgid < 0)
+		return kerr(-EINVAL, "bad thread %d or process %d", tid, tgid);
 	t = find_task(k, tid);
-	if (!t || (tgid && t->tgid != tgid))
-		return -ESRCH;
+	if (!t)
+		return kerr_no_pid(tid);
+	if (tgid && t->tgid != tgid)
+		return kerr(-ESRCH, "no thread %d in process %d", tid, tgid);
 	return send_group(k, t, sig, as);
 }
 
@@ -228,8 +244,9 @@ int set_child_subreaper(struct kernel *k, int pid, bool on)
 {
 	struct task *t = find_task(k, pid);
 
+	lockdep_assert_world_held(k);
 	if (!t || t->signal->group_exiting || t->state == EXIT_ZOMBIE)
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	t->signal->is_child_subreaper = on;
 	task_touch(k, t->group_leader);
 	return 0;

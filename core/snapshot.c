@@ -25,6 +25,119 @@ enum {
 	TAG_RLIMIT = 7,		/* after the tasks: one process's set limits */
 };
 
+/*
+ * A record's plain fields, in file order: one table per record drives both
+ * save and load, so the two directions cannot drift apart.  Each value is
+ * @bytes little-endian bytes on disk (1, 4 or 8): a member narrower than
+ * that is zero-extended on save, a wider one truncated, and on load the
+ * low bytes are stored back (no member wider than 4 bytes is kept in 4
+ * signed ones, so no sign extension is ever needed); a bool reads back as
+ * 0 or 1 whatever the byte.
+ */
+struct field {
+	unsigned short off;
+	unsigned char size;		/* of the member */
+	unsigned char bytes;		/* on disk */
+	bool is_bool;
+};
+
+#define FIELD(type, member, nbytes) {					\
+	.off = offsetof(type, member),					\
+	.size = sizeof(((type *)0)->member),				\
+	.bytes = (nbytes),						\
+	.is_bool = _Generic(((type *)0)->member, bool: true, default: false), \
+}
+#define FIELDS_N(tab)	(sizeof(tab) / sizeof((tab)[0]))
+
+/* The mm record after its id: the layout, then the address space's marks. */
+static const struct field mm_fields[] = {
+	FIELD(struct mm_struct, legacy_layout, 1),
+	FIELD(struct mm_struct, mmap_base, 8),
+	FIELD(struct mm_struct, start_code, 8),
+	FIELD(struct mm_struct, end_code, 8),
+	FIELD(struct mm_struct, start_data, 8),
+	FIELD(struct mm_struct, end_data, 8),
+	FIELD(struct mm_struct, start_brk, 8),
+	FIELD(struct mm_struct, brk, 8),
+	FIELD(struct mm_struct, start_stack, 8),
+	FIELD(struct mm_struct, arg_start, 8),
+	FIELD(struct mm_struct, arg_end, 8),
+	FIELD(struct mm_struct, env_start, 8),
+	FIELD(struct mm_struct, env_end, 8),
+	FIELD(struct mm_struct, hiwater_vm, 8),
+	FIELD(struct mm_struct, hiwater_rss, 8),
+};
+
+/* One VMA, before its name. */
+static const struct field vma_fields[] = {
+	FIELD(struct vm_area_struct, vm_start, 8),
+	FIELD(struct vm_area_struct, vm_end, 8),
+	FIELD(struct vm_area_struct, vm_flags, 8),
+	FIELD(struct vm_area_struct, vm_pgoff, 8),
+	FIELD(struct vm_area_struct, dev, 4),
+	FIELD(struct vm_area_struct, ino, 8),
+	FIELD(struct vm_area_struct, rss_pages, 8),
+};
+
+/*
+ * A task record's runs of plain fields, between the ones that need more
+ * (parent pids, comm, wchan, the mm and the key): ids, then state, then
+ * the body, then ptrace.
+ */
+static const struct field task_ids[] = {
+	FIELD(struct task, pid, 4),
+	FIELD(struct task, tgid, 4),
+};
+
+static const struct field task_state[] = {
+	FIELD(struct task, state, 1),
+	FIELD(struct task, flags, 4),
+};
+
+static const struct field task_body[] = {
+	FIELD(struct task, cred.uid, 4),
+	FIELD(struct task, cred.euid, 4),
+	FIELD(struct task, cred.suid, 4),
+	FIELD(struct task, cred.fsuid, 4),
+	FIELD(struct task, cred.gid, 4),
+	FIELD(struct task, cred.egid, 4),
+	FIELD(struct task, cred.sgid, 4),
+	FIELD(struct task, cred.fsgid, 4),
+	FIELD(struct task, exit_code, 4),
+	FIELD(struct task, exit_signal, 4),
+	FIELD(struct task, nice, 4),
+	FIELD(struct task, utime, 8),
+	FIELD(struct task, stime, 8),
+	FIELD(struct task, start_time, 8),
+	FIELD(struct task, minflt, 8),
+	FIELD(struct task, majflt, 8),
+	FIELD(struct task, nvcsw, 8),
+	FIELD(struct task, nivcsw, 8),
+	FIELD(struct task, cpu, 4),
+};
+
+static const struct field task_trace[] = {
+	FIELD(struct task, ptrace, 1),
+	FIELD(struct task, ptrace_code, 4),
+};
+
+/* A thread-group leader's signal_struct, after its children and tracees. */
+static const struct field signal_fields[] = {
+	FIELD(struct signal_struct, nr_threads, 4),
+	FIELD(struct signal_struct, pgrp, 4),
+	FIELD(struct signal_struct, session, 4),
+	FIELD(struct signal_struct, tty_nr, 4),
+	FIELD(struct signal_struct, tpgid, 4),
+	FIELD(struct signal_struct, group_exit_code, 4),
+	FIELD(struct signal_struct, group_exiting, 1),
+	FIELD(struct signal_struct, is_child_subreaper, 1),
+	FIELD(struct signal_struct, flags, 4),
+	FIELD(struct signal_struct, group_stop_code, 4),
+	FIELD(struct signal_struct, pending_fatal, 4),
+	FIELD(struct signal_struct, cutime, 8),
+	FIELD(struct signal_struct, cstime, 8),
+};
+
 /* ---- CRC32 (IEEE 802.3, reflected), table-driven, 8 bytes a step ---- */
 
 static uint32_t crc_table[8][256];
@@ -106,6 +219,46 @@ static void put_le(struct sink *s, uint64_t v, int bytes)
 #define put_u8(s, v)	put_le(s, (uint8_t)(v), 1)
 #define put_u32(s, v)	put_le(s, (uint32_t)(v), 4)
 #define put_u64(s, v)	put_le(s, (uint64_t)(v), 8)
+
+/* A member of @size bytes at @m, zero-extended (its bits, whatever sign). */
+static uint64_t member_get(const void *m, int size)
+{
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+	uint64_t u64;
+
+	switch (size) {
+	case 1: memcpy(&u8, m, 1); return u8;
+	case 2: memcpy(&u16, m, 2); return u16;
+	case 4: memcpy(&u32, m, 4); return u32;
+	default: memcpy(&u64, m, 8); return u64;
+	}
+}
+
+/* Store @v's low @size bytes as the member at @m. */
+static void member_set(void *m, int size, uint64_t v)
+{
+	uint8_t u8 = v;
+	uint16_t u16 = v;
+	uint32_t u32 = v;
+
+	switch (size) {
+	case 1: memcpy(m, &u8, 1); break;
+	case 2: memcpy(m, &u16, 2); break;
+	case 4: memcpy(m, &u32, 4); break;
+	default: memcpy(m, &v, 8); break;
+	}
+}
+
+/* @obj's fields @f[0..n) into @s, in table order. */
+static void put_fields(struct sink *s, const void *obj, const struct field *f,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put_le(s, member_get((const char *)obj + f[i].off, f[i].size),
+		       f[i].bytes);
+}
 
 static void put_bytes(struct sink *s, const void *d, size_t n)
 {
@@ -199,34 +352,14 @@ static void save_mm(struct sink *s, const struct mm_struct *mm, uint32_t id)
 	const struct vm_area_struct *v;
 
 	put_u32(s, id);
-	put_u8(s, mm->legacy_layout);
-	put_u64(s, mm->mmap_base);
-	put_u64(s, mm->start_code);
-	put_u64(s, mm->end_code);
-	put_u64(s, mm->start_data);
-	put_u64(s, mm->end_data);
-	put_u64(s, mm->start_brk);
-	put_u64(s, mm->brk);
-	put_u64(s, mm->start_stack);
-	put_u64(s, mm->arg_start);
-	put_u64(s, mm->arg_end);
-	put_u64(s, mm->env_start);
-	put_u64(s, mm->env_end);
-	put_u64(s, mm->hiwater_vm);
-	put_u64(s, mm->hiwater_rss);
+	put_fields(s, mm, mm_fields, FIELDS_N(mm_fields));
 	put_u8(s, mm->args != NULL);
 	put_bytes(s, mm->args, mm->args ? mm->args_len : 0);
 	put_u8(s, mm->env != NULL);
 	put_bytes(s, mm->env, mm->env ? mm->env_len : 0);
 	put_u32(s, mm->map_count);
 	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
-		put_u64(s, v->vm_start);
-		put_u64(s, v->vm_end);
-		put_u64(s, v->vm_flags);
-		put_u64(s, v->vm_pgoff);
-		put_u32(s, v->dev);
-		put_u64(s, v->ino);
-		put_u64(s, v->rss_pages);
+		put_fields(s, v, vma_fields, FIELDS_N(vma_fields));
 		put_str(s, v->name);
 	}
 	section_end(s, sec);
@@ -253,40 +386,19 @@ static void save_task(struct sink *s, const struct task *t, uint32_t mm_id)
 	int kserial = 0;
 	bool has_key = keys_get(t, &kuid, &kgid, &kserial);
 
-	put_u32(s, t->pid);
-	put_u32(s, t->tgid);
+	put_fields(s, t, task_ids, FIELDS_N(task_ids));
 	put_u32(s, t->real_parent ? t->real_parent->pid : 0);
 	put_u32(s, t->parent ? t->parent->pid : 0);
-	put_u8(s, t->state);
-	put_u32(s, t->flags);
+	put_fields(s, t, task_state, FIELDS_N(task_state));
 	{
 		unsigned char *p = sink_room(s, TASK_COMM_LEN);
 
 		if (p)
 			memcpy(p, t->comm, TASK_COMM_LEN);
 	}
-	put_u32(s, t->cred.uid);
-	put_u32(s, t->cred.euid);
-	put_u32(s, t->cred.suid);
-	put_u32(s, t->cred.fsuid);
-	put_u32(s, t->cred.gid);
-	put_u32(s, t->cred.egid);
-	put_u32(s, t->cred.sgid);
-	put_u32(s, t->cred.fsgid);
-	put_u32(s, t->exit_code);
-	put_u32(s, t->exit_signal);
-	put_u32(s, t->nice);
-	put_u64(s, t->utime);
-	put_u64(s, t->stime);
-	put_u64(s, t->start_time);
-	put_u64(s, t->minflt);
-	put_u64(s, t->majflt);
-	put_u64(s, t->nvcsw);
-	put_u64(s, t->nivcsw);
-	put_u32(s, t->cpu);
+	put_fields(s, t, task_body, FIELDS_N(task_body));
 	put_str(s, t->wchan);
-	put_u8(s, t->ptrace);
-	put_u32(s, t->ptrace_code);
+	put_fields(s, t, task_trace, FIELDS_N(task_trace));
 	put_u32(s, mm_id);
 	put_u8(s, has_key);
 	put_u32(s, kuid);
@@ -295,19 +407,7 @@ static void save_task(struct sink *s, const struct task *t, uint32_t mm_id)
 	put_pid_list(s, &t->children, offsetof(struct task, sibling));
 	put_pid_list(s, &t->ptraced, offsetof(struct task, ptrace_entry));
 	if (thread_group_leader(t)) {
-		put_u32(s, sig->nr_threads);
-		put_u32(s, sig->pgrp);
-		put_u32(s, sig->session);
-		put_u32(s, sig->tty_nr);
-		put_u32(s, sig->tpgid);
-		put_u32(s, sig->group_exit_code);
-		put_u8(s, sig->group_exiting);
-		put_u8(s, sig->is_child_subreaper);
-		put_u32(s, sig->flags);
-		put_u32(s, sig->group_stop_code);
-		put_u32(s, sig->pending_fatal);
-		put_u64(s, sig->cutime);
-		put_u64(s, sig->cstime);
+		put_fields(s, sig, signal_fields, FIELDS_N(signal_fields));
 		put_pid_list(s, &sig->thread_head,
 			     offsetof(struct task, thread_node));
 	}
@@ -463,6 +563,18 @@ static uint64_t get_le(struct src *r, int bytes)
 #define get_i32(r)	((int32_t)get_le(r, 4))
 #define get_u64(r)	get_le(r, 8)
 
+/* @f[0..n) from @r into @obj, as put_fields wrote them. */
+static void get_fields(struct src *r, void *obj, const struct field *f,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = get_le(r, f[i].bytes);
+
+		member_set((char *)obj + f[i].off, f[i].size,
+			   f[i].is_bool ? !!v : v);
+	}
+}
+
 /* Bytes with their u32 length; *@n gets the length. */
 static const unsigned char *get_bytes(struct src *r, size_t *n)
 {
@@ -567,21 +679,7 @@ static int load_mm(struct loader *l, struct src *r)
 		return -ENOMEM;
 	mm->users = 0;		/* counted as tasks take it */
 	l->mms[l->nr_mms++] = mm;
-	mm->legacy_layout = get_u8(r);
-	mm->mmap_base = get_u64(r);
-	mm->start_code = get_u64(r);
-	mm->end_code = get_u64(r);
-	mm->start_data = get_u64(r);
-	mm->end_data = get_u64(r);
-	mm->start_brk = get_u64(r);
-	mm->brk = get_u64(r);
-	mm->start_stack = get_u64(r);
-	mm->arg_start = get_u64(r);
-	mm->arg_end = get_u64(r);
-	mm->env_start = get_u64(r);
-	mm->env_end = get_u64(r);
-	mm->hiwater_vm = get_u64(r);
-	mm->hiwater_rss = get_u64(r);
+	get_fields(r, mm, mm_fields, FIELDS_N(mm_fields));
 	for (i = 0; i < 2; i++) {
 		bool present = get_u8(r);
 
@@ -597,13 +695,7 @@ static int load_mm(struct loader *l, struct src *r)
 		struct vm_area_struct v = { 0 };
 		char name[4096];
 
-		v.vm_start = get_u64(r);
-		v.vm_end = get_u64(r);
-		v.vm_flags = get_u64(r);
-		v.vm_pgoff = get_u64(r);
-		v.dev = get_u32(r);
-		v.ino = get_u64(r);
-		v.rss_pages = get_u64(r);
+		get_fields(r, &v, vma_fields, FIELDS_N(vma_fields));
 		if (get_str(r, name, sizeof(name)) &&
 		    !(v.name = intern(mm->names, name)))
 			return -ENOMEM;
@@ -638,42 +730,21 @@ static int load_task(struct loader *l, struct src *r, struct task_links *tl)
 
 	if (!t)
 		return -ENOMEM;
-	t->pid = get_i32(r);
-	t->tgid = get_i32(r);
+	get_fields(r, t, task_ids, FIELDS_N(task_ids));
 	tl->real_parent = get_i32(r);
 	tl->parent = get_i32(r);
-	t->state = get_u8(r);
-	t->flags = get_u32(r);
+	get_fields(r, t, task_state, FIELDS_N(task_state));
 	comm = take(r, TASK_COMM_LEN);
 	if (comm)
 		memcpy(t->comm, comm, TASK_COMM_LEN);
 	t->comm[TASK_COMM_LEN - 1] = '\0';
-	t->cred.uid = get_u32(r);
-	t->cred.euid = get_u32(r);
-	t->cred.suid = get_u32(r);
-	t->cred.fsuid = get_u32(r);
-	t->cred.gid = get_u32(r);
-	t->cred.egid = get_u32(r);
-	t->cred.sgid = get_u32(r);
-	t->cred.fsgid = get_u32(r);
-	t->exit_code = get_i32(r);
-	t->exit_signal = get_i32(r);
-	t->nice = get_i32(r);
-	t->utime = get_u64(r);
-	t->stime = get_u64(r);
-	t->start_time = get_u64(r);
-	t->minflt = get_u64(r);
-	t->majflt = get_u64(r);
-	t->nvcsw = get_u64(r);
-	t->nivcsw = get_u64(r);
-	t->cpu = get_u32(r);
+	get_fields(r, t, task_body, FIELDS_N(task_body));
 	if (get_str(r, wchan, sizeof(wchan)) &&
 	    !(t->wchan = intern(l->k->strings, wchan))) {	/* a lasting copy */
 		free(t);
 		return -ENOMEM;
 	}
-	t->ptrace = get_u8(r);
-	t->ptrace_code = get_i32(r);
+	get_fields(r, t, task_trace, FIELDS_N(task_trace));
 	mm_id = get_u32(r);
 	if (r->short_read || !strchr("RSDTtIZX", t->state) || !t->state ||
 	    t->nice < -20 || t->nice > 19 || mm_id > l->nr_mms) {
@@ -780,19 +851,7 @@ static int link_lists(struct loader *l, struct task *t, struct task_links *tl)
 	if (err || !thread_group_leader(t))
 		return err;
 	sig = t->signal;
-	sig->nr_threads = get_i32(r);
-	sig->pgrp = get_i32(r);
-	sig->session = get_i32(r);
-	sig->tty_nr = get_i32(r);
-	sig->tpgid = get_i32(r);
-	sig->group_exit_code = get_i32(r);
-	sig->group_exiting = get_u8(r);
-	sig->is_child_subreaper = get_u8(r);
-	sig->flags = get_u32(r);
-	sig->group_stop_code = get_i32(r);
-	sig->pending_fatal = get_i32(r);
-	sig->cutime = get_u64(r);
-	sig->cstime = get_u64(r);
+	get_fields(r, sig, signal_fields, FIELDS_N(signal_fields));
 	return link_list(l, r, &sig->thread_head,
 			 offsetof(struct task, thread_node), t, 2);
 }

@@ -63,7 +63,7 @@ void set_task_comm(struct task *t, const char *name)
 	t->comm[TASK_COMM_LEN - 1] = '\0';
 }
 
-/* fork's copy of the parent's VMAs, under its mmap_lock. */
+/* fork's copy of the parent's VMAs.  Context: old->mmap_lock held. */
 static struct mm_struct *dup_mm_locked(struct mm_struct *old)
 {
 	struct mm_struct *mm;
@@ -151,9 +151,10 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 	if (err)
 		goto free_mm;
 	pthread_rwlock_wrlock(&k->tasklist_lock);
-	err = -ESRCH;
-	if (!can_clone(cur) && k->concurrent)	/* it exited meanwhile */
+	if (!can_clone(cur) && k->concurrent) {	/* it exited meanwhile */
+		err = kerr_no_pid(cur->pid);
 		goto unlock;
+	}
 	if (thread)
 		p->real_parent = p->parent = cur->group_leader->real_parent;
 	else

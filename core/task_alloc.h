@@ -23,6 +23,30 @@ static inline void kernel_rcu_read_unlock(const struct kernel *k)
 		core_rcu_read_unlock();
 }
 
+/*
+ * A converted path's change to @mm's VMAs (a thread's stack): mmap_lock
+ * against the other writers of @mm (fork's copy reads it under that
+ * alone), then tasklist_lock for writing against the readers, who walk
+ * VMAs under kernel_read_lock() (THE LOCKING RULE).
+ */
+static inline void mm_change_begin(struct kernel *k, struct mm_struct *mm)
+{
+	pthread_mutex_lock(&mm->mmap_lock);
+	pthread_rwlock_wrlock(&k->tasklist_lock);
+}
+
+static inline void mm_change_end(struct kernel *k, struct mm_struct *mm)
+{
+	pthread_rwlock_unlock(&k->tasklist_lock);
+	pthread_mutex_unlock(&mm->mmap_lock);
+}
+
+/*
+ * -ESRCH with its reason: nothing matched (@which 0 process, 1 process
+ * group, 2 user; PRIO_* values) @who; -EINVAL for another @which.
+ */
+int prio_no_match(int which, int who);
+
 /* A zeroed task with empty lists, state S. */
 struct task *alloc_task(void);
 /* Give @t a fresh signal_struct whose only thread is @t, the leader. */

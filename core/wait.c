@@ -162,6 +162,20 @@ int wait_scan_group(struct wait_opts *wo)
 	return 0;
 }
 
+/* wait's -ECHILD (or the strategy's other error), and why. */
+static int no_child(const struct task *w, int who, int err)
+{
+	if (err != -ECHILD)
+		return err;
+	if (who == -1)
+		return kerr(err, "pid %d has no children", w->pid);
+	if (who <= 0)
+		return kerr(err, "pid %d has no children in process group %d",
+			    w->pid, who ? -who : w->signal->pgrp);
+	return kerr(err, "pid %d has no child %d", w->pid, who);
+}
+
+/* Context: k->lock, the RCU read section and tasklist_lock (writing) held. */
 static int wait_locked(struct kernel *k, int pid, int who, int options,
 		       int *reaped, int *status)
 {
@@ -173,11 +187,12 @@ static int wait_locked(struct kernel *k, int pid, int who, int options,
 
 	if (!w || w->state == EXIT_ZOMBIE || w->signal->group_exiting ||
 	    (w->flags & PF_EXITING))
-		return -ESRCH;
+		return kerr_no_pid(pid);
 	if (options & ~WAIT_OPTIONS)
-		return -EINVAL;
+		return kerr(-EINVAL, "unknown options 0x%x",
+			    options & ~WAIT_OPTIONS);
 	if (who == INT_MIN)	/* -INT_MIN is not defined: kernel_wait4 */
-		return -ESRCH;
+		return kerr(-ESRCH, "no process group %d", who);
 	wo = (struct wait_opts){
 		.k = k, .waiter = w, .who = who, .options = options | WEXITED,
 		.notask_error = -ECHILD,
@@ -191,9 +206,11 @@ static int wait_locked(struct kernel *k, int pid, int who, int options,
 		return 0;
 	}
 	if (wo.notask_error)
-		return wo.notask_error;
-	if (!(options & WNOHANG))
-		return -EAGAIN;
+		return no_child(w, who, wo.notask_error);
+	if (!(options & WNOHANG))	/* nothing runs to wake a sleeper */
+		return who > 0 ? kerr(-EAGAIN, "child %d of pid %d has not "
+				      "exited", who, pid) :
+		       kerr(-EAGAIN, "no child of pid %d has exited", pid);
 	*reaped = *status = 0;
 	return 0;
 }
@@ -204,6 +221,7 @@ int do_wait(struct kernel *k, int pid, int who, int options, int *reaped,
 {
 	int err;
 
+	lockdep_assert_world_held(k);
 	kernel_rcu_read_lock(k);
 	pthread_rwlock_wrlock(&k->tasklist_lock);
 	err = wait_locked(k, pid, who, options, reaped, status);

@@ -257,10 +257,11 @@ int ctl_parse_in(const char *line, size_t len, int last_pid,
 int ctl_check_partial(const char *buf, size_t len, struct buf *err);
 
 /*
- * Execute a parsed command.  Takes k->lock for writing itself around the
- * core calls, so the caller must not hold it (save and load take it only
- * around their memory-only part: no file I/O ever runs under k->lock).
- * Commands of all writers run one at a time.  On success appends the
+ * Execute a parsed command.  Takes k->lock itself around the core calls,
+ * so the caller must not hold it: for reading for the converted commands
+ * of a concurrent kernel, which then run beside each other, else for
+ * writing, one command at a time (fs/ctl_lock.h); save and load take it
+ * only around their memory-only part: no file I/O ever runs under k->lock.  On success appends the
  * reply line to @out and returns 0.  On failure returns -errno, appends
  * "E<NAME>: <command>: <message>\n" (e.g. "ESRCH: fork: no process with
  * pid 99999\n") and the world is unchanged (core calls are all-or-nothing).

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl_exec.h"
+#include "ctl_lock.h"
 
 #define REPLY_MIN	64	/* room for any reply but fork's */
 
@@ -36,19 +37,6 @@ static const ctl_exec_fn ctl_exec_fns[CTL_NR_OPS] = {
 	CTL_COMMANDS(CTL_ROW_)
 #undef CTL_ROW_
 };
-
-/* Commands that take k->lock themselves, around their memory-only part. */
-static bool ctl_locks_itself(enum ctl_op op)
-{
-	return op == CTL_SAVE || op == CTL_LOAD || op == CTL_IMPORT;
-}
-
-/*
- * One command at a time, whoever writes: a load builds its new world
- * outside k->lock from k's options, so no other command may run
- * meanwhile.  Readers never take this.
- */
-static pthread_mutex_t ctl_serial = PTHREAD_MUTEX_INITIALIZER;
 
 /* The pid a fork or clone made: the last number of its reply. */
 static void note_last_pid(struct ctl_session *s, const struct ctl_cmd *cmd,
@@ -128,24 +116,26 @@ int ctl_exec_repeat(struct kernel *k, const struct ctl_cmd *c,
 
 /*
  * Run @cmd: the reply, or the error line.
- * Context: ctl_serial held, and k->lock for writing unless
- * ctl_locks_itself(@cmd->op).
+ * Context: as ctl_hold_for(@cmd) says (fs/ctl_lock.h).
  */
 static int execute_locked(struct kernel *k, struct ctl_session *s,
 			  const struct ctl_cmd *cmd, struct buf *out)
 {
 	size_t mark = out->len;
+	struct kerr e, *prev;
+	const char *why;
 	int err;
 
 	if (cmd->op == CTL_REPEAT)
 		return run_repeat(k, s, cmd, out, mark);
+	prev = kerr_begin(&e);		/* the core says why it fails */
 	err = ctl_exec_fns[cmd->op](k, cmd, out);
+	kerr_end(prev);
 	if (err) {
+		why = kerr_why(&e, err);
 		out->len = mark;	/* never half a reply */
-		buf_printf(out, "%s: %s: ", ctl_errno_name(err),
-			   ctl_op_name(cmd->op));
-		ctl_explain(out, k, cmd, err);	/* save, load: no kernel read */
-		buf_putc(out, '\n');
+		buf_printf(out, "%s: %s: %s\n", ctl_errno_name(err),
+			   ctl_op_name(cmd->op), why ? why : strerror(-err));
 	} else {
 		note_last_pid(s, cmd, out, mark);
 	}
@@ -155,7 +145,7 @@ static int execute_locked(struct kernel *k, struct ctl_session *s,
 int ctl_execute_in(struct kernel *k, struct ctl_session *s,
 		   const struct ctl_cmd *cmd, struct buf *out)
 {
-	bool self = ctl_locks_itself(cmd->op);
+	enum ctl_hold hold;
 	int err;
 
 	if ((unsigned int)cmd->op >= CTL_NR_OPS) {
@@ -165,13 +155,10 @@ int ctl_execute_in(struct kernel *k, struct ctl_session *s,
 	/* Room for a short reply before the world moves; fork asks for more. */
 	if (!buf_reserve(out, REPLY_MIN))
 		return -ENOMEM;
-	pthread_mutex_lock(&ctl_serial);
-	if (!self)
-		pthread_rwlock_wrlock(&k->lock);
+	hold = ctl_hold_for(k, cmd);	/* fs/ctl_lock.h */
+	ctl_hold_begin(k, hold);
 	err = execute_locked(k, s, cmd, out);
-	if (!self)
-		pthread_rwlock_unlock(&k->lock);
-	pthread_mutex_unlock(&ctl_serial);
+	ctl_hold_end(k, hold);
 	return err;
 }
 

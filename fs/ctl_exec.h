@@ -11,8 +11,9 @@
 /*
  * Run @c's core calls and, on success only, append its reply to @out.
  * Returns 0 or -errno; the world is unchanged on failure.
- * Context: ctl_serial held, and k->lock for writing unless the command
- * locks for itself (save, load).
+ * Context: as ctl_hold_for() says (fs/ctl_lock.h): k->lock for reading
+ * (converted commands of a concurrent kernel) or writing, or none (save,
+ * load lock for themselves).
  */
 typedef int (*ctl_exec_fn)(struct kernel *k, const struct ctl_cmd *c,
 			   struct buf *out);
@@ -26,9 +27,7 @@ CTL_COMMANDS(CTL_EXEC_DECL_)
 
 /* "ok\n" into @out if @err is 0; returns @err. */
 int ctl_reply_ok(int err, struct buf *out);
-
-/* The message after "E<NAME>: <command>: "; called under k->lock. */
-void ctl_explain(struct buf *out, const struct kernel *k,
-		 const struct ctl_cmd *c, int err);
+/* save, load, import: @err with its reason "FILE: why" (kerr.h). */
+int ctl_file_err(const struct ctl_cmd *c, int err);
 
 #endif

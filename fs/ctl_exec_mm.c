@@ -21,22 +21,15 @@ int ctl_exec_mmap(struct kernel *k, const struct ctl_cmd *c,
 int ctl_exec_munmap(struct kernel *k, const struct ctl_cmd *c,
 		    struct buf *out)
 {
-	int err = do_munmap(k, c->munmap.pid, c->munmap.addr, c->munmap.len);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(do_munmap(k, c->munmap.pid, c->munmap.addr,
+				      c->munmap.len), out);
 }
 
 int ctl_exec_mprotect(struct kernel *k, const struct ctl_cmd *c,
 		      struct buf *out)
 {
-	int err = do_mprotect(k, c->mprotect.pid, c->mprotect.addr,
-			      c->mprotect.len, c->mprotect.prot);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(do_mprotect(k, c->mprotect.pid, c->mprotect.addr,
+					c->mprotect.len, c->mprotect.prot), out);
 }
 
 int ctl_exec_brk(struct kernel *k, const struct ctl_cmd *c, struct buf *out)
@@ -52,9 +45,6 @@ int ctl_exec_brk(struct kernel *k, const struct ctl_cmd *c, struct buf *out)
 int ctl_exec_max_map_count(struct kernel *k, const struct ctl_cmd *c,
 			   struct buf *out)
 {
-	int err = kernel_set_max_map_count(k, c->max_map_count.n);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(kernel_set_max_map_count(k, c->max_map_count.n),
+			    out);
 }

@@ -43,21 +43,14 @@ int ctl_exec_exec(struct kernel *k, const struct ctl_cmd *c,
 		  struct buf *out)
 {
 	/* comm NULL: the core takes the basename of argv[0], as execve does. */
-	int err = do_execve(k, c->exec.pid, NULL, c->exec.argc, c->exec.argv);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(do_execve(k, c->exec.pid, NULL, c->exec.argc,
+				      c->exec.argv), out);
 }
 
 int ctl_exec_exit(struct kernel *k, const struct ctl_cmd *c,
 		  struct buf *out)
 {
-	int err = do_exit(k, c->exit.pid, c->exit.code);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(do_exit(k, c->exit.pid, c->exit.code), out);
 }
 
 int ctl_exec_wait(struct kernel *k, const struct ctl_cmd *c,
@@ -69,6 +62,8 @@ int ctl_exec_wait(struct kernel *k, const struct ctl_cmd *c,
 
 	if (!err)
 		buf_printf(out, "%d %d\n", reaped, reaped ? status : 0);
+	if (err == -EAGAIN)	/* ctl's word for WNOHANG */
+		kerr_append(err, " (add 'nohang')");
 	return err;
 }
 
@@ -102,19 +97,11 @@ int ctl_exec_subreaper(struct kernel *k, const struct ctl_cmd *c,
 int ctl_exec_setuid(struct kernel *k, const struct ctl_cmd *c,
 		    struct buf *out)
 {
-	int err = do_setuid(k, c->setid.pid, c->setid.id);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(do_setuid(k, c->setid.pid, c->setid.id), out);
 }
 
 int ctl_exec_setgid(struct kernel *k, const struct ctl_cmd *c,
 		    struct buf *out)
 {
-	int err = do_setgid(k, c->setid.pid, c->setid.id);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(do_setgid(k, c->setid.pid, c->setid.id), out);
 }

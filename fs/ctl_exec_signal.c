@@ -59,8 +59,9 @@ int ctl_exec_sched_setscheduler(struct kernel *k, const struct ctl_cmd *c,
 				struct buf *out)
 {
 	return ctl_reply_ok(do_sched_setscheduler(k, c->sched.pid,
-						  c->sched.policy, c->sched.prio,
-						  &c->sched.as), out);
+						  c->sched.policy,
+						  c->sched.prio, &c->sched.as),
+			    out);
 }
 
 int ctl_exec_sched_getscheduler(struct kernel *k, const struct ctl_cmd *c,

@@ -10,32 +10,20 @@
 int ctl_exec_populate(struct kernel *k, const struct ctl_cmd *c,
 		      struct buf *out)
 {
-	int err = populate(k, c->populate.n);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(populate(k, c->populate.n), out);
 }
 
 int ctl_exec_reset(struct kernel *k, const struct ctl_cmd *c,
 		   struct buf *out)
 {
-	int err = kernel_reset(k);
-
 	(void)c;
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(kernel_reset(k), out);
 }
 
 int ctl_exec_pid_max(struct kernel *k, const struct ctl_cmd *c,
 		     struct buf *out)
 {
-	int err = kernel_set_pid_max(k, c->pid_max.n);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(kernel_set_pid_max(k, c->pid_max.n), out);
 }
 
 /*
@@ -45,11 +33,7 @@ int ctl_exec_pid_max(struct kernel *k, const struct ctl_cmd *c,
 int ctl_exec_pidstore(struct kernel *k, const struct ctl_cmd *c,
 		      struct buf *out)
 {
-	int err = pid_store_switch(&k->pids, c->pidstore.ops);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return ctl_reply_ok(pid_store_switch(&k->pids, c->pidstore.ops), out);
 }
 
 /*
@@ -69,27 +53,32 @@ const char *const *ctl_get_own_mounts(void)
 	return ctl_own_mounts;
 }
 
+int ctl_file_err(const struct ctl_cmd *c, int err)
+{
+	return err ? kerr(err, "%s: %s", c->file.path, c->file.why) : 0;
+}
+
+/* The file's @err, the reason "FILE: why" (snapshot_file.c's words). */
+static int file_reply(const struct ctl_cmd *c, int err, struct buf *out)
+{
+	return ctl_reply_ok(ctl_file_err(c, err), out);
+}
+
 int ctl_exec_save(struct kernel *k, const struct ctl_cmd *c,
 		  struct buf *out)
 {
-	int err = snapshot_save_file(k, c->file.path, ctl_own_mounts,
-				     c->file.why);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return file_reply(c, snapshot_save_file(k, c->file.path,
+						ctl_own_mounts, c->file.why),
+			  out);
 }
 
 /* Every old pid is logged gone (kernel_replace), so the caches drop all. */
 int ctl_exec_load(struct kernel *k, const struct ctl_cmd *c,
 		  struct buf *out)
 {
-	int err = snapshot_load_file(k, c->file.path, ctl_own_mounts,
-				     c->file.why);
-
-	if (!err)
-		buf_puts(out, "ok\n");
-	return err;
+	return file_reply(c, snapshot_load_file(k, c->file.path,
+						ctl_own_mounts, c->file.why),
+			  out);
 }
 
 /* stats and trace: the serving layer's, through the kernel's kstat hook. */

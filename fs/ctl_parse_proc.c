@@ -55,16 +55,23 @@ int ctl_parse_exec(const struct ctl_args *a, struct ctl_cmd *c)
 	return 0;
 }
 
+/* exit and exit_thread: @what (PID or TID), then an optional CODE 0..255. */
+static int parse_exit_code(const struct ctl_args *a, const char *what,
+			   int *pid, int *code)
+{
+	long long v = 0;
+
+	if (ctl_arg_pid(a, 0, what, pid))
+		return -EINVAL;
+	if (a->argc > 1 && ctl_arg_int(a, 1, "CODE", 0, 255, &v))
+		return -EINVAL;
+	*code = v;
+	return 0;
+}
+
 int ctl_parse_exit(const struct ctl_args *a, struct ctl_cmd *c)
 {
-	long long code = 0;
-
-	if (ctl_arg_pid(a, 0, "PID", &c->exit.pid))
-		return -EINVAL;
-	if (a->argc > 1 && ctl_arg_int(a, 1, "CODE", 0, 255, &code))
-		return -EINVAL;
-	c->exit.code = code;
-	return 0;
+	return parse_exit_code(a, "PID", &c->exit.pid, &c->exit.code);
 }
 
 static const struct {
@@ -105,14 +112,8 @@ int ctl_parse_wait(const struct ctl_args *a, struct ctl_cmd *c)
 
 int ctl_parse_exit_thread(const struct ctl_args *a, struct ctl_cmd *c)
 {
-	long long code = 0;
-
-	if (ctl_arg_pid(a, 0, "TID", &c->exit_thread.pid))
-		return -EINVAL;
-	if (a->argc > 1 && ctl_arg_int(a, 1, "CODE", 0, 255, &code))
-		return -EINVAL;
-	c->exit_thread.code = code;
-	return 0;
+	return parse_exit_code(a, "TID", &c->exit_thread.pid,
+			       &c->exit_thread.code);
 }
 
 int ctl_parse_ptrace(const struct ctl_args *a, struct ctl_cmd *c)

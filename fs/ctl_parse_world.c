@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl_args.h"
-#include "registry.h"
 #include "snapshot.h"
 
 int ctl_parse_populate(const struct ctl_args *a, struct ctl_cmd *c)
@@ -33,17 +32,19 @@ int ctl_parse_pid_max(const struct ctl_args *a, struct ctl_cmd *c)
 	return 0;
 }
 
-/* The backend is looked up here, so a bad name never reaches the kernel. */
+/*
+ * The backend is looked up here, so a bad name never reaches the kernel;
+ * refused by the core's own options check, as -o pidstore= is.
+ */
 int ctl_parse_pidstore(const struct ctl_args *a, struct ctl_cmd *c)
 {
-	char names[256];
+	char why[KOPT_WHY_LEN];
 
+	if (kernel_opts_check(&(struct kernel_opts){ .pidstore = a->argv[0] },
+			      why))
+		return ctl_fail(a->err, "%s: %s", a->cmd, why);
 	c->pidstore.ops = pid_store_find_ops(a->argv[0]);
-	if (c->pidstore.ops)
-		return 0;
-	REGISTRY_NAMES(pid_store_backends, names, sizeof(names));
-	return ctl_fail(a->err, "%s: no backend " QFMT " (have:%s)", a->cmd,
-			QARG(a->argv[0]), names);
+	return 0;
 }
 
 /* The daemon's cwd is /, so a relative path would surprise: refuse it. */

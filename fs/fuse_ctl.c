@@ -11,6 +11,7 @@
 #include <string.h>
 #include "fuse_events.h"
 #include "fuse_ops.h"
+#include "proc_links.h"
 #include "fuse_req.h"
 #include "inode.h"
 #include "task_files.h"
@@ -143,6 +144,36 @@ static void inval_task(struct procfs *fs, const struct pid_change *c)
 }
 
 /*
+ * A terminal no task has any more leaves /proc/procsim/pts (its listing
+ * and its entry), on whichever session serves that directory.
+ */
+static void publish_pts(struct procfs *fs)
+{
+	struct fuse_session *se = fs->control.se ? fs->control.se : fs->se;
+	uint64_t dir = node_ino((struct node){ 0, 0, NODE_PTS_DIR, 0 });
+	int *gone = NULL, n;
+	char name[16];
+
+#ifdef PROCSIM_MUTATE_no_pts_inval	/* test hook: see tools/test */
+	return;
+#endif
+	world_read_lock(&fs->k);
+	n = pts_changes(&fs->k, &gone);
+	world_unlock(&fs->k);
+	if (n < 0)
+		fprintf(stderr, "procsim: pts/ change list (ENOMEM): "
+			"/proc/procsim/pts may be stale\n");
+	if (n > 0 && se)
+		fuse_lowlevel_notify_inval_inode(se, dir, 0, 0);
+	for (int i = 0; i < n - 1 && se; i++) {
+		int len = snprintf(name, sizeof(name), "%d", gone[i]);
+
+		fuse_lowlevel_notify_inval_entry(se, dir, name, len);
+	}
+	free(gone);
+}
+
+/*
  * Tell the kernel what the last commands changed, before their write()
  * returns: so the very next read after a ctl command is fresh, for every
  * writer (tests/it_ctl_writers.sh).  Called
@@ -155,7 +186,13 @@ static void publish_changes(struct procfs *fs)
 {
 	struct change_log changed, gone, born;
 
+	/* Before the write returns: no render made before it is served after. */
+	render_cache_forget(&fs->rcache);
 	fuse_events_wake(fs);
+	/* pts/<n> entries are cached with cache=off too; see below for why serial. */
+	pthread_mutex_lock(&publish_serial);
+	publish_pts(fs);
+	pthread_mutex_unlock(&publish_serial);
 	if (!fs->cache)
 		return;
 #ifdef PROCSIM_MUTATE_no_inval		/* test hook: see tools/test */
@@ -169,9 +206,9 @@ static void publish_changes(struct procfs *fs)
 	 * k->lock, which an invalidation may need a reader to get.
 	 */
 	pthread_mutex_lock(&publish_serial);
-	pthread_rwlock_wrlock(&fs->k.lock);
+	world_read_lock(&fs->k);	/* it takes tasklist_lock */
 	kernel_take_changes(&fs->k, &changed, &gone, &born);
-	pthread_rwlock_unlock(&fs->k.lock);
+	world_unlock(&fs->k);
 	for (size_t i = 0; i < gone.n; i++) {
 		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, gone.v[i].pid);
 		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR,
@@ -296,7 +333,7 @@ void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int err = 0;
 
 	/* Nothing to do at close on the tree: ENOSYS stops FLUSH for good. */
-	if (!session_of(req)->control && fs_of(req)->no_open) {
+	if (session_of(req)->no_open) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}

@@ -9,7 +9,7 @@
  * cat never hangs.  A reader the ring overtook gets an "overflow lost=N"
  * line, never a silent gap.
  *
- * Lock order: events_lock, then k->lock for reading.
+ * Lock order: events_lock, then kernel_read_lock().
  */
 #include <errno.h>
 #include <poll.h>
@@ -43,13 +43,13 @@ static void fill(struct events_reader *r, size_t size)
 	struct task_event e;
 	uint64_t lost;
 
-	pthread_rwlock_rdlock(&k->lock);
+	kernel_read_lock(k);	/* the ring is written under tasklist_lock */
 	while (r->out.len < size && event_ring_read(cnproc_ring(k), &r->pos, &e, &lost)) {
 		if (lost)
 			render_events_lost(&r->out, lost);
 		render_task_event(&r->out, &e);
 	}
-	pthread_rwlock_unlock(&k->lock);
+	kernel_read_unlock(k);
 }
 
 static bool has_data(struct events_reader *r)
@@ -58,9 +58,9 @@ static bool has_data(struct events_reader *r)
 
 	if (r->out.len)
 		return true;
-	pthread_rwlock_rdlock(&r->fs->k.lock);
+	kernel_read_lock(&r->fs->k);
 	yes = r->pos <= cnproc_ring(&r->fs->k)->head;
-	pthread_rwlock_unlock(&r->fs->k.lock);
+	kernel_read_unlock(&r->fs->k);
 	return yes;
 }
 
@@ -96,9 +96,9 @@ void fuse_events_open(fuse_req_t req, struct fuse_file_info *fi)
 	r->fs = procfs_of(req);
 	buf_init(&r->out);
 	pthread_mutex_lock(&events_lock);
-	pthread_rwlock_rdlock(&r->fs->k.lock);
+	kernel_read_lock(&r->fs->k);
 	r->pos = cnproc_ring(&r->fs->k)->head + 1;	/* from now on */
-	pthread_rwlock_unlock(&r->fs->k.lock);
+	kernel_read_unlock(&r->fs->k);
 	list_add_tail(&r->node, &readers);
 	pthread_mutex_unlock(&events_lock);
 	fi->fh = (uintptr_t)r;

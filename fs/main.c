@@ -53,6 +53,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("wait=%s", wait),
 	OPT("watchers=%s", watchers),
 	OPT("pidlock=%s", pidlock),
+	OPT("ctl_lock=%s", ctl_lock),
 	OPT("load=%s", load),
 	OPT("import=%s", import),
 	OPT("account=%s", account),
@@ -92,6 +93,10 @@ static void usage(const char *prog)
 	       "    -o watchers=NAME       task watcher mechanism: table, chain, direct\n"
 	       "                           or none (default table)\n"
 	       "    -o pidlock=twice|once  pidmap_lock holds per clone (default twice)\n"
+	       "    -o ctl_lock=fine|world ctl's fork, clone, exit and wait under the world\n"
+	       "                           lock for reading and the core's fine locks, or\n"
+	       "                           every command under it for writing (the old\n"
+	       "                           mode; default fine)\n"
 	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
 	       "                           (its options replace the ones above)\n"
 	       "    -o import=DIR          start from the /proc tree DIR: the host's\n"
@@ -129,6 +134,8 @@ static int boot_kernel(struct procfs *fs, const struct options *o,
 		       const struct daemon_config *cfg)
 {
 	struct kernel_opts ko = cfg->ko;
+	struct kerr e, *prev;
+	const char *why;
 	int err;
 
 	stats_init(&fs->stats, cfg->account);
@@ -138,11 +145,13 @@ static int boot_kernel(struct procfs *fs, const struct options *o,
 		fprintf(stderr, "procsim: cannot boot the simulated kernel: %s\n", strerror(-err));
 		return -1;
 	}
+	prev = kerr_begin(&e);		/* the core says why populate fails */
 	err = populate(&fs->k, cfg->populate);
+	kerr_end(prev);
 	if (err) {
+		why = kerr_why(&e, err);
 		fprintf(stderr, "procsim: populate=%d: %s\n", cfg->populate,
-			err == -EAGAIN ? "more processes than free pids below pid_max" :
-			strerror(-err));
+			why ? why : strerror(-err));
 		return -1;
 	}
 	if (o->load) {
@@ -263,8 +272,9 @@ int main(int argc, char *argv[])
 	fs.stats.ctl = procfs_serve_ctl;
 	fs.stats.ctl_arg = &fs;
 	fs.k.track_changes = fs.cache;
+	if (render_cache_init(&fs.rcache))
+		fprintf(stderr, "procsim: no memory for the render cache; rendering twice\n");
 
-	fs.split = fs.cache;
 	fs.tree = (struct procfs_session){ .fs = &fs, .control = false };
 	fs.control = (struct procfs_session){ .fs = &fs, .control = true };
 	allow_other = has_arg(&args, "allow_other");
@@ -283,7 +293,7 @@ int main(int argc, char *argv[])
 			cmd.mountpoint);
 		goto out_signals;
 	}
-	if (fs.split) {
+	if (fs.cache) {
 		control.cmd = &cmd;
 		control.se = fs.control.se = control_new(&fs, argv[0], allow_other, cmd.debug);
 		if (!control.se)
@@ -322,6 +332,7 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_kernel:
+	render_cache_destroy(&fs.rcache);
 	kernel_destroy(&fs.k);
 out_free:
 	free(cmd.mountpoint);

@@ -91,7 +91,7 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 		  char why[OPTIONS_WHY_LEN])
 {
 	char reason[KOPT_WHY_LEN];
-	bool bulk, legacy, off, unaccounted, once, ns_on;
+	bool bulk, legacy, off, unaccounted, once, ns_on, world_lock;
 	long long n = 0;
 	int err;
 
@@ -115,6 +115,8 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 	    (err = choice("cache", o->cache, "on", "off", &off, why)) ||
 	    (err = choice("account", o->account, "on", "off", &unaccounted, why)) ||
 	    (err = choice("pidlock", o->pidlock, "twice", "once", &once, why)) ||
+	    (err = choice("ctl_lock", o->ctl_lock, "fine", "world", &world_lock,
+			  why)) ||
 	    (err = choice("ns_links", o->ns_links, "off", "on", &ns_on, why)))
 		return err;
 	cfg->populate = (int)n;
@@ -130,6 +132,8 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 	cfg->account = !unaccounted;
 	cfg->ns_links = ns_on;
 	cfg->ko.pidlock = once ? "once" : NULL;
+	/* fine: fork, clone, exit, wait under the world's read lock (fs/ctl_lock.h) */
+	cfg->ko.concurrent = !world_lock;
 	/* The names and their combinations: the core's check, as kernel_init's. */
 	if (kernel_opts_check(&cfg->ko, reason)) {
 		snprintf(why, OPTIONS_WHY_LEN, "%s", reason);
@@ -145,7 +149,7 @@ void options_free(struct options *o)
 		&o->pidstore, &o->vmastore, &o->forkdup, &o->mmap_layout,
 		&o->wait, &o->watchers, &o->entry_timeout, &o->attr_timeout,
 		&o->cache, &o->load, &o->account, &o->pidlock, &o->ns_links,
-		&o->import,
+		&o->ctl_lock, &o->import,
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {

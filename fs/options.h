@@ -17,6 +17,7 @@ struct options {
 	char *populate, *pid_max, *seed, *max_map_count;
 	char *pidstore, *vmastore, *forkdup, *mmap_layout, *wait, *watchers;
 	char *entry_timeout, *attr_timeout, *cache, *load, *account, *pidlock;
+	char *ctl_lock;
 	char *ns_links;
 	char *import;		/* -o import=DIR (fs/proc_import.c) */
 	int help;

@@ -466,9 +466,9 @@ int proc_import_dir(struct kernel *k, const char *path, const char *const *own,
 	err = kernel_import_prepare(k, &w, fresh, &rep, why);
 	if (err)
 		goto out;
-	pthread_rwlock_wrlock(&k->lock);
+	world_write_lock(k);
 	kernel_load_commit(k, fresh);
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 	summarize(&rd, &rep, summary);
 out:
 	free(fresh);

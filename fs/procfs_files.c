@@ -20,6 +20,7 @@ void procfs_render_config(struct buf *b, const struct procfs *fs)
 	buf_printf(b, "cache %s\n", fs->cache ? "on" : "off");
 	buf_printf(b, "ns_links %s\n", fs->ns_links ? "on" : "off");
 	buf_printf(b, "watchers %s\n", k->watch->name);
+	buf_printf(b, "ctl_lock %s\n", k->concurrent ? "fine" : "world");
 	buf_printf(b, "entry_timeout %g\n", fs->entry_timeout);
 	buf_printf(b, "attr_timeout %g\n", fs->attr_timeout);
 }
@@ -34,8 +35,10 @@ void procfs_render_stats(struct buf *b, struct procfs *fs)
 	buf_printf(b, "running %lu\n", k->nr_running);
 	buf_printf(b, "forks %lu\n", k->total_forks);
 	buf_printf(b, "exits %lu\n", k->total_exits);
-	buf_printf(b, "last_pid %d\n", k->pids.last_pid);
-	buf_printf(b, "pidstore_bytes %zu\n", k->pids.ops->mem_bytes(k->pids.priv));
+	buf_printf(b, "last_pid %d\n",
+		   __atomic_load_n(&k->pids.last_pid, __ATOMIC_RELAXED));
+	buf_printf(b, "pidstore_bytes %zu\n", pid_store_mem_bytes(&k->pids));
+	buf_printf(b, "render_cache_bytes %lu\n", (unsigned long)fs->rcache.bytes);
 	stats_render(b, &fs->stats);
 }
 

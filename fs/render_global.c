@@ -85,7 +85,7 @@ void render_loadavg(struct buf *b, const struct render_ctx *c)
 	buf_putc(b, '/');
 	buf_put_u64(b, k->nr_tasks);
 	buf_putc(b, ' ');
-	buf_put_s64(b, k->pids.last_pid);
+	buf_put_s64(b, __atomic_load_n(&k->pids.last_pid, __ATOMIC_RELAXED));
 	buf_putc(b, '\n');
 }
 

@@ -28,7 +28,7 @@ void render_slabinfo(struct buf *b, const struct render_ctx *c)
 {
 	const struct kernel *k = c->k;
 	unsigned long mms = 0, vmas = 0;
-	size_t store_bytes = k->pids.ops->mem_bytes(k->pids.priv);
+	size_t store_bytes = pid_store_mem_bytes(&k->pids);
 	struct task *t;
 
 	for (int pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {

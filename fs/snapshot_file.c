@@ -280,9 +280,9 @@ int snapshot_save_file(struct kernel *k, const char *path,
 		err = io_fail(why, errno);
 		goto out;
 	}
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	err = kernel_save(k, &data, &len);
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 	if (err) {
 		err = io_fail(why, -err);
 		goto out;
@@ -400,9 +400,9 @@ int snapshot_load_file(struct kernel *k, const char *path,
 		err = kernel_load_prepare(k, data, got, fresh, why);
 	free(data);
 	if (!err) {
-		pthread_rwlock_wrlock(&k->lock);
+		world_write_lock(k);
 		kernel_load_commit(k, fresh);
-		pthread_rwlock_unlock(&k->lock);
+		world_unlock(k);
 	}
 	free(fresh);
 	return err;

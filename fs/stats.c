@@ -29,6 +29,7 @@ struct stats_slot {
 static __thread struct fuse_stats *tls_owner;
 static __thread struct stats_slot *tls_slot;
 static __thread struct kstat *tls_active;
+static __thread struct kstat *tls_req;	/* the live request's, account or not */
 
 static pthread_key_t slot_key;
 static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
@@ -169,7 +170,8 @@ uint64_t stats_begin(struct fuse_stats *s)
 {
 	struct stats_slot *slot = slot_get(s);
 
-	tls_active = slot && s->account ? &slot->ks : NULL;
+	tls_req = slot ? &slot->ks : NULL;
+	tls_active = tls_req && s->account ? tls_req : NULL;
 	return kstat_clock();
 }
 
@@ -177,15 +179,16 @@ void stats_end(struct fuse_stats *s, enum fuse_op op, uint64_t t0)
 {
 	uint64_t ticks = kstat_ticks(t0, kstat_clock());
 
-	tls_active = NULL;
+	tls_active = tls_req = NULL;
 	if (tls_owner == s && tls_slot)
 		kstat_add(&tls_slot->ks, KSTAT_REQ + op, 1, ticks);
 }
 
 void stats_render_begin(struct stats_render_mark *m)
 {
-	m->ks = tls_active;
-	if (m->ks) {
+	m->ks = tls_req;
+	m->timed = tls_active != NULL;
+	if (m->timed) {
 		m->core0 = kstat_core_ns(m->ks);
 		m->t0 = kstat_clock();
 	}
@@ -193,12 +196,20 @@ void stats_render_begin(struct stats_render_mark *m)
 
 void stats_render_end(const struct stats_render_mark *m)
 {
-	if (m->ks) {
+	if (m->timed) {
 		uint64_t ticks = kstat_ticks(m->t0, kstat_clock());
 		uint64_t core = kstat_core_ns(m->ks) - m->core0;
 
 		kstat_add(m->ks, KSTAT_RENDER, 1, ticks > core ? ticks - core : 0);
+	} else if (m->ks) {
+		kstat_add(m->ks, KSTAT_RENDER, 1, 0);
 	}
+}
+
+void stats_count(int item)
+{
+	if (tls_req)
+		kstat_add(tls_req, item, 1, 0);
 }
 
 /* The raw sums over every slot, base not subtracted.  Lock held. */
@@ -238,9 +249,26 @@ void stats_sum(struct fuse_stats *s, struct kstat *out)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void stats_read_lock_wait(struct fuse_stats *s, uint64_t ns)
+{
+	struct kstat *ks = s->hook.cur ? s->hook.cur(s->hook.arg) : NULL;
+	uint64_t max = atomic_load_explicit(&s->read_lock_max_ns, memory_order_relaxed);
+
+	if (ks)
+		kstat_add(ks, KSTAT_READ_LOCK, 1, ns);
+	if (ns > READ_LOCK_SLOW_NS)
+		atomic_fetch_add_explicit(&s->read_lock_slow, 1, memory_order_relaxed);
+	while (ns > max && !atomic_compare_exchange_weak_explicit(
+			&s->read_lock_max_ns, &max, ns, memory_order_relaxed,
+			memory_order_relaxed))
+		;
+}
+
 void stats_reset(struct fuse_stats *s)
 {
 	pthread_mutex_lock(&s->lock);
+	atomic_store_explicit(&s->read_lock_max_ns, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->read_lock_slow, 0, memory_order_relaxed);
 	sum_slots(s, &s->base);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -271,6 +299,19 @@ void stats_render(struct buf *b, struct fuse_stats *s)
 		   (unsigned long)kstat_read(&sum, KSTAT_RENDER, false),
 		   (unsigned long)render_ns);
 	buf_printf(b, "request %lu %lu\n", (unsigned long)req_n, (unsigned long)req_ns);
+	buf_printf(b, "render_cache_hit %lu\nrender_cache_miss %lu\n",
+		   (unsigned long)kstat_read(&sum, KSTAT_RENDER_HIT, false),
+		   (unsigned long)kstat_read(&sum, KSTAT_RENDER_MISS, false));
+	buf_printf(b, "renders_per_request %.3f\n", req_n ?
+		   (double)kstat_read(&sum, KSTAT_RENDER, false) / (double)req_n : 0.0);
+	buf_printf(b, "read_lock_waits %lu\nread_lock_wait_ns %lu\n"
+		   "read_lock_wait_max_ns %lu\nread_lock_waits_over_100us %lu\n",
+		   (unsigned long)kstat_read(&sum, KSTAT_READ_LOCK, false),
+		   (unsigned long)kstat_read(&sum, KSTAT_READ_LOCK, true),
+		   (unsigned long)atomic_load_explicit(&s->read_lock_max_ns,
+						       memory_order_relaxed),
+		   (unsigned long)atomic_load_explicit(&s->read_lock_slow,
+						       memory_order_relaxed));
 	buf_printf(b, "other %lu\n", (unsigned long)(req_ns > core_ns + render_ns ?
 				     req_ns - core_ns - render_ns : 0));
 }

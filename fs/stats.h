@@ -34,6 +34,9 @@ enum fuse_op {
 /* The serving layer's items in the accumulator. */
 enum {
 	KSTAT_RENDER = KSTAT_CORE_NR,	/* renderers, minus the core inside them */
+	KSTAT_RENDER_HIT,		/* render cache (fs/render_cache.h): a render saved */
+	KSTAT_RENDER_MISS,		/* ... looked up, not there: rendered */
+	KSTAT_READ_LOCK,		/* waits for kernel_read_lock() */
 	KSTAT_REQ,			/* + enum fuse_op: the handlers */
 };
 _Static_assert(KSTAT_REQ + OP_MAX <= KSTAT_NR, "kstat has room for every opcode");
@@ -52,6 +55,9 @@ struct fuse_stats {
 	/* The serving layer's ctl commands beyond reset (trace), or NULL. */
 	int (*ctl)(void *arg, enum kstat_ctl what);
 	void *ctl_arg;
+	/* The longest wait for kernel_read_lock() since the last reset, and
+	 * how many waited over READ_LOCK_SLOW_NS (rare: an atomic each). */
+	_Atomic uint64_t read_lock_max_ns, read_lock_slow;
 };
 
 /*
@@ -72,13 +78,27 @@ void stats_destroy(struct fuse_stats *s);
 uint64_t stats_begin(struct fuse_stats *s);
 void stats_end(struct fuse_stats *s, enum fuse_op op, uint64_t t0);
 
-/* Around a renderer: charges KSTAT_RENDER its time minus the core's inside. */
+/*
+ * Around a renderer: counts it in KSTAT_RENDER (account on or off) and,
+ * when accounting, charges its time minus the core's inside.
+ */
 struct stats_render_mark {
-	struct kstat *ks;
+	struct kstat *ks;		/* the request's slot, or NULL */
+	bool timed;
 	uint64_t t0, core0;
 };
 void stats_render_begin(struct stats_render_mark *m);
 void stats_render_end(const struct stats_render_mark *m);
+/* Count one @item (KSTAT_RENDER_HIT, ...) in this thread's live request. */
+void stats_count(int item);
+
+/*
+ * A request waited @ns for kernel_read_lock(): counted and summed in the
+ * request's accumulator (when accounting), and the longest kept, for the
+ * stats file's read_lock_* lines (how long readers stall behind writers).
+ */
+#define READ_LOCK_SLOW_NS	100000
+void stats_read_lock_wait(struct fuse_stats *s, uint64_t ns);
 
 /*
  * The sums since the last reset, over every thread, times in ns (the
@@ -91,7 +111,11 @@ void stats_reset(struct fuse_stats *s);
  * The stats file's accounting part: "fuse <op> <count> <ns>" per opcode,
  * "core <item> <count> <ns>" per core item, "render <count> <ns>",
  * "request <count> <ns>" (all handlers), "other <ns>" (request − core −
- * render) and "account on|off".  docs/replay.md describes them.
+ * render), "render_cache_hit <n>", "render_cache_miss <n>",
+ * "renders_per_request <r>", "read_lock_waits N", "read_lock_wait_ns NS",
+ * "read_lock_wait_max_ns NS", "read_lock_waits_over_100us N" (readers'
+ * waits for kernel_read_lock: stats_read_lock_wait) and "account on|off".
+ * docs/replay.md describes them.
  */
 void stats_render(struct buf *b, struct fuse_stats *s);
 /* An opcode's name in the stats file and traces ("lookup"), and back (-1). */

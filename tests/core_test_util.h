@@ -87,7 +87,7 @@ static inline struct tk *tk_new(const struct kernel_opts *o)
 	opts.clock_arg = &tk->now;
 	rc = kernel_init(&tk->k, &opts);
 	assert_int_equal(rc, 0);
-	assert_int_equal(pthread_rwlock_wrlock(&tk->k.lock), 0);
+	world_write_lock(&tk->k);
 	return tk;
 }
 
@@ -104,7 +104,7 @@ static inline void tk_free(struct tk *tk)
 {
 	if (!tk)
 		return;
-	pthread_rwlock_unlock(&tk->k.lock);
+	world_unlock(&tk->k);
 	kernel_destroy(&tk->k);
 	free(tk);
 }

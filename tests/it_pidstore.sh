@@ -55,7 +55,7 @@ done
 # A bad name: EINVAL naming the backends, and the store stays put.
 ctl_out=$(ctl pidstore nosuch 2>&1) && fail "pidstore nosuch succeeded"
 check_match "pidstore nosuch" \
-	"EINVAL: pidstore: no backend 'nosuch' \\(have: idr bitmap xarray xarray-sharded sparse judy\\)\$" \
+	"EINVAL: pidstore: unknown pidstore 'nosuch' \\(have: idr bitmap xarray xarray-sharded sparse judy\\)\$" \
 	"$ctl_out"
 check_match "config after a bad name" "^pidstore idr\$" "$(cat "$MNT/procsim/config")"
 # The cursor survived every switch: the next fork gets the next pid.

@@ -8,9 +8,11 @@
  * small so the pid cursor wraps many times.  At the end, with the world
  * held for writing, every invariant of core_test_util.h holds and the
  * world is exactly the union of the models.  On every backend, both
- * pidlock modes.  Run under TSan in build-tsan (label tsan).
+ * pidlock modes, and with a pidmap_lock per shard where a backend has
+ * shards.  Run under TSan in build-tsan (label tsan).
  */
 #include <stdatomic.h>
+#include <unistd.h>
 #include "core_test_util.h"
 #include "rcu.h"
 
@@ -95,9 +97,9 @@ static struct mproc *pick_live(struct model *m, uint64_t *x)
 
 /* Every kernel call: the world lock for reading around it. */
 #define RD(sh, call) ({ int r_;						\
-	pthread_rwlock_rdlock(&(sh)->k->lock);				\
+	world_read_lock((sh)->k);				\
 	r_ = (call);							\
-	pthread_rwlock_unlock(&(sh)->k->lock);				\
+	world_unlock((sh)->k);				\
 	r_; })
 
 static void op(struct shared *sh, int me, uint64_t *x)
@@ -198,7 +200,7 @@ static void *reader(void *arg)
 		struct task *t;
 		int pid, want;
 
-		pthread_rwlock_rdlock(&k->lock);
+		world_read_lock(k);
 		core_rcu_read_lock();
 		for (pid = next_tgid(k, 0, &t); pid >= 0;
 		     pid = next_tgid(k, pid + 1, &t))
@@ -209,7 +211,7 @@ static void *reader(void *arg)
 		if (t && t->pid != want)
 			failf(sh, "find_task(%d) gave %d", want, t->pid);
 		core_rcu_read_unlock();
-		pthread_rwlock_unlock(&k->lock);
+		world_unlock(k);
 	}
 	return NULL;
 }
@@ -243,11 +245,11 @@ static void check_models(struct shared *sh, unsigned long base)
 	assert_int_equal(k->nr_tasks, base + n);
 }
 
-static void run(const char *backend, const char *pidlock)
+static void run(const char *backend, const char *pidlock, bool shards)
 {
 	struct kernel_opts o = {
 		.pidstore = backend, .pidlock = pidlock, .concurrent = true,
-		.pid_max = PID_MAX,
+		.pid_max = PID_MAX, .pidlock_shards = shards,
 	};
 	struct tk *tk = tk_new(&o);
 	struct shared *sh = calloc(1, sizeof(*sh));
@@ -264,7 +266,7 @@ static void run(const char *backend, const char *pidlock)
 		sh->m[i].p[0] = (struct mproc){ .pid = sh->home[i] };
 		sh->m[i].n = 1;
 	}
-	pthread_rwlock_unlock(&tk->k.lock);
+	world_unlock(&tk->k);
 	pthread_create(&rd, NULL, reader, sh);
 	for (int i = 0; i < WRITERS; i++) {
 		args[i] = (struct warg){ sh, i };
@@ -274,9 +276,10 @@ static void run(const char *backend, const char *pidlock)
 		pthread_join(w[i], NULL);
 	sh->stop = true;
 	pthread_join(rd, NULL);
-	pthread_rwlock_wrlock(&tk->k.lock);
+	world_write_lock(&tk->k);
 	if (sh->failed)
-		fail_msg("%s pidlock=%s: %s", backend, pidlock, sh->why);
+		fail_msg("%s pidlock=%s%s: %s", backend, pidlock,
+			 shards ? " (per shard)" : "", sh->why);
 	check_world(&tk->k);
 	check_models(sh, base);
 	/* Enough work that the pid cursor wrapped several times. */
@@ -290,8 +293,14 @@ static void test_concurrent(void **state)
 {
 	(void)state;
 	for (int i = 0; pid_store_backends[i]; i++) {
-		run(pid_store_backends[i]->name, "twice");
-		run(pid_store_backends[i]->name, "once");
+		const struct pid_store_ops *ops = pid_store_backends[i];
+
+		run(ops->name, "twice", false);
+		run(ops->name, "once", false);
+		if (ops->nr_shards) {	/* a pidmap_lock per shard */
+			run(ops->name, "twice", true);
+			run(ops->name, "once", true);
+		}
 	}
 }
 
@@ -310,7 +319,11 @@ static void test_pidlock_holds(void **state)
 		struct tk *tk = tk_new(&o);
 		struct kernel *k = &tk->k;
 		int pid = fork1(k, 1), tid;
-		unsigned long before = k->pids.stats.acquired;
+		struct pid_lock_stats st;
+		unsigned long before;
+
+		pid_store_lock_stats(&k->pids, &st);
+		before = st.acquired;
 
 		for (int i = 0; i < 10; i++) {
 			assert_int_equal(do_clone(k, pid, &tid), 0);
@@ -318,7 +331,8 @@ static void test_pidlock_holds(void **state)
 			assert_int_equal(do_exit_thread(k, tid, 0), 0);
 			assert_null(find_task(k, tid));
 		}
-		assert_int_equal(k->pids.stats.acquired - before, 10 * (3 - m));
+		pid_store_lock_stats(&k->pids, &st);
+		assert_int_equal(st.acquired - before, 10 * (3 - m));
 		assert_int_equal(k->pids.lock_mode, m ? PIDLOCK_ONCE : PIDLOCK_TWICE);
 		assert_int_equal(kernel_reset(k), 0);	/* the mode survives */
 		assert_int_equal(k->pids.lock_mode, m ? PIDLOCK_ONCE : PIDLOCK_TWICE);
@@ -333,10 +347,95 @@ static void test_pidlock_holds(void **state)
 	}
 }
 
+struct attach_arg {
+	struct kernel *k;
+	int ppid, pid, err;
+	bool thread;
+};
+
+static void *attach_writer(void *p)
+{
+	struct attach_arg *a = p;
+
+	world_read_lock(a->k);
+	a->err = a->thread ? do_clone(a->k, a->ppid, &a->pid) :
+			     do_fork(a->k, a->ppid, 1, &a->pid);
+	world_unlock(a->k);
+	return NULL;
+}
+
+/* The pid store's newest entry once it holds a task, or 0 after ~10 s. */
+static int wait_published(struct kernel *k, int last0)
+{
+	for (int i = 0; i < 100000; i++) {
+		struct task *t = NULL;
+		int last;
+
+		pthread_mutex_lock(&k->pids.pidmap_lock);
+		last = k->pids.last_pid;
+		pthread_mutex_unlock(&k->pids.pidmap_lock);
+		if (last != last0) {
+			core_rcu_read_lock();
+			t = pid_store_lookup(&k->pids, last);
+			core_rcu_read_unlock();
+		}
+		if (t)
+			return last;
+		usleep(100);
+	}
+	return 0;
+}
+
+/*
+ * copy_process publishes the pid (both pidlock modes) before it takes
+ * tasklist_lock to link the task in: in between, the task is in the pid
+ * store, half built, and find_task, find_process and next_tgid must not
+ * return it (task->unattached).  Deterministic: this thread holds
+ * tasklist_lock while a writer forks (or clones), so the writer stops
+ * right there.  Caught by the no_attach_check mutation (tools/test).
+ */
+static void test_attach_hidden(void **state)
+{
+	static const char *const modes[] = { "twice", "once" };
+
+	(void)state;
+	for (int m = 0; m < 4; m++) {
+		struct kernel_opts o = { .pidlock = modes[m & 1], .concurrent = true };
+		struct tk *tk = tk_new(&o);
+		struct kernel *k = &tk->k;
+		struct attach_arg a = { k, fork1(k, 1), 0, -1, m >= 2 };
+		int last0 = k->pids.last_pid, pid, next;
+		struct task *t;
+		pthread_t w;
+
+		world_unlock(k);
+		pthread_rwlock_wrlock(&k->tasklist_lock);
+		pthread_create(&w, NULL, attach_writer, &a);
+		pid = wait_published(k, last0);
+		assert_true(pid > 0);
+		core_rcu_read_lock();
+		assert_null(find_task(k, pid));
+		assert_null(find_process(k, pid));
+		for (next = next_tgid(k, 0, &t); next >= 0;
+		     next = next_tgid(k, next + 1, &t))
+			assert_int_not_equal(next, pid);
+		core_rcu_read_unlock();
+		pthread_rwlock_unlock(&k->tasklist_lock);
+		pthread_join(w, NULL);
+		assert_int_equal(a.err, 0);
+		assert_int_equal(a.pid, pid);
+		world_write_lock(k);
+		assert_non_null(find_task(k, pid));
+		check_world(k);
+		tk_free(tk);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_attach_hidden),
 		cmocka_unit_test(test_pidlock_holds),
 	};
 

@@ -98,48 +98,42 @@ static void test_registry(void **state)
 /* At boot the pids come out 1, 2, 3, … and last_pid follows. */
 static void test_boot_order(void **state)
 {
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct pid_store s;
-	int i, pid;
+	int pid;
 
-	(void)state;
-	for_each_backend(i, ops) {
-		store_init(&s, ops, PID_MAX_DEFAULT);
-		for (int want = 1; want <= 50; want++) {
-			assert_int_equal(pid_store_alloc(&s, &pid), 0);
-			assert_int_equal(pid, want);
-			assert_int_equal(s.last_pid, want);
-			assert_int_equal(s.nr_used, want);
-		}
-		pid_store_destroy(&s);
+	store_init(&s, ops, PID_MAX_DEFAULT);
+	for (int want = 1; want <= 50; want++) {
+		assert_int_equal(pid_store_alloc(&s, &pid), 0);
+		assert_int_equal(pid, want);
+		assert_int_equal(s.last_pid, want);
+		assert_int_equal(s.nr_used, want);
 	}
+	pid_store_destroy(&s);
 }
 
 /* Cyclic: a freed pid is not handed out again before the wrap. */
 static void test_cyclic_no_early_reuse(void **state)
 {
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct pid_store s;
 	struct fakes f;
-	int i, pid;
+	int pid;
 
-	(void)state;
 	fakes_init(&f, PID_MAX_DEFAULT);
-	for_each_backend(i, ops) {
-		store_init(&s, ops, PID_MAX_DEFAULT);
-		for (int n = 0; n < 10; n++)
-			alloc_install(&s, &f);
-		pid_store_free(&s, 2);
-		pid_store_free(&s, 10);
-		assert_int_equal(s.nr_used, 8);
-		assert_null(pid_store_lookup(&s, 2));
-		assert_null(pid_store_lookup(&s, 10));
-		assert_int_equal(pid_store_alloc(&s, &pid), 0);
-		assert_int_equal(pid, 11);
-		assert_int_equal(pid_store_alloc(&s, &pid), 0);
-		assert_int_equal(pid, 12);
-		pid_store_destroy(&s);
-	}
+	store_init(&s, ops, PID_MAX_DEFAULT);
+	for (int n = 0; n < 10; n++)
+		alloc_install(&s, &f);
+	pid_store_free(&s, 2);
+	pid_store_free(&s, 10);
+	assert_int_equal(s.nr_used, 8);
+	assert_null(pid_store_lookup(&s, 2));
+	assert_null(pid_store_lookup(&s, 10));
+	assert_int_equal(pid_store_alloc(&s, &pid), 0);
+	assert_int_equal(pid, 11);
+	assert_int_equal(pid_store_alloc(&s, &pid), 0);
+	assert_int_equal(pid, 12);
+	pid_store_destroy(&s);
 	fakes_free(&f);
 }
 
@@ -149,44 +143,41 @@ static void test_cyclic_no_early_reuse(void **state)
  */
 static void test_wrap_to_reserved(void **state)
 {
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct pid_store s;
 	struct fakes f;
-	int i, pid;
+	int pid;
 	const int pid_max = 400;
 
-	(void)state;
 	fakes_init(&f, pid_max);
-	for_each_backend(i, ops) {
-		store_init(&s, ops, pid_max);
-		for (int want = 1; want < pid_max; want++)
-			assert_int_equal(alloc_install(&s, &f), want);
-		assert_int_equal(s.last_pid, pid_max - 1);
-		pid_store_free(&s, 5);
-		pid_store_free(&s, 299);
-		pid_store_free(&s, 350);
-		pid_store_free(&s, 320);
-		pid_store_free(&s, 300);
-		assert_int_equal(pid_store_alloc(&s, &pid), 0);
-		assert_int_equal(pid, 300);
-		assert_int_equal(pid_store_alloc(&s, &pid), 0);
-		assert_int_equal(pid, 320);
-		assert_int_equal(s.last_pid, 320);
-		assert_int_equal(pid_store_alloc(&s, &pid), 0);
-		assert_int_equal(pid, 350);
-		/* Only 5 and 299 are free now: both below RESERVED_PIDS. */
-		assert_int_equal(s.nr_used, pid_max - 3);
-		pid = -7;
-		assert_int_equal(pid_store_alloc(&s, &pid), -EAGAIN);
-		assert_int_equal(s.nr_used, pid_max - 3);
-		assert_null(pid_store_lookup(&s, 5));
-		assert_null(pid_store_lookup(&s, 299));
-		/* Free one above: it is found on the next wrap. */
-		pid_store_free(&s, 390);
-		assert_int_equal(pid_store_alloc(&s, &pid), 0);
-		assert_int_equal(pid, 390);
-		pid_store_destroy(&s);
-	}
+	store_init(&s, ops, pid_max);
+	for (int want = 1; want < pid_max; want++)
+		assert_int_equal(alloc_install(&s, &f), want);
+	assert_int_equal(s.last_pid, pid_max - 1);
+	pid_store_free(&s, 5);
+	pid_store_free(&s, 299);
+	pid_store_free(&s, 350);
+	pid_store_free(&s, 320);
+	pid_store_free(&s, 300);
+	assert_int_equal(pid_store_alloc(&s, &pid), 0);
+	assert_int_equal(pid, 300);
+	assert_int_equal(pid_store_alloc(&s, &pid), 0);
+	assert_int_equal(pid, 320);
+	assert_int_equal(s.last_pid, 320);
+	assert_int_equal(pid_store_alloc(&s, &pid), 0);
+	assert_int_equal(pid, 350);
+	/* Only 5 and 299 are free now: both below RESERVED_PIDS. */
+	assert_int_equal(s.nr_used, pid_max - 3);
+	pid = -7;
+	assert_int_equal(pid_store_alloc(&s, &pid), -EAGAIN);
+	assert_int_equal(s.nr_used, pid_max - 3);
+	assert_null(pid_store_lookup(&s, 5));
+	assert_null(pid_store_lookup(&s, 299));
+	/* Free one above: it is found on the next wrap. */
+	pid_store_free(&s, 390);
+	assert_int_equal(pid_store_alloc(&s, &pid), 0);
+	assert_int_equal(pid, 390);
+	pid_store_destroy(&s);
 	fakes_free(&f);
 }
 
@@ -197,119 +188,110 @@ static void test_wrap_to_reserved(void **state)
  */
 static void test_wrap_floor_after_cursor_passes_reserved(void **state)
 {
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct pid_store s;
 	struct fakes f;
-	int i, pid;
+	int pid;
 	const int pid_max = 310;
 
-	(void)state;
 	fakes_init(&f, pid_max);
-	for_each_backend(i, ops) {
-		store_init(&s, ops, pid_max);
-		for (int want = 1; want < pid_max; want++)
-			assert_int_equal(alloc_install(&s, &f), want);
-		pid_store_free(&s, 300);
-		pid_store_free(&s, 7);
-		assert_int_equal(pid_store_alloc(&s, &pid), 0);
-		assert_int_equal(pid, 300);
-		pid_store_install(&s, pid, fake(&f, pid, pid));
-		assert_int_equal(s.last_pid, 300);
-		assert_int_equal(pid_store_alloc(&s, &pid), -EAGAIN);
-		assert_null(pid_store_lookup(&s, 7));
-		assert_int_equal(s.nr_used, pid_max - 2);
-		pid_store_destroy(&s);
-	}
+	store_init(&s, ops, pid_max);
+	for (int want = 1; want < pid_max; want++)
+		assert_int_equal(alloc_install(&s, &f), want);
+	pid_store_free(&s, 300);
+	pid_store_free(&s, 7);
+	assert_int_equal(pid_store_alloc(&s, &pid), 0);
+	assert_int_equal(pid, 300);
+	pid_store_install(&s, pid, fake(&f, pid, pid));
+	assert_int_equal(s.last_pid, 300);
+	assert_int_equal(pid_store_alloc(&s, &pid), -EAGAIN);
+	assert_null(pid_store_lookup(&s, 7));
+	assert_int_equal(s.nr_used, pid_max - 2);
+	pid_store_destroy(&s);
 	fakes_free(&f);
 }
 
 /* Exhaustion: -EAGAIN, nothing reserved, nothing visible changes. */
 static void test_exhaustion(void **state)
 {
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct pid_store s;
 	struct fakes f;
 	struct task *t;
-	int i, pid;
+	int pid;
 	const int pid_max = 301;
 
-	(void)state;
 	fakes_init(&f, pid_max);
-	for_each_backend(i, ops) {
-		store_init(&s, ops, pid_max);
-		for (int want = 1; want < pid_max; want++)
-			assert_int_equal(alloc_install(&s, &f), want);
-		for (int n = 0; n < 3; n++) {
-			assert_int_equal(pid_store_alloc(&s, &pid), -EAGAIN);
-			assert_int_equal(s.nr_used, pid_max - 1);
-		}
-		assert_int_equal(pid_store_next(&s, 0, &t), 1);
-		assert_int_equal(pid_store_next(&s, pid_max - 1, &t),
-				 pid_max - 1);
-		assert_int_equal(pid_store_next(&s, pid_max, &t), -1);
-		/* 300 is the only pid that can come back. */
-		pid_store_free(&s, 300);
-		pid_store_free(&s, 1);
-		assert_int_equal(pid_store_alloc(&s, &pid), 0);
-		assert_int_equal(pid, 300);
+	store_init(&s, ops, pid_max);
+	for (int want = 1; want < pid_max; want++)
+		assert_int_equal(alloc_install(&s, &f), want);
+	for (int n = 0; n < 3; n++) {
 		assert_int_equal(pid_store_alloc(&s, &pid), -EAGAIN);
-		assert_int_equal(s.nr_used, pid_max - 2);
-		pid_store_destroy(&s);
+		assert_int_equal(s.nr_used, pid_max - 1);
 	}
+	assert_int_equal(pid_store_next(&s, 0, &t), 1);
+	assert_int_equal(pid_store_next(&s, pid_max - 1, &t),
+			 pid_max - 1);
+	assert_int_equal(pid_store_next(&s, pid_max, &t), -1);
+	/* 300 is the only pid that can come back. */
+	pid_store_free(&s, 300);
+	pid_store_free(&s, 1);
+	assert_int_equal(pid_store_alloc(&s, &pid), 0);
+	assert_int_equal(pid, 300);
+	assert_int_equal(pid_store_alloc(&s, &pid), -EAGAIN);
+	assert_int_equal(s.nr_used, pid_max - 2);
+	pid_store_destroy(&s);
 	fakes_free(&f);
 }
 
 /* Reserved slots: counted, never handed out twice, invisible to readers. */
 static void test_reserved_invisible(void **state)
 {
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct pid_store s;
 	struct fakes f;
 	struct task *t;
-	int i, a, b, c;
+	int a, b, c;
 
-	(void)state;
 	fakes_init(&f, PID_MAX_DEFAULT);
-	for_each_backend(i, ops) {
-		store_init(&s, ops, PID_MAX_DEFAULT);
-		a = alloc_install(&s, &f);
-		assert_int_equal(pid_store_alloc(&s, &b), 0);	/* reserved */
-		c = alloc_install(&s, &f);
-		assert_int_equal(a, 1);
-		assert_int_equal(b, 2);
-		assert_int_equal(c, 3);
-		assert_int_equal(s.nr_used, 3);
-		assert_null(pid_store_lookup(&s, b));
-		t = NULL;
-		assert_int_equal(pid_store_next(&s, b, &t), c);
-		assert_ptr_equal(t, &f.t[c]);
-		assert_int_equal(pid_store_next_leader(&s, b, &t), c);
-		assert_int_equal(pid_store_next(&s, 0, &t), a);
-		assert_int_equal(pid_store_next(&s, a + 1, &t), c);
-		/* Publishing makes it visible. */
-		pid_store_install(&s, b, fake(&f, b, b));
-		assert_ptr_equal(pid_store_lookup(&s, b), &f.t[b]);
-		assert_int_equal(pid_store_next(&s, a + 1, &t), b);
-		assert_ptr_equal(t, &f.t[b]);
-		/* A reservation can be dropped again. */
-		assert_int_equal(pid_store_alloc(&s, &b), 0);
-		assert_int_equal(b, 4);
-		pid_store_free(&s, b);
-		assert_int_equal(s.nr_used, 3);
-		assert_int_equal(pid_store_next(&s, 4, &t), -1);
-		pid_store_destroy(&s);
-	}
+	store_init(&s, ops, PID_MAX_DEFAULT);
+	a = alloc_install(&s, &f);
+	assert_int_equal(pid_store_alloc(&s, &b), 0);	/* reserved */
+	c = alloc_install(&s, &f);
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 2);
+	assert_int_equal(c, 3);
+	assert_int_equal(s.nr_used, 3);
+	assert_null(pid_store_lookup(&s, b));
+	t = NULL;
+	assert_int_equal(pid_store_next(&s, b, &t), c);
+	assert_ptr_equal(t, &f.t[c]);
+	assert_int_equal(pid_store_next_leader(&s, b, &t), c);
+	assert_int_equal(pid_store_next(&s, 0, &t), a);
+	assert_int_equal(pid_store_next(&s, a + 1, &t), c);
+	/* Publishing makes it visible. */
+	pid_store_install(&s, b, fake(&f, b, b));
+	assert_ptr_equal(pid_store_lookup(&s, b), &f.t[b]);
+	assert_int_equal(pid_store_next(&s, a + 1, &t), b);
+	assert_ptr_equal(t, &f.t[b]);
+	/* A reservation can be dropped again. */
+	assert_int_equal(pid_store_alloc(&s, &b), 0);
+	assert_int_equal(b, 4);
+	pid_store_free(&s, b);
+	assert_int_equal(s.nr_used, 3);
+	assert_int_equal(pid_store_next(&s, 4, &t), -1);
+	pid_store_destroy(&s);
 	fakes_free(&f);
 }
 
 /* next/next_leader: ascending, >= from, threads skipped by next_leader. */
 static void test_next_and_next_leader(void **state)
 {
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct pid_store s;
 	struct fakes f;
 	struct task *t;
-	int i, pid;
+	int pid;
 	/* pid -> tgid: threads of 3 and 8 interleaved with leaders. */
 	static const int tg[][2] = {
 		{ 1, 1 }, { 2, 2 }, { 3, 3 }, { 4, 3 }, { 5, 3 }, { 6, 6 },
@@ -318,113 +300,104 @@ static void test_next_and_next_leader(void **state)
 	};
 	static const int leaders[] = { 1, 2, 3, 6, 8, 11, 41 };
 
-	(void)state;
 	fakes_init(&f, PID_MAX_DEFAULT);
-	for_each_backend(i, ops) {
-		store_init(&s, ops, PID_MAX_DEFAULT);
-		for (size_t j = 0; j < sizeof(tg) / sizeof(tg[0]); j++) {
-			assert_int_equal(pid_store_alloc_at(&s, tg[j][0]), 0);
-			pid_store_install(&s, tg[j][0],
-					  fake(&f, tg[j][0], tg[j][1]));
-		}
-		size_t j = 0;
-
-		for (pid = pid_store_next(&s, 0, &t); pid >= 0;
-		     pid = pid_store_next(&s, pid + 1, &t), j++) {
-			assert_true(j < sizeof(tg) / sizeof(tg[0]));
-			assert_int_equal(pid, tg[j][0]);
-			assert_ptr_equal(t, &f.t[pid]);
-		}
-		assert_int_equal(j, sizeof(tg) / sizeof(tg[0]));
-		j = 0;
-		for (pid = pid_store_next_leader(&s, 0, &t); pid >= 0;
-		     pid = pid_store_next_leader(&s, pid + 1, &t), j++) {
-			assert_true(j < sizeof(leaders) / sizeof(leaders[0]));
-			assert_int_equal(pid, leaders[j]);
-			assert_ptr_equal(t, &f.t[pid]);
-		}
-		assert_int_equal(j, sizeof(leaders) / sizeof(leaders[0]));
-		assert_int_equal(pid_store_next(&s, 7, &t), 8);
-		assert_int_equal(pid_store_next(&s, 12, &t), 40);
-		assert_int_equal(pid_store_next_leader(&s, 12, &t), 41);
-		assert_int_equal(pid_store_next_leader(&s, 9, &t), 11);
-		assert_int_equal(pid_store_next(&s, 42, &t), -1);
-		assert_int_equal(pid_store_next_leader(&s, 42, &t), -1);
-		/* Removing the last leader ends the leader walk at 11. */
-		pid_store_free(&s, 41);
-		assert_int_equal(pid_store_next_leader(&s, 12, &t), -1);
-		assert_int_equal(pid_store_next(&s, 12, &t), 40);
-		pid_store_destroy(&s);
+	store_init(&s, ops, PID_MAX_DEFAULT);
+	for (size_t j = 0; j < sizeof(tg) / sizeof(tg[0]); j++) {
+		assert_int_equal(pid_store_alloc_at(&s, tg[j][0]), 0);
+		pid_store_install(&s, tg[j][0],
+				  fake(&f, tg[j][0], tg[j][1]));
 	}
+	size_t j = 0;
+
+	for (pid = pid_store_next(&s, 0, &t); pid >= 0;
+	     pid = pid_store_next(&s, pid + 1, &t), j++) {
+		assert_true(j < sizeof(tg) / sizeof(tg[0]));
+		assert_int_equal(pid, tg[j][0]);
+		assert_ptr_equal(t, &f.t[pid]);
+	}
+	assert_int_equal(j, sizeof(tg) / sizeof(tg[0]));
+	j = 0;
+	for (pid = pid_store_next_leader(&s, 0, &t); pid >= 0;
+	     pid = pid_store_next_leader(&s, pid + 1, &t), j++) {
+		assert_true(j < sizeof(leaders) / sizeof(leaders[0]));
+		assert_int_equal(pid, leaders[j]);
+		assert_ptr_equal(t, &f.t[pid]);
+	}
+	assert_int_equal(j, sizeof(leaders) / sizeof(leaders[0]));
+	assert_int_equal(pid_store_next(&s, 7, &t), 8);
+	assert_int_equal(pid_store_next(&s, 12, &t), 40);
+	assert_int_equal(pid_store_next_leader(&s, 12, &t), 41);
+	assert_int_equal(pid_store_next_leader(&s, 9, &t), 11);
+	assert_int_equal(pid_store_next(&s, 42, &t), -1);
+	assert_int_equal(pid_store_next_leader(&s, 42, &t), -1);
+	/* Removing the last leader ends the leader walk at 11. */
+	pid_store_free(&s, 41);
+	assert_int_equal(pid_store_next_leader(&s, 12, &t), -1);
+	assert_int_equal(pid_store_next(&s, 12, &t), 40);
+	pid_store_destroy(&s);
 	fakes_free(&f);
 }
 
 static void test_alloc_at(void **state)
 {
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct pid_store s;
 	struct fakes f;
-	int i, pid;
+	int pid;
 	const int pid_max = 1000;
 
-	(void)state;
 	fakes_init(&f, pid_max);
-	for_each_backend(i, ops) {
-		store_init(&s, ops, pid_max);
-		assert_int_equal(pid_store_alloc_at(&s, 5), 0);
-		assert_int_equal(s.nr_used, 1);
-		assert_null(pid_store_lookup(&s, 5));	/* reserved only */
-		assert_int_equal(pid_store_alloc_at(&s, 5), -EEXIST);
-		assert_int_equal(pid_store_alloc_at(&s, 0), -EINVAL);
-		assert_int_equal(pid_store_alloc_at(&s, -1), -EINVAL);
-		assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT), -EINVAL);
-		assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT + 1), -EINVAL);
-		assert_int_equal(s.nr_used, 1);
-		assert_int_equal(pid_store_alloc_at(&s, pid_max - 1), 0);
-		pid_store_install(&s, 5, fake(&f, 5, 5));
-		assert_ptr_equal(pid_store_lookup(&s, 5), &f.t[5]);
-		/* The cyclic allocator steps over pids taken by alloc_at. */
-		for (int n = 0; n < 10; n++) {
-			assert_int_equal(pid_store_alloc(&s, &pid), 0);
-			assert_int_not_equal(pid, 5);
-			assert_true(pid < pid_max - 1);
-		}
-		assert_int_equal(s.nr_used, 12);
-		/* Above pid_max: a restored pid from before pid_max was lowered. */
-		assert_int_equal(pid_store_alloc_at(&s, pid_max + 1), 0);
-		assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT - 1), 0);
-		pid_store_free(&s, pid_max + 1);
-		pid_store_free(&s, PID_MAX_LIMIT - 1);
-		assert_int_equal(s.nr_used, 12);
-		/* An allocated pid also makes alloc_at fail. */
-		assert_int_equal(pid_store_alloc_at(&s, pid), -EEXIST);
-		pid_store_free(&s, 5);
-		assert_int_equal(pid_store_alloc_at(&s, 5), 0);
-		pid_store_destroy(&s);
+	store_init(&s, ops, pid_max);
+	assert_int_equal(pid_store_alloc_at(&s, 5), 0);
+	assert_int_equal(s.nr_used, 1);
+	assert_null(pid_store_lookup(&s, 5));	/* reserved only */
+	assert_int_equal(pid_store_alloc_at(&s, 5), -EEXIST);
+	assert_int_equal(pid_store_alloc_at(&s, 0), -EINVAL);
+	assert_int_equal(pid_store_alloc_at(&s, -1), -EINVAL);
+	assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT), -EINVAL);
+	assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT + 1), -EINVAL);
+	assert_int_equal(s.nr_used, 1);
+	assert_int_equal(pid_store_alloc_at(&s, pid_max - 1), 0);
+	pid_store_install(&s, 5, fake(&f, 5, 5));
+	assert_ptr_equal(pid_store_lookup(&s, 5), &f.t[5]);
+	/* The cyclic allocator steps over pids taken by alloc_at. */
+	for (int n = 0; n < 10; n++) {
+		assert_int_equal(pid_store_alloc(&s, &pid), 0);
+		assert_int_not_equal(pid, 5);
+		assert_true(pid < pid_max - 1);
 	}
+	assert_int_equal(s.nr_used, 12);
+	/* Above pid_max: a restored pid from before pid_max was lowered. */
+	assert_int_equal(pid_store_alloc_at(&s, pid_max + 1), 0);
+	assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT - 1), 0);
+	pid_store_free(&s, pid_max + 1);
+	pid_store_free(&s, PID_MAX_LIMIT - 1);
+	assert_int_equal(s.nr_used, 12);
+	/* An allocated pid also makes alloc_at fail. */
+	assert_int_equal(pid_store_alloc_at(&s, pid), -EEXIST);
+	pid_store_free(&s, 5);
+	assert_int_equal(pid_store_alloc_at(&s, 5), 0);
+	pid_store_destroy(&s);
 	fakes_free(&f);
 }
 
 static void test_replace(void **state)
 {
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct pid_store s;
 	struct fakes f;
 	struct task *t;
-	int i, pid;
+	int pid;
 
-	(void)state;
 	fakes_init(&f, 1000);
-	for_each_backend(i, ops) {
-		store_init(&s, ops, 1000);
-		pid = alloc_install(&s, &f);
-		s.ops->replace(s.priv, pid, &f.alt[pid]);
-		assert_ptr_equal(pid_store_lookup(&s, pid), &f.alt[pid]);
-		assert_int_equal(pid_store_next(&s, 0, &t), pid);
-		assert_ptr_equal(t, &f.alt[pid]);
-		assert_int_equal(s.nr_used, 1);
-		pid_store_destroy(&s);
-	}
+	store_init(&s, ops, 1000);
+	pid = alloc_install(&s, &f);
+	s.ops->replace(s.priv, pid, &f.alt[pid]);
+	assert_ptr_equal(pid_store_lookup(&s, pid), &f.alt[pid]);
+	assert_int_equal(pid_store_next(&s, 0, &t), pid);
+	assert_ptr_equal(t, &f.alt[pid]);
+	assert_int_equal(s.nr_used, 1);
+	pid_store_destroy(&s);
 	fakes_free(&f);
 }
 
@@ -474,64 +447,61 @@ static void test_large_pids(void **state)
 		PID_MAX_LIMIT - 4097, PID_MAX_LIMIT - 4096, PID_MAX_LIMIT - 1,
 	};
 	const int ne = sizeof(edges) / sizeof(edges[0]), nalloc = 300;
-	const struct pid_store_ops *ops;
+	const struct pid_store_ops *ops = *state;
 	struct task *tasks = calloc(ne + nalloc, sizeof(*tasks)), *t;
-	int i, pid, got[300];
+	int pid, got[300];
 
-	(void)state;
 	assert_non_null(tasks);
-	for_each_backend(i, ops) {
-		struct pid_store s;
-		size_t m0;
+	struct pid_store s;
+	size_t m0;
 
-		store_init(&s, ops, PID_MAX_LIMIT);
-		m0 = s.ops->mem_bytes(s.priv);
-		for (int e = 0; e < ne; e++) {
-			assert_int_equal(pid_store_alloc_at(&s, edges[e]), 0);
-			tasks[e].pid = edges[e];
-			/* Every other one a thread of the one before. */
-			tasks[e].tgid = e % 2 ? edges[e - 1] : edges[e];
-			pid_store_install(&s, edges[e], &tasks[e]);
-		}
-		assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT), -EINVAL);
-		for (int e = 0; e < ne; e++) {
-			assert_ptr_equal(pid_store_lookup(&s, edges[e]), &tasks[e]);
-			if (e + 1 < ne && edges[e + 1] != edges[e] + 1)
-				assert_null(pid_store_lookup(&s, edges[e] + 1));
-			assert_int_equal(pid_store_next(&s, e ? edges[e - 1] + 1 : 0, &t),
-					 edges[e]);
-			assert_ptr_equal(t, &tasks[e]);
-			assert_int_equal(pid_store_next_leader(&s, e ? edges[e - 1] + 1 : 0, &t),
-					 e % 2 ? (e + 1 < ne ? edges[e + 1] : -1) : edges[e]);
-		}
-		assert_int_equal(pid_store_next(&s, PID_MAX_LIMIT, &t), -1);
-		/* The cursor near the top: allocation runs to the end and wraps. */
-		s.last_pid = PID_MAX_LIMIT - 200;
-		for (int n = 0; n < nalloc; n++) {
-			assert_int_equal(pid_store_alloc(&s, &got[n]), 0);
-			tasks[ne + n].pid = tasks[ne + n].tgid = got[n];
-			pid_store_install(&s, got[n], &tasks[ne + n]);
-		}
-		assert_int_equal(got[0], PID_MAX_LIMIT - 199);
-		assert_int_equal(got[195], PID_MAX_LIMIT - 4);
-		assert_int_equal(got[197], PID_MAX_LIMIT - 2);	/* -1 is taken */
-		assert_int_equal(got[198], RESERVED_PIDS);
-		assert_int_equal(got[nalloc - 1], RESERVED_PIDS + nalloc - 199);
-		assert_int_equal(s.nr_used, (unsigned long)(ne + nalloc));
-		pid = pid_store_next(&s, PID_MAX_LIMIT - 200, &t);
-		assert_int_equal(pid, PID_MAX_LIMIT - 199);
-		assert_int_equal(pid_store_next(&s, RESERVED_PIDS - 1, &t),
-				 RESERVED_PIDS);
-		for (int n = 0; n < nalloc; n++)
-			pid_store_free(&s, got[n]);
-		for (int e = 0; e < ne; e++)
-			pid_store_free(&s, edges[e]);
-		assert_int_equal(s.nr_used, 0);
-		assert_int_equal(pid_store_next(&s, 0, &t), -1);
-		assert_int_equal(pid_store_next_leader(&s, 0, &t), -1);
-		assert_true(s.ops->mem_bytes(s.priv) >= m0);
-		pid_store_destroy(&s);
+	store_init(&s, ops, PID_MAX_LIMIT);
+	m0 = s.ops->mem_bytes(s.priv);
+	for (int e = 0; e < ne; e++) {
+		assert_int_equal(pid_store_alloc_at(&s, edges[e]), 0);
+		tasks[e].pid = edges[e];
+		/* Every other one a thread of the one before. */
+		tasks[e].tgid = e % 2 ? edges[e - 1] : edges[e];
+		pid_store_install(&s, edges[e], &tasks[e]);
 	}
+	assert_int_equal(pid_store_alloc_at(&s, PID_MAX_LIMIT), -EINVAL);
+	for (int e = 0; e < ne; e++) {
+		assert_ptr_equal(pid_store_lookup(&s, edges[e]), &tasks[e]);
+		if (e + 1 < ne && edges[e + 1] != edges[e] + 1)
+			assert_null(pid_store_lookup(&s, edges[e] + 1));
+		assert_int_equal(pid_store_next(&s, e ? edges[e - 1] + 1 : 0, &t),
+				 edges[e]);
+		assert_ptr_equal(t, &tasks[e]);
+		assert_int_equal(pid_store_next_leader(&s, e ? edges[e - 1] + 1 : 0, &t),
+				 e % 2 ? (e + 1 < ne ? edges[e + 1] : -1) : edges[e]);
+	}
+	assert_int_equal(pid_store_next(&s, PID_MAX_LIMIT, &t), -1);
+	/* The cursor near the top: allocation runs to the end and wraps. */
+	s.last_pid = PID_MAX_LIMIT - 200;
+	for (int n = 0; n < nalloc; n++) {
+		assert_int_equal(pid_store_alloc(&s, &got[n]), 0);
+		tasks[ne + n].pid = tasks[ne + n].tgid = got[n];
+		pid_store_install(&s, got[n], &tasks[ne + n]);
+	}
+	assert_int_equal(got[0], PID_MAX_LIMIT - 199);
+	assert_int_equal(got[195], PID_MAX_LIMIT - 4);
+	assert_int_equal(got[197], PID_MAX_LIMIT - 2);	/* -1 is taken */
+	assert_int_equal(got[198], RESERVED_PIDS);
+	assert_int_equal(got[nalloc - 1], RESERVED_PIDS + nalloc - 199);
+	assert_int_equal(s.nr_used, (unsigned long)(ne + nalloc));
+	pid = pid_store_next(&s, PID_MAX_LIMIT - 200, &t);
+	assert_int_equal(pid, PID_MAX_LIMIT - 199);
+	assert_int_equal(pid_store_next(&s, RESERVED_PIDS - 1, &t),
+			 RESERVED_PIDS);
+	for (int n = 0; n < nalloc; n++)
+		pid_store_free(&s, got[n]);
+	for (int e = 0; e < ne; e++)
+		pid_store_free(&s, edges[e]);
+	assert_int_equal(s.nr_used, 0);
+	assert_int_equal(pid_store_next(&s, 0, &t), -1);
+	assert_int_equal(pid_store_next_leader(&s, 0, &t), -1);
+	assert_true(s.ops->mem_bytes(s.priv) >= m0);
+	pid_store_destroy(&s);
 	free(tasks);
 }
 
@@ -802,10 +772,19 @@ static void test_switch(void **state)
 	fakes_free(&f);
 }
 
+/* The backend the next group runs with: each test's state is it. */
+static const struct pid_store_ops *group_backend;
+
+static int backend_setup(void **state)
+{
+	*state = (void *)group_backend;
+	return 0;
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_registry),
+	/* One body, run once per backend (the group's state). */
+	const struct CMUnitTest per_backend[] = {
 		cmocka_unit_test(test_boot_order),
 		cmocka_unit_test(test_cyclic_no_early_reuse),
 		cmocka_unit_test(test_wrap_to_reserved),
@@ -815,11 +794,21 @@ int main(void)
 		cmocka_unit_test(test_next_and_next_leader),
 		cmocka_unit_test(test_alloc_at),
 		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_large_pids),
+	};
+	/* Across backends: the registry, switches, the differential run. */
+	const struct CMUnitTest across[] = {
+		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_mem_bytes),
 		cmocka_unit_test(test_switch),
-		cmocka_unit_test(test_large_pids),
 		cmocka_unit_test(test_differential),
 	};
+	int failed = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	for (int i = 0; (group_backend = backend(i)) != NULL; i++)
+		failed += cmocka_run_group_tests_name(group_backend->name,
+						      per_backend, backend_setup,
+						      NULL);
+	return failed + cmocka_run_group_tests_name("across backends", across,
+						    NULL, NULL);
 }

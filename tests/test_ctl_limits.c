@@ -26,13 +26,13 @@ static struct tk *boot(int pid_max, int max_map_count)
 				 .max_map_count = max_map_count };
 	struct tk *tk = tk_new(&o);
 
-	pthread_rwlock_unlock(&tk->k.lock);
+	world_unlock(&tk->k);
 	return tk;
 }
 
 static void shut(struct tk *tk)
 {
-	pthread_rwlock_wrlock(&tk->k.lock);
+	world_write_lock(&tk->k);
 	check_world(&tk->k);
 	tk_free(tk);
 }

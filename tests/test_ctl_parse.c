@@ -442,7 +442,7 @@ static void test_small_commands(void **state)
 	assert_ptr_equal(c.pidstore.ops, pid_store_find_ops("bitmap"));
 	bad("pidstore", "pidstore: usage: pidstore NAME");
 	bad("pidstore idr xarray", "pidstore: usage: pidstore NAME");
-	bad("pidstore IDR", "pidstore: no backend 'IDR' (have: idr bitmap"
+	bad("pidstore IDR", "pidstore: unknown pidstore 'IDR' (have: idr bitmap"
 	    " xarray xarray-sharded sparse judy)");
 	bad("reset now", "reset: usage: reset");
 	bad("help me", "help: usage: help");

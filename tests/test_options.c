@@ -40,6 +40,10 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.populate, 0);
 	assert_true(cfg.entry_timeout == 0 && cfg.attr_timeout == 0);
 	assert_true(cfg.cache);
+	assert_true(cfg.ko.concurrent);		/* ctl_lock=fine */
+	o = with(FIELD(ctl_lock), "world");
+	assert_int_equal(options_check(&o, &cfg, why), 0);
+	assert_false(cfg.ko.concurrent);
 	o = with(FIELD(entry_timeout), "0.5");
 	assert_int_equal(options_check(&o, &cfg, why), 0);
 	assert_true(cfg.entry_timeout == 0.5);
@@ -78,6 +82,7 @@ static void test_refused(void **state)
 		{ FIELD(populate), "-1", "populate=-1: must be 0..4194304" },
 		{ FIELD(seed), "-3", "seed=-3: must be 0..9223372036854775807" },
 		{ FIELD(cache), "maybe", "cache=maybe: must be on or off" },
+		{ FIELD(ctl_lock), "both", "ctl_lock=both: must be fine or world" },
 		{ FIELD(forkdup), "copy", "forkdup=copy: must be insert or bulk" },
 		{ FIELD(mmap_layout), "up", "mmap_layout=up: must be topdown or legacy" },
 		{ FIELD(forkdup), "bulk", "vmastore list cannot duplicate its "
@@ -111,9 +116,9 @@ static void agree(struct kernel *k, const char *name, size_t field,
 
 	snprintf(line, sizeof(line), "%s %s", name, value);
 	buf_init(&out);
-	pthread_rwlock_unlock(&k->lock);	/* ctl_run_line takes it */
+	world_unlock(k);	/* ctl_run_line takes it */
 	ctl_err = ctl_run_line(k, line, strlen(line), &out);
-	pthread_rwlock_wrlock(&k->lock);
+	world_write_lock(k);
 	buf_putc(&out, '\0');
 	assert_int_equal(ctl_err, opt_err);
 	if (opt_err) {
@@ -137,12 +142,12 @@ static void test_agrees_with_ctl(void **state)
 
 	(void)state;
 	assert_int_equal(kernel_init(&k, NULL), 0);
-	pthread_rwlock_wrlock(&k.lock);
+	world_write_lock(&k);
 	for (size_t i = 0; i < sizeof(pid_max) / sizeof(*pid_max); i++)
 		agree(&k, "pid_max", FIELD(pid_max), pid_max[i]);
 	for (size_t i = 0; i < sizeof(max_map_count) / sizeof(*max_map_count); i++)
 		agree(&k, "max_map_count", FIELD(max_map_count), max_map_count[i]);
-	pthread_rwlock_unlock(&k.lock);
+	world_unlock(&k);
 	kernel_destroy(&k);
 }
 

@@ -401,7 +401,7 @@ static void test_dir(void **state)
 	put(root, IMPORT_SNAP_MANIFEST, "procsim-snap 1\n");
 	put_task(root, 1, 0, "init", 0);
 	put_task(root, 2, 0, "kthreadd", PF_KTHREAD);
-	pthread_rwlock_unlock(&tk->k.lock);	/* import locks for itself */
+	world_unlock(&tk->k);	/* import locks for itself */
 	if (proc_import_dir(&tk->k, root, NULL, why, summary))
 		fail_msg("import: %s", why);
 	assert_non_null(strstr(summary, "imported 2 processes, 0 threads"));
@@ -441,7 +441,7 @@ static void test_dir(void **state)
 	}
 	snprintf(path, sizeof(path), "%s/nothing-here", root);
 	assert_int_equal(proc_import_dir(&tk->k, path, NULL, why, summary), -ENOENT);
-	pthread_rwlock_wrlock(&tk->k.lock);
+	world_write_lock(&tk->k);
 	assert_world_same(&tk->k, before);
 	free(before);
 	tk_free(tk);

@@ -33,7 +33,7 @@ static int setup(void **state)
 		return -1;
 	stats_init(&fs->stats, true);
 	trace_init(&fs->trace, true);
-	fs->cache = fs->split = true;
+	fs->cache = true;
 	fs->control_path = "/run/procsim-control";
 	o.kstat = &fs->stats.hook;
 	if (kernel_init(&fs->k, &o) || populate(&fs->k, NR_POPULATE))
@@ -128,22 +128,22 @@ static void test_known_sequence_counts(void **state)
 	stats_reset(&fs->stats);
 	/*
 	 * LOOKUP "1" in /proc: the name (1), then the entry's attributes
-	 * resolve the task (2) and its timeout does once more (3).
+	 * resolve the task (2); its timeouts come from the same resolution.
 	 */
 	assert_int_equal(req_lookup(fs, PREQ_ROOT_ID, "1", &e), 0);
-	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 3);
+	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 2);
 	/* READDIR of /proc: one next_leader per process, and one that ends it. */
 	assert_int_equal(req_readdir(fs, PREQ_ROOT_ID, &entries), 0);
 	assert_int_equal(count(fs, KSTAT_PID_NEXT_LEADER), procs + 1);
 	assert_int_equal(entries, 2 + fixed_entries(NODE_ROOT) + (int)procs);	/* . .. fixed pids */
 	/* READ /proc/1/stat: one task lookup, one render; the mm keeps its totals. */
 	assert_int_equal(req_read(fs, task_ino(fs, 1, NODE_T_STAT), &b), 0);
-	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 4);
+	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 3);
 	assert_int_equal(count(fs, KSTAT_RENDER), 1);
 	assert_int_equal(count(fs, KSTAT_VMA), 0);
 	/* READ /proc/1/maps: vma_first, then vma_next past every VMA. */
 	assert_int_equal(req_read(fs, task_ino(fs, 1, NODE_T_MAPS), &b), 0);
-	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 5);
+	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 4);
 	assert_int_equal(count(fs, KSTAT_RENDER), 2);
 	assert_int_equal(count(fs, KSTAT_VMA), find_task(&fs->k, 1)->mm->map_count + 1);
 	assert_int_equal(count(fs, KSTAT_REQ + OP_LOOKUP), 1);
@@ -194,7 +194,9 @@ static void test_gone_pid_enoent(void **state)
 	uint64_t dir, stat;
 
 	buf_init(&b);
+	world_write_lock(&fs->k);	/* as ctl would: the handlers take it too */
 	assert_int_equal(do_fork(&fs->k, 1, 1, &pid), 0);
+	world_unlock(&fs->k);
 	dir = task_ino(fs, pid, NODE_PID_DIR);
 	stat = task_ino(fs, pid, NODE_T_STAT);
 	assert_int_equal(preq_lookup(&r, PREQ_ROOT_ID, "1", &e), 0);
@@ -206,8 +208,10 @@ static void test_gone_pid_enoent(void **state)
 	assert_int_equal(preq_render(&r, stat, &b), 0);
 	assert_int_equal(req_readdir(fs, PREQ_ROOT_ID, &entries), 0);
 	/* The pid goes: exit and reaped by init. */
+	world_write_lock(&fs->k);
 	assert_int_equal(do_exit(&fs->k, pid, 0), 0);
 	assert_int_equal(do_wait(&fs->k, 1, pid, 0, &reaped, &status), 0);
+	world_unlock(&fs->k);
 	assert_int_equal(preq_lookup(&r, PREQ_ROOT_ID, name, &e), -ENOENT);
 	assert_int_equal(preq_getattr(&r, dir, &st, &timeout), -ENOENT);
 	assert_int_equal(preq_lookup(&r, dir, "stat", &e), -ENOENT);

@@ -97,9 +97,9 @@ static void test_random_commands_realistic(void **state)
 		default: len = snprintf(line, sizeof(line), "setuid %d 1000", pid); break;
 		}
 		buf_reset(&out);
-		pthread_rwlock_unlock(&k->lock);	/* ctl takes it itself */
+		world_unlock(k);	/* ctl takes it itself */
 		(void)ctl_run_line(k, line, (size_t)len, &out);
-		pthread_rwlock_wrlock(&k->lock);
+		world_write_lock(k);
 		tk->now += x >> 60;	/* 0..15 ticks */
 		if (step % 100 == 0) {
 			check_world(k);

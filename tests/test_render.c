@@ -5,32 +5,13 @@
  * compared with the byte-exact files of a real 6.18 kernel in
  * PROCSIM_SAMPLES.  Values come from a booted, populated core.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
 
-#include "render.h"
+#include "render_fixture.h"
 
 #define BTIME		1700000000LL
 #define BOOT_TICKS	123456ULL
-
-struct fx {
-	struct kernel k;
-	unsigned long long now;
-	struct buf b;
-	struct render_ctx c;
-	int proc, th1, th2, zombie;
-};
-
-static unsigned long long fx_clock(void *arg)
-{
-	return *(const unsigned long long *)arg;
-}
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -293,18 +274,10 @@ static struct mm_counts counts_of(struct fx *f, int pid)
 static int setup(void **state)
 {
 	char *const argv[] = { "/usr/bin/python3", "server.py", NULL };
-	struct kernel_opts o = { .nr_cpus = 2, .seed = 42 };
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fx_boot(42, BOOT_TICKS, 60, BTIME);
 	struct task *t;
 	int kid;
 
-	assert_non_null(f);
-	f->now = BOOT_TICKS;
-	o.clock = fx_clock;
-	o.clock_arg = &f->now;
-	assert_int_equal(kernel_init(&f->k, &o), 0);
-	assert_int_equal(pthread_rwlock_wrlock(&f->k.lock), 0);
-	assert_int_equal(populate(&f->k, 60), 0);
 	/* A python3 with two extra threads under init... */
 	assert_int_equal(do_fork(&f->k, 1, 1, &f->proc), 0);
 	assert_int_equal(do_execve(&f->k, f->proc, NULL, 2, argv), 0);
@@ -317,24 +290,11 @@ static int setup(void **state)
 	assert_non_null(t);
 	assert_int_equal(t->state, EXIT_ZOMBIE);
 	f->zombie = kid;
-	buf_init(&f->b);
-	f->c.k = &f->k;
 	f->c.now = kernel_now(&f->k);
-	f->c.btime = BTIME;
 	*state = f;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	buf_free(&f->b);
-	pthread_rwlock_unlock(&f->k.lock);
-	kernel_destroy(&f->k);
-	free(f);
-	return 0;
-}
 
 /* ---- buf --------------------------------------------------------------- */
 
@@ -1046,25 +1006,25 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_grows),
-		cmocka_unit_test_setup_teardown(test_stat_parses_like_procps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stat_comm_with_parens, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stat_whole_vs_thread, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_matches_kernel_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_thread_and_tracer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_name_escaped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statm, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_maps_parse_like_pmap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_smaps_order_and_values, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kthread, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_zombie, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cmdline_environ_comm_wchan, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_every_task_renders, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_uptime_grows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_proc_stat, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_meminfo, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vmstat, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cpuinfo, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_loadavg_version_sysctl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stat_parses_like_procps, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stat_comm_with_parens, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stat_whole_vs_thread, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_status_matches_kernel_order, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_status_thread_and_tracer, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_status_name_escaped, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_statm, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_maps_parse_like_pmap, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_smaps_order_and_values, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_kthread, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_zombie, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cmdline_environ_comm_wchan, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_every_task_renders, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_uptime_grows, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_proc_stat, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_meminfo, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_vmstat, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cpuinfo, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_loadavg_version_sysctl, setup, fx_teardown),
 		cmocka_unit_test(test_many_cpus),
 	};
 

@@ -5,56 +5,16 @@
  * blanked, where the kernel prints fixed widths.  Then what the clients
  * read from them: the task-derived fds, links and namespaces.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
 
+#include "render_fixture.h"
 #include "render_clients.h"
 #include "task_files.h"
 
-struct fx {
-	struct kernel k;
-	unsigned long long now;
-	struct buf b;
-	struct render_ctx c;
-};
-
-static unsigned long long fx_clock(void *arg)
-{
-	return *(const unsigned long long *)arg;
-}
-
 static int setup(void **state)
 {
-	struct kernel_opts o = { .nr_cpus = 2, .seed = 7 };
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->now = 360000;		/* an hour */
-	o.clock = fx_clock;
-	o.clock_arg = &f->now;
-	assert_int_equal(kernel_init(&f->k, &o), 0);
-	assert_int_equal(pthread_rwlock_wrlock(&f->k.lock), 0);
-	assert_int_equal(populate(&f->k, 600), 0);
-	buf_init(&f->b);
-	f->c = (struct render_ctx){ .k = &f->k, .now = f->now, .btime = 1700000000 };
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	buf_free(&f->b);
-	pthread_rwlock_unlock(&f->k.lock);
-	kernel_destroy(&f->k);
-	free(f);
+	*state = fx_boot(7, 360000 /* an hour */, 600, 1700000000);
 	return 0;
 }
 
@@ -405,14 +365,14 @@ static void test_files_and_namespaces(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_net_headers_and_rows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interrupts_softirqs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disk_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_slabinfo_counts_the_world, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tty_drivers_and_psi, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_task_files_match_samples, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_limits_follow_prlimit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_files_and_namespaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_net_headers_and_rows, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupts_softirqs, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_disk_files, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_slabinfo_counts_the_world, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tty_drivers_and_psi, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_task_files_match_samples, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_limits_follow_prlimit, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_files_and_namespaces, setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

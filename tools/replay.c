@@ -208,7 +208,9 @@ static void boot(struct procfs *fs, const struct opts *o, bool cache)
 	/* As the daemon: timing every call perturbs what it times (kstat.h). */
 	fs->stats.sample_log2 = (unsigned)o->sample_log2;
 	trace_init(&fs->trace, cache);
-	fs->cache = fs->split = cache;
+	fs->cache = cache;
+	if (render_cache_init(&fs->rcache))
+		die("render cache: %s", strerror(ENOMEM));
 	/* Serve everything a daemon can: a trace that never looked in ns/ is
 	 * unaffected, and one recorded with -o ns_links=on replays alike. */
 	fs->ns_links = true;
@@ -340,6 +342,7 @@ static uint64_t replay(struct procfs *fs, const struct trace_file *t,
 	uint64_t h = 0xcbf29ce484222325ULL, w0 = now_ns(), t0 = thread_cpu_ns();
 
 	buf_init(&b);
+	render_cache_forget(&fs->rcache);	/* each run as cold as the recording */
 	for (size_t i = 0; i < t->n; i++) {
 		uint64_t s0 = stats_begin(&fs->stats);
 
@@ -508,9 +511,9 @@ int main(int argc, char **argv)
 	for (int b = 0; b < nb; b++) {
 		int err;
 
-		pthread_rwlock_wrlock(&fs.k.lock);
+		world_write_lock(&fs.k);
 		err = pid_store_switch(&fs.k.pids, list[b]);
-		pthread_rwlock_unlock(&fs.k.lock);
+		world_unlock(&fs.k);
 		if (err)
 			die("pidstore switch: %s", strerror(-err));
 		for (int i = 0; i < o.nr_traces; i++) {	/* warm-up: caches, buffers */

@@ -13,6 +13,9 @@ THREADS = [1, 2, 4]          # 1, nproc (2 here), oversubscribed
 SEED_TWICE = 465e3           # 20 processes, pidmap_lock taken twice
 SEED_ONCE = (510e3, 560e3)   # once
 SEED_CPUS = 20
+# pidlock modes; "/shard": a pidmap_lock per shard (xarray-sharded only,
+# corebench-clone skips it elsewhere): the thread's sharding idea.
+MODES = "twice,once,twice/shard,once/shard"
 
 
 def run(argv, label):
@@ -70,10 +73,11 @@ def bench_clone(args):
     secs = "0.15" if args.quick else "0.25"
     reps = str(args.runs or 3)
     threads = ",".join(str(t) for t in THREADS)
-    text, rows = run(["--secs", secs, "--repeats", reps,
-                            "--threads", threads], "pthread_create/join")
+    text, rows = run(["--secs", secs, "--repeats", reps, "--pidlock", MODES,
+                      "--threads", threads], "pthread_create/join")
     t2, r2 = run(["--secs", secs, "--repeats", "1", "--threads", "2",
-                        "--inflight", "32"], "32 threads in flight")
+                  "--pidlock", MODES, "--inflight", "32"],
+                 "32 threads in flight")
     t3, r3 = run(["--secs", secs, "--repeats", reps, "--threads",
                         threads, "--cycle", "fork", "idr", "xarray"],
                        "fork+exit+wait")
@@ -91,19 +95,25 @@ def bench_clone(args):
         if row[0] not in backends:
             backends.append(row[0])
 
+    def modes(b):
+        """twice, once; and per shard where the backend has shards."""
+        return [pl for pl in MODES.split(",")
+                if (b, pl, "read", "thread", 1, 1, "ops_s") in val]
+
     # Table 1: throughput, per backend and mode.
     h1 = ["backend", "pidlock"] + [f"T={t} ops/s" for t in THREADS] + \
          ["T=2 / T=1", "once/twice at T=2"]
     t1 = []
     for b in backends:
-        for pl in ("twice", "once"):
+        for pl in modes(b):
             g = lambda t, m="ops_s": val.get((b, pl, "read", "thread", 1, t, m))  # noqa: E731
             x1, x2 = med(g(1)), med(g(2))
-            other = med(val.get((b, "twice", "read", "thread", 1, 2, "ops_s")))
+            twice = pl.replace("once", "twice")	# the same lock scope
+            other = med(val.get((b, twice, "read", "thread", 1, 2, "ops_s")))
             t1.append([b, pl] + [spread(g(t)) for t in THREADS] +
                       [f"{x2 / x1:.2f}×" if x1 and x2 else "—",
-                       f"{x2 / other:.2f}×" if pl == "once" and other and x2
-                       else ""])
+                       f"{x2 / other:.2f}×" if pl.startswith("once") and other
+                       and x2 else ""])
 
     # Table 2: pidmap_lock, allocator calls, the ceiling and the prediction.
     h2 = ["backend", "pidlock", "holds/op", "hold ns/op (T=1)",
@@ -112,7 +122,7 @@ def bench_clone(args):
           f"USL {SEED_CPUS} CPUs (κ)"]
     t2_rows = []
     for b in backends:
-        for pl in ("twice", "once"):
+        for pl in modes(b):
             g = lambda t, m, inf=1: med(val.get((b, pl, "read", "thread", inf, t, m)))  # noqa: E731
             hold = g(1, "hold_ns")
             x1, x2 = g(1, "ops_s"), g(2, "ops_s")

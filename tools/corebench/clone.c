@@ -25,6 +25,9 @@
  *   rdlock alone),
  *   reader_ops_s.
  *
+ * --pidlock takes twice, once, twice/shard, once/shard: "/shard" gives
+ * each shard of a sharded backend its own pidmap_lock (pidlock_shards).
+ *
  * usage: corebench-clone [--secs S] [--repeats R] [--threads 1,2,4]
  *        [--pidlock twice,once] [--world read|write] [--cycle thread|fork]
  *        [--readers N] [--inflight W] [BACKEND...]
@@ -89,14 +92,14 @@ struct arg {
 static void world_lock(struct kernel *k)
 {
 	if (world_write)
-		pthread_rwlock_wrlock(&k->lock);
+		world_write_lock(k);
 	else
-		pthread_rwlock_rdlock(&k->lock);
+		world_read_lock(k);
 }
 
 static void locked(struct kernel *k, const char *what, int err)
 {
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 	if (err)
 		die(what, err);
 }
@@ -175,7 +178,7 @@ static void *reader(void *p)
 		struct task *t;
 		int pid;
 
-		pthread_rwlock_rdlock(&k->lock);
+		world_read_lock(k);
 		r->wait[a->i][n] = now_ns() - t0;
 		core_rcu_read_lock();
 		x ^= x << 13;
@@ -189,7 +192,7 @@ static void *reader(void *p)
 			pid = next_tgid(k, pid + 1, &t);
 		}
 		core_rcu_read_unlock();
-		pthread_rwlock_unlock(&k->lock);
+		world_unlock(k);
 		r->lat[a->i][n++] = now_ns() - t0;
 	}
 	r->nlat[a->i] = n;
@@ -206,8 +209,10 @@ static int cmp_double(const void *a, const void *b)
 /* One run: boot, one process per writer, run for secs; ops/s returned. */
 static double run_once(int threads, bool timing, struct run *r)
 {
+	char mode[16];
 	struct kernel_opts o = {
-		.pidstore = cur_backend, .pidlock = cur_pidlock,
+		.pidstore = cur_backend, .pidlock = mode,
+		.pidlock_shards = strstr(cur_pidlock, "/shard") != NULL,
 		.pidlock_timing = timing, .concurrent = true,
 		.watchers = "none", .pid_max = PID_MAX_LIMIT,
 	};
@@ -217,6 +222,8 @@ static double run_once(int threads, bool timing, struct run *r)
 	double t0, t1;
 	int err, n = 0;
 
+	snprintf(mode, sizeof(mode), "%.*s", (int)strcspn(cur_pidlock, "/"),
+		 cur_pidlock);
 	memset(r, 0, sizeof(*r));
 	err = kernel_init(&r->k, &o);
 	if (err)
@@ -229,6 +236,8 @@ static double run_once(int threads, bool timing, struct run *r)
 	for (int i = threads; i < MAX_THREADS; i++)
 		r->pids[i] = r->pids[i % threads];
 	memset(&r->k.pids.stats, 0, sizeof(r->k.pids.stats));
+	for (unsigned i = 0; i < r->k.pids.nr_shards; i++)
+		memset(&r->k.pids.shard[i].stats, 0, sizeof(r->k.pids.shard[i].stats));
 	for (int i = 0; i < threads; i++) {
 		args[n] = (struct arg){ r, i };
 		pthread_create(&th[n], NULL, writer, &args[n]);
@@ -313,9 +322,10 @@ static void cell(int threads)
 	/* The timed run: pidmap_lock's hold and wait, the allocator calls. */
 	ops = run_once(threads, true, &r);
 	{
-		const struct pid_lock_stats *st = &r.k.pids.stats;
+		struct pid_lock_stats sum, *st = &sum;
 		long total = 0, calls0 = 0, calls;
 
+		pid_store_lock_stats(&r.k.pids, &sum);
 		for (int i = 0; i < threads; i++)
 			total += r.ops[i];
 		calls = pid_store_alloc_calls(&r.k.pids);
@@ -386,13 +396,17 @@ int main(int argc, char **argv)
 	for (int b = 0; b < nb; b++) {
 		char modes[64], *save = NULL;
 
-		if (!pid_store_find_ops(backends[b]))
+		const struct pid_store_ops *ops = pid_store_find_ops(backends[b]);
+
+		if (!ops)
 			die(backends[b], -EINVAL);
 		cur_backend = backends[b];
 		snprintf(modes, sizeof(modes), "%s", pidlocks);
 		for (char *m = strtok_r(modes, ",", &save); m;
 		     m = strtok_r(NULL, ",", &save)) {
 			cur_pidlock = m;
+			if (strstr(m, "/shard") && !ops->nr_shards)
+				continue;	/* no shards to lock apart */
 			for (int t = 0; t < nthreads; t++) {
 				if (threads[t] < 1 || threads[t] > MAX_THREADS)
 					die("--threads", -EINVAL);

@@ -84,13 +84,13 @@ int main(int argc, char **argv)
 			int m = (s + j) % n;
 			double t0, c0, dt, dc;
 
-			pthread_rwlock_wrlock(&k[m].lock);
+			world_write_lock(&k[m]);
 			t0 = now_s(CLOCK_MONOTONIC);
 			c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
 			err = spawn_loops(&k[m], parent[m], loops);
 			dc = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
 			dt = now_s(CLOCK_MONOTONIC) - t0;
-			pthread_rwlock_unlock(&k[m].lock);
+			world_unlock(&k[m]);
 			if (err) {
 				fprintf(stderr, "corebench-watchers: %s: %s\n", mech[m], strerror(-err));
 				return 1;
