@@ -11,8 +11,10 @@
  * the calling thread alone, so adding to it needs no atomics and no shared
  * cache line; the layer above sums its threads' accumulators when read.
  *
- * Times are CLOCK_MONOTONIC nanoseconds, inclusive of what the dispatch
- * calls: a pid store lookup's time is the backend's lookup.  The read
+ * Times are kstat_clock() ticks, inclusive of what the dispatch calls: a
+ * pid store lookup's time is the backend's lookup.  The layer that reads
+ * the sums converts ticks to nanoseconds (fs/stats.c calibrates the
+ * counter against CLOCK_MONOTONIC), so the hot path never does.  The read
  * path (lookup, readdir, renders) nests nothing; on the write path a
  * wait's and a watcher's own pid lookups count both as lookups and inside
  * KSTAT_WAIT / KSTAT_WATCH.
@@ -45,31 +47,73 @@ enum kstat_item {
 };
 
 /*
- * One thread's accumulator: a count and nanoseconds per item.  Only its
- * thread writes it (relaxed load and store, no read-modify-write: plain
- * moves on x86), others may read it at any time (kstat_read).
+ * One thread's accumulator: per item the calls, how many of them were
+ * timed, and the timed ones' ticks.  A dispatch is timed one time in
+ * 2^sample_log2 (chosen by a Weyl sequence, so no walk's stride aliases
+ * with it); the others are only counted.  Two counter reads around a
+ * pid-store step of a walk cost far more than their ~10 ns in a loop:
+ * they stall the step's cache misses (measured: +40% of a warm `ps aux`
+ * replay timing every call, docs/replay.md).  kstat_read() scales the
+ * timed ticks to every call.  Only its thread writes it (relaxed load and
+ * store, no read-modify-write: plain moves on x86), others may read the
+ * items at any time (kstat_read); weyl is the owner's alone.
  */
-struct kstat {
-	struct {
-		_Atomic uint64_t n, ns;	/* side by side: one cache line per add */
-	} item[KSTAT_NR];
+struct kstat_slot_item {
+	_Atomic uint64_t n, timed, ticks;	/* side by side: one line per add */
 };
 
-/* Add to an item of the calling thread's own accumulator. */
-static inline void kstat_add(struct kstat *ks, int item, uint64_t n, uint64_t ns)
+struct kstat {
+	struct kstat_slot_item item[KSTAT_NR];
+	uint64_t weyl;			/* the sampler's state */
+	unsigned sample_log2;		/* time 1 call in 2^sample_log2; 0: all */
+};
+
+static inline void kstat_inc_(_Atomic uint64_t *v, uint64_t by)
 {
-	atomic_store_explicit(&ks->item[item].n, atomic_load_explicit(
-			      &ks->item[item].n, memory_order_relaxed) + n,
-			      memory_order_relaxed);
-	atomic_store_explicit(&ks->item[item].ns, atomic_load_explicit(
-			      &ks->item[item].ns, memory_order_relaxed) + ns,
+	atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed) + by,
 			      memory_order_relaxed);
 }
 
+/* Add @n calls, all timed, taking @ticks, to an item of this thread's accumulator. */
+static inline void kstat_add(struct kstat *ks, int item, uint64_t n, uint64_t ticks)
+{
+	kstat_inc_(&ks->item[item].n, n);
+	kstat_inc_(&ks->item[item].timed, n);
+	kstat_inc_(&ks->item[item].ticks, ticks);
+}
+
+/* One call, not timed. */
+static inline void kstat_count(struct kstat *ks, int item)
+{
+	kstat_inc_(&ks->item[item].n, 1);
+}
+
+/* Add every field of @from's items to @to's (a merge of accumulators). */
+static inline void kstat_merge(struct kstat *to, const struct kstat *from)
+{
+	for (int i = 0; i < KSTAT_NR; i++) {
+		kstat_inc_(&to->item[i].n, atomic_load_explicit(&from->item[i].n,
+				memory_order_relaxed));
+		kstat_inc_(&to->item[i].timed, atomic_load_explicit(&from->item[i].timed,
+				memory_order_relaxed));
+		kstat_inc_(&to->item[i].ticks, atomic_load_explicit(&from->item[i].ticks,
+				memory_order_relaxed));
+	}
+}
+
+/* An item's calls (@ns false) or its time, the timed calls' scaled to all. */
 static inline uint64_t kstat_read(const struct kstat *ks, int item, bool ns)
 {
-	return atomic_load_explicit(ns ? &ks->item[item].ns : &ks->item[item].n,
-				    memory_order_relaxed);
+	uint64_t n = atomic_load_explicit(&ks->item[item].n, memory_order_relaxed);
+	uint64_t timed, ticks;
+
+	if (!ns)
+		return n;
+	timed = atomic_load_explicit(&ks->item[item].timed, memory_order_relaxed);
+	ticks = atomic_load_explicit(&ks->item[item].ticks, memory_order_relaxed);
+	if (!timed)
+		return 0;
+	return timed >= n ? ticks : (uint64_t)((unsigned __int128)ticks * n / timed);
 }
 
 /*
@@ -83,32 +127,62 @@ static inline uint64_t kstat_read(const struct kstat *ks, int item, bool ns)
 enum kstat_ctl { KSTAT_CTL_RESET, KSTAT_CTL_TRACE_START, KSTAT_CTL_TRACE_STOP };
 
 struct kstat_hook {
-	struct kstat *(*cur)(void *arg);
+	struct kstat *(*cur)(void *arg);	/* NULL: never accounting */
 	int (*ctl)(void *arg, enum kstat_ctl what);
 	void *arg;
 };
 
+/*
+ * The accounting clock, in ticks: the time-stamp counter on x86-64 (rdtsc,
+ * about 24 ns a read on this project's VM against 60 ns for
+ * clock_gettime(CLOCK_MONOTONIC) through the vDSO; Linux uses the same
+ * counter as its clocksource when it is invariant), CLOCK_MONOTONIC ns
+ * elsewhere.  Not serialising: a dispatch's time may smear by a few cycles
+ * into its neighbours, which is far below what it measures.
+ */
 static inline uint64_t kstat_clock(void)
 {
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+#endif
 }
 
-/* The accumulator to charge, or NULL; *@t0 gets the start time. */
+/* Ticks from @t0 to @t1; 0 if the counter went back (a CPU switch). */
+static inline uint64_t kstat_ticks(uint64_t t0, uint64_t t1)
+{
+	return t1 > t0 ? t1 - t0 : 0;
+}
+
+/*
+ * The accumulator to charge, or NULL; *@t0 gets the start time, or 0 when
+ * this call is only counted (the sampler's choice).
+ */
 static inline struct kstat *kstat_begin(const struct kstat_hook *h, uint64_t *t0)
 {
-	struct kstat *ks = h ? h->cur(h->arg) : NULL;
+	struct kstat *ks = h && h->cur ? h->cur(h->arg) : NULL;
 
-	*t0 = ks ? kstat_clock() : 0;
+	*t0 = 0;
+	if (ks) {
+		ks->weyl += 0x9e3779b97f4a7c15ULL;
+		if (!ks->sample_log2 || !(ks->weyl >> (64 - ks->sample_log2)))
+			*t0 = kstat_clock() | 1;	/* never 0 */
+	}
 	return ks;
 }
 
 static inline void kstat_end(struct kstat *ks, enum kstat_item item, uint64_t t0)
 {
-	if (ks)
-		kstat_add(ks, item, 1, kstat_clock() - t0);
+	if (!ks)
+		return;
+	if (t0)
+		kstat_add(ks, item, 1, kstat_ticks(t0, kstat_clock()));
+	else
+		kstat_count(ks, item);
 }
 
 /*
@@ -124,7 +198,7 @@ static inline void kstat_end(struct kstat *ks, enum kstat_item item, uint64_t t0
 	ret_;								\
 })
 
-/* Sum of the core families' ns in @ks (to subtract nested core time). */
+/* Sum of the core families' ticks in @ks (to subtract nested core time). */
 static inline uint64_t kstat_core_ns(const struct kstat *ks)
 {
 	uint64_t sum = 0;

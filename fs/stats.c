@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "stats.h"
 
 static const char *const op_names[OP_MAX] = {
@@ -35,7 +36,27 @@ static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
 
 uint64_t now_ns(void)
 {
-	return kstat_clock();
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * ns per kstat_clock() tick: the counter against CLOCK_MONOTONIC since
+ * stats_init, so the longer the daemon runs the finer the ratio (a read
+ * pair's skew, ~50 ns, over at least CALIB_MIN_NS).  Lock held.
+ */
+#define CALIB_MIN_NS	200000ULL
+
+static double ns_per_tick(struct fuse_stats *s)
+{
+	uint64_t ns, ticks;
+
+	while ((ns = now_ns() - s->calib_ns) < CALIB_MIN_NS)
+		;	/* only a read within 0.2 ms of start-up waits */
+	ticks = kstat_ticks(s->calib_tick, kstat_clock());
+	return ticks ? (double)ns / (double)ticks : 1.0;
 }
 
 const char *stats_op_name(enum fuse_op op)
@@ -76,9 +97,12 @@ static int hook_ctl(void *arg, enum kstat_ctl what)
 void stats_init(struct fuse_stats *s, bool account)
 {
 	memset(s, 0, sizeof(*s));
+	s->sample_log2 = STATS_SAMPLE_LOG2;
 	pthread_mutex_init(&s->lock, NULL);
 	s->account = account;
 	s->hook = (struct kstat_hook){ .cur = hook_cur, .ctl = hook_ctl, .arg = s };
+	s->calib_ns = now_ns();
+	s->calib_tick = kstat_clock();
 }
 
 void stats_destroy(struct fuse_stats *s)
@@ -127,6 +151,7 @@ static struct stats_slot *slot_get(struct fuse_stats *s)
 		slot = aligned_alloc(64, sizeof(*slot));
 		if (slot) {
 			memset(slot, 0, sizeof(*slot));
+			slot->ks.sample_log2 = s->sample_log2;
 			slot->next = s->slots;
 			s->slots = slot;
 		}
@@ -147,16 +172,16 @@ uint64_t stats_begin(struct fuse_stats *s)
 
 	tls_req = slot ? &slot->ks : NULL;
 	tls_active = tls_req && s->account ? tls_req : NULL;
-	return now_ns();
+	return kstat_clock();
 }
 
 void stats_end(struct fuse_stats *s, enum fuse_op op, uint64_t t0)
 {
-	uint64_t ns = now_ns() - t0;
+	uint64_t ticks = kstat_ticks(t0, kstat_clock());
 
 	tls_active = tls_req = NULL;
 	if (tls_owner == s && tls_slot)
-		kstat_add(&tls_slot->ks, KSTAT_REQ + op, 1, ns);
+		kstat_add(&tls_slot->ks, KSTAT_REQ + op, 1, ticks);
 }
 
 void stats_render_begin(struct stats_render_mark *m)
@@ -172,10 +197,10 @@ void stats_render_begin(struct stats_render_mark *m)
 void stats_render_end(const struct stats_render_mark *m)
 {
 	if (m->timed) {
-		uint64_t ns = kstat_clock() - m->t0;
+		uint64_t ticks = kstat_ticks(m->t0, kstat_clock());
 		uint64_t core = kstat_core_ns(m->ks) - m->core0;
 
-		kstat_add(m->ks, KSTAT_RENDER, 1, ns > core ? ns - core : 0);
+		kstat_add(m->ks, KSTAT_RENDER, 1, ticks > core ? ticks - core : 0);
 	} else if (m->ks) {
 		kstat_add(m->ks, KSTAT_RENDER, 1, 0);
 	}
@@ -192,21 +217,35 @@ static void sum_slots(struct fuse_stats *s, struct kstat *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (struct stats_slot *p = s->slots; p; p = p->next)
-		for (int i = 0; i < KSTAT_NR; i++)
-			kstat_add(out, i, kstat_read(&p->ks, i, false),
-				  kstat_read(&p->ks, i, true));
+		kstat_merge(out, &p->ks);
+}
+
+static uint64_t field(const _Atomic uint64_t *v)
+{
+	return atomic_load_explicit(v, memory_order_relaxed);
 }
 
 void stats_sum(struct fuse_stats *s, struct kstat *out)
 {
 	struct kstat raw;
+	double scale;
 
 	pthread_mutex_lock(&s->lock);
 	sum_slots(s, &raw);
+	scale = ns_per_tick(s);
 	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < KSTAT_NR; i++)
-		kstat_add(out, i, kstat_read(&raw, i, false) - kstat_read(&s->base, i, false),
-			  kstat_read(&raw, i, true) - kstat_read(&s->base, i, true));
+	for (int i = 0; i < KSTAT_NR; i++) {
+		const struct kstat_slot_item *r = &raw.item[i], *b = &s->base.item[i];
+
+		atomic_store_explicit(&out->item[i].n, field(&r->n) - field(&b->n),
+				      memory_order_relaxed);
+		atomic_store_explicit(&out->item[i].timed,
+				      field(&r->timed) - field(&b->timed),
+				      memory_order_relaxed);
+		atomic_store_explicit(&out->item[i].ticks, (uint64_t)((double)(
+				      field(&r->ticks) - field(&b->ticks)) * scale + 0.5),
+				      memory_order_relaxed);
+	}
 	pthread_mutex_unlock(&s->lock);
 }
 

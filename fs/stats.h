@@ -13,8 +13,8 @@
  * leaves its slot (and its counts) to the next new thread.
  *
  * With account off (-o account=off) the opcode counts and handler times
- * are still kept (they cost two clock reads per request), but the core and
- * the renderers are not timed.
+ * are still kept (they cost two counter reads per request), but the core
+ * and the renderers are not timed: their dispatches read no clock.
  */
 #ifndef PROCSIM_STATS_H
 #define PROCSIM_STATS_H
@@ -48,6 +48,9 @@ struct fuse_stats {
 	struct stats_slot *slots;
 	struct kstat base;		/* the sums at the last reset */
 	bool account;			/* time the core and the renderers */
+	uint64_t calib_ns, calib_tick;	/* now_ns() and kstat_clock() at init */
+	/* Core dispatches timed: 1 in 2^sample_log2 (kstat.h); set before serving. */
+	unsigned sample_log2;
 	struct kstat_hook hook;		/* what the kernel is booted with */
 	/* The serving layer's ctl commands beyond reset (trace), or NULL. */
 	int (*ctl)(void *arg, enum kstat_ctl what);
@@ -56,6 +59,12 @@ struct fuse_stats {
 	 * how many waited over READ_LOCK_SLOW_NS (rare: an atomic each). */
 	_Atomic uint64_t read_lock_max_ns, read_lock_slow;
 };
+
+/*
+ * The daemon times one core dispatch in 64 and counts every one: timing
+ * each cost a warm `ps aux` 40% of its in-process CPU (docs/replay.md).
+ */
+#define STATS_SAMPLE_LOG2	6
 
 /* Set up @s; @account: -o account=on|off. */
 void stats_init(struct fuse_stats *s, bool account);
@@ -91,7 +100,10 @@ void stats_count(int item);
 #define READ_LOCK_SLOW_NS	100000
 void stats_read_lock_wait(struct fuse_stats *s, uint64_t ns);
 
-/* The sums since the last reset, over every thread. */
+/*
+ * The sums since the last reset, over every thread, times in ns (the
+ * slots hold kstat_clock() ticks; this converts them).
+ */
 void stats_sum(struct fuse_stats *s, struct kstat *out);
 void stats_reset(struct fuse_stats *s);
 
@@ -111,6 +123,7 @@ const char *stats_op_name(enum fuse_op op);
 int stats_op_from_name(const char *name);
 /* The name of a core item in the stats file ("pid_lookup"). */
 const char *stats_core_name(int item);
+/* CLOCK_MONOTONIC in ns (wall time, for what is not accounting). */
 uint64_t now_ns(void);
 
 #endif

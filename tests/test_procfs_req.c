@@ -277,6 +277,43 @@ static void test_trace_round_trip(void **state)
 	buf_free(&b);
 }
 
+static struct kstat *fixed_cur(void *arg)
+{
+	return arg;
+}
+
+/*
+ * The sampler: every call counted, about 1 in 2^sample_log2 timed, and the
+ * time read back scaled from the timed calls to all of them.
+ */
+static void test_sampled_calls_counted_and_scaled(void **state)
+{
+	static struct kstat ks;
+	struct kstat_hook h = { .cur = fixed_cur, .arg = &ks };
+	uint64_t t0, timed, ticks;
+	enum { N = 64000 };
+
+	(void)state;
+	memset(&ks, 0, sizeof(ks));
+	ks.sample_log2 = 6;
+	for (int i = 0; i < N; i++) {
+		struct kstat *cur = kstat_begin(&h, &t0);
+
+		kstat_end(cur, KSTAT_PID_NEXT, t0);
+	}
+	timed = atomic_load(&ks.item[KSTAT_PID_NEXT].timed);
+	ticks = atomic_load(&ks.item[KSTAT_PID_NEXT].ticks);
+	assert_int_equal(kstat_read(&ks, KSTAT_PID_NEXT, false), N);
+	assert_in_range(timed, N / 64 / 2, N / 64 * 2);	/* 1000 expected */
+	assert_int_equal(kstat_read(&ks, KSTAT_PID_NEXT, true),
+			 (uint64_t)((unsigned __int128)ticks * N / timed));
+	/* Off: the hook gives no accumulator and nothing is read or counted. */
+	h.cur = NULL;
+	assert_null(kstat_begin(&h, &t0));
+	assert_int_equal(t0, 0);
+	assert_int_equal(kstat_read(&ks, KSTAT_PID_NEXT, false), N);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +322,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outside_request_not_charged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_pid_enoent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_round_trip, setup, teardown),
+		cmocka_unit_test(test_sampled_calls_counted_and_scaled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

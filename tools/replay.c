@@ -9,10 +9,13 @@
  *
  *   procsim-replay [--populate N] [--seed S] [--pid-max N] [--vmastore NAME]
  *                  [--ctl FILE] [--pidstore NAME[,NAME...]|all] [--runs N]
- *                  [--check] TRACE...
+ *                  [--cpu N] [--sample LOG2] [--check] TRACE...
  *
- * Prints CSV, one row per trace and backend: the replay's wall time (median, min,
- * max of N runs without accounting), the pid store's ns and calls, the VMA
+ * Prints CSV, one row per trace and backend: the replay's CPU time (the
+ * thread's CLOCK_THREAD_CPUTIME_ID: what the replay ran, not what the rest
+ * of a shared machine took from it; median, min, max of N runs without
+ * accounting, after one warm-up replay per backend), its wall time (median),
+ * its CPU time with accounting on (median), the pid store's ns and calls, the VMA
  * store's and the renderers' ns (medians of N accounted runs, with the
  * clock's own cost per call subtracted), the ratio to idr, and a hash of
  * every answer.  --check: exit 1 unless every run of every backend gave
@@ -21,6 +24,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
+#include <time.h>
 #include <linux/fuse.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +39,8 @@
 #define UPTIME_TICKS	360000ULL	/* a pinned clock: one hour of uptime */
 
 struct opts {
-	int populate, pid_max, runs;
+	int populate, pid_max, runs, cpu;	/* cpu: pin to it; -1: do not */
+	int sample_log2;	/* time 1 core call in 2^N (default: as the daemon) */
 	uint64_t seed;
 	const char *vmastore, *ctl, *pidstores;
 	const char *traces[MAX_TRACES];
@@ -66,7 +72,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: procsim-replay [--populate N] [--seed S] [--pid-max N]"
 		" [--vmastore NAME] [--ctl FILE] [--pidstore NAME,...|all] [--runs N]"
-		" [--check] TRACE...\n");
+		" [--cpu N] [--sample LOG2] [--check] TRACE...\n");
 	exit(2);
 }
 
@@ -82,7 +88,8 @@ static long num_arg(const char *s)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){ .runs = 5, .pidstores = "all", .pid_max = 0 };
+	*o = (struct opts){ .runs = 5, .pidstores = "all", .pid_max = 0, .cpu = -1,
+			    .sample_log2 = STATS_SAMPLE_LOG2 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -107,6 +114,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->pid_max = (int)num_arg(v);
 		else if (!strcmp(a, "--runs"))
 			o->runs = (int)num_arg(v);
+		else if (!strcmp(a, "--cpu"))
+			o->cpu = (int)num_arg(v);
+		else if (!strcmp(a, "--sample"))
+			o->sample_log2 = (int)num_arg(v);
 		else if (!strcmp(a, "--vmastore"))
 			o->vmastore = v;
 		else if (!strcmp(a, "--ctl"))
@@ -116,7 +127,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		else
 			usage();
 	}
-	if (!o->nr_traces || o->runs < 1 || o->runs > MAX_RUNS)
+	if (!o->nr_traces || o->runs < 1 || o->runs > MAX_RUNS || o->sample_log2 > 32)
 		usage();
 }
 
@@ -194,6 +205,8 @@ static void boot(struct procfs *fs, const struct opts *o, bool cache)
 
 	memset(fs, 0, sizeof(*fs));
 	stats_init(&fs->stats, true);
+	/* As the daemon: timing every call perturbs what it times (kstat.h). */
+	fs->stats.sample_log2 = (unsigned)o->sample_log2;
 	trace_init(&fs->trace, cache);
 	fs->cache = cache;
 	if (render_cache_init(&fs->rcache))
@@ -312,12 +325,21 @@ static uint64_t replay_one(struct procfs *fs, const struct preq *r,
 	return fnv(h, &err, sizeof(err));
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* One replay of @t: the hash of its answers; its CPU ns, and wall ns in @wall. */
 static uint64_t replay(struct procfs *fs, const struct trace_file *t,
-		       uint64_t *ns)
+		       uint64_t *ns, uint64_t *wall)
 {
 	struct preq r = { .fs = fs, .control = false, .caller = 0 };
 	struct buf b;
-	uint64_t h = 0xcbf29ce484222325ULL, t0 = now_ns();
+	uint64_t h = 0xcbf29ce484222325ULL, w0 = now_ns(), t0 = thread_cpu_ns();
 
 	buf_init(&b);
 	render_cache_forget(&fs->rcache);	/* each run as cold as the recording */
@@ -327,7 +349,9 @@ static uint64_t replay(struct procfs *fs, const struct trace_file *t,
 		h = replay_one(fs, &r, &t->v[i], h, &b);
 		stats_end(&fs->stats, t->v[i].op, s0);
 	}
-	*ns = now_ns() - t0;
+	*ns = thread_cpu_ns() - t0;
+	if (wall)
+		*wall = now_ns() - w0;
 	buf_free(&b);
 	return h;
 }
@@ -379,7 +403,7 @@ static double family_ns(const struct kstat *s, int lo, int hi, double bias,
 
 /* What one trace's replays on one backend gave. */
 struct result {
-	double wall[MAX_RUNS], acct[MAX_RUNS], pid[MAX_RUNS], pidraw[MAX_RUNS],
+	double cpu[MAX_RUNS], wall[MAX_RUNS], acct[MAX_RUNS], pid[MAX_RUNS], pidraw[MAX_RUNS],
 	       vma[MAX_RUNS], rend[MAX_RUNS], other[MAX_RUNS];
 	uint64_t calls, lookups, leaders, hash;
 	bool same;		/* every run gave the same hash */
@@ -391,17 +415,18 @@ static void measure(struct procfs *fs, const struct trace_file *t, int runs,
 	res->same = true;
 	for (int i = 0; i < runs; i++) {
 		struct kstat s;
-		uint64_t ns, h, req = 0;
+		uint64_t ns, wall, h, req = 0;
 
 		/* Timed without accounting, then once more accounted. */
 		fs->stats.account = false;
-		h = replay(fs, t, &ns);
-		res->wall[i] = ns / 1e6;
+		h = replay(fs, t, &ns, &wall);
+		res->cpu[i] = ns / 1e6;
+		res->wall[i] = wall / 1e6;
 		res->same &= !i || h == res->hash;
 		res->hash = h;
 		fs->stats.account = true;
 		stats_reset(&fs->stats);
-		res->same &= replay(fs, t, &ns) == res->hash;
+		res->same &= replay(fs, t, &ns, NULL) == res->hash;
 		res->acct[i] = ns / 1e6;
 		stats_sum(&fs->stats, &s);
 		res->pid[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, bias, &res->calls);
@@ -421,19 +446,20 @@ static void print_row(const char *trace, const char *backend, const char *vma,
 		      size_t requests, struct result *r, int runs,
 		      double idr_ms, double bias)
 {
-	double lo = r->wall[0], hi = r->wall[0], med;
+	double lo = r->cpu[0], hi = r->cpu[0], med;
 	char ratio[32] = "";
 
 	for (int i = 1; i < runs; i++) {
-		lo = r->wall[i] < lo ? r->wall[i] : lo;
-		hi = r->wall[i] > hi ? r->wall[i] : hi;
+		lo = r->cpu[i] < lo ? r->cpu[i] : lo;
+		hi = r->cpu[i] > hi ? r->cpu[i] : hi;
 	}
-	med = median(r->wall, runs);
+	med = median(r->cpu, runs);
 	if (idr_ms > 0)
 		snprintf(ratio, sizeof(ratio), "%.3f", med / idr_ms);
-	printf("%s,%s,%s,%zu,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64
+	printf("%s,%s,%s,%zu,%.3f,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64
 	       ",%" PRIu64 ",%.0f,%.0f,%.0f,%s,%.1f,%016" PRIx64 "\n",
-	       trace, backend, vma, requests, med, lo, hi, median(r->acct, runs),
+	       trace, backend, vma, requests, med, lo, hi, median(r->wall, runs),
+	       median(r->acct, runs),
 	       median(r->pid, runs), median(r->pidraw, runs), r->calls, r->lookups,
 	       r->leaders, median(r->vma, runs), median(r->rend, runs),
 	       median(r->other, runs), ratio, bias, r->hash);
@@ -453,6 +479,14 @@ int main(int argc, char **argv)
 	int nb = 0;
 
 	parse_args(argc, argv, &o);
+	if (o.cpu >= 0) {	/* no migrations: each would start on a cold cache */
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(o.cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			die("--cpu: cannot pin to that CPU: %s", strerror(errno));
+	}
 	for (int i = 0; i < o.nr_traces; i++) {
 		t[i] = load_trace(o.traces[i]);
 		if (t[i].cache != t[0].cache)
@@ -460,12 +494,6 @@ int main(int argc, char **argv)
 	}
 	boot(&fs, &o, t[0].cache);
 	bias = clock_bias(&fs);
-	for (int i = 0; i < o.nr_traces; i++) {	/* warm-up: caches, buffers */
-		uint64_t ns;
-
-		fs.stats.account = false;
-		replay(&fs, &t[i], &ns);
-	}
 	if (!strcmp(o.pidstores, "all")) {
 		for (nb = 0; pid_store_backends[nb] && nb < 16; nb++)
 			list[nb] = pid_store_backends[nb];
@@ -478,7 +506,7 @@ int main(int argc, char **argv)
 				die("no pid store '%s'", w);
 	}
 	printf("trace,backend,vmastore,requests,replay_ms,replay_ms_min,replay_ms_max,"
-	       "replay_acct_ms,pid_ns,pid_ns_raw,pid_calls,pid_lookups,pid_next_leaders,"
+	       "replay_wall_ms,replay_acct_ms,pid_ns,pid_ns_raw,pid_calls,pid_lookups,pid_next_leaders,"
 	       "vma_ns,render_ns,other_ns,ratio_idr,clock_bias_ns,hash\n");
 	for (int b = 0; b < nb; b++) {
 		int err;
@@ -488,6 +516,12 @@ int main(int argc, char **argv)
 		world_unlock(&fs.k);
 		if (err)
 			die("pidstore switch: %s", strerror(-err));
+		for (int i = 0; i < o.nr_traces; i++) {	/* warm-up: caches, buffers */
+			uint64_t ns;
+
+			fs.stats.account = false;
+			replay(&fs, &t[i], &ns, NULL);
+		}
 		for (int i = 0; i < o.nr_traces; i++) {
 			const char *name = strrchr(o.traces[i], '/');
 
@@ -495,7 +529,7 @@ int main(int argc, char **argv)
 			same &= res.same && (b == 0 || res.hash == hash[i]);
 			hash[i] = res.hash;
 			if (!strcmp(list[b]->name, "idr"))
-				idr_ms[i] = median(res.wall, o.runs);
+				idr_ms[i] = median(res.cpu, o.runs);
 			print_row(name ? name + 1 : o.traces[i], list[b]->name,
 				  fs.k.mm_cfg.vma_ops->name, t[i].n, &res, o.runs, idr_ms[i], bias);
 		}

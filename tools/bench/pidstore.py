@@ -202,7 +202,7 @@ def bench_pidstore_proc(args):
         results = []
         names = {os.path.basename(p): c for p, c in zip(traces, commands)}
         for r in range(reps):
-            rows = replay(traces, n, PID_MAX_LIMIT, runs, ctl_file)
+            rows = replay(traces, n, PID_MAX_LIMIT, runs, ctl_file, cpu=1)
             results.append({(names[row["trace"]], row["backend"]): row
                             for row in rows})
             for row in rows:
@@ -218,8 +218,9 @@ def bench_pidstore_proc(args):
                   f"family", ["test", "requests"] + ATTRIB_HEADER,
                   attrib_rows)
         rep.table(f"pidstore-proc: {label}: the recorded requests "
-                  f"replayed in-process (build/procsim-replay), ms per "
-                  f"replay: median of {reps} invocations × {runs} runs "
+                  f"replayed in-process (build/procsim-replay, pinned), "
+                  f"thread CPU ms per replay: median of {reps} invocations "
+                  f"× {runs} runs "
                   f"(min–max of the invocations' medians), ratio to idr, † "
                   f"= the range does not meet idr's; pid store ms = the "
                   f"pid store's own time in the replay (accounted runs, "
