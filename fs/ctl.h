@@ -218,6 +218,7 @@ struct ctl_cmd {
 /* One writer's state across lines: an open of the ctl file. */
 struct ctl_session {
 	int last_pid;			/* $!: 0 until a fork or clone */
+	bool world_new;			/* a populate, load or import succeeded */
 };
 
 /* The command's name ("fork") and its usage ("PPID [COUNT]"), or NULL. */

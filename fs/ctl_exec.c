@@ -159,6 +159,10 @@ int ctl_execute_in(struct kernel *k, struct ctl_session *s,
 	ctl_hold_begin(k, hold);
 	err = execute_locked(k, s, cmd, out);
 	ctl_hold_end(k, hold);
+	/* The serving layer warms the new world's files (fs/warm.h). */
+	if (!err && (cmd->op == CTL_POPULATE || cmd->op == CTL_LOAD ||
+		     cmd->op == CTL_IMPORT))
+		s->world_new = true;
 	return err;
 }
 

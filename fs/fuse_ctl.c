@@ -237,6 +237,15 @@ static void publish_changes(struct procfs *fs)
 	free(born.v);
 }
 
+/* Did of's commands replace the world?  Context: of->lock held. */
+static bool take_world_new(struct open_file *of)
+{
+	bool new = of->session.world_new;
+
+	of->session.world_new = false;
+	return new;
+}
+
 /*
  * Run every complete line in of->in.  Lines stop at the first failure:
  * what follows a failed line in the same write is discarded, so a script
@@ -279,6 +288,7 @@ void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	struct procfs *fs = fs_of(req);
 	size_t skip = 0;
+	bool kick;
 	int err = 0;
 
 	(void)off;
@@ -317,8 +327,11 @@ void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 		}
 		buf_free(&msg);
 	}
+	kick = take_world_new(of);
 	pthread_mutex_unlock(&of->lock);
 	publish_changes(fs);
+	if (kick)
+		warm_kick(&fs->warm);
 	if (err)
 		fuse_reply_err(req, -err);
 	else
@@ -330,6 +343,7 @@ void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	bool kick;
 	int err = 0;
 
 	/* Nothing to do at close on the tree: ENOSYS stops FLUSH for good. */
@@ -342,8 +356,11 @@ void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		pthread_mutex_lock(&of->lock);
 		if (of->in.len)
 			err = ctl_run_pending(fs_of(req), of, true);
+		kick = take_world_new(of);
 		pthread_mutex_unlock(&of->lock);
 		publish_changes(fs_of(req));
+		if (kick)
+			warm_kick(&fs_of(req)->warm);
 		fuse_reply_err(req, -err);
 		ctl_files_add(0, -1);
 		return;

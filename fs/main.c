@@ -59,6 +59,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("import=%s", import),
 	OPT("account=%s", account),
 	OPT("transport=%s", transport),
+	OPT("warm=%s", warm),
 	OPT("-h", help),
 	OPT("--help", help),
 	FUSE_OPT_END
@@ -108,6 +109,11 @@ static void usage(const char *prog)
 	       "    -o transport=dev|uring the /proc tree's requests through /dev/fuse, or\n"
 	       "                           FUSE over io_uring on the caller's CPU where the\n"
 	       "                           kernel allows it, else /dev/fuse (default dev)\n"
+	       "    -o warm=on|off         after populate, load and import, read every\n"
+	       "                           process's stat, status, cmdline and statm\n"
+	       "                           through the mount in the background, so the\n"
+	       "                           next cold ps finds them cached (cache=on;\n"
+	       "                           default on)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o attr_timeout=S      task attributes' cache seconds with cache=off, 0..86400 (default 0)\n"
 	       "    -o allow_other         let other users read (turns on default_permissions)\n\n"
@@ -317,7 +323,12 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "procsim: cannot start the control loop\n");
 		goto out_control;
 	}
+	if (cfg.warm && fs.cache && warm_start(&fs.warm, cmd.mountpoint))
+		fprintf(stderr, "procsim: cannot start the warming thread; serving unwarmed\n");
+	if (cfg.populate || o.load || o.import)
+		warm_kick(&fs.warm);
 	ret = run_loop(se, &cmd);
+	warm_cancel(&fs.warm);	/* it stops at its next file */
 	/* libfuse returns the signal that ended the loop: a clean stop. */
 	if (ret == SIGINT || ret == SIGTERM || ret == SIGHUP)
 		ret = 0;
@@ -334,6 +345,7 @@ out_control:
 	control_stop(&fs, &control, started);
 out_unmount:
 	fuse_session_unmount(se);
+	warm_join(&fs.warm);	/* a read in flight got ENOTCONN at the unmount */
 	fuse_uring_detach();
 out_signals:
 	fuse_remove_signal_handlers(se);

@@ -91,7 +91,7 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 		  char why[OPTIONS_WHY_LEN])
 {
 	char reason[KOPT_WHY_LEN];
-	bool bulk, legacy, off, unaccounted, once, ns_on, uring, world_lock;
+	bool bulk, legacy, off, unaccounted, once, ns_on, uring, world_lock, cold;
 	long long n = 0;
 	int err;
 
@@ -118,7 +118,8 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 	    (err = choice("ctl_lock", o->ctl_lock, "fine", "world", &world_lock,
 			  why)) ||
 	    (err = choice("ns_links", o->ns_links, "off", "on", &ns_on, why)) ||
-	    (err = choice("transport", o->transport, "dev", "uring", &uring, why)))
+	    (err = choice("transport", o->transport, "dev", "uring", &uring, why)) ||
+	    (err = choice("warm", o->warm, "on", "off", &cold, why)))
 		return err;
 	cfg->populate = (int)n;
 	if (o->seed) {
@@ -133,6 +134,7 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 	cfg->account = !unaccounted;
 	cfg->ns_links = ns_on;
 	cfg->uring = uring;
+	cfg->warm = !cold;
 	cfg->ko.pidlock = once ? "once" : NULL;
 	/* fine: fork, clone, exit, wait under the world's read lock (fs/ctl_lock.h) */
 	cfg->ko.concurrent = !world_lock;
@@ -151,7 +153,7 @@ void options_free(struct options *o)
 		&o->pidstore, &o->vmastore, &o->forkdup, &o->mmap_layout,
 		&o->wait, &o->watchers, &o->entry_timeout, &o->attr_timeout,
 		&o->cache, &o->load, &o->account, &o->pidlock, &o->ns_links,
-		&o->ctl_lock, &o->transport, &o->import,
+		&o->ctl_lock, &o->transport, &o->import, &o->warm,
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {

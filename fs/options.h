@@ -20,6 +20,7 @@ struct options {
 	char *ctl_lock;
 	char *ns_links, *transport;
 	char *import;		/* -o import=DIR (fs/proc_import.c) */
+	char *warm;		/* -o warm=on|off (fs/warm.h) */
 	int help;
 };
 
@@ -32,6 +33,7 @@ struct daemon_config {
 	bool account;			/* -o account=on|off: time the core per request */
 	bool ns_links;			/* -o ns_links=on|off: serve /proc/<pid>/ns */
 	bool uring;			/* -o transport=uring|dev (fs/fuse_transport.h) */
+	bool warm;			/* -o warm=on|off: fill the page cache after populate */
 };
 
 /* The longest cache timeout: a day, as the daemon's fixed entries. */

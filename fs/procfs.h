@@ -8,6 +8,7 @@
 #include "render_cache.h"
 #include "stats.h"
 #include "trace.h"
+#include "warm.h"
 #include "buf.h"
 
 /*
@@ -46,6 +47,7 @@ struct procfs {
 	struct fuse_stats stats;
 	struct render_cache rcache;	/* one render per change (cache=on) */
 	struct trace trace;		/* ctl trace start|stop, /proc/procsim/trace */
+	struct warm warm;		/* -o warm=on: page cache filled after populate */
 };
 
 /*

@@ -23,6 +23,7 @@ void procfs_render_config(struct buf *b, const struct procfs *fs)
 	buf_printf(b, "ctl_lock %s\n", k->concurrent ? "fine" : "world");
 	buf_printf(b, "entry_timeout %g\n", fs->entry_timeout);
 	buf_printf(b, "attr_timeout %g\n", fs->attr_timeout);
+	buf_printf(b, "warm %s\n", fs->warm.started ? "on" : "off");
 }
 
 void procfs_render_stats(struct buf *b, struct procfs *fs)
@@ -39,6 +40,7 @@ void procfs_render_stats(struct buf *b, struct procfs *fs)
 		   __atomic_load_n(&k->pids.last_pid, __ATOMIC_RELAXED));
 	buf_printf(b, "pidstore_bytes %zu\n", pid_store_mem_bytes(&k->pids));
 	buf_printf(b, "render_cache_bytes %lu\n", (unsigned long)fs->rcache.bytes);
+	warm_render(b, &fs->warm);
 	stats_render(b, &fs->stats);
 }
 

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The page-cache warmer (fs/warm.h): one thread, woken by warm_kick(),
+ * that lists the mount's root and reads every process's common files.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "warm.h"
+
+/*
+ * What the common tools read per process: ps (stat, status, cmdline),
+ * top (stat, statm), pstree (stat).  Each costs a page of page cache.
+ */
+static const char *const warm_files[] = { "stat", "status", "cmdline", "statm" };
+#define NR_WARM_FILES	(sizeof(warm_files) / sizeof(*warm_files))
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Has a kick or the shutdown made the run of generation @gen obsolete? */
+static bool warm_obsolete(struct warm *w, uint64_t gen)
+{
+	bool obsolete;
+
+	pthread_mutex_lock(&w->lock);
+	obsolete = w->stop || w->gen != gen;
+	pthread_mutex_unlock(&w->lock);
+	return obsolete;
+}
+
+/* The pids listed in the mount's root, or NULL (ENOMEM, no mount). */
+static int *list_pids(const char *root, size_t *n)
+{
+	DIR *d = opendir(root);
+	struct dirent *e;
+	size_t cap = 0;
+	int *v = NULL;
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (*end || end == e->d_name || pid <= 0)
+			continue;
+		if (*n == cap) {
+			int *nv = realloc(v, (cap = cap ? 2 * cap : 1024) * sizeof(*v));
+
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[(*n)++] = (int)pid;
+	}
+	closedir(d);	/* before the reads: an open directory blocks umount */
+	return v;
+}
+
+/* Read @path to its end; the bytes read, or 0 (gone since the listing). */
+static size_t read_whole(const char *path)
+{
+	char buf[4096];
+	size_t total = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return 0;
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		total += (size_t)r;
+	close(fd);
+	return total;
+}
+
+/* One run over the world of generation @gen; false if it was cut short. */
+static bool warm_run(struct warm *w, uint64_t gen)
+{
+	size_t n, i;
+	int *pids = list_pids(w->root, &n);
+	char path[4096];
+
+	w->pids_done = 0;
+	w->pids_total = n;
+	for (i = 0; i < n; i++) {
+		if (warm_obsolete(w, gen))
+			break;
+#ifndef PROCSIM_MUTATE_no_warm		/* test hook: see tools/test */
+		for (size_t f = 0; f < NR_WARM_FILES; f++) {
+			size_t got;
+
+			snprintf(path, sizeof(path), "%s/%d/%s", w->root, pids[i],
+				 warm_files[f]);
+			got = read_whole(path);
+			w->files += got > 0;
+			w->bytes += got;
+		}
+#endif
+		w->pids_done = i + 1;
+	}
+	free(pids);
+	return i == n;
+}
+
+static void *warm_thread(void *arg)
+{
+	struct warm *w = arg;
+	uint64_t seen = 0, gen, t0;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->stop && w->gen == seen)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->stop)
+			break;
+		seen = gen = w->gen;
+		pthread_mutex_unlock(&w->lock);
+
+		w->state = WARM_RUNNING;
+		t0 = now_ms();
+		if (warm_run(w, gen)) {
+			w->last_ms = now_ms() - t0;
+			w->runs++;
+			w->state = WARM_IDLE;
+			fprintf(stderr, "procsim: warm: %llu processes, %llu files, "
+				"%llu KiB in %.2f s\n",
+				(unsigned long long)w->pids_done,
+				(unsigned long long)w->files,
+				(unsigned long long)w->bytes / 1024,
+				(double)w->last_ms / 1000);
+		} else {
+			w->state = WARM_CANCELLED;
+		}
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int warm_start(struct warm *w, const char *root)
+{
+	int err;
+
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->root = root;
+	w->state = WARM_IDLE;
+	err = pthread_create(&w->thread, NULL, warm_thread, w);
+	w->started = !err;
+	if (err)
+		w->state = WARM_OFF;
+	return err;
+}
+
+void warm_kick(struct warm *w)
+{
+	if (!w->started)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->gen++;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void warm_cancel(struct warm *w)
+{
+	if (!w->started)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void warm_join(struct warm *w)
+{
+	if (!w->started)
+		return;
+	warm_cancel(w);
+	pthread_join(w->thread, NULL);
+	w->started = false;
+}
+
+void warm_render(struct buf *b, struct warm *w)
+{
+	static const char *const names[] = { "off", "idle", "running", "cancelled" };
+
+	buf_printf(b, "warm %s runs %llu pids %llu/%llu files %llu bytes %llu last_ms %llu\n",
+		   names[w->state], (unsigned long long)w->runs,
+		   (unsigned long long)w->pids_done,
+		   (unsigned long long)w->pids_total,
+		   (unsigned long long)w->files, (unsigned long long)w->bytes,
+		   (unsigned long long)w->last_ms);
+}
