@@ -85,29 +85,36 @@ static size_t read_whole(const char *path)
 	return total;
 }
 
+/* Read @pid's warm_files, so the kernel keeps their pages. */
+static void warm_pid(struct warm *w, int pid)
+{
+	char path[4096];
+
+#ifdef PROCSIM_MUTATE_no_warm		/* test hook: see tools/test */
+	return;
+#endif
+	for (size_t f = 0; f < NR_WARM_FILES; f++) {
+		size_t got;
+
+		snprintf(path, sizeof(path), "%s/%d/%s", w->root, pid, warm_files[f]);
+		got = read_whole(path);
+		w->files += got > 0;
+		w->bytes += got;
+	}
+}
+
 /* One run over the world of generation @gen; false if it was cut short. */
 static bool warm_run(struct warm *w, uint64_t gen)
 {
 	size_t n, i;
 	int *pids = list_pids(w->root, &n);
-	char path[4096];
 
 	w->pids_done = 0;
 	w->pids_total = n;
 	for (i = 0; i < n; i++) {
 		if (warm_obsolete(w, gen))
 			break;
-#ifndef PROCSIM_MUTATE_no_warm		/* test hook: see tools/test */
-		for (size_t f = 0; f < NR_WARM_FILES; f++) {
-			size_t got;
-
-			snprintf(path, sizeof(path), "%s/%d/%s", w->root, pids[i],
-				 warm_files[f]);
-			got = read_whole(path);
-			w->files += got > 0;
-			w->bytes += got;
-		}
-#endif
+		warm_pid(w, pids[i]);
 		w->pids_done = i + 1;
 	}
 	free(pids);
