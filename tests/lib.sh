@@ -74,6 +74,17 @@ uring)
 	;;
 *) echo "PROCSIM_TRANSPORT=$PROCSIM_TRANSPORT: not dev or uring" >&2; exit 1 ;;
 esac
+# PROCSIM_WARM=on|off runs every daemon with -o warm=on|off (fs/warm.h;
+# the daemon's default is on), the same way.
+case ${PROCSIM_WARM:-} in
+'') ;;
+on | off)
+	printf '#!/bin/sh\nexec %q -o warm=%s "$@"\n' "$PROCSIM" "$PROCSIM_WARM" >"$TEST_TMP/procsim-warm"
+	chmod +x "$TEST_TMP/procsim-warm"
+	PROCSIM=$TEST_TMP/procsim-warm
+	;;
+*) echo "PROCSIM_WARM=$PROCSIM_WARM: not on or off" >&2; exit 1 ;;
+esac
 
 # Stop now: setup went wrong, nothing further can be checked.
 die() {
