@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "warm.h"
 
@@ -18,19 +19,22 @@
  * environ), top (stat, statm), pstree (stat).  Each costs a page of page
  * cache.  procps also looks up "ctty", which no pid directory has: the
  * kernel then caches the miss (fs/procfs_req.c), one LOOKUP less for ps.
+ * pstree -p lists task/ and stats ns (a cached miss with ns_links=off),
+ * also as /proc/<tid>/ns for each thread: warm_dirs, warm_threads.
  */
 static const char *const warm_files[] = {
 	"stat", "status", "cmdline", "statm", "environ", "ctty",
 };
+static const char *const warm_dirs[] = { "ns", "task" };
 #define NR_WARM_FILES	(sizeof(warm_files) / sizeof(*warm_files))
 
 /*
  * The page cache one warmed process takes (its files' pages, inodes and
- * dentries; measured 16 KB with four files, docs/serving.md), and the part
+ * dentries; measured 19 KB with six files, docs/serving.md), and the part
  * of the host's available memory a run may fill: a run stops there, so a
  * million processes never push 20 GB of the host's memory out.
  */
-#define WARM_BYTES_PER_PID	(24 * 1024)
+#define WARM_BYTES_PER_PID	(32 * 1024)
 #define WARM_MEM_SHARE		4	/* a quarter of MemAvailable */
 
 /* The processes a run may warm: MemAvailable / share / per pid. */
@@ -98,6 +102,21 @@ static int *list_pids(const char *root, size_t *n)
 	return v;
 }
 
+/*
+ * A READ or READDIR makes the kernel mark the inode's atime stale
+ * (fuse_invalidate_atime: unless the mount is read-only), so the next
+ * stat() of it, which ps and pstree make, would be a GETATTR round trip:
+ * take that round trip here, after the read.
+ */
+static void refresh_attr(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st)) {
+		/* gone meanwhile: the next world's run warms what replaced it */
+	}
+}
+
 /* Read @path to its end; the bytes read, or 0 (gone since the listing). */
 static size_t read_whole(const char *path)
 {
@@ -110,11 +129,39 @@ static size_t read_whole(const char *path)
 		return 0;
 	while ((r = read(fd, buf, sizeof(buf))) > 0)
 		total += (size_t)r;
+	refresh_attr(fd);
 	close(fd);
 	return total;
 }
 
-/* Read @pid's warm_files, so the kernel keeps their pages. */
+/*
+ * List @path (the kernel caches the listing), or look up the miss; for a
+ * task/ listing, also look up /proc/<tid>/ns of each other thread @pid has.
+ */
+static void list_whole(const char *root, int pid, const char *path)
+{
+	char tid_ns[4096];
+	struct dirent *e;
+	DIR *d = opendir(path);
+	struct stat st;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		int tid = atoi(e->d_name);
+
+		if (tid <= 0 || tid == pid)
+			continue;
+		snprintf(tid_ns, sizeof(tid_ns), "%s/%d/ns", root, tid);
+		if (stat(tid_ns, &st)) {
+			/* ENOENT with ns_links=off: the kernel caches the miss */
+		}
+	}
+	refresh_attr(dirfd(d));
+	closedir(d);
+}
+
+/* Read @pid's warm_files and list its warm_dirs, so the kernel keeps them. */
 static void warm_pid(struct warm *w, int pid)
 {
 	char path[4096];
@@ -129,6 +176,10 @@ static void warm_pid(struct warm *w, int pid)
 		got = read_whole(path);
 		w->files += got > 0;
 		w->bytes += got;
+	}
+	for (size_t f = 0; f < sizeof(warm_dirs) / sizeof(*warm_dirs); f++) {
+		snprintf(path, sizeof(path), "%s/%d/%s", w->root, pid, warm_dirs[f]);
+		list_whole(w->root, pid, path);
 	}
 }
 
