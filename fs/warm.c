@@ -30,7 +30,7 @@ static const char *const warm_dirs[] = { "ns", "task" };
 
 /*
  * The page cache one warmed process takes (its files' pages, inodes and
- * dentries; measured 19 KB with six files, docs/serving.md), and the part
+ * dentries; measured 23 KB, docs/serving.md), and the part
  * of the host's available memory a run may fill: a run stops there, so a
  * million processes never push 20 GB of the host's memory out.
  */
