@@ -220,6 +220,11 @@ class Daemon:
     """build/procsim -f on a fresh temp mountpoint, for a `with` block."""
 
     def __init__(self, options, flags=()):
+        # The daemon warms the page cache after every populate (-o warm=on,
+        # docs/serving.md); the benches measure the cold path, so they run
+        # without it unless a scenario asks for warm= itself.
+        if "warm=" not in options:
+            options = f"{options},warm=off" if options else "warm=off"
         self.options = options
         self.flags = list(flags)	# more daemon flags, e.g. ["-s"]
         self.exe = os.path.join(BUILD, "procsim")
