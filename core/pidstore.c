@@ -291,6 +291,14 @@ int pid_store_alloc_at(struct pid_store *s, int pid)
 	return err;
 }
 
+void pid_store_set_cursor(struct pid_store *s, int last)
+{
+	uint64_t at = pidmap_lock(s);
+
+	s->last_pid = last;
+	pidmap_unlock(s, at);
+}
+
 void pid_store_install(struct pid_store *s, int pid, struct task *t)
 {
 	uint64_t at = pidmap_lock(s);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl.h"
+#include "ctl_replay.h"
 #include "snapshot_file.h"
 
 #define REPLY_MIN	64	/* room for any reply but fork's */
@@ -401,6 +402,13 @@ static int exec_load(struct kernel *k, const struct ctl_cmd *c,
 	return err;
 }
 
+/* replay: fs/ctl_replay.c, which takes k->lock around each event. */
+static int exec_replay(struct kernel *k, const struct ctl_cmd *c,
+		       struct buf *out)
+{
+	return ctl_replay(k, c, ctl_own_mounts, out);
+}
+
 /* stats and trace: the serving layer's, through the kernel's kstat hook. */
 static int exec_serve(struct kernel *k, const struct ctl_cmd *c,
 		      struct buf *out)
@@ -556,7 +564,9 @@ static void explain(struct buf *out, const struct kernel *k,
 	char why[KOPT_WHY_LEN];
 	int pid = ctl_cmd_pid(c);
 
-	if (c->op == CTL_SAVE || c->op == CTL_LOAD)
+	if (c->op == CTL_REPLAY)
+		buf_puts(out, c->replay.why);
+	else if (c->op == CTL_SAVE || c->op == CTL_LOAD)
 		buf_printf(out, "%s: %s", c->file.path, c->file.why);
 	else if (c->op == CTL_PTRACE)
 		explain_ptrace(out, k, c, err);
@@ -646,7 +656,7 @@ static void explain(struct buf *out, const struct kernel *k,
 /* Commands that take k->lock themselves, around their memory-only part. */
 static bool ctl_locks_itself(enum ctl_op op)
 {
-	return op == CTL_SAVE || op == CTL_LOAD;
+	return op == CTL_SAVE || op == CTL_LOAD || op == CTL_REPLAY;
 }
 
 /*
@@ -655,6 +665,16 @@ static bool ctl_locks_itself(enum ctl_op op)
  * meanwhile.  Readers never take this.
  */
 static pthread_mutex_t ctl_serial = PTHREAD_MUTEX_INITIALIZER;
+
+void ctl_serial_lock(void)
+{
+	pthread_mutex_lock(&ctl_serial);
+}
+
+void ctl_serial_unlock(void)
+{
+	pthread_mutex_unlock(&ctl_serial);
+}
 
 /* The pid a fork or clone made: the last number of its reply. */
 static void note_last_pid(struct ctl_session *s, const struct ctl_cmd *cmd,

@@ -15,6 +15,8 @@
 #include "ctl.h"
 #include "snapshot.h"
 
+_Static_assert(CTL_WHY_LEN >= SNAPSHOT_WHY_LEN, "a reason fits");
+
 #define QUOTE_MAX	40	/* bytes of a bad word echoed in a message */
 
 /* A line split into words, in place: every word NUL-terminated. */
@@ -769,7 +771,7 @@ static int parse_file(const struct ctl_args *a, struct ctl_cmd *c)
 	if (a->argv[0][0] != '/')
 		return fail(a->err, "%s: FILE must be an absolute path: " QFMT,
 			    a->cmd, QARG(a->argv[0]));
-	c->file.path = malloc(n + 1 + SNAPSHOT_WHY_LEN);
+	c->file.path = malloc(n + 1 + CTL_WHY_LEN);
 	if (!c->file.path) {
 		buf_puts(a->err, "out of memory");
 		return -ENOMEM;
@@ -788,6 +790,35 @@ static int parse_save(const struct ctl_args *a, struct ctl_cmd *c)
 static int parse_load(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	return parse_file(a, c);
+}
+
+/* replay FILE [speed=N|max], replay status, replay stop. */
+static int parse_replay(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	const char *w = a->argv[0];
+	long long n = 0;
+	int err;
+
+	if (a->argc == 1 && (!strcmp(w, "status") || !strcmp(w, "stop"))) {
+		c->replay.action = w[2] == 'a' ? REPLAY_STATUS : REPLAY_STOP;
+		return 0;
+	}
+	if (a->argc == 2 && strcmp(a->argv[1], "speed=max") &&
+	    (strncmp(a->argv[1], "speed=", 6) ||
+	     ctl_parse_decimal(a->argv[1] + 6, &n) || n < 1 ||
+	     n > CTL_REPLAY_SPEED_MAX))
+		return fail(a->err, "replay: want speed=max or speed=N "
+			    "(1..%d): " QFMT, CTL_REPLAY_SPEED_MAX,
+			    QARG(a->argv[1]));
+	err = parse_file(a, c);
+	if (err)
+		return err;
+	c->replay.path = c->file.path;
+	c->replay.why = c->file.why;
+	c->replay.action = REPLAY_RUN;
+	c->replay.speed = a->argc == 2 && strcmp(a->argv[1], "speed=max") ?
+			  (int)n : 0;
+	return 0;
 }
 
 static int parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
@@ -876,8 +907,9 @@ static int parse_repeat(const struct ctl_args *a, struct ctl_cmd *c)
 		if (!ret && sub.op == CTL_REPEAT)
 			ret = fail(&err, "a repeat cannot repeat");
 		/* They take k->lock themselves, which a repeat already holds. */
-		if (!ret && (sub.op == CTL_SAVE || sub.op == CTL_LOAD))
-			ret = fail(&err, "save and load cannot be repeated");
+		if (!ret && (sub.op == CTL_SAVE || sub.op == CTL_LOAD ||
+			     sub.op == CTL_REPLAY))
+			ret = fail(&err, "save, load and replay cannot be repeated");
 		if (ret)
 			buf_printf(a->err, "repeat: %.*s", (int)err.len,
 				   err.data ? err.data : "");
@@ -987,6 +1019,10 @@ void ctl_cmd_free(struct ctl_cmd *cmd)
 	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD) {
 		free(cmd->file.path);
 		cmd->file.path = NULL;
+	}
+	if (cmd->op == CTL_REPLAY) {
+		free(cmd->replay.path);	/* NULL for status and stop */
+		cmd->replay.path = NULL;
 	}
 	if (cmd->op == CTL_REPEAT) {
 		free(cmd->repeat.text);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "ctl_replay.h"
 #include "fuse_events.h"
 #include "fuse_ops.h"
 #include "options.h"
@@ -570,6 +571,7 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_kernel:
+	ctl_replay_shutdown();	/* its thread drives fs.k */
 	kernel_destroy(&fs.k);
 out_free:
 	free(cmd.mountpoint);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ctl command replay (fs/ctl.h, docs/record.md): a process-event trace
+ * drives the world.
+ *
+ * The file is read, parsed and checked whole with no lock held; a bad one
+ * is refused (-EINVAL or -EBADMSG, the reason in c->replay.why) and the
+ * world is untouched.  Then each event runs under k->lock held for
+ * writing, for that event only; no sleep and no I/O under it.
+ *   speed=max (the default) runs flat out inside the command, whose reply
+ *   is the summary: bounded by EVENT_TRACE_FILE_MAX, about a second per
+ *   million events, and readers get the lock between any two events.
+ *   speed=N paces events by the trace's timestamps divided by N, in a
+ *   background thread (one at a time: -EBUSY), so no FUSE worker waits
+ *   for the trace's minute; it takes ctl_serial and k->lock per event and
+ *   sleeps with neither.  "replay status" says how far it got, "replay
+ *   stop" stops it.  A load or reset under it ends it (-ESTALE).
+ */
+#ifndef PROCSIM_CTL_REPLAY_H
+#define PROCSIM_CTL_REPLAY_H
+
+#include "buf.h"
+#include "ctl.h"
+
+/* Context: ctl_serial held, k->lock not (ctl_locks_itself). */
+int ctl_replay(struct kernel *k, const struct ctl_cmd *c,
+	       const char *const *own, struct buf *out);
+/*
+ * Stop a background replay and wait for its thread: before the kernel it
+ * drives is destroyed.  Context: neither ctl_serial nor k->lock held.
+ */
+void ctl_replay_shutdown(void);
+
+#endif
