@@ -74,12 +74,14 @@ static int replay_fork(struct kernel *k, struct event_replay *r,
 		       const struct trace_event *e)
 {
 	bool thread = e->a != e->b;
-	struct task *parent = resolve(k, r, (int)e->tgid);
+	/* A clone joins group CTGID; the event's parent is the group's. */
+	struct task *parent = resolve(k, r, (int)(thread ? e->b : e->tgid));
 	struct task *was = resolve(k, r, (int)e->a);
 	int child, err;
 
 	/* The start snapshot, taken after the recording began, has it. */
-	if (was && parent && was->group_leader->real_parent == parent->group_leader)
+	if (was && parent && (thread ? was->group_leader == parent->group_leader :
+			      was->group_leader->real_parent == parent->group_leader))
 		return -EEXIST;
 	if (!parent && thread)
 		return -ESRCH;

@@ -210,12 +210,10 @@ static int parse_event(struct parser *p, struct trace_event *e, uint64_t last_ts
 			err = pid_field(p, 5, "CTGID", &ctgid);
 		if (err)
 			return err;
-		if (cpid != ctgid && ctgid != e->tgid)
-			return fail(p, EINVAL, "fork: thread %d of %d, not of "
-				    "its creator's group %d", cpid, ctgid, e->tgid);
-		if (cpid == e->pid || (ctgid == e->tgid && cpid == ctgid))
-			return fail(p, EINVAL, "fork: child %d is its parent",
-				    cpid);
+		/* A thread's "parent" is its group's (task->real_parent). */
+		if (cpid == e->pid || ctgid == e->tgid)
+			return fail(p, EINVAL, "fork: child %d is in its parent's "
+				    "group", cpid);
 		e->a = cpid;
 		e->b = ctgid;
 		return 0;
@@ -501,6 +499,11 @@ void event_writer_printf(struct event_writer *w, const char *fmt, ...)
 	writer_put(w, s, n);
 	if (s != small)
 		free(s);
+}
+
+void event_writer_raw(struct event_writer *w, const char *s, size_t n)
+{
+	writer_put(w, s, n);
 }
 
 void event_writer_init(struct event_writer *w, FILE *f, uint64_t start_ns,

@@ -9,7 +9,8 @@
  *	start UNIX_NS				wall clock at the start
  *	snapshot NAME|none			the start world, beside the trace
  *	# ...					comments, anywhere before "end"
- *	TS fork PPID PTGID CPID CTGID		CPID != CTGID: a thread
+ *	TS fork PPID PTGID CPID CTGID		CPID != CTGID: a thread of
+ *						CTGID (PPID its group's parent)
  *	TS exec PID TGID COMM [ARG...]|?	COMM "?" and a lone "?": unknown
  *	TS uid PID TGID RUID EUID
  *	TS gid PID TGID RGID EGID
@@ -19,7 +20,8 @@
  *	end EVENTS OVERRUNS CRC			CRC32 of every byte before "end"
  *
  * TS is nanoseconds since the start.  Strings are percent-escaped: every
- * byte outside '!'..'~', and '%' and '?', as %XX; so "?" alone means unknown.
+ * byte outside '!'..'~', and '%' and '?', as %XX; so "?" alone means unknown
+ * and a lone "%" is the empty string.
  * A file without its end line is truncated; with a wrong count or CRC,
  * corrupt: both are refused.
  */
@@ -105,7 +107,11 @@ static inline const char *event_comm(const struct event_trace *t,
 
 /* ---- writing (tools/procsim-record) ---- */
 
-/* A writer: every byte goes through it, so the end line gets the CRC. */
+/*
+ * A writer: every byte goes through it, so the end line gets the CRC.
+ * A "lost" record is written with event_writer_printf and counted in
+ * ->overruns by the caller.
+ */
 struct event_writer {
 	FILE *f;
 	uint32_t crc;			/* running, pre-inverted */
@@ -119,6 +125,8 @@ void event_writer_printf(struct event_writer *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* @s (@n bytes) escaped as one field, or "?" if @s is NULL. */
 void event_writer_string(struct event_writer *w, const char *s, size_t n);
+/* Bytes as they are: lines another writer made (set ->events too). */
+void event_writer_raw(struct event_writer *w, const char *s, size_t n);
 /* An event line's end: counts it. */
 void event_writer_end_event(struct event_writer *w);
 /* The end line; then 0 or the first write error (-errno). */

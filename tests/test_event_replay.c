@@ -67,7 +67,7 @@ static char *sample(size_t *len)
 	event_writer_printf(&w, "35 comm 501 501");
 	event_writer_string(&w, "cc1 x", 5);
 	event_writer_end_event(&w);
-	event_writer_printf(&w, "40 fork 501 501 502 501");
+	event_writer_printf(&w, "40 fork 500 500 502 501");
 	event_writer_end_event(&w);
 	event_writer_printf(&w, "41 uid 501 501 1000 1000");
 	event_writer_end_event(&w);
