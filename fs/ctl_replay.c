@@ -199,10 +199,6 @@ static int start_job(struct kernel *k, const struct ctl_cmd *c,
 	pthread_condattr_t ca;
 	int err;
 
-	reap_job();
-	if (job.running)
-		return why_fail(c, -EBUSY, "a replay is running (replay "
-				"status, replay stop)");
 	err = event_replay_init(&job.r, t);
 	if (err)
 		return why_fail(c, err, "out of memory");
@@ -266,6 +262,11 @@ int ctl_replay(struct kernel *k, const struct ctl_cmd *c,
 
 	if (c->replay.action != REPLAY_RUN)
 		return status(c, out);
+	/* One at a time: two would interleave their pid maps. */
+	reap_job();
+	if (job.running)
+		return why_fail(c, -EBUSY, "a replay is running (replay "
+				"status, replay stop)");
 	err = load_trace(c, own, &t);
 	if (err)
 		return err;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * procsim-record OUT [--seconds N] [--no-snapshot]: the host's process
- * events from the proc connector (netlink NETLINK_CONNECTOR, CN_IDX_PROC;
- * needs root) into a procsim-events trace (fs/event_trace.h,
+ * procsim-record OUT [--seconds N] [--no-snapshot] [-- CMD [ARG...]]: the
+ * host's process events from the proc connector (netlink
+ * NETLINK_CONNECTOR, CN_IDX_PROC; needs root) into a procsim-events trace (fs/event_trace.h,
  * docs/record.md) that ctl replay drives the simulation with.
  *
  * It subscribes first, then takes the start snapshot with procsim-snap
@@ -10,7 +10,9 @@
  * between the snapshot and the trace; the snapshot tool's own processes
  * are left out of the trace, as is the recorder.  An exec's new comm and
  * cmdline are read from /proc at once: a process gone by then is recorded
- * with "?" (unknown).  The events are kept in memory and OUT is written
+ * with "?" (unknown).  With CMD, it runs CMD and records only CMD's tree
+ * (its own fork too, from the recorder: replay gives it to init), until
+ * CMD ends and 200 ms more for its last events.  The events are kept in memory and OUT is written
  * at the end (SIGINT, SIGTERM or --seconds): the header, the events, and
  * the end line with their count and CRC.  A socket overrun (ENOBUFS: the
  * kernel dropped events) is a "lost" record in the file and a line on
@@ -36,7 +38,7 @@
 #include "event_trace.h"
 
 #define CMDLINE_MAX	4096	/* bytes of an exec's cmdline kept */
-#define OWN_MAX		4096	/* the snapshot tool's processes */
+#define PID_BITS	4194304	/* PID_MAX_LIMIT */
 
 extern char **environ;
 
@@ -55,21 +57,45 @@ static uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
-/* Our own processes (the snapshot tool and its children): not recorded. */
-static int own[OWN_MAX], nr_own;
+/*
+ * Which tgids are recorded: with a command, only its tree; else all but
+ * our own (the snapshot tool and its children).  Bitmaps over every pid.
+ */
+static uint64_t own[PID_BITS / 64], tree[PID_BITS / 64];
+static int root;		/* the command's pid (-pid once it ended) */
 
-static bool is_own(int pid)
+static bool test_pid(const uint64_t *set, int pid)
 {
-	for (int i = 0; i < nr_own; i++)
-		if (own[i] == pid)
-			return true;
-	return false;
+	return pid > 0 && pid < PID_BITS && (set[pid / 64] >> (pid % 64) & 1);
 }
 
-static void add_own(int pid)
+static void set_pid(uint64_t *set, int pid)
 {
-	if (nr_own < OWN_MAX && !is_own(pid))
-		own[nr_own++] = pid;
+	if (pid > 0 && pid < PID_BITS)
+		set[pid / 64] |= 1ull << (pid % 64);
+}
+
+static bool wanted(int tgid)
+{
+	return root ? test_pid(tree, tgid) : !test_pid(own, tgid);
+}
+
+/* A fork: decide whether its child's group is recorded, then if it is. */
+static bool wanted_fork(int ptgid, int ctgid, bool thread)
+{
+	if (thread)
+		return wanted(ctgid);
+	if (root) {
+		if (ctgid != abs(root) && !test_pid(tree, ptgid))
+			return false;
+		set_pid(tree, ctgid);
+		return true;
+	}
+	if (test_pid(own, ptgid)) {
+		set_pid(own, ctgid);
+		return false;
+	}
+	return true;
 }
 
 static int cn_listen(void)
@@ -176,11 +202,11 @@ static void record(struct recorder *r, const struct proc_event *ev)
 
 	switch (ev->what) {
 	case PROC_EVENT_FORK:
-		if (is_own(ev->event_data.fork.parent_tgid)) {
-			add_own(ev->event_data.fork.child_tgid);
-			r->skipped_own++;
-			return;
-		}
+		if (!wanted_fork(ev->event_data.fork.parent_tgid,
+				 ev->event_data.fork.child_tgid,
+				 ev->event_data.fork.child_pid !=
+				 ev->event_data.fork.child_tgid))
+			goto own;
 		begin(r, ev->timestamp_ns);
 		event_writer_printf(&r->body, "fork %d %d %d %d",
 				    ev->event_data.fork.parent_pid,
@@ -189,7 +215,7 @@ static void record(struct recorder *r, const struct proc_event *ev)
 				    ev->event_data.fork.child_tgid);
 		break;
 	case PROC_EVENT_EXEC:
-		if (is_own(ev->event_data.exec.process_tgid))
+		if (!wanted(ev->event_data.exec.process_tgid))
 			goto own;
 		begin(r, ev->timestamp_ns);
 		record_exec(r, ev->event_data.exec.process_pid,
@@ -197,7 +223,7 @@ static void record(struct recorder *r, const struct proc_event *ev)
 		return;
 	case PROC_EVENT_UID:
 	case PROC_EVENT_GID:
-		if (is_own(ev->event_data.id.process_tgid))
+		if (!wanted(ev->event_data.id.process_tgid))
 			goto own;
 		begin(r, ev->timestamp_ns);
 		event_writer_printf(&r->body, "%s %d %d %u %u",
@@ -208,7 +234,7 @@ static void record(struct recorder *r, const struct proc_event *ev)
 				    ev->event_data.id.e.euid);
 		break;
 	case PROC_EVENT_COMM:
-		if (is_own(ev->event_data.comm.process_tgid))
+		if (!wanted(ev->event_data.comm.process_tgid))
 			goto own;
 		begin(r, ev->timestamp_ns);
 		comm = ev->event_data.comm.comm;
@@ -219,7 +245,7 @@ static void record(struct recorder *r, const struct proc_event *ev)
 				    strnlen(comm, sizeof(ev->event_data.comm.comm)));
 		break;
 	case PROC_EVENT_EXIT:
-		if (is_own(ev->event_data.exit.process_tgid))
+		if (!wanted(ev->event_data.exit.process_tgid))
 			goto own;
 		begin(r, ev->timestamp_ns);
 		event_writer_printf(&r->body, "exit %d %d %u %u",
@@ -285,13 +311,13 @@ static int start_snapshot(const char *self, const char *out, pid_t *pid)
 	err = posix_spawn(pid, tool, NULL, NULL, argv, environ);
 	if (err)
 		return -err;
-	add_own(*pid);
+	set_pid(own, *pid);
 	return 0;
 }
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: procsim-record OUT [--seconds N] [--no-snapshot]\n");
+	fprintf(stderr, "usage: procsim-record OUT [--seconds N] [--no-snapshot] [-- CMD [ARG...]]\n");
 	return 2;
 }
 
@@ -305,6 +331,9 @@ int main(int argc, char **argv)
 	double seconds = 0;
 	bool snapshot = true;
 	pid_t snap_pid = 0;
+	char **cmd = NULL;
+	int cmd_status = 0;
+	uint64_t drain_until = 0;
 	char *mem = NULL;
 	size_t mem_len = 0;
 	uint64_t deadline = 0;
@@ -320,6 +349,9 @@ int main(int argc, char **argv)
 				return usage();
 		} else if (!strcmp(argv[i], "--no-snapshot")) {
 			snapshot = false;
+		} else if (!strcmp(argv[i], "--") && i + 1 < argc) {
+			cmd = argv + i + 1;
+			break;
 		} else if (argv[i][0] == '-' || out) {
 			return usage();
 		} else {
@@ -339,7 +371,7 @@ int main(int argc, char **argv)
 			strerror(-fd), fd == -EPERM ? " (needs root)" : "");
 		return 1;
 	}
-	add_own(getpid());
+	set_pid(own, getpid());
 	r.mono0 = now_ns(CLOCK_MONOTONIC);
 	uint64_t start_unix = now_ns(CLOCK_REALTIME);
 
@@ -358,6 +390,18 @@ int main(int argc, char **argv)
 			snap_name[0] = '\0';
 		}
 	}
+	if (cmd) {
+		pid_t pid;
+
+		err = posix_spawnp(&pid, cmd[0], NULL, NULL, cmd, environ);
+		if (err) {
+			fprintf(stderr, "procsim-record: %s: %s\n", cmd[0],
+				strerror(err));
+			return 1;
+		}
+		root = pid;
+		set_pid(tree, root);
+	}
 	while (!stop_sig) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int ms = -1;
@@ -370,10 +414,14 @@ int main(int argc, char **argv)
 				break;
 			ms = (int)((deadline - now) / 1000000) + 1;
 		}
-		if (snap_pid && ms < 0)
-			ms = 100;
-		if (snap_pid && ms > 100)
-			ms = 100;	/* look for the snapshot's end now and then */
+		if ((snap_pid || root) && (ms < 0 || ms > 100))
+			ms = 100;	/* look for the children's ends now and then */
+		if (root > 0 && waitpid(root, &cmd_status, WNOHANG) == root) {
+			root = -root;	/* still tree mode: events still come */
+			drain_until = now_ns(CLOCK_MONOTONIC) + 200000000u;
+		}
+		if (drain_until && now_ns(CLOCK_MONOTONIC) >= drain_until)
+			break;		/* its last events had 200 ms to arrive */
 		if (snap_pid) {
 			int st;
 
@@ -433,12 +481,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "procsim-record: %lu events in %.1f s, %lu overruns%s, "
-		"%lu execs with comm or cmdline unknown, %lu of our own left out; "
+		"%lu execs with comm or cmdline unknown, %lu left out (ours, or "
+		"outside the command's tree); "
 		"snapshot %s\n", w.events,
 		(now_ns(CLOCK_MONOTONIC) - r.mono0) / 1e9, w.overruns,
 		w.overruns ? " (EVENTS LOST)" : "", r.exec_unknown, r.skipped_own,
 		snap_name[0] ? snap_name : "none");
 	fclose(r.body.f);
 	free(mem);
+	if (cmd && WIFEXITED(cmd_status) && WEXITSTATUS(cmd_status))
+		fprintf(stderr, "procsim-record: %s exited %d\n", cmd[0],
+			WEXITSTATUS(cmd_status));
 	return 0;
 }
