@@ -87,7 +87,9 @@ static int replay_fork(struct kernel *k, struct event_replay *r,
 		return -ESRCH;
 	if (!parent)
 		r->st.adopted++;
+#ifndef PROCSIM_MUTATE_no_pid_pin
 	pid_store_set_cursor(&k->pids, (int)e->a - 1);
+#endif
 	if (thread) {
 		err = do_clone_thread(k, parent->pid, &child);
 		r->st.threads += !err;
