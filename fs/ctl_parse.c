@@ -907,9 +907,10 @@ static int parse_repeat(const struct ctl_args *a, struct ctl_cmd *c)
 		if (!ret && sub.op == CTL_REPEAT)
 			ret = fail(&err, "a repeat cannot repeat");
 		/* They take k->lock themselves, which a repeat already holds. */
-		if (!ret && (sub.op == CTL_SAVE || sub.op == CTL_LOAD ||
-			     sub.op == CTL_REPLAY))
-			ret = fail(&err, "save, load and replay cannot be repeated");
+		if (!ret && (sub.op == CTL_SAVE || sub.op == CTL_LOAD))
+			ret = fail(&err, "save and load cannot be repeated");
+		if (!ret && sub.op == CTL_REPLAY)
+			ret = fail(&err, "replay cannot be repeated");
 		if (ret)
 			buf_printf(a->err, "repeat: %.*s", (int)err.len,
 				   err.data ? err.data : "");
