@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "caller.h"
+#include "procfs_req.h"
 
 static ssize_t read_host_file(pid_t pid, const char *name, char *buf, size_t size)
 {
@@ -71,4 +72,47 @@ void caller_comm(pid_t host_tid, char *comm, size_t size)
 	}
 	buf[strcspn(buf, "\n")] = '\0';
 	snprintf(comm, size, "%s", buf);
+}
+
+/* A stand-in task for a caller that is not a simulated process. */
+struct caller_task {
+	struct task t;
+	struct signal_struct sig;
+};
+
+static __thread struct caller_task caller_slot;
+
+/* The caller's pid as it sees itself, or -1. */
+int caller_tgid(const struct preq *r, int *tid)
+{
+	int tgid, t;
+
+	if (!r->caller || caller_ids(r->caller, &tgid, &t))
+		return -1;
+	if (tid)
+		*tid = t;
+	return tgid;
+}
+
+struct task *caller_synth(const struct preq *r, int pid)
+{
+	struct caller_task *c = &caller_slot;
+
+	memset(c, 0, sizeof(*c));
+	INIT_LIST_HEAD(&c->sig.thread_head);
+	INIT_LIST_HEAD(&c->t.children);
+	INIT_LIST_HEAD(&c->t.sibling);
+	list_add_tail(&c->t.thread_node, &c->sig.thread_head);
+	c->sig.nr_threads = 1;
+	c->sig.pgrp = c->sig.session = pid;
+	c->t.pid = c->t.tgid = pid;
+	c->t.state = TASK_RUNNING;
+	c->t.signal = &c->sig;
+	c->t.group_leader = &c->t;
+	c->t.exit_signal = SIGCHLD;
+	c->t.cred.uid = c->t.cred.euid = c->t.cred.suid = c->t.cred.fsuid = r->uid;
+	c->t.cred.gid = c->t.cred.egid = c->t.cred.sgid = c->t.cred.fsgid = r->gid;
+	c->t.start_time = kernel_now(&r->fs->k);
+	caller_comm(r->caller, c->t.comm, sizeof(c->t.comm));
+	return &c->t;
 }

@@ -15,4 +15,13 @@ int caller_ids(pid_t host_tid, int *tgid, int *tid);
 /* The caller's comm (for its synthesised /proc/<pid>), "?" if unknown. */
 void caller_comm(pid_t host_tid, char *comm, size_t size);
 
+struct preq;
+/* The pid request @r's caller sees itself by (and its tid in *@tid), or -1. */
+int caller_tgid(const struct preq *r, int *tid);
+/*
+ * A stand-in task for a caller that is not a simulated process, seen as
+ * @pid: the calling thread's own slot, valid until its next call.
+ */
+struct task *caller_synth(const struct preq *r, int pid);
+
 #endif

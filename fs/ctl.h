@@ -89,9 +89,12 @@
  * a known command starts with "<command>: ".
  *
  * Adding a command: one X() line in CTL_COMMANDS below, a member in the
- * union of struct ctl_cmd, a parse_<name>() in ctl_parse.c and an
- * exec_<name>() in ctl_exec.c.  The tables there are built from the
- * X-macro, so a forgotten function is a compile error.
+ * union of struct ctl_cmd, a ctl_parse_<name>() (declared in ctl_args.h)
+ * and a ctl_exec_<name>() (declared in ctl_exec.h), each in its family's
+ * file or a new one: ctl_{parse,exec}_proc.c (process life), _signal.c
+ * (signals, priorities, scheduling, limits), _mm.c (memory), _world.c
+ * (the world as a whole).  The tables in ctl_parse.c and ctl_exec.c are
+ * built from the X-macro, so a forgotten function is a link error.
  */
 #ifndef PROCSIM_CTL_H
 #define PROCSIM_CTL_H

@@ -11,11 +11,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "ctl_args.h"
+#include "ctl_exec.h"
 #include "ctl_replay.h"
 #include "event_replay.h"
 #include "snapshot_file.h"
 
-_Static_assert(CTL_WHY_LEN >= EVENT_TRACE_WHY_LEN, "a reason fits");
+_Static_assert(CTL_WHY_LEN >= EVENT_TRACE_WHY_LEN &&
+	       CTL_WHY_LEN >= SNAPSHOT_WHY_LEN, "a reason fits");
 
 /*
  * The background replay.  @r and @trace belong to whoever holds
@@ -254,9 +257,39 @@ static int status(const struct ctl_cmd *c, struct buf *out)
 	return out->oom ? -ENOMEM : 0;
 }
 
-int ctl_replay(struct kernel *k, const struct ctl_cmd *c,
-	       const char *const *own, struct buf *out)
+/* replay FILE [speed=N|max], replay status, replay stop. */
+int ctl_parse_replay(const struct ctl_args *a, struct ctl_cmd *c)
 {
+	const char *w = a->argv[0];
+	long long n = 0;
+	int err;
+
+	if (a->argc == 1 && (!strcmp(w, "status") || !strcmp(w, "stop"))) {
+		c->replay.action = w[2] == 'a' ? REPLAY_STATUS : REPLAY_STOP;
+		return 0;
+	}
+	if (a->argc == 2 && strcmp(a->argv[1], "speed=max") &&
+	    (strncmp(a->argv[1], "speed=", 6) ||
+	     ctl_parse_decimal(a->argv[1] + 6, &n) || n < 1 ||
+	     n > CTL_REPLAY_SPEED_MAX))
+		return ctl_fail(a->err, "replay: want speed=max or speed=N "
+				"(1..%d): " QFMT, CTL_REPLAY_SPEED_MAX,
+				QARG(a->argv[1]));
+	err = ctl_parse_file(a, c);
+	if (err)
+		return err;
+	c->replay.path = c->file.path;
+	c->replay.why = c->file.why;
+	c->replay.action = REPLAY_RUN;
+	c->replay.speed = a->argc == 2 && strcmp(a->argv[1], "speed=max") ?
+			  (int)n : 0;
+	return 0;
+}
+
+int ctl_exec_replay(struct kernel *k, const struct ctl_cmd *c,
+		    struct buf *out)
+{
+	const char *const *own = ctl_get_own_mounts();
 	struct event_trace t;
 	int err;
 

@@ -22,9 +22,11 @@
 #include "buf.h"
 #include "ctl.h"
 
-/* Context: ctl_serial held, k->lock not (ctl_locks_itself). */
-int ctl_replay(struct kernel *k, const struct ctl_cmd *c,
-	       const char *const *own, struct buf *out);
+/*
+ * ctl_parse_replay() and ctl_exec_replay() are the command's (ctl_args.h,
+ * ctl_exec.h).  The latter's context: ctl_serial held, k->lock not
+ * (ctl_locks_itself).
+ */
 /*
  * Stop a background replay and wait for its thread: before the kernel it
  * drives is destroyed.  Context: neither ctl_serial nor k->lock held.

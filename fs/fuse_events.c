@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuse_events.h"
-#include "fuse_ops.h"
 #include "inode.h"
 #include "list.h"
 #include "render_events.h"

@@ -11,9 +11,6 @@ struct procfs;
 /* The daemon's operations; userdata is a struct procfs_session. */
 extern const struct fuse_lowlevel_ops procsim_ll_ops;
 
-/* The daemon state behind a request, whichever session it came through. */
-struct procfs *procfs_of(fuse_req_t req);
-
 /*
  * Stopping: refuse new opens of ctl (ESHUTDOWN) and wait for the open ones
  * to close, so that a command already written (a save at SIGTERM) and its

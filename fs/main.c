@@ -4,7 +4,6 @@
  * it as a /proc through FUSE's low-level API (see fs/fuse_ops.c).
  */
 #define FUSE_USE_VERSION 312
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,17 +14,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "ctl.h"
-#include "ctl_replay.h"
+#include "daemon.h"
 #include "fuse_events.h"
 #include "fuse_ops.h"
 #include "options.h"
 #include "procfs.h"
+#include "ctl_replay.h"
 #include "snapshot_file.h"
 #include "watchers.h"
 
@@ -114,96 +113,6 @@ static long long host_btime(void)
 	return (long long)rt.tv_sec - bt.tv_sec - (rt.tv_nsec < bt.tv_nsec);
 }
 
-/*
- * The filesystem type mounted on @path ("fuse.procsim.ctl", …) from
- * /proc/self/mountinfo, or "" when nothing is mounted there.  Reads no
- * file of the mount itself: a stopped daemon's mount would block a stat.
- */
-static void mount_type(const char *path, char *type, size_t cap)
-{
-	char *line = NULL, mnt[4096], fstype[256];
-	size_t n = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	type[0] = '\0';
-	if (!f)
-		return;
-	while (getline(&line, &n, f) > 0) {
-		char *dash = strstr(line, " - ");
-		size_t i, j;
-
-		/* id parent major:minor root MOUNTPOINT opts... - FSTYPE ... */
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(dash + 3, "%255s", fstype) != 1)
-			continue;
-		for (i = j = 0; mnt[i]; j++) {	/* undo the \ooo escapes */
-			if (mnt[i] == '\\' && mnt[i + 1] && mnt[i + 2] && mnt[i + 3]) {
-				mnt[j] = (char)((mnt[i + 1] - '0') * 64 +
-						(mnt[i + 2] - '0') * 8 + (mnt[i + 3] - '0'));
-				i += 4;
-			} else {
-				mnt[j] = mnt[i++];
-			}
-		}
-		mnt[j] = '\0';
-		if (!strcmp(mnt, path))
-			snprintf(type, cap, "%s", fstype);	/* the last one wins */
-	}
-	free(line);
-	fclose(f);
-}
-
-/* fusermount3's "nonempty" rule, as a warning: the files go out of sight. */
-static void warn_nonempty(const char *mnt)
-{
-	DIR *d = opendir(mnt);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			fprintf(stderr, "procsim: warning: %s is not empty; its files "
-				"are hidden until the unmount\n", mnt);
-			break;
-		}
-	closedir(d);
-}
-
-/* Refuse a mount point that is stale or already serving procsim. */
-static int check_mountpoint(const char *mnt)
-{
-	char ctl[4096], type[256];
-	struct stat st;
-
-	/* Before any stat: another daemon's control mount may be stopped. */
-	mount_type(mnt, type, sizeof(type));
-	if (!strcmp(type, "fuse.procsim.ctl")) {
-		fprintf(stderr, "procsim: %s is another procsim daemon's control "
-			"directory; mount somewhere else\n", mnt);
-		return -1;
-	}
-	if (stat(mnt, &st) < 0) {
-		if (errno == ENOTCONN)
-			fprintf(stderr, "procsim: %s is a stale FUSE mount (its daemon is gone).\n"
-				"Clear it with: fusermount3 -u %s\n", mnt, mnt);
-		else
-			fprintf(stderr, "procsim: %s: %s\n", mnt, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "procsim: %s is not a directory\n", mnt);
-		return -1;
-	}
-	snprintf(ctl, sizeof(ctl), "%s/procsim/ctl", mnt);
-	if (!strcmp(type, "fuse.procsim") || stat(ctl, &st) == 0) {
-		fprintf(stderr, "procsim: %s is already a procsim mount.\n"
-			"Stop that daemon first: fusermount3 -u %s\n", mnt, mnt);
-		return -1;
-	}
-	warn_nonempty(mnt);
-	return 0;
-}
 
 static bool has_arg(const struct fuse_args *args, const char *word)
 {
@@ -245,169 +154,6 @@ static int boot_kernel(struct procfs *fs, const struct options *o,
 	return 0;
 }
 
-/* Run a session's loop, multithreaded unless -s. */
-static int run_loop(struct fuse_session *se, const struct fuse_cmdline_opts *cmd)
-{
-	struct fuse_loop_config *cfg;
-	int ret;
-
-	if (cmd->singlethread)
-		return fuse_session_loop(se);
-	cfg = fuse_loop_cfg_create();
-	fuse_loop_cfg_set_clone_fd(cfg, cmd->clone_fd);
-	/* libfuse's 'unset' is UINT_MAX, which it then warns about. */
-	if (cmd->max_idle_threads <= 100000)
-		fuse_loop_cfg_set_idle_threads(cfg, cmd->max_idle_threads);
-	if (cmd->max_threads > 0 && cmd->max_threads <= 100000)
-		fuse_loop_cfg_set_max_threads(cfg, cmd->max_threads);
-	ret = fuse_session_loop_mt(se, cfg);
-	fuse_loop_cfg_destroy(cfg);
-	return ret;
-}
-
-struct control_loop {
-	struct fuse_session *se;
-	const struct fuse_cmdline_opts *cmd;
-	pthread_t thread;
-};
-
-static void *control_main(void *arg)
-{
-	struct control_loop *c = arg;
-
-	run_loop(c->se, c->cmd);
-	return NULL;
-}
-
-/* Lazily unmount @path: umount2 as root, else fusermount3 as its owner. */
-static void detach_mount(const char *path)
-{
-	pid_t pid;
-
-	if (umount2(path, MNT_DETACH) == 0)
-		return;
-	pid = fork();
-	if (pid == 0) {
-		execlp("fusermount3", "fusermount3", "-u", "-z", path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-}
-
-/*
- * A daemon that died leaves its control mount behind, stale: take down
- * the dead ones before making a new one.  The directory's name holds its
- * daemon's pid ("procsim-ctl.PID.XXXXXX"), and only one whose daemon is
- * gone is touched, without a stat of it: a stat of a stopped or frozen
- * daemon's mount sleeps, unkillable, until it runs again.  A live pid
- * (ours or another user's, running, stopped or still mounting) keeps its
- * directory; so does one of the older unnumbered name, whose daemon cannot
- * be known.  (A daemon in another pid namespace sharing this directory
- * would look dead: run those with their own TMPDIR.)
- */
-static void sweep_stale_control_mounts(const char *dir)
-{
-	struct dirent *de;
-	char path[4096], type[256];
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char *end;
-		long pid;
-
-		if (strncmp(de->d_name, "procsim-ctl.", 12))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		pid = strtol(de->d_name + 12, &end, 10);
-		if (end == de->d_name + 12 || *end != '.' || pid <= 0 ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;	/* unnumbered, or its daemon lives */
-		mount_type(path, type, sizeof(type));
-		if (*type)
-			detach_mount(path);
-		if (rmdir(path) == 0 && *type)
-			fprintf(stderr, "procsim: removed a dead daemon's control mount %s\n", path);
-	}
-	closedir(d);
-}
-
-/*
- * The control session (see struct procfs_session): its own connection,
- * mounted on a fresh directory that /proc/procsim points to.
- */
-static struct fuse_session *control_new(struct procfs *fs, const char *prog,
-					bool allow_other, bool debug)
-{
-	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	const char *tmp = getenv("TMPDIR");
-	struct fuse_session *se;
-	char path[4096];
-
-	tmp = tmp && *tmp ? tmp : "/tmp";
-	sweep_stale_control_mounts(tmp);
-	snprintf(path, sizeof(path), "%s/procsim-ctl.%d.XXXXXX", tmp, (int)getpid());
-	if (!mkdtemp(path)) {
-		fprintf(stderr, "procsim: cannot make the control mount point %s: %s\n",
-			path, strerror(errno));
-		return NULL;
-	}
-	chmod(path, 0755);
-	fs->control_path = strdup(path);
-	fuse_opt_add_arg(&args, prog);
-	fuse_opt_add_arg(&args, "-ofsname=procsim,subtype=procsim.ctl");
-	if (allow_other)
-		fuse_opt_add_arg(&args, "-oallow_other,default_permissions");
-	if (debug)
-		fuse_opt_add_arg(&args, "-d");
-	se = fuse_session_new(&args, &procsim_ll_ops, sizeof(procsim_ll_ops),
-			      &fs->control);
-	fuse_opt_free_args(&args);
-	if (se && fuse_session_mount(se, fs->control_path)) {
-		fuse_session_destroy(se);
-		se = NULL;
-	}
-	if (!se) {
-		fprintf(stderr, "procsim: cannot mount the control directory on %s\n",
-			fs->control_path);
-		rmdir(fs->control_path);
-	}
-	return se;
-}
-
-/* Start the control loop with the termination signals blocked in it:
- * they must reach the main thread, whose loop then ends both. */
-static int control_start(struct control_loop *c)
-{
-	sigset_t all, old;
-	int err;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = pthread_create(&c->thread, NULL, control_main, c);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return err;
-}
-
-static void control_stop(struct procfs *fs, struct control_loop *c, bool started)
-{
-	if (!c->se)
-		return;
-	/*
-	 * Unmount first, with the fd still open: the kernel then fails the
-	 * loop's read()s and it ends.  libfuse's own unmount closes the fd
-	 * first, under the feet of the threads still reading it.
-	 */
-	fuse_session_exit(c->se);
-	detach_mount(fs->control_path);
-	if (started)
-		pthread_join(c->thread, NULL);
-	fuse_session_unmount(c->se);
-	fuse_session_destroy(c->se);
-	rmdir(fs->control_path);
-}
 
 /*
  * Background mode, as fuse_daemonize() but forking before the mounts: the

@@ -41,6 +41,14 @@ struct procfs {
 	struct trace trace;		/* ctl trace start|stop, /proc/procsim/trace */
 };
 
+/*
+ * The daemon state behind a FUSE request, whichever session it came
+ * through (the session is the request's userdata).  A macro, so that this
+ * header needs no FUSE: only the daemon's fs/fuse_*.c expand it.
+ */
+#define procfs_of(req) \
+	(((struct procfs_session *)fuse_req_userdata(req))->fs)
+
 /* /proc/procsim/config: "key value" lines, the active options. */
 void procfs_render_config(struct buf *b, const struct procfs *fs);
 /* /proc/procsim/stats: core counters, then FUSE requests per opcode. */

@@ -2,7 +2,7 @@
 /*
  * The request handlers of the /proc tree, whatever carries the requests:
  * node resolution, attributes and timeouts, directory listings and
- * renders.  A transport (fs/fuse_ops.c for /dev/fuse through libfuse,
+ * renders.  A transport (fs/fuse_*.c for /dev/fuse through libfuse,
  * tools/replay.c for a recorded tool trace) fills a struct preq per
  * request, calls these, and sends what they return; nothing here knows
  * FUSE beyond the inode scheme (fs/inode.h) and the FUSE_ROOT_ID it fixes.

@@ -197,7 +197,7 @@ static void put_cpu_list(struct buf *b, const struct task *t, int n)
 static void status_sched(struct buf *b, const struct render_ctx *c,
 			 const struct task *t)
 {
-	int n = c->k->nr_cpus > 0 ? c->k->nr_cpus : 1;
+	int n = render_nr_cpus(c);
 	int i;
 
 	buf_putlit(b, "Cpus_allowed:\t");

@@ -13,11 +13,6 @@
 #include "render_util.h"
 #include "task_files.h"
 
-static int ncpus(const struct render_ctx *c)
-{
-	return c->k->nr_cpus > 0 ? c->k->nr_cpus : 1;
-}
-
 /* @total events spread over the CPUs: CPU @cpu's share. */
 static unsigned long long per_cpu(unsigned long long total, int cpu, int n)
 {
@@ -76,7 +71,7 @@ static void put_cpu_header(struct buf *b, int indent, int n)
 
 void render_interrupts(struct buf *b, const struct render_ctx *c)
 {
-	int n = ncpus(c);
+	int n = render_nr_cpus(c);
 	unsigned long long now = c->now;
 
 	put_cpu_header(b, 3 + 8, n);
@@ -105,7 +100,7 @@ void render_softirqs(struct buf *b, const struct render_ctx *c)
 		"TASKLET", "SCHED", "HRTIMER", "RCU",
 	};
 	unsigned long long v[10];
-	int n = ncpus(c);
+	int n = render_nr_cpus(c);
 
 	softirq_totals(c->now, n, v);
 	put_cpu_header(b, 20, n);
@@ -237,7 +232,7 @@ void render_zoneinfo(struct buf *b, const struct render_ctx *c)
 			continue;
 		buf_printf(b, "      nr_free_pages %lu\n", free);
 		buf_putlit(b, "  pagesets\n");
-		for (int j = 0; j < ncpus(c); j++)
+		for (int j = 0; j < render_nr_cpus(c); j++)
 			buf_printf(b, "    cpu: %d\n              count:    %d\n"
 				   "              high:     %d\n              batch:    63\n"
 				   "              high_min: 3548\n              high_max: 24576\n"
@@ -289,7 +284,7 @@ static unsigned psi_pct(const struct render_ctx *c, unsigned long waiting)
 
 void render_psi_cpu(struct buf *b, const struct render_ctx *c)
 {
-	unsigned long n = c->k->nr_running, cpus = (unsigned long)ncpus(c);
+	unsigned long n = c->k->nr_running, cpus = (unsigned long)render_nr_cpus(c);
 
 	/* 6.x prints "full" for cpu too, always zero at the system level. */
 	put_psi(b, c->now * 10000 * (n > cpus ? n - cpus : 0) / (n + 1), false,

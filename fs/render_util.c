@@ -3,6 +3,7 @@
  * Shared renderer helpers (see render_util.h).
  */
 #include <string.h>
+#include "render.h"
 #include "render_util.h"
 
 /* Digits of @v into the end of @tmp; returns the first digit. */
@@ -190,4 +191,9 @@ void buf_put_col16(struct buf *b, const char *label, unsigned long v, bool kb)
 		buf_putlit(b, " kB\n");
 	else
 		buf_putc(b, '\n');
+}
+
+int render_nr_cpus(const struct render_ctx *c)
+{
+	return c->k->nr_cpus > 0 ? c->k->nr_cpus : 1;
 }

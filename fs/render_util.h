@@ -44,6 +44,9 @@ void task_times(const struct task *t, bool whole, struct task_times *tt);
  * PTE page per 2 MiB resident plus the upper levels.
  */
 unsigned long render_pte_kb(unsigned long rss_pages);
+struct render_ctx;
+/* The simulated machine's CPU count, at least 1. */
+int render_nr_cpus(const struct render_ctx *c);
 /* The mm /proc shows for @t: NULL for kernel threads and zombies. */
 const struct mm_struct *task_proc_mm(const struct task *t);
 

@@ -2,15 +2,13 @@
 `account`), and the helpers the other scenarios use to split a tool run's
 daemon time by family, record a tool's trace and replay it."""
 
-import csv
-import io
 import os
 import subprocess
 import tempfile
 
-from bench.common import (BUILD, CMD_TIMEOUT, PROCSIM_RUN, BenchError, Daemon,
-                          markdown_table, measure, outdir_for, progress,
-                          scenario, summarize)
+from bench.common import (BUILD, PROCSIM_RUN, BenchError, CoreOutput, Daemon,
+                          Report,
+                          measure, progress, scenario, summarize)
 
 REPLAY = os.path.join(BUILD, "procsim-replay")
 FAMILIES = [("pid store", ("pid_lookup", "pid_next", "pid_next_leader",
@@ -19,23 +17,11 @@ FAMILIES = [("pid store", ("pid_lookup", "pid_next", "pid_next_leader",
             ("watchers", ("watch",))]
 
 
-def daemon_cpu_ns(pid):
-    """CPU time the daemon's threads have run, in ns (schedstat)."""
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                total += int(f.read().split()[0])
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return total
-
-
 def attributed(d, argv):
     """One tool run: (sample, daemon CPU s, stats delta)."""
-    s0, c0 = d.stats(), daemon_cpu_ns(d.proc.pid)
+    s0, c0 = d.stats(), d.cpu_ns()
     s = measure(argv)
-    c1, s1 = daemon_cpu_ns(d.proc.pid), d.stats()
+    c1, s1 = d.cpu_ns(), d.stats()
     return s, (c1 - c0) / 1e9, s1 - s0
 
 
@@ -82,7 +68,7 @@ def replay(traces, populate, pid_max, runs, ctl_file=None, pidstores="all"):
     if r.returncode != 0:
         raise BenchError(f"procsim-replay: exit {r.returncode}: "
                          f"{r.stderr.strip()}")
-    return list(csv.DictReader(io.StringIO(r.stdout)))
+    return CoreOutput(r.stdout).dicts()
 
 
 # ---------------------------------------------------------------- account
@@ -129,10 +115,8 @@ def bench_account(args):
              f"run (schedstat, all threads), median of {runs} (min–max), "
              f"on/off = {con[0] / coff[0]:.3f}; estimate = accounted calls × "
              f"{bias:.1f} ns (one clock read pair)")
-    md = f"### {title}\n\n" + markdown_table(
-        ["daemon", "daemon CPU s", "tool wall s", "accounted calls per run",
-         "estimated accounting cost"], rows) + "\n"
-    print("\n" + md)
-    out = outdir_for(args, "account")
-    with open(os.path.join(out, "account.md"), "w") as f:
-        f.write(md)
+    rep = Report(args, "account")
+    rep.table(title, ["daemon", "daemon CPU s", "tool wall s",
+                      "accounted calls per run", "estimated accounting cost"],
+              rows)
+    rep.done()

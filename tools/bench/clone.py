@@ -4,13 +4,10 @@ thread's exit (pthread_create/join), per pid-store backend and pidlock mode,
 with the pidmap_lock hold and wait times, allocator calls per pid, a model's
 prediction for 20 CPUs, fork+exit+wait, and readers against writers."""
 
-import csv
-import io
 import os
 import statistics
-import subprocess
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import Report, corebench, scenario
 
 THREADS = [1, 2, 4]          # 1, nproc (2 here), oversubscribed
 SEED_TWICE = 465e3           # 20 processes, pidmap_lock taken twice
@@ -18,17 +15,10 @@ SEED_ONCE = (510e3, 560e3)   # once
 SEED_CPUS = 20
 
 
-def corebench(argv, label):
-    exe = os.path.join(BUILD, "corebench-clone")
-    if not os.access(exe, os.X_OK):
-        raise BenchError(f"no {exe}: run tools/build first")
-    progress(f"clone: {label}: {' '.join([exe] + argv)}")
-    r = subprocess.run([exe] + argv, capture_output=True, text=True,
-                       timeout=900, check=False)
-    if r.returncode != 0:
-        raise BenchError(f"{exe}: exit {r.returncode}: {r.stderr.strip()}")
-    rows = list(csv.reader(io.StringIO(r.stdout)))
-    return r.stdout, rows
+def run(argv, label):
+    """corebench-clone argv: (its text, its CSV rows)."""
+    out = corebench("clone", *argv, timeout=900, label=f"clone: {label}")
+    return out.text, out.rows()
 
 
 def collect(rows):
@@ -80,16 +70,16 @@ def bench_clone(args):
     secs = "0.15" if args.quick else "0.25"
     reps = str(args.runs or 3)
     threads = ",".join(str(t) for t in THREADS)
-    text, rows = corebench(["--secs", secs, "--repeats", reps,
+    text, rows = run(["--secs", secs, "--repeats", reps,
                             "--threads", threads], "pthread_create/join")
-    t2, r2 = corebench(["--secs", secs, "--repeats", "1", "--threads", "2",
+    t2, r2 = run(["--secs", secs, "--repeats", "1", "--threads", "2",
                         "--inflight", "32"], "32 threads in flight")
-    t3, r3 = corebench(["--secs", secs, "--repeats", reps, "--threads",
+    t3, r3 = run(["--secs", secs, "--repeats", reps, "--threads",
                         threads, "--cycle", "fork", "idr", "xarray"],
                        "fork+exit+wait")
     rd_text, rd_rows = "", []
     for world in ("write", "read"):
-        t, r = corebench(["--secs", "0.5", "--repeats", reps, "--threads",
+        t, r = run(["--secs", "0.5", "--repeats", reps, "--threads",
                           "2", "--readers", "1", "--pidlock", "twice",
                           "--world", world, "idr", "judy"],
                          f"readers, writers under the world {world} lock")
@@ -175,29 +165,23 @@ def bench_clone(args):
                        spread(g("reader_ops_s")), spread(g("ops_s"))])
 
     nproc = os.cpu_count()
-    md = (f"### clone: T threads looping clone(CLONE_THREAD) + exit "
-          f"(pthread_create/join), median of {reps} runs of {secs} s "
-          f"(min–max); this machine has {nproc} CPUs, so T=4 is "
-          f"oversubscribed\n\n{markdown_table(h1, t1)}\n\n"
-          f"### clone: pidmap_lock per op (one timed run), allocator calls "
-          f"per pid allocated, and the model's prediction for {SEED_CPUS} "
-          f"CPUs; the seed measured {kfmt(SEED_TWICE)} (twice) → "
-          f"{kfmt(SEED_ONCE[0])}–{kfmt(SEED_ONCE[1])} (once) ops/s with "
-          f"{SEED_CPUS} processes\n\n{markdown_table(h2, t2_rows)}\n\n"
-          "hold: pidmap_lock held per op, from the holds whose holder was "
-          "not preempted (≤ 50 µs); σ: hold × ops/s at T=1, the serial "
-          "fraction the lock imposes; Amdahl: N·X(1)/(1+σ(N−1)); the USL "
-          "adds κ·N(N−1) with κ fitted to the T=2 point (2 CPUs shared with "
-          "other work: κ carries that noise).\n\n"
-          f"### clone: fork + exit + wait of a child\n\n"
-          f"{markdown_table(h3, t3_rows)}\n\n"
-          f"### clone: one reader (find_task + a 50-leader next_tgid walk "
-          f"per op) against 2 writers, pidlock twice\n\n"
-          f"{markdown_table(h4, t4)}\n")
-    print("\n" + md)
-    out = outdir_for(args, "clone")
-    with open(os.path.join(out, "clone.md"), "w") as f:
-        f.write(md)
-    with open(os.path.join(out, "corebench-clone.csv"), "w") as f:
-        f.write(text + t2 + t3 + rd_text)
-    progress(f"clone: wrote {out}/{{clone.md,corebench-clone.csv}}")
+    rep = Report(args, "clone")
+    rep.table(f"clone: T threads looping clone(CLONE_THREAD) + exit "
+              f"(pthread_create/join), median of {reps} runs of {secs} s "
+              f"(min–max); this machine has {nproc} CPUs, so T=4 is "
+              f"oversubscribed", h1, t1)
+    rep.table(f"clone: pidmap_lock per op (one timed run), allocator calls "
+              f"per pid allocated, and the model's prediction for {SEED_CPUS} "
+              f"CPUs; the seed measured {kfmt(SEED_TWICE)} (twice) → "
+              f"{kfmt(SEED_ONCE[0])}–{kfmt(SEED_ONCE[1])} (once) ops/s with "
+              f"{SEED_CPUS} processes", h2, t2_rows,
+              "hold: pidmap_lock held per op, from the holds whose holder was "
+              "not preempted (≤ 50 µs); σ: hold × ops/s at T=1, the serial "
+              "fraction the lock imposes; Amdahl: N·X(1)/(1+σ(N−1)); the USL "
+              "adds κ·N(N−1) with κ fitted to the T=2 point (2 CPUs shared "
+              "with other work: κ carries that noise).")
+    rep.table("clone: fork + exit + wait of a child", h3, t3_rows)
+    rep.table("clone: one reader (find_task + a 50-leader next_tgid walk "
+              "per op) against 2 writers, pidlock twice", h4, t4)
+    rep.raw("corebench-clone.csv", text + t2 + t3 + rd_text)
+    rep.done()

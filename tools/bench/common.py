@@ -1,8 +1,8 @@
 """Shared measuring, summarising and output helpers for the scenarios."""
 
-import argparse
 import csv
 import ctypes
+import io
 import os
 import shutil
 import signal
@@ -161,6 +161,50 @@ class Stats:
         return self.core.get(item, (0, 0))[1]
 
 
+def cpu_ns(pid):
+    """CPU ns all of pid's threads have run (schedstat's first field): what
+    the process spent, whatever else the machine runs."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass		# a worker thread that just ended
+    return total
+
+
+class CoreOutput:
+    """What a corebench-* driver printed: .text, and its CSV as .dicts()
+    (a header line) or .rows() (none)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def dicts(self):
+        return list(csv.DictReader(io.StringIO(self.text)))
+
+    def rows(self):
+        return [r for r in csv.reader(io.StringIO(self.text)) if r]
+
+
+def corebench(name, *argv, timeout=CMD_TIMEOUT, label=None):
+    """Run build/corebench-<name> argv: its CoreOutput (BenchError if it is
+    missing or fails).  With label, say on stderr what runs."""
+    exe = os.path.join(BUILD, f"corebench-{name}")
+    if not os.access(exe, os.X_OK):
+        raise BenchError(f"no {exe}: run tools/build first")
+    argv = [exe, *map(str, argv)]
+    if label:
+        progress(f"{label}: {' '.join(argv)}")
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                       check=False)
+    if r.returncode != 0:
+        raise BenchError(f"{' '.join(argv)}: exit {r.returncode}: "
+                         f"{r.stderr.strip()}")
+    return CoreOutput(r.stdout)
+
+
 def probe(argv, timeout=10):
     """stdout of a short command that touches the mount, or None if it
     fails or hangs (a wedged daemon must not hang the bench)."""
@@ -223,15 +267,19 @@ class Daemon:
         return s.by_op() if s else {}
 
     def ctl(self, lines):
-        """Write ctl lines through one open; the reply lines (BenchError on
-        an error reply)."""
+        """Write ctl lines (a list, or one line as a str) through one open
+        of the control file; the reply lines (BenchError on an error
+        reply).  The bench's only ctl client besides procsimctl itself."""
+        if isinstance(lines, str):
+            lines = [lines]
         return ctl_session(self.mnt, lines)
 
+    def cpu_ns(self):
+        """The daemon's CPU time so far, all threads, in ns (schedstat)."""
+        return cpu_ns(self.proc.pid)
+
     def cpu_seconds(self):
-        """The daemon's user+system CPU time so far, from /proc/<pid>/stat."""
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return self.cpu_ns() / 1e9
 
     def rss_bytes(self):
         with open(f"/proc/{self.proc.pid}/status") as f:
@@ -407,19 +455,162 @@ def png_terminal():
     return None
 
 
-def gnuplot(script, outdir):
-    """Run a gnuplot script (with TERMINAL substituted); warn on failure."""
+def _gnuplot(script, outdir, name):
+    """Run a gnuplot script in outdir; warn on failure."""
     term = png_terminal()
     if term is None:
         progress("no gnuplot with a png terminal: no plot")
         return
-    path = os.path.join(outdir, "plot.gp")
+    path = os.path.join(outdir, f"{name}.gp")
     with open(path, "w") as f:
         f.write(script.replace("TERMINAL", term))
     r = subprocess.run(["gnuplot", path], cwd=outdir, capture_output=True,
                        text=True, timeout=120, check=False)
     if r.returncode != 0:
         progress(f"gnuplot failed: {r.stderr.strip()}")
+
+
+class Series:
+    """One line or bar group of a Plot: title and points.  A point is
+    (x, y) or (x, median, min, max); style is extra gnuplot style words
+    (e.g. "dt 2"); axis "x1y2" puts it on the right-hand scale."""
+
+    def __init__(self, title, points, style="", axis=None):
+        self.title, self.points = title, list(points)
+        self.style, self.axis = style, axis
+
+
+class Plot:
+    """A chart described, not scripted.  kind: "lines" (numeric x, error
+    bars when the points carry min and max), "bars" (x = category names,
+    one bar per series in each cluster) or "points" (x = category names,
+    each y jittered, for a cloud of samples).  log: "x", "y" or "xy"."""
+
+    def __init__(self, name, title, xlabel, ylabel, series, kind="lines",
+                 log="", key="top left", y2label=None, size=(900, 500)):
+        self.name, self.title, self.series, self.kind = name, title, series, kind
+        self.xlabel, self.ylabel, self.y2label = xlabel, ylabel, y2label
+        self.log, self.key, self.size = log, key, size
+
+    def _head(self):
+        h = [f"set terminal TERMINAL size {self.size[0]},{self.size[1]} "
+             "noenhanced", f"set output '{self.name}.png'",
+             f'set title "{self.title}"', f"set ylabel '{self.ylabel}'",
+             f"set key {self.key}", "set grid"]
+        if self.xlabel:
+            h.append(f"set xlabel '{self.xlabel}'")
+        if self.log:
+            h.append(f"set logscale {self.log}")
+        if self.y2label:
+            h += [f"set y2label '{self.y2label}'", "set y2tics"]
+            if "y" in self.log:
+                h.append("set logscale y2")
+        return h
+
+    def render(self, outdir):
+        """Write the .dat files and the script, and run gnuplot."""
+        head = self._head()
+        if self.kind == "bars":
+            cats = [p[0] for p in self.series[0].points]
+            err = len(self.series[0].points[0]) == 4
+            with open(os.path.join(outdir, f"{self.name}.dat"), "w") as f:
+                for i, c in enumerate(cats):
+                    f.write(f'"{c}" ' + " ".join(
+                        " ".join(f"{v:.6g}" for v in s.points[i][1:])
+                        for s in self.series) + "\n")
+            head += ["set style data histogram",
+                     "set style histogram " +
+                     ("errorbars gap 2 lw 1" if err else "cluster gap 1"),
+                     "set style fill solid 0.6 border -1"]
+            w = 3 if err else 1
+            plots = []
+            for i, s in enumerate(self.series):
+                cols = (f"{2 + w * i}:{3 + w * i}:{4 + w * i}" if err
+                        else f"{2 + i}")
+                src = f"'{self.name}.dat'" if i == 0 else "''"
+                plots.append(f"{src} using {cols}" +
+                             (":xtic(1)" if i == 0 else "") +
+                             f" title '{s.title}'")
+        else:
+            plots = []
+            cats = []
+            if self.kind == "points":
+                cats = [s.title for s in self.series]
+                head += ["set xtics (" + ", ".join(
+                    f'"{c}" {i}' for i, c in enumerate(cats)) + ")",
+                    f"set xrange [-0.5:{len(cats) - 0.5}]"]
+            for i, s in enumerate(self.series):
+                dat = f"{self.name}-{i}.dat"
+                with open(os.path.join(outdir, dat), "w") as f:
+                    for p in s.points:
+                        f.write(" ".join(f"{v:.6g}" for v in p) + "\n")
+                if self.kind == "points":
+                    plots.append(f"'{dat}' using ($1 + (rand(0) - 0.5) * 0.3)"
+                                 ":2 with points pt 7 ps 0.5 notitle")
+                    continue
+                err = s.points and len(s.points[0]) == 4
+                how = ("using 1:2:3:4 with yerrorlines" if err else
+                       "using 1:2 with linespoints")
+                if s.style:
+                    how = f"using 1:2 with lines {s.style}"
+                axis = f" axes {s.axis}" if s.axis else ""
+                plots.append(f"'{dat}' {how}{axis} title '{s.title}'")
+        _gnuplot("\n".join(head) + "\nplot " + ", \\\n     ".join(plots)
+                 + "\n", outdir, self.name)
+
+
+class Report:
+    """One scenario's output from one description: each section (a title,
+    a markdown table, an optional note) is printed on stdout as it is added
+    and kept for OUT/<scenario>/<md>; CSV files and plots go beside it.
+
+        rep = Report(args, "wait")
+        rep.table("wait, core API", header, rows, note="...")
+        rep.csv("runs.csv", header, rows)
+        rep.plot(Plot(...))
+        rep.save()
+    """
+
+    def __init__(self, args, name, md=None):
+        self.name = name
+        self.out = outdir_for(args, name)
+        self.md = md or f"{name}.md"
+        self.sections = []
+        self.files = []
+
+    def table(self, title, header, rows, note=None, echo=True):
+        text = f"### {title}\n\n{markdown_table(header, rows)}\n"
+        if note:
+            text += f"\n{note}\n"
+        self.sections.append(text)
+        if echo:
+            print("\n" + text, flush=True)
+        return text
+
+    def csv(self, name, header, rows):
+        write_csv(os.path.join(self.out, name), header, rows)
+        self.files.append(name)
+
+    def raw(self, name, text):
+        """A file written as is (a driver's own CSV output, say)."""
+        with open(os.path.join(self.out, name), "w") as f:
+            f.write(text)
+        self.files.append(name)
+
+    def plot(self, plot):
+        plot.render(self.out)
+        self.files.append(f"{plot.name}.png")
+
+    def save(self, extra=""):
+        """Write the markdown file (again: a long scenario saves after each
+        step so an interrupted run keeps what it measured)."""
+        with open(os.path.join(self.out, self.md), "w") as f:
+            f.write("\n".join(self.sections) + extra)
+
+    def done(self, extra=""):
+        self.save(extra)
+        files = [self.md] + sorted(set(self.files))
+        progress(f"{self.name}: wrote {self.out}/{{{','.join(files)}}}")
 
 
 def outdir_for(args, name):

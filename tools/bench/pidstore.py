@@ -1,12 +1,11 @@
 """Scenarios pidstore-core and pidstore-proc: the pid store backends in the
 core (corebench-pidstore, no FUSE) and through the real tools."""
 
-import csv
-import io
 import os
 import subprocess
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import (CMD_TIMEOUT, PROCSIM_RUN, Daemon, Plot, Report,
+                          Series, corebench, progress, scenario, summarize)
 from bench.attrib import ATTRIB_HEADER, attrib_cells, record_trace, replay
 
 BACKENDS = ["idr", "bitmap", "xarray", "xarray-sharded", "sparse", "judy"]
@@ -30,21 +29,6 @@ PID_MAX_LIMIT = 4194304
 
 # ---------------------------------------------------------------- core
 
-def run_corebench(args):
-    exe = os.path.join(BUILD, "corebench-pidstore")
-    if not os.access(exe, os.X_OK):
-        raise BenchError(f"no {exe}: run tools/build first")
-    argv = [exe, "--runs", str(min(args.runs, 16))]
-    if args.quick:
-        argv.append("--quick")
-    progress(f"pidstore-core: {' '.join(argv)}")
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=1800,
-                       check=False)
-    if r.returncode != 0:
-        raise BenchError(f"{exe}: exit {r.returncode}: {r.stderr.strip()}")
-    return r.stdout, list(csv.DictReader(io.StringIO(r.stdout)))
-
-
 def fmt_num(v, digits=1):
     if v is None:
         return "—"
@@ -58,7 +42,9 @@ def fmt_num(v, digits=1):
           "10k/100k/1M live pids; 1 vs 2 thread alloc/free and 2 readers "
           "with a writer under the one rwlock")
 def bench_pidstore_core(args):
-    text, rows = run_corebench(args)
+    argv = ["--runs", min(args.runs, 16)] + (["--quick"] if args.quick else [])
+    core = corebench("pidstore", *argv, timeout=1800, label="pidstore-core")
+    rows = core.dicts()
     val = {(r["backend"], r["metric"], int(r["live"])): float(r["value"])
            for r in rows}
     backends = [b for b in BACKENDS if any(k[0] == b for k in val)]
@@ -93,36 +79,17 @@ def bench_pidstore_core(args):
               "(steady state: allocate one, free the oldest)")
     title2 = ("pidstore-core: threads under the one rwlock, 10,000 live pids,"
               f" median of {runs} runs")
-    md = (f"### {title1}\n\n{markdown_table(header, table1)}\n\n"
-          f"### {title2}\n\n{markdown_table(header2, table2)}\n")
-    print("\n" + md)
-    out = outdir_for(args, "pidstore-core")
-    with open(os.path.join(out, "pidstore-core.md"), "w") as f:
-        f.write(md)
-    with open(os.path.join(out, "corebench.csv"), "w") as f:
-        f.write(text)
-    with open(os.path.join(out, "alloc.dat"), "w") as f:
-        for b in backends:
-            f.write(f'"{b}" ' + " ".join(
-                f"{val.get((b, 'alloc_free_ns', n), 0):.3f}" for n in lives)
-                + "\n")
-    cols = ", ".join(
-        f"'' using {i + 2} title '{n:,} live'" if i else
-        f"'alloc.dat' using 2:xtic(1) title '{n:,} live'"
-        for i, n in enumerate(lives))
-    gnuplot(f"""set terminal TERMINAL size 900,500 noenhanced
-set output 'pidstore-core.png'
-set title "alloc+free ns/op by backend and live pids (pid_max 4194304)"
-set ylabel 'ns per alloc+free'
-set style data histogram
-set style histogram cluster gap 1
-set style fill solid 0.6 border -1
-set key top left
-set grid ytics
-plot {cols}
-""", out)
-    progress(f"pidstore-core: wrote {out}/{{pidstore-core.md,corebench.csv,"
-             f"pidstore-core.png}}")
+    rep = Report(args, "pidstore-core")
+    rep.table(title1, header, table1)
+    rep.table(title2, header2, table2)
+    rep.raw("corebench.csv", core.text)
+    rep.plot(Plot("pidstore-core", "alloc+free ns/op by backend and live "
+                  "pids (pid_max 4194304)", None, "ns per alloc+free",
+                  [Series(f"{n:,} live",
+                          [(b, val.get((b, "alloc_free_ns", n), 0))
+                           for b in backends]) for n in lives],
+                  kind="bars"))
+    rep.done()
 
 
 # ---------------------------------------------------------------- proc
@@ -206,8 +173,9 @@ def bench_pidstore_proc(args):
              THREADED_COMMANDS, False)]
     reps = 3
     runs = args.runs
-    out = outdir_for(args, "pidstore-proc")
-    md, csv_rows = [], []
+    rep = Report(args, "pidstore-proc")
+    out = rep.out
+    csv_rows = []
     for label, nthreads, commands, pub in pops:
         tdir = os.path.join(out, "traces", label.split()[0].replace(",", ""))
         os.makedirs(tdir, exist_ok=True)
@@ -244,12 +212,12 @@ def bench_pidstore_proc(args):
                                  row["pid_calls"], row["hash"]])
             progress(f"pidstore-proc: {label}: replay {r + 1}/{reps}")
         header, rows = replay_table(results, commands, pub)
-        md.append(f"### pidstore-proc: {label}: each tool through FUSE once "
+        rep.table(f"pidstore-proc: {label}: each tool through FUSE once "
                   f"(idr, cache=off, so every read reaches the daemon as "
                   f"every read reaches procfs), with the daemon's time by "
-                  f"family\n\n" + markdown_table(
-                      ["test", "requests"] + ATTRIB_HEADER, attrib_rows) + "\n")
-        md.append(f"### pidstore-proc: {label}: the recorded requests "
+                  f"family", ["test", "requests"] + ATTRIB_HEADER,
+                  attrib_rows)
+        rep.table(f"pidstore-proc: {label}: the recorded requests "
                   f"replayed in-process (build/procsim-replay), ms per "
                   f"replay: median of {reps} invocations × {runs} runs "
                   f"(min–max of the invocations' medians), ratio to idr, † "
@@ -257,13 +225,10 @@ def bench_pidstore_proc(args):
                   f"pid store's own time in the replay (accounted runs, "
                   f"clock cost subtracted)"
                   + ("; published: 95846ecf, real kernel, sys s of the tool, "
-                     "10,000 processes" if pub else "") + "\n\n"
-                  + markdown_table(header, rows) + "\n")
-        print("\n" + md[-2] + "\n" + md[-1], flush=True)
-        with open(os.path.join(out, "pidstore-proc.md"), "w") as f:
-            f.write("\n".join(md))
-        write_csv(os.path.join(out, "replays.csv"),
-                  ["population", "trace", "backend", "invocation",
-                   "replay_ms", "replay_ms_min", "replay_ms_max", "pid_ns",
-                   "pid_calls", "hash"], csv_rows)
-    progress(f"pidstore-proc: wrote {out}/{{pidstore-proc.md,replays.csv}}")
+                     "10,000 processes" if pub else ""), header, rows)
+        rep.save()
+        rep.csv("replays.csv",
+                ["population", "trace", "backend", "invocation",
+                 "replay_ms", "replay_ms_min", "replay_ms_max", "pid_ns",
+                 "pid_calls", "hash"], csv_rows)
+    rep.done()

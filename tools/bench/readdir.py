@@ -1,12 +1,9 @@
 """Scenario readdir: the real tools over procsim and over the kernel's /proc."""
 
-import os
-import subprocess
-
-from bench.common import *  # noqa: F401,F403
+from bench.common import (PROCSIM_RUN, Daemon, Plot, Report, Series,
+                          Sleepers, fmt_s, fmt_spread, progress, repeat,
+                          scenario, summarize)
 from bench.attrib import ATTRIB_HEADER, attrib_cells, attributed
-
-PROCSIMCTL = os.path.join(BUILD, "procsimctl")
 
 
 def instrumented(d, argv):
@@ -31,9 +28,8 @@ def fmt_ops(ops):
 
 def renew_world(d, n):
     """Every process changes: a reset and the same seeded populate again."""
-    for cmd in (["reset"], ["populate", str(n)]):
-        subprocess.run([PROCSIMCTL, "-m", d.mnt] + cmd, check=True,
-                       stdout=subprocess.DEVNULL, timeout=CMD_TIMEOUT)
+    d.ctl("reset")
+    d.ctl(f"populate {n}")
 
 
 # ---------------------------------------------------------------- readdir
@@ -139,8 +135,8 @@ def bench_readdir(args):
              f"of init exec'd as `sleep 3600` "
              f"({shape.get('processes', 0):,} processes, "
              f"{shape.get('threads', 0):,} threads): like for like")
-    table = markdown_table(header, rows)
-    print(f"\n### {title}\n\n{table}\n")
+    rep = Report(args, "readdir")
+    rep.table(title, header, rows)
 
     # Cold: the first run after every process changed (reset + populate).
     cold_rows = []
@@ -156,11 +152,10 @@ def bench_readdir(args):
                   f"every process changed (reset + the same populate), median "
                   f"of {runs}; requests and daemon CPU of the median cold run "
                   f"and of one warm run")
-    cold_table = markdown_table(
-        ["command", "cold wall s", "cold/kernel", "daemon CPU s (cold)",
-         "requests (cold)", "warm wall s", "daemon CPU s (warm)",
-         "requests (warm)"], cold_rows)
-    print(f"\n### {cold_title}\n\n{cold_table}\n")
+    rep.table(cold_title,
+              ["command", "cold wall s", "cold/kernel", "daemon CPU s (cold)",
+               "requests (cold)", "warm wall s", "daemon CPU s (warm)",
+               "requests (warm)"], cold_rows)
     attrib_rows = []
     for cmd in READDIR_COMMANDS:
         mid = sorted(cold[cmd], key=lambda x: x[0].wall)[len(cold[cmd]) // 2]
@@ -174,35 +169,16 @@ def bench_readdir(args):
                     "the handlers (node resolution, stat, packing, the "
                     "reply's write to /dev/fuse); daemon CPU minus 'in "
                     "handlers' is libfuse's loop and reading requests")
-    attrib_table = markdown_table(["command", "run"] + ATTRIB_HEADER,
-                                  attrib_rows)
-    print(f"\n### {attrib_title}\n\n{attrib_table}\n")
-
-    out = outdir_for(args, "readdir")
-    with open(os.path.join(out, "readdir.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n\n### {cold_title}\n\n{cold_table}"
-                f"\n\n### {attrib_title}\n\n{attrib_table}\n")
-    write_csv(os.path.join(out, "runs.csv"),
-              ["side", "command", "processes", "run", "wall_s", "user_s",
-               "sys_s", "fuse_requests"], csv_rows)
-    write_csv(os.path.join(out, "summary.csv"),
-              ["command", "procsim_median", "procsim_min", "procsim_max",
-               "kernel_median", "kernel_min", "kernel_max"], plot_rows)
-    with open(os.path.join(out, "readdir.dat"), "w") as f:
-        for r in plot_rows:
-            f.write(f'"{r[0]}" ' + " ".join(f"{c:.6f}" for c in r[1:]) + "\n")
-    gnuplot(f"""set terminal TERMINAL size 900,500 noenhanced
-set output 'readdir.png'
-set title "Tools on {n} processes: procsim vs kernel /proc (median, min-max)"
-set ylabel 'wall time (s)'
-set logscale y
-set style data histogram
-set style histogram errorbars gap 2 lw 1
-set style fill solid 0.6 border -1
-set key top left
-set grid ytics
-plot 'readdir.dat' using 2:3:4:xtic(1) title 'procsim (via procsim-run)', \\
-     '' using 5:6:7 title 'kernel /proc'
-""", out)
-    progress(f"readdir: wrote {out}/{{readdir.md,runs.csv,summary.csv,"
-             f"readdir.png}}")
+    rep.table(attrib_title, ["command", "run"] + ATTRIB_HEADER, attrib_rows)
+    rep.csv("runs.csv", ["side", "command", "processes", "run", "wall_s",
+                         "user_s", "sys_s", "fuse_requests"], csv_rows)
+    rep.csv("summary.csv", ["command", "procsim_median", "procsim_min",
+                            "procsim_max", "kernel_median", "kernel_min",
+                            "kernel_max"], plot_rows)
+    rep.plot(Plot("readdir", f"Tools on {n} processes: procsim vs kernel "
+                  "/proc (median, min-max)", None, "wall time (s)",
+                  [Series("procsim (via procsim-run)",
+                          [(r[0], *r[1:4]) for r in plot_rows]),
+                   Series("kernel /proc", [(r[0], *r[4:7]) for r in plot_rows])],
+                  kind="bars", log="y"))
+    rep.done()

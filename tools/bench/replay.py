@@ -3,16 +3,30 @@ through the core under every pid store, wait strategy, VMA store and
 watcher mechanism (corebench-replay), then ps aux and pstree -p over the
 world at the trace's busiest moment, through a mount, per pid store."""
 
-import csv
-import io
 import os
 import statistics
-import subprocess
-import tempfile
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import (CMD_TIMEOUT, PROCSIM_RUN, REPO, Daemon, Report,
+                          corebench, fmt_spread, progress, repeat, scenario,
+                          summarize)
 
 FIXTURE = os.path.join(REPO, "tests", "fixtures", "replay-small.events")
+
+
+def _busiest(trace):
+    """(events in, seconds, tasks made) at the trace's busiest moment, as
+    event_trace.c's find_busiest counts it."""
+    live = best = at = n = ts = 0
+    with open(trace) as f:
+        for line in f.read().split("\n")[3:]:
+            w = line.split(" ")
+            if len(w) < 2 or w[0] == "end" or line.startswith("#"):
+                continue
+            n += 1
+            live += {"fork": 1, "exit": -1}.get(w[1], 0)
+            if live > best:
+                best, at, ts = live, n, int(w[0])
+    return at, ts / 1e9, best
 
 
 def _spread(values, scale=1.0, fmt="{:.2f}"):
@@ -27,19 +41,12 @@ def _spread(values, scale=1.0, fmt="{:.2f}"):
 def bench_replay(args):
     trace = os.path.abspath(getattr(args, "trace", None) or FIXTURE)
     runs = 2 if args.quick else max(5, args.runs)
-    exe = os.path.join(BUILD, "corebench-replay")
-    if not os.access(exe, os.X_OK):
-        raise BenchError(f"no {exe}: build first (tools/build)")
-    out = outdir_for(args, "replay")
-    busiest = os.path.join(out, "busiest.snap")
+    rep = Report(args, "replay")
+    busiest = os.path.join(rep.out, "busiest.snap")
     progress(f"replay: {os.path.basename(trace)}: {runs} runs of every "
              f"configuration")
-    r = subprocess.run([exe, trace, str(runs), busiest], capture_output=True,
-                       text=True, timeout=CMD_TIMEOUT * 4, check=False)
-    if r.returncode != 0:
-        raise BenchError(f"corebench-replay failed: {r.stderr.strip()}")
-    progress(r.stderr.strip())
-    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    rows = corebench("replay", trace, runs, busiest,
+                     timeout=CMD_TIMEOUT * 4).dicts()
     configs = []
     for x in rows:
         if (x["axis"], x["config"]) not in configs:
@@ -61,7 +68,9 @@ def bench_replay(args):
              f"configuration, one axis at a time (others at their defaults: "
              f"idr, lookup, list, table); core CPU is the replaying thread's "
              f"CPU inside the core calls")
-    table = markdown_table(header, table_rows)
+    rep.table(title, header, table_rows)
+    rep.csv("runs.csv", list(rows[0].keys()), [list(x.values()) for x in rows])
+    rep.save()
 
     # ps aux and pstree -p over the busiest moment, through a mount.
     tool_rows = []
@@ -76,13 +85,11 @@ def bench_replay(args):
                                   fmt_spread(summarize([s.wall * 1e3 for s in samples])),
                                   fmt_spread(summarize([(s.user + s.sys) * 1e3
                                                         for s in samples]))])
-    tool_title = ("replay: ps aux and pstree -p over the world at the trace's "
-                  "busiest moment (loaded from its snapshot), through a "
-                  "FUSE mount, ms, median (min–max)")
-    tool_table = markdown_table(["pidstore", "tool", "wall ms", "tool CPU ms"],
-                                tool_rows)
-    print(f"\n### {title}\n\n{table}\n\n### {tool_title}\n\n{tool_table}\n")
-    with open(os.path.join(out, "replay.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n\n### {tool_title}\n\n{tool_table}\n")
-    write_csv(os.path.join(out, "runs.csv"), list(rows[0].keys()),
-              [list(x.values()) for x in rows])
+    at, secs, made = _busiest(trace)
+    tool_title = (f"replay: ps aux and pstree -p over the world at the trace's "
+                  f"busiest moment ({at} events in, {secs:.1f} s, {made} tasks "
+                  f"made by the trace alive), loaded from its snapshot, through "
+                  f"a FUSE mount, ms, median (min–max)")
+    rep.table(tool_title, ["pidstore", "tool", "wall ms", "tool CPU ms"],
+              tool_rows)
+    rep.done()

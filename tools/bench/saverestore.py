@@ -1,13 +1,9 @@
 """Scenario saverestore: snapshot size and save/load CPU time against
 building the same world again with populate (core, corebench-snapshot)."""
 
-import csv
-import io
-import os
 import statistics
-import subprocess
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import CMD_TIMEOUT, Report, corebench, progress, scenario
 
 NS = [100, 1000, 10000]
 STORES = ["list", "maple"]
@@ -18,18 +14,11 @@ STORES = ["list", "maple"]
 def bench_saverestore(args):
     runs = 3 if args.quick else max(5, args.runs)
     ns = [100, 10000] if args.quick else NS
-    exe = os.path.join(BUILD, "corebench-snapshot")
-    if not os.access(exe, os.X_OK):
-        raise BenchError(f"no {exe}: build first (tools/build)")
     rows = []
     for store in STORES:
         progress(f"saverestore: {store}: {runs} runs of {ns}")
-        r = subprocess.run([exe, "--runs", str(runs), "--vmastore", store]
-                           + [str(n) for n in ns], capture_output=True,
-                           text=True, timeout=CMD_TIMEOUT, check=False)
-        if r.returncode != 0:
-            raise BenchError(f"corebench-snapshot failed: {r.stderr.strip()}")
-        rows += list(csv.DictReader(io.StringIO(r.stdout)))
+        rows += corebench("snapshot", "--runs", runs, "--vmastore", store,
+                          *ns, timeout=CMD_TIMEOUT).dicts()
     header = ["vmastore", "populate=N", "runs", "tasks (median)",
               "snapshot MB (median)", "bytes/task", "populate ms",
               "save ms", "load ms", "load / populate"]
@@ -51,10 +40,7 @@ def bench_saverestore(args):
     title = ("saverestore: CPU ms of the core thread (medians of runs); load "
              "is kernel_load's whole build-and-swap; every run checks the "
              "loaded world saves to the same bytes")
-    table = markdown_table(header, out_rows)
-    print(f"\n### {title}\n\n{table}\n")
-    out = outdir_for(args, "saverestore")
-    with open(os.path.join(out, "saverestore.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n")
-    write_csv(os.path.join(out, "runs.csv"), list(rows[0].keys()),
-              [list(x.values()) for x in rows])
+    rep = Report(args, "saverestore")
+    rep.table(title, header, out_rows)
+    rep.csv("runs.csv", list(rows[0].keys()), [list(x.values()) for x in rows])
+    rep.done()

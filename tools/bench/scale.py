@@ -3,7 +3,8 @@
 import os
 import subprocess
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import (BUILD, CMD_TIMEOUT, PROCSIM_RUN, Daemon, Plot,
+                          Report, Series, measure, progress, scenario)
 
 PROCSIMCTL = os.path.join(BUILD, "procsimctl")
 
@@ -23,15 +24,6 @@ def count_pids(mnt):
     return sum(1 for name in out.split() if name.isdigit())
 
 
-def stat_value(mnt, key):
-    with open(os.path.join(mnt, "procsim", "stats")) as f:
-        for line in f:
-            tok = line.split()
-            if len(tok) == 2 and tok[0] == key:
-                return int(tok[1])
-    return None
-
-
 @scenario("scale", "populate time, daemon RSS and bytes per process, ls /proc "
           "and ps -e (cold, then warm) for 1k, 10k, 100k and 1M processes")
 def bench_scale(args):
@@ -44,7 +36,7 @@ def bench_scale(args):
             pop = measure([PROCSIMCTL, "-m", d.mnt, "populate", str(n)],
                           timeout=3600)
             rss = d.rss_bytes()
-            procs = stat_value(d.mnt, "processes")
+            procs = d.stats().values.get("processes")
             listed = count_pids(d.mnt)
             ps = [PROCSIM_RUN, "-m", d.mnt, "--", "ps", "-e"]
             runs = []
@@ -68,37 +60,22 @@ def bench_scale(args):
     header = ["processes", "populate s", "daemon RSS MiB",
               "bytes/process", "ls /proc pids / expected", "ps -e cold s",
               "daemon CPU s", "ps -e warm s", "daemon CPU s"]
-    table = markdown_table(header, rows)
     title = ("scale: one run per size (ps -e through procsim-run; RSS after "
              "populate; bytes/process include threads and the VMAs)")
-    print(f"\n### {title}\n\n{table}\n")
-    out = outdir_for(args, "scale")
-    with open(os.path.join(out, "scale.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n\nFUSE requests per run:\n\n")
-        for r in csv_rows:
-            f.write(f"- {r[0]:,} processes, ps -e {r[6]}: {r[11]}\n")
-    write_csv(os.path.join(out, "scale.csv"),
-              ["processes", "populate_s", "rss_bytes", "bytes_per_process",
-               "listed", "expected", "ps_run", "ps_wall_s", "ps_user_s",
-               "ps_sys_s", "daemon_cpu_s", "fuse_requests"], csv_rows)
-    with open(os.path.join(out, "scale.dat"), "w") as f:
-        for i in range(0, len(csv_rows), 2):
-            c, w = csv_rows[i], csv_rows[i + 1]
-            f.write(f"{c[0]} {c[1]} {int(c[2]) / 2**20:.1f} {c[7]} {w[7]}\n")
-    gnuplot("""set terminal TERMINAL size 900,500 noenhanced
-set output 'scale.png'
-set title 'procsim at scale'
-set logscale xy
-set xlabel 'simulated processes'
-set ylabel 'seconds'
-set y2label 'daemon RSS (MiB)'
-set y2tics
-set logscale y2
-set key top left
-set grid
-plot 'scale.dat' using 1:2 with linespoints title 'populate (s)', \\
-     '' using 1:4 with linespoints title 'ps -e cold (s)', \\
-     '' using 1:5 with linespoints title 'ps -e warm (s)', \\
-     '' using 1:3 axes x1y2 with linespoints title 'RSS (MiB, right)'
-""", out)
-    progress(f"scale: wrote {out}/{{scale.md,scale.csv,scale.png}}")
+    rep = Report(args, "scale")
+    rep.table(title, header, rows)
+    rep.csv("scale.csv",
+            ["processes", "populate_s", "rss_bytes", "bytes_per_process",
+             "listed", "expected", "ps_run", "ps_wall_s", "ps_user_s",
+             "ps_sys_s", "daemon_cpu_s", "fuse_requests"], csv_rows)
+    cold, warm = csv_rows[0::2], csv_rows[1::2]
+    rep.plot(Plot("scale", "procsim at scale", "simulated processes",
+                  "seconds", [
+                      Series("populate (s)", [(c[0], float(c[1])) for c in cold]),
+                      Series("ps -e cold (s)", [(c[0], float(c[7])) for c in cold]),
+                      Series("ps -e warm (s)", [(w[0], float(w[7])) for w in warm]),
+                      Series("RSS (MiB, right)", [(c[0], int(c[2]) / 2**20)
+                                                  for c in cold], axis="x1y2")],
+                  log="xy", y2label="daemon RSS (MiB)"))
+    rep.done("\nFUSE requests per run:\n\n" + "".join(
+        f"- {r[0]:,} processes, ps -e {r[6]}: {r[11]}\n" for r in csv_rows))

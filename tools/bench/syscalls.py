@@ -12,7 +12,8 @@ call, for four paths:
 import os
 import subprocess
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import (CMD_TIMEOUT, PROCSIM_RUN, BenchError, Daemon,
+                          Report, fmt_spread, progress, scenario, summarize)
 
 LOOP = r"""
 import ctypes, os, sys, time
@@ -52,14 +53,11 @@ def _tool(mnt, argv, syscalls=True):
           "command alone")
 def bench_syscalls(args):
     iters = 300 if args.quick else 3000
-    out = outdir_for(args, "syscalls")
+    rep = Report(args, "syscalls")
     res, rows = {}, []
     with Daemon("populate=200") as d:
         ctl = os.path.join(d.mnt, "procsim", "ctl")
-        fd = os.open(ctl, os.O_RDWR)
-        os.write(fd, b"fork 1\n")
-        target = os.read(fd, 512).split()[0].decode()
-        os.close(fd)
+        target = d.ctl("fork 1")[0].split()[0]
         paths = {
             "emulated": lambda: _tool(d.mnt, ["python3", "-c", LOOP, target,
                                               str(iters)]),
@@ -79,15 +77,14 @@ def bench_syscalls(args):
                     res.setdefault(name, []).append(v)
                     rows.append([name, r, iters, f"{v:.2f}"])
             progress(f"syscalls: run {r}/{args.runs}")
-    write_csv(os.path.join(out, "runs.csv"),
-              ["path", "run", "calls", "us_per_call"], rows)
+    rep.csv("runs.csv", ["path", "run", "calls", "us_per_call"], rows)
     emu = summarize(res["emulated"])[0]
-    table = markdown_table(
-        ["path", "µs per kill(pid, 0), median (min–max)", "× untrapped"],
-        [[name, fmt_spread(summarize(v)),
-          f"{summarize(v)[0] / summarize(res['untrapped'])[0]:.0f}"]
-         for name, v in res.items()])
-    print(f"### syscalls: kill(pid, 0) from a tool under procsim-run "
-          f"({iters} calls per run, median of {args.runs} runs)\n\n{table}\n\n"
-          f"An emulated kill costs {emu:.1f} µs, of which the ctl command "
-          f"itself is {summarize(res['ctl'])[0]:.1f} µs.\n")
+    rep.table(f"syscalls: kill(pid, 0) from a tool under procsim-run "
+              f"({iters} calls per run, median of {args.runs} runs)",
+              ["path", "µs per kill(pid, 0), median (min–max)", "× untrapped"],
+              [[name, fmt_spread(summarize(v)),
+                f"{summarize(v)[0] / summarize(res['untrapped'])[0]:.0f}"]
+               for name, v in res.items()],
+              f"An emulated kill costs {emu:.1f} µs, of which the ctl command "
+              f"itself is {summarize(res['ctl'])[0]:.1f} µs.")
+    rep.done()

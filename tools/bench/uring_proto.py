@@ -8,11 +8,12 @@ import io
 import os
 import resource
 import select
+import statistics
 import subprocess
 import tempfile
-import time
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import (BUILD, CMD_TIMEOUT, BenchError, Report, cpu_ns,
+                          progress, scenario, summarize)
 
 ENABLE_URING = "/sys/module/fuse/parameters/enable_uring"
 
@@ -88,18 +89,6 @@ class UringParam:
         return False
 
 
-def _server_cpu_ns(pid):
-    """CPU ns the server's threads have run (schedstat's first field)."""
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                total += int(f.read().split()[0])
-        except OSError:
-            pass
-    return total
-
-
 class Server:
     """build/uring-proto serve on a fresh mountpoint, for a `with` block."""
 
@@ -160,12 +149,12 @@ def _one_run(exe, flags, driver_cpu, dirs):
             argv = [exe, "drive", f"--dirs={dirs}", f"--passes={p}"]
             if driver_cpu is not None:
                 argv.append(f"--cpu={driver_cpu}")
-            cpu0 = _server_cpu_ns(srv.proc.pid)
+            cpu0 = cpu_ns(srv.proc.pid)
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             r = subprocess.run(argv + [srv.mnt], capture_output=True,
                                text=True, timeout=CMD_TIMEOUT, check=False)
             ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu1 = _server_cpu_ns(srv.proc.pid)
+            cpu1 = cpu_ns(srv.proc.pid)
             drv = (ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime)
             if r.returncode != 0:
                 raise BenchError(f"{' '.join(argv)}: {r.stderr.strip()}")
@@ -185,7 +174,7 @@ def _two_run(exe, flags, cpus, dirs):
     half = dirs // 2
     with Server(exe, flags, dirs) as srv:
         for p in PASSES:
-            cpu0 = _server_cpu_ns(srv.proc.pid)
+            cpu0 = cpu_ns(srv.proc.pid)
             procs = [subprocess.Popen(
                 [exe, "drive", f"--dirs={dirs}", f"--from={i * half}",
                  f"--count={half}", f"--passes={p}", f"--cpu={c}", srv.mnt],
@@ -197,7 +186,7 @@ def _two_run(exe, flags, cpus, dirs):
                 if pr.returncode != 0:
                     raise BenchError(f"two drivers: {e.strip()}")
                 walls.append(float(next(csv.DictReader(io.StringIO(o)))["wall_s"]))
-            out[p] = (max(walls), _server_cpu_ns(srv.proc.pid) - cpu0)
+            out[p] = (max(walls), cpu_ns(srv.proc.pid) - cpu0)
     return out
 
 
@@ -282,7 +271,6 @@ def bench_uring_proto(args):
              f"open + read + close its stat) on a fresh mount (cold) and "
              f"again (warm); medians of {args.runs} runs, {ncpu} CPUs, load "
              f"average {load0:.1f} before, {os.getloadavg()[0]:.1f} after")
-    table = markdown_table(header, rows)
     rows2 = []
     base2 = CONFIGS2[0][0]
     for label, _, cpus in CONFIGS2:
@@ -303,17 +291,13 @@ def bench_uring_proto(args):
                                  f"{s[p][0]:.6f}", "", s[p][1], ""])
     title2 = (f"uring-proto, two drivers at once (each over {dirs // 2} "
               f"directories, pinned to the CPUs shown): the slower one's wall")
-    table2 = markdown_table(
-        ["transport", "drivers' CPUs", "pass", "wall ms (min–max)",
-         "µs/dir", "server CPU µs/dir", f"÷ {base2} (paired)"], rows2)
-    print(f"\n### {title}\n\n{table}\n")
+    rep = Report(args, "uring-proto")
+    rep.table(title, header, rows)
     if rows2:
-        print(f"### {title2}\n\n{table2}\n")
-    out = outdir_for(args, "uring-proto")
-    with open(os.path.join(out, "uring-proto.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n")
-        if rows2:
-            f.write(f"\n### {title2}\n\n{table2}\n")
-    write_csv(os.path.join(out, "runs.csv"),
-              ["transport", "pass", "run", "dirs", "wall_s", "requests",
-               "server_cpu_ns", "driver_cpu_ns"], csv_rows)
+        rep.table(title2, ["transport", "drivers' CPUs", "pass",
+                           "wall ms (min–max)", "µs/dir", "server CPU µs/dir",
+                           f"÷ {base2} (paired)"], rows2)
+    rep.csv("runs.csv", ["transport", "pass", "run", "dirs", "wall_s",
+                         "requests", "server_cpu_ns", "driver_cpu_ns"],
+            csv_rows)
+    rep.done()

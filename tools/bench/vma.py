@@ -1,9 +1,7 @@
 """Scenarios str02, str02-frag and forkdup: the VMA stores (corebench-vma)."""
 
-import os
-import subprocess
-
-from bench.common import *  # noqa: F401,F403
+from bench.common import (CMD_TIMEOUT, Plot, Report, Series, corebench,
+                          progress, scenario, summarize)
 
 STORES = ["list", "cache", "gaptree", "maple"]
 DUP_CONFIGS = [("list", "insert"), ("cache", "insert"), ("gaptree", "insert"),
@@ -17,16 +15,9 @@ FORKDUP_AFTER = dict(zip(FORKDUP_VMAS, [114558, 83067, 65008, 45824, 28751,
                                         16072, 8922, 4747, 2436, 1233, 599]))
 
 
-def corebench(*argv, timeout=CMD_TIMEOUT):
-    exe = os.path.join(BUILD, "corebench-vma")
-    if not os.path.exists(exe):
-        raise BenchError(f"{exe} missing: build first (tools/build)")
-    r = subprocess.run([exe, *map(str, argv)], capture_output=True, text=True,
-                       timeout=timeout, check=False)
-    if r.returncode:
-        raise BenchError(f"corebench-vma {' '.join(map(str, argv))}: "
-                         f"{r.stderr.strip()}")
-    return [line.split(",") for line in r.stdout.split()]
+def vma(*argv, timeout=CMD_TIMEOUT):
+    """corebench-vma argv: its CSV rows."""
+    return corebench("vma", *argv, timeout=timeout).rows()
 
 
 def median_of(runs, fn, warmup=True):
@@ -59,7 +50,7 @@ def bench_str02(args):
         # timeout, and no separate warm-up (each run is many steps).
         def one(store=store, t=t):
             return {int(r[2]): float(r[3])
-                    for r in corebench("str02", store, t, step, timeout=3600)}
+                    for r in vma("str02", store, t, step, timeout=3600)}
         res[store] = median_of(runs, one, warmup=False)
     steps = sorted({n for r in res.values() for n in r})
     header = ["threads"] + [f"{s} µs/thread" for s in STORES]
@@ -82,29 +73,16 @@ def bench_str02(args):
     title = (f"str02: CPU time per thread creation, median of {runs} runs, "
              f"per step of {step} threads (published, 2.6.13 on its hardware:"
              f" 20,000 threads 0.7 s system time with the cache, 30+ s without)")
-    table = markdown_table(header, rows)
-    print(f"\n### {title}\n\n{table}\n")
-    out = outdir_for(args, "str02")
-    with open(os.path.join(out, "str02.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n")
-    write_csv(os.path.join(out, "summary.csv"),
-              ["store", "threads", "ns_median", "ns_min", "ns_max"], csv_rows)
-    for s in STORES:
-        with open(os.path.join(out, f"{s}.dat"), "w") as f:
-            for n in sorted(res[s]):
-                v = res[s][n]
-                f.write(f"{n} {v[0] / 1000:.3f} {v[1] / 1000:.3f} {v[2] / 1000:.3f}\n")
-    gnuplot("""set terminal TERMINAL size 900,500 noenhanced
-set output 'str02.png'
-set title 'str02: CPU time per thread creation (median, min-max)'
-set xlabel 'threads created so far'
-set ylabel 'microseconds per thread'
-set logscale y
-set key top left
-set grid
-plot """ + ", ".join(f"'{s}.dat' using 1:2:3:4 with yerrorlines title '{s}'"
-                     for s in STORES) + "\n", out)
-    progress(f"str02: wrote {out}/{{str02.md,summary.csv,str02.png}}")
+    rep = Report(args, "str02")
+    rep.table(title, header, rows)
+    rep.csv("summary.csv", ["store", "threads", "ns_median", "ns_min",
+                            "ns_max"], csv_rows)
+    rep.plot(Plot("str02", "str02: CPU time per thread creation (median, "
+                  "min-max)", "threads created so far", "microseconds per "
+                  "thread", [Series(s, [(n, *(x / 1000 for x in res[s][n]))
+                                        for n in sorted(res[s])])
+                             for s in STORES], log="y"))
+    rep.done()
 
 
 @scenario("str02-frag", "mmap/munmap churn with mixed sizes at V mappings: "
@@ -118,34 +96,22 @@ def bench_frag(args):
         for v in sizes:
             progress(f"str02-frag: {store}, {v} mappings")
             res[store, v] = median_of(
-                runs, lambda store=store, v=v: {0: float(corebench("frag", store, v, ops)[0][3])})[0]
+                runs, lambda store=store, v=v: {0: float(vma("frag", store, v, ops)[0][3])})[0]
     header = ["mappings"] + [f"{s} µs/op" for s in STORES]
     rows = [[v] + [f"{res[s, v][0] / 1000:.2f}" for s in STORES] for v in sizes]
     title = (f"str02-frag: munmap+mmap churn, sizes 1-8 (70%), 16-80 (25%), "
              f"256-768 pages (5%); CPU µs per op (one munmap + one mmap), median of {runs} runs")
-    table = markdown_table(header, rows)
-    print(f"\n### {title}\n\n{table}\n")
-    out = outdir_for(args, "str02-frag")
-    with open(os.path.join(out, "frag.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n")
-    write_csv(os.path.join(out, "summary.csv"),
-              ["store", "mappings", "ns_median", "ns_min", "ns_max"],
-              [[s, v, *(f"{x:.1f}" for x in res[s, v])] for s in STORES for v in sizes])
-    for s in STORES:
-        with open(os.path.join(out, f"{s}.dat"), "w") as f:
-            for v in sizes:
-                f.write(f"{v} " + " ".join(f"{x / 1000:.3f}" for x in res[s, v]) + "\n")
-    gnuplot("""set terminal TERMINAL size 900,500 noenhanced
-set output 'frag.png'
-set title 'munmap+mmap churn (median, min-max)'
-set xlabel 'mappings'
-set ylabel 'microseconds per munmap+mmap'
-set logscale xy
-set key top left
-set grid
-plot """ + ", ".join(f"'{s}.dat' using 1:2:3:4 with yerrorlines title '{s}'"
-                     for s in STORES) + "\n", out)
-    progress(f"str02-frag: wrote {out}/{{frag.md,summary.csv,frag.png}}")
+    rep = Report(args, "str02-frag", md="frag.md")
+    rep.table(title, header, rows)
+    rep.csv("summary.csv", ["store", "mappings", "ns_median", "ns_min",
+                            "ns_max"],
+            [[s, v, *(f"{x:.1f}" for x in res[s, v])] for s in STORES
+             for v in sizes])
+    rep.plot(Plot("frag", "munmap+mmap churn (median, min-max)", "mappings",
+                  "microseconds per munmap+mmap",
+                  [Series(s, [(v, *(x / 1000 for x in res[s, v]))
+                              for v in sizes]) for s in STORES], log="xy"))
+    rep.done()
 
 
 # ---------------------------------------------------------------- forkdup
@@ -163,7 +129,7 @@ def bench_forkdup(args):
             progress(f"forkdup: {store}/{dup}, {v} VMAs")
 
             def one(store=store, dup=dup, v=v):
-                r = corebench("forkdup", store, dup, v, secs)[0]
+                r = vma("forkdup", store, dup, v, secs)[0]
                 return {"fps": float(r[4]), "dup": float(r[5]),
                         "bytes": int(r[6]), "memcpy": float(r[7])}
             res[store, dup, v] = median_of(runs, one)
@@ -185,7 +151,8 @@ def bench_forkdup(args):
                              r["bytes"][0], f"{r['memcpy'][0]:.3f}"])
     title = (f"forkdup: fork+exit+wait per second (CPU time), median of {runs} "
              f"runs; published: forks per 10 s, Linux before/after __mt_dup")
-    table = markdown_table(header, rows)
+    rep = Report(args, "forkdup")
+    rep.table(title, header, rows)
     # The copy alone against memcpy of the same bytes (store nodes + VMAs).
     h2 = ["VMAs"] + [f"{c} dup µs" for c in cfg] + ["bytes (maple)", "memcpy µs",
                                                    "maple bulk / memcpy"]
@@ -195,34 +162,19 @@ def bench_forkdup(args):
         rows2.append([v] + [f"{res[s, d, v]['dup'][0]:.1f}" for s, d in DUP_CONFIGS] +
                      [int(mb["bytes"][0]), f"{mb['memcpy'][0]:.1f}",
                       f"{mb['dup'][0] / mb['memcpy'][0]:.1f}×"])
-    table2 = markdown_table(h2, rows2)
-    title2 = "forkdup: the address-space copy alone (dup_mm) against memcpy"
-    print(f"\n### {title}\n\n{table}\n\n### {title2}\n\n{table2}\n")
-    out = outdir_for(args, "forkdup")
-    with open(os.path.join(out, "forkdup.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n\n### {title2}\n\n{table2}\n")
-    write_csv(os.path.join(out, "summary.csv"),
-              ["store", "dup", "vmas", "forks_per_s", "min", "max", "dup_us",
-               "bytes", "memcpy_us"], csv_rows)
-    for s, d in DUP_CONFIGS:
-        with open(os.path.join(out, f"{s}-{d}.dat"), "w") as f:
-            for v in vmas:
-                x = res[s, d, v]["fps"]
-                f.write(f"{v} {x[0]:.1f} {x[1]:.1f} {x[2]:.1f}\n")
-    with open(os.path.join(out, "published.dat"), "w") as f:
-        for v in vmas:
-            f.write(f"{v} {FORKDUP_BEFORE[v] / 10} {FORKDUP_AFTER[v] / 10}\n")
-    gnuplot("""set terminal TERMINAL size 900,500 noenhanced
-set output 'forkdup.png'
-set title 'forks per second by VMA count (median, min-max)'
-set xlabel 'VMAs'
-set ylabel 'forks per second'
-set logscale xy
-set key bottom left
-set grid
-plot """ + ", ".join(f"'{s}-{d}.dat' using 1:2:3:4 with yerrorlines title '{s}/{d}'"
-                     for s, d in DUP_CONFIGS) +
-            ", 'published.dat' using 1:2 with lines dt 2 title 'Linux before (published)'"
-            ", 'published.dat' using 1:3 with lines dt 3 title 'Linux after (published)'\n",
-            out)
-    progress(f"forkdup: wrote {out}/{{forkdup.md,summary.csv,forkdup.png}}")
+    rep.table("forkdup: the address-space copy alone (dup_mm) against "
+              "memcpy", h2, rows2)
+    rep.csv("summary.csv", ["store", "dup", "vmas", "forks_per_s", "min",
+                            "max", "dup_us", "bytes", "memcpy_us"], csv_rows)
+    rep.plot(Plot("forkdup", "forks per second by VMA count (median, "
+                  "min-max)", "VMAs", "forks per second",
+                  [Series(f"{s}/{d}", [(v, *res[s, d, v]["fps"])
+                                       for v in vmas])
+                   for s, d in DUP_CONFIGS] +
+                  [Series("Linux before (published)",
+                          [(v, FORKDUP_BEFORE[v] / 10) for v in vmas],
+                          style="dt 2"),
+                   Series("Linux after (published)",
+                          [(v, FORKDUP_AFTER[v] / 10) for v in vmas],
+                          style="dt 3")], log="xy", key="bottom left"))
+    rep.done()

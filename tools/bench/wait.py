@@ -1,12 +1,9 @@
 """Scenario wait: waitpid's O(n) scan against the O(1) lookup (seed 000)."""
 
-import csv
-import io
-import os
-import subprocess
 import time
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import (BenchError, Daemon, Report, corebench, progress,
+                          scenario, summarize)
 
 # ANCHORS.md section 2 (commit 5449162ac001): fork + waitpid, from a task
 # with N children, in µs, before (scan) and after (lookup).  Published.
@@ -21,17 +18,11 @@ def _core_runs(kind, ns, runs, min_ms):
     """{(strategy, n): [ns per op]}: one fresh corebench process per run
     and N (both strategies inside it, alternating), so the heap layout of
     one process does not colour every figure."""
-    exe = os.path.join(BUILD, "corebench-wait")
-    if not os.access(exe, os.X_OK):
-        raise BenchError(f"no {exe}: run tools/build first")
     out, rows = {}, []
     for r in range(runs):
         for n in ns:
-            text = subprocess.run(
-                [exe, "--runs", "1", "--min-ms", str(min_ms), "--kind", kind,
-                 str(n)], capture_output=True, text=True, check=True,
-                timeout=CMD_TIMEOUT).stdout
-            for row in csv.DictReader(io.StringIO(text)):
+            for row in corebench("wait", "--runs", 1, "--min-ms", min_ms,
+                                 "--kind", kind, n).dicts():
                 v = float(row["ns_per_op"])
                 out.setdefault((row["strategy"], n), []).append(v)
                 rows.append(["core", kind, row["strategy"], n, r,
@@ -40,61 +31,25 @@ def _core_runs(kind, ns, runs, min_ms):
     return out, rows
 
 
-class Ctl:
-    """The mount's control file, one command per open (as procsimctl)."""
-
-    def __init__(self, mnt):
-        self.path = os.path.join(mnt, "procsim", "ctl")
-
-    def __call__(self, line):
-        fd = os.open(self.path, os.O_RDWR)
-        try:
-            os.write(fd, (line + "\n").encode())
-            chunks = []
-            while True:
-                b = os.read(fd, 1 << 20)
-                if not b:
-                    break
-                chunks.append(b)
-        finally:
-            os.close(fd)
-        reply = b"".join(chunks).decode()
-        if reply.startswith("E"):
-            raise BenchError(f"ctl {line}: {reply.strip()}")
-        return reply
-
-
-def _ctl_setup(ctl, n):
-    ctl("reset")
-    w = ctl("fork 1").split()[0]
+def _ctl_setup(d, n):
+    """A fresh world on d with one waiter W holding n children; W."""
+    d.ctl("reset")
+    w = d.ctl("fork 1")[0].split()[0]
     if n:
-        ctl(f"fork {w} {n}")
+        d.ctl(f"fork {w} {n}")
     return w
 
 
-def _daemon_cpu_ns(pid):
-    """CPU time the daemon's threads have run, in ns (schedstat's first
-    field): what the daemon spent, whatever else the machine runs."""
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                total += int(f.read().split()[0])
-        except (FileNotFoundError, ProcessLookupError):
-            pass		# a FUSE worker thread that just ended
-    return total
-
-
-def _ctl_op(ctl, w, iters, pid):
+def _ctl_op(d, w, iters):
     """(wall ns, daemon CPU ns) per fork + exit + wait through the ctl file:
     one write carries all `iters` cycles (repeat, with $! the new child),
     so one FUSE round trip is shared by them all."""
-    c0, t0 = _daemon_cpu_ns(pid), time.perf_counter()
-    reply = ctl(f"repeat {iters} fork {w}; exit $!; wait {w} $!")
-    if reply.strip() != f"ok {iters}":
-        raise BenchError(f"ctl repeat: {reply.strip()}")
+    c0, t0 = d.cpu_ns(), time.perf_counter()
+    reply = d.ctl(f"repeat {iters} fork {w}; exit $!; wait {w} $!")
+    if reply != [f"ok {iters}"]:
+        raise BenchError(f"ctl repeat: {' '.join(reply)}")
     wall = (time.perf_counter() - t0) / iters * 1e9
-    return wall, (_daemon_cpu_ns(pid) - c0) / iters
+    return wall, (d.cpu_ns() - c0) / iters
 
 
 def _ctl_runs(ns, runs, iters):
@@ -108,16 +63,15 @@ def _ctl_runs(ns, runs, iters):
     # daemon's CPU time per operation by 2x, more than do_wait itself.
     with Daemon("wait=scan,pid_max=4194304,cache=off", ["-s"]) as ds, \
             Daemon("wait=lookup,pid_max=4194304,cache=off", ["-s"]) as dl:
-        ctls = {"scan": Ctl(ds.mnt), "lookup": Ctl(dl.mnt)}
-        pids = {"scan": ds.proc.pid, "lookup": dl.proc.pid}
+        ds_ = {"scan": ds, "lookup": dl}
         for n in ns:
-            ws = {s: _ctl_setup(ctls[s], n) for s in STRATEGIES}
+            ws = {s: _ctl_setup(ds_[s], n) for s in STRATEGIES}
             for r in range(runs):
                 # Whichever daemon goes first after a pause pays for waking
                 # up: alternate the order, and warm each up right before.
                 for s in STRATEGIES[::1 if r % 2 else -1]:
-                    _ctl_op(ctls[s], ws[s], max(iters // 4, 1), pids[s])
-                    v, c = _ctl_op(ctls[s], ws[s], iters, pids[s])
+                    _ctl_op(ds_[s], ws[s], max(iters // 4, 1))
+                    v, c = _ctl_op(ds_[s], ws[s], iters)
                     out.setdefault((s, n), []).append(v)
                     cpu.setdefault((s, n), []).append(c)
                     rows.append(["ctl", "children", s, n, r, iters,
@@ -148,7 +102,7 @@ def _table(res, ns, unit_div, unit, anchors):
                      f"{a[1] / a1[1]:.2f}"] if a else ["—"] * 4)
         rows.append(row)
         summary.append([n, sc[0], lk[0]])
-    return markdown_table(header, rows), summary
+    return header, rows, summary
 
 
 @scenario("wait-ctl", "the wait scenario's ctl-file tables alone (one "
@@ -167,15 +121,15 @@ def bench_wait(args):
     min_ms = 5 if args.quick else 40
     ctl_ns = [1, 100, 1000] if args.quick else CTL_NS
     ctl_iters = 30 if args.quick else 300
-    out = outdir_for(args, "wait")
-    md, all_rows = [], []
+    rep = Report(args, "wait")
+    all_rows = []
 
     for kind in ("children", "tracees") if not args.ctl_only else ():
         progress(f"wait: core API, N {kind}")
         res, rows = _core_runs(kind, WAIT_NS, runs, min_ms)
         all_rows += rows
-        table, summary = _table(res, WAIT_NS, 1000, "µs", WAIT_ANCHORS
-                                if kind == "children" else None)
+        header, rows, summary = _table(res, WAIT_NS, 1000, "µs", WAIT_ANCHORS
+                                       if kind == "children" else None)
         sc1, scn = summary[0][1], summary[-1][1]
         slope = (scn - sc1) / (WAIT_NS[-1] - WAIT_NS[0])
         title = (f"wait, core API, N {kind}: fork one more child, exit it, "
@@ -189,31 +143,24 @@ def bench_wait(args):
                 f"{'child' if kind == 'children' else 'tracee'}; lookup "
                 f"at N={WAIT_NS[-1]:,} is {summary[-1][2] / summary[0][2]:.2f}× "
                 f"its N=1 time")
-        md.append(f"### {title}\n\n{table}\n\n{note}\n")
-        write_csv(os.path.join(out, f"core_{kind}.csv"),
-                  ["n", "scan_median_ns", "lookup_median_ns"], summary)
+        rep.table(title, header, rows, note)
+        rep.csv(f"core_{kind}.csv", ["n", "scan_median_ns",
+                                     "lookup_median_ns"], summary)
 
     progress("wait: through the ctl file on a mount")
     res, cpu, rows = _ctl_runs(ctl_ns, runs, ctl_iters)
     all_rows += rows
     for what, r in (("the daemon's CPU time (all its threads, from "
                      "schedstat)", cpu), ("wall time", res)):
-        table, summary = _table(r, ctl_ns, 1000, "µs", WAIT_ANCHORS)
-        md.append(f"### wait, through /proc/procsim/ctl, N children (one "
+        header, rows, summary = _table(r, ctl_ns, 1000, "µs", WAIT_ANCHORS)
+        rep.table(f"wait, through /proc/procsim/ctl, N children (one "
                   f"write per run: `repeat {ctl_iters} fork W; exit $!; "
                   f"wait W $!`; µs of {what} per operation, median of "
-                  f"{runs} runs of {ctl_iters})\n\n{table}\n")
-        write_csv(os.path.join(out, "ctl_children_cpu.csv" if r is cpu else
-                               "ctl_children_wall.csv"),
-                  ["n", "scan_median_ns", "lookup_median_ns"], summary)
+                  f"{runs} runs of {ctl_iters})", header, rows)
+        rep.csv("ctl_children_cpu.csv" if r is cpu else
+                "ctl_children_wall.csv",
+                ["n", "scan_median_ns", "lookup_median_ns"], summary)
 
-    text = "\n".join(md)
-    print("\n" + text)
-    with open(os.path.join(out, "wait.md"), "w") as f:
-        f.write(text)
-    write_csv(os.path.join(out, "runs.csv"),
-              ["via", "kind", "strategy", "n", "run", "iters", "ns_per_op",
-               "daemon_cpu_ns_per_op"],
-              all_rows)
-    progress(f"wait: wrote {out}/{{wait.md,runs.csv,core_*.csv,"
-             f"ctl_children_*.csv}}")
+    rep.csv("runs.csv", ["via", "kind", "strategy", "n", "run", "iters",
+                         "ns_per_op", "daemon_cpu_ns_per_op"], all_rows)
+    rep.done()

@@ -1,13 +1,10 @@
 """Scenario watchers: fork+exit+wait loops per second under each task
 watcher mechanism (table, chain, direct) and with none, in the core."""
 
-import csv
-import io
-import os
 import statistics
-import subprocess
 
-from bench.common import *  # noqa: F401,F403
+from bench.common import (CMD_TIMEOUT, Plot, Report, Series, corebench,
+                          progress, scenario)
 
 # ANCHORS.md section 5 (seed 002): forks per second, mean of 100 samples.
 SEED_BASELINE = 6925.16
@@ -26,17 +23,11 @@ def _paired(by_sample, a, b):
 def bench_watchers(args):
     samples = 30 if args.quick else max(50, args.runs * 10)
     loops = 10000 if args.quick else 100000
-    exe = os.path.join(BUILD, "corebench-watchers")
-    if not os.access(exe, os.X_OK):
-        raise BenchError(f"no {exe}: build first (tools/build)")
     progress(f"watchers: {samples} samples x {loops} loops x {len(MECHS)} "
              f"mechanisms, interleaved")
-    r = subprocess.run([exe, str(samples), str(loops), ",".join(MECHS)],
-                       capture_output=True, text=True, timeout=CMD_TIMEOUT,
-                       check=False)
-    if r.returncode != 0:
-        raise BenchError(f"corebench-watchers failed: {r.stderr.strip()}")
-    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    core = corebench("watchers", samples, loops, ",".join(MECHS),
+                     timeout=CMD_TIMEOUT)
+    rows = core.dicts()
     rate = {m: [] for m in MECHS}
     by_sample = {}
     for row in rows:
@@ -79,25 +70,12 @@ def bench_watchers(args):
              f"per CPU-second of the benchmark thread (wall: last column); "
              f"published rows are the seed's, mean of 100 samples on 2006 "
              f"hardware through real fork()")
-    table = markdown_table(header, out_rows)
-    print(f"\n### {title}\n\n{table}\n\n{verdict}\n")
-
-    out = outdir_for(args, "watchers")
-    with open(os.path.join(out, "watchers.md"), "w") as f:
-        f.write(f"### {title}\n\n{table}\n\n{verdict}\n")
-    with open(os.path.join(out, "runs.csv"), "w") as f:
-        f.write(r.stdout)
-    with open(os.path.join(out, "watchers.dat"), "w") as f:
-        for i, m in enumerate(MECHS):
-            for v in rate[m]:
-                f.write(f"{i} {v:.2f}\n")
-    gnuplot(f"""set terminal TERMINAL size 800,450 noenhanced
-set output 'watchers.png'
-set title "fork+exit+wait per second by watcher mechanism ({samples} samples)"
-set ylabel 'forks/s'
-set xtics ({", ".join(f'"{m}" {i}' for i, m in enumerate(MECHS))})
-set xrange [-0.5:{len(MECHS) - 0.5}]
-set grid ytics
-plot 'watchers.dat' using ($1 + (rand(0) - 0.5) * 0.3):2 with points pt 7 ps 0.5 notitle
-""", out)
-    progress(f"watchers: wrote {out}/{{watchers.md,runs.csv,watchers.png}}")
+    rep = Report(args, "watchers")
+    rep.table(title, header, out_rows, verdict)
+    rep.raw("runs.csv", core.text)
+    rep.plot(Plot("watchers", f"fork+exit+wait per second by watcher "
+                  f"mechanism ({samples} samples)", None, "forks/s",
+                  [Series(m, [(i, v) for v in rate[m]])
+                   for i, m in enumerate(MECHS)], kind="points",
+                  size=(800, 450)))
+    rep.done()
