@@ -247,6 +247,7 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 	mm->users = 1;
 	mm->args = mm->env = NULL;
 	mm->map_count = 0;
+	mm->locked_vm = 0;		/* mlock is not inherited */
 	memset(&mm->stat, 0, sizeof(mm->stat));	/* vma_link counts again */
 	if (copy_bytes(&mm->args, &mm->args_len, old->args, old->args_len) ||
 	    copy_bytes(&mm->env, &mm->env_len, old->env, old->env_len))

@@ -43,6 +43,10 @@
 #define VM_DENYWRITE	0x00000800UL
 #define VM_ACCOUNT	0x00100000UL
 #define VM_ANON		0x80000000UL	/* procsim: no file behind it */
+/* procsim: every resident page of this file mapping is dirty (a written
+ * private mapping: .data, RELRO after relocation).  Only import sets it;
+ * anonymous memory is dirty anyway.  A bit with no VmFlags mnemonic. */
+#define VM_DIRTY	0x00080000UL
 
 struct vm_area_struct {
 	unsigned long vm_start, vm_end;	/* [start, end) */
@@ -89,6 +93,16 @@ struct mm_struct {
 	char *env;			/* environ, NUL-separated */
 	size_t env_len;
 	unsigned long hiwater_vm, hiwater_rss;	/* VmPeak, VmHWM in pages */
+	unsigned long locked_vm;	/* VmLck in pages: only import sets it
+					 * (mlock is not modelled); fork and
+					 * exec start at 0, as Linux */
+	/*
+	 * glibc's stack cache, as a hint (core/thread_stack.c): 0 unknown,
+	 * else 1 + the cached stacks.  Never below the truth (a VMA gets
+	 * VM_STACK_CACHED only through thread_stack_put), so 1 means "none"
+	 * and spares a new thread's clone the walk over every VMA.
+	 */
+	unsigned int stack_cache_hint;
 	/*
 	 * The VMAs' totals, kept as they change (the kernel's rss_stat and
 	 * total_vm), so a render reads them without walking the VMAs.  The

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <stdint.h>
+#include <string.h>
 #include "list.h"
 #include "mm.h"
 #include "rcu.h"
@@ -99,6 +100,10 @@ struct task {
 	unsigned long nvcsw, nivcsw;
 	unsigned int cpu;
 	const char *wchan;		/* static symbol name, or NULL: "0" */
+	/* A kernel thread's name beyond comm (proc_task_name: a worker's
+	 * "kworker/0:1-events"), interned; NULL: comm is the whole name.
+	 * Only import sets it: the simulation's own kthreads fit comm. */
+	const char *full_name;
 	uint64_t gen;			/* bumped on every visible change */
 	bool logged;			/* in kernel->changed already */
 	struct key *keys;		/* the keys watcher's per-task keyring */
@@ -125,6 +130,15 @@ static inline bool thread_group_leader(const struct task *t)
 static inline bool task_is_kthread(const struct task *t)
 {
 	return t->flags & PF_KTHREAD;
+}
+
+/* The name stat, status and comm print (proc_task_name), its length in *@len. */
+static inline const char *task_name(const struct task *t, size_t *len)
+{
+	const char *s = t->full_name ? t->full_name : t->comm;
+
+	*len = t->full_name ? strlen(s) : strnlen(s, TASK_COMM_LEN);
+	return s;
 }
 
 #endif

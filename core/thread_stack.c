@@ -21,34 +21,61 @@ static struct vm_area_struct *stack_above(const struct mm_struct *mm,
 	return s;
 }
 
-/* The first stack that is cached (@cached) or in use, and how many cached. */
-static struct vm_area_struct *find_stack(const struct mm_struct *mm, bool cached,
-					 int *nr_cached)
+/*
+ * The first stack (lowest address) that is cached (@cached) or in use.  With
+ * @nr_cached the walk counts the cached ones and so visits every VMA;
+ * without, it stops at the first match, which the top-down layout puts
+ * near the start: the newest stacks are the lowest.
+ */
+static struct vm_area_struct *find_stack(struct mm_struct *mm, bool cached,
+					 unsigned int *nr_cached)
 {
 	struct vm_area_struct *v, *s, *found = NULL;
+	unsigned int nr = 0;
 
-	*nr_cached = 0;
 	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
 		s = stack_above(mm, v);
 		if (!s)
 			continue;
-		*nr_cached += !!(s->vm_flags & VM_STACK_CACHED);
-		if (!found && !!(s->vm_flags & VM_STACK_CACHED) == cached)
+		nr += !!(s->vm_flags & VM_STACK_CACHED);
+		if (!found && !!(s->vm_flags & VM_STACK_CACHED) == cached) {
 			found = s;
+			if (!nr_cached)
+				break;
+		}
+	}
+	if (nr_cached) {
+		*nr_cached = nr;
+		mm->stack_cache_hint = nr + 1;
 	}
 	return found;
+}
+
+/* How many stacks are cached: the hint, or one walk to learn it. */
+static unsigned int nr_cached_stacks(struct mm_struct *mm)
+{
+	unsigned int nr;
+
+	if (!mm->stack_cache_hint)
+		find_stack(mm, true, &nr);
+	return mm->stack_cache_hint - 1;
 }
 
 int thread_stack_get(struct kernel *k, struct mm_struct *mm)
 {
 	struct vm_area_struct *s;
 	unsigned long addr;
-	int nr_cached, err;
+	int err;
 
-	s = find_stack(mm, true, &nr_cached);
-	if (s) {
-		s->vm_flags &= ~VM_STACK_CACHED;
-		return 0;
+	/* A hint above the truth (a cached stack unmapped by hand) costs a walk. */
+	if (nr_cached_stacks(mm)) {
+		s = find_stack(mm, true, NULL);
+		if (s) {
+			s->vm_flags &= ~VM_STACK_CACHED;
+			mm->stack_cache_hint--;
+			return 0;
+		}
+		mm->stack_cache_hint = 1;
 	}
 	/* Both VMAs checked up front: the mprotect cannot fail for map_count. */
 	if (mm->map_count + 2 > k->max_map_count)
@@ -69,17 +96,21 @@ int thread_stack_get(struct kernel *k, struct mm_struct *mm)
 void thread_stack_put(struct kernel *k, struct mm_struct *mm)
 {
 	struct vm_area_struct *s;
-	int nr_cached;
+	unsigned int nr = nr_cached_stacks(mm);
 
-	s = find_stack(mm, false, &nr_cached);
+	s = find_stack(mm, false, NULL);
 	if (!s)
 		return;		/* a thread populate made without a stack */
 	s->vm_flags |= VM_STACK_CACHED;
-	if (++nr_cached <= STACK_CACHE_MAX)
+	mm->stack_cache_hint++;
+	if (++nr <= STACK_CACHE_MAX)
 		return;
-	s = find_stack(mm, true, &nr_cached);
+	/* A hint above the truth (a cached stack unmapped by hand) trims early. */
+	s = find_stack(mm, true, NULL);
+	if (!s)
+		return;
 	/* Whole VMAs: nothing to split, so nothing to allocate or fail. */
-	if (s)
-		(void)mm_munmap(mm, s->vm_start - PAGE_SIZE, THREAD_STACK_SIZE,
-				k->max_map_count);
+	(void)mm_munmap(mm, s->vm_start - PAGE_SIZE, THREAD_STACK_SIZE,
+			k->max_map_count);
+	mm->stack_cache_hint--;
 }

@@ -59,6 +59,10 @@
  *	pidstore NAME		"ok\n"; moves every pid into backend NAME
  *	save FILE		"ok\n"; the whole world to FILE (absolute path)
  *	load FILE		"ok\n"; the world from FILE replaces this one
+ *	import DIR		"ok imported …\n" (a one-line summary); the
+ *				process table of the /proc tree DIR (the
+ *				host's /proc, or a procsim-snap copy)
+ *				replaces this world (docs/import.md)
  *	stats reset		"ok\n"; /proc/procsim/stats counts from zero
  *	trace start|stop	"ok\n"; record the FUSE requests (docs/replay.md)
  *	replay FILE [speed=N|max]
@@ -107,7 +111,7 @@
 #define CTL_FORK_MAX	1000000		/* fork's COUNT */
 #define CTL_REPEAT_MAX	1000000		/* repeat's N */
 #define CTL_REPLAY_SPEED_MAX 10000	/* replay's speed=N */
-#define CTL_WHY_LEN	160		/* save, load, replay: a reason's room */
+#define CTL_WHY_LEN	160		/* save, load, import, replay: a reason's room */
 #define CTL_REPEAT_LINES 64		/* commands in one repeat */
 /*
  * Unread replies an open ctl file holds at most: with this much unread a
@@ -154,6 +158,7 @@
 	X(PIDSTORE, pidstore, 1, 1, "NAME")			\
 	X(SAVE,     save,     1, 1, "FILE")			\
 	X(LOAD,     load,     1, 1, "FILE")			\
+	X(IMPORT,   import,   1, 1, "DIR")			\
 	X(STATS,    stats,    1, 1, "reset")			\
 	X(TRACE,    trace,    1, 1, "start|stop")		\
 	X(REPLAY,   replay,   1, 2, "FILE [speed=N|max] | status | stop") \
@@ -210,7 +215,7 @@ struct ctl_cmd {
 		struct { int n; } pid_max;
 		struct { int pid; unsigned int id; } setid;	/* setuid, setgid */
 		struct { const struct pid_store_ops *ops; } pidstore;
-		/* save, load: @path and room for the reason, one heap block */
+		/* save, load, import: @path and room for the reason, one heap block */
 		struct { char *path, *why; } file;
 		/* stats, trace: what the serving layer is asked (core/kstat.h) */
 		struct { enum kstat_ctl what; } serve;
@@ -296,6 +301,7 @@ int ctl_run_line_in(struct kernel *k, struct ctl_session *s, const char *line,
  * save and load refuse paths in them with EXDEV.  NULL (the default): none.
  */
 void ctl_set_own_mounts(const char *const *paths);
+const char *const *ctl_get_own_mounts(void);
 
 /*
  * ctl_serial, which every command runs under: the background replay takes

@@ -40,7 +40,8 @@ static const ctl_exec_fn ctl_exec_fns[CTL_NR_OPS] = {
 /* Commands that take k->lock themselves, around their memory-only part. */
 static bool ctl_locks_itself(enum ctl_op op)
 {
-	return op == CTL_SAVE || op == CTL_LOAD || op == CTL_REPLAY;
+	return op == CTL_SAVE || op == CTL_LOAD || op == CTL_IMPORT ||
+	       op == CTL_REPLAY;
 }
 
 /*

@@ -113,7 +113,7 @@ void ctl_explain(struct buf *out, const struct kernel *k,
 
 	if (c->op == CTL_REPLAY)
 		buf_puts(out, c->replay.why);
-	else if (c->op == CTL_SAVE || c->op == CTL_LOAD)
+	else if (c->op == CTL_SAVE || c->op == CTL_LOAD || c->op == CTL_IMPORT)
 		buf_printf(out, "%s: %s", c->file.path, c->file.why);
 	else if (c->op == CTL_PTRACE)
 		explain_ptrace(out, k, c, err);

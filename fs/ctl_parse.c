@@ -188,7 +188,7 @@ void ctl_cmd_free(struct ctl_cmd *cmd)
 		free(cmd->exec.argv);
 		cmd->exec.argv = NULL;
 	}
-	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD) {
+	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD || cmd->op == CTL_IMPORT) {
 		free(cmd->file.path);
 		cmd->file.path = NULL;
 	}

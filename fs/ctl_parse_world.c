@@ -75,6 +75,11 @@ int ctl_parse_load(const struct ctl_args *a, struct ctl_cmd *c)
 	return ctl_parse_file(a, c);
 }
 
+int ctl_parse_import(const struct ctl_args *a, struct ctl_cmd *c)
+{
+	return ctl_parse_file(a, c);
+}
+
 int ctl_parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	(void)a;
@@ -161,6 +166,8 @@ int ctl_parse_repeat(const struct ctl_args *a, struct ctl_cmd *c)
 		if (!ret && sub.op == CTL_REPEAT)
 			ret = ctl_fail(&err, "a repeat cannot repeat");
 		/* They take k->lock themselves, which a repeat already holds. */
+		if (!ret && sub.op == CTL_IMPORT)
+			ret = ctl_fail(&err, "import cannot be repeated");
 		if (!ret && sub.op == CTL_REPLAY)
 			ret = ctl_fail(&err, "replay cannot be repeated");
 		if (!ret && (sub.op == CTL_SAVE || sub.op == CTL_LOAD))

@@ -23,6 +23,7 @@
 #include "fuse_events.h"
 #include "fuse_ops.h"
 #include "options.h"
+#include "proc_import.h"
 #include "procfs.h"
 #include "ctl_replay.h"
 #include "snapshot_file.h"
@@ -54,6 +55,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("watchers=%s", watchers),
 	OPT("pidlock=%s", pidlock),
 	OPT("load=%s", load),
+	OPT("import=%s", import),
 	OPT("account=%s", account),
 	OPT("-h", help),
 	OPT("--help", help),
@@ -93,6 +95,8 @@ static void usage(const char *prog)
 	       "    -o pidlock=twice|once  pidmap_lock holds per clone (default twice)\n"
 	       "    -o load=FILE           start from a world saved with 'save FILE'\n"
 	       "                           (its options replace the ones above)\n"
+	       "    -o import=DIR          start from the /proc tree DIR: the host's\n"
+	       "                           /proc or a procsim-snap copy (docs/import.md)\n"
 	       "    -o account=on|off      time the core and the renderers per request,\n"
 	       "                           for /proc/procsim/stats (default on)\n"
 	       "    -o entry_timeout=S     pid entries' cache seconds with cache=off, 0..86400 (default 0)\n"
@@ -151,6 +155,8 @@ static int boot_kernel(struct procfs *fs, const struct options *o,
 			return -1;
 		}
 	}
+	if (o->import && proc_import_at_start(&fs->k, o->import))
+		return -1;
 	return 0;
 }
 

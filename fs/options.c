@@ -145,6 +145,7 @@ void options_free(struct options *o)
 		&o->pidstore, &o->vmastore, &o->forkdup, &o->mmap_layout,
 		&o->wait, &o->watchers, &o->entry_timeout, &o->attr_timeout,
 		&o->cache, &o->load, &o->account, &o->pidlock, &o->ns_links,
+		&o->import,
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {

@@ -18,6 +18,7 @@ struct options {
 	char *pidstore, *vmastore, *forkdup, *mmap_layout, *wait, *watchers;
 	char *entry_timeout, *attr_timeout, *cache, *load, *account, *pidlock;
 	char *ns_links;
+	char *import;		/* -o import=DIR (fs/proc_import.c) */
 	int help;
 };
 

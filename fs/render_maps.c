@@ -120,6 +120,7 @@ static void put_smap(struct buf *b, const struct mm_struct *mm,
 {
 	unsigned long rss = v->rss_pages << (PAGE_SHIFT - 10);
 	bool anon = vma_is_anon(mm, v);
+	bool dirty = anon || vma_has(v, VM_DIRTY);
 
 	put_vma_header(b, mm, v);
 	smaps_kb(b, "Size:", (v->vm_end - v->vm_start) >> 10);
@@ -128,11 +129,11 @@ static void put_smap(struct buf *b, const struct mm_struct *mm,
 	/* Every page is mapped once: Pss = Rss and nothing is Shared_*. */
 	smaps_kb(b, "Rss:", rss);
 	smaps_kb(b, "Pss:", rss);
-	smaps_kb(b, "Pss_Dirty:", anon ? rss : 0);
+	smaps_kb(b, "Pss_Dirty:", dirty ? rss : 0);
 	smaps_kb(b, "Shared_Clean:", 0);
 	smaps_kb(b, "Shared_Dirty:", 0);
-	smaps_kb(b, "Private_Clean:", anon ? 0 : rss);
-	smaps_kb(b, "Private_Dirty:", anon ? rss : 0);
+	smaps_kb(b, "Private_Clean:", dirty ? 0 : rss);
+	smaps_kb(b, "Private_Dirty:", dirty ? rss : 0);
 	smaps_kb(b, "Referenced:", rss);
 	smaps_kb(b, "Anonymous:", anon ? rss : 0);
 	smaps_kb(b, "KSM:", 0);

@@ -124,13 +124,16 @@ void render_tid_stat(struct buf *b, const struct render_ctx *c,
 {
 	const struct mm_struct *mm = task_proc_mm(t);
 	struct task_times tt;
+	const char *name;
+	size_t n;
 
 	(void)c;
 	task_times(t, whole, &tt);
 	buf_put_s64(b, t->pid);
 	buf_putlit(b, " (");
 	/* The kernel writes comm unescaped here; procps copes via strrchr. */
-	buf_put(b, t->comm, strnlen(t->comm, TASK_COMM_LEN));
+	name = task_name(t, &n);
+	buf_put(b, name, n);
 	buf_putlit(b, ") ");
 	stat_ids(b, t, &tt);
 	stat_sched(b, t, &tt);

@@ -15,16 +15,17 @@
 /* Name: escapes '\n' and '\\' (seq_escape_str); procps undoes it. */
 static void status_name(struct buf *b, const struct task *t)
 {
-	size_t i, n = strnlen(t->comm, TASK_COMM_LEN);
+	size_t i, n;
+	const char *name = task_name(t, &n);
 
 	buf_putlit(b, "Name:\t");
 	for (i = 0; i < n; i++) {
-		if (t->comm[i] == '\n')
+		if (name[i] == '\n')
 			buf_putlit(b, "\\n");
-		else if (t->comm[i] == '\\')
+		else if (name[i] == '\\')
 			buf_putlit(b, "\\\\");
 		else
-			buf_putc(b, t->comm[i]);
+			buf_putc(b, name[i]);
 	}
 	buf_putc(b, '\n');
 }
@@ -93,7 +94,7 @@ static void status_mem(struct buf *b, const struct mm_struct *mm)
 	mm_counts(mm, &c);
 	buf_put_kv_kb(b, "VmPeak:", KB(max_ul(mm->hiwater_vm, c.total_vm)));
 	buf_put_kv_kb(b, "VmSize:", KB(c.total_vm));
-	buf_put_kv_kb(b, "VmLck:", 0);
+	buf_put_kv_kb(b, "VmLck:", KB(mm->locked_vm));
 	buf_put_kv_kb(b, "VmPin:", 0);
 	buf_put_kv_kb(b, "VmHWM:", KB(max_ul(mm->hiwater_rss, c.rss)));
 	buf_put_kv_kb(b, "VmRSS:", KB(c.rss));

@@ -37,9 +37,13 @@ void render_tid_environ(struct buf *b, const struct render_ctx *c,
 void render_tid_comm(struct buf *b, const struct render_ctx *c,
 		     const struct task *t, bool whole)
 {
+	const char *name;
+	size_t n;
+
 	(void)c;
 	(void)whole;
-	buf_put(b, t->comm, strnlen(t->comm, TASK_COMM_LEN));
+	name = task_name(t, &n);
+	buf_put(b, name, n);
 	buf_putc(b, '\n');
 }
 

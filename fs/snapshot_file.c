@@ -128,6 +128,12 @@ refuse:
 	return why_fail(why, EXDEV, "in this daemon's own mount");
 }
 
+int snapshot_check_own(const char *const *own, const char *path, int fd,
+		       char why[SNAPSHOT_WHY_LEN])
+{
+	return check_own(own, path, fd, why);
+}
+
 /* "a directory", "a symlink", … for messages about a non-regular file. */
 static const char *file_kind(mode_t mode)
 {

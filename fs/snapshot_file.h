@@ -45,6 +45,14 @@ int snapshot_load_file(struct kernel *k, const char *path,
 		       const char *const *own, char why[SNAPSHOT_WHY_LEN]);
 
 /*
+ * The check above, for other readers of paths (import): -EXDEV with the
+ * reason in @why if @path (lexically) or @fd (>= 0: by its device) is in
+ * one of @own.
+ */
+int snapshot_check_own(const char *const *own, const char *path, int fd,
+		       char why[SNAPSHOT_WHY_LEN]);
+
+/*
  * The opening both load and replay use: @path for reading only if it is a
  * regular file outside @own of at most @max bytes (-EFBIG), checked on an
  * O_PATH descriptor first, which opens no device and no FIFO, then opened

@@ -143,12 +143,59 @@ static void test_thread_stacks_reused(void **state)
 	tk_free(tk);
 }
 
+/* The lowest cached stack: two VMAs, the guard below an 8 MiB - 4K one. */
+static unsigned long cached_stack(struct mm_struct *mm)
+{
+	for (struct vm_area_struct *v = vma_first(mm); v; v = vma_next(mm, v))
+		if (v->vm_flags & VM_STACK_CACHED)
+			return v->vm_start - PAGE_SIZE;
+	return 0;
+}
+
+/*
+ * The mm counts its cached stacks only as a hint (so a clone does not walk
+ * every VMA): a fork's child and a cached stack unmapped by hand must
+ * still see the cache the VMAs hold.
+ */
+static void test_thread_stack_hint(void **state)
+{
+	struct tk *tk = tk_new(NULL);
+	struct kernel *k = &tk->k;
+	int pid, child, tids[3], base;
+	unsigned long addr;
+
+	(void)state;
+	assert_int_equal(do_fork(k, 1, 1, &pid), 0);
+	base = find_task(k, pid)->mm->map_count;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(do_clone_thread(k, pid, &tids[i]), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(do_exit_thread(k, tids[i], 0), 0);
+	assert_int_equal(find_task(k, pid)->mm->map_count, base + 6);
+	/* The child inherits the three cached stacks and reuses them. */
+	assert_int_equal(do_fork(k, pid, 1, &child), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(do_clone_thread(k, child, &tids[i]), 0);
+	assert_int_equal(find_task(k, child)->mm->map_count, base + 6);
+	/* Unmapped by hand, a cached stack is not handed out again. */
+	addr = cached_stack(find_task(k, pid)->mm);
+	assert_int_not_equal(addr, 0);
+	assert_int_equal(do_munmap(k, pid, addr, THREAD_STACK_SIZE), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(do_clone_thread(k, pid, &tids[i]), 0);
+	assert_int_equal(find_task(k, pid)->mm->map_count, base + 6);
+	assert_int_equal(cached_stack(find_task(k, pid)->mm), 0);
+	check_world(k);
+	tk_free(tk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_populate_realistic),
 		cmocka_unit_test(test_random_commands_realistic),
 		cmocka_unit_test(test_thread_stacks_reused),
+		cmocka_unit_test(test_thread_stack_hint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
