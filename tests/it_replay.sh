@@ -118,5 +118,26 @@ check_match "stop" '^stopped: [0-9]+ of 166 events' "$out"
 sleep 0.3
 check_eq "stopped stays stopped" "$out" "$(ctl replay status)"
 
+# ---- end to end: record this host (root), with its start snapshot ----
+rec=$PROCSIM_BUILD/procsim-record
+if [[ $(id -u) == 0 ]] && timeout -k 5 120 "$rec" "$dir/live.events" -- \
+	"$PROCSIM_SRC/tests/fixtures/replay-workload.sh" 2>"$dir/rec.log"; then
+	check_match "recorder summary" '^procsim-record: [0-9]+ events .* snapshot live.events.snap.tar.zst$' "$(tail -n 1 "$dir/rec.log")"
+	check_match "header names the snapshot" '^snapshot live.events.snap.tar.zst$' "$(sed -n 3p "$dir/live.events")"
+	mkdir "$dir/box"
+	tar --zstd -xf "$dir/live.events.snap.tar.zst" -C "$dir/box"
+	ctl import "$dir/box" >/dev/null || fail "import of the start snapshot failed"
+	out=$(ctl replay "$dir/live.events") || fail "replay after import: $out"
+	# The workload's first fork is the recorder's, which the snapshot has.
+	check_match "replay on its start world" '^ok: .* skipped 0, remapped 0, .* adopted 0, ' "$out"
+	# The trace's survivors (the two orphans), as the model sees them.
+	want=$(model "$dir/live.events" | squeeze | awk '$2 == 1')
+	check_eq "two orphans survive" 2 "$(grep -c . <<<"$want")"
+	check_eq "the world the live trace implies" "$want" \
+		"$(world | awk 'NR == FNR { p[$1]; next } $1 in p' <(echo "$want") -)"
+else
+	log "no recording (not root, or no proc connector): $(tail -n 1 "$dir/rec.log" 2>/dev/null)"
+fi
+
 procsim_stop || fail "daemon failed"
 finish
