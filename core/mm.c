@@ -60,9 +60,10 @@ struct mm_struct *mm_alloc(const struct mm_config *cfg)
 	return mm;
 }
 
-static struct vm_area_struct *vma_alloc(void)
+/* A VMA as big as @ops's links need (vma_store_ops.vma_size). */
+static struct vm_area_struct *vma_alloc(const struct vma_store_ops *ops)
 {
-	return calloc(1, sizeof(struct vm_area_struct));
+	return calloc(1, ops->vma_size);
 }
 
 static void vma_free(struct vm_area_struct *v)
@@ -158,7 +159,7 @@ int mm_restore_vma(struct mm_struct *mm, const struct vm_area_struct *tmpl)
 	    (tmpl->vm_start | tmpl->vm_end) & (PAGE_SIZE - 1) ||
 	    (last && tmpl->vm_start < last->vm_end))
 		return -EINVAL;
-	v = vma_alloc();
+	v = vma_alloc(mm->vma_ops);
 	if (!v)
 		return -ENOMEM;
 	if (store_prealloc(mm, 1)) {
@@ -219,14 +220,15 @@ int mm_set_env(struct mm_struct *mm, const char *env, size_t len)
 	return copy_bytes(&mm->env, &mm->env_len, env, len);
 }
 
+/* @arg: the store's ops; only the VMA's own size is copied. */
 static struct vm_area_struct *vma_copy(const struct vm_area_struct *v,
 				       void *arg)
 {
-	struct vm_area_struct *c = malloc(sizeof(*c));
+	const struct vma_store_ops *ops = arg;
+	struct vm_area_struct *c = malloc(ops->vma_size);
 
-	(void)arg;
 	if (c)
-		*c = *v;
+		memcpy(c, v, ops->vma_size);
 	return c;
 }
 
@@ -253,7 +255,7 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 	    copy_bytes(&mm->env, &mm->env_len, old->env, old->env_len))
 		goto fail;
 	if (mm->forkdup == FORKDUP_BULK && ops->dup) {
-		root = ops->dup(old->vma_root, vma_copy, NULL, vma_free);
+		root = ops->dup(old->vma_root, vma_copy, (void *)ops, vma_free);
 		if (!root)
 			goto fail;
 		ops->destroy(mm->vma_root, vma_free);
@@ -263,7 +265,7 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 		return mm;
 	}
 	for (v = vma_first(old); v; v = vma_next(old, v)) {
-		struct vm_area_struct *c = vma_copy(v, NULL);
+		struct vm_area_struct *c = vma_copy(v, (void *)ops);
 
 		if (!c || store_prealloc(mm, 1)) {
 			free(c);
@@ -425,7 +427,7 @@ struct vma_spares {
 static int spares_get(struct mm_struct *mm, struct vma_spares *s, int nodes)
 {
 	for (s->n = 0; s->n < 2; s->n++) {
-		s->v[s->n] = vma_alloc();
+		s->v[s->n] = vma_alloc(mm->vma_ops);
 		if (!s->v[s->n])
 			goto fail;
 	}
@@ -453,7 +455,7 @@ static struct vm_area_struct *split_vma(struct mm_struct *mm,
 	unsigned long pages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 	unsigned long end = v->vm_end;
 
-	*n = *v;
+	memcpy(n, v, mm->vma_ops->vma_size);
 	n->vm_start = addr;
 	if (!(v->vm_flags & VM_ANON))
 		n->vm_pgoff += low;
@@ -559,7 +561,7 @@ int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
 	}
 	if (mm->map_count + delta > max_map_count)
 		return -ENOMEM;
-	v = vma_alloc();
+	v = vma_alloc(mm->vma_ops);
 	if (!v)
 		return -ENOMEM;
 	if (spares_get(mm, &s, MM_PREALLOC)) {

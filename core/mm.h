@@ -58,7 +58,11 @@ struct vm_area_struct {
 	unsigned int ino;
 	const char *name;		/* interned: "/usr/lib/…", "[heap]", or NULL */
 	unsigned long rss_pages;	/* resident pages, for smaps and VmRSS */
-	union {				/* the VMA store's links (vma_store.h) */
+	/*
+	 * The VMA store's links (vma_store.h): the last member, so a VMA is
+	 * allocated only as big as its store's member needs (VMA_SIZE).
+	 */
+	union {
 		struct list_head node;	/* list, cache: sorted by vm_start */
 		struct {		/* gaptree: AVL, augmented */
 			struct vm_area_struct *left, *right, *parent;
@@ -68,6 +72,14 @@ struct vm_area_struct {
 		unsigned long mt_gap;	/* maple: the gap below this VMA */
 	};
 };
+
+/*
+ * The bytes of a VMA whose store links through union member @link: a
+ * list-linked VMA is 72 bytes (an 80-byte malloc chunk, not 112).  Never
+ * copy a VMA by assignment: copy its store's vma_size.
+ */
+#define VMA_SIZE(link)	(offsetof(struct vm_area_struct, link) + \
+			 sizeof(((struct vm_area_struct *)0)->link))
 
 struct mm_struct {
 	/*

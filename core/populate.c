@@ -68,24 +68,25 @@ static const char env_tmpl[] =
 
 struct populate_ctx {
 	struct kernel *k;
-	int *made;			/* every pid made, in order, for undo */
+	struct task **made;		/* every task made, in order, for undo */
 	int nr_made, cap;
 	int procs_left;
 	unsigned long long now;
+	unsigned long long old_u, old_s;	/* the tasks before: CPU ticks */
 };
 
-static int note(struct populate_ctx *c, int pid)
+static int note(struct populate_ctx *c, struct task *t)
 {
 	if (c->nr_made == c->cap) {
 		int cap = c->cap ? c->cap * 2 : 1024;
-		int *m = realloc(c->made, cap * sizeof(*m));
+		struct task **m = realloc(c->made, cap * sizeof(*m));
 
 		if (!m)
 			return -ENOMEM;
 		c->made = m;
 		c->cap = cap;
 	}
-	c->made[c->nr_made++] = pid;
+	c->made[c->nr_made++] = t;
 	return 0;
 }
 
@@ -141,7 +142,7 @@ static int spawn(struct populate_ctx *c, struct task *parent,
 	mmput(child->mm);
 	child->mm = mm;
 	c->procs_left--;
-	err = note(c, child->pid);
+	err = note(c, child);
 	if (err)
 		return err;
 	set_task_comm(child, base);
@@ -165,7 +166,7 @@ static int spawn(struct populate_ctx *c, struct task *parent,
 	for (int i = 0; i < n; i++) {
 		err = copy_process(k, child, CLONE_VM | CLONE_THREAD, &th);
 		if (!err)
-			err = note(c, th->pid);
+			err = note(c, th);
 		if (err)
 			return err;
 		th->start_time = child->start_time + rnd(c, 50);
@@ -295,7 +296,7 @@ static int spawn_kworker(struct populate_ctx *c)
 	if (err)
 		return err;
 	c->procs_left--;
-	err = note(c, t->pid);
+	err = note(c, t);
 	snprintf(t->comm, TASK_COMM_LEN, kworker_fmt[rnd(c, 5)], cpu, (int)rnd(c, 64));
 	t->cpu = cpu;
 	t->start_time = start_after(c, k->kthreadd);
@@ -338,15 +339,16 @@ static void sum_times(const struct kernel *k, unsigned long long *user,
 static void fit_cpu_times(struct populate_ctx *c)
 {
 	struct kernel *k = c->k;
-	unsigned long long all_u, all_s, new_u = 0, new_s = 0, cpu_time;
+	unsigned long long new_u = 0, new_s = 0, cpu_time, bu, bs, all_u, all_s;
 	unsigned long long ncpu = (unsigned long long)(k->nr_cpus > 0 ? k->nr_cpus : 1);
 
+	/* Every made thread belongs to a made leader: its loop sums them all. */
 	for (int i = 0; i < c->nr_made; i++) {
-		struct task *t = find_task(k, c->made[i]), *th;
+		struct task *t = c->made[i], *th;
 		unsigned long long elapsed, sum = 0, cap;
 		int n = 0;
 
-		if (!t || !thread_group_leader(t))
+		if (!thread_group_leader(t))
 			continue;
 		list_for_each_entry(th, &t->signal->thread_head, thread_node) {
 			elapsed = c->now - th->start_time;
@@ -363,28 +365,25 @@ static void fit_cpu_times(struct populate_ctx *c)
 				th->utime = scale(th->utime, cap, sum);
 				th->stime = scale(th->stime, cap, sum);
 			}
-	}
-	for (int i = 0; i < c->nr_made; i++) {
-		struct task *t = find_task(k, c->made[i]);
-
-		if (t) {
-			new_u += t->utime;
-			new_s += t->stime;
+		list_for_each_entry(th, &t->signal->thread_head, thread_node) {
+			new_u += th->utime;
+			new_s += th->stime;
 		}
 	}
-	sum_times(k, &all_u, &all_s);
+	all_u = c->old_u + new_u;
+	all_s = c->old_s + new_s;
 	cpu_time = c->now * ncpu;
+	bu = cpu_time * 16 / 1000;
+	bs = cpu_time * 34 / 1000;
+	if (all_u <= bu && all_s <= bs)
+		return;
 	for (int i = 0; i < c->nr_made; i++) {
-		struct task *t = find_task(k, c->made[i]);
-		unsigned long long bu = cpu_time * 16 / 1000, bs = cpu_time * 34 / 1000;
-		unsigned long long old_u = all_u - new_u, old_s = all_s - new_s;
+		struct task *t = c->made[i];
 
-		if (!t)
-			continue;
 		if (all_u > bu)
-			t->utime = bu > old_u ? scale(t->utime, bu - old_u, new_u) : 0;
+			t->utime = bu > c->old_u ? scale(t->utime, bu - c->old_u, new_u) : 0;
 		if (all_s > bs)
-			t->stime = bs > old_s ? scale(t->stime, bs - old_s, new_s) : 0;
+			t->stime = bs > c->old_s ? scale(t->stime, bs - c->old_s, new_s) : 0;
 	}
 }
 
@@ -392,12 +391,10 @@ static void undo(struct populate_ctx *c)
 {
 	/* Newest first: threads before their leader, children before parents. */
 	while (c->nr_made--) {
-		struct task *t = find_task(c->k, c->made[c->nr_made]);
+		struct task *t = c->made[c->nr_made];
 
-		if (t) {
-			watch_fork_undo(c->k, t->real_parent, t);
-			release_task(c->k, t);
-		}
+		watch_fork_undo(c->k, t->real_parent, t);
+		release_task(c->k, t);
 	}
 }
 
@@ -431,6 +428,7 @@ int populate(struct kernel *k, int n)
 		return -EINVAL;
 	if ((unsigned long)n > (unsigned long)k->pids.pid_max - k->pids.nr_used)
 		return -EAGAIN;
+	sum_times(k, &c.old_u, &c.old_s);
 	/* One kernel worker in twenty, then services, then sessions. */
 	for (int i = 0; i < n / 20 && !err; i++)
 		err = spawn_kworker(&c);

@@ -113,6 +113,7 @@ static size_t cache_mem_bytes(void *root)
 const struct vma_store_ops vma_cache_ops = {
 	.name		= "cache",
 	.desc		= "tree walked in order, free_area_cache + cached_hole_size (2.6.13)",
+	.vma_size	= VMA_SIZE(rb),		/* a gaptree underneath */
 	.create		= cache_create,
 	.destroy	= gt_destroy,
 	.insert		= cache_insert,

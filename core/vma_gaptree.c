@@ -345,6 +345,7 @@ static size_t gt_mem_bytes(void *root)
 const struct vma_store_ops vma_gaptree_ops = {
 	.name		= "gaptree",
 	.desc		= "AVL tree augmented with the largest subtree gap (3.8)",
+	.vma_size	= VMA_SIZE(rb),
 	.create		= gt_create,
 	.destroy	= gt_destroy,
 	.insert		= gt_insert,

@@ -10,6 +10,7 @@
 void vma_list_init(struct vma_list *l)
 {
 	INIT_LIST_HEAD(&l->head);
+	l->hint = NULL;
 	l->nr = 0;
 }
 
@@ -32,16 +33,24 @@ void vma_list_destroy(void *root, void (*free_vma)(struct vm_area_struct *))
 	free(l);
 }
 
-/* From the tail: fork appends in order, so its inserts are O(1). */
+/*
+ * From the last insert: fork appends in order and binfmt maps each
+ * library's segments upwards just below the previous library, so both are
+ * O(1) where a walk from either end would cross every VMA.
+ */
 void vma_list_insert(void *root, struct vm_area_struct *v)
 {
 	struct vma_list *l = root;
-	struct list_head *pos = l->head.prev;
+	struct list_head *pos = l->hint ? l->hint : l->head.prev;
 
 	while (pos != &l->head &&
 	       list_entry(pos, struct vm_area_struct, node)->vm_start > v->vm_start)
 		pos = pos->prev;
+	while (pos->next != &l->head &&
+	       list_entry(pos->next, struct vm_area_struct, node)->vm_start < v->vm_start)
+		pos = pos->next;
 	list_add(&v->node, pos);
+	l->hint = &v->node;
 	l->nr++;
 }
 
@@ -49,6 +58,8 @@ void vma_list_remove(void *root, struct vm_area_struct *v)
 {
 	struct vma_list *l = root;
 
+	if (l->hint == &v->node)
+		l->hint = NULL;
 	list_del_init(&v->node);
 	l->nr--;
 }
@@ -111,6 +122,7 @@ static size_t list_mem_bytes(void *root)
 const struct vma_store_ops vma_list_ops = {
 	.name		= "list",
 	.desc		= "sorted list, linear first-fit hole search (2.4)",
+	.vma_size	= VMA_SIZE(node),
 	.create		= list_create,
 	.destroy	= vma_list_destroy,
 	.insert		= vma_list_insert,

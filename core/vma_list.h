@@ -7,6 +7,7 @@
 
 struct vma_list {
 	struct list_head head;
+	struct list_head *hint;		/* the last VMA inserted, or NULL */
 	unsigned long nr;
 };
 

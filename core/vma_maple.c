@@ -650,6 +650,7 @@ static size_t mt_mem_bytes(void *root)
 const struct vma_store_ops vma_maple_ops = {
 	.name		= "maple",
 	.desc		= "B-tree of 256-byte nodes with per-child max gap (6.1)",
+	.vma_size	= VMA_SIZE(mt_gap),
 	.create		= mt_create,
 	.destroy	= mt_destroy,
 	.prealloc	= mt_prealloc,

@@ -37,6 +37,7 @@ typedef struct vm_area_struct *(*vma_copy_fn)(const struct vm_area_struct *v,
 struct vma_store_ops {
 	const char *name;
 	const char *desc;		/* one line, for config and --help */
+	size_t vma_size;		/* VMA_SIZE(its union member) */
 	void *(*create)(void);		/* NULL on ENOMEM */
 	/* Free the store's own nodes; @free_vma is called on every VMA. */
 	void (*destroy)(void *root, void (*free_vma)(struct vm_area_struct *));

@@ -36,6 +36,15 @@ static struct replay_job {
 	struct buf last;		/* how the last one ended */
 } job = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+static void (*_Atomic publish_fn)(void *);
+static void *_Atomic publish_arg;
+
+void ctl_replay_set_publish(void (*fn)(void *arg), void *arg)
+{
+	publish_arg = arg;
+	publish_fn = fn;
+}
+
 static int why_fail(const struct ctl_cmd *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int why_fail(const struct ctl_cmd *c, int err, const char *fmt, ...)
@@ -168,6 +177,8 @@ static void *job_main(void *arg)
 		if (!stop)
 			err = step_locked(job.k, &job.r);
 		ctl_serial_unlock();
+		if (!stop && !err && publish_fn)
+			publish_fn(publish_arg);	/* no lock held */
 		if (stop || err) {
 			how = stop ? "stopped" : "ended: the world was replaced";
 			break;

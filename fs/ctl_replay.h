@@ -32,5 +32,11 @@
  * drives is destroyed.  Context: neither ctl_serial nor k->lock held.
  */
 void ctl_replay_shutdown(void);
+/*
+ * What the background replay calls after each event, with no lock held,
+ * so the serving layer invalidates what the event changed (a replay in a
+ * ctl write is published when the write ends).  NULL: nothing.
+ */
+void ctl_replay_set_publish(void (*fn)(void *arg), void *arg);
 
 #endif

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ctl_replay.h"
 #include "fuse_events.h"
 #include "fuse_ops.h"
+#include "proc_links.h"
 #include "fuse_req.h"
 #include "inode.h"
 #include "task_files.h"
@@ -143,6 +145,36 @@ static void inval_task(struct procfs *fs, const struct pid_change *c)
 }
 
 /*
+ * A terminal no task has any more leaves /proc/procsim/pts (its listing
+ * and its entry), on whichever session serves that directory.
+ */
+static void publish_pts(struct procfs *fs)
+{
+	struct fuse_session *se = fs->control.se ? fs->control.se : fs->se;
+	uint64_t dir = node_ino((struct node){ 0, 0, NODE_PTS_DIR, 0 });
+	int *gone = NULL, n;
+	char name[16];
+
+#ifdef PROCSIM_MUTATE_no_pts_inval	/* test hook: see tools/test */
+	return;
+#endif
+	pthread_rwlock_rdlock(&fs->k.lock);
+	n = pts_changes(&fs->k, &gone);
+	pthread_rwlock_unlock(&fs->k.lock);
+	if (n < 0)
+		fprintf(stderr, "procsim: pts/ change list (ENOMEM): "
+			"/proc/procsim/pts may be stale\n");
+	if (n > 0 && se)
+		fuse_lowlevel_notify_inval_inode(se, dir, 0, 0);
+	for (int i = 0; i < n - 1 && se; i++) {
+		int len = snprintf(name, sizeof(name), "%d", gone[i]);
+
+		fuse_lowlevel_notify_inval_entry(se, dir, name, len);
+	}
+	free(gone);
+}
+
+/*
  * Tell the kernel what the last commands changed, before their write()
  * returns: so the very next read after a ctl command is fresh, for every
  * writer (tests/it_ctl_writers.sh).  Called
@@ -155,7 +187,13 @@ static void publish_changes(struct procfs *fs)
 {
 	struct change_log changed, gone, born;
 
+	/* Before the write returns: no render made before it is served after. */
+	render_cache_forget(&fs->rcache);
 	fuse_events_wake(fs);
+	/* pts/<n> entries are cached with cache=off too; see below for why serial. */
+	pthread_mutex_lock(&publish_serial);
+	publish_pts(fs);
+	pthread_mutex_unlock(&publish_serial);
 	if (!fs->cache)
 		return;
 #ifdef PROCSIM_MUTATE_no_inval		/* test hook: see tools/test */
@@ -198,6 +236,12 @@ static void publish_changes(struct procfs *fs)
 	free(changed.v);
 	free(gone.v);
 	free(born.v);
+}
+
+/* publish_changes for ctl_replay_set_publish. */
+static void publish_hook(void *fs)
+{
+	publish_changes(fs);
 }
 
 /*
@@ -282,6 +326,7 @@ void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 	}
 	pthread_mutex_unlock(&of->lock);
 	publish_changes(fs);
+	ctl_replay_set_publish(publish_hook, fs);	/* a paced replay's events */
 	if (err)
 		fuse_reply_err(req, -err);
 	else
@@ -296,7 +341,7 @@ void op_flush_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int err = 0;
 
 	/* Nothing to do at close on the tree: ENOSYS stops FLUSH for good. */
-	if (!session_of(req)->control && fs_of(req)->no_open) {
+	if (session_of(req)->no_open) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}

@@ -77,12 +77,11 @@ void op_readdirplus_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
  */
 void op_opendir_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct procfs *fs = fs_of(req);
 	struct preq r = preq_of(req);
 	struct stat st;
 	int err;
 
-	if (fs->cache && fs->no_opendir) {
+	if (session_of(req)->no_opendir) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}

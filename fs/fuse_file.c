@@ -45,7 +45,7 @@ void op_open_impl(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * ENOSYS and the kernel sends no more OPEN or RELEASE on this
 	 * connection (the control files live on another one).
 	 */
-	if (fs->no_open && !session_of(req)->control) {
+	if (session_of(req)->no_open) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
@@ -107,7 +107,7 @@ void op_read_impl(fuse_req_t req, fuse_ino_t ino, size_t size,
 	if (n.kind == NODE_EVENTS)
 		return fuse_events_read(req, size, fi);
 	if (!of) {
-		/* No OPEN (split tree): each READ fills page-cache pages afresh. */
+		/* No OPEN (cache=on tree): each READ fills page-cache pages afresh. */
 		struct buf *page = preq_thread_buf();
 
 		err = page ? preq_render(&r, ino, page) : -ENOMEM;

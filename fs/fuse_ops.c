@@ -64,18 +64,20 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	conn->want &= ~FUSE_CAP_CACHE_SYMLINKS;
 	if (ps->control)
 		return;
-	fs->no_opendir = fs->cache && (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
-	if (fs->no_opendir)
+	if (!fs->cache)
+		return;
+	ps->no_opendir = conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT;
+	if (ps->no_opendir)
 		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
 	/*
-	 * Split: no OPEN at all; pages of files that move with time or with
-	 * other tasks are dropped whenever a read finds a new mtime.
+	 * No OPEN at all; pages of files that move with time or with other
+	 * tasks are dropped whenever a read finds a new mtime (cache_policy.c).
 	 */
-	fs->no_open = fs->split && (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) &&
+	ps->no_open = (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) &&
 		      (conn->capable & FUSE_CAP_AUTO_INVAL_DATA);
-	if (fs->no_open)
+	if (ps->no_open)
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT | FUSE_CAP_AUTO_INVAL_DATA;
-	else if (fs->split)
+	else
 		fprintf(stderr, "procsim: the kernel cannot skip OPEN; serving with opens\n");
 }
 

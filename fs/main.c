@@ -264,8 +264,9 @@ int main(int argc, char *argv[])
 	fs.stats.ctl = procfs_serve_ctl;
 	fs.stats.ctl_arg = &fs;
 	fs.k.track_changes = fs.cache;
+	if (render_cache_init(&fs.rcache))
+		fprintf(stderr, "procsim: no memory for the render cache; rendering twice\n");
 
-	fs.split = fs.cache;
 	fs.tree = (struct procfs_session){ .fs = &fs, .control = false };
 	fs.control = (struct procfs_session){ .fs = &fs, .control = true };
 	allow_other = has_arg(&args, "allow_other");
@@ -284,7 +285,7 @@ int main(int argc, char *argv[])
 			cmd.mountpoint);
 		goto out_signals;
 	}
-	if (fs.split) {
+	if (fs.cache) {
 		control.cmd = &cmd;
 		control.se = fs.control.se = control_new(&fs, argv[0], allow_other, cmd.debug);
 		if (!control.se)
@@ -324,6 +325,7 @@ out_session:
 	fuse_session_destroy(se);
 out_kernel:
 	ctl_replay_shutdown();	/* its thread drives fs.k */
+	render_cache_destroy(&fs.rcache);
 	kernel_destroy(&fs.k);
 out_free:
 	free(cmd.mountpoint);

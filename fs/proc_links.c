@@ -2,6 +2,7 @@
 /* Links and task-named directories: see proc_links.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include "proc_links.h"
 #include "task_files.h"
+#include "world_stamp.h"
 
 static int copy_target(char *buf, size_t size, const char *s)
 {
@@ -119,34 +121,112 @@ static int lookup_ns_target(const struct task *t, const char *name, struct node 
 }
 
 #define PTS_LISTED	4096		/* pts/ lists terminals below this */
+#define PTS_MAX		1048575
 
-/* The pts numbers some task has for its terminal, as a bitmap. */
-static void pts_in_use(const struct kernel *k, uint64_t used[PTS_LISTED / 64])
+/*
+ * The pts numbers some task has for its terminal, as a bitmap built by one
+ * walk of the tasks and kept until the world changes: ps stats
+ * /dev/pts/<n> for every process with a terminal, and a walk per lookup
+ * made a cold `ps aux` quadratic in the number of processes.
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct world_stamp at;
+	uint64_t used[(PTS_MAX + 1) / 64];
+	uint64_t told[(PTS_MAX + 1) / 64];	/* the set at the last pts_changes() */
+	struct world_stamp told_at;
+} pts = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Context: pts.lock held. */
+static void pts_refresh(const struct kernel *k)
 {
 	struct task *t;
 
-	memset(used, 0, PTS_LISTED / 8);
+	if (world_stamp_current(&pts.at, k))
+		return;
+#ifdef PROCSIM_MUTATE_pts_stale
+	if (pts.at.k)			/* mutation: never rebuilt */
+		return;
+#endif
+	memset(pts.used, 0, sizeof(pts.used));
 	for (int pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {
 		/* tty_nr is new_encode_dev: minor low byte, major, minor high bits. */
 		unsigned tty = (unsigned)t->signal->tty_nr;
 		unsigned nr = (tty & 0xff) | ((tty >> 12) & 0xfff00);
 
-		if (((tty >> 8) & 0xfff) == 136 && nr < PTS_LISTED)
-			used[nr / 64] |= 1ULL << (nr % 64);
+		if (((tty >> 8) & 0xfff) == 136 && nr <= PTS_MAX)
+			pts.used[nr / 64] |= 1ULL << (nr % 64);
 	}
+	world_stamp_take(&pts.at, k);
 }
-
-#define PTS_MAX		1048575
 
 static bool pts_used(const struct kernel *k, int nr)
 {
-	unsigned tty = (unsigned)((nr & 0xff) | (136 << 8) | ((nr & ~0xff) << 12));
-	struct task *t;
+	bool used;
 
-	for (int pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t))
-		if ((unsigned)t->signal->tty_nr == tty)
-			return true;
-	return false;
+	pthread_mutex_lock(&pts.lock);
+	pts_refresh(k);
+	used = pts.used[nr / 64] & (1ULL << (nr % 64));
+	pthread_mutex_unlock(&pts.lock);
+	return used;
+}
+
+int pts_changes(const struct kernel *k, int **gone)
+{
+	const size_t words = sizeof(pts.used) / 8;
+	size_t n = 0, i;
+	bool moved = false;
+	int *v = NULL;
+
+	*gone = NULL;
+	pthread_mutex_lock(&pts.lock);
+	if (world_stamp_current(&pts.told_at, k))
+		goto out;
+	pts_refresh(k);
+	for (i = 0; i < words; i++)
+		n += (size_t)__builtin_popcountll(pts.told[i] & ~pts.used[i]);
+	if (n && !(v = malloc(n * sizeof(*v)))) {
+		pthread_mutex_unlock(&pts.lock);
+		return -ENOMEM;		/* nothing taken: the next call tries again */
+	}
+	for (i = 0, n = 0; i < words; i++) {
+		if (pts.told[i] == pts.used[i])
+			continue;
+		moved = true;
+		for (uint64_t w = pts.told[i] & ~pts.used[i]; w; w &= w - 1)
+			v[n++] = (int)(i * 64 + __builtin_ctzll(w));
+		pts.told[i] = pts.used[i];
+	}
+	world_stamp_take(&pts.told_at, k);
+	*gone = v;
+out:
+	pthread_mutex_unlock(&pts.lock);
+	return moved ? (int)n + 1 : 0;
+}
+
+/* The @idx-th terminal in use below PTS_LISTED, or -1. */
+static int pts_nth(const struct kernel *k, int idx)
+{
+	int found = -1;
+
+	pthread_mutex_lock(&pts.lock);
+	pts_refresh(k);
+	for (int i = 0, seen = 0; i < PTS_LISTED / 64 && found < 0; i++) {
+		uint64_t w = pts.used[i];
+		int n = __builtin_popcountll(w);
+
+		if (seen + n <= idx) {
+			seen += n;
+			continue;
+		}
+		for (; w; w &= w - 1)
+			if (seen++ == idx) {
+				found = i * 64 + __builtin_ctzll(w);
+				break;
+			}
+	}
+	pthread_mutex_unlock(&pts.lock);
+	return found;
 }
 
 int proc_dir_lookup(const struct kernel *k, const struct task *t,
@@ -192,17 +272,13 @@ int proc_dir_next(const struct kernel *k, const struct task *t, struct node dir,
 	int n;
 
 	if (kind == NODE_PTS_DIR) {
-		uint64_t used[PTS_LISTED / 64];
+		int nr = pts_nth(k, idx);
 
-		pts_in_use(k, used);
-		for (int nr = 0, seen = 0; nr < PTS_LISTED; nr++) {
-			if (!(used[nr / 64] & (1ULL << (nr % 64))) || seen++ < idx)
-				continue;
-			snprintf(name, size, "%d", nr);
-			*out = (struct node){ 0, nr, NODE_PTS_DEV, 0 };
-			return 0;
-		}
-		return -ENOENT;
+		if (nr < 0)
+			return -ENOENT;
+		snprintf(name, size, "%d", nr);
+		*out = (struct node){ 0, nr, NODE_PTS_DEV, 0 };
+		return 0;
 	}
 	if ((kind != NODE_FD_DIR && kind != NODE_FDINFO_DIR) || !t)
 		return -ENOENT;

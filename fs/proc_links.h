@@ -32,6 +32,15 @@ int proc_dir_lookup(const struct kernel *k, const struct task *t,
  */
 int proc_dir_next(const struct kernel *k, const struct task *t, struct node dir,
 		  int idx, char *name, size_t size, struct node *out);
+/*
+ * What changed in the set of terminals some task has (/proc/procsim/pts)
+ * since the last call, for cache=on's invalidations (the kernel keeps the
+ * listing and the pts/<n> entries it looked up): 0 if nothing; else 1 +
+ * the number of terminals that went away, their numbers in *@gone (to
+ * free); -ENOMEM and nothing taken if that list cannot be made.
+ * Context: the kernel's read lock held.
+ */
+int pts_changes(const struct kernel *k, int **gone);
 /* The mode of a node kind no fixed directory lists, or 0. */
 mode_t proc_dynamic_mode(unsigned kind);
 /* Finish @st for a dynamic node: -ENOENT if it no longer exists. */

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 #include "kernel.h"
+#include "render_cache.h"
 #include "stats.h"
 #include "trace.h"
 #include "buf.h"
@@ -19,6 +20,9 @@
 struct procfs_session {
 	struct procfs *fs;
 	bool control;			/* the control directory's session */
+	/* What the kernel skips on this connection (cache=on, the tree's). */
+	bool no_open;			/* OPEN, FLUSH, RELEASE: files keep no per-open state */
+	bool no_opendir;		/* OPENDIR, RELEASEDIR: listings are cookies */
 	void *se;			/* struct fuse_session */
 };
 
@@ -28,16 +32,19 @@ struct procfs {
 	gid_t owner_gid;
 	long long btime;		/* host boot time, epoch seconds */
 	double entry_timeout, attr_timeout;
-	bool cache;			/* page-cache process files, invalidate on change */
+	/*
+	 * cache=on: the kernel keeps what fs/cache_policy.c allows and the
+	 * daemon invalidates on change; the control files are then served
+	 * on a session of their own (struct procfs_session).
+	 */
+	bool cache;
 	bool ns_links;			/* serve /proc/<pid>/ns (-o ns_links=on) */
-	bool no_opendir;		/* the kernel skips OPENDIR (cache=on) */
-	bool split;			/* control files in a session of their own */
-	bool no_open;			/* the tree's kernel side skips OPEN (split) */
 	void *se;			/* the /proc tree's fuse_session, for notifications */
 	struct procfs_session tree, control;
 	char *control_path;		/* where the control session is mounted */
 	const char *mountpoint;
 	struct fuse_stats stats;
+	struct render_cache rcache;	/* one render per change (cache=on) */
 	struct trace trace;		/* ctl trace start|stop, /proc/procsim/trace */
 };
 

@@ -36,6 +36,7 @@ void procfs_render_stats(struct buf *b, struct procfs *fs)
 	buf_printf(b, "exits %lu\n", k->total_exits);
 	buf_printf(b, "last_pid %d\n", k->pids.last_pid);
 	buf_printf(b, "pidstore_bytes %zu\n", k->pids.ops->mem_bytes(k->pids.priv));
+	buf_printf(b, "render_cache_bytes %lu\n", (unsigned long)fs->rcache.bytes);
 	stats_render(b, &fs->stats);
 }
 

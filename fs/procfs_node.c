@@ -3,14 +3,8 @@
  * Nodes of the /proc tree: the task a node names, its attributes, and how
  * long the kernel may cache them (see procfs_node.h).
  *
- * Two kinds of file:
- *  - cached: the files of /proc/<tgid>/ (cache=on).  Their size is exact,
- *    their pages stay in the kernel's page cache across opens, and every
- *    ctl command that changes a task invalidates that task's inodes and
- *    entries before its write() returns.  Their entries and attributes
- *    therefore live long.
- *  - direct: everything else (global files that move with time, thread
- *    files, ctl).  st_size 0 and direct_io, as procfs.
+ * How long the kernel may keep what these answer is one table,
+ * fs/cache_policy.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -41,17 +35,6 @@ struct task *node_task(const struct preq *r, struct node n)
 	return t;
 }
 
-/*
- * A process file whose content changes only through task_touch() on its
- * group leader, which the change log reports.  Thread files also move
- * when a sibling thread changes, so they stay direct.
- */
-bool node_cached(const struct procfs *fs, struct node n, const struct task *t)
-{
-	return fs->cache && !(n.kind & NODE_CALLER_FLAG) && !n.tid &&
-	       kind_is_task_file(n.kind) && t && thread_group_leader(t);
-}
-
 bool kind_is_task_node(unsigned kind)
 {
 	return kind == NODE_PID_DIR || kind == NODE_TASK_DIR ||
@@ -76,22 +59,66 @@ static mode_t kind_mode(unsigned kind)
 	}
 }
 
-/* Files the kernel keeps in its page cache: all of the tree's when split. */
-static bool node_paged(const struct preq *r, struct node n, const struct task *t)
+/* Who keeps node @n's cached state fresh, as request @r sees it. */
+static enum cache_mode node_mode(const struct preq *r, struct node n)
 {
-	return node_cached(r->fs, n, t) || (r->fs->split && !r->control);
+	if (!r->fs->cache || r->control)
+		return CACHE_DIRECT;
+	return n.kind & NODE_CALLER_FLAG ? CACHE_CALLER : CACHE_TRACKED;
+}
+
+static const struct cache_policy *policy_of(const struct preq *r, struct node n,
+					    mode_t mode, const struct task *t)
+{
+	return cache_policy(node_mode(r, n),
+			    node_class(n, mode, t && thread_group_leader(t)));
+}
+
+int node_policy(const struct preq *r, struct node n, struct task **t,
+		const struct cache_policy **pol)
+{
+	unsigned kind = base_kind(n);
+	mode_t mode = procsim_is_link(r, kind) ? S_IFLNK : kind_mode(kind);
+
+	*t = NULL;
+	if (kind_is_task_node(kind) && !(*t = node_task(r, n)))
+		return -ESRCH;
+	*pol = policy_of(r, n, mode, *t);
+	return 0;
+}
+
+static void set_mtime(const struct preq *r, enum mtime_rule rule, struct stat *st)
+{
+	unsigned long long tick;
+
+	switch (rule) {
+	case MTIME_BOOT:
+	case MTIME_START:
+		break;			/* node_stat's atime = mtime = ctime */
+	case MTIME_NOW:
+		clock_gettime(CLOCK_REALTIME, &st->st_mtim);
+		break;
+	case MTIME_TICK:
+		tick = kernel_now(&r->fs->k);
+		st->st_mtim.tv_sec = tick / USER_HZ;
+		st->st_mtim.tv_nsec = (long)(tick % USER_HZ) * (1000000000 / USER_HZ);
+		break;
+	}
 }
 
 /*
- * Fill @st for node @n; read lock held.  -ENOENT if the task is gone.
- * @size: render a paged file to report its exact size (lookup, getattr):
- * the page cache reads no further than st_size.
+ * Fill @st for node @n and point *@pol at its caching policy; read lock
+ * held.  -ENOENT if the task is gone.  @size: render a file whose size is
+ * exact to report it (lookup, getattr): the page cache reads no further
+ * than st_size.
  */
-int node_stat(const struct preq *r, struct node n, struct stat *st, bool size)
+int node_stat(const struct preq *r, struct node n, struct stat *st, bool size,
+	      const struct cache_policy **pol)
 {
 	struct procfs *fs = r->fs;
 	unsigned kind = base_kind(n);
 	struct task *t = NULL;
+	const struct cache_policy *p;
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = r->control && kind == NODE_PROCSIM ? PREQ_ROOT_ID : node_ino(n);
@@ -121,103 +148,40 @@ int node_stat(const struct preq *r, struct node n, struct stat *st, bool size)
 	if (procsim_is_link(r, kind)) {
 		st->st_mode = S_IFLNK | 0777;
 		st->st_size = strlen(fs->control_path);
-		return 0;
 	}
-	if (!S_ISREG(st->st_mode) || !node_paged(r, n, t) ||
-	    (proc_dynamic_mode(kind) && kind != NODE_FDINFO_FILE))	/* ns inodes */
-		return 0;
-	if (size) {
-		struct buf *scratch = preq_thread_buf();
+	p = policy_of(r, n, st->st_mode, t);
+	*pol = p;
+	if (p->exact_size && size) {
+		size_t len;
 
-		if (!scratch || render_node(r, n, scratch))
+		if (node_render(r, n, t, p, NULL, &len))
 			return -ENOMEM;
-		st->st_size = scratch->len;
+		st->st_size = len;
 	}
-	if (!node_cached(fs, n, t)) {
-		/*
-		 * A new mtime whenever the content may have moved, and
-		 * auto_inval_data drops the pages: every getattr for files of
-		 * threads and callers, every clock tick for the global files.
-		 */
-		struct timespec now;
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (!kind_is_task_node(kind)) {
-			unsigned long long tick = kernel_now(&fs->k);
-
-			now.tv_sec = tick / USER_HZ;
-			now.tv_nsec = (long)(tick % USER_HZ) * (1000000000 / USER_HZ);
-		}
-		st->st_mtim = now;
-	}
+	set_mtime(r, p->mtime, st);
 	return 0;
 }
 
-static bool is_pid_named(struct node n)
+double policy_timeout(double t, double opt)
 {
-	return base_kind(n) == NODE_PID_DIR || base_kind(n) == NODE_TID_DIR;
-}
-
-/* With cache=on a released pid's entries are invalidated, so they may live. */
-static double pid_timeout(const struct procfs *fs, struct node n)
-{
-	return fs->cache && !(n.kind & NODE_CALLER_FLAG) ? FIXED_TIMEOUT
-							 : fs->entry_timeout;
-}
-
-/*
- * Owners and sizes of task nodes change.  cache=on invalidates the
- * directories named by pids and the cached files, which may so live long.
- * The other paged files (split) are revalidated on every read.  Read lock held.
- */
-double attr_timeout(const struct preq *r, struct node n)
-{
-	struct procfs *fs = r->fs;
-	unsigned kind = base_kind(n);
-	struct task *t = kind_is_task_node(kind) ? node_task(r, n) : NULL;
-
-	/*
-	 * Global files move with the clock, and print it to the tick: cached
-	 * for one tick they are as fresh as their resolution (a ctl command
-	 * that changes them invalidates them at once).
-	 */
-	/*
-	 * A namespace link and its target (what stat() of ns/<type> reads:
-	 * pstree and ps stat all eight for every process) change only when
-	 * their task does, and inval_task() then invalidates the targets.
-	 */
-	if (fs->cache && !(n.kind & NODE_CALLER_FLAG) &&
-	    (kind == NODE_NS_LINK || kind == NODE_NS_TARGET))
-		return FIXED_TIMEOUT;
-	if (S_ISREG(kind_mode(kind)) && node_paged(r, n, t) && !node_cached(fs, n, t))
-		return kind_is_task_node(kind) ? 0 : 1.0 / USER_HZ;
-	if (!kind_is_task_node(kind))
-		return FIXED_TIMEOUT;
-	if (fs->cache && !(n.kind & NODE_CALLER_FLAG) &&
-	    (is_pid_named(n) || kind == NODE_TASK_DIR || node_cached(fs, n, t)))
-		return FIXED_TIMEOUT;
-	return fs->attr_timeout;
+	return t == OPT_TIMEOUT ? opt : t;
 }
 
 /* The entry of node @n, as LOOKUP and READDIRPLUS answer it.  Read lock held. */
 int fill_entry(const struct preq *r, struct node n, struct preq_entry *e)
 {
+	const struct cache_policy *p;
 	int err;
 
 	memset(e, 0, sizeof(*e));
-	err = node_stat(r, n, &e->attr, true);
+	err = node_stat(r, n, &e->attr, true, &p);
 	if (err)
 		return err;
 	e->ino = node_ino(n);
 	/* The epoch bits the inode number has no room for (after 4096 worlds). */
 	if (kind_is_task_node(base_kind(n)) && !(n.kind & NODE_CALLER_FLAG))
 		e->generation = r->fs->k.epoch >> NODE_EPOCH_BITS;
-	/*
-	 * A fixed name inside a directory always leads to the same inode, and
-	 * the inode resolves its task afresh on every use, so only the
-	 * directories named by pids need revalidating.
-	 */
-	e->entry_timeout = is_pid_named(n) ? pid_timeout(r->fs, n) : FIXED_TIMEOUT;
-	e->attr_timeout = attr_timeout(r, n);
+	e->entry_timeout = policy_timeout(p->entry_timeout, r->fs->entry_timeout);
+	e->attr_timeout = policy_timeout(p->attr_timeout, r->fs->attr_timeout);
 	return 0;
 }

@@ -12,12 +12,11 @@
 
 #include <stdbool.h>
 #include <sys/stat.h>
+#include "cache_policy.h"
 #include "inode.h"
 #include "procfs_req.h"
 #include "task_files.h"
 
-/* Entries that never change meaning: a day in the dentry cache. */
-#define FIXED_TIMEOUT	86400.0
 
 static inline void procfs_rdlock(struct procfs *fs)
 {
@@ -45,24 +44,37 @@ bool kind_is_task_node(unsigned kind);
  */
 struct task *node_task(const struct preq *r, struct node n);
 
-/* In the /proc tree of a split daemon, procsim is a symlink to the control mount. */
+/* In the /proc tree with cache=on, procsim is a symlink to the control mount. */
 bool procsim_is_link(const struct preq *r, unsigned kind);
 /* An entry not served with these options (ns/ without ns_links=on). */
 bool node_hidden(const struct preq *r, unsigned kind);
 
-/* A file the kernel keeps in its page cache, invalidated on change. */
-bool node_cached(const struct procfs *fs, struct node n, const struct task *t);
 /*
- * Fill @st for node @n; read lock held.  -ENOENT if the task is gone.
- * @size: render a paged file to report its exact size.
+ * Fill @st for node @n and point *@pol at its caching policy
+ * (cache_policy.h).  -ENOENT if the task is gone.  @size: render a file
+ * whose size is exact to report it.  Read lock held.
  */
-int node_stat(const struct preq *r, struct node n, struct stat *st, bool size);
-/* How long the attributes of @n may be cached.  Read lock held. */
-double attr_timeout(const struct preq *r, struct node n);
+int node_stat(const struct preq *r, struct node n, struct stat *st, bool size,
+	      const struct cache_policy **pol);
+/* A policy's timeout @t, or the user's @opt for OPT_TIMEOUT. */
+double policy_timeout(double t, double opt);
 /* The entry of node @n, as LOOKUP and READDIRPLUS answer it.  Read lock held. */
 int fill_entry(const struct preq *r, struct node n, struct preq_entry *e);
 
-/* Render node @n into @b; read lock held. */
-int render_node(const struct preq *r, struct node n, struct buf *b);
+/*
+ * Node @n's task in *@t (NULL for a global node) and its caching policy in
+ * *@pol: 0, or -ESRCH if its task is gone.  Read lock held.
+ */
+int node_policy(const struct preq *r, struct node n, struct task **t,
+		const struct cache_policy **pol);
+/*
+ * Render node @n of task @t (NULL: global) into @b, and its length into
+ * *@len; with @b NULL only the length (into a scratch buffer).  With
+ * @p->render_once the bytes come from, or go to, the render cache
+ * (fs/render_cache.h).  0, -ESRCH (task gone), -EINVAL, -ENOMEM.  Read
+ * lock held.
+ */
+int node_render(const struct preq *r, struct node n, struct task *t,
+		const struct cache_policy *p, struct buf *b, size_t *len);
 
 #endif

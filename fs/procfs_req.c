@@ -20,10 +20,10 @@ struct node preq_node(const struct preq *r, uint64_t ino)
 	return ino_node(ino);
 }
 
-/* In the /proc tree of a split daemon, procsim is a symlink to the control mount. */
+/* In the /proc tree with cache=on, procsim is a symlink to the control mount. */
 bool procsim_is_link(const struct preq *r, unsigned kind)
 {
-	return kind == NODE_PROCSIM && r->fs->split && !r->control;
+	return kind == NODE_PROCSIM && r->fs->cache && !r->control;
 }
 
 /*
@@ -152,12 +152,12 @@ int preq_lookup(const struct preq *r, uint64_t parent, const char *name,
 int preq_getattr(const struct preq *r, uint64_t ino, struct stat *st,
 		 double *timeout)
 {
-	struct node n = preq_node(r, ino);
+	const struct cache_policy *p;
 	int err;
 
 	procfs_rdlock(r->fs);
-	err = node_stat(r, n, st, true);
-	*timeout = err ? 0 : attr_timeout(r, n);
+	err = node_stat(r, preq_node(r, ino), st, true, &p);
+	*timeout = err ? 0 : policy_timeout(p->attr_timeout, r->fs->attr_timeout);
 	procfs_unlock(r->fs);
 	return err;
 }
@@ -165,13 +165,13 @@ int preq_getattr(const struct preq *r, uint64_t ino, struct stat *st,
 int preq_stat(const struct preq *r, uint64_t ino, struct stat *st,
 	      bool *keep_cache)
 {
-	struct node n = preq_node(r, ino);
+	const struct cache_policy *p;
 	int err;
 
 	procfs_rdlock(r->fs);
-	err = node_stat(r, n, st, false);
+	err = node_stat(r, preq_node(r, ino), st, false, &p);
 	if (!err && keep_cache)
-		*keep_cache = node_cached(r->fs, n, node_task(r, n));
+		*keep_cache = p->keep_cache;
 	procfs_unlock(r->fs);
 	return err;
 }
@@ -207,18 +207,17 @@ int preq_readlink(const struct preq *r, uint64_t ino, char *out, size_t size)
 	return 0;
 }
 
-
-int render_node(const struct preq *r, struct node n, struct buf *b)
+/* Render node @n of task @t (NULL: a global node) at tick @now into @b. */
+static int render_node(const struct preq *r, struct node n, struct task *t,
+		       unsigned long long now, struct buf *b)
 {
 	struct procfs *fs = r->fs;
 	unsigned kind = base_kind(n);
 	const struct dir_entry *e = node_entry(kind, n.tid);
-	struct render_ctx c = { .k = &fs->k, .btime = fs->btime };
+	struct render_ctx c = { .k = &fs->k, .btime = fs->btime, .now = now };
 	struct stats_render_mark m;
-	struct task *t;
 
 	buf_reset(b);
-	c.now = kernel_now(&fs->k);
 	if (kind == NODE_CONFIG) {
 		procfs_render_config(b, fs);
 	} else if (kind == NODE_STATS) {
@@ -230,14 +229,12 @@ int render_node(const struct preq *r, struct node n, struct buf *b)
 		e->global(b, &c);
 		stats_render_end(&m);
 	} else if (e && e->task) {
-		t = node_task(r, n);
 		if (!t)
 			return -ESRCH;
 		stats_render_begin(&m);
 		e->task(b, &c, t, n.tid == 0);
 		stats_render_end(&m);
 	} else if (kind == NODE_FDINFO_FILE) {
-		t = node_task(r, n);
 		if (!t)
 			return -ESRCH;
 		stats_render_begin(&m);
@@ -249,12 +246,46 @@ int render_node(const struct preq *r, struct node n, struct buf *b)
 	return b->oom ? -ENOMEM : 0;
 }
 
+int node_render(const struct preq *r, struct node n, struct task *t,
+		const struct cache_policy *p, struct buf *b, size_t *len)
+{
+	struct procfs *fs = r->fs;
+	unsigned long long now = kernel_now(&fs->k);
+	struct render_key key;
+	int err;
+
+	if (p->render_once) {
+		key = (struct render_key){ .epoch = fs->k.epoch, .world_gen = fs->k.gen,
+			.forget_gen = render_cache_gen(&fs->rcache), .tick = now };
+		if (render_cache_get(&fs->rcache, node_ino(n), &key, b, len)) {
+			stats_count(KSTAT_RENDER_HIT);
+			return b && b->oom ? -ENOMEM : 0;
+		}
+		stats_count(KSTAT_RENDER_MISS);
+	}
+	if (!b && !(b = preq_thread_buf()))
+		return -ENOMEM;
+	err = render_node(r, n, t, now, b);
+	if (err)
+		return err;
+	*len = b->len;
+	if (p->render_once)
+		render_cache_put(&fs->rcache, node_ino(n), &key, b);
+	return 0;
+}
+
 int preq_render(const struct preq *r, uint64_t ino, struct buf *b)
 {
+	struct node n = preq_node(r, ino);
+	const struct cache_policy *p;
+	struct task *t;
+	size_t len;
 	int err;
 
 	procfs_rdlock(r->fs);
-	err = render_node(r, preq_node(r, ino), b);
+	err = node_policy(r, n, &t, &p);
+	if (!err)
+		err = node_render(r, n, t, p, b, &len);
 	procfs_unlock(r->fs);
 	return err;
 }

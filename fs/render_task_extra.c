@@ -13,6 +13,7 @@
 #include "render_clients.h"
 #include "render_util.h"
 #include "task_files.h"
+#include "world_stamp.h"
 
 /* I/O follows CPU time and faults: a task that ran more read more. */
 void render_tid_io(struct buf *b, const struct render_ctx *c,
@@ -185,9 +186,7 @@ void render_tid_stack(struct buf *b, const struct render_ctx *c,
  */
 struct mapcount {
 	pthread_mutex_t lock;
-	const struct kernel *k;
-	uint64_t gen;			/* with the counts below: this world */
-	unsigned long forks, tasks;
+	struct world_stamp at;
 	uint64_t *keys;
 	unsigned *counts;
 	size_t cap;			/* a power of two, or 0 */
@@ -230,10 +229,7 @@ static void mapcount_build(struct mapcount *m, const struct kernel *k)
 	m->keys = calloc(cap, sizeof(*m->keys));
 	m->counts = calloc(cap, sizeof(*m->counts));
 	m->cap = m->keys && m->counts ? cap : 0;
-	m->k = k;
-	m->gen = k->gen;
-	m->forks = k->total_forks;
-	m->tasks = k->nr_tasks;
+	world_stamp_take(&m->at, k);
 	if (!m->cap)
 		return;
 	for (pid = next_tgid(k, 1, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {
@@ -264,9 +260,7 @@ void render_tid_smaps_rollup(struct buf *b, const struct render_ctx *c,
 	if (!mm || !vma_first(mm))
 		return;
 	pthread_mutex_lock(&mapcount.lock);
-	/* gen alone may repeat after a reset or a load */
-	if (mapcount.k != c->k || mapcount.gen != c->k->gen || !mapcount.cap ||
-	    mapcount.forks != c->k->total_forks || mapcount.tasks != c->k->nr_tasks)
+	if (!world_stamp_current(&mapcount.at, c->k) || !mapcount.cap)
 		mapcount_build(&mapcount, c->k);
 	for (v = vma_first(mm); v; v = vma_next(mm, v)) {
 		unsigned long kb = v->rss_pages << (PAGE_SHIFT - 10);

@@ -28,6 +28,7 @@ struct stats_slot {
 static __thread struct fuse_stats *tls_owner;
 static __thread struct stats_slot *tls_slot;
 static __thread struct kstat *tls_active;
+static __thread struct kstat *tls_req;	/* the live request's, account or not */
 
 static pthread_key_t slot_key;
 static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
@@ -144,7 +145,8 @@ uint64_t stats_begin(struct fuse_stats *s)
 {
 	struct stats_slot *slot = slot_get(s);
 
-	tls_active = slot && s->account ? &slot->ks : NULL;
+	tls_req = slot ? &slot->ks : NULL;
+	tls_active = tls_req && s->account ? tls_req : NULL;
 	return now_ns();
 }
 
@@ -152,15 +154,16 @@ void stats_end(struct fuse_stats *s, enum fuse_op op, uint64_t t0)
 {
 	uint64_t ns = now_ns() - t0;
 
-	tls_active = NULL;
+	tls_active = tls_req = NULL;
 	if (tls_owner == s && tls_slot)
 		kstat_add(&tls_slot->ks, KSTAT_REQ + op, 1, ns);
 }
 
 void stats_render_begin(struct stats_render_mark *m)
 {
-	m->ks = tls_active;
-	if (m->ks) {
+	m->ks = tls_req;
+	m->timed = tls_active != NULL;
+	if (m->timed) {
 		m->core0 = kstat_core_ns(m->ks);
 		m->t0 = kstat_clock();
 	}
@@ -168,12 +171,20 @@ void stats_render_begin(struct stats_render_mark *m)
 
 void stats_render_end(const struct stats_render_mark *m)
 {
-	if (m->ks) {
+	if (m->timed) {
 		uint64_t ns = kstat_clock() - m->t0;
 		uint64_t core = kstat_core_ns(m->ks) - m->core0;
 
 		kstat_add(m->ks, KSTAT_RENDER, 1, ns > core ? ns - core : 0);
+	} else if (m->ks) {
+		kstat_add(m->ks, KSTAT_RENDER, 1, 0);
 	}
+}
+
+void stats_count(int item)
+{
+	if (tls_req)
+		kstat_add(tls_req, item, 1, 0);
 }
 
 /* The raw sums over every slot, base not subtracted.  Lock held. */
@@ -232,6 +243,11 @@ void stats_render(struct buf *b, struct fuse_stats *s)
 		   (unsigned long)kstat_read(&sum, KSTAT_RENDER, false),
 		   (unsigned long)render_ns);
 	buf_printf(b, "request %lu %lu\n", (unsigned long)req_n, (unsigned long)req_ns);
+	buf_printf(b, "render_cache_hit %lu\nrender_cache_miss %lu\n",
+		   (unsigned long)kstat_read(&sum, KSTAT_RENDER_HIT, false),
+		   (unsigned long)kstat_read(&sum, KSTAT_RENDER_MISS, false));
+	buf_printf(b, "renders_per_request %.3f\n", req_n ?
+		   (double)kstat_read(&sum, KSTAT_RENDER, false) / (double)req_n : 0.0);
 	buf_printf(b, "other %lu\n", (unsigned long)(req_ns > core_ns + render_ns ?
 				     req_ns - core_ns - render_ns : 0));
 }

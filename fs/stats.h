@@ -34,6 +34,8 @@ enum fuse_op {
 /* The serving layer's items in the accumulator. */
 enum {
 	KSTAT_RENDER = KSTAT_CORE_NR,	/* renderers, minus the core inside them */
+	KSTAT_RENDER_HIT,		/* render cache (fs/render_cache.h): a render saved */
+	KSTAT_RENDER_MISS,		/* ... looked up, not there: rendered */
 	KSTAT_REQ,			/* + enum fuse_op: the handlers */
 };
 _Static_assert(KSTAT_REQ + OP_MAX <= KSTAT_NR, "kstat has room for every opcode");
@@ -63,13 +65,19 @@ void stats_destroy(struct fuse_stats *s);
 uint64_t stats_begin(struct fuse_stats *s);
 void stats_end(struct fuse_stats *s, enum fuse_op op, uint64_t t0);
 
-/* Around a renderer: charges KSTAT_RENDER its time minus the core's inside. */
+/*
+ * Around a renderer: counts it in KSTAT_RENDER (account on or off) and,
+ * when accounting, charges its time minus the core's inside.
+ */
 struct stats_render_mark {
-	struct kstat *ks;
+	struct kstat *ks;		/* the request's slot, or NULL */
+	bool timed;
 	uint64_t t0, core0;
 };
 void stats_render_begin(struct stats_render_mark *m);
 void stats_render_end(const struct stats_render_mark *m);
+/* Count one @item (KSTAT_RENDER_HIT, ...) in this thread's live request. */
+void stats_count(int item);
 
 /* The sums since the last reset, over every thread. */
 void stats_sum(struct fuse_stats *s, struct kstat *out);
@@ -79,7 +87,8 @@ void stats_reset(struct fuse_stats *s);
  * The stats file's accounting part: "fuse <op> <count> <ns>" per opcode,
  * "core <item> <count> <ns>" per core item, "render <count> <ns>",
  * "request <count> <ns>" (all handlers), "other <ns>" (request − core −
- * render) and "account on|off".  docs/replay.md describes them.
+ * render), "render_cache_hit <n>", "render_cache_miss <n>",
+ * "renders_per_request <r>" and "account on|off".  docs/replay.md describes them.
  */
 void stats_render(struct buf *b, struct fuse_stats *s);
 /* An opcode's name in the stats file and traces ("lookup"), and back (-1). */

@@ -58,6 +58,27 @@ check_fresh() {
 	local bad
 	bad=$(run ps -eo pid=,stat=,comm= | awk '(NF < 3 || $2 !~ /^[RSDTtZXIP]/) && n++ < 3')
 	check_eq "[$mode] malformed ps rows" "" "$bad"
+
+	check_pts_gone "$mode"
+}
+
+# A terminal exists while some task has it (devpts): once the last task of
+# the last session's terminal is reaped, pts/N is gone, from the listing
+# and to stat (with cache=on the kernel kept both until told).
+check_pts_gone() {
+	local mode=$1 tty pid ppid
+	tty=$(run ps -eo tty= --sort=-pid | grep -m1 '^pts/' | tr -d ' ')
+	[[ -n $tty ]] || fail "[$mode] no process with a terminal"
+	warm; run ps -t "$tty" >/dev/null
+	check_match "[$mode] $tty listed" "^${tty#pts/}\$" "$(ls "$MNT/procsim/pts")"
+	while read -r pid ppid; do
+		ctl_ok exit "$pid" 0 >/dev/null
+		ctl_ok wait "$ppid" "$pid" >/dev/null
+	done < <(run ps -t "$tty" -o pid=,ppid= --sort=-pid)
+	check_no_match "[$mode] $tty listed after its last task" "^${tty#pts/}\$" \
+		"$(ls "$MNT/procsim/pts")"
+	if [[ -e $MNT/procsim/pts/${tty#pts/} ]]; then fail "[$mode] $tty still stats"; fi
+	if run ps -t "$tty" >/dev/null 2>&1; then fail "[$mode] ps -t $tty after its last task"; fi
 }
 
 check_fresh "${MODE#cache_}"

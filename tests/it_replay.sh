@@ -110,6 +110,13 @@ for ((i = 0; i < 100; i++)); do
 done
 check_match "paced replay finishes" '^done: 166 of 166 events' "$out"
 check_eq "paced: the same world" "$(model "$trace" | squeeze)" "$(world)"
+# Its events reach cached readers with no ctl write after them: the
+# background thread publishes each event's changes (cache=on, the default).
+ctl reset >/dev/null
+world >/dev/null	# warm the caches of the reset world
+ctl replay "$trace" speed=10000 >/dev/null
+sleep 2			# the trace's 0.8 s, at 10000x: long done
+check_eq "paced: readers see it with no ctl write" "$(model "$trace" | squeeze)" "$(world)"
 # A stop: nothing more applied after it.
 ctl reset >/dev/null
 ctl replay "$trace" speed=1 >/dev/null

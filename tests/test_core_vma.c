@@ -303,6 +303,39 @@ static void test_thread_stacks(void **state)
 	tk_free(tk);
 }
 
+/*
+ * An exited thread's stack goes to glibc's cache and the next clone takes
+ * it back: no new VMAs.  The clone's skip of the walk when nothing is
+ * cached must not lose a cached stack, also in a forked copy.
+ */
+static void test_thread_stack_reuse(void **state)
+{
+	struct tk *tk = tk_new(NULL);
+	struct kernel *k = &tk->k;
+	int pid = fork1(k, 1), child, n, tid;
+	struct mm_struct *mm = find_task(k, pid)->mm;
+
+	(void)state;
+	tid = clone1(k, pid);
+	n = mm->map_count;
+	assert_int_equal(do_exit_thread(k, tid, 0), 0);
+	assert_int_equal(mm->map_count, n);		/* cached, not unmapped */
+	clone1(k, pid);
+	assert_int_equal(mm->map_count, n);		/* taken back */
+	clone1(k, pid);
+	assert_int_equal(mm->map_count, n + 2);		/* none left: a new one */
+	/* A fork copies the cache with the VMAs. */
+	tid = clone1(k, pid);
+	assert_int_equal(do_exit_thread(k, tid, 0), 0);
+	child = fork1(k, pid);
+	mm = find_task(k, child)->mm;
+	n = mm->map_count;
+	clone1(k, child);
+	assert_int_equal(mm->map_count, n);
+	check_world(k);
+	tk_free(tk);
+}
+
 /* The legacy layout: bottom-up from TASK_UNMAPPED_BASE. */
 static void test_legacy_layout(void **state)
 {
@@ -333,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_map_count),
 		cmocka_unit_test(test_thread_stacks),
+		cmocka_unit_test(test_thread_stack_reuse),
 		cmocka_unit_test(test_legacy_layout),
 	};
 	int failed = 0;

@@ -33,7 +33,7 @@ static int setup(void **state)
 		return -1;
 	stats_init(&fs->stats, true);
 	trace_init(&fs->trace, true);
-	fs->cache = fs->split = true;
+	fs->cache = true;
 	fs->control_path = "/run/procsim-control";
 	o.kstat = &fs->stats.hook;
 	if (kernel_init(&fs->k, &o) || populate(&fs->k, NR_POPULATE))
@@ -128,22 +128,22 @@ static void test_known_sequence_counts(void **state)
 	stats_reset(&fs->stats);
 	/*
 	 * LOOKUP "1" in /proc: the name (1), then the entry's attributes
-	 * resolve the task (2) and its timeout does once more (3).
+	 * resolve the task (2); its timeouts come from the same resolution.
 	 */
 	assert_int_equal(req_lookup(fs, PREQ_ROOT_ID, "1", &e), 0);
-	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 3);
+	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 2);
 	/* READDIR of /proc: one next_leader per process, and one that ends it. */
 	assert_int_equal(req_readdir(fs, PREQ_ROOT_ID, &entries), 0);
 	assert_int_equal(count(fs, KSTAT_PID_NEXT_LEADER), procs + 1);
 	assert_int_equal(entries, 2 + fixed_entries(NODE_ROOT) + (int)procs);	/* . .. fixed pids */
 	/* READ /proc/1/stat: one task lookup, one render; the mm keeps its totals. */
 	assert_int_equal(req_read(fs, task_ino(fs, 1, NODE_T_STAT), &b), 0);
-	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 4);
+	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 3);
 	assert_int_equal(count(fs, KSTAT_RENDER), 1);
 	assert_int_equal(count(fs, KSTAT_VMA), 0);
 	/* READ /proc/1/maps: vma_first, then vma_next past every VMA. */
 	assert_int_equal(req_read(fs, task_ino(fs, 1, NODE_T_MAPS), &b), 0);
-	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 5);
+	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 4);
 	assert_int_equal(count(fs, KSTAT_RENDER), 2);
 	assert_int_equal(count(fs, KSTAT_VMA), find_task(&fs->k, 1)->mm->map_count + 1);
 	assert_int_equal(count(fs, KSTAT_REQ + OP_LOOKUP), 1);

@@ -195,7 +195,9 @@ static void boot(struct procfs *fs, const struct opts *o, bool cache)
 	memset(fs, 0, sizeof(*fs));
 	stats_init(&fs->stats, true);
 	trace_init(&fs->trace, cache);
-	fs->cache = fs->split = cache;
+	fs->cache = cache;
+	if (render_cache_init(&fs->rcache))
+		die("render cache: %s", strerror(ENOMEM));
 	/* Serve everything a daemon can: a trace that never looked in ns/ is
 	 * unaffected, and one recorded with -o ns_links=on replays alike. */
 	fs->ns_links = true;
@@ -318,6 +320,7 @@ static uint64_t replay(struct procfs *fs, const struct trace_file *t,
 	uint64_t h = 0xcbf29ce484222325ULL, t0 = now_ns();
 
 	buf_init(&b);
+	render_cache_forget(&fs->rcache);	/* each run as cold as the recording */
 	for (size_t i = 0; i < t->n; i++) {
 		uint64_t s0 = stats_begin(&fs->stats);
 

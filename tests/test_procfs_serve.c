@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The request handlers serve a small world without FUSE (fs/procfs_req.h):
+ * lookup, getattr, readdir and read answer what the caching policy
+ * (fs/cache_policy.c) says for each node class, with cache=on and off; the
+ * table keeps every untracked node short-lived; and a cold read renders
+ * once (fs/render_cache.h) yet never serves bytes older than a change.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cache_policy.h"
+#include "procfs_req.h"
+
+#define NR_POPULATE	20
+#define BTIME		1700000000
+
+static unsigned long long clock_ticks = 5000;
+
+static unsigned long long test_clock(void *arg)
+{
+	(void)arg;
+	return clock_ticks;
+}
+
+static int boot(void **state, bool cache)
+{
+	struct procfs *fs = calloc(1, sizeof(*fs));
+	struct kernel_opts o = { .clock = test_clock, .seed = 7 };
+
+	if (!fs)
+		return -1;
+	clock_ticks = 5000;
+	stats_init(&fs->stats, true);
+	trace_init(&fs->trace, cache);
+	fs->cache = cache;
+	fs->btime = BTIME;
+	fs->entry_timeout = 0.25;
+	fs->attr_timeout = 0.5;
+	fs->control_path = "/run/procsim-control";
+	o.kstat = &fs->stats.hook;
+	if (kernel_init(&fs->k, &o) || populate(&fs->k, NR_POPULATE) ||
+	    render_cache_init(&fs->rcache))
+		return -1;
+	fs->k.track_changes = cache;
+	*state = fs;
+	return 0;
+}
+
+static int setup_on(void **state)
+{
+	return boot(state, true);
+}
+
+static int setup_off(void **state)
+{
+	return boot(state, false);
+}
+
+static int teardown(void **state)
+{
+	struct procfs *fs = *state;
+
+	render_cache_destroy(&fs->rcache);
+	kernel_destroy(&fs->k);
+	trace_destroy(&fs->trace);
+	stats_destroy(&fs->stats);
+	free(fs);
+	return 0;
+}
+
+static uint64_t count(struct procfs *fs, int item)
+{
+	struct kstat s;
+
+	stats_sum(&fs->stats, &s);
+	return kstat_read(&s, item, false);
+}
+
+/* Requests as a transport makes them: counted between stats_begin/end. */
+static int lookup(struct procfs *fs, uint64_t parent, const char *name,
+		  struct preq_entry *e)
+{
+	struct preq r = { .fs = fs };
+	uint64_t t0 = stats_begin(&fs->stats);
+	int err = preq_lookup(&r, parent, name, e);
+
+	stats_end(&fs->stats, OP_LOOKUP, t0);
+	return err;
+}
+
+static int getattr(struct procfs *fs, uint64_t ino, struct stat *st, double *timeout)
+{
+	struct preq r = { .fs = fs };
+	uint64_t t0 = stats_begin(&fs->stats);
+	int err = preq_getattr(&r, ino, st, timeout);
+
+	stats_end(&fs->stats, OP_GETATTR, t0);
+	return err;
+}
+
+static int readfile(struct procfs *fs, uint64_t ino, struct buf *b)
+{
+	struct preq r = { .fs = fs };
+	uint64_t t0 = stats_begin(&fs->stats);
+	int err = preq_render(&r, ino, b);
+
+	stats_end(&fs->stats, OP_READ, t0);
+	return err;
+}
+
+/* The inode of @path ("1/task/1/stat") from the root, through LOOKUP. */
+static uint64_t walk(struct procfs *fs, const char *path, struct preq_entry *e)
+{
+	char copy[128], *save, *name;
+	uint64_t ino = PREQ_ROOT_ID;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	for (name = strtok_r(copy, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+		assert_int_equal(lookup(fs, ino, name, e), 0);
+		assert_true(e->ino != 0);
+		ino = e->ino;
+	}
+	return ino;
+}
+
+static bool keeps_cache(struct procfs *fs, uint64_t ino)
+{
+	struct preq r = { .fs = fs };
+	struct stat st;
+	bool keep = true;
+
+	assert_int_equal(preq_stat(&r, ino, &st, &keep), 0);
+	return keep;
+}
+
+static void test_cache_on_answers(void **state)
+{
+	struct procfs *fs = *state;
+	struct task *init = find_task(&fs->k, 1);
+	time_t start = BTIME + (time_t)(init->start_time / USER_HZ);
+	struct preq_entry e;
+	struct buf b;
+	struct stat st;
+	double timeout;
+	uint64_t ino;
+	char comm[32];
+
+	buf_init(&b);
+	/* /proc/1: a pid-named directory, invalidated with its task. */
+	ino = walk(fs, "1", &e);
+	assert_true(S_ISDIR(e.attr.st_mode));
+	assert_true(e.entry_timeout == FIXED_TIMEOUT && e.attr_timeout == FIXED_TIMEOUT);
+	assert_int_equal(e.attr.st_mtime, start);
+	/* A process file: exact size, kept, long-lived. */
+	ino = walk(fs, "1/comm", &e);
+	assert_true(S_ISREG(e.attr.st_mode));
+	assert_int_equal(readfile(fs, ino, &b), 0);
+	snprintf(comm, sizeof(comm), "%s\n", init->comm);
+	assert_int_equal(b.len, strlen(comm));
+	assert_memory_equal(b.data, comm, b.len);
+	assert_int_equal(e.attr.st_size, b.len);
+	assert_true(e.attr_timeout == FIXED_TIMEOUT);
+	assert_int_equal(e.attr.st_mtime, start);
+	assert_true(keeps_cache(fs, ino));
+	/* A thread file: exact size, revalidated on every getattr. */
+	ino = walk(fs, "1/task/1/stat", &e);
+	assert_int_equal(readfile(fs, ino, &b), 0);
+	assert_int_equal(e.attr.st_size, b.len);
+	assert_true(e.attr_timeout == 0);
+	assert_true(e.attr.st_mtime > start);		/* the wall clock */
+	assert_false(keeps_cache(fs, ino));
+	/* A global file: fresh to the tick it prints. */
+	ino = walk(fs, "uptime", &e);
+	assert_int_equal(readfile(fs, ino, &b), 0);
+	assert_int_equal(e.attr.st_size, b.len);
+	assert_true(e.attr_timeout == 1.0 / USER_HZ);
+	assert_int_equal(e.attr.st_mtime, (time_t)(clock_ticks / USER_HZ));
+	assert_int_equal(getattr(fs, ino, &st, &timeout), 0);
+	assert_int_equal(st.st_size, b.len);
+	assert_true(timeout == 1.0 / USER_HZ);
+	/* A name a fixed directory lacks: a negative entry, cached. */
+	assert_int_equal(lookup(fs, walk(fs, "1", &e), "nonesuch", &e), 0);
+	assert_int_equal(e.ino, 0);
+	assert_true(e.entry_timeout == FIXED_TIMEOUT);
+	/* /proc/procsim is a symlink to the control mount. */
+	walk(fs, "procsim", &e);
+	assert_true(S_ISLNK(e.attr.st_mode));
+	buf_free(&b);
+}
+
+static void test_cache_off_answers(void **state)
+{
+	struct procfs *fs = *state;
+	struct preq_entry e;
+	struct buf b;
+	uint64_t ino;
+
+	buf_init(&b);
+	walk(fs, "1", &e);
+	assert_true(e.entry_timeout == fs->entry_timeout && e.attr_timeout == fs->attr_timeout);
+	/* Every file direct, as procfs: st_size 0, the user's timeouts. */
+	ino = walk(fs, "1/stat", &e);
+	assert_int_equal(e.attr.st_size, 0);
+	assert_true(e.attr_timeout == fs->attr_timeout);
+	assert_false(keeps_cache(fs, ino));
+	assert_int_equal(readfile(fs, ino, &b), 0);
+	assert_true(b.len > 0);
+	walk(fs, "uptime", &e);
+	assert_int_equal(e.attr.st_size, 0);
+	assert_int_equal(e.attr.st_mtime, BTIME);
+	/* No lookup rendered anything, and no read was kept. */
+	assert_int_equal(count(fs, KSTAT_RENDER), 1);
+	assert_int_equal(count(fs, KSTAT_RENDER_HIT) + count(fs, KSTAT_RENDER_MISS), 0);
+	walk(fs, "procsim", &e);
+	assert_true(S_ISDIR(e.attr.st_mode));
+	buf_free(&b);
+}
+
+struct listing {
+	struct procfs *fs;
+	int files;
+	bool saw_stat;
+};
+
+static bool list_fill(void *arg, const char *name, uint64_t ino, mode_t mode,
+		      off_t next, const struct preq_entry *e)
+{
+	struct listing *l = arg;
+	struct buf b;
+
+	(void)next;
+	assert_non_null(e);
+	if (!S_ISREG(mode))
+		return true;
+	assert_int_equal(e->ino, ino);
+	l->files++;
+	if (!strcmp(name, "stat")) {
+		/* READDIRPLUS carries the same exact size a read gives. */
+		buf_init(&b);
+		assert_int_equal(readfile(l->fs, ino, &b), 0);
+		assert_int_equal(e->attr.st_size, b.len);
+		buf_free(&b);
+		l->saw_stat = true;
+	}
+	return true;
+}
+
+static void test_readdirplus(void **state)
+{
+	struct procfs *fs = *state;
+	struct preq r = { .fs = fs };
+	struct listing l = { fs, 0, false };
+	struct preq_entry e;
+
+	assert_int_equal(preq_readdir(&r, walk(fs, "1", &e), 0, true, list_fill, &l), 0);
+	assert_true(l.saw_stat);
+	assert_true(l.files >= 10);
+}
+
+/*
+ * A cold LOOKUP then READ renders once; a change (task_touch, or a ctl
+ * command's render_cache_forget) or a new tick makes the next read render
+ * again, so the bytes are never older than the change.
+ */
+static void test_render_once_never_stale(void **state)
+{
+	struct procfs *fs = *state;
+	struct task *t = find_task(&fs->k, 1);
+	struct preq_entry e;
+	struct buf b;
+	uint64_t comm, uptime;
+
+	buf_init(&b);
+	stats_reset(&fs->stats);
+	comm = walk(fs, "1/comm", &e);
+	assert_int_equal(count(fs, KSTAT_RENDER), 1);
+	assert_int_equal(readfile(fs, comm, &b), 0);
+	assert_int_equal(count(fs, KSTAT_RENDER), 1);
+	assert_int_equal(count(fs, KSTAT_RENDER_HIT), 1);
+	assert_int_equal(e.attr.st_size, b.len);
+	/* A change the core logs. */
+	snprintf(t->comm, sizeof(t->comm), "renamed");
+	task_touch(&fs->k, t);
+	assert_int_equal(readfile(fs, comm, &b), 0);
+	assert_int_equal(b.len, strlen("renamed\n"));
+	assert_memory_equal(b.data, "renamed\n", b.len);
+	assert_int_equal(count(fs, KSTAT_RENDER), 2);
+	/* One only a ctl command's publish knows of. */
+	snprintf(t->comm, sizeof(t->comm), "again");
+	render_cache_forget(&fs->rcache);
+	assert_int_equal(readfile(fs, comm, &b), 0);
+	assert_memory_equal(b.data, "again\n", b.len);
+	/* A global file: one render per tick. */
+	uptime = walk(fs, "uptime", &e);
+	assert_int_equal(readfile(fs, uptime, &b), 0);
+	assert_int_equal(count(fs, KSTAT_RENDER), 4);
+	clock_ticks += 1;
+	assert_int_equal(readfile(fs, uptime, &b), 0);
+	assert_int_equal(count(fs, KSTAT_RENDER), 5);
+	assert_int_equal(count(fs, KSTAT_RENDER_MISS), 5);
+	assert_true(fs->rcache.bytes > 0 &&
+		    fs->rcache.bytes <= (uint64_t)RENDER_CACHE_SLOTS * RENDER_CACHE_ENTRY_MAX);
+	buf_free(&b);
+}
+
+static bool task_class(enum node_class c)
+{
+	return c != NC_GLOBAL_FILE && c != NC_CONTROL_FILE && c != NC_DIR && c != NC_LINK;
+}
+
+/*
+ * The table's freshness rules: what no change log tracks (cache=off, the
+ * caller's stand-in) never lives long, pages are kept only with an exact
+ * size, and renders are shared only where changes are tracked.
+ */
+static void test_policy_table(void **state)
+{
+	(void)state;
+	for (int m = 0; m < CACHE_MODE_NR; m++)
+		for (int c = 0; c < NC_NR; c++) {
+			const struct cache_policy *p = cache_policy(m, c);
+
+			if (p->keep_cache)
+				assert_true(p->exact_size);
+			if (p->render_once)
+				assert_true(p->exact_size && m == CACHE_TRACKED);
+			if (m == CACHE_DIRECT)
+				assert_false(p->exact_size || p->keep_cache);
+			if (m != CACHE_TRACKED && task_class(c))
+				assert_true(p->attr_timeout == OPT_TIMEOUT || p->attr_timeout == 0);
+		}
+	/* Tracked, but moved by other tasks or the clock: revalidated. */
+	assert_true(cache_policy(CACHE_TRACKED, NC_THREAD_FILE)->attr_timeout == 0);
+	assert_int_equal(cache_policy(CACHE_TRACKED, NC_THREAD_FILE)->mtime, MTIME_NOW);
+	assert_int_equal(cache_policy(CACHE_TRACKED, NC_GLOBAL_FILE)->mtime, MTIME_TICK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cache_on_answers, setup_on, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_off_answers, setup_off, teardown),
+		cmocka_unit_test_setup_teardown(test_readdirplus, setup_on, teardown),
+		cmocka_unit_test_setup_teardown(test_render_once_never_stale, setup_on, teardown),
+		cmocka_unit_test(test_policy_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
