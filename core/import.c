@@ -200,12 +200,7 @@ static int build_task(struct kernel *k, const struct import_task *r,
 	} else {
 		rep->threads++;
 	}
-	k->nr_tasks++;
-	if (t->state == TASK_RUNNING)
-		k->nr_running++;
-	if (t->state == TASK_UNINTERRUPTIBLE)
-		k->nr_blocked++;
-	t->gen = k->gen;
+	count_built_task(k, t);
 	return 0;
 }
 

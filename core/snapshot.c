@@ -807,12 +807,7 @@ static int load_task(struct loader *l, struct src *r, struct task_links *tl)
 			return err;
 	}
 	tl->r = *r;
-	k->nr_tasks++;
-	if (t->state == TASK_RUNNING)
-		k->nr_running++;
-	if (t->state == TASK_UNINTERRUPTIBLE)
-		k->nr_blocked++;
-	t->gen = k->gen;
+	count_built_task(k, t);
 	return 0;
 }
 

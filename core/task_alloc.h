@@ -55,6 +55,21 @@ int prio_no_match(int which, int who);
  */
 int parent_cycle(struct kernel *k);
 
+/*
+ * A task a world builder (load, import) made: counted in the kernel's
+ * totals by its state, and stamped with the world's generation.
+ * Context: a world being built, not yet visible.
+ */
+static inline void count_built_task(struct kernel *k, struct task *t)
+{
+	k->nr_tasks++;
+	if (t->state == TASK_RUNNING)
+		k->nr_running++;
+	if (t->state == TASK_UNINTERRUPTIBLE)
+		k->nr_blocked++;
+	t->gen = k->gen;
+}
+
 /* A zeroed task with empty lists, state S. */
 struct task *alloc_task(void);
 /* Give @t a fresh signal_struct whose only thread is @t, the leader. */
