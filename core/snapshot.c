@@ -161,8 +161,13 @@ static void crc_init(void)
 
 uint32_t snapshot_crc32(const void *data, size_t len)
 {
+	return crc32_update(0, data, len);
+}
+
+uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
+{
 	const unsigned char *p = data;
-	uint32_t c = 0xffffffffU;
+	uint32_t c = crc ^ 0xffffffffU;
 
 	if (!crc_table[0][1])
 		crc_init();
