@@ -36,7 +36,8 @@ READDIR_COMMANDS = ["ps aux", "ps -ef", "pstree -p", "top -b -n1", "ls /proc"]
 
 @scenario("readdir", "ps aux, ps -ef, pstree -p, top -b -n1 and ls /proc on "
           "10,000 processes: procsim (populate=10000, through procsim-run) "
-          "against the kernel's /proc with 10,000 real sleeping processes")
+          "against the kernel's /proc with 10,000 real sleeping processes, "
+          "then the like-for-like table (readdir-like)")
 def bench_readdir(args):
     n = 1000 if args.quick else 10000
     runs = args.runs

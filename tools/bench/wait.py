@@ -127,8 +127,8 @@ def _table(res, ns, unit_div, unit, anchors):
     return header, rows, summary
 
 
-@scenario("wait-ctl", "the wait scenario's ctl-file tables alone (one "
-          "repeat write per run)")
+@scenario("wait-ctl", "the wait scenario's ctl-file tables alone (two "
+          "repeat writes per run, a cycle by their difference)")
 def bench_wait_ctl(args):
     args.ctl_only = True
     bench_wait(args)
