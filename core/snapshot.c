@@ -899,27 +899,15 @@ static int link_lists(struct loader *l, struct task *t, struct task_links *tl)
  */
 static int check_ancestry(struct loader *l, struct kernel *k)
 {
-	struct task *t, *p;
-	int pid, err = 0;
+	struct task *t;
+	int pid;
 
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))
-		t->gen = 0;
-	for (pid = pid_store_next(&k->pids, 0, &t); !err && pid >= 0;
-	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
 		if (!t->ptrace && t->parent != t->real_parent)
-			err = fail(l, "task %d: parent without ptrace", t->pid);
-		for (p = t; p && p->gen == 0; p = p->real_parent)
-			p->gen = 1;
-		if (p && p->gen == 1)
-			err = fail(l, "task %d: its parents form a cycle", t->pid);
-		for (p = t; p && p->gen == 1; p = p->real_parent)
-			p->gen = 2;
-	}
-	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
-	     pid = pid_store_next(&k->pids, pid + 1, &t))
-		t->gen = k->gen;
-	return err;
+			return fail(l, "task %d: parent without ptrace", t->pid);
+	pid = parent_cycle(k);
+	return pid ? fail(l, "task %d: its parents form a cycle", pid) : 0;
 }
 
 /* Walk the sections: header, lengths, END, CRC. Fills l->sections. */

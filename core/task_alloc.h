@@ -47,6 +47,14 @@ static inline void mm_change_end(struct kernel *k, struct mm_struct *mm)
  */
 int prio_no_match(int which, int who);
 
+/*
+ * The pid of a task whose ->real_parent chain comes back to itself, or 0:
+ * a world built from a file (load, import) must have none, since exit's
+ * reaper walk climbs that chain.  Uses and then resets every task's gen.
+ * Context: a world being built, not yet visible.
+ */
+int parent_cycle(struct kernel *k);
+
 /* A zeroed task with empty lists, state S. */
 struct task *alloc_task(void);
 /* Give @t a fresh signal_struct whose only thread is @t, the leader. */

@@ -45,9 +45,9 @@ void ctl_replay_set_publish(void (*fn)(void *arg), void *arg)
 	publish_fn = fn;
 }
 
-static int why_fail(const struct ctl_cmd *c, int err, const char *fmt, ...)
+static int replay_fail(const struct ctl_cmd *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static int why_fail(const struct ctl_cmd *c, int err, const char *fmt, ...)
+static int replay_fail(const struct ctl_cmd *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -73,12 +73,12 @@ static int load_trace(const struct ctl_cmd *c, const char *const *own,
 	data = malloc(size ? (size_t)size : 1);
 	if (!data) {
 		close(fd);
-		return why_fail(c, -ENOMEM, "out of memory");
+		return replay_fail(c, -ENOMEM, "out of memory");
 	}
 	err = read_full(fd, data, size, &got);
 	close(fd);
 	if (err)
-		err = why_fail(c, err, "%s", strerror(-err));
+		err = replay_fail(c, err, "%s", strerror(-err));
 	else
 		err = event_trace_parse(data, got, t, c->replay.why);
 	free(data);
@@ -110,12 +110,12 @@ static int run_flat_out(struct kernel *k, const struct ctl_cmd *c,
 	int err = event_replay_init(&r, t);
 
 	if (err)
-		return why_fail(c, err, "out of memory");
+		return replay_fail(c, err, "out of memory");
 	begin_locked(k, &r);
 	while (!err && r.st.done < t->n)
 		err = step_locked(k, &r);
 	if (err) {
-		why_fail(c, err, "the world was replaced (load, reset) after "
+		replay_fail(c, err, "the world was replaced (load, reset) after "
 			 "%zu events", r.st.done);
 	} else {
 		buf_puts(out, "ok: ");
@@ -215,7 +215,7 @@ static int start_job(struct kernel *k, const struct ctl_cmd *c,
 
 	err = event_replay_init(&job.r, t);
 	if (err)
-		return why_fail(c, err, "out of memory");
+		return replay_fail(c, err, "out of memory");
 	job.trace = *t;
 	memset(t, 0, sizeof(*t));
 	job.r.t = &job.trace;
@@ -235,7 +235,7 @@ static int start_job(struct kernel *k, const struct ctl_cmd *c,
 		memset(&job.trace, 0, sizeof(job.trace));
 		event_replay_destroy(&job.r);
 		pthread_cond_destroy(&job.wake);
-		return why_fail(c, err, "no thread: %s", strerror(-err));
+		return replay_fail(c, err, "no thread: %s", strerror(-err));
 	}
 	job.joinable = true;
 	buf_printf(out, "started: %zu events over %.1f s of trace at speed %d "
@@ -309,13 +309,13 @@ static int exec_replay(struct kernel *k, const struct ctl_cmd *c,
 	/* One at a time: two would interleave their pid maps. */
 	reap_job();
 	if (job.running)
-		return why_fail(c, -EBUSY, "a replay is running (replay "
+		return replay_fail(c, -EBUSY, "a replay is running (replay "
 				"status, replay stop)");
 	err = load_trace(c, own, &t);
 	if (err)
 		return err;
 	if (t.n && !buf_reserve(out, 512))
-		err = why_fail(c, -ENOMEM, "out of memory");
+		err = replay_fail(c, -ENOMEM, "out of memory");
 	else if (c->replay.speed)
 		err = start_job(k, c, &t, out);
 	else

@@ -29,7 +29,7 @@ static int io_fail(char *why, int err)
 	return -err;
 }
 
-static int why_fail(char *why, int err, const char *fmt, ...)
+int why_fail(char *why, int err, const char *fmt, ...)
 {
 	va_list ap;
 

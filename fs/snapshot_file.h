@@ -63,5 +63,8 @@ int file_open_regular(const char *path, const char *const *own,
 		      unsigned long long max, off_t *size, char *why);
 /* read() until @n bytes or EOF; the count in *@got.  0 or -errno. */
 int read_full(int fd, char *p, size_t n, size_t *got);
+/* -@err, with the reason printed into @why (SNAPSHOT_WHY_LEN bytes). */
+int why_fail(char *why, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -193,11 +193,11 @@ static void test_replay_applies(void **state)
 	int child;
 
 	/* 400 taken by someone else: 500's later fork of 400 is remapped. */
-	pthread_rwlock_wrlock(&k->lock);
+	world_write_lock(k);
 	pid_store_set_cursor(&k->pids, 399);
 	assert_int_equal(do_fork(k, 1, 1, &child), 0);
 	assert_int_equal(child, 400);
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 	free(data);
 	{
 		struct event_writer w;
@@ -219,7 +219,7 @@ static void test_replay_applies(void **state)
 	free(data);
 	assert_int_equal(run(k, reply, sizeof(reply), "replay %s", path), 0);
 	assert_non_null(strstr(reply, "remapped 1"));
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	t = find_task(k, 400);
 	assert_string_not_equal(t->comm, "sh");	/* not the trace's 400 */
 	t = find_task(k, 500);
@@ -228,7 +228,7 @@ static void test_replay_applies(void **state)
 	assert_non_null(t);
 	assert_string_equal(t->comm, "sh");
 	assert_int_equal(t->real_parent->pid, 500);
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 
 	/* The sample, in a fresh world: pids kept, 501 reaped by 500. */
 	assert_int_equal(run(k, reply, sizeof(reply), "reset"), 0);
@@ -240,11 +240,11 @@ static void test_replay_applies(void **state)
 			       "exec 1, uid 1, comm 1, exit 2), skipped 2 "
 			       "(fork 1, exec 1), remapped 0, threads 1, "
 			       "adopted 0, reaped 1, overruns 1"));
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	assert_non_null(find_task(k, 500));
 	assert_null(find_task(k, 501));
 	assert_null(find_task(k, 502));
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 }
 
 /* The exec's effect, and the exit status the parent sees, before a reap. */
@@ -275,12 +275,12 @@ static void test_replay_exec_and_status(void **state)
 	write_file(data, len);
 	free(data);
 	assert_int_equal(run(k, reply, sizeof(reply), "replay %s", path), 0);
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	t = find_task(k, 600);
 	assert_string_equal(t->comm, "make");
 	assert_string_equal(find_task(k, 601)->comm, "worker");
 	assert_int_equal(find_task(k, 601)->real_parent->pid, 600);
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 }
 
 /* A bad trace: refused with a one-line reason, the world unchanged. */
@@ -292,9 +292,9 @@ static void test_replay_refuses(void **state)
 	char *data = sample(&len);
 
 	write_file(data, len - 5);		/* truncated */
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	before = world_dump(k);
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 	assert_int_equal(run(k, reply, sizeof(reply), "replay %s", path), -EINVAL);
 	assert_non_null(strstr(reply, "EINVAL: replay: line "));
 	data[len - 12] ^= 1;			/* the CRC's digits */
@@ -308,9 +308,9 @@ static void test_replay_refuses(void **state)
 	assert_int_equal(run(k, reply, sizeof(reply), "replay rel"), -EINVAL);
 	assert_int_equal(run(k, reply, sizeof(reply), "repeat 2 replay %s", path),
 			 -EINVAL);
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	after = world_dump(k);
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
@@ -357,10 +357,10 @@ static void test_replay_background(void **state)
 		usleep(1000);
 	}
 	assert_non_null(strstr(reply, "stopped: 1 of 2"));
-	pthread_rwlock_rdlock(&k->lock);
+	world_read_lock(k);
 	assert_non_null(find_task(k, 800));
 	assert_null(find_task(k, 801));
-	pthread_rwlock_unlock(&k->lock);
+	world_unlock(k);
 }
 
 int main(void)
