@@ -79,3 +79,16 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
 	watch_exec(k, leader);
 	return 0;
 }
+
+int do_set_comm(struct kernel *k, int tid, const char *name)
+{
+	struct task *t = find_task(k, tid);
+
+	if (!t || t->state == EXIT_ZOMBIE)
+		return -ESRCH;
+	if (!*name)
+		return -EINVAL;
+	set_task_comm(t, name);
+	task_touch(k, t);
+	return 0;
+}

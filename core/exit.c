@@ -136,7 +136,7 @@ static int cannot_exit(int pid)
 }
 
 /* Context: k->lock, the RCU read section and tasklist_lock (writing) held. */
-static int exit_group_locked(struct kernel *k, int pid, int code)
+static int exit_group_locked(struct kernel *k, int pid, int status)
 {
 	struct task *t = find_task(k, pid), *leader;
 
@@ -145,23 +145,28 @@ static int exit_group_locked(struct kernel *k, int pid, int code)
 	leader = t->group_leader;
 	if (leader == k->init_task || task_is_kthread(leader))
 		return cannot_exit(pid);
-	/* as exit_group() masks it */
-	group_exit(k, leader, (code & 0xff) << 8);
+	group_exit(k, leader, status);
 	return 0;
 }
 
 /* The whole exit under tasklist_lock, as exit_notify's part is in Linux. */
-int do_exit(struct kernel *k, int pid, int code)
+int do_exit_status(struct kernel *k, int pid, int status)
 {
 	int err;
 
 	lockdep_assert_world_held(k);
 	kernel_rcu_read_lock(k);
 	pthread_rwlock_wrlock(&k->tasklist_lock);
-	err = exit_group_locked(k, pid, code);
+	err = exit_group_locked(k, pid, status & 0xffff);
 	pthread_rwlock_unlock(&k->tasklist_lock);
 	kernel_rcu_read_unlock(k);
 	return err;
+}
+
+/* Context: as do_exit_status(). */
+int do_exit(struct kernel *k, int pid, int code)
+{
+	return do_exit_status(k, pid, (code & 0xff) << 8); /* as exit_group() masks it */
 }
 
 /* Context: as exit_group_locked(). */

@@ -200,12 +200,7 @@ static int build_task(struct kernel *k, const struct import_task *r,
 	} else {
 		rep->threads++;
 	}
-	k->nr_tasks++;
-	if (t->state == TASK_RUNNING)
-		k->nr_running++;
-	if (t->state == TASK_UNINTERRUPTIBLE)
-		k->nr_blocked++;
-	t->gen = k->gen;
+	count_built_task(k, t);
 	return 0;
 }
 
@@ -247,25 +242,9 @@ static struct task *parent_of(struct kernel *k, const struct task *t, int ppid,
 /* exit's reaper walk climbs ->real_parent: a cycle would never end. */
 static int check_cycles(struct kernel *k, char *why)
 {
-	struct task *t, *p;
-	int pid, err = 0;
+	int pid = parent_cycle(k);
 
-	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
-	     pid = pid_store_next(&k->pids, pid + 1, &t))
-		t->gen = 0;
-	for (pid = pid_store_next(&k->pids, 0, &t); !err && pid >= 0;
-	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
-		for (p = t; p && p->gen == 0; p = p->real_parent)
-			p->gen = 1;
-		if (p && p->gen == 1)
-			err = fail(why, "pid %d: its parents form a cycle", t->pid);
-		for (p = t; p && p->gen == 1; p = p->real_parent)
-			p->gen = 2;
-	}
-	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
-	     pid = pid_store_next(&k->pids, pid + 1, &t))
-		t->gen = k->gen;
-	return err;
+	return pid ? fail(why, "pid %d: its parents form a cycle", pid) : 0;
 }
 
 static int build_world(struct kernel *k, const struct import_world *w,

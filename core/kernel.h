@@ -253,6 +253,17 @@ int do_execve(struct kernel *k, int pid, const char *comm, int argc,
  */
 int do_exit(struct kernel *k, int pid, int code);
 /*
+ * do_exit with the wait status the parent will see, as a death by a
+ * signal leaves it (@status & 0x7f the signal, 0x80 a core): replay.
+ * Context: as do_exit().
+ */
+int do_exit_status(struct kernel *k, int pid, int status);
+/*
+ * prctl(PR_SET_NAME) by the thread @tid: its comm, cut to 15 bytes.
+ * -ESRCH, -EINVAL for an empty @name.  Context: k->lock held for writing.
+ */
+int do_set_comm(struct kernel *k, int tid, const char *name);
+/*
  * A single thread's exit (the kernel's do_exit without the group): the
  * thread is gone, a leader stays a zombie until its whole group has
  * exited, and the parent can reap the group once the last thread goes.

@@ -415,6 +415,21 @@ int pid_store_alloc_at(struct pid_store *s, int pid)
 	return err;
 }
 
+/*
+ * With per-shard locks the next alloc starts in the CPU's own shard, so
+ * this pins only that shard's cursor: best effort (replay remaps a miss).
+ */
+void pid_store_set_cursor(struct pid_store *s, int last)
+{
+	struct pidmap m = map_of(s, last > 0 ? last + 1 : 1);
+	uint64_t at = pidmap_lock(s, m);
+
+	__atomic_store_n(m.last_pid, last, __ATOMIC_RELAXED);
+	if (m.shard >= 0)
+		__atomic_store_n(&s->last_pid, last, __ATOMIC_RELAXED);
+	pidmap_unlock(s, m, at);
+}
+
 void pid_store_install(struct pid_store *s, int pid, struct task *t)
 {
 	struct pidmap m = map_of(s, pid);

@@ -206,6 +206,12 @@ int pid_store_alloc_task(struct pid_store *s, struct task *t, bool leader);
  */
 int pid_store_alloc_at(struct pid_store *s, int pid);
 void pid_store_install(struct pid_store *s, int pid, struct task *t);
+/*
+ * Move the cursor, as a write to /proc/sys/kernel/ns_last_pid does: the
+ * next alloc hands out the first free pid after @last (CRIU's way to
+ * fork a given pid; replay's too).  @last 0..PID_MAX_LIMIT-1.
+ */
+void pid_store_set_cursor(struct pid_store *s, int last);
 void pid_store_free(struct pid_store *s, int pid);
 struct task *pid_store_lookup(const struct pid_store *s, int pid);
 int pid_store_next(const struct pid_store *s, int from, struct task **t);

@@ -161,8 +161,13 @@ static void crc_init(void)
 
 uint32_t snapshot_crc32(const void *data, size_t len)
 {
+	return crc32_update(0, data, len);
+}
+
+uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
+{
 	const unsigned char *p = data;
-	uint32_t c = 0xffffffffU;
+	uint32_t c = crc ^ 0xffffffffU;
 
 	if (!crc_table[0][1])
 		crc_init();
@@ -802,12 +807,7 @@ static int load_task(struct loader *l, struct src *r, struct task_links *tl)
 			return err;
 	}
 	tl->r = *r;
-	k->nr_tasks++;
-	if (t->state == TASK_RUNNING)
-		k->nr_running++;
-	if (t->state == TASK_UNINTERRUPTIBLE)
-		k->nr_blocked++;
-	t->gen = k->gen;
+	count_built_task(k, t);
 	return 0;
 }
 
@@ -894,27 +894,15 @@ static int link_lists(struct loader *l, struct task *t, struct task_links *tl)
  */
 static int check_ancestry(struct loader *l, struct kernel *k)
 {
-	struct task *t, *p;
-	int pid, err = 0;
+	struct task *t;
+	int pid;
 
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))
-		t->gen = 0;
-	for (pid = pid_store_next(&k->pids, 0, &t); !err && pid >= 0;
-	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
 		if (!t->ptrace && t->parent != t->real_parent)
-			err = fail(l, "task %d: parent without ptrace", t->pid);
-		for (p = t; p && p->gen == 0; p = p->real_parent)
-			p->gen = 1;
-		if (p && p->gen == 1)
-			err = fail(l, "task %d: its parents form a cycle", t->pid);
-		for (p = t; p && p->gen == 1; p = p->real_parent)
-			p->gen = 2;
-	}
-	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
-	     pid = pid_store_next(&k->pids, pid + 1, &t))
-		t->gen = k->gen;
-	return err;
+			return fail(l, "task %d: parent without ptrace", t->pid);
+	pid = parent_cycle(k);
+	return pid ? fail(l, "task %d: its parents form a cycle", pid) : 0;
 }
 
 /* Walk the sections: header, lengths, END, CRC. Fills l->sections. */

@@ -56,5 +56,8 @@ void kernel_load_commit(struct kernel *k, struct kernel *fresh);
 #define SNAPSHOT_HEAD_LEN	12
 int snapshot_check_head(const void *data, size_t len, char why[SNAPSHOT_WHY_LEN]);
 uint32_t snapshot_crc32(const void *data, size_t len);
+/* The same CRC-32 (zlib's) over data in pieces: start with @crc 0, pass
+ * each piece the result of the last. */
+uint32_t crc32_update(uint32_t crc, const void *data, size_t len);
 
 #endif

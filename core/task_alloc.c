@@ -242,3 +242,27 @@ void release_task(struct kernel *k, struct task *t)
 		signal_free(t->signal);
 	free(t);
 }
+
+int parent_cycle(struct kernel *k)
+{
+	struct task *t, *p;
+	int pid, bad = 0;
+
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		t->gen = 0;
+	/* 1: on the walk now; 2: known to reach the top. */
+	for (pid = pid_store_next(&k->pids, 0, &t); !bad && pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		for (p = t; p && p->gen == 0; p = p->real_parent)
+			p->gen = 1;
+		if (p && p->gen == 1)
+			bad = t->pid;
+		for (p = t; p && p->gen == 1; p = p->real_parent)
+			p->gen = 2;
+	}
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t))
+		t->gen = k->gen;
+	return bad;
+}

@@ -47,6 +47,29 @@ static inline void mm_change_end(struct kernel *k, struct mm_struct *mm)
  */
 int prio_no_match(int which, int who);
 
+/*
+ * The pid of a task whose ->real_parent chain comes back to itself, or 0:
+ * a world built from a file (load, import) must have none, since exit's
+ * reaper walk climbs that chain.  Uses and then resets every task's gen.
+ * Context: a world being built, not yet visible.
+ */
+int parent_cycle(struct kernel *k);
+
+/*
+ * A task a world builder (load, import) made: counted in the kernel's
+ * totals by its state, and stamped with the world's generation.
+ * Context: a world being built, not yet visible.
+ */
+static inline void count_built_task(struct kernel *k, struct task *t)
+{
+	k->nr_tasks++;
+	if (t->state == TASK_RUNNING)
+		k->nr_running++;
+	if (t->state == TASK_UNINTERRUPTIBLE)
+		k->nr_blocked++;
+	t->gen = k->gen;
+}
+
 /* A zeroed task with empty lists, state S. */
 struct task *alloc_task(void);
 /* Give @t a fresh signal_struct whose only thread is @t, the leader. */

@@ -65,6 +65,12 @@
  *				replaces this world (docs/import.md)
  *	stats reset		"ok\n"; /proc/procsim/stats counts from zero
  *	trace start|stop	"ok\n"; record the FUSE requests (docs/replay.md)
+ *	replay FILE [speed=N|max]
+ *				a process-event trace (docs/record.md) drives
+ *				the world: "ok: <summary>\n" (max, the
+ *				default), or started in the background
+ *				(speed=N: the trace's pace times N, 1..10000)
+ *	replay status|stop	the background replay's progress; stop it
  *	repeat N CMD [; CMD]...	"ok N\n": the commands, in order, N times
  *				(1..1000000) under one hold of the write lock;
  *				replies dropped; stops at the first failure
@@ -104,6 +110,8 @@
 #define CTL_LINE_MAX	4096		/* bytes, without the '\n' */
 #define CTL_FORK_MAX	1000000		/* fork's COUNT */
 #define CTL_REPEAT_MAX	1000000		/* repeat's N */
+#define CTL_REPLAY_SPEED_MAX 10000	/* replay's speed=N */
+#define CTL_WHY_LEN	160		/* save, load, import, replay: a reason's room */
 #define CTL_REPEAT_LINES 64		/* commands in one repeat */
 /*
  * Unread replies an open ctl file holds at most: with this much unread a
@@ -153,6 +161,7 @@
 	X(IMPORT,   import,   1, 1, "DIR")			\
 	X(STATS,    stats,    1, 1, "reset")			\
 	X(TRACE,    trace,    1, 1, "start|stop")		\
+	X(REPLAY,   replay,   1, 2, "FILE [speed=N|max] | status | stop") \
 	X(REPEAT,   repeat,   2, -1, "N CMD [; CMD]...")	\
 	X(HELP,     help,     0, 0, "")
 
@@ -210,6 +219,12 @@ struct ctl_cmd {
 		struct { char *path, *why; } file;
 		/* stats, trace: what the serving layer is asked (core/kstat.h) */
 		struct { enum kstat_ctl what; } serve;
+		/* replay: @path and @why as file's; @speed 0 is max */
+		struct {
+			char *path, *why;
+			int speed;
+			enum { REPLAY_RUN, REPLAY_STATUS, REPLAY_STOP } action;
+		} replay;
 		/* the commands' text, each NUL-terminated, one heap block */
 		struct { int n, nlines; char *text; } repeat;
 	};
@@ -289,6 +304,13 @@ int ctl_run_line_in(struct kernel *k, struct ctl_session *s, const char *line,
  */
 void ctl_set_own_mounts(const char *const *paths);
 const char *const *ctl_get_own_mounts(void);
+
+/*
+ * ctl_serial, which every command runs under: the background replay takes
+ * it around each event (fs/ctl_replay.c).
+ */
+void ctl_serial_lock(void);
+void ctl_serial_unlock(void);
 
 /* Free what a successful ctl_parse() allocated; safe on a zeroed cmd. */
 void ctl_cmd_free(struct ctl_cmd *cmd);

@@ -43,6 +43,12 @@ int ctl_arg_ulong(const struct ctl_args *a, int i, const char *what,
  * _signal.c, _mm.c, _world.c, or a new file): fills the member of @c named
  * after the command.  0, or -errno with a message appended to a->err.
  */
+/*
+ * FILE, an absolute path, into c->file.path, with CTL_WHY_LEN bytes of
+ * room for a reason after it in c->file.why (save, load, replay).
+ */
+int ctl_parse_file(const struct ctl_args *a, struct ctl_cmd *c);
+
 #define CTL_PARSE_DECL_(op, nm, min, max, use) \
 	int ctl_parse_##nm(const struct ctl_args *a, struct ctl_cmd *c);
 CTL_COMMANDS(CTL_PARSE_DECL_)

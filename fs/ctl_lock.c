@@ -39,7 +39,8 @@ static bool repeat_converted(const struct ctl_cmd *c)
 
 enum ctl_hold ctl_hold_for(const struct kernel *k, const struct ctl_cmd *cmd)
 {
-	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD || cmd->op == CTL_IMPORT)
+	if (cmd->op == CTL_SAVE || cmd->op == CTL_LOAD || cmd->op == CTL_IMPORT ||
+	    cmd->op == CTL_REPLAY)
 		return CTL_HOLD_SELF;
 	if (!k->concurrent)
 		return CTL_HOLD_WRITE;
@@ -47,6 +48,16 @@ enum ctl_hold ctl_hold_for(const struct kernel *k, const struct ctl_cmd *cmd)
 	    (cmd->op == CTL_REPEAT && repeat_converted(cmd)))
 		return CTL_HOLD_READ;
 	return CTL_HOLD_WRITE;
+}
+
+void ctl_serial_lock(void)
+{
+	pthread_rwlock_wrlock(&ctl_serial);
+}
+
+void ctl_serial_unlock(void)
+{
+	pthread_rwlock_unlock(&ctl_serial);
 }
 
 void ctl_tree_read_lock(struct kernel *k)

@@ -9,8 +9,9 @@
  * reader of the mount waits for at most one op's hold of tasklist_lock.
  * Every other command, and every command of a kernel that is not
  * concurrent (-o ctl_lock=world, the old mode), holds it for WRITING.
- * save, load and import take k->lock themselves around their
- * memory-only part.
+ * save, load, import and replay take k->lock themselves around their
+ * memory-only part (a paced replay's thread, per event, with ctl_serial
+ * for writing: ctl_serial_lock()).
  *
  * ctl_serial (a rwlock that prefers writers): a load builds its new world
  * outside k->lock from k's options, so nothing else may run meanwhile.

@@ -192,6 +192,10 @@ void ctl_cmd_free(struct ctl_cmd *cmd)
 		free(cmd->file.path);
 		cmd->file.path = NULL;
 	}
+	if (cmd->op == CTL_REPLAY) {
+		free(cmd->replay.path);	/* NULL for status and stop */
+		cmd->replay.path = NULL;
+	}
 	if (cmd->op == CTL_REPEAT) {
 		free(cmd->repeat.text);
 		cmd->repeat.text = NULL;

@@ -48,14 +48,14 @@ int ctl_parse_pidstore(const struct ctl_args *a, struct ctl_cmd *c)
 }
 
 /* The daemon's cwd is /, so a relative path would surprise: refuse it. */
-static int parse_file(const struct ctl_args *a, struct ctl_cmd *c)
+int ctl_parse_file(const struct ctl_args *a, struct ctl_cmd *c)
 {
 	size_t n = strlen(a->argv[0]);
 
 	if (a->argv[0][0] != '/')
 		return ctl_fail(a->err, "%s: FILE must be an absolute path: "
 				QFMT, a->cmd, QARG(a->argv[0]));
-	c->file.path = malloc(n + 1 + SNAPSHOT_WHY_LEN);
+	c->file.path = malloc(n + 1 + CTL_WHY_LEN);
 	if (!c->file.path) {
 		buf_puts(a->err, "out of memory");
 		return -ENOMEM;
@@ -68,17 +68,17 @@ static int parse_file(const struct ctl_args *a, struct ctl_cmd *c)
 
 int ctl_parse_save(const struct ctl_args *a, struct ctl_cmd *c)
 {
-	return parse_file(a, c);
+	return ctl_parse_file(a, c);
 }
 
 int ctl_parse_load(const struct ctl_args *a, struct ctl_cmd *c)
 {
-	return parse_file(a, c);
+	return ctl_parse_file(a, c);
 }
 
 int ctl_parse_import(const struct ctl_args *a, struct ctl_cmd *c)
 {
-	return parse_file(a, c);
+	return ctl_parse_file(a, c);
 }
 
 int ctl_parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
@@ -169,6 +169,8 @@ int ctl_parse_repeat(const struct ctl_args *a, struct ctl_cmd *c)
 		/* They take k->lock themselves, which a repeat already holds. */
 		if (!ret && sub.op == CTL_IMPORT)
 			ret = ctl_fail(&err, "import cannot be repeated");
+		if (!ret && sub.op == CTL_REPLAY)
+			ret = ctl_fail(&err, "replay cannot be repeated");
 		if (!ret && (sub.op == CTL_SAVE || sub.op == CTL_LOAD))
 			ret = ctl_fail(&err, "save and load cannot be "
 				       "repeated");

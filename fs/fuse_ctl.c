@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ctl_replay.h"
 #include "fuse_events.h"
 #include "fuse_ops.h"
 #include "proc_links.h"
@@ -246,6 +247,12 @@ static bool take_world_new(struct open_file *of)
 	return new;
 }
 
+/* publish_changes for ctl_replay_set_publish. */
+static void publish_hook(void *fs)
+{
+	publish_changes(fs);
+}
+
 /*
  * Run every complete line in of->in.  Lines stop at the first failure:
  * what follows a failed line in the same write is discarded, so a script
@@ -332,6 +339,7 @@ void op_write_impl(fuse_req_t req, fuse_ino_t ino, const char *data,
 	publish_changes(fs);
 	if (kick)
 		warm_kick(&fs->warm);
+	ctl_replay_set_publish(publish_hook, fs);	/* a paced replay's events */
 	if (err)
 		fuse_reply_err(req, -err);
 	else

@@ -26,6 +26,7 @@
 #include "options.h"
 #include "proc_import.h"
 #include "procfs.h"
+#include "ctl_replay.h"
 #include "snapshot_file.h"
 #include "watchers.h"
 
@@ -352,6 +353,7 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_kernel:
+	ctl_replay_shutdown();	/* its thread drives fs.k */
 	render_cache_destroy(&fs.rcache);
 	kernel_destroy(&fs.k);
 out_free:

@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,16 +36,6 @@ struct reader {
 	unsigned long vanished, no_maps, no_environ, no_cmdline;
 	char *why;
 };
-
-static int why_fail(char *why, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, SNAPSHOT_WHY_LEN, fmt, ap);
-	va_end(ap);
-	return -err;
-}
 
 /*
  * Read the regular file @dfd/@name whole into a malloc'd, NUL-terminated

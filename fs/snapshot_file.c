@@ -29,7 +29,7 @@ static int io_fail(char *why, int err)
 	return -err;
 }
 
-static int why_fail(char *why, int err, const char *fmt, ...)
+int why_fail(char *why, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -301,7 +301,7 @@ out:
 
 /* ---- load ---- */
 
-static int read_full(int fd, char *p, size_t n, size_t *got)
+int read_full(int fd, char *p, size_t n, size_t *got)
 {
 	*got = 0;
 	while (*got < n) {
@@ -318,14 +318,9 @@ static int read_full(int fd, char *p, size_t n, size_t *got)
 	return 0;
 }
 
-/*
- * Open @path for reading only if it is a regular file outside our mounts:
- * checked on an O_PATH descriptor first, which opens no device and no FIFO
- * (a FIFO's open would block), then opened O_NONBLOCK and checked again to
- * be the same file.  The file's size goes to *@size.
- */
-static int open_snapshot(const char *path, const char *const *own,
-			 off_t *size, char *why)
+/* A FIFO's open would block: hence the O_PATH look first. */
+int file_open_regular(const char *path, const char *const *own,
+		      unsigned long long max, off_t *size, char *why)
 {
 	struct stat pst, st;
 	int pfd, fd, err;
@@ -351,10 +346,9 @@ static int open_snapshot(const char *path, const char *const *own,
 		err = io_fail(why, errno);
 	else if (st.st_dev != pst.st_dev || st.st_ino != pst.st_ino)
 		err = why_fail(why, EAGAIN, "replaced while being opened");
-	else if ((unsigned long long)st.st_size > SNAPSHOT_FILE_MAX)
+	else if ((unsigned long long)st.st_size > max)
 		err = why_fail(why, EFBIG, "%lld bytes, over the %llu-byte limit",
-			       (long long)st.st_size,
-			       (unsigned long long)SNAPSHOT_FILE_MAX);
+			       (long long)st.st_size, max);
 	if (err) {
 		close(fd);
 		return err;
@@ -372,7 +366,7 @@ int snapshot_load_file(struct kernel *k, const char *path,
 	off_t size;
 	int fd, err;
 
-	fd = open_snapshot(path, own, &size, why);
+	fd = file_open_regular(path, own, SNAPSHOT_FILE_MAX, &size, why);
 	if (fd < 0)
 		return fd;
 	/* The head first: a foreign or sparse file is refused unread. */

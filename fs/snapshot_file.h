@@ -4,6 +4,7 @@
 #define PROCSIM_SNAPSHOT_FILE_H
 
 #include "kernel.h"
+#include <sys/types.h>
 #include "snapshot.h"
 
 /*
@@ -50,5 +51,20 @@ int snapshot_load_file(struct kernel *k, const char *path,
  */
 int snapshot_check_own(const char *const *own, const char *path, int fd,
 		       char why[SNAPSHOT_WHY_LEN]);
+
+/*
+ * The opening both load and replay use: @path for reading only if it is a
+ * regular file outside @own of at most @max bytes (-EFBIG), checked on an
+ * O_PATH descriptor first, which opens no device and no FIFO, then opened
+ * O_NONBLOCK and checked to be the same file.  Its size in *@size; the fd,
+ * or -errno with the reason in @why (SNAPSHOT_WHY_LEN bytes).
+ */
+int file_open_regular(const char *path, const char *const *own,
+		      unsigned long long max, off_t *size, char *why);
+/* read() until @n bytes or EOF; the count in *@got.  0 or -errno. */
+int read_full(int fd, char *p, size_t n, size_t *got);
+/* -@err, with the reason printed into @why (SNAPSHOT_WHY_LEN bytes). */
+int why_fail(char *why, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

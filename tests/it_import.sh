@@ -62,6 +62,22 @@ in_domain() {
 
 procsim_start
 
+# Three host processes of the test's own whose pmap -x is always in the
+# model's domain (sleep's is), so the pmap check does not hang on what
+# else this machine happens to run (a quiet CI machine had only two).
+own=()
+for _ in 1 2 3; do
+	sleep 600 &
+	own+=("$!")
+done
+at_exit 'kill "${own[@]}" 2>/dev/null || true'
+for pid in "${own[@]}"; do	# exec'd: a read before would see the shell
+	for _ in $(seq 100); do
+		[[ $(cat "/proc/$pid/comm" 2>/dev/null) == sleep ]] && break
+		sleep 0.05
+	done
+done
+
 # Host processes whose line stayed the same (apart from the state letter)
 # in every read; the value is the first read's line.
 declare -A before pmap_before stable sim

@@ -471,6 +471,10 @@ static void test_repeat_and_last_pid(void **state)
 	bad("repeat 2 repeat 3 help", "repeat: a repeat cannot repeat");
 	bad("repeat 2 save /tmp/x", "repeat: save and load cannot be repeated");
 	bad("repeat 2 help; load /tmp/x", "repeat: save and load cannot be repeated");
+	bad("repeat 2 replay /tmp/x", "repeat: replay cannot be repeated");
+	bad("replay /tmp/x speed=fast", "replay: want speed=max or speed=N (1..10000): 'speed=fast'");
+	bad("replay /tmp/x speed=10001", "replay: want speed=max or speed=N (1..10000): 'speed=10001'");
+	bad("replay x", "replay: FILE must be an absolute path: 'x'");
 	bad("repeat 2 frob", "repeat: unknown command 'frob' (try 'help')");
 	/* $! outside a session, and inside one. */
 	bad("exit $!", "$!: no fork or clone in this session yet");

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "procfs_req.h"
+#include "preq_calls.h"
 
 #define NR_POPULATE	20
 
@@ -84,18 +84,6 @@ static bool count_all(void *arg, const char *name, uint64_t ino, mode_t mode,
 	return true;
 }
 
-/* One request as a transport makes it: between stats_begin and stats_end. */
-static int req_lookup(struct procfs *fs, uint64_t parent, const char *name,
-		      struct preq_entry *e)
-{
-	struct preq r = { .fs = fs };
-	uint64_t t0 = stats_begin(&fs->stats);
-	int err = preq_lookup(&r, parent, name, e);
-
-	stats_end(&fs->stats, OP_LOOKUP, t0);
-	return err;
-}
-
 static int req_readdir(struct procfs *fs, uint64_t ino, int *entries)
 {
 	struct preq r = { .fs = fs };
@@ -103,16 +91,6 @@ static int req_readdir(struct procfs *fs, uint64_t ino, int *entries)
 	int err = preq_readdir(&r, ino, 0, false, count_all, entries);
 
 	stats_end(&fs->stats, OP_READDIR, t0);
-	return err;
-}
-
-static int req_read(struct procfs *fs, uint64_t ino, struct buf *b)
-{
-	struct preq r = { .fs = fs };
-	uint64_t t0 = stats_begin(&fs->stats);
-	int err = preq_render(&r, ino, b);
-
-	stats_end(&fs->stats, OP_READ, t0);
 	return err;
 }
 

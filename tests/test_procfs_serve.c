@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cache_policy.h"
-#include "procfs_req.h"
+#include "preq_calls.h"
 
 #define NR_POPULATE	20
 #define BTIME		1700000000
@@ -83,38 +83,6 @@ static uint64_t count(struct procfs *fs, int item)
 	return kstat_read(&s, item, false);
 }
 
-/* Requests as a transport makes them: counted between stats_begin/end. */
-static int lookup(struct procfs *fs, uint64_t parent, const char *name,
-		  struct preq_entry *e)
-{
-	struct preq r = { .fs = fs };
-	uint64_t t0 = stats_begin(&fs->stats);
-	int err = preq_lookup(&r, parent, name, e);
-
-	stats_end(&fs->stats, OP_LOOKUP, t0);
-	return err;
-}
-
-static int getattr(struct procfs *fs, uint64_t ino, struct stat *st, double *timeout)
-{
-	struct preq r = { .fs = fs };
-	uint64_t t0 = stats_begin(&fs->stats);
-	int err = preq_getattr(&r, ino, st, timeout);
-
-	stats_end(&fs->stats, OP_GETATTR, t0);
-	return err;
-}
-
-static int readfile(struct procfs *fs, uint64_t ino, struct buf *b)
-{
-	struct preq r = { .fs = fs };
-	uint64_t t0 = stats_begin(&fs->stats);
-	int err = preq_render(&r, ino, b);
-
-	stats_end(&fs->stats, OP_READ, t0);
-	return err;
-}
-
 /* The inode of @path ("1/task/1/stat") from the root, through LOOKUP. */
 static uint64_t walk(struct procfs *fs, const char *path, struct preq_entry *e)
 {
@@ -123,7 +91,7 @@ static uint64_t walk(struct procfs *fs, const char *path, struct preq_entry *e)
 
 	snprintf(copy, sizeof(copy), "%s", path);
 	for (name = strtok_r(copy, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
-		assert_int_equal(lookup(fs, ino, name, e), 0);
+		assert_int_equal(req_lookup(fs, ino, name, e), 0);
 		assert_true(e->ino != 0);
 		ino = e->ino;
 	}
@@ -161,7 +129,7 @@ static void test_cache_on_answers(void **state)
 	/* A process file: exact size, kept, long-lived. */
 	ino = walk(fs, "1/comm", &e);
 	assert_true(S_ISREG(e.attr.st_mode));
-	assert_int_equal(readfile(fs, ino, &b), 0);
+	assert_int_equal(req_read(fs, ino, &b), 0);
 	snprintf(comm, sizeof(comm), "%s\n", init->comm);
 	assert_int_equal(b.len, strlen(comm));
 	assert_memory_equal(b.data, comm, b.len);
@@ -171,22 +139,22 @@ static void test_cache_on_answers(void **state)
 	assert_true(keeps_cache(fs, ino));
 	/* A thread file: exact size, revalidated on every getattr. */
 	ino = walk(fs, "1/task/1/stat", &e);
-	assert_int_equal(readfile(fs, ino, &b), 0);
+	assert_int_equal(req_read(fs, ino, &b), 0);
 	assert_int_equal(e.attr.st_size, b.len);
 	assert_true(e.attr_timeout == 0);
 	assert_true(e.attr.st_mtime > start);		/* the wall clock */
 	assert_false(keeps_cache(fs, ino));
 	/* A global file: fresh to the tick it prints. */
 	ino = walk(fs, "uptime", &e);
-	assert_int_equal(readfile(fs, ino, &b), 0);
+	assert_int_equal(req_read(fs, ino, &b), 0);
 	assert_int_equal(e.attr.st_size, b.len);
 	assert_true(e.attr_timeout == 1.0 / USER_HZ);
 	assert_int_equal(e.attr.st_mtime, (time_t)(clock_ticks / USER_HZ));
-	assert_int_equal(getattr(fs, ino, &st, &timeout), 0);
+	assert_int_equal(req_getattr(fs, ino, &st, &timeout), 0);
 	assert_int_equal(st.st_size, b.len);
 	assert_true(timeout == 1.0 / USER_HZ);
 	/* A name a fixed directory lacks: a negative entry, cached. */
-	assert_int_equal(lookup(fs, walk(fs, "1", &e), "nonesuch", &e), 0);
+	assert_int_equal(req_lookup(fs, walk(fs, "1", &e), "nonesuch", &e), 0);
 	assert_int_equal(e.ino, 0);
 	assert_true(e.entry_timeout == FIXED_TIMEOUT);
 	/* /proc/procsim is a symlink to the control mount. */
@@ -210,7 +178,7 @@ static void test_cache_off_answers(void **state)
 	assert_int_equal(e.attr.st_size, 0);
 	assert_true(e.attr_timeout == fs->attr_timeout);
 	assert_false(keeps_cache(fs, ino));
-	assert_int_equal(readfile(fs, ino, &b), 0);
+	assert_int_equal(req_read(fs, ino, &b), 0);
 	assert_true(b.len > 0);
 	walk(fs, "uptime", &e);
 	assert_int_equal(e.attr.st_size, 0);
@@ -244,7 +212,7 @@ static bool list_fill(void *arg, const char *name, uint64_t ino, mode_t mode,
 	if (!strcmp(name, "stat")) {
 		/* READDIRPLUS carries the same exact size a read gives. */
 		buf_init(&b);
-		assert_int_equal(readfile(l->fs, ino, &b), 0);
+		assert_int_equal(req_read(l->fs, ino, &b), 0);
 		assert_int_equal(e->attr.st_size, b.len);
 		buf_free(&b);
 		l->saw_stat = true;
@@ -281,28 +249,28 @@ static void test_render_once_never_stale(void **state)
 	stats_reset(&fs->stats);
 	comm = walk(fs, "1/comm", &e);
 	assert_int_equal(count(fs, KSTAT_RENDER), 1);
-	assert_int_equal(readfile(fs, comm, &b), 0);
+	assert_int_equal(req_read(fs, comm, &b), 0);
 	assert_int_equal(count(fs, KSTAT_RENDER), 1);
 	assert_int_equal(count(fs, KSTAT_RENDER_HIT), 1);
 	assert_int_equal(e.attr.st_size, b.len);
 	/* A change the core logs. */
 	snprintf(t->comm, sizeof(t->comm), "renamed");
 	task_touch(&fs->k, t);
-	assert_int_equal(readfile(fs, comm, &b), 0);
+	assert_int_equal(req_read(fs, comm, &b), 0);
 	assert_int_equal(b.len, strlen("renamed\n"));
 	assert_memory_equal(b.data, "renamed\n", b.len);
 	assert_int_equal(count(fs, KSTAT_RENDER), 2);
 	/* One only a ctl command's publish knows of. */
 	snprintf(t->comm, sizeof(t->comm), "again");
 	render_cache_forget(&fs->rcache);
-	assert_int_equal(readfile(fs, comm, &b), 0);
+	assert_int_equal(req_read(fs, comm, &b), 0);
 	assert_memory_equal(b.data, "again\n", b.len);
 	/* A global file: one render per tick. */
 	uptime = walk(fs, "uptime", &e);
-	assert_int_equal(readfile(fs, uptime, &b), 0);
+	assert_int_equal(req_read(fs, uptime, &b), 0);
 	assert_int_equal(count(fs, KSTAT_RENDER), 4);
 	clock_ticks += 1;
-	assert_int_equal(readfile(fs, uptime, &b), 0);
+	assert_int_equal(req_read(fs, uptime, &b), 0);
 	assert_int_equal(count(fs, KSTAT_RENDER), 5);
 	assert_int_equal(count(fs, KSTAT_RENDER_MISS), 5);
 	assert_true(fs->rcache.bytes > 0 &&

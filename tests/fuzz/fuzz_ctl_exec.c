@@ -6,7 +6,7 @@
  * inputs so its size stays bounded.  Commands that would only make an input
  * slow (huge fork counts, populate, pid_max beyond a small bound) are
  * skipped: they are the parser harness's and the unit tests' business;
- * so are save and load, which would write and read files anywhere.
+ * so are save, load and replay, which would write and read files anywhere.
  *
  * Lines run in one ctl session, so $! reaches real pids; a repeat runs
  * at most REPEAT_BOUND times, its commands bounded as lines are.
@@ -66,7 +66,8 @@ static bool too_costly(const char *line, size_t len)
 			 (c.op == CTL_POPULATE && c.populate.n > COUNT_BOUND) ||
 			 (c.op == CTL_PID_MAX && c.pid_max.n > PID_MAX_BOUND) ||
 			 (c.op == CTL_MMAP && c.mmap.len > (1ul << 40)) ||
-			 c.op == CTL_SAVE || c.op == CTL_LOAD;
+			 c.op == CTL_SAVE || c.op == CTL_LOAD ||
+			 c.op == CTL_REPLAY;
 		ctl_cmd_free(&c);
 	}
 	buf_free(&err);

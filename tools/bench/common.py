@@ -353,16 +353,23 @@ PR_SET_PDEATHSIG = 1
 
 class Sleepers:
     """n real `sleep` processes, killed on exit from the `with` block (and
-    by PR_SET_PDEATHSIG should this process die without cleaning up)."""
+    by PR_SET_PDEATHSIG should this process die without cleaning up).
+    With threads (a list of extra-thread counts, one per process), process
+    i runs build/bench-sleeper with threads[i] more threads instead, and
+    n is len(threads)."""
 
-    def __init__(self, n):
-        self.n = n
+    def __init__(self, n, threads=None):
+        self.threads = list(threads) if threads is not None else None
+        self.n = len(self.threads) if threads is not None else n
         self.pids = []
 
     def __enter__(self):
         self._check_room()
         libc = ctypes.CDLL(None, use_errno=True)
         sleep = shutil.which("sleep") or "/bin/sleep"
+        helper = os.path.join(BUILD, "bench-sleeper")
+        if self.threads is not None and not os.access(helper, os.X_OK):
+            raise BenchError(f"no {helper}: run tools/build first")
         parent = os.getpid()
         try:
             for i in range(self.n):
@@ -375,24 +382,46 @@ class Sleepers:
                         devnull = os.open("/dev/null", os.O_RDWR)
                         for fd in (0, 1, 2):
                             os.dup2(devnull, fd)
-                        os.execv(sleep, ["sleep", "3600"])
+                        if self.threads is None:
+                            os.execv(sleep, ["sleep", "3600"])
+                        os.execv(helper, ["bench-sleeper",
+                                          str(self.threads[i])])
                     finally:
                         os._exit(127)
                 self.pids.append(pid)
                 if (i + 1) % 1000 == 0:
                     progress(f"kernel: {i + 1}/{self.n} sleepers")
+            self._await_threads()
         except BaseException:
             self.__exit__(None, None, None)
             raise
         return self
 
+    def _await_threads(self, timeout=120):
+        """Return once every helper has started all its threads."""
+        if not self.threads:
+            return
+        todo = [(p, k + 1) for p, k in zip(self.pids, self.threads) if k]
+        deadline = time.monotonic() + timeout
+        while todo:
+            todo = [(p, k) for p, k in todo
+                    if len(os.listdir(f"/proc/{p}/task")) < k]
+            if todo and time.monotonic() > deadline:
+                raise BenchError(f"{len(todo)} sleepers still short of "
+                                 f"threads after {timeout} s")
+            if todo:
+                time.sleep(0.1)
+        progress(f"kernel: {self.n} sleepers, {sum(self.threads)} extra "
+                 "threads up")
+
     def _check_room(self):
         with open("/proc/sys/kernel/pid_max") as f:
             pid_max = int(f.read())
         tasks = int(open("/proc/loadavg").read().split()[3].split("/")[1])
-        if tasks + self.n + 200 > pid_max:
-            raise BenchError(f"{self.n} sleepers do not fit: {tasks} tasks, "
-                             f"pid_max {pid_max}")
+        want = self.n + sum(self.threads or ())
+        if tasks + want + 200 > pid_max:
+            raise BenchError(f"{want} sleeping tasks do not fit: {tasks} "
+                             f"tasks, pid_max {pid_max}")
         avail = 0
         with open("/proc/meminfo") as f:
             for line in f:

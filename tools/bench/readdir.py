@@ -4,6 +4,7 @@ from bench.common import (PROCSIM_RUN, Daemon, Plot, Report, Series,
                           Sleepers, fmt_s, fmt_spread, progress, repeat,
                           scenario, summarize)
 from bench.attrib import ATTRIB_HEADER, attrib_cells, attributed
+from bench.likeforlike import like_for_like
 from bench.transport import (GOAL_COMMANDS, goals_table, skipped_note,
                              tools_by_transport)
 
@@ -12,15 +13,6 @@ def instrumented(d, argv):
     """One run: (sample, daemon CPU s, requests per opcode, stats delta)."""
     s, cpu, st = attributed(d, argv)
     return s, cpu, st.by_op(), st
-
-
-def sleepers_shape(d, n):
-    """The kernel side's shape in the simulation: a fresh boot, then n
-    single-threaded `sleep 3600` processes (fork from init, exec)."""
-    d.ctl(["reset"])
-    pids = d.ctl([f"fork 1 {n}"])[0].split()
-    d.ctl([f"exec {p} sleep 3600" for p in pids])
-    return d.stats().values
 
 
 def fmt_ops(ops):
@@ -44,7 +36,8 @@ READDIR_COMMANDS = ["ps aux", "ps -ef", "pstree -p", "top -b -n1", "ls /proc"]
 
 @scenario("readdir", "ps aux, ps -ef, pstree -p, top -b -n1 and ls /proc on "
           "10,000 processes: procsim (populate=10000, through procsim-run) "
-          "against the kernel's /proc with 10,000 real sleeping processes")
+          "against the kernel's /proc with 10,000 real sleeping processes, "
+          "then the like-for-like table (readdir-like)")
 def bench_readdir(args):
     n = 1000 if args.quick else 10000
     runs = args.runs
@@ -72,23 +65,10 @@ def bench_readdir(args):
             warmup["kernel", cmd], kern[cmd] = repeat(
                 cmd.split(), runs, f"kernel {cmd}")
 
-    # Like for like: the simulation in the kernel side's shape.
-    flat = {}
-    progress(f"readdir: procsim with {n} single-threaded sleepers (the "
-             "kernel side's shape)")
-    with Daemon("populate=0") as d:
-        shape = sleepers_shape(d, n)
-        for cmd in READDIR_COMMANDS:
-            argv = [PROCSIM_RUN, "-m", d.mnt, "--"] + cmd.split()
-            _, flat[cmd] = repeat(argv, runs, f"procsim sleepers {cmd}",
-                                  d.fuse_requests)
-
     overhead = summarize([s.wall for s in sim["true"]])
     header = ["command", "procsim wall s", "user", "sys", "FUSE requests",
               "kernel wall s", "user", "sys", "procsim/kernel",
-              "net procsim/kernel", "procsim, kernel's shape: wall s",
-              "its FUSE requests", "net its/kernel",
-              "anchor wall s (10,068)"]
+              "net procsim/kernel", "anchor wall s (10,068)"]
     rows, csv_rows, plot_rows = [], [], []
     for cmd in ["true"] + READDIR_COMMANDS:
         s = sim[cmd]
@@ -105,17 +85,10 @@ def bench_readdir(args):
             net = f"{max(sw[0] - overhead[0], 0) / kw[0]:.1f}×"
         anchor = READDIR_ANCHORS.get(cmd)
         label = "procsim-run true (overhead)" if cmd == "true" else f"`{cmd}`"
-        fl = flat.get(cmd)
-        fw = summarize([x.wall for x in fl]) if fl else None
-        ff = summarize([x.fuse for x in fl]) if fl else None
-        fnet = (f"{max(fw[0] - overhead[0], 0) / kw[0]:.1f}×"
-                if fw and kw else "—")
         rows.append([label, fmt_spread(sw), fmt_s(su), fmt_s(ss),
                      "n/a" if fr is None else f"{fr[0]:.0f}",
                      fmt_spread(kw) if k else "—", fmt_s(ku) if k else "—",
                      fmt_s(ks) if k else "—", ratio, net,
-                     fmt_spread(fw) if fw else "—",
-                     f"{ff[0]:.0f}" if ff else "—", fnet,
                      f"{anchor:.3f}" if anchor else "—"])
         for side, samples in (("procsim", s), ("kernel", k)):
             if samples is None:
@@ -132,13 +105,12 @@ def bench_readdir(args):
              f"({overhead[0]:.3f} s), which 'net' subtracts.  Shapes: "
              f"'procsim' is populate={n} ({sim_shape.get('processes', 0):,} "
              f"processes, {sim_shape.get('threads', 0):,} threads); the "
-             f"kernel side is {n:,} single-threaded `sleep` processes; "
-             f"'procsim, kernel's shape' is a fresh boot plus {n:,} forks "
-             f"of init exec'd as `sleep 3600` "
-             f"({shape.get('processes', 0):,} processes, "
-             f"{shape.get('threads', 0):,} threads): like for like")
+             f"kernel side is {n:,} single-threaded `sleep` processes, so "
+             f"the shapes differ: the like-for-like table below compares "
+             f"equal shapes")
     rep = Report(args, "readdir")
     rep.table(title, header, rows)
+    like_for_like(args, n, runs, rep)
 
     # Cold: the first run after every process changed (reset + populate).
     cold_rows = []

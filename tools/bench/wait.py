@@ -52,12 +52,28 @@ def _ctl_op(d, w, iters):
     return wall, (d.cpu_ns() - c0) / iters
 
 
+def _ctl_iters(strategy, n, iters):
+    """Cycles in a run's long write: 10x more where a cycle costs a few µs
+    (lookup, and scan up to 1,000 children), so that each write lasts
+    tens of ms and a scheduling hiccup on this shared machine is small
+    against it; scan over thousands of children is long enough as is."""
+    return iters if strategy == "scan" and n > 1000 else iters * 10
+
+
 def _ctl_runs(ns, runs, iters):
-    """({(strategy, n): [wall ns]}, {(strategy, n): [daemon CPU ns]}) per
-    fork+exit+wait through the ctl file: one daemon per strategy, both up
-    at once, runs alternating between them so that both see the same
-    machine noise."""
-    out, cpu, rows = {}, {}, []
+    """({(strategy, n): [wall ns]}, {(strategy, n): [daemon CPU ns]},
+    {(strategy, n): [fixed wall ns per write]}) per fork+exit+wait through
+    the ctl file: one daemon per strategy, both up at once, runs
+    alternating between them so that both see the same machine noise.
+
+    Each run is two writes, of iters/4 and of iters cycles, and a cycle's
+    cost is their difference over the extra cycles.  A write has fixed
+    costs that are not do_wait's: the FUSE round trip, and the work every
+    ctl write publishes afterwards (fuse_ctl.c's publish_changes walks
+    every process for pts/, O(N) per write).  At N=20,000 that walk cost
+    about 2 ms per write, which over 300 cycles made lookup look 2.6x its
+    N=1 time; the difference cancels it, and the tables show it apart."""
+    out, cpu, fixed, rows = {}, {}, {}, []
     # -s: one FUSE thread.  With libfuse's pool, the number of workers and
     # the hops between them varied from daemon to daemon and moved the
     # daemon's CPU time per operation by 2x, more than do_wait itself.
@@ -70,14 +86,20 @@ def _ctl_runs(ns, runs, iters):
                 # Whichever daemon goes first after a pause pays for waking
                 # up: alternate the order, and warm each up right before.
                 for s in STRATEGIES[::1 if r % 2 else -1]:
-                    _ctl_op(ds_[s], ws[s], max(iters // 4, 1))
-                    v, c = _ctl_op(ds_[s], ws[s], iters)
+                    it = _ctl_iters(s, n, iters)
+                    small = it // 4
+                    _ctl_op(ds_[s], ws[s], small)
+                    w1, c1 = _ctl_op(ds_[s], ws[s], small)
+                    w2, c2 = _ctl_op(ds_[s], ws[s], it)
+                    v = (w2 * it - w1 * small) / (it - small)
+                    c = (c2 * it - c1 * small) / (it - small)
                     out.setdefault((s, n), []).append(v)
                     cpu.setdefault((s, n), []).append(c)
-                    rows.append(["ctl", "children", s, n, r, iters,
+                    fixed.setdefault((s, n), []).append(w1 * small - v * small)
+                    rows.append(["ctl", "children", s, n, r, it,
                                  f"{v:.1f}", f"{c:.1f}"])
             progress(f"wait: ctl N={n} done")
-    return out, cpu, rows
+    return out, cpu, fixed, rows
 
 
 def _table(res, ns, unit_div, unit, anchors):
@@ -105,8 +127,8 @@ def _table(res, ns, unit_div, unit, anchors):
     return header, rows, summary
 
 
-@scenario("wait-ctl", "the wait scenario's ctl-file tables alone (one "
-          "repeat write per run)")
+@scenario("wait-ctl", "the wait scenario's ctl-file tables alone (two "
+          "repeat writes per run, a cycle by their difference)")
 def bench_wait_ctl(args):
     args.ctl_only = True
     bench_wait(args)
@@ -120,7 +142,7 @@ def bench_wait(args):
     runs = args.runs
     min_ms = 5 if args.quick else 40
     ctl_ns = [1, 100, 1000] if args.quick else CTL_NS
-    ctl_iters = 30 if args.quick else 300
+    ctl_iters = 120 if args.quick else 1200
     rep = Report(args, "wait")
     all_rows = []
 
@@ -148,19 +170,35 @@ def bench_wait(args):
                                      "lookup_median_ns"], summary)
 
     progress("wait: through the ctl file on a mount")
-    res, cpu, rows = _ctl_runs(ctl_ns, runs, ctl_iters)
+    t0 = time.monotonic()
+    res, cpu, fixed, rows = _ctl_runs(ctl_ns, runs, ctl_iters)
     all_rows += rows
     for what, r in (("the daemon's CPU time (all its threads, from "
                      "schedstat)", cpu), ("wall time", res)):
         header, rows, summary = _table(r, ctl_ns, 1000, "µs", WAIT_ANCHORS)
-        rep.table(f"wait, through /proc/procsim/ctl, N children (one "
-                  f"write per run: `repeat {ctl_iters} fork W; exit $!; "
-                  f"wait W $!`; µs of {what} per operation, median of "
-                  f"{runs} runs of {ctl_iters})", header, rows)
+        rep.table(f"wait, through /proc/procsim/ctl, N children (two "
+                  f"writes per run, `repeat M/4` and `repeat M` of "
+                  f"`fork W; exit $!; wait W $!`, M = {ctl_iters} for scan "
+                  f"above 1,000 children, {ctl_iters * 10} otherwise; µs "
+                  f"of {what} per operation = the difference of the two "
+                  f"writes over the 3M/4 extra cycles, median of {runs} "
+                  f"runs)", header, rows)
         rep.csv("ctl_children_cpu.csv" if r is cpu else
                 "ctl_children_wall.csv",
                 ["n", "scan_median_ns", "lookup_median_ns"], summary)
 
+    frows = []
+    for n in ctl_ns:
+        sc, lk = summarize(fixed["scan", n]), summarize(fixed["lookup", n])
+        frows.append([f"{n:,}"] + [f"{t[0] / 1e6:.2f} ({t[1] / 1e6:.2f}–"
+                                   f"{t[2] / 1e6:.2f})" for t in (sc, lk)])
+    rep.table("wait, through /proc/procsim/ctl: each write's fixed wall "
+              "time (ms; the `repeat` write's time less its cycles: the "
+              "round trip and what a write publishes afterwards, such as "
+              "the pts/ walk over every process), median of "
+              f"{runs} runs", ["N", "scan ms", "lookup ms"],
+              frows, note=f"The ctl part ran in {time.monotonic() - t0:.1f}"
+              " s.")
     rep.csv("runs.csv", ["via", "kind", "strategy", "n", "run", "iters",
                          "ns_per_op", "daemon_cpu_ns_per_op"], all_rows)
     rep.done()
