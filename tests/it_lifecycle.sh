@@ -57,7 +57,9 @@ relaunch
 stop_with INT
 
 # --- busy: a live procsim already serves this mount point ---
-relaunch -o populate=50
+# (warm=off: the readers below must reach the daemon, not a page cache
+# the warmer filled.)
+relaunch -o populate=50,warm=off
 start_fails "busy mount" "already a procsim mount.*|fusermount3 -u $MNT"
 check_match "busy mount: fix" "fusermount3 -u $MNT" "$(timeout 20 "$PROCSIM" -f "$MNT" 2>&1 || true)"
 
