@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,11 +290,13 @@ void warm_join(struct warm *w)
 void warm_render(struct buf *b, struct warm *w)
 {
 	static const char *const names[] = { "off", "idle", "running", "cancelled" };
+	int state = atomic_load(&w->state);
 
 	buf_printf(b, "warm %s runs %llu pids %llu/%llu files %llu bytes %llu last_ms %llu\n",
-		   names[w->state], (unsigned long long)w->runs,
-		   (unsigned long long)w->pids_done,
-		   (unsigned long long)w->pids_total,
-		   (unsigned long long)w->files, (unsigned long long)w->bytes,
-		   (unsigned long long)w->last_ms);
+		   names[state], (unsigned long long)atomic_load(&w->runs),
+		   (unsigned long long)atomic_load(&w->pids_done),
+		   (unsigned long long)atomic_load(&w->pids_total),
+		   (unsigned long long)atomic_load(&w->files),
+		   (unsigned long long)atomic_load(&w->bytes),
+		   (unsigned long long)atomic_load(&w->last_ms));
 }

@@ -23,7 +23,7 @@ struct warm {
 	pthread_mutex_t lock;		/* gen, stop, cond */
 	pthread_cond_t cond;
 	pthread_t thread;
-	bool started;
+	_Atomic bool started;		/* read by ctl and stats threads */
 	bool stop;			/* shutdown: the thread leaves */
 	uint64_t gen;			/* bumped by each warm_kick() */
 	const char *root;		/* the mount point, absolute */
