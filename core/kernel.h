@@ -163,6 +163,9 @@ struct kernel {
 	_Atomic unsigned long total_forks;	/* /proc/stat "processes" */
 	_Atomic unsigned long total_exits;
 	_Atomic uint64_t gen;		/* bumped on every change */
+	/* Bumped when a process with a terminal comes or goes, or populate
+	 * hands terminals out: the set /proc/procsim/pts lists may differ. */
+	_Atomic uint64_t tty_gen;
 	/*
 	 * Which world this is: kernel_replace (reset, load) bumps it, so a
 	 * pid of the old world is never the same pid of the new one, even

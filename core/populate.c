@@ -446,6 +446,7 @@ int populate(struct kernel *k, int n)
 		err = 0;
 	if (!err)
 		fit_cpu_times(&c);
+	k->tty_gen++;		/* sessions got terminals (or were undone) */
 	if (err) {
 		undo(&c);
 		world_rollback(k, mark);

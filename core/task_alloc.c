@@ -178,6 +178,8 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 			p->mm->users++;
 		list_add_tail(&p->sibling, &cur->children);
 		k->nr_processes++;
+		if (p->signal->tty_nr)
+			k->tty_gen++;
 	}
 	k->nr_tasks++;
 	task_log_born(k, p);
@@ -219,6 +221,8 @@ void release_task(struct kernel *k, struct task *t)
 {
 	bool leader = thread_group_leader(t);
 
+	if (leader && t->signal->tty_nr)
+		k->tty_gen++;
 	task_log_gone(k, t);
 	list_del_init(&t->sibling);
 	list_del_init(&t->thread_node);

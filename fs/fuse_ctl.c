@@ -158,9 +158,9 @@ static void publish_pts(struct procfs *fs)
 #ifdef PROCSIM_MUTATE_no_pts_inval	/* test hook: see tools/test */
 	return;
 #endif
-	world_read_lock(&fs->k);
+	kernel_read_lock(&fs->k);	/* its walk beside converted writers */
 	n = pts_changes(&fs->k, &gone);
-	world_unlock(&fs->k);
+	kernel_read_unlock(&fs->k);
 	if (n < 0)
 		fprintf(stderr, "procsim: pts/ change list (ENOMEM): "
 			"/proc/procsim/pts may be stale\n");

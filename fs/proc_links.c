@@ -10,7 +10,6 @@
 #include <sys/sysmacros.h>
 #include "proc_links.h"
 #include "task_files.h"
-#include "world_stamp.h"
 
 static int copy_target(char *buf, size_t size, const char *s)
 {
@@ -129,20 +128,41 @@ static int lookup_ns_target(const struct task *t, const char *name, struct node 
  * /dev/pts/<n> for every process with a terminal, and a walk per lookup
  * made a cold `ps aux` quadratic in the number of processes.
  */
+struct pts_stamp {
+	const struct kernel *k;		/* NULL: never built */
+	uint32_t epoch;			/* the world (a load or reset is another) */
+	uint64_t tty_gen;		/* its terminals' comings and goings */
+};
+
 static struct {
 	pthread_mutex_t lock;
-	struct world_stamp at;
+	struct pts_stamp at;
 	uint64_t used[(PTS_MAX + 1) / 64];
 	uint64_t told[(PTS_MAX + 1) / 64];	/* the set at the last pts_changes() */
-	struct world_stamp told_at;
+	struct pts_stamp told_at;
 } pts = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/*
+ * Only k->tty_gen says the set may have moved, so a ctl write that forks
+ * and reaps tty-less children costs no walk (it cost O(processes) per
+ * write, keyed by every change).
+ */
+static bool pts_current(const struct pts_stamp *s, const struct kernel *k)
+{
+	return s->k == k && s->epoch == k->epoch && s->tty_gen == k->tty_gen;
+}
+
+static void pts_take(struct pts_stamp *s, const struct kernel *k)
+{
+	*s = (struct pts_stamp){ k, k->epoch, k->tty_gen };
+}
 
 /* Context: pts.lock held. */
 static void pts_refresh(const struct kernel *k)
 {
 	struct task *t;
 
-	if (world_stamp_current(&pts.at, k))
+	if (pts_current(&pts.at, k))
 		return;
 #ifdef PROCSIM_MUTATE_pts_stale
 	if (pts.at.k)			/* mutation: never rebuilt */
@@ -157,7 +177,7 @@ static void pts_refresh(const struct kernel *k)
 		if (((tty >> 8) & 0xfff) == 136 && nr <= PTS_MAX)
 			pts.used[nr / 64] |= 1ULL << (nr % 64);
 	}
-	world_stamp_take(&pts.at, k);
+	pts_take(&pts.at, k);
 }
 
 static bool pts_used(const struct kernel *k, int nr)
@@ -180,7 +200,7 @@ int pts_changes(const struct kernel *k, int **gone)
 
 	*gone = NULL;
 	pthread_mutex_lock(&pts.lock);
-	if (world_stamp_current(&pts.told_at, k))
+	if (pts_current(&pts.told_at, k))
 		goto out;
 	pts_refresh(k);
 	for (i = 0; i < words; i++)
@@ -197,7 +217,7 @@ int pts_changes(const struct kernel *k, int **gone)
 			v[n++] = (int)(i * 64 + __builtin_ctzll(w));
 		pts.told[i] = pts.used[i];
 	}
-	world_stamp_take(&pts.told_at, k);
+	pts_take(&pts.told_at, k);
 	*gone = v;
 out:
 	pthread_mutex_unlock(&pts.lock);

@@ -189,6 +189,45 @@ static void test_thread_stack_hint(void **state)
 	tk_free(tk);
 }
 
+/*
+ * k->tty_gen moves only when a process with a terminal comes or goes: the
+ * pts/ set is rebuilt by a walk of every process, keyed by it.
+ */
+static void test_tty_gen(void **state)
+{
+	struct tk *tk = tk_new(NULL);
+	struct kernel *k = &tk->k;
+	uint64_t g;
+	int pid, tty_pid = -1, child, reaped, status;
+	struct task *t;
+
+	(void)state;
+	g = k->tty_gen;
+	assert_int_equal(populate(k, 40), 0);
+	assert_true(k->tty_gen != g);
+	g = k->tty_gen;
+	assert_int_equal(do_fork(k, 1, 1, &pid), 0);	/* init has none */
+	assert_int_equal(do_exit(k, pid, 0), 0);
+	assert_int_equal(do_wait(k, 1, pid, 0, &reaped, &status), 0);
+	assert_int_equal(reaped, pid);
+	assert_int_equal(k->tty_gen, g);
+	for (int p = next_tgid(k, 1, &t); p >= 0; p = next_tgid(k, p + 1, &t))
+		if (t->signal->tty_nr && t->mm) {
+			tty_pid = p;
+			break;
+		}
+	assert_true(tty_pid > 0);
+	assert_int_equal(do_fork(k, tty_pid, 1, &child), 0);
+	assert_true(k->tty_gen != g);
+	g = k->tty_gen;
+	assert_int_equal(do_exit(k, child, 0), 0);
+	assert_int_equal(do_wait(k, tty_pid, child, 0, &reaped, &status), 0);
+	assert_int_equal(reaped, child);
+	assert_true(k->tty_gen != g);
+	check_world(k);
+	tk_free(tk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_random_commands_realistic),
 		cmocka_unit_test(test_thread_stacks_reused),
 		cmocka_unit_test(test_thread_stack_hint),
+		cmocka_unit_test(test_tty_gen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
