@@ -26,8 +26,9 @@
 #
 # `pmap -x` of three host processes must match too: three with a stable
 # pmap -x (the same in B and A) inside the model's domain, where every
-# anonymous row's Dirty is its RSS and every file row's Dirty is 0 or its
-# RSS (procsim keeps dirtiness all or nothing per VMA).  The [vsyscall] row
+# writable anonymous row's Dirty is its RSS and every other row's Dirty is
+# 0 or its RSS (procsim keeps dirtiness all or nothing per VMA; the vdso is
+# read-only anonymous memory, resident but clean).  The [vsyscall] row
 # is the kernel's gate page, no VMA of the mm: it is left out, and the
 # total's Kbytes is the host's less its size.
 # modes: live snap
@@ -51,7 +52,7 @@ in_domain() {
 	local addr kb rss dirty mode map
 	while read -r addr kb rss dirty mode map; do
 		[[ $addr =~ ^[0-9a-f]{16}$ ]] || continue
-		if [[ $map == "[ anon ]" || $map == \[*\] ]]; then
+		if [[ $map == "[ anon ]" || $map == \[*\] ]] && [[ $mode == *w* ]]; then
 			((dirty == rss)) || return 1
 		else
 			((dirty == 0 || dirty == rss)) || return 1
@@ -62,7 +63,7 @@ in_domain() {
 
 procsim_start
 
-# Three host processes of the test's own whose pmap -x is always in the
+# Three host processes of the test's own whose pmap -x is in the
 # model's domain (sleep's is), so the pmap check does not hang on what
 # else this machine happens to run (a quiet CI machine had only two).
 own=()
