@@ -112,10 +112,29 @@ check_match "paced replay finishes" '^done: 166 of 166 events' "$out"
 check_eq "paced: the same world" "$(model "$trace" | squeeze)" "$(world)"
 # Its events reach cached readers with no ctl write after them: the
 # background thread publishes each event's changes (cache=on, the default).
+# A reader looks the trace's processes up while they live; once the replay
+# has reaped them, the kernel must not serve them from its cache.
 ctl reset >/dev/null
-world >/dev/null	# warm the caches of the reset world
-ctl replay "$trace" speed=10000 >/dev/null
-sleep 2			# the trace's 0.8 s, at 10000x: long done
+ctl replay "$trace" speed=1 >/dev/null
+declare -A looked
+end=$((SECONDS + 3))	# the trace's 0.8 s at speed 1, with room; no ctl
+while ((SECONDS < end)); do	# write meanwhile: a write publishes too
+	for d in "$MNT"/[0-9]*; do
+		p=${d##*/}
+		((p > 300)) && cat "$d/stat" >/dev/null 2>&1 && looked[$p]=1
+	done
+done
+live=" $(model "$trace" | awk '{ printf "%s ", $1 }')"
+gone=0 stale=0
+for p in "${!looked[@]}"; do
+	[[ $live == *" $p "* ]] && continue
+	gone=$((gone + 1))
+	[[ -e $MNT/$p/stat ]] && stale=$((stale + 1))
+done
+((gone > 0)) || fail "paced: no process was read alive and reaped later (${#looked[@]} read)"
+log "paced: ${#looked[@]} processes read alive, $gone of them reaped later"
+check_eq "paced: reaped processes gone for a reader who had read them" 0 "$stale"
+check_match "paced: done before the check" '^done: 166 of 166 events' "$(ctl replay status)"
 check_eq "paced: readers see it with no ctl write" "$(model "$trace" | squeeze)" "$(world)"
 # A stop: nothing more applied after it.
 ctl reset >/dev/null
