@@ -6,7 +6,7 @@ from bench.common import (PROCSIM_RUN, Daemon, Plot, Report, Series,
 from bench.attrib import ATTRIB_HEADER, attrib_cells, attributed
 from bench.likeforlike import like_for_like
 from bench.transport import (GOAL_COMMANDS, goals_table, skipped_note,
-                             tools_by_transport)
+                             tools_by_transport, uring_for_run)
 
 
 def instrumented(d, argv):
@@ -159,7 +159,8 @@ def bench_readdir(args):
     # are measured now (bench/transport.py).
     have = {"dev": {c: {"cold": [x[0] for x in cold[c]], "warm": sim[c]}
                     for c in GOAL_COMMANDS}}
-    res, _, skipped = tools_by_transport(n, runs, have)
+    with uring_for_run():
+        res, _, skipped = tools_by_transport(n, runs, have)
     rep.table(f"readdir, issue 16's goals per transport: {n} processes, "
               f"median of {runs} (min–max), ratios to the kernel above",
               *goals_table(res, kern), note=skipped_note(skipped))

@@ -34,6 +34,36 @@ def uring_unavailable():
     return None if v == "Y" else f"enable_uring is {v}; enable with: {ENABLE_CMD}"
 
 
+class uring_for_run:
+    """A `with` block in which transport=uring is available if root can
+    make it so: as tools/test's uring stage does, enable_uring N is set to
+    Y for the block, said on stderr, and restored to N after it (also on
+    an error or Ctrl-C).  Otherwise nothing changes and transports() says
+    why uring is not measured."""
+
+    def __enter__(self):
+        self.restore = False
+        try:
+            with open(ENABLE_URING) as f:
+                was = f.read().strip()
+        except OSError:
+            return self
+        if was == "N" and os.access(ENABLE_URING, os.W_OK):
+            with open(ENABLE_URING, "w") as f:
+                f.write("Y")
+            self.restore = True
+            progress(f"setting {ENABLE_URING} to Y for this run "
+                     "(restored to N after it)")
+        return self
+
+    def __exit__(self, *exc):
+        if self.restore:
+            with open(ENABLE_URING, "w") as f:
+                f.write("N")
+            progress(f"{ENABLE_URING} restored to N")
+        return False
+
+
 def transports():
     """The transports to measure here: [(name, None)] for each available,
     plus ("uring", reason) when it is not (printed, not measured)."""
@@ -175,7 +205,8 @@ def bench_transport(args):
     n = 1000 if args.quick else 10000
     runs = args.runs
     cycles = 200 if args.quick else 1000
-    res, ctl, skipped = tools_by_transport(n, runs, ctl_cycles=cycles)
+    with uring_for_run():
+        res, ctl, skipped = tools_by_transport(n, runs, ctl_cycles=cycles)
     kern = {}
     progress(f"transport: kernel /proc with {n} sleepers")
     with Sleepers(n):
