@@ -7,7 +7,8 @@ uring when the kernel allows it (bench/transport.py's uring_for_run sets
 enable_uring for the run and restores it), or the list in
 PROCSIM_BENCH_TRANSPORTS (e.g. uring).  ps -e runs --runs times cold and
 warm up to 10k processes and PROCSIM_BENCH_SCALE_BIG_RUNS times (default
-1) above, and not at all above PROCSIM_BENCH_PS_MAX (default 100000)."""
+1) above, and not at all above PROCSIM_BENCH_PS_MAX (default 100000); the
+warm runs not above PROCSIM_BENCH_WARM_MAX (default: the same)."""
 
 import os
 import statistics
@@ -21,6 +22,7 @@ from bench.transport import (check_transport, renew_world, transports,
 
 PROCSIMCTL = os.path.join(BUILD, "procsimctl")
 BIG_RUNS = int(os.environ.get("PROCSIM_BENCH_SCALE_BIG_RUNS", "1"))
+WARM_MAX = int(os.environ.get("PROCSIM_BENCH_WARM_MAX", str(PS_MAX)))
 
 
 def op_delta(before, after):
@@ -78,7 +80,9 @@ def one_size(tr, n, runs):
                 if i:
                     renew_world(d, n)
                 r["cold"].append(ps_run(d, tr, n, "cold", i + 1))
-            r["warm"] = [ps_run(d, tr, n, "warm", i + 1) for i in range(runs)]
+            if n <= WARM_MAX:
+                r["warm"] = [ps_run(d, tr, n, "warm", i + 1)
+                             for i in range(runs)]
     return r
 
 
