@@ -295,8 +295,14 @@ class Daemon:
 
     def __exit__(self, *exc):
         if self.mnt and os.path.ismount(self.mnt):
-            subprocess.run(["fusermount3", "-u", self.mnt], timeout=30,
-                           stderr=subprocess.DEVNULL, check=False)
+            # A mount with a million processes' inodes takes more than 30 s
+            # to unmount (the kernel evicts each): then detach it lazily.
+            try:
+                subprocess.run(["fusermount3", "-u", self.mnt], timeout=30,
+                               stderr=subprocess.DEVNULL, check=False)
+            except subprocess.TimeoutExpired:
+                progress(f"{self.mnt}: unmount still busy after 30 s: "
+                         "detaching it")
             if os.path.ismount(self.mnt):
                 subprocess.run(["fusermount3", "-u", "-z", self.mnt],
                                timeout=30, check=False)

@@ -74,6 +74,9 @@ def one_size(tr, n, runs):
         r = {"populate": pop.wall, "rss": rss, "per_proc": (rss - rss0) / n,
              "procs": d.stats().values.get("processes"),
              "listed": count_pids(d.mnt)}
+        progress(f"scale {tr}: {n}: populate {pop.wall:.2f} s, daemon RSS "
+                 f"{rss / 2**20:.0f} MiB, {r['per_proc']:.0f} bytes/process, "
+                 f"ls /proc {r['listed']:,} of {r['procs']:,}")
         if n <= PS_MAX:
             r["cold"] = []
             for i in range(runs):
