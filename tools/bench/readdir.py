@@ -162,6 +162,8 @@ def bench_readdir(args):
     with uring_for_run():
         res, _, skipped = tools_by_transport(n, runs, have)
     rep.table(f"readdir, issue 16's goals per transport: {n} processes, "
-              f"median of {runs} (min–max), ratios to the kernel above",
+              f"median of {runs} (min–max), ratios to the kernel above "
+              f"(its warm runs, single-threaded sleepers; `procsim-bench "
+              f"cold` times a cold kernel with the same shape)",
               *goals_table(res, kern), note=skipped_note(skipped))
     rep.done()

@@ -216,7 +216,9 @@ def bench_transport(args):
     rep.table(f"transport: {n} processes (populate={n}; the kernel: {n} "
               f"sleepers), median of {runs} runs (min–max), procsim through "
               f"procsim-run; cold = the first run after reset + the same "
-              f"populate; ratios of medians; load average at the end "
+              f"populate; ratios of medians (the kernel: its warm runs, "
+              f"single-threaded sleepers; `procsim-bench cold` times a "
+              f"cold kernel with the same shape); load average at the end "
               f"{os.getloadavg()[0]:.1f}", *goals_table(res, kern),
               note=skipped_note(skipped))
     rep.table(f"ctl latency: {cycles} rounds of fork 1 / exit / wait on one "
