@@ -4,13 +4,14 @@
  * memory, without the daemon (issue 16: a million processes in <= 3 s and
  * <= 3 KB each).
  *
- *	corebench-populate [--vmastore NAME] N
+ *	corebench-populate [--vmastore NAME] [--layouts K] N
  *
  * Boots one kernel, populates N processes and prints one CSV row:
  * vmastore,n,tasks,populate_ms,cpu_ms,rss_bytes,bytes_per_process
  * (wall and CPU time of populate; RSS is this process's growth over
  * populate, so it counts the allocator's overhead as the daemon pays it).
  * One N per process: a freed world's memory stays with the allocator.
+ * --layouts: kernel_opts.populate_layouts (0 the default, -1 no sharing).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,12 +47,16 @@ int main(int argc, char **argv)
 	long r0, r1;
 	int i = 1, n, err;
 
-	if (argc == 4 && !strcmp(argv[1], "--vmastore")) {
-		o.vmastore = argv[2];
-		i = 3;
+	for (; i + 2 < argc; i += 2) {
+		if (!strcmp(argv[i], "--vmastore"))
+			o.vmastore = argv[i + 1];
+		else if (!strcmp(argv[i], "--layouts"))
+			o.populate_layouts = atoi(argv[i + 1]);
+		else
+			break;
 	}
 	if (i + 1 != argc || (n = atoi(argv[i])) < 1) {
-		fprintf(stderr, "usage: corebench-populate [--vmastore NAME] N\n");
+		fprintf(stderr, "usage: corebench-populate [--vmastore NAME] [--layouts K] N\n");
 		return 2;
 	}
 	if ((err = kernel_init(&k, &o))) {
