@@ -103,7 +103,6 @@ struct mm_struct {
 	void *vma_root;			/* its private root */
 	enum vma_forkdup forkdup;	/* how fork copies the store */
 	bool legacy_layout;		/* bottom-up mmap from TASK_UNMAPPED_BASE */
-	int map_count;
 	unsigned long mmap_base;	/* top-down layout starts below here */
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk, start_stack;
@@ -123,6 +122,7 @@ struct mm_struct {
 	 * and spares a new thread's clone the walk over every VMA.
 	 */
 	unsigned int stack_cache_hint;
+	int map_count;			/* beside the hint: no padding */
 	/*
 	 * The VMAs' totals, kept as they change (the kernel's rss_stat and
 	 * total_vm), so a render reads them without walking the VMAs.  The
