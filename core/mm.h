@@ -168,8 +168,10 @@ struct mm_struct *dup_mm(const struct mm_struct *old);	/* fork's copy */
  * still leaves the mm unshared (same contents, its own memory).
  * mm_template_get/put count the template's references (the owner's too);
  * dup_mm of a sharing mm makes a private copy, as fork always did.
- * Context: mm_unshare as the change it precedes (world lock for writing,
- * or mm->mmap_lock under it for reading); the counts are atomic.
+ * Context: mm_unshare as the change it precedes (the world lock for
+ * writing, or under it for reading mm->mmap_lock and tasklist_lock:
+ * mm_change_begin), so no reader walks the store it replaces.  A template
+ * is only read, by any number of readers; its counts are atomic.
  */
 struct mm_struct *mm_share(struct mm_struct *tmpl);	/* NULL on ENOMEM */
 int mm_unshare(struct mm_struct *mm);			/* 0 or -ENOMEM */
