@@ -137,10 +137,15 @@ static void test_cache_on_answers(void **state)
 	assert_true(e.attr_timeout == FIXED_TIMEOUT);
 	assert_int_equal(e.attr.st_mtime, start);
 	assert_true(keeps_cache(fs, ino));
-	/* A thread file: exact size, revalidated on every getattr. */
+	/* A thread file: as a process file (fs/thread_cache.h). */
 	ino = walk(fs, "1/task/1/stat", &e);
 	assert_int_equal(req_read(fs, ino, &b), 0);
 	assert_int_equal(e.attr.st_size, b.len);
+	assert_true(e.attr_timeout == FIXED_TIMEOUT);
+	assert_int_equal(e.attr.st_mtime, start);
+	assert_true(keeps_cache(fs, ino));
+	/* An extra that reads other tasks: revalidated on every getattr. */
+	ino = walk(fs, "1/task/1/io", &e);
 	assert_true(e.attr_timeout == 0);
 	assert_true(e.attr.st_mtime > start);		/* the wall clock */
 	assert_false(keeps_cache(fs, ino));
@@ -304,9 +309,13 @@ static void test_policy_table(void **state)
 			if (m != CACHE_TRACKED && task_class(c))
 				assert_true(p->attr_timeout == OPT_TIMEOUT || p->attr_timeout == 0);
 		}
-	/* Tracked, but moved by other tasks or the clock: revalidated. */
-	assert_true(cache_policy(CACHE_TRACKED, NC_THREAD_FILE)->attr_timeout == 0);
-	assert_int_equal(cache_policy(CACHE_TRACKED, NC_THREAD_FILE)->mtime, MTIME_NOW);
+	/* Moved by other tasks or the clock, no log names it: revalidated. */
+	assert_true(cache_policy(CACHE_TRACKED, NC_UNTRACKED_FILE)->attr_timeout == 0);
+	assert_int_equal(cache_policy(CACHE_TRACKED, NC_UNTRACKED_FILE)->mtime, MTIME_NOW);
+	/* A thread's files are kept as its process's (fs/thread_cache.h). */
+	assert_memory_equal(cache_policy(CACHE_TRACKED, NC_THREAD_FILE),
+			    cache_policy(CACHE_TRACKED, NC_PROCESS_FILE),
+			    sizeof(struct cache_policy));
 	assert_int_equal(cache_policy(CACHE_TRACKED, NC_GLOBAL_FILE)->mtime, MTIME_TICK);
 }
 
