@@ -157,10 +157,13 @@ static void publish_thread_files(struct procfs *fs, const struct change_log *cha
 	return;
 #endif
 	thread_cache_stale(&fs->k, &fs->threads, changed, gone, &dirs);
-	for (size_t i = 0; i < dirs.n; i++)
-		for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++)
+	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++) {
+		if (!thread_cache_kind_marked(&fs->threads, kind))
+			continue;
+		for (size_t i = 0; i < dirs.n; i++)
 			inval_inode(fs, (struct node){ dirs.v[i].pid, dirs.v[i].tid,
 						       kind, dirs.v[i].epoch });
+	}
 	if (dirs.overflow)
 		fprintf(stderr, "procsim: thread list (ENOMEM): "
 			"cached /proc/PID/task files may be stale\n");

@@ -8,6 +8,7 @@
 #include "thread_cache.h"
 
 #define MARK_WORDS	(PID_MAX_LIMIT / 64)
+_Static_assert(NODE_T_CGROUP - NODE_T_STAT < 32, "task file kinds fit thread_cache.kinds");
 
 int thread_cache_init(struct thread_cache *c)
 {
@@ -22,15 +23,23 @@ void thread_cache_destroy(struct thread_cache *c)
 	c->marks = NULL;
 }
 
-void thread_cache_mark(struct thread_cache *c, int tgid)
+void thread_cache_mark(struct thread_cache *c, int tgid, unsigned kind)
 {
 	uint64_t bit = 1ULL << (tgid % 64);
+	uint32_t kbit = 1u << (kind - NODE_T_STAT);
 
 	if (!c->marks || tgid <= 0 || tgid >= PID_MAX_LIMIT)
 		return;
-	/* A plain load first: marking an already-marked group writes nothing. */
+	/* A load first: marking what is marked writes nothing. */
+	if (!(atomic_load_explicit(&c->kinds, memory_order_relaxed) & kbit))
+		atomic_fetch_or(&c->kinds, kbit);
 	if (!(atomic_load_explicit(&c->marks[tgid / 64], memory_order_relaxed) & bit))
 		atomic_fetch_or(&c->marks[tgid / 64], bit);
+}
+
+bool thread_cache_kind_marked(const struct thread_cache *c, unsigned kind)
+{
+	return !c->marks || atomic_load(&c->kinds) >> (kind - NODE_T_STAT) & 1;
 }
 
 static bool marked(const struct thread_cache *c, int tgid)

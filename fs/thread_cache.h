@@ -9,10 +9,11 @@
  * touch the group leader only.  So a changed leader stales the files of
  * every thread of its group, and a changed or gone thread its own.
  * Walking a group costs one invalidation per file and thread, so only
- * groups whose thread files the kernel may hold are walked: a mark per
- * tgid, set before the render the kernel caches, never cleared.  A mark
- * is only ever too many (a reused pid, a later world): clearing one at an
- * invalidation would race with a reply still in flight.
+ * groups whose thread files the kernel may hold are walked, and only the
+ * kinds of file it may hold (ps and top read two of the ten): a mark per
+ * tgid and one per kind, set before the render the kernel caches, never
+ * cleared.  A mark is only ever too many (a reused pid, a later world):
+ * clearing one at an invalidation would race with a reply still in flight.
  */
 #ifndef PROCSIM_THREAD_CACHE_H
 #define PROCSIM_THREAD_CACHE_H
@@ -28,6 +29,8 @@ struct thread_cache {
 	/* Bit tgid: the kernel may hold a thread file of that group.  NULL
 	 * (not set up, or ENOMEM): every group counts as marked. */
 	_Atomic uint64_t *marks;
+	/* Bit kind - NODE_T_STAT: that file may be cached of some thread. */
+	_Atomic uint32_t kinds;
 };
 
 /* Set up @c: 0, or -ENOMEM (every group then counts as marked). */
@@ -35,11 +38,14 @@ int thread_cache_init(struct thread_cache *c);
 void thread_cache_destroy(struct thread_cache *c);
 
 /*
- * The kernel may now hold a thread file of group @tgid.  Call it before
- * the render that the reply carries.  Context: the world's read lock
- * held, so that a change after the render publishes with the mark seen.
+ * The kernel may now hold file @kind (a task file) of a thread of group
+ * @tgid.  Call it before the render that the reply carries.  Context: the
+ * world's read lock held, so that a change after the render publishes
+ * with the mark seen.
  */
-void thread_cache_mark(struct thread_cache *c, int tgid);
+void thread_cache_mark(struct thread_cache *c, int tgid, unsigned kind);
+/* Whether the kernel may hold file @kind of some thread. */
+bool thread_cache_kind_marked(const struct thread_cache *c, unsigned kind);
 
 /* Thread directories whose files a batch of changes made stale. */
 struct thread_dirs {
