@@ -12,11 +12,12 @@
  *    invalidates the task's inodes before the ctl write() returns.
  *  - thread files (/proc/<tgid>/task/<tid>/<file>): kept as process
  *    files are.  A thread's files also show its group (Threads:, the mm,
- *    shared signals, creds), and every such change touches the leader:
- *    publish_thread_files() (fs/thread_inval.c) then invalidates the files
- *    of every thread of the group whose thread files the kernel may hold,
- *    and a thread's own change (comm, state, scheduling), its own files.
- *    Like process files, none prints the clock: no tick moves them.
+ *    shared signals, creds), and every such change touches the leader;
+ *    a change to one thread alone (comm, scheduling) touches that thread.
+ *    publish_thread_files() (fs/fuse_ctl.c, fs/thread_cache.h) then
+ *    invalidates every thread's files of a changed leader's group, and a
+ *    changed or gone thread's own.  Like process files, none prints the
+ *    clock: no tick moves them.
  *  - untracked task files: exact size, but a new mtime at every getattr,
  *    so auto_inval_data drops their pages.  The extras that read other
  *    tasks (no log names those changes), and /proc/<tid>/<file> of a
