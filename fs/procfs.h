@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include "kernel.h"
 #include "render_cache.h"
+#include "seen.h"
 #include "stats.h"
 #include "trace.h"
 #include "warm.h"
@@ -48,6 +49,7 @@ struct procfs {
 	struct render_cache rcache;	/* one render per change (cache=on) */
 	struct trace trace;		/* ctl trace start|stop, /proc/procsim/trace */
 	struct warm warm;		/* -o warm=on: page cache filled after populate */
+	struct seen seen;		/* what the kernel may cache (cache=on): fs/seen.h */
 };
 
 /*
