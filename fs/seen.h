@@ -13,9 +13,9 @@
  * half of a ctl fork/exit/wait's time.
  *
  * Why a skipped invalidation is never a stale read: a reader marks inside
- * its read-locked section (procfs_rdlock), before it reads the world, and
- * a change is made in a section those exclude; the take follows the
- * change.  A reader before the change marked before the take, which then
+ * its read-locked section (procfs_rdlock), before it reads what it replies
+ * (a lookup checks existence first, under tasklist_lock, which reaping
+ * holds for writing), and the take follows the change.  A reader before the change marked before the take, which then
  * sees the mark and invalidates; the kernel's invalidation also covers that
  * reader's reply if it is still in flight (a read's folio is locked, an
  * attribute reply older than the invalidation is not cached, and a dentry
