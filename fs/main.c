@@ -44,6 +44,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("pid_max=%s", pid_max),
 	OPT("pidstore=%s", pidstore),
 	OPT("seed=%s", seed),
+	OPT("populate_layouts=%s", populate_layouts),
 	OPT("max_map_count=%s", max_map_count),
 	OPT("vmastore=%s", vmastore),
 	OPT("forkdup=%s", forkdup),
@@ -80,6 +81,9 @@ static void usage(const char *prog)
 	       "    -o wait=scan|lookup    do_wait strategy: scan every child and tracee\n"
 	       "                           (pre-5.13) or look the pid up (default lookup)\n"
 	       "    -o seed=N              seed of populate's random world (0..2^63-1)\n"
+	       "    -o populate_layouts=N  populate draws each program's layout from N\n"
+	       "                           shared copy-on-write, 1..65536; 0: every\n"
+	       "                           process maps its own (default 64)\n"
 	       "    -o max_map_count=N     vm.max_map_count (default %d)\n",
 	       DEFAULT_MAX_MAP_COUNT);
 	printf("    -o vmastore=NAME       VMA store:");
