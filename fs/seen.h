@@ -15,11 +15,13 @@
  * Why a skipped invalidation is never a stale read: a reader marks inside
  * its read-locked section (procfs_rdlock), before it reads what it replies
  * (a lookup checks existence first, under tasklist_lock, which reaping
- * holds for writing), and the take follows the change.  A reader before the change marked before the take, which then
- * sees the mark and invalidates; the kernel's invalidation also covers that
- * reader's reply if it is still in flight (a read's folio is locked, an
- * attribute reply older than the invalidation is not cached, and a dentry
- * invalidation waits for the directory's lookups).  A reader after the
+ * holds for writing), and the take follows the change.  A reader before
+ * the change marked before the take, which then sees the mark and
+ * invalidates; the kernel's invalidation also covers that reader's reply
+ * if it is still in flight (a read's folio is locked, an attribute reply
+ * older than the invalidation is not cached, and a dentry invalidation
+ * waits for the lookups holding the directory locked: the same as when
+ * every change invalidated everything).  A reader after the
  * change read the changed world, and its mark stays set for the next
  * change's take.  Marks are sequentially consistent atomics.
  *
