@@ -20,10 +20,17 @@
  * invalidates; the kernel's invalidation also covers that reader's reply
  * if it is still in flight (a read's folio is locked, an attribute reply
  * older than the invalidation is not cached, and a dentry invalidation
- * waits for the lookups holding the directory locked: the same as when
- * every change invalidated everything).  A reader after the
+ * waits for the lookups holding the directory locked).  A reader after the
  * change read the changed world, and its mark stays set for the next
  * change's take.  Marks are sequentially consistent atomics.
+ *
+ * One reply escapes that cover: one that makes a new inode or dentry (a
+ * LOOKUP the kernel installs after an invalidation that found nothing to
+ * drop, ENOENT).  Invalidating at every change, as before, fixed such an
+ * install at the next change; so a mark counts at the next two takes of
+ * its pid, not one, and the next change still sends its invalidation.  Only
+ * a requester delayed past two whole publishes could keep what the old
+ * code would have dropped at the third.
  *
  * Marks are per pid (a task's /proc/<pid> nodes, its task/<tid> nodes,
  * and their entries; a node's tid field is marked too, which for fd/ and
@@ -43,7 +50,7 @@
 struct seen {
 	_Atomic uint64_t *data;		/* per pid: attributes or pages */
 	_Atomic uint64_t *entry;	/* per pid: a dentry naming it */
-	_Atomic bool global[NODE_KIND_MAX];	/* per kind, pid 0 nodes */
+	_Atomic uint8_t global[NODE_KIND_MAX];	/* per kind, pid 0 nodes */
 	_Atomic uint64_t sent, skipped;	/* invalidations, for the stats file */
 };
 
@@ -57,8 +64,9 @@ void seen_mark_node(struct seen *s, struct node n);
 void seen_mark_entry(struct seen *s, struct node n);
 
 /*
- * Was @pid's (resp. global @kind's) mark set?  Clears it.  Call after the
- * change is made, before its invalidations; true when the map is missing.
+ * Was @pid's (resp. global @kind's) mark set since the last two takes?
+ * Call after the change is made, before its invalidations; true when the
+ * map is missing.  Context: publish_serial (takes of a pid in order).
  */
 bool seen_take_task(struct seen *s, int pid);
 bool seen_take_entry(struct seen *s, int pid);
