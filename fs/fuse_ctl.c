@@ -3,7 +3,8 @@
  * /dev/fuse: the ctl files, and publishing what their commands changed.
  * Only ctl writes take the world's write lock (in ctl_execute).  Before a
  * write() returns, the kernel is told which of its cached inodes and
- * entries the commands made stale (fuse_lowlevel_notify_inval_*).
+ * entries the commands made stale (fuse_lowlevel_notify_inval_*): only
+ * those a reply may have given it since their last invalidation (fs/seen.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -116,6 +117,7 @@ static void inval_inode(struct procfs *fs, struct node n)
 {
 	/* -ENOENT (the kernel never saw that inode) is the common answer. */
 	fuse_lowlevel_notify_inval_inode(fs->se, node_ino(n), 0, 0);
+	seen_count(&fs->seen, true, 1);
 }
 
 static void inval_entry(struct procfs *fs, struct node dir, int pid)
@@ -124,7 +126,11 @@ static void inval_entry(struct procfs *fs, struct node dir, int pid)
 	int len = snprintf(name, sizeof(name), "%d", pid);
 
 	fuse_lowlevel_notify_inval_entry(fs->se, node_ino(dir), name, len);
+	seen_count(&fs->seen, true, 1);
 }
+
+/* How many notifications inval_task() sends (for the skipped count). */
+#define INVAL_TASK_N	(3 + NODE_T_CGROUP - NODE_T_STAT + 1 + NS_NR)
 
 /*
  * Everything cache=on lets the kernel keep about task @pid of group @tgid,
@@ -201,6 +207,43 @@ static void publish_pts(struct procfs *fs)
 }
 
 /*
+ * Task @c changed (@gone: and was reaped): invalidate what the kernel may
+ * hold of it (fs/seen.h).  A task of another world than @epoch (a reset or
+ * load since) is invalidated whatever its marks: they are per pid, and
+ * this world's task of that pid owns them now.
+ */
+static void publish_task(struct procfs *fs, const struct pid_change *c,
+			 bool gone, uint32_t epoch)
+{
+	bool other = c->epoch != epoch;
+
+	if (gone) {
+		bool send = other || seen_take_entry(&fs->seen, c->pid);
+
+		if (send) {
+			inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, c->pid);
+			inval_entry(fs, (struct node){ c->tgid, 0, NODE_TASK_DIR,
+						       node_epoch(c->epoch) }, c->pid);
+		} else {
+			seen_count(&fs->seen, false, 2);
+		}
+	}
+	if (other || seen_take_task(&fs->seen, c->pid))
+		inval_task(fs, c);
+	else
+		seen_count(&fs->seen, false, INVAL_TASK_N);
+}
+
+/* A global node (the root's listing, a global file), if the kernel may hold it. */
+static void publish_global(struct procfs *fs, unsigned kind)
+{
+	if (seen_take_global(&fs->seen, kind))
+		inval_inode(fs, (struct node){ 0, 0, kind, 0 });
+	else
+		seen_count(&fs->seen, false, 1);
+}
+
+/*
  * Tell the kernel what the last commands changed, before their write()
  * returns: so the very next read after a ctl command is fresh, for every
  * writer (tests/it_ctl_writers.sh).  Called
@@ -212,6 +255,7 @@ static pthread_mutex_t publish_serial = PTHREAD_MUTEX_INITIALIZER;
 static void publish_changes(struct procfs *fs)
 {
 	struct change_log changed, gone, born;
+	uint32_t epoch;
 
 	/* Before the write returns: no render made before it is served after. */
 	render_cache_forget(&fs->rcache);
@@ -235,26 +279,23 @@ static void publish_changes(struct procfs *fs)
 	pthread_mutex_lock(&publish_serial);
 	world_read_lock(&fs->k);	/* it takes tasklist_lock */
 	kernel_take_changes(&fs->k, &changed, &gone, &born);
+	epoch = fs->k.epoch;
 	world_unlock(&fs->k);
-	for (size_t i = 0; i < gone.n; i++) {
-		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, gone.v[i].pid);
-		inval_entry(fs, (struct node){ gone.v[i].tgid, 0, NODE_TASK_DIR,
-					       node_epoch(gone.v[i].epoch) },
-			    gone.v[i].pid);
-		inval_task(fs, &gone.v[i]);
-	}
+	/* Each mark is taken after the change that made it matter. */
+	for (size_t i = 0; i < gone.n; i++)
+		publish_task(fs, &gone.v[i], true, epoch);
 	for (size_t i = 0; i < changed.n; i++)
-		inval_task(fs, &changed.v[i]);
+		publish_task(fs, &changed.v[i], false, epoch);
 	publish_thread_files(fs, &changed, &gone);
 	/*
 	 * The cached listing of /proc itself (a new task needs nothing else),
 	 * and the global files, which count tasks.
 	 */
 	if (changed.n || gone.n || born.n) {
-		inval_inode(fs, (struct node){ 0, 0, NODE_ROOT, 0 });
+		publish_global(fs, NODE_ROOT);
 		for (const struct dir_entry *e = dir_entries(NODE_ROOT); e->name; e++)
 			if (e->global)
-				inval_inode(fs, (struct node){ 0, 0, e->kind, 0 });
+				publish_global(fs, e->kind);
 	}
 	if (changed.overflow || gone.overflow || born.overflow)
 		fprintf(stderr, "procsim: change log overflow (ENOMEM): "

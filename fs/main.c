@@ -288,6 +288,9 @@ int main(int argc, char *argv[])
 	fs.stats.ctl = procfs_serve_ctl;
 	fs.stats.ctl_arg = &fs;
 	fs.k.track_changes = fs.cache;
+	if (seen_init(&fs.seen))
+		fprintf(stderr, "procsim: no memory for the seen maps: "
+			"every ctl change invalidates every changed task\n");
 	if (render_cache_init(&fs.rcache))
 		fprintf(stderr, "procsim: no memory for the render cache; rendering twice\n");
 	(void)thread_cache_init(&fs.threads);	/* ENOMEM: every group counts as marked */
@@ -361,6 +364,7 @@ out_kernel:
 	ctl_replay_shutdown();	/* its thread drives fs.k */
 	render_cache_destroy(&fs.rcache);
 	thread_cache_destroy(&fs.threads);
+	seen_destroy(&fs.seen);
 	kernel_destroy(&fs.k);
 out_free:
 	free(cmd.mountpoint);

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include "kernel.h"
 #include "render_cache.h"
+#include "seen.h"
 #include "stats.h"
 #include "thread_cache.h"
 #include "trace.h"
@@ -50,6 +51,7 @@ struct procfs {
 	struct thread_cache threads;	/* groups whose thread files may be cached */
 	struct trace trace;		/* ctl trace start|stop, /proc/procsim/trace */
 	struct warm warm;		/* -o warm=on: page cache filled after populate */
+	struct seen seen;		/* what the kernel may cache (cache=on): fs/seen.h */
 };
 
 /*

@@ -98,6 +98,7 @@ int preq_readdir(const struct preq *r, uint64_t ino, off_t off, bool plus,
 	int err = 0;
 
 	procfs_rdlock(r->fs);
+	seen_mark_node(&r->fs->seen, dir);	/* a cached listing */
 	if (kind_is_task_node(kind) && !(owner = node_task(r, dir))) {
 		err = -ENOENT;
 		goto out;

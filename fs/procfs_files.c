@@ -41,6 +41,7 @@ void procfs_render_stats(struct buf *b, struct procfs *fs)
 	buf_printf(b, "pidstore_bytes %zu\n", pid_store_mem_bytes(&k->pids));
 	buf_printf(b, "render_cache_bytes %lu\n", (unsigned long)fs->rcache.bytes);
 	warm_render(b, &fs->warm);
+	seen_render(b, &fs->seen);
 	stats_render(b, &fs->stats);
 }
 

@@ -120,6 +120,7 @@ int node_stat(const struct preq *r, struct node n, struct stat *st, bool size,
 	struct task *t = NULL;
 	const struct cache_policy *p;
 
+	seen_mark_node(&fs->seen, n);	/* before the world is read */
 	memset(st, 0, sizeof(*st));
 	st->st_ino = r->control && kind == NODE_PROCSIM ? PREQ_ROOT_ID : node_ino(n);
 	st->st_mode = kind_mode(kind);
@@ -176,6 +177,7 @@ int fill_entry(const struct preq *r, struct node n, struct preq_entry *e)
 	const struct cache_policy *p;
 	int err;
 
+	seen_mark_entry(&r->fs->seen, n);
 	memset(e, 0, sizeof(*e));
 	err = node_stat(r, n, &e->attr, true, &p);
 	if (err)

@@ -283,6 +283,7 @@ int preq_render(const struct preq *r, uint64_t ino, struct buf *b)
 	int err;
 
 	procfs_rdlock(r->fs);
+	seen_mark_node(&r->fs->seen, n);	/* before the world is read */
 	err = node_policy(r, n, &t, &p);
 	if (!err)
 		err = node_render(r, n, t, p, b, &len);
