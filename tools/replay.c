@@ -9,7 +9,8 @@
  *
  *   procsim-replay [--populate N] [--seed S] [--pid-max N] [--vmastore NAME]
  *                  [--ctl FILE] [--pidstore NAME[,NAME...]|all] [--runs N]
- *                  [--acct-runs N] [--cpu N] [--sample LOG2] [--check] TRACE...
+ *                  [--acct-runs N] [--runs-csv FILE] [--cpu N] [--sample LOG2]
+ *                  [--check] TRACE...
  *
  * Every backend's store is built once (parked, core/pidstore.h) on the one
  * world, and the runs go in rounds: each round replays every trace once on
@@ -21,11 +22,12 @@
  * Prints CSV, one row per trace and backend: the replay's CPU time (the
  * thread's CLOCK_THREAD_CPUTIME_ID: what the replay ran, not what the rest
  * of a shared machine took from it; median, min, max of N runs without
- * accounting), its wall time (median), its page faults (median), its CPU
+ * accounting), its wall time, page faults and preemptions (medians), its CPU
  * time with accounting on (median), the pid store's ns and calls, the VMA
  * store's and the renderers' ns (medians of the accounted runs, with the
  * clock's own cost per call subtracted), the ratio to idr, and a hash of
- * every answer.  In the first --acct-runs rounds (default: all) each
+ * every answer.  --runs-csv FILE: every plain run's CPU ms, wall ms,
+ * faults and preemptions too, one line each with its round.  In the first --acct-runs rounds (default: all) each
  * replay runs again with accounting, before or after the plain one in
  * alternate rounds.  --check: exit 1 unless every run of every backend gave
  * the same hash for a trace (the determinism test).  Several traces share
@@ -53,7 +55,7 @@ struct opts {
 	int acct_runs;		/* rounds that also replay accounted */
 	int sample_log2;	/* time 1 core call in 2^N (default: as the daemon) */
 	uint64_t seed;
-	const char *vmastore, *ctl, *pidstores;
+	const char *vmastore, *ctl, *pidstores, *runs_csv;
 	const char *traces[MAX_TRACES];
 	int nr_traces;
 	bool check;
@@ -83,7 +85,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: procsim-replay [--populate N] [--seed S] [--pid-max N]"
 		" [--vmastore NAME] [--ctl FILE] [--pidstore NAME,...|all] [--runs N]"
-		" [--acct-runs N] [--cpu N] [--sample LOG2] [--check] TRACE...\n");
+		" [--acct-runs N] [--runs-csv FILE] [--cpu N] [--sample LOG2] [--check]"
+		" TRACE...\n");
 	exit(2);
 }
 
@@ -125,6 +128,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->pid_max = (int)num_arg(v);
 		else if (!strcmp(a, "--runs"))
 			o->runs = (int)num_arg(v);
+		else if (!strcmp(a, "--runs-csv"))
+			o->runs_csv = v;
 		else if (!strcmp(a, "--acct-runs"))
 			o->acct_runs = (int)num_arg(v);
 		else if (!strcmp(a, "--cpu"))
@@ -341,12 +346,17 @@ static uint64_t replay_one(struct procfs *fs, const struct preq *r,
 	return fnv(h, &err, sizeof(err));
 }
 
-static long thread_faults(void)
+/* What disturbs a replay from outside its code: page faults, preemptions. */
+struct disturb {
+	long faults, preempts;
+};
+
+static struct disturb thread_disturb(void)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_THREAD, &ru);
-	return ru.ru_minflt + ru.ru_majflt;
+	return (struct disturb){ ru.ru_minflt + ru.ru_majflt, ru.ru_nivcsw };
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -359,14 +369,14 @@ static uint64_t thread_cpu_ns(void)
 
 /*
  * One replay of @t: the hash of its answers; its CPU ns, and wall ns and
- * page faults in @wall and @faults if not NULL.
+ * page faults and preemptions in @wall and @dist if not NULL.
  */
 static uint64_t replay(struct procfs *fs, const struct trace_file *t,
-		       uint64_t *ns, uint64_t *wall, long *faults)
+		       uint64_t *ns, uint64_t *wall, struct disturb *dist)
 {
 	struct preq r = { .fs = fs, .control = false, .caller = 0 };
 	struct buf b;
-	long f0 = thread_faults();
+	struct disturb d0 = thread_disturb();
 	uint64_t h = 0xcbf29ce484222325ULL, w0 = now_ns(), t0 = thread_cpu_ns();
 
 	buf_init(&b);
@@ -380,8 +390,11 @@ static uint64_t replay(struct procfs *fs, const struct trace_file *t,
 	*ns = thread_cpu_ns() - t0;
 	if (wall)
 		*wall = now_ns() - w0;
-	if (faults)
-		*faults = thread_faults() - f0;
+	if (dist) {
+		struct disturb d1 = thread_disturb();
+
+		*dist = (struct disturb){ d1.faults - d0.faults, d1.preempts - d0.preempts };
+	}
 	buf_free(&b);
 	return h;
 }
@@ -433,7 +446,7 @@ static double family_ns(const struct kstat *s, int lo, int hi, double bias,
 
 /* What one trace's replays on one backend gave: plain runs, accounted runs. */
 struct result {
-	double cpu[MAX_RUNS], wall[MAX_RUNS], faults[MAX_RUNS];
+	double cpu[MAX_RUNS], wall[MAX_RUNS], faults[MAX_RUNS], preempts[MAX_RUNS];
 	double acct[MAX_RUNS], pid[MAX_RUNS], pidraw[MAX_RUNS], vma[MAX_RUNS],
 	       rend[MAX_RUNS], other[MAX_RUNS];
 	int n, na;
@@ -450,13 +463,14 @@ static void note_hash(struct result *res, uint64_t h)
 static void run_plain(struct procfs *fs, const struct trace_file *t, struct result *res)
 {
 	uint64_t ns, wall;
-	long faults;
+	struct disturb d;
 
 	fs->stats.account = false;
-	note_hash(res, replay(fs, t, &ns, &wall, &faults));
+	note_hash(res, replay(fs, t, &ns, &wall, &d));
 	res->cpu[res->n] = ns / 1e6;
 	res->wall[res->n] = wall / 1e6;
-	res->faults[res->n++] = (double)faults;
+	res->faults[res->n] = (double)d.faults;
+	res->preempts[res->n++] = (double)d.preempts;
 }
 
 static void run_accounted(struct procfs *fs, const struct trace_file *t,
@@ -498,10 +512,10 @@ static void print_row(const char *trace, const char *backend, const char *vma,
 	med = median(r->cpu, r->n);
 	if (idr_ms > 0)
 		snprintf(ratio, sizeof(ratio), "%.3f", med / idr_ms);
-	printf("%s,%s,%s,%zu,%.3f,%.3f,%.3f,%.3f,%.0f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64
+	printf("%s,%s,%s,%zu,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64
 	       ",%" PRIu64 ",%.0f,%.0f,%.0f,%s,%.1f,%d,%d,%016" PRIx64 "\n",
 	       trace, backend, vma, requests, med, lo, hi, median(r->wall, r->n),
-	       median(r->faults, r->n), median(r->acct, r->na),
+	       median(r->faults, r->n), median(r->preempts, r->n), median(r->acct, r->na),
 	       median(r->pid, r->na), median(r->pidraw, r->na), r->calls, r->lookups,
 	       r->leaders, median(r->vma, r->na), median(r->rend, r->na),
 	       median(r->other, r->na), ratio, bias, r->n, r->na, r->hash);
@@ -531,6 +545,7 @@ int main(int argc, char **argv)
 	double bias;
 	bool same = true;
 	int nb = 0, idr = -1;
+	FILE *runs_csv = NULL;
 
 	parse_args(argc, argv, &o);
 	if (o.cpu >= 0) {	/* no migrations: each would start on a cold cache */
@@ -545,6 +560,12 @@ int main(int argc, char **argv)
 		t[i] = load_trace(o.traces[i]);
 		if (t[i].cache != t[0].cache)
 			die("%s: traces of cache=on and cache=off daemons mixed", o.traces[i]);
+	}
+	if (o.runs_csv) {
+		if (!(runs_csv = fopen(o.runs_csv, "w")))
+			die("cannot write %s", o.runs_csv);
+		fprintf(runs_csv, "round,trace,backend,replay_ms,replay_wall_ms,replay_faults,"
+			"replay_preempts\n");
 	}
 	boot(&fs, &o, t[0].cache);
 	bias = clock_bias(&fs);
@@ -596,12 +617,17 @@ int main(int argc, char **argv)
 					run_plain(&fs, &t[i], x);
 					run_accounted(&fs, &t[i], bias, x);
 				}
+				if (runs_csv && r >= 0)
+					fprintf(runs_csv, "%d,%s,%s,%.3f,%.3f,%.0f,%.0f\n", r,
+						o.traces[i], list[b]->name, x->cpu[x->n - 1],
+						x->wall[x->n - 1], x->faults[x->n - 1],
+						x->preempts[x->n - 1]);
 			}
 			use_store(&fs, &park[b]);
 		}
 	}
 	printf("trace,backend,vmastore,requests,replay_ms,replay_ms_min,replay_ms_max,"
-	       "replay_wall_ms,replay_faults,replay_acct_ms,pid_ns,pid_ns_raw,pid_calls,"
+	       "replay_wall_ms,replay_faults,replay_preempts,replay_acct_ms,pid_ns,pid_ns_raw,pid_calls,"
 	       "pid_lookups,pid_next_leaders,vma_ns,render_ns,other_ns,ratio_idr,"
 	       "clock_bias_ns,runs,acct_runs,hash\n");
 	for (int b = 0; b < nb; b++) {
@@ -615,6 +641,8 @@ int main(int argc, char **argv)
 		}
 		pid_store_parked_free(&park[b]);
 	}
+	if (runs_csv && fclose(runs_csv))
+		die("cannot write %s", o.runs_csv);
 	if (o.check && !same) {
 		fprintf(stderr, "procsim-replay: answers differ between runs or backends\n");
 		return 1;

@@ -56,12 +56,18 @@ def record_trace(d, cmd, path):
 
 
 def replay(traces, populate, pid_max, runs, ctl_file=None, pidstores="all",
-           cpu=None):
-    """procsim-replay's rows: [{column: value}] per trace and backend."""
+           cpu=None, acct_runs=None, runs_csv=None):
+    """procsim-replay's rows: [{column: value}] per trace and backend
+    (runs rounds over every backend, the first acct_runs also accounted;
+    every run's time to runs_csv if given)."""
     if not os.access(REPLAY, os.X_OK):
         raise BenchError(f"no {REPLAY}: run tools/build first")
     argv = [REPLAY, "--populate", str(populate), "--pid-max", str(pid_max),
             "--runs", str(runs), "--pidstore", pidstores, "--check"]
+    if acct_runs:
+        argv += ["--acct-runs", str(acct_runs)]
+    if runs_csv:
+        argv += ["--runs-csv", runs_csv]
     if ctl_file:
         argv += ["--ctl", ctl_file]
     if cpu is not None and cpu < (os.cpu_count() or 1):

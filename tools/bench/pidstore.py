@@ -4,8 +4,9 @@ core (corebench-pidstore, no FUSE) and through the real tools."""
 import os
 import subprocess
 
-from bench.common import (CMD_TIMEOUT, PROCSIM_RUN, Daemon, Plot, Report,
-                          Series, corebench, progress, scenario, summarize)
+from bench.common import (CMD_TIMEOUT, PROCSIM_RUN, BenchError, Daemon, Plot,
+                          Report, Series, corebench, progress, scenario,
+                          summarize)
 from bench.attrib import ATTRIB_HEADER, attrib_cells, record_trace, replay
 
 BACKENDS = ["idr", "bitmap", "xarray", "xarray-sharded", "sparse", "judy"]
@@ -108,17 +109,29 @@ def user_processes(mnt):
 
 
 def backend_spread(reps, cmd, b, key):
-    """(median, min, max) over the repetitions' per-run medians."""
+    """(median, min, max) over the invocations' per-run medians."""
     return summarize([float(r[cmd, b][key]) for r in reps if (cmd, b) in r])
 
 
+def run_spread(t):
+    """(max - min) / median of the invocations' medians: the replay spread."""
+    return (t[2] - t[1]) / t[0] if t and t[0] else 0.0
+
+
+def beyond_spread(t, idr):
+    """True if a backend's median differs from idr's by more than the larger
+    of the two spreads across invocations (both (median, min, max))."""
+    return abs(t[0] / idr[0] - 1) > max(run_spread(t), run_spread(idr))
+
+
 def replay_table(reps, commands, with_published):
-    """Replayed ms and pid-store ms per backend, ratio to idr, † where the
-    difference to idr is larger than the spread (the ranges do not meet)."""
+    """Replayed ms per backend: median of the invocations' medians (min–max;
+    spread), ratio to idr, † where the difference to idr is larger than the
+    spread; the pid store's ms and calls.  Also [(cmd, backend, spread)]."""
     header = ["test", ""] + [f"`{b}`" for b in BACKENDS]
     if with_published:
         header += ["published IDR sys", "published bitmap sys"]
-    rows = []
+    rows, spreads = [], []
     for cmd in commands:
         idr = backend_spread(reps, cmd, "idr", "replay_ms")
         for what, key in (("replay ms", "replay_ms"), ("pid store ms", "pid_ns"),
@@ -133,17 +146,32 @@ def replay_table(reps, commands, with_published):
                 elif key == "pid_ns":
                     row.append(f"{t[0] / 1e6:.2f}")
                 else:
-                    mark = ("†" if b != "idr" and idr and
-                            (t[1] > idr[2] or t[2] < idr[1]) else "")
+                    spreads.append((cmd, b, run_spread(t)))
+                    mark = "†" if b != "idr" and beyond_spread(t, idr) else ""
                     d = 2 if t[0] < 10 else 1
-                    row.append(f"{t[0]:.{d}f} ({t[1]:.{d}f}–{t[2]:.{d}f}) "
+                    row.append(f"{t[0]:.{d}f} ({t[1]:.{d}f}–{t[2]:.{d}f}; "
+                               f"{run_spread(t) * 100:.1f}%) "
                                f"{t[0] / idr[0]:.2f}×{mark}")
             if with_published:
                 pub = PUBLISHED.get(cmd.replace("-T", ""), {})
                 row += [f"{pub[b, 'sys']:.3f} s" if key == "replay_ms" and
                         (b, "sys") in pub else "" for b in ("idr", "bitmap")]
             rows.append(row)
-    return header, rows
+    return header, rows, spreads
+
+
+def spread_note(spreads, goal=0.05):
+    """One line: the replay spread across invocations, against the goal."""
+    if not spreads:
+        return ""
+    worst = max(spreads, key=lambda x: x[2])
+    over = [f"`{c}` {b} {v * 100:.1f}%" for c, b, v in spreads if v > goal]
+    med = sorted(v for _, _, v in spreads)[len(spreads) // 2]
+    return (f"Replay spread across invocations, (max − min) / median of "
+            f"their medians: median {med * 100:.1f}%, largest "
+            f"{worst[2] * 100:.1f}% (`{worst[0]}` {worst[1]}); above "
+            f"{goal * 100:.0f}%: " + (", ".join(over) if over else "none") +
+            ".")
 
 
 def add_threads(d, nthreads, path):
@@ -158,26 +186,42 @@ def add_threads(d, nthreads, path):
     d.ctl(lines)
 
 
+# Rounds per replayer invocation (every backend once a round), and how
+# many of them also run accounted (for the pid store's ns): at a million
+# pids a bitmap replay takes seconds, so fewer.  Measured spread sources:
+# docs/replay.md "Spread".
+REPLAY_ROUNDS = {"10k": (15, 5), "threads": (11, 5), "1m": (3, 1)}
+POPULATIONS = ("10k", "threads", "1m")
+
+
 @scenario("pidstore-proc", "ps aux, pstree -p and ls /proc: each tool's "
           "requests recorded once through FUSE (cache=off, attributed by "
           "family), then replayed in-process on every pid store backend at "
           "10,000 processes, + 100,000 threads, and 1,000,000 pids; beside "
-          "commit 95846ecf's table")
+          "commit 95846ecf's table (PIDSTORE_PROC_POPULATIONS=10k,threads,1m "
+          "picks populations)")
 def bench_pidstore_proc(args):
     n = 500 if args.quick else 10000
-    pops = [(f"{n:,} processes", 0, PROC_COMMANDS, True),
-            (f"{n:,} processes + {(20 if args.quick else 100) * n // 10:,} "
-             "threads", (2000 if args.quick else 100000), THREADED_COMMANDS,
-             False),
-            ("1,000,000 pids" if not args.quick else "20,000 pids", None,
-             THREADED_COMMANDS, False)]
+    pops = [("10k", f"{n:,} processes", 0, PROC_COMMANDS, True),
+            ("threads", f"{n:,} processes + "
+             f"{(20 if args.quick else 100) * n // 10:,} threads",
+             (2000 if args.quick else 100000), THREADED_COMMANDS, False),
+            ("1m", "1,000,000 pids" if not args.quick else "20,000 pids",
+             None, THREADED_COMMANDS, False)]
+    want = os.environ.get("PIDSTORE_PROC_POPULATIONS", ",".join(POPULATIONS))
+    want = want.split(",")
+    if any(w not in POPULATIONS for w in want):
+        raise BenchError(f"PIDSTORE_PROC_POPULATIONS: pick from "
+                         f"{','.join(POPULATIONS)}")
     reps = 3
-    runs = args.runs
     rep = Report(args, "pidstore-proc")
     out = rep.out
     csv_rows = []
-    for label, nthreads, commands, pub in pops:
-        tdir = os.path.join(out, "traces", label.split()[0].replace(",", ""))
+    for key, label, nthreads, commands, pub in pops:
+        if key not in want:
+            continue
+        runs, acct = (2, 1) if args.quick else REPLAY_ROUNDS[key]
+        tdir = os.path.join(out, "traces", key)
         os.makedirs(tdir, exist_ok=True)
         ctl_file = None
         attrib_rows = []
@@ -202,34 +246,40 @@ def bench_pidstore_proc(args):
         results = []
         names = {os.path.basename(p): c for p, c in zip(traces, commands)}
         for r in range(reps):
-            rows = replay(traces, n, PID_MAX_LIMIT, runs, ctl_file, cpu=1)
+            rows = replay(traces, n, PID_MAX_LIMIT, runs, ctl_file, cpu=1,
+                          acct_runs=acct,
+                          runs_csv=os.path.join(tdir, f"runs-{r + 1}.csv"))
             results.append({(names[row["trace"]], row["backend"]): row
                             for row in rows})
             for row in rows:
                 csv_rows.append([label, row["trace"], row["backend"], r + 1,
                                  row["replay_ms"], row["replay_ms_min"],
-                                 row["replay_ms_max"], row["pid_ns"],
-                                 row["pid_calls"], row["hash"]])
+                                 row["replay_ms_max"], row["replay_preempts"],
+                                 row["pid_ns"], row["pid_calls"], row["hash"]])
             progress(f"pidstore-proc: {label}: replay {r + 1}/{reps}")
-        header, rows = replay_table(results, commands, pub)
+        for path in traces:     # kept, compressed (results/ is not in git)
+            subprocess.run(["gzip", "-f", path], check=False)
+        header, rows, spreads = replay_table(results, commands, pub)
         rep.table(f"pidstore-proc: {label}: each tool through FUSE once "
                   f"(idr, cache=off, so every read reaches the daemon as "
                   f"every read reaches procfs), with the daemon's time by "
                   f"family", ["test", "requests"] + ATTRIB_HEADER,
                   attrib_rows)
         rep.table(f"pidstore-proc: {label}: the recorded requests "
-                  f"replayed in-process (build/procsim-replay, pinned), "
-                  f"thread CPU ms per replay: median of {reps} invocations "
-                  f"× {runs} runs "
-                  f"(min–max of the invocations' medians), ratio to idr, † "
-                  f"= the range does not meet idr's; pid store ms = the "
-                  f"pid store's own time in the replay (accounted runs, "
-                  f"clock cost subtracted)"
+                  f"replayed in-process (build/procsim-replay, pinned, every "
+                  f"backend's store built once, backends interleaved round "
+                  f"by round), thread CPU ms per replay: median of {reps} "
+                  f"invocations' medians of {runs} runs (min–max; spread = "
+                  f"(max − min) / median), ratio to idr, † = differs from "
+                  f"idr by more than the larger of the two spreads; pid "
+                  f"store ms = the pid store's own time ({acct} accounted "
+                  f"runs per invocation, clock cost subtracted)"
                   + ("; published: 95846ecf, real kernel, sys s of the tool, "
-                     "10,000 processes" if pub else ""), header, rows)
+                     "10,000 processes" if pub else ""), header, rows,
+                  spread_note(spreads))
         rep.save()
         rep.csv("replays.csv",
                 ["population", "trace", "backend", "invocation",
-                 "replay_ms", "replay_ms_min", "replay_ms_max", "pid_ns",
-                 "pid_calls", "hash"], csv_rows)
+                 "replay_ms", "replay_ms_min", "replay_ms_max",
+                 "replay_preempts", "pid_ns", "pid_calls", "hash"], csv_rows)
     rep.done()
