@@ -26,11 +26,13 @@
  * time with accounting on (median), the pid store's ns and calls, the VMA
  * store's and the renderers' ns (medians of the accounted runs, with the
  * clock's own cost per call subtracted), the ratio to idr, and a hash of
- * every answer.  --runs-csv FILE: every plain run's CPU ms, wall ms,
- * faults and preemptions too, one line each with its round.  In the first --acct-runs rounds (default: all) each
- * replay runs again with accounting, before or after the plain one in
- * alternate rounds.  --check: exit 1 unless every run of every backend gave
- * the same hash for a trace (the determinism test).  Several traces share
+ * every answer.  --runs-csv FILE: every run's CPU ms, wall ms, faults and
+ * preemptions too, one line each, in order, with its round and whether it
+ * was accounted.  In the first
+ * --acct-runs rounds (default: all) every trace is replayed again with
+ * accounting, in a pass of its own, after the plain pass in even rounds
+ * and before it in odd ones.  --check: exit 1 unless every run of every
+ * backend gave the same hash for a trace (the determinism test).  Several traces share
  * one world, booted once (at a million pids, the boot is the long part).
  */
 #include <errno.h>
@@ -460,29 +462,38 @@ static void note_hash(struct result *res, uint64_t h)
 	res->hash = h;
 }
 
-static void run_plain(struct procfs *fs, const struct trace_file *t, struct result *res)
-{
+/* One run as --runs-csv lists it. */
+struct run {
 	uint64_t ns, wall;
 	struct disturb d;
+};
+
+static struct run run_plain(struct procfs *fs, const struct trace_file *t,
+			    struct result *res)
+{
+	struct run x;
 
 	fs->stats.account = false;
-	note_hash(res, replay(fs, t, &ns, &wall, &d));
-	res->cpu[res->n] = ns / 1e6;
-	res->wall[res->n] = wall / 1e6;
-	res->faults[res->n] = (double)d.faults;
-	res->preempts[res->n++] = (double)d.preempts;
+	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d));
+	res->cpu[res->n] = x.ns / 1e6;
+	res->wall[res->n] = x.wall / 1e6;
+	res->faults[res->n] = (double)x.d.faults;
+	res->preempts[res->n++] = (double)x.d.preempts;
+	return x;
 }
 
-static void run_accounted(struct procfs *fs, const struct trace_file *t,
-			  double bias, struct result *res)
+static struct run run_accounted(struct procfs *fs, const struct trace_file *t,
+				double bias, struct result *res)
 {
 	struct kstat s;
+	struct run x;
 	uint64_t ns, req = 0;
 	int i = res->na;
 
 	fs->stats.account = true;
 	stats_reset(&fs->stats);
-	note_hash(res, replay(fs, t, &ns, NULL, NULL));
+	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d));
+	ns = x.ns;
 	fs->stats.account = false;
 	res->acct[i] = ns / 1e6;
 	stats_sum(&fs->stats, &s);
@@ -497,6 +508,7 @@ static void run_accounted(struct procfs *fs, const struct trace_file *t,
 	res->lookups = kstat_read(&s, KSTAT_PID_LOOKUP, false);
 	res->leaders = kstat_read(&s, KSTAT_PID_NEXT_LEADER, false);
 	res->na++;
+	return x;
 }
 
 static void print_row(const char *trace, const char *backend, const char *vma,
@@ -564,7 +576,7 @@ int main(int argc, char **argv)
 	if (o.runs_csv) {
 		if (!(runs_csv = fopen(o.runs_csv, "w")))
 			die("cannot write %s", o.runs_csv);
-		fprintf(runs_csv, "round,trace,backend,replay_ms,replay_wall_ms,replay_faults,"
+		fprintf(runs_csv, "round,trace,backend,accounted,replay_ms,replay_wall_ms,replay_faults,"
 			"replay_preempts\n");
 	}
 	boot(&fs, &o, t[0].cache);
@@ -597,31 +609,38 @@ int main(int argc, char **argv)
 	for (int r = -1; r < o.runs; r++) {
 		for (int j = 0; j < nb; j++) {
 			int b = (j + (r < 0 ? 0 : r)) % nb;
+			/*
+			 * A plain pass over the traces, and in the first
+			 * acct_runs rounds an accounted one, first in odd
+			 * rounds: a plain replay of a trace after the first
+			 * always follows a plain replay of the one before it,
+			 * never a warming run of itself.
+			 */
+			bool acct = r >= 0 && r < o.acct_runs;
 
 			use_store(&fs, &park[b]);
 			if (fs.k.pids.ops != list[b])
 				die("pidstore swap: %s not live", list[b]->name);
-			for (int i = 0; i < o.nr_traces; i++) {
-				struct result *x = &res[i][b];
-				uint64_t ns;
 
-				if (r < 0) {
-					fs.stats.account = false;
-					replay(&fs, &t[i], &ns, NULL, NULL);
-				} else if (r >= o.acct_runs) {
-					run_plain(&fs, &t[i], x);
-				} else if (r % 2) {	/* who goes second finds warmer caches */
-					run_accounted(&fs, &t[i], bias, x);
-					run_plain(&fs, &t[i], x);
-				} else {
-					run_plain(&fs, &t[i], x);
-					run_accounted(&fs, &t[i], bias, x);
+			for (int pass = 0; pass < (acct ? 2 : 1); pass++) {
+				bool accounted = acct && pass == (r % 2 ? 0 : 1);
+
+				for (int i = 0; i < o.nr_traces; i++) {
+					struct run x;
+
+					if (r < 0) {
+						fs.stats.account = false;
+						replay(&fs, &t[i], &x.ns, NULL, NULL);
+						continue;
+					}
+					x = accounted ? run_accounted(&fs, &t[i], bias, &res[i][b])
+						      : run_plain(&fs, &t[i], &res[i][b]);
+					if (runs_csv)
+						fprintf(runs_csv, "%d,%s,%s,%d,%.3f,%.3f,%ld,%ld\n",
+							r, o.traces[i], list[b]->name, accounted,
+							x.ns / 1e6, x.wall / 1e6, x.d.faults,
+							x.d.preempts);
 				}
-				if (runs_csv && r >= 0)
-					fprintf(runs_csv, "%d,%s,%s,%.3f,%.3f,%.0f,%.0f\n", r,
-						o.traces[i], list[b]->name, x->cpu[x->n - 1],
-						x->wall[x->n - 1], x->faults[x->n - 1],
-						x->preempts[x->n - 1]);
 			}
 			use_store(&fs, &park[b]);
 		}
