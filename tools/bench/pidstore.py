@@ -114,26 +114,36 @@ def backend_spread(reps, cmd, b, key):
 
 
 def run_spread(t):
-    """(max - min) / median of the invocations' medians: the replay spread."""
+    """(max - min) / median of a (median, min, max): the spread."""
     return (t[2] - t[1]) / t[0] if t and t[0] else 0.0
 
 
-def beyond_spread(t, idr):
-    """True if a backend's median differs from idr's by more than the larger
-    of the two spreads across invocations (both (median, min, max))."""
-    return abs(t[0] / idr[0] - 1) > max(run_spread(t), run_spread(idr))
+def ratio_runs(reps, cmd, b, key="replay_ms"):
+    """Each invocation's backend / idr ratio (paired: one invocation, one
+    stretch of machine load for both)."""
+    return [float(r[cmd, b][key]) / float(r[cmd, "idr"][key]) for r in reps
+            if (cmd, b) in r and (cmd, "idr") in r]
+
+
+def beyond_spread(ratios):
+    """True if a backend differs from idr by more than the spread: every
+    invocation's ratio on the same side of 1, and the median ratio's
+    distance to 1 larger than the ratios' own spread."""
+    t = summarize(ratios)
+    return bool(t) and (t[1] > 1 or t[2] < 1) and abs(t[0] - 1) > run_spread(t)
 
 
 def replay_table(reps, commands, with_published):
     """Replayed ms per backend: median of the invocations' medians (min–max;
-    spread), ratio to idr, † where the difference to idr is larger than the
-    spread; the pid store's ms and calls.  Also [(cmd, backend, spread)]."""
+    spread), and the ratio to idr: median of the invocations' ratios
+    (min–max), † where the difference is larger than the ratios' spread;
+    the pid store's ms and calls.  Also [(cmd, backend, spread, ratio
+    spread)]."""
     header = ["test", ""] + [f"`{b}`" for b in BACKENDS]
     if with_published:
         header += ["published IDR sys", "published bitmap sys"]
     rows, spreads = [], []
     for cmd in commands:
-        idr = backend_spread(reps, cmd, "idr", "replay_ms")
         for what, key in (("replay ms", "replay_ms"), ("pid store ms", "pid_ns"),
                           ("pid store calls", "pid_calls")):
             row = [f"`{cmd}`" if key == "replay_ms" else "", what]
@@ -146,12 +156,17 @@ def replay_table(reps, commands, with_published):
                 elif key == "pid_ns":
                     row.append(f"{t[0] / 1e6:.2f}")
                 else:
-                    spreads.append((cmd, b, run_spread(t)))
-                    mark = "†" if b != "idr" and beyond_spread(t, idr) else ""
+                    rs = ratio_runs(reps, cmd, b)
+                    r = summarize(rs)
+                    spreads.append((cmd, b, run_spread(t), run_spread(r)))
+                    mark = "†" if b != "idr" and beyond_spread(rs) else ""
                     d = 2 if t[0] < 10 else 1
-                    row.append(f"{t[0]:.{d}f} ({t[1]:.{d}f}–{t[2]:.{d}f}; "
-                               f"{run_spread(t) * 100:.1f}%) "
-                               f"{t[0] / idr[0]:.2f}×{mark}")
+                    cell = (f"{t[0]:.{d}f} ({t[1]:.{d}f}–{t[2]:.{d}f}; "
+                            f"{run_spread(t) * 100:.1f}%)")
+                    if b != "idr":
+                        cell += (f" {r[0]:.2f}× ({r[1]:.2f}–{r[2]:.2f})"
+                                 f"{mark}")
+                    row.append(cell)
             if with_published:
                 pub = PUBLISHED.get(cmd.replace("-T", ""), {})
                 row += [f"{pub[b, 'sys']:.3f} s" if key == "replay_ms" and
@@ -161,17 +176,23 @@ def replay_table(reps, commands, with_published):
 
 
 def spread_note(spreads, goal=0.05):
-    """One line: the replay spread across invocations, against the goal."""
+    """The replay spread across invocations, of the times and of the
+    ratios to idr, against the goal."""
     if not spreads:
         return ""
-    worst = max(spreads, key=lambda x: x[2])
-    over = [f"`{c}` {b} {v * 100:.1f}%" for c, b, v in spreads if v > goal]
-    med = sorted(v for _, _, v in spreads)[len(spreads) // 2]
-    return (f"Replay spread across invocations, (max − min) / median of "
-            f"their medians: median {med * 100:.1f}%, largest "
-            f"{worst[2] * 100:.1f}% (`{worst[0]}` {worst[1]}); above "
-            f"{goal * 100:.0f}%: " + (", ".join(over) if over else "none") +
-            ".")
+    out = []
+    for i, what in ((2, "times"), (3, "ratios to idr")):
+        sel = [x for x in spreads if i == 2 or x[1] != "idr"]
+        worst = max(sel, key=lambda x: x[i])
+        over = [f"`{x[0]}` {x[1]} {x[i] * 100:.1f}%" for x in sel
+                if x[i] > goal]
+        med = sorted(x[i] for x in sel)[len(sel) // 2]
+        out.append(f"Spread across invocations of the {what}, (max − min) / "
+                   f"median: median {med * 100:.1f}%, largest "
+                   f"{worst[i] * 100:.1f}% (`{worst[0]}` {worst[1]}); above "
+                   f"{goal * 100:.0f}%: " + (", ".join(over) if over else
+                                             "none") + ".")
+    return "\n\n".join(out)
 
 
 def add_threads(d, nthreads, path):
@@ -270,8 +291,10 @@ def bench_pidstore_proc(args):
                   f"backend's store built once, backends interleaved round "
                   f"by round), thread CPU ms per replay: median of {reps} "
                   f"invocations' medians of {runs} runs (min–max; spread = "
-                  f"(max − min) / median), ratio to idr, † = differs from "
-                  f"idr by more than the larger of the two spreads; pid "
+                  f"(max − min) / median), then the ratio to idr: median of "
+                  f"the invocations' ratios (min–max), † = on the same side "
+                  f"of 1 in every invocation and further from 1 than the "
+                  f"ratios' spread; pid "
                   f"store ms = the pid store's own time ({acct} accounted "
                   f"runs per invocation, clock cost subtracted)"
                   + ("; published: 95846ecf, real kernel, sys s of the tool, "
