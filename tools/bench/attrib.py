@@ -116,6 +116,7 @@ def bench_account(args):
     # costs the daemon ~20 ms, two ticks of /proc/PID/stat), tool CPU s.
     cpu = {"on": [], "off": []}
     tool = {"on": [], "off": []}
+    reqs = {"on": [], "off": []}    # FUSE requests the run caused
     ticks = {}
     load0 = load_average()
     with Daemon(f"populate={n},account=on") as on, \
@@ -127,12 +128,15 @@ def bench_account(args):
             for mode in (("on", "off") if r % 2 else ("off", "on")):
                 d = daemons[mode]
                 argv = [PROCSIM_RUN, "-m", d.mnt, "--", "ps", "aux"]
+                q0 = d.fuse_requests()
                 c0 = d.cpu_ns()
                 s = measure(argv)
                 c = (d.cpu_ns() - c0) / 1e9
+                q = d.fuse_requests() - q0
                 if r:
                     cpu[mode].append(c)
                     tool[mode].append(s.user + s.sys)
+                    reqs[mode].append(q)
             if r % 10 == 0:
                 progress(f"account: round {r}/{runs}")
         hz = os.sysconf("SC_CLK_TCK")
@@ -155,6 +159,13 @@ def bench_account(args):
     # Each round ran both back to back, in alternating order: its on/off
     # ratio cancels most of what the rest of the machine did meanwhile.
     paired = median_ci([a / b for a, b in zip(cpu["on"], cpu["off"]) if b])
+    # A warm run's requests vary (attribute timeouts expire or not), and
+    # the daemon's CPU with them: per request, the pairs are comparable.
+    per_req = {m: [c / q for c, q in zip(cpu[m], reqs[m]) if q]
+               for m in cpu}
+    paired_req = median_ci([a / b for a, b in zip(
+        [c / q if q else 0 for c, q in zip(cpu["on"], reqs["on"])],
+        [c / q if q else 0 for c, q in zip(cpu["off"], reqs["off"])]) if a and b])
     tpaired = median_ci([a / b for a, b in zip(tool["on"], tool["off"]) if b])
     # With account=on: 1 core call in 64 timed, every render timed (each
     # request's own two clock reads are made with account=off too).
@@ -172,10 +183,15 @@ def bench_account(args):
     fmt = lambda t: f"{t[0]:.4f} ({t[1]:.4f}–{t[2]:.4f})"  # noqa: E731
     ci = lambda t: f"{t[0]:.3f} (95% CI {t[1]:.3f}–{t[2]:.3f})"  # noqa: E731
     con, coff = summarize(cpu["on"]), summarize(cpu["off"])
+    us = lambda t: f"{t[0] * 1e6:.1f} ({t[1] * 1e6:.1f}–{t[2] * 1e6:.1f})"  # noqa: E731
     rows = [["account=off", fmt(coff), f"{ticks['off']:.4f}",
-             fmt(summarize(tool["off"])), "—", "—"],
+             f"{statistics.median(reqs['off']):,.0f}",
+             us(summarize(per_req["off"])), fmt(summarize(tool["off"])),
+             "—", "—", "—"],
             ["account=on", fmt(con), f"{ticks['on']:.4f}",
-             fmt(summarize(tool["on"])), ci(paired), ci(tpaired)]]
+             f"{statistics.median(reqs['on']):,.0f}",
+             us(summarize(per_req["on"])), fmt(summarize(tool["on"])),
+             ci(paired), ci(paired_req), ci(tpaired)]]
     title = (f"account: warm `ps aux` on {n} processes, {runs} rounds, each "
              f"round one run on each daemon (order alternating); daemon CPU "
              f"s per run (schedstat, all threads) median (min–max), and the "
@@ -184,8 +200,10 @@ def bench_account(args):
              f"{load0} before, {load1} after")
     rep = Report(args, "account")
     rep.table(title, ["daemon", "daemon CPU s", "daemon CPU s (stat mean)",
+                      "requests per run", "daemon CPU µs per request",
                       "tool CPU s", "daemon on/off per round, median",
-                      "tool on/off per round (a control)"], rows,
+                      "per request", "tool on/off per round (a control)"],
+              rows,
               f"Accounted in a run: {core_calls:,} core calls (1 in "
               f"{STATS_SAMPLE} timed) and {last.render[0]:,} renders (all "
               f"timed): {timed:,} timed × {bias:.1f} ns per clock pair "
@@ -193,9 +211,11 @@ def bench_account(args):
               f"{est / con[0] * 100:.2f}% of the daemon's median CPU; the "
               f"untimed calls' counting is not in this estimate.")
     rep.csv("runs.csv", ["round", "daemon_cpu_off_s", "daemon_cpu_on_s",
-                         "tool_cpu_off_s", "tool_cpu_on_s"],
-            [[i + 1, a, b, c, d] for i, (a, b, c, d) in
-             enumerate(zip(cpu["off"], cpu["on"], tool["off"], tool["on"]))])
+                         "tool_cpu_off_s", "tool_cpu_on_s", "requests_off",
+                         "requests_on"],
+            [[i + 1, *x] for i, x in
+             enumerate(zip(cpu["off"], cpu["on"], tool["off"], tool["on"],
+                           reqs["off"], reqs["on"]))])
     rep.table(f"account, in-process: the warm `ps aux`'s {reps[0]['requests']} "
               f"requests replayed by procsim-replay (idr, pinned to CPU 1, "
               f"thread CPU time, median of {max(args.runs, 15)} runs per "
