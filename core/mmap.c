@@ -20,11 +20,11 @@ static int task_mm(struct kernel *k, int pid, struct task **out)
 int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 	    int prot, int flags, unsigned long *out)
 {
-	struct task *t;
-	int err = task_mm(k, pid, &t);
+	struct task *t = NULL;
+	int err;
 
 	lockdep_assert_world_held(k);
-	if (err)
+	if ((err = task_mm(k, pid, &t)))
 		return err;
 	/* A new anonymous mapping has no page touched yet: nothing resident. */
 	err = mm_mmap(t->mm, &(struct mmap_req){
@@ -38,11 +38,11 @@ int do_mmap(struct kernel *k, int pid, unsigned long addr, unsigned long len,
 
 int do_munmap(struct kernel *k, int pid, unsigned long addr, unsigned long len)
 {
-	struct task *t;
-	int err = task_mm(k, pid, &t);
+	struct task *t = NULL;
+	int err;
 
 	lockdep_assert_world_held(k);
-	if (err)
+	if ((err = task_mm(k, pid, &t)))
 		return err;
 	err = mm_munmap(t->mm, addr, len, k->max_map_count);
 	if (!err)
@@ -53,11 +53,11 @@ int do_munmap(struct kernel *k, int pid, unsigned long addr, unsigned long len)
 int do_mprotect(struct kernel *k, int pid, unsigned long addr,
 		unsigned long len, int prot)
 {
-	struct task *t;
-	int err = task_mm(k, pid, &t);
+	struct task *t = NULL;
+	int err;
 
 	lockdep_assert_world_held(k);
-	if (err)
+	if ((err = task_mm(k, pid, &t)))
 		return err;
 	err = mm_mprotect(t->mm, addr, len, prot, k->max_map_count);
 	if (!err)
@@ -67,11 +67,11 @@ int do_mprotect(struct kernel *k, int pid, unsigned long addr,
 
 int do_brk(struct kernel *k, int pid, unsigned long brk, unsigned long *out)
 {
-	struct task *t;
-	int err = task_mm(k, pid, &t);
+	struct task *t = NULL;
+	int err;
 
 	lockdep_assert_world_held(k);
-	if (err)
+	if ((err = task_mm(k, pid, &t)))
 		return err;
 	err = mm_brk(t->mm, brk, k->max_map_count);
 	if (!err)

@@ -21,7 +21,10 @@
 #define SNAPSHOT_VERSION	1
 #define SNAPSHOT_WHY_LEN	96
 
-/* The world of @k into a malloc'd buffer (*@out, *@len): 0 or -ENOMEM. */
+/*
+ * The world of @k into a malloc'd buffer (*@out, *@len): 0 or -ENOMEM.
+ * Context: the world lock held, for reading at least; no I/O.
+ */
 int kernel_save(const struct kernel *k, void **out, size_t *len);
 /*
  * Build the world in @data into a fresh kernel and, only if all of it

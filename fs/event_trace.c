@@ -75,7 +75,7 @@ static int number(struct parser *p, int i, const char *what,
 
 static int pid_field(struct parser *p, int i, const char *what, int *pid)
 {
-	unsigned long long v;
+	unsigned long long v = 0;
 	int err = number(p, i, what, PID_MAX_LIMIT - 1, &v);
 
 	if (!err && v == 0)

@@ -162,8 +162,11 @@ compare_ps() {
 		fi
 	done
 	log "ps: compared $compared of ${#before[@]} host processes, $bad differ"
-	((compared >= ${#before[@]} * 6 / 10)) ||
-		fail "only $compared of ${#before[@]} host processes were stable enough to compare"
+	# A host that forked heavily meanwhile leaves too few to judge: try again.
+	if ((compared < ${#before[@]} * 6 / 10)); then
+		((report)) && fail "only $compared of ${#before[@]} host processes were stable enough to compare"
+		bad=$((bad + 1))
+	fi
 	echo "$bad"
 }
 

@@ -15,6 +15,7 @@ if(PROCSIM_SANITIZE STREQUAL "address")
     get_filename_component(name ${src} NAME_WE)
     set_property(TEST ${name} APPEND PROPERTY LABELS asan)
   endforeach()
+  set_property(TEST corebench_smoke APPEND PROPERTY LABELS asan)
   foreach(name ${ASAN_IT_TESTS})
     if(IT_TESTS_OF_${name})		# every mode of the script
       set_property(TEST ${IT_TESTS_OF_${name}} APPEND PROPERTY LABELS asan)

@@ -228,11 +228,13 @@ static double run_once(int threads, bool timing, struct run *r)
 	err = kernel_init(&r->k, &o);
 	if (err)
 		die("kernel_init", err);
+	world_write_lock(&r->k);
 	for (int i = 0; i < threads; i++) {
 		err = do_fork(&r->k, 1, 1, &r->pids[i]);
 		if (err)
 			die("do_fork", err);
 	}
+	world_unlock(&r->k);
 	for (int i = threads; i < MAX_THREADS; i++)
 		r->pids[i] = r->pids[i % threads];
 	memset(&r->k.pids.stats, 0, sizeof(r->k.pids.stats));

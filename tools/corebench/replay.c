@@ -78,9 +78,11 @@ static int replay(const struct event_trace *t, const struct kernel_opts *o,
 		kernel_destroy(k);
 		return err;
 	}
+	world_write_lock(k);
 	event_replay_begin(k, r);
 	while (!err && r->st.done < upto)
 		err = event_replay_step(k, r);
+	world_unlock(k);
 	return err;
 }
 
@@ -113,7 +115,9 @@ static int save_busiest(const struct event_trace *t, const char *path)
 
 	if (err)
 		return err;
+	world_read_lock(&k);
 	err = kernel_save(&k, &snap, &len);
+	world_unlock(&k);
 	fprintf(stderr, "corebench-replay: busiest moment: %zu events in, "
 		"%.3f s, %lu tasks\n", t->busiest_at, t->busiest_ts / 1e9,
 		(unsigned long)k.nr_tasks);

@@ -48,6 +48,9 @@ static void one_run(const char *store, int n, int run)
 
 	check("kernel_init", kernel_init(&a, &o), NULL);
 	check("kernel_init", kernel_init(&b, NULL), NULL);
+	/* One thread drives both worlds: hold their locks throughout. */
+	world_write_lock(&a);
+	world_write_lock(&b);
 	t0 = cpu_ms();
 	check("populate", populate(&a, n), NULL);
 	t_pop = cpu_ms() - t0;
@@ -67,6 +70,8 @@ static void one_run(const char *store, int n, int run)
 	       len, t_pop, t_save, t_load);
 	free(data);
 	free(again);
+	world_unlock(&b);
+	world_unlock(&a);
 	kernel_destroy(&a);
 	kernel_destroy(&b);
 }

@@ -46,6 +46,8 @@ static void boot(struct kernel *k, const char *store, enum vma_forkdup dup,
 
 	if (err)
 		die(store, err);
+	/* One thread drives the world: hold its lock throughout, as do_* require. */
+	world_write_lock(k);
 }
 
 static int fork_one(struct kernel *k, int ppid)
@@ -76,6 +78,7 @@ static int str02(const char *store, int threads, int step)
 		       (now_s() - t0) * 1e9 / n, find_task(&k, pid)->mm->map_count);
 		fflush(stdout);
 	}
+	world_unlock(&k);
 	kernel_destroy(&k);
 	return 0;
 }
@@ -131,6 +134,7 @@ static int frag(const char *store, int vmas, int ops)
 	}
 	printf("frag,%s,%d,%.1f,%d\n", store, vmas, (now_s() - t0) * 1e9 / ops,
 	       mm->map_count - base);
+	world_unlock(&k);
 	kernel_destroy(&k);
 	free(addr);
 	free(len);
@@ -209,6 +213,7 @@ static int forkdup(const char *store, const char *dupname, int vmas, double secs
 	       forks / fork_s, dup_s * 1e6 / dups, bytes, copy_s * 1e6 / copies);
 	free(src);
 	free(dst);
+	world_unlock(&k);
 	kernel_destroy(&k);
 	return 0;
 }

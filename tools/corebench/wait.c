@@ -60,6 +60,8 @@ static void world_init(struct world *wd, const char *strategy, bool tracees,
 	if (!pids)
 		die("malloc", -12);
 	check("kernel_init", kernel_init(&wd->k, &o));
+	/* One thread drives the world: hold its lock throughout, as do_* require. */
+	world_write_lock(&wd->k);
 	wd->tracees = tracees;
 	check("fork W", do_fork(&wd->k, 1, 1, &wd->w));
 	check("fork H", do_fork(&wd->k, 1, 1, &wd->h));
@@ -152,8 +154,10 @@ int main(int argc, char **argv)
 				       kind, n, r, iters, ns);
 				fflush(stdout);
 			}
-		for (int s = 0; s < nstrat; s++)
+		for (int s = 0; s < nstrat; s++) {
+			world_unlock(&wd[s].k);
 			kernel_destroy(&wd[s].k);
+		}
 	}
 	return 0;
 }

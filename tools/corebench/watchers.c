@@ -70,8 +70,11 @@ int main(int argc, char **argv)
 		}
 		err = kernel_init(&k[n], &o);
 		/* The spawning parent: a forked copy of init, mm and all. */
-		if (!err)
+		if (!err) {
+			world_write_lock(&k[n]);
 			err = do_fork(&k[n], 1, 1, &parent[n]);
+			world_unlock(&k[n]);
+		}
 		if (err) {
 			fprintf(stderr, "corebench-watchers: boot %s: %s\n", tok, strerror(-err));
 			return 1;
