@@ -46,4 +46,12 @@ assert "times, (max − min) / median: median 4.0%, largest 20.4% (`ps aux` " \
        in note, note
 assert "ratios to idr, (max − min) / median: median 3.8%, largest 16.8% " \
        "(`ps aux` sparse); above 5%: `ps aux` sparse 16.8%." in note, note
+# A backend measured in one invocation of its own (slow_reps, beside its
+# own idr): its time and ratio, "(1 invocation)", no mark, no spread.
+slow = reps_of({"idr": [200], "xarray-sharded": [300]})
+_, rows, spreads = pidstore.replay_table(reps, ["ps aux"], False, slow)
+assert cell(rows, "xarray-sharded") == "300.0 1.50× (1 invocation)", \
+    cell(rows, "xarray-sharded")
+assert cell(rows, "idr") == "100.0 (98.0–102.0; 4.0%)", cell(rows, "idr")
+assert "xarray-sharded" not in {b for _, b, _, _ in spreads}
 print("bench_spread_test: ok")

@@ -133,12 +133,14 @@ def beyond_spread(ratios):
     return bool(t) and (t[1] > 1 or t[2] < 1) and abs(t[0] - 1) > run_spread(t)
 
 
-def replay_table(reps, commands, with_published):
+def replay_table(reps, commands, with_published, slow_reps=()):
     """Replayed ms per backend: median of the invocations' medians (min–max;
     spread), and the ratio to idr: median of the invocations' ratios
     (min–max), † where the difference is larger than the ratios' spread;
-    the pid store's ms and calls.  Also [(cmd, backend, spread, ratio
-    spread)]."""
+    the pid store's ms and calls.  A backend in no invocation of reps
+    comes from slow_reps (each with its own idr), and with fewer than two
+    invocations its cell says so and gets no mark.  Also [(cmd, backend,
+    spread, ratio spread)] of the cells with two invocations or more."""
     header = ["test", ""] + [f"`{b}`" for b in BACKENDS]
     if with_published:
         header += ["published IDR sys", "published bitmap sys"]
@@ -148,7 +150,9 @@ def replay_table(reps, commands, with_published):
                           ("pid store calls", "pid_calls")):
             row = [f"`{cmd}`" if key == "replay_ms" else "", what]
             for b in BACKENDS:
-                t = backend_spread(reps, cmd, b, key)
+                pool = (reps if any((cmd, b) in r for r in reps)
+                        else slow_reps)
+                t = backend_spread(pool, cmd, b, key)
                 if t is None:
                     row.append("—")
                 elif key == "pid_calls":
@@ -156,11 +160,14 @@ def replay_table(reps, commands, with_published):
                 elif key == "pid_ns":
                     row.append(f"{t[0] / 1e6:.2f}")
                 else:
-                    rs = ratio_runs(reps, cmd, b)
+                    rs = ratio_runs(pool, cmd, b)
                     r = summarize(rs)
+                    d = 2 if t[0] < 10 else 1
+                    if len(rs) < 2:     # one invocation: no spread to show
+                        row.append(f"{t[0]:.{d}f} {r[0]:.2f}× (1 invocation)")
+                        continue
                     spreads.append((cmd, b, run_spread(t), run_spread(r)))
                     mark = "†" if b != "idr" and beyond_spread(rs) else ""
-                    d = 2 if t[0] < 10 else 1
                     cell = (f"{t[0]:.{d}f} ({t[1]:.{d}f}–{t[2]:.{d}f}; "
                             f"{run_spread(t) * 100:.1f}%)")
                     if b != "idr":
@@ -212,6 +219,11 @@ def add_threads(d, nthreads, path):
 # pids a bitmap replay takes seconds, so fewer.  Measured spread sources:
 # docs/replay.md "Spread".
 REPLAY_ROUNDS = {"10k": (15, 5), "threads": (11, 5), "1m": (3, 1)}
+# At a million pids the bitmap's 4,096 hash chains hold ~244 pids each, and
+# one round of its replays costs minutes of CPU (its `ls /proc` alone
+# hashes every thread): it gets one invocation of one run, beside idr, and
+# its cells say so instead of a spread.
+SLOW = {"1m": ("bitmap",)}
 POPULATIONS = ("10k", "threads", "1m")
 
 
@@ -264,23 +276,31 @@ def bench_pidstore_proc(args):
                                    attrib_cells(s, cpu, st))
                 progress(f"pidstore-proc: {label}: {cmd}: {s.wall:.3f} s "
                          "through FUSE, trace recorded")
-        results = []
+        results, slow_results = [], []
         names = {os.path.basename(p): c for p, c in zip(traces, commands)}
-        for r in range(reps):
-            rows = replay(traces, n, PID_MAX_LIMIT, runs, ctl_file, cpu=1,
-                          acct_runs=acct,
-                          runs_csv=os.path.join(tdir, f"runs-{r + 1}.csv"))
-            results.append({(names[row["trace"]], row["backend"]): row
-                            for row in rows})
+        slow = () if args.quick else SLOW.get(key, ())
+        stores = ",".join(b for b in BACKENDS if b not in slow)
+        for r in range(reps + (1 if slow else 0)):
+            last = r == reps
+            rows = replay(traces, n, PID_MAX_LIMIT, 1 if last else runs,
+                          ctl_file, cpu=1, acct_runs=1 if last else acct,
+                          pidstores=",".join(("idr",) + slow) if last
+                          else stores,
+                          runs_csv=os.path.join(tdir, "runs-slow.csv" if last
+                                                else f"runs-{r + 1}.csv"))
+            (slow_results if last else results).append(
+                {(names[row["trace"]], row["backend"]): row for row in rows})
             for row in rows:
                 csv_rows.append([label, row["trace"], row["backend"], r + 1,
                                  row["replay_ms"], row["replay_ms_min"],
                                  row["replay_ms_max"], row["replay_preempts"],
                                  row["pid_ns"], row["pid_calls"], row["hash"]])
-            progress(f"pidstore-proc: {label}: replay {r + 1}/{reps}")
+            progress(f"pidstore-proc: {label}: replay {r + 1}/"
+                     f"{reps + (1 if slow else 0)}")
         for path in traces:     # kept, compressed (results/ is not in git)
             subprocess.run(["gzip", "-f", path], check=False)
-        header, rows, spreads = replay_table(results, commands, pub)
+        header, rows, spreads = replay_table(results, commands, pub,
+                                             slow_results)
         rep.table(f"pidstore-proc: {label}: each tool through FUSE once "
                   f"(idr, cache=off, so every read reaches the daemon as "
                   f"every read reaches procfs), with the daemon's time by "
