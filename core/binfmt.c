@@ -96,14 +96,22 @@ static unsigned long map_image(struct kernel *k, struct mm_struct *mm,
 	return addr;
 }
 
-static unsigned long rand_pages(struct kernel *k, unsigned long max)
+static unsigned long rand_pages(uint64_t *rng, unsigned long max)
 {
-	return kernel_rand(k) % max;
+	return rng_next(rng) % max;
 }
 
 struct mm_struct *binfmt_load(struct kernel *k, const char *path,
 			      const char *args, size_t args_len,
 			      const char *env, size_t env_len)
+{
+	return binfmt_load_rng(k, &k->rng, path, args, args_len, env, env_len);
+}
+
+struct mm_struct *binfmt_load_rng(struct kernel *k, uint64_t *rng,
+				  const char *path, const char *args,
+				  size_t args_len, const char *env,
+				  size_t env_len)
 {
 	struct mm_struct *mm = mm_alloc(&k->mm_cfg);
 	uint64_t h = hash_str(path);
@@ -118,10 +126,10 @@ struct mm_struct *binfmt_load(struct kernel *k, const char *path,
 	if (!mm)
 		return NULL;
 	/* Stack: 132 KiB at a randomised top, argv and envp at its very top. */
-	stack_end = STACK_TOP - (rand_pages(k, 1UL << 22) << PAGE_SHIFT);
+	stack_end = STACK_TOP - (rand_pages(rng, 1UL << 22) << PAGE_SHIFT);
 	err = map(k, mm, stack_end - (33UL << PAGE_SHIFT), 33, PROT_READ | PROT_WRITE,
-		  MAP_PRIVATE | MAP_GROWSDOWN, "[stack]", 0, 0, 8 + rand_pages(k, 20));
-	mm->env_end = stack_end - 0x1000 - (kernel_rand(k) & 0xff0);
+		  MAP_PRIVATE | MAP_GROWSDOWN, "[stack]", 0, 0, 8 + rand_pages(rng, 20));
+	mm->env_end = stack_end - 0x1000 - (rng_next(rng) & 0xff0);
 	mm->env_start = mm->env_end - env_len;
 	mm->arg_end = mm->env_start;
 	mm->arg_start = mm->arg_end - args_len;
@@ -129,7 +137,7 @@ struct mm_struct *binfmt_load(struct kernel *k, const char *path,
 
 	/* mmap_base: below the stack rlimit and a random gap (mmap_base()). */
 	mm->mmap_base = (stack_end - STACK_RLIMIT - (128UL << 20) -
-			 (rand_pages(k, 1UL << 28) << PAGE_SHIFT)) & ~(PAGE_SIZE - 1);
+			 (rand_pages(rng, 1UL << 28) << PAGE_SHIFT)) & ~(PAGE_SIZE - 1);
 	top = mm->mmap_base;
 
 	/* ld.so first, then [vvar]/[vdso], then libc and the rest, top-down. */
@@ -162,14 +170,14 @@ struct mm_struct *binfmt_load(struct kernel *k, const char *path,
 	}
 
 	/* The executable: a PIE at ELF_ET_DYN_BASE plus randomisation. */
-	base = 0x555555554000UL + (rand_pages(k, 1UL << 24) << PAGE_SHIFT);
+	base = 0x555555554000UL + (rand_pages(rng, 1UL << 24) << PAGE_SHIFT);
 	if (!err)
 		end = map_image(k, mm, &exe, base, true, &err);
 	if (!err && (h & 4))
 		err = map(k, mm, end, 1 + h % 16, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 			  NULL, 0, 0, 1 + h % 16);	/* .bss beyond the file */
-	mm->start_brk = end + 0x200000 + (rand_pages(k, 1UL << 13) << PAGE_SHIFT);
-	heap_pages = 33 + rand_pages(k, 600);
+	mm->start_brk = end + 0x200000 + (rand_pages(rng, 1UL << 13) << PAGE_SHIFT);
+	heap_pages = 33 + rand_pages(rng, 600);
 	mm->brk = mm->start_brk + (heap_pages << PAGE_SHIFT);
 	if (!err)
 		err = map(k, mm, mm->start_brk, heap_pages, PROT_READ | PROT_WRITE,

@@ -27,13 +27,18 @@ unsigned long long kernel_now(const struct kernel *k)
 	return k->clock(k->clock_arg);
 }
 
-uint64_t kernel_rand(struct kernel *k)
+uint64_t rng_next(uint64_t *state)
 {
 	/* xorshift64*: cheap, and the same seed gives the same world. */
-	k->rng ^= k->rng >> 12;
-	k->rng ^= k->rng << 25;
-	k->rng ^= k->rng >> 27;
-	return k->rng * 0x2545F4914F6CDD1DULL;
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545F4914F6CDD1DULL;
+}
+
+uint64_t kernel_rand(struct kernel *k)
+{
+	return rng_next(&k->rng);
 }
 
 /* find_task_by_vpid: the pid's task once attach_pid() has run. */
@@ -323,6 +328,7 @@ void kernel_free_tasks(struct kernel *k)
 static void free_world(struct kernel *k)
 {
 	kernel_free_tasks(k);
+	populate_layouts_free(k);
 	pid_store_destroy(&k->pids);
 	watchers_destroy(k);
 	intern_destroy(k->strings);	/* after the mms whose VMAs use them */

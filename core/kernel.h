@@ -94,6 +94,12 @@ struct kernel_opts {
 	unsigned long mem_total_kb;	/* 0: 24 GiB */
 	const char *wait;		/* do_wait strategy; NULL: "lookup" */
 	uint64_t seed;			/* populate's random stream */
+	/*
+	 * How many layouts populate draws each program's processes from,
+	 * shared copy-on-write (core/populate.c); 0: POPULATE_LAYOUTS,
+	 * -1: none, every process maps its own.
+	 */
+	int populate_layouts;
 	/* Now, in ticks since boot; NULL: CLOCK_BOOTTIME. Tests pin it. */
 	unsigned long long (*clock)(void *arg);
 	void *clock_arg;
@@ -149,6 +155,7 @@ struct kernel {
 	unsigned long long (*clock)(void *arg);
 	void *clock_arg;
 	uint64_t rng;			/* xorshift state for populate */
+	struct layout_pool *layouts;	/* populate's templates, or NULL */
 	const struct wait_strategy *wait;	/* scan or lookup */
 	struct kernel_opts opts;	/* as booted, for kernel_reset */
 	const struct kstat_hook *kstat;	/* opts.kstat: wait and watchers charge it */
@@ -448,6 +455,10 @@ int do_setgid(struct kernel *k, int pid, unsigned long long id);
  * Context: k->lock held for writing, or no other thread yet (boot).
  */
 int populate(struct kernel *k, int n);
+#define POPULATE_LAYOUTS	64	/* templates per program: see populate.c */
+#define POPULATE_LAYOUTS_MAX	65536
+/* Drop populate's references to its templates (kernel_destroy, reset). */
+void populate_layouts_free(struct kernel *k);
 
 /* Mark a task changed: bumps task->gen and logs it (track_changes). */
 void task_touch(struct kernel *k, struct task *t);

@@ -92,5 +92,7 @@ int kernel_opts_check(const struct kernel_opts *o, char *why)
 			      o->pidstore ? o->pidstore : "idr");
 	if (o->nr_cpus)
 		err = range(o->nr_cpus, 1, 4096, why);
+	if (!err && o->populate_layouts)
+		err = range(o->populate_layouts, -1, POPULATE_LAYOUTS_MAX, why);
 	return err;
 }

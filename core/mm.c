@@ -152,9 +152,11 @@ static int store_prealloc(struct mm_struct *mm, int n)
 
 int mm_restore_vma(struct mm_struct *mm, const struct vm_area_struct *tmpl)
 {
-	struct vm_area_struct *last = mm->vma_ops->last(mm->vma_root);
-	struct vm_area_struct *v;
+	struct vm_area_struct *last, *v;
 
+	if (mm_unshare(mm))
+		return -ENOMEM;
+	last = mm->vma_ops->last(mm->vma_root);
 	/* Restored in address order: each must lie above the one before. */
 	if (tmpl->vm_start >= tmpl->vm_end || tmpl->vm_end > TASK_SIZE ||
 	    (tmpl->vm_start | tmpl->vm_end) & (PAGE_SIZE - 1) ||
@@ -184,15 +186,36 @@ size_t mm_store_bytes(const struct mm_struct *mm)
 	return mm->vma_ops->mem_bytes(mm->vma_root);
 }
 
+/* The last reference went: a sharing mm drops its template's. */
+static void mm_free(struct mm_struct *mm)
+{
+	if (mm->cow_src) {
+		mm_template_put(mm->cow_src);
+	} else {
+		mm->vma_ops->destroy(mm->vma_root, vma_free);
+		free(mm->args);
+		free(mm->env);
+	}
+	pthread_mutex_destroy(&mm->mmap_lock);
+	free(mm);
+}
+
 void mmput(struct mm_struct *mm)
 {
 	if (!mm || --mm->users > 0)
 		return;
-	mm->vma_ops->destroy(mm->vma_root, vma_free);
-	free(mm->args);
-	free(mm->env);
-	pthread_mutex_destroy(&mm->mmap_lock);
-	free(mm);
+	mm_free(mm);
+}
+
+void mm_template_get(struct mm_struct *tmpl)
+{
+	__atomic_add_fetch(&tmpl->cow_refs, 1, __ATOMIC_RELAXED);
+}
+
+void mm_template_put(struct mm_struct *tmpl)
+{
+	if (__atomic_sub_fetch(&tmpl->cow_refs, 1, __ATOMIC_ACQ_REL) == 0)
+		mm_free(tmpl);
 }
 
 static int copy_bytes(char **dst, size_t *dst_len, const char *src, size_t len)
@@ -213,12 +236,12 @@ static int copy_bytes(char **dst, size_t *dst_len, const char *src, size_t len)
 
 int mm_set_args(struct mm_struct *mm, const char *args, size_t len)
 {
-	return copy_bytes(&mm->args, &mm->args_len, args, len);
+	return mm_unshare(mm) ?: copy_bytes(&mm->args, &mm->args_len, args, len);
 }
 
 int mm_set_env(struct mm_struct *mm, const char *env, size_t len)
 {
-	return copy_bytes(&mm->env, &mm->env_len, env, len);
+	return mm_unshare(mm) ?: copy_bytes(&mm->env, &mm->env_len, env, len);
 }
 
 /* @arg: the store's ops; only the VMA's own size is copied. */
@@ -233,12 +256,44 @@ static struct vm_area_struct *vma_copy(const struct vm_area_struct *v,
 	return c;
 }
 
-/* dup_mmap: VMA by VMA into a new store, or the whole tree (mtree_dup). */
+/*
+ * dup_mmap: @old's VMAs into @mm's empty store, VMA by VMA or the whole
+ * tree (mtree_dup); mm->map_count and mm->stat count them.  -ENOMEM
+ * leaves part of them in @mm's store, for the caller to destroy.
+ */
+static int copy_vmas(struct mm_struct *mm, const struct mm_struct *old)
+{
+	const struct vma_store_ops *ops = old->vma_ops;
+	struct vm_area_struct *v;
+	void *root;
+
+	mm->map_count = 0;
+	memset(&mm->stat, 0, sizeof(mm->stat));	/* vma_link counts again */
+	if (mm->forkdup == FORKDUP_BULK && ops->dup) {
+		root = ops->dup(old->vma_root, vma_copy, (void *)ops, vma_free);
+		if (!root)
+			return -ENOMEM;
+		ops->destroy(mm->vma_root, vma_free);
+		mm->vma_root = root;
+		mm->map_count = old->map_count;
+		mm->stat = old->stat;
+		return 0;
+	}
+	for (v = vma_first(old); v; v = vma_next(old, v)) {
+		struct vm_area_struct *c = vma_copy(v, (void *)ops);
+
+		if (!c || store_prealloc(mm, 1)) {
+			free(c);
+			return -ENOMEM;
+		}
+		vma_link(mm, c);
+	}
+	return 0;
+}
+
 struct mm_struct *dup_mm(const struct mm_struct *old)
 {
 	struct mm_struct *mm = mm_alloc_store(old->vma_ops, old->names);
-	const struct vma_store_ops *ops = old->vma_ops;
-	struct vm_area_struct *v;
 	void *root;
 
 	if (!mm)
@@ -248,36 +303,67 @@ struct mm_struct *dup_mm(const struct mm_struct *old)
 	pthread_mutex_init(&mm->mmap_lock, NULL);	/* old's is held */
 	mm->vma_root = root;
 	mm->users = 1;
+	mm->cow_refs = 0;
+	mm->cow_src = NULL;		/* a sharing parent's child gets a copy */
 	mm->args = mm->env = NULL;
-	mm->map_count = 0;
 	mm->locked_vm = 0;		/* mlock is not inherited */
-	memset(&mm->stat, 0, sizeof(mm->stat));	/* vma_link counts again */
 	if (copy_bytes(&mm->args, &mm->args_len, old->args, old->args_len) ||
-	    copy_bytes(&mm->env, &mm->env_len, old->env, old->env_len))
-		goto fail;
-	if (mm->forkdup == FORKDUP_BULK && ops->dup) {
-		root = ops->dup(old->vma_root, vma_copy, (void *)ops, vma_free);
-		if (!root)
-			goto fail;
-		ops->destroy(mm->vma_root, vma_free);
-		mm->vma_root = root;
-		mm->map_count = old->map_count;
-		mm->stat = old->stat;
-		return mm;
-	}
-	for (v = vma_first(old); v; v = vma_next(old, v)) {
-		struct vm_area_struct *c = vma_copy(v, (void *)ops);
-
-		if (!c || store_prealloc(mm, 1)) {
-			free(c);
-			goto fail;
-		}
-		vma_link(mm, c);
+	    copy_bytes(&mm->env, &mm->env_len, old->env, old->env_len) ||
+	    copy_vmas(mm, old)) {
+		mmput(mm);
+		return NULL;
 	}
 	return mm;
-fail:
-	mmput(mm);
-	return NULL;
+}
+
+struct mm_struct *mm_share(struct mm_struct *tmpl)
+{
+	struct mm_struct *mm = malloc(sizeof(*mm));
+
+	if (!mm)
+		return NULL;
+	*mm = *tmpl;
+	pthread_mutex_init(&mm->mmap_lock, NULL);
+	mm->users = 1;
+	mm->cow_refs = 0;
+	mm->cow_src = tmpl;
+	mm_template_get(tmpl);
+	return mm;
+}
+
+int mm_unshare(struct mm_struct *mm)
+{
+	struct mm_struct *src = mm->cow_src;
+	char *args = NULL, *env = NULL;
+	size_t args_len, env_len;
+
+#ifdef PROCSIM_MUTATE_no_unshare	/* test hook: see tools/test */
+	return 0;
+#endif
+	if (!src)
+		return 0;
+	if (copy_bytes(&args, &args_len, src->args, src->args_len) ||
+	    copy_bytes(&env, &env_len, src->env, src->env_len))
+		goto fail;
+	mm->vma_root = mm->vma_ops->create();
+	if (!mm->vma_root)
+		goto fail;
+	if (copy_vmas(mm, src)) {
+		mm->vma_ops->destroy(mm->vma_root, vma_free);
+		goto fail;
+	}
+	mm->args = args;
+	mm->env = env;
+	mm->cow_src = NULL;
+	mm_template_put(src);
+	return 0;
+fail:	/* still sharing, as it was */
+	mm->vma_root = src->vma_root;
+	mm->map_count = src->map_count;
+	mm->stat = src->stat;
+	free(args);
+	free(env);
+	return -ENOMEM;
 }
 
 struct vm_area_struct *vma_first(const struct mm_struct *mm)
@@ -373,6 +459,8 @@ unsigned long mm_get_unmapped_area(struct mm_struct *mm, unsigned long len)
 	};
 	unsigned long addr;
 
+	if (mm_unshare(mm))	/* the cache store moves its cursor */
+		return 0;
 	if (!mm->legacy_layout && (addr = unmapped_area(mm, &info)))
 		return addr;
 	info.low_limit = TASK_UNMAPPED_BASE;
@@ -547,6 +635,8 @@ int mm_mmap(struct mm_struct *mm, const struct mmap_req *req, int max_map_count,
 	struct vma_spares s;
 	int delta = 1;
 
+	if (mm_unshare(mm))
+		return -ENOMEM;
 	if (!len || (addr & (PAGE_SIZE - 1)))
 		return bad_range(addr, len);
 	if ((prot & ~7) || !(flags & (MAP_SHARED | MAP_PRIVATE)))
@@ -632,6 +722,8 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 {
 	struct vma_spares s;
 
+	if (mm_unshare(mm))
+		return -ENOMEM;
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr > TASK_SIZE ||
 	    len > TASK_SIZE - addr)
 		return bad_range(addr, len);
@@ -677,6 +769,8 @@ int mm_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	struct vma_spares s;
 	int delta = 0, nr = 0;
 
+	if (mm_unshare(mm))
+		return -ENOMEM;
 	if (addr & (PAGE_SIZE - 1))
 		return bad_range(addr, len);
 	if (prot & ~7)
@@ -728,6 +822,8 @@ int mm_brk(struct mm_struct *mm, unsigned long brk, int max_map_count)
 	struct vm_area_struct *next;
 	int err = 0;
 
+	if (mm_unshare(mm))
+		return -ENOMEM;
 	if (!mm->start_brk || mm->brk > TASK_SIZE)
 		return kerr(-EINVAL, "the process has no heap");
 	if (brk < mm->start_brk)
@@ -764,8 +860,11 @@ int mm_brk(struct mm_struct *mm, unsigned long brk, int max_map_count)
 /* expand_downwards: a fault below a stack grows it, guard gap permitting. */
 int mm_expand_stack(struct mm_struct *mm, unsigned long addr)
 {
-	struct vm_area_struct *v = find_vma(mm, addr), *prev;
+	struct vm_area_struct *v, *prev;
 
+	if (mm_unshare(mm))
+		return -ENOMEM;
+	v = find_vma(mm, addr);
 	addr &= ~(PAGE_SIZE - 1);
 	if (!v || !(v->vm_flags & VM_GROWSDOWN))
 		return -EFAULT;

@@ -90,12 +90,19 @@ struct mm_struct {
 	 */
 	pthread_mutex_t mmap_lock;
 	int users;			/* tasks sharing it: tasklist_lock */
+	/*
+	 * Copy-on-write layouts (mm_share): on a template, the mms that share
+	 * it plus its owner's reference (atomic; the template is freed at
+	 * 0, never by mmput).  On a sharing mm, cow_src is the template whose
+	 * VMA store (vma_root), args and env this mm reads as its own.
+	 */
+	int cow_refs;
+	struct mm_struct *cow_src;	/* NULL: the store is this mm's */
 	struct intern_table *names;	/* the kernel's interned strings */
 	const struct vma_store_ops *vma_ops;	/* the VMA store */
 	void *vma_root;			/* its private root */
 	enum vma_forkdup forkdup;	/* how fork copies the store */
 	bool legacy_layout;		/* bottom-up mmap from TASK_UNMAPPED_BASE */
-	int map_count;
 	unsigned long mmap_base;	/* top-down layout starts below here */
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk, start_stack;
@@ -115,6 +122,7 @@ struct mm_struct {
 	 * and spares a new thread's clone the walk over every VMA.
 	 */
 	unsigned int stack_cache_hint;
+	int map_count;			/* beside the hint: no padding */
 	/*
 	 * The VMAs' totals, kept as they change (the kernel's rss_stat and
 	 * total_vm), so a render reads them without walking the VMAs.  The
@@ -148,6 +156,31 @@ int mm_config_check(const struct mm_config *c);
 struct mm_struct *mm_alloc(const struct mm_config *cfg);
 void mmput(struct mm_struct *mm);		/* drop a user; frees at zero */
 struct mm_struct *dup_mm(const struct mm_struct *old);	/* fork's copy */
+
+/*
+ * Copy-on-write layouts.  A template is an mm that no task runs and
+ * nobody changes again (populate builds a few per program); mm_share()
+ * makes a new mm that reads the template's VMAs, args and env and copies
+ * its own fields (the counters, brk, mmap_base...).  Every function below
+ * that changes VMAs, args or env calls mm_unshare() first, which gives the
+ * mm a private copy (as dup_mm copies) and drops its template reference:
+ * a write through one mm never shows through another.  A failed change
+ * still leaves the mm unshared (same contents, its own memory).
+ * mm_template_get/put count the template's references (the owner's too);
+ * dup_mm of a sharing mm makes a private copy, as fork always did.
+ * Context: mm_unshare as the change it precedes (the world lock for
+ * writing, or under it for reading mm->mmap_lock and tasklist_lock:
+ * mm_change_begin), so no reader walks the store it replaces.  A template
+ * is only read, by any number of readers; its counts are atomic.
+ */
+struct mm_struct *mm_share(struct mm_struct *tmpl);	/* NULL on ENOMEM */
+int mm_unshare(struct mm_struct *mm);			/* 0 or -ENOMEM */
+void mm_template_get(struct mm_struct *tmpl);
+void mm_template_put(struct mm_struct *tmpl);
+static inline bool mm_shared(const struct mm_struct *mm)
+{
+	return mm->cow_src != NULL;
+}
 int mm_set_args(struct mm_struct *mm, const char *args, size_t len);
 int mm_set_env(struct mm_struct *mm, const char *env, size_t len);
 

@@ -108,6 +108,127 @@ static unsigned long long start_after(struct populate_ctx *c,
 	return lo + r % (c->now - lo);
 }
 
+/*
+ * Shared layouts.  exec gives a process a randomised layout (binfmt_load:
+ * stack top, mmap_base, PIE base, heap size), 33 VMAs on average; mapping
+ * them was three quarters of populate's CPU time and 2.6 KB of each
+ * process's 4.2 KB.  Instead each process takes one of @per_prog
+ * randomised layouts of its program (its template, built on first use),
+ * shared copy-on-write (mm_share) until its first mmap, munmap, mprotect,
+ * brk, stack growth, new thread or exec.  A template's randomness comes
+ * from a stream of its own, seeded by its program and slot, not from
+ * k->rng: it does not depend on which process drew it first, and a world
+ * saved and loaded (which saves no templates) populates on as the original
+ * would.  The slot is drawn from k->rng, so the seed decides who shares.
+ */
+struct layout_pool {
+	int per_prog;			/* POPULATE_LAYOUTS, or opts' */
+	int nr, cap;
+	const struct proc_tmpl **progs;	/* [nr]: one row of slots each */
+	struct mm_struct **slots;	/* [cap * per_prog]; NULL until used */
+};
+
+static int layouts_per_prog(const struct kernel *k)
+{
+	return k->opts.populate_layouts ? k->opts.populate_layouts : POPULATE_LAYOUTS;
+}
+
+/* @t's row of slots; NULL on ENOMEM. */
+static struct mm_struct **layout_row(struct kernel *k, const struct proc_tmpl *t)
+{
+	struct layout_pool *p = k->layouts;
+	int i;
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return NULL;
+		p->per_prog = layouts_per_prog(k);
+		k->layouts = p;
+	}
+	for (i = 0; i < p->nr; i++)
+		if (p->progs[i] == t)
+			return &p->slots[(size_t)i * p->per_prog];
+	if (p->nr == p->cap) {
+		int cap = p->cap ? p->cap * 2 : 64;
+		const struct proc_tmpl **progs = realloc(p->progs, cap * sizeof(*progs));
+		struct mm_struct **slots;
+
+		if (!progs)
+			return NULL;
+		p->progs = progs;
+		slots = realloc(p->slots, (size_t)cap * p->per_prog * sizeof(*slots));
+		if (!slots)
+			return NULL;
+		memset(slots + (size_t)p->cap * p->per_prog, 0,
+		       (size_t)(cap - p->cap) * p->per_prog * sizeof(*slots));
+		p->slots = slots;
+		p->cap = cap;
+	}
+	p->progs[p->nr] = t;
+	return &p->slots[(size_t)p->nr++ * p->per_prog];
+}
+
+static uint64_t mix(uint64_t h)		/* splitmix64's finalizer */
+{
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
+static uint64_t layout_seed(const struct proc_tmpl *t, int slot)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a of path and args */
+
+	for (const char *s = t->path; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	for (const char *s = t->args; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	h = mix(h + (uint64_t)(slot + 1) * 0x9e3779b97f4a7c15ULL);
+	return h ? h : 1;		/* xorshift's state is never 0 */
+}
+
+/* exec of @t: a layout of @t's pool shared, or (populate_layouts -1) a new one. */
+static struct mm_struct *exec_mm(struct populate_ctx *c, const struct proc_tmpl *t,
+				 const char *args, size_t len)
+{
+	struct kernel *k = c->k;
+	int per_prog = layouts_per_prog(k), slot;
+	struct mm_struct **row;
+	uint64_t rng;
+
+	if (per_prog < 0)
+		return binfmt_load(k, t->path, args, len, env_tmpl, sizeof(env_tmpl));
+	slot = (int)rnd(c, (unsigned)per_prog);
+	row = layout_row(k, t);
+	if (!row)
+		return NULL;
+	if (!row[slot]) {
+		rng = layout_seed(t, slot);
+		row[slot] = binfmt_load_rng(k, &rng, t->path, args, len,
+					    env_tmpl, sizeof(env_tmpl));
+		if (!row[slot])
+			return NULL;
+		mm_template_get(row[slot]);	/* the pool's reference */
+	}
+	return mm_share(row[slot]);
+}
+
+void populate_layouts_free(struct kernel *k)
+{
+	struct layout_pool *p = k->layouts;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < (size_t)p->nr * p->per_prog; i++)
+		if (p->slots[i])
+			mm_template_put(p->slots[i]);
+	free(p->progs);
+	free(p->slots);
+	free(p);
+	k->layouts = NULL;
+}
+
 /* fork + exec of @t's template under @parent; the new process in *@out. */
 static int spawn(struct populate_ctx *c, struct task *parent,
 		 const struct proc_tmpl *t, struct task **out)
@@ -131,7 +252,7 @@ static int spawn(struct populate_ctx *c, struct task *parent,
 				*p = '\0';
 		len += strlen(t->args) + 1;
 	}
-	mm = binfmt_load(k, t->path, args, len, env_tmpl, sizeof(env_tmpl));
+	mm = exec_mm(c, t, args, len);
 	if (!mm)
 		return -ENOMEM;
 	err = copy_process(k, parent, CLONE_VM, &child);

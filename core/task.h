@@ -71,9 +71,22 @@ struct signal_struct {
 /* A full_name's bound, NUL included: proc_task_name's buffer (64). */
 #define TASK_FULL_NAME_MAX	64
 
+/*
+ * Packed: the byte-sized fields share one word after state, the 4-byte
+ * ones pair up, so a task is 320 bytes, not 344 (a 336-byte malloc chunk,
+ * not 352; 2.1 tasks per populated process).
+ */
 struct task {
 	int pid, tgid;
 	char state;			/* one of the TASK_ and EXIT_ letters */
+	bool ptrace;			/* traced: ->parent is the tracer */
+	bool logged;			/* in kernel->changed already */
+	/*
+	 * copy_process: the pid is in the store but attach_pid() has not
+	 * happened yet, so find_task() does not return the task.  Cleared
+	 * (release) under tasklist_lock once the task is whole.
+	 */
+	bool unattached;
 	unsigned int flags;		/* PF_* */
 	char comm[TASK_COMM_LEN];
 	struct task *group_leader;
@@ -84,8 +97,8 @@ struct task {
 	struct list_head thread_node;	/* in signal->thread_head */
 	struct list_head ptraced;	/* our tracees, linked by ->ptrace_entry */
 	struct list_head ptrace_entry;
-	bool ptrace;			/* traced: ->parent is the tracer */
 	int ptrace_code;		/* stop signal for the tracer (Linux: exit_code) */
+	unsigned int cpu;
 	struct signal_struct *signal;
 	struct mm_struct *mm;		/* NULL: kernel thread, or exited */
 	struct cred cred;
@@ -101,21 +114,13 @@ struct task {
 	unsigned long long start_time;	/* ticks since boot (CLOCK_BOOTTIME) */
 	unsigned long minflt, majflt;
 	unsigned long nvcsw, nivcsw;
-	unsigned int cpu;
 	const char *wchan;		/* static symbol name, or NULL: "0" */
 	/* A kernel thread's name beyond comm (proc_task_name: a worker's
 	 * "kworker/0:1-events"), interned; NULL: comm is the whole name.
 	 * Only import sets it: the simulation's own kthreads fit comm. */
 	const char *full_name;		/* < TASK_FULL_NAME_MAX bytes */
 	uint64_t gen;			/* bumped on every visible change */
-	bool logged;			/* in kernel->changed already */
 	struct key *keys;		/* the keys watcher's per-task keyring */
-	/*
-	 * copy_process: the pid is in the store but attach_pid() has not
-	 * happened yet, so find_task() does not return the task.  Cleared
-	 * (release) under tasklist_lock once the task is whole.
-	 */
-	bool unattached;
 	struct core_rcu_head rcu;	/* release_task's deferred free */
 };
 

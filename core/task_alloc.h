@@ -93,11 +93,21 @@ void release_task(struct kernel *k, struct task *t);
 int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 		 struct task **out);
 void set_task_comm(struct task *t, const char *name);
-/* x86-64 ELF loader model: a fresh mm for @path with @argv and @env. */
+/*
+ * x86-64 ELF loader model: a fresh mm for @path with @argv and @env, its
+ * randomisation drawn from k->rng.  binfmt_load_rng draws it from *@rng
+ * instead (populate's shared layouts: core/populate.c).
+ */
 struct mm_struct *binfmt_load(struct kernel *k, const char *path,
 			      const char *args, size_t args_len,
 			      const char *env, size_t env_len);
-uint64_t kernel_rand(struct kernel *k);
+struct mm_struct *binfmt_load_rng(struct kernel *k, uint64_t *rng,
+				  const char *path, const char *args,
+				  size_t args_len, const char *env,
+				  size_t env_len);
+/* xorshift64*: the next number of the stream whose state is *@state (!= 0). */
+uint64_t rng_next(uint64_t *state);
+uint64_t kernel_rand(struct kernel *k);		/* rng_next(&k->rng) */
 
 /*
  * What an undone change puts back beside its tasks: the pid cursor, the

@@ -65,8 +65,10 @@ int thread_stack_get(struct kernel *k, struct mm_struct *mm)
 {
 	struct vm_area_struct *s;
 	unsigned long addr;
-	int err;
+	int err = mm_unshare(mm);	/* it flips a flag or maps a stack */
 
+	if (err)
+		return err;
 	/* A hint above the truth (a cached stack unmapped by hand) costs a walk. */
 	if (nr_cached_stacks(mm)) {
 		s = find_stack(mm, true, NULL);
@@ -101,6 +103,11 @@ void thread_stack_put(struct kernel *k, struct mm_struct *mm)
 	s = find_stack(mm, false, NULL);
 	if (!s)
 		return;		/* a thread populate made without a stack */
+	if (mm_shared(mm)) {	/* a flag is a write too: find it in our copy */
+		if (mm_unshare(mm))
+			return;
+		s = find_stack(mm, false, NULL);
+	}
 	s->vm_flags |= VM_STACK_CACHED;
 	mm->stack_cache_hint++;
 	if (++nr <= STACK_CACHE_MAX)

@@ -10,9 +10,20 @@
  *    attributes.  Their content changes only through task_touch() on the
  *    group leader, which the change log reports, and publish_changes()
  *    invalidates the task's inodes before the ctl write() returns.
- *  - thread files (and the extras that read other tasks): exact size, but
- *    a new mtime at every getattr, so auto_inval_data drops their pages:
- *    a sibling thread's change moves them and no log names them.
+ *  - thread files (/proc/<tgid>/task/<tid>/<file>): kept as process
+ *    files are.  A thread's files also show its group (Threads:, the mm,
+ *    shared signals, creds), and every such change touches the leader;
+ *    a change to one thread alone (comm, scheduling) touches that thread.
+ *    publish_thread_files() (fs/fuse_ctl.c, fs/thread_cache.h) then
+ *    invalidates every thread's files of a changed leader's group, and a
+ *    changed or gone thread's own.  Like process files, none prints the
+ *    clock: no tick moves them.
+ *  - untracked task files: exact size, but a new mtime at every getattr,
+ *    so auto_inval_data drops their pages.  The extras that read other
+ *    tasks (no log names those changes), and /proc/<tid>/<file> of a
+ *    thread, or task/<tid>/<file> reached through /proc/<tid>: one more
+ *    name for a thread file, which would double what a change invalidates
+ *    (ps and top never read them).
  *  - global files: move with the clock and print it to the tick: a new
  *    mtime and attributes every tick keep them as fresh as their
  *    resolution; a ctl command that changes them invalidates them at once.
@@ -20,7 +31,7 @@
  *    task (inval_task), so they live a day.
  * The caller's stand-in (CACHE_CALLER) is no simulated task: no log names
  * its changes, so its nodes keep only what cache=off would, and its files
- * are revalidated as thread files are.
+ * are revalidated as untracked files are.
  *
  * render_once: a file whose size is exact is rendered by the LOOKUP or
  * GETATTR that reports it, and the READ right after reuses those bytes
@@ -40,6 +51,7 @@ static const struct cache_policy policy[CACHE_MODE_NR][NC_NR] = {
 	[CACHE_DIRECT] = {
 		[NC_PROCESS_FILE] = { F, O, false, false, MTIME_START, false },
 		[NC_THREAD_FILE]  = { F, O, false, false, MTIME_START, false },
+		[NC_UNTRACKED_FILE] = { F, O, false, false, MTIME_START, false },
 		[NC_GLOBAL_FILE]  = { F, F, false, false, MTIME_BOOT, false },
 		[NC_CONTROL_FILE] = { F, F, false, false, MTIME_BOOT, false },
 		[NC_DIR]          = { F, F, false, false, MTIME_BOOT, false },
@@ -52,7 +64,8 @@ static const struct cache_policy policy[CACHE_MODE_NR][NC_NR] = {
 	},
 	[CACHE_TRACKED] = {
 		[NC_PROCESS_FILE] = { F, F, true,  true,  MTIME_START, true },
-		[NC_THREAD_FILE]  = { F, 0, false, true,  MTIME_NOW, true },
+		[NC_THREAD_FILE]  = { F, F, true,  true,  MTIME_START, true },
+		[NC_UNTRACKED_FILE] = { F, 0, false, true, MTIME_NOW, true },
 		[NC_GLOBAL_FILE]  = { F, TICK, false, true, MTIME_TICK, true },
 		[NC_CONTROL_FILE] = { F, F, false, false, MTIME_BOOT, false },
 		[NC_DIR]          = { F, F, false, false, MTIME_BOOT, false },
@@ -65,7 +78,8 @@ static const struct cache_policy policy[CACHE_MODE_NR][NC_NR] = {
 	},
 	[CACHE_CALLER] = {
 		[NC_PROCESS_FILE] = { F, 0, false, true,  MTIME_NOW, false },	/* never: see node_class */
-		[NC_THREAD_FILE]  = { F, 0, false, true,  MTIME_NOW, false },
+		[NC_THREAD_FILE]  = { F, 0, false, true,  MTIME_NOW, false },	/* never: see node_class */
+		[NC_UNTRACKED_FILE] = { F, 0, false, true, MTIME_NOW, false },
 		[NC_GLOBAL_FILE]  = { F, TICK, false, true, MTIME_TICK, false },	/* never a caller's */
 		[NC_CONTROL_FILE] = { F, F, false, false, MTIME_BOOT, false },
 		[NC_DIR]          = { F, F, false, false, MTIME_BOOT, false },
@@ -78,7 +92,7 @@ static const struct cache_policy policy[CACHE_MODE_NR][NC_NR] = {
 	},
 };
 
-enum node_class node_class(struct node n, mode_t mode, bool leader)
+enum node_class node_class(struct node n, mode_t mode, int tgid)
 {
 	unsigned kind = n.kind & ~NODE_CALLER_FLAG;
 
@@ -102,10 +116,10 @@ enum node_class node_class(struct node n, mode_t mode, bool leader)
 		return NC_TASK_SUBDIR;
 	if (!S_ISREG(mode) || kind == NODE_FD_PIPE)	/* a pipe's stat(), through fd/<n> */
 		return NC_TASK_LINK;
-	/* Only the group leader's own files: the change log names its changes. */
-	if (kind_is_task_file(kind) && !n.tid && !(n.kind & NODE_CALLER_FLAG) && leader)
-		return NC_PROCESS_FILE;
-	return NC_THREAD_FILE;
+	if (!kind_is_task_file(kind) || (n.kind & NODE_CALLER_FLAG) || n.pid != tgid)
+		return NC_UNTRACKED_FILE;
+	/* Under /proc/<tgid>: the names publish_changes() invalidates. */
+	return n.tid ? NC_THREAD_FILE : NC_PROCESS_FILE;
 }
 
 const struct cache_policy *cache_policy(enum cache_mode m, enum node_class c)

@@ -30,7 +30,8 @@ enum cache_mode {
 
 enum node_class {
 	NC_PROCESS_FILE,	/* /proc/<tgid>/<file> of a group leader (task_files) */
-	NC_THREAD_FILE,		/* other per-task files: threads', the caller's, extras */
+	NC_THREAD_FILE,		/* /proc/<tgid>/task/<tid>/<file> (task_files) */
+	NC_UNTRACKED_FILE,	/* other per-task files: /proc/<tid>/, the caller's, extras */
 	NC_GLOBAL_FILE,		/* /proc/<file>, /proc/sys/...: move with the clock */
 	NC_CONTROL_FILE,	/* /proc/procsim/<file>: per-open state */
 	NC_DIR,			/* /, sys/, procsim/: fixed directories */
@@ -62,10 +63,10 @@ struct cache_policy {
 };
 
 /*
- * The class of node @n of mode @mode (S_IF* type), @leader: its task is a
- * thread-group leader.
+ * The class of node @n of mode @mode (S_IF* type), @tgid: the thread group
+ * of its task (0: no task).
  */
-enum node_class node_class(struct node n, mode_t mode, bool leader);
+enum node_class node_class(struct node n, mode_t mode, int tgid);
 /* The policy of class @c in mode @m. */
 const struct cache_policy *cache_policy(enum cache_mode m, enum node_class c);
 

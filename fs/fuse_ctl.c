@@ -145,6 +145,32 @@ static void inval_task(struct procfs *fs, const struct pid_change *c)
 }
 
 /*
+ * The thread files the changes made stale (fs/thread_cache.h): under
+ * /proc/<tgid>/task/<tid>, which cache=on keeps as process files.
+ */
+static void publish_thread_files(struct procfs *fs, const struct change_log *changed,
+				 const struct change_log *gone)
+{
+	struct thread_dirs dirs;
+
+#ifdef PROCSIM_MUTATE_no_thread_inval	/* test hook: see tools/test */
+	return;
+#endif
+	thread_cache_stale(&fs->k, &fs->threads, changed, gone, &dirs);
+	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++) {
+		if (!thread_cache_kind_marked(&fs->threads, kind))
+			continue;
+		for (size_t i = 0; i < dirs.n; i++)
+			inval_inode(fs, (struct node){ dirs.v[i].pid, dirs.v[i].tid,
+						       kind, dirs.v[i].epoch });
+	}
+	if (dirs.overflow)
+		fprintf(stderr, "procsim: thread list (ENOMEM): "
+			"cached /proc/PID/task files may be stale\n");
+	free(dirs.v);
+}
+
+/*
  * A terminal no task has any more leaves /proc/procsim/pts (its listing
  * and its entry), on whichever session serves that directory.
  */
@@ -219,6 +245,7 @@ static void publish_changes(struct procfs *fs)
 	}
 	for (size_t i = 0; i < changed.n; i++)
 		inval_task(fs, &changed.v[i]);
+	publish_thread_files(fs, &changed, &gone);
 	/*
 	 * The cached listing of /proc itself (a new task needs nothing else),
 	 * and the global files, which count tasks.

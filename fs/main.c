@@ -44,6 +44,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("pid_max=%s", pid_max),
 	OPT("pidstore=%s", pidstore),
 	OPT("seed=%s", seed),
+	OPT("populate_layouts=%s", populate_layouts),
 	OPT("max_map_count=%s", max_map_count),
 	OPT("vmastore=%s", vmastore),
 	OPT("forkdup=%s", forkdup),
@@ -80,6 +81,9 @@ static void usage(const char *prog)
 	       "    -o wait=scan|lookup    do_wait strategy: scan every child and tracee\n"
 	       "                           (pre-5.13) or look the pid up (default lookup)\n"
 	       "    -o seed=N              seed of populate's random world (0..2^63-1)\n"
+	       "    -o populate_layouts=N  populate draws each program's layout from N\n"
+	       "                           shared copy-on-write, 1..65536; 0: every\n"
+	       "                           process maps its own (default 64)\n"
 	       "    -o max_map_count=N     vm.max_map_count (default %d)\n",
 	       DEFAULT_MAX_MAP_COUNT);
 	printf("    -o vmastore=NAME       VMA store:");
@@ -286,6 +290,7 @@ int main(int argc, char *argv[])
 	fs.k.track_changes = fs.cache;
 	if (render_cache_init(&fs.rcache))
 		fprintf(stderr, "procsim: no memory for the render cache; rendering twice\n");
+	(void)thread_cache_init(&fs.threads);	/* ENOMEM: every group counts as marked */
 
 	fs.tree = (struct procfs_session){ .fs = &fs, .control = false };
 	fs.control = (struct procfs_session){ .fs = &fs, .control = true };
@@ -355,6 +360,7 @@ out_session:
 out_kernel:
 	ctl_replay_shutdown();	/* its thread drives fs.k */
 	render_cache_destroy(&fs.rcache);
+	thread_cache_destroy(&fs.threads);
 	kernel_destroy(&fs.k);
 out_free:
 	free(cmd.mountpoint);

@@ -128,6 +128,13 @@ int options_check(const struct options *o, struct daemon_config *cfg,
 			return err;
 		cfg->ko.seed = (uint64_t)n;
 	}
+	if (o->populate_layouts) {
+		n = 0;
+		if ((err = number("populate_layouts", o->populate_layouts, 0,
+				  POPULATE_LAYOUTS_MAX, &n, why)))
+			return err;
+		cfg->ko.populate_layouts = n ? (int)n : -1;	/* 0: none shared */
+	}
 	cfg->ko.forkdup = bulk ? FORKDUP_BULK : FORKDUP_INSERT;
 	cfg->ko.mmap_legacy = legacy;
 	cfg->cache = !off;
@@ -154,6 +161,7 @@ void options_free(struct options *o)
 		&o->wait, &o->watchers, &o->entry_timeout, &o->attr_timeout,
 		&o->cache, &o->load, &o->account, &o->pidlock, &o->ns_links,
 		&o->ctl_lock, &o->transport, &o->import, &o->warm,
+		&o->populate_layouts,
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {

@@ -21,6 +21,7 @@ struct options {
 	char *ns_links, *transport;
 	char *import;		/* -o import=DIR (fs/proc_import.c) */
 	char *warm;		/* -o warm=on|off (fs/warm.h) */
+	char *populate_layouts;	/* -o populate_layouts=N (core/populate.c) */
 	int help;
 };
 

@@ -7,6 +7,7 @@
 #include "kernel.h"
 #include "render_cache.h"
 #include "stats.h"
+#include "thread_cache.h"
 #include "trace.h"
 #include "warm.h"
 #include "buf.h"
@@ -46,6 +47,7 @@ struct procfs {
 	const char *mountpoint;
 	struct fuse_stats stats;
 	struct render_cache rcache;	/* one render per change (cache=on) */
+	struct thread_cache threads;	/* groups whose thread files may be cached */
 	struct trace trace;		/* ctl trace start|stop, /proc/procsim/trace */
 	struct warm warm;		/* -o warm=on: page cache filled after populate */
 };

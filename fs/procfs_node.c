@@ -71,7 +71,7 @@ static const struct cache_policy *policy_of(const struct preq *r, struct node n,
 					    mode_t mode, const struct task *t)
 {
 	return cache_policy(node_mode(r, n),
-			    node_class(n, mode, t && thread_group_leader(t)));
+			    node_class(n, mode, t ? t->tgid : 0));
 }
 
 int node_policy(const struct preq *r, struct node n, struct task **t,
@@ -151,6 +151,9 @@ int node_stat(const struct preq *r, struct node n, struct stat *st, bool size,
 	}
 	p = policy_of(r, n, st->st_mode, t);
 	*pol = p;
+	/* A thread file the kernel may keep: its group is walked on change. */
+	if (p->keep_cache && n.tid && kind_is_task_file(kind))
+		thread_cache_mark(&fs->threads, n.pid, kind);
 	if (p->exact_size && size) {
 		size_t len;
 

@@ -54,6 +54,16 @@ static void test_defaults(void **state)
 	o.forkdup = "bulk";
 	assert_int_equal(options_check(&o, &cfg, why), 0);
 	assert_int_equal(cfg.ko.forkdup, FORKDUP_BULK);
+	/* populate_layouts: unset the core's default, 0 none shared. */
+	o = with(FIELD(load), NULL);
+	assert_int_equal(options_check(&o, &cfg, why), 0);
+	assert_int_equal(cfg.ko.populate_layouts, 0);
+	o = with(FIELD(populate_layouts), "0");
+	assert_int_equal(options_check(&o, &cfg, why), 0);
+	assert_int_equal(cfg.ko.populate_layouts, -1);
+	o = with(FIELD(populate_layouts), "8");
+	assert_int_equal(options_check(&o, &cfg, why), 0);
+	assert_int_equal(cfg.ko.populate_layouts, 8);
 }
 
 static void test_refused(void **state)
@@ -81,6 +91,9 @@ static void test_refused(void **state)
 		{ FIELD(entry_timeout), "", "entry_timeout=: not a number of seconds" },
 		{ FIELD(populate), "-1", "populate=-1: must be 0..4194304" },
 		{ FIELD(seed), "-3", "seed=-3: must be 0..9223372036854775807" },
+		{ FIELD(populate_layouts), "65537",
+		  "populate_layouts=65537: must be 0..65536" },
+		{ FIELD(populate_layouts), "-1", "populate_layouts=-1: must be 0..65536" },
 		{ FIELD(cache), "maybe", "cache=maybe: must be on or off" },
 		{ FIELD(ctl_lock), "both", "ctl_lock=both: must be fine or world" },
 		{ FIELD(forkdup), "copy", "forkdup=copy: must be insert or bulk" },

@@ -68,6 +68,7 @@ static int teardown(void **state)
 	struct procfs *fs = *state;
 
 	render_cache_destroy(&fs->rcache);
+	thread_cache_destroy(&fs->threads);
 	kernel_destroy(&fs->k);
 	trace_destroy(&fs->trace);
 	stats_destroy(&fs->stats);
@@ -137,10 +138,15 @@ static void test_cache_on_answers(void **state)
 	assert_true(e.attr_timeout == FIXED_TIMEOUT);
 	assert_int_equal(e.attr.st_mtime, start);
 	assert_true(keeps_cache(fs, ino));
-	/* A thread file: exact size, revalidated on every getattr. */
+	/* A thread file: as a process file (fs/thread_cache.h). */
 	ino = walk(fs, "1/task/1/stat", &e);
 	assert_int_equal(req_read(fs, ino, &b), 0);
 	assert_int_equal(e.attr.st_size, b.len);
+	assert_true(e.attr_timeout == FIXED_TIMEOUT);
+	assert_int_equal(e.attr.st_mtime, start);
+	assert_true(keeps_cache(fs, ino));
+	/* An extra that reads other tasks: revalidated on every getattr. */
+	ino = walk(fs, "1/task/1/io", &e);
 	assert_true(e.attr_timeout == 0);
 	assert_true(e.attr.st_mtime > start);		/* the wall clock */
 	assert_false(keeps_cache(fs, ino));
@@ -304,10 +310,83 @@ static void test_policy_table(void **state)
 			if (m != CACHE_TRACKED && task_class(c))
 				assert_true(p->attr_timeout == OPT_TIMEOUT || p->attr_timeout == 0);
 		}
-	/* Tracked, but moved by other tasks or the clock: revalidated. */
-	assert_true(cache_policy(CACHE_TRACKED, NC_THREAD_FILE)->attr_timeout == 0);
-	assert_int_equal(cache_policy(CACHE_TRACKED, NC_THREAD_FILE)->mtime, MTIME_NOW);
+	/* Moved by other tasks or the clock, no log names it: revalidated. */
+	assert_true(cache_policy(CACHE_TRACKED, NC_UNTRACKED_FILE)->attr_timeout == 0);
+	assert_int_equal(cache_policy(CACHE_TRACKED, NC_UNTRACKED_FILE)->mtime, MTIME_NOW);
+	/* A thread's files are kept as its process's (fs/thread_cache.h). */
+	assert_memory_equal(cache_policy(CACHE_TRACKED, NC_THREAD_FILE),
+			    cache_policy(CACHE_TRACKED, NC_PROCESS_FILE),
+			    sizeof(struct cache_policy));
 	assert_int_equal(cache_policy(CACHE_TRACKED, NC_GLOBAL_FILE)->mtime, MTIME_TICK);
+}
+
+/* The thread directories the changes since the last call stale. */
+static void take_stale(struct procfs *fs, struct thread_dirs *d)
+{
+	struct change_log changed, gone, born;
+
+	world_read_lock(&fs->k);
+	kernel_take_changes(&fs->k, &changed, &gone, &born);
+	world_unlock(&fs->k);
+	thread_cache_stale(&fs->k, &fs->threads, &changed, &gone, d);
+	free(changed.v);
+	free(gone.v);
+	free(born.v);
+}
+
+static bool has_dir(const struct thread_dirs *d, int tgid, int tid)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].pid == tgid && d->v[i].tid == tid)
+			return true;
+	return false;
+}
+
+/* @run under the write lock, then what it staled. */
+#define STALE(fs, d, run) do {				\
+		world_write_lock(&(fs)->k);		\
+		assert_int_equal(run, 0);		\
+		world_unlock(&(fs)->k);			\
+		free((d)->v);				\
+		take_stale(fs, d);			\
+	} while (0)
+
+/*
+ * Thread files are invalidated per group (fs/thread_cache.h): nothing
+ * before the kernel was served one; then a thread's own change stales its
+ * files, a leader's every thread's, and a gone thread its own.
+ */
+static void test_thread_cache_stale(void **state)
+{
+	struct procfs *fs = *state;
+	struct thread_dirs d = { 0 };
+	struct preq_entry e;
+	char path[64];
+	int pid, t1, t2;
+
+	assert_int_equal(thread_cache_init(&fs->threads), 0);
+	world_write_lock(&fs->k);
+	assert_int_equal(do_fork(&fs->k, 1, 1, &pid), 0);
+	assert_int_equal(do_clone(&fs->k, pid, &t1), 0);
+	assert_int_equal(do_clone(&fs->k, pid, &t2), 0);
+	world_unlock(&fs->k);
+	take_stale(fs, &d);		/* born: in no change log after this */
+	STALE(fs, &d, do_set_comm(&fs->k, pid, "unread"));
+	assert_int_equal(d.n, 0);
+
+	snprintf(path, sizeof(path), "%d/task/%d/stat", pid, t1);
+	walk(fs, path, &e);
+	assert_true(thread_cache_kind_marked(&fs->threads, NODE_T_STAT));
+	assert_false(thread_cache_kind_marked(&fs->threads, NODE_T_MAPS));
+	STALE(fs, &d, do_set_comm(&fs->k, t1, "one"));
+	assert_int_equal(d.n, 1);
+	assert_true(has_dir(&d, pid, t1));
+	STALE(fs, &d, do_set_comm(&fs->k, pid, "group"));
+	assert_int_equal(d.n, 3);
+	assert_true(has_dir(&d, pid, pid) && has_dir(&d, pid, t1) && has_dir(&d, pid, t2));
+	STALE(fs, &d, do_exit_thread(&fs->k, t2, 0));
+	assert_true(has_dir(&d, pid, t2) && has_dir(&d, pid, t1) && has_dir(&d, pid, pid));
+	free(d.v);
 }
 
 int main(void)
@@ -318,6 +397,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readdirplus, setup_on, teardown),
 		cmocka_unit_test_setup_teardown(test_render_once_never_stale, setup_on, teardown),
 		cmocka_unit_test(test_policy_table),
+		cmocka_unit_test_setup_teardown(test_thread_cache_stale, setup_on, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
