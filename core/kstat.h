@@ -201,6 +201,9 @@ static inline struct kstat *kstat_begin(const struct kstat_hook *h, uint64_t *t0
  */
 static inline void kstat_long(uint64_t *tl)
 {
+#ifdef PROCSIM_MUTATE_no_long_tail
+	return;		/* the old uniform sampler: a long tail goes unseen */
+#endif
 	if (tl && !*tl)
 		*tl = kstat_clock() | 1;	/* never 0 */
 }
