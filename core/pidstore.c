@@ -612,8 +612,9 @@ int pid_store_set_shards(struct pid_store *s)
 	return shards_rebuild(s);
 }
 
-/* Context: the world lock held for writing: no lookup runs. */
-int pid_store_switch(struct pid_store *s, const struct pid_store_ops *ops)
+/* A new store of @ops holding every pid of @s (its reserved ones too). */
+static int store_copy(struct pid_store *s, const struct pid_store_ops *ops,
+		      void **priv)
 {
 	struct switch_to to = { ops->create(), ops };
 	struct task *t;
@@ -632,10 +633,52 @@ int pid_store_switch(struct pid_store *s, const struct pid_store_ops *ops)
 		ops->destroy(to.priv);
 		return err;
 	}
+	*priv = to.priv;
+	return 0;
+}
+
+/* Context: the world lock held for writing: no lookup runs. */
+int pid_store_switch(struct pid_store *s, const struct pid_store_ops *ops)
+{
+	void *priv;
+	int err = store_copy(s, ops, &priv);
+
+	if (err)
+		return err;
 	s->ops->destroy(s->priv);
 	s->ops = ops;
-	s->priv = to.priv;
+	s->priv = priv;
 	/* The pids stay; only who locks them changes (ENOMEM: the lists
 	 * are lost, which only a reserved pid of a restore in progress has). */
 	return shards_rebuild(s);
+}
+
+/* Context: the world lock held for writing. */
+int pid_store_park(struct pid_store *s, const struct pid_store_ops *ops,
+		   struct pid_store_parked *p)
+{
+	*p = (struct pid_store_parked){ .ops = ops, .nr_used = s->nr_used };
+	return store_copy(s, ops, &p->priv);
+}
+
+/* Context: the world lock held for writing. */
+int pid_store_swap(struct pid_store *s, struct pid_store_parked *p)
+{
+	const struct pid_store_ops *ops = p->ops;
+	void *priv = p->priv;
+
+	if (!priv || p->nr_used != s->nr_used)
+		return -ESTALE;
+	p->ops = s->ops;
+	p->priv = s->priv;
+	s->ops = ops;
+	s->priv = priv;
+	return shards_rebuild(s);
+}
+
+void pid_store_parked_free(struct pid_store_parked *p)
+{
+	if (p->priv)
+		p->ops->destroy(p->priv);
+	p->priv = NULL;
 }

@@ -219,6 +219,26 @@ int pid_store_next_leader(const struct pid_store *s, int from, struct task **t);
 /* Move every entry into a store of another backend; the cursor is kept. */
 int pid_store_switch(struct pid_store *s, const struct pid_store_ops *ops);
 /*
+ * A store kept aside: pid_store_park() builds one of @ops holding every
+ * pid of @s, and pid_store_swap() exchanges it with @s's live one (so a
+ * second swap puts things back).  It lets a benchmark measure every
+ * backend on one world without rebuilding a store between runs
+ * (procsim-replay).  A parked store does not follow allocs and frees: the
+ * caller swaps it in only while no pid has come or gone since it was
+ * parked; a changed pid count is refused (-ESTALE), other changes are not
+ * seen.  -ENOMEM from park leaves @p empty.
+ * Context: the world lock held for writing (park, swap).
+ */
+struct pid_store_parked {
+	const struct pid_store_ops *ops;
+	void *priv;
+	unsigned long nr_used;	/* @s's when parked */
+};
+int pid_store_park(struct pid_store *s, const struct pid_store_ops *ops,
+		   struct pid_store_parked *p);
+int pid_store_swap(struct pid_store *s, struct pid_store_parked *p);
+void pid_store_parked_free(struct pid_store_parked *p);
+/*
  * From now on lookups may run beside writers (the kernel's converted fast
  * paths): RCU backends free after a grace period, the others lock reads.
  * Context: no other thread uses @s yet.

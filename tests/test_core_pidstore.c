@@ -772,6 +772,58 @@ static void test_switch(void **state)
 	fakes_free(&f);
 }
 
+/*
+ * park/swap: each backend parked beside a live store answers with its own
+ * ops and the same pids, swaps back, and refuses once a pid came.
+ */
+static void test_park_swap(void **state)
+{
+	const struct pid_store_ops *from, *to;
+	struct pid_store_parked p;
+	struct pid_store s;
+	struct fakes f;
+	struct task *t;
+	int i, j, pid;
+
+	(void)state;
+	fakes_init(&f, 2000);
+	for_each_backend(i, from) {
+		for_each_backend(j, to) {
+			store_init(&s, from, 2000);
+			for (int n = 1; n <= 300; n++) {
+				assert_int_equal(pid_store_alloc(&s, &pid), 0);
+				pid_store_install(&s, n, fake(&f, n, n == 20 ? 19 : n));
+			}
+			for (int q = 3; q <= 300; q += 7)
+				pid_store_free(&s, q);
+			assert_int_equal(pid_store_park(&s, to, &p), 0);
+			assert_ptr_equal(s.ops, from);
+			for (int round = 0; round < 2; round++) {
+				assert_int_equal(pid_store_swap(&s, &p), 0);
+				assert_ptr_equal(s.ops, to);
+				assert_ptr_equal(p.ops, from);
+				for (int q = 1; q < 400; q++) {
+					bool here = q <= 300 && (q < 3 || (q - 3) % 7);
+
+					assert_ptr_equal(pid_store_lookup(&s, q),
+							 here ? &f.t[q] : NULL);
+				}
+				assert_int_equal(pid_store_next_leader(&s, 20, &t), 21);
+				assert_int_equal(pid_store_swap(&s, &p), 0);
+				assert_ptr_equal(s.ops, from);
+				assert_ptr_equal(p.ops, to);
+			}
+			assert_int_equal(pid_store_alloc(&s, &pid), 0);
+			assert_int_equal(pid_store_swap(&s, &p), -ESTALE);
+			assert_ptr_equal(s.ops, from);
+			pid_store_parked_free(&p);
+			pid_store_parked_free(&p);	/* idempotent */
+			pid_store_destroy(&s);
+		}
+	}
+	fakes_free(&f);
+}
+
 /* The backend the next group runs with: each test's state is it. */
 static const struct pid_store_ops *group_backend;
 
@@ -801,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_mem_bytes),
 		cmocka_unit_test(test_switch),
+		cmocka_unit_test(test_park_swap),
 		cmocka_unit_test(test_differential),
 	};
 	int failed = 0;

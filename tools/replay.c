@@ -9,23 +9,37 @@
  *
  *   procsim-replay [--populate N] [--seed S] [--pid-max N] [--vmastore NAME]
  *                  [--ctl FILE] [--pidstore NAME[,NAME...]|all] [--runs N]
- *                  [--cpu N] [--sample LOG2] [--check] TRACE...
+ *                  [--acct-runs N] [--runs-csv FILE] [--cpu N] [--sample LOG2]
+ *                  [--check] TRACE...
+ *
+ * Every backend's store is built once (parked, core/pidstore.h) on the one
+ * world, and the runs go in rounds: each round replays every trace once on
+ * every backend, the backends' order rotated from round to round, so that
+ * whatever drifts on a shared machine (the other CPU's load, the host)
+ * reaches every backend alike.  A round before the first, not counted,
+ * warms caches and buffers.
  *
  * Prints CSV, one row per trace and backend: the replay's CPU time (the
  * thread's CLOCK_THREAD_CPUTIME_ID: what the replay ran, not what the rest
  * of a shared machine took from it; median, min, max of N runs without
- * accounting, after one warm-up replay per backend), its wall time (median),
- * its CPU time with accounting on (median), the pid store's ns and calls, the VMA
- * store's and the renderers' ns (medians of N accounted runs, with the
+ * accounting), its wall time, page faults and preemptions (medians), its CPU
+ * time with accounting on (median), the pid store's ns and calls, the VMA
+ * store's and the renderers' ns (medians of the accounted runs, with the
  * clock's own cost per call subtracted), the ratio to idr, and a hash of
- * every answer.  --check: exit 1 unless every run of every backend gave
- * the same hash for a trace (the determinism test).  Several traces share
+ * every answer.  --runs-csv FILE: every run's CPU ms, wall ms, faults and
+ * preemptions too, one line each, in order, with its round and whether it
+ * was accounted.  In the first
+ * --acct-runs rounds (default: all) every trace is replayed again with
+ * accounting, in a pass of its own, after the plain pass in even rounds
+ * and before it in odd ones.  --check: exit 1 unless every run of every
+ * backend gave the same hash for a trace (the determinism test).  Several traces share
  * one world, booted once (at a million pids, the boot is the long part).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <linux/fuse.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,9 +54,10 @@
 
 struct opts {
 	int populate, pid_max, runs, cpu;	/* cpu: pin to it; -1: do not */
+	int acct_runs;		/* rounds that also replay accounted */
 	int sample_log2;	/* time 1 core call in 2^N (default: as the daemon) */
 	uint64_t seed;
-	const char *vmastore, *ctl, *pidstores;
+	const char *vmastore, *ctl, *pidstores, *runs_csv;
 	const char *traces[MAX_TRACES];
 	int nr_traces;
 	bool check;
@@ -72,7 +87,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: procsim-replay [--populate N] [--seed S] [--pid-max N]"
 		" [--vmastore NAME] [--ctl FILE] [--pidstore NAME,...|all] [--runs N]"
-		" [--cpu N] [--sample LOG2] [--check] TRACE...\n");
+		" [--acct-runs N] [--runs-csv FILE] [--cpu N] [--sample LOG2] [--check]"
+		" TRACE...\n");
 	exit(2);
 }
 
@@ -89,7 +105,7 @@ static long num_arg(const char *s)
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	*o = (struct opts){ .runs = 5, .pidstores = "all", .pid_max = 0, .cpu = -1,
-			    .sample_log2 = STATS_SAMPLE_LOG2 };
+			    .sample_log2 = STATS_SAMPLE_LOG2, .acct_runs = -1 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -114,6 +130,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->pid_max = (int)num_arg(v);
 		else if (!strcmp(a, "--runs"))
 			o->runs = (int)num_arg(v);
+		else if (!strcmp(a, "--runs-csv"))
+			o->runs_csv = v;
+		else if (!strcmp(a, "--acct-runs"))
+			o->acct_runs = (int)num_arg(v);
 		else if (!strcmp(a, "--cpu"))
 			o->cpu = (int)num_arg(v);
 		else if (!strcmp(a, "--sample"))
@@ -127,7 +147,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		else
 			usage();
 	}
-	if (!o->nr_traces || o->runs < 1 || o->runs > MAX_RUNS || o->sample_log2 > 32)
+	if (o->acct_runs < 0 || o->acct_runs > o->runs)
+		o->acct_runs = o->runs;
+	if (!o->nr_traces || o->runs < 1 || o->runs > MAX_RUNS || o->sample_log2 > 32
+	    || o->acct_runs < 1)
 		usage();
 }
 
@@ -325,6 +348,19 @@ static uint64_t replay_one(struct procfs *fs, const struct preq *r,
 	return fnv(h, &err, sizeof(err));
 }
 
+/* What disturbs a replay from outside its code: page faults, preemptions. */
+struct disturb {
+	long faults, preempts;
+};
+
+static struct disturb thread_disturb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (struct disturb){ ru.ru_minflt + ru.ru_majflt, ru.ru_nivcsw };
+}
+
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -333,12 +369,16 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* One replay of @t: the hash of its answers; its CPU ns, and wall ns in @wall. */
+/*
+ * One replay of @t: the hash of its answers; its CPU ns, and wall ns and
+ * page faults and preemptions in @wall and @dist if not NULL.
+ */
 static uint64_t replay(struct procfs *fs, const struct trace_file *t,
-		       uint64_t *ns, uint64_t *wall)
+		       uint64_t *ns, uint64_t *wall, struct disturb *dist)
 {
 	struct preq r = { .fs = fs, .control = false, .caller = 0 };
 	struct buf b;
+	struct disturb d0 = thread_disturb();
 	uint64_t h = 0xcbf29ce484222325ULL, w0 = now_ns(), t0 = thread_cpu_ns();
 
 	buf_init(&b);
@@ -352,6 +392,11 @@ static uint64_t replay(struct procfs *fs, const struct trace_file *t,
 	*ns = thread_cpu_ns() - t0;
 	if (wall)
 		*wall = now_ns() - w0;
+	if (dist) {
+		struct disturb d1 = thread_disturb();
+
+		*dist = (struct disturb){ d1.faults - d0.faults, d1.preempts - d0.preempts };
+	}
 	buf_free(&b);
 	return h;
 }
@@ -401,82 +446,118 @@ static double family_ns(const struct kstat *s, int lo, int hi, double bias,
 	return ns > n * bias ? ns - n * bias : 0;
 }
 
-/* What one trace's replays on one backend gave. */
+/* What one trace's replays on one backend gave: plain runs, accounted runs. */
 struct result {
-	double cpu[MAX_RUNS], wall[MAX_RUNS], acct[MAX_RUNS], pid[MAX_RUNS], pidraw[MAX_RUNS],
-	       vma[MAX_RUNS], rend[MAX_RUNS], other[MAX_RUNS];
+	double cpu[MAX_RUNS], wall[MAX_RUNS], faults[MAX_RUNS], preempts[MAX_RUNS];
+	double acct[MAX_RUNS], pid[MAX_RUNS], pidraw[MAX_RUNS], vma[MAX_RUNS],
+	       rend[MAX_RUNS], other[MAX_RUNS];
+	int n, na;
 	uint64_t calls, lookups, leaders, hash;
 	bool same;		/* every run gave the same hash */
 };
 
-static void measure(struct procfs *fs, const struct trace_file *t, int runs,
-		    double bias, struct result *res)
+static void note_hash(struct result *res, uint64_t h)
 {
-	res->same = true;
-	for (int i = 0; i < runs; i++) {
-		struct kstat s;
-		uint64_t ns, wall, h, req = 0;
+	res->same &= (!res->n && !res->na) || h == res->hash;
+	res->hash = h;
+}
 
-		/* Timed without accounting, then once more accounted. */
-		fs->stats.account = false;
-		h = replay(fs, t, &ns, &wall);
-		res->cpu[i] = ns / 1e6;
-		res->wall[i] = wall / 1e6;
-		res->same &= !i || h == res->hash;
-		res->hash = h;
-		fs->stats.account = true;
-		stats_reset(&fs->stats);
-		res->same &= replay(fs, t, &ns, NULL) == res->hash;
-		res->acct[i] = ns / 1e6;
-		stats_sum(&fs->stats, &s);
-		res->pid[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, bias, &res->calls);
-		res->pidraw[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, 0, NULL);
-		res->vma[i] = family_ns(&s, KSTAT_VMA, KSTAT_VMA, bias, NULL);
-		res->rend[i] = (double)kstat_read(&s, KSTAT_RENDER, true);
-		for (int op = 0; op < OP_MAX; op++)
-			req += kstat_read(&s, KSTAT_REQ + op, true);
-		res->other[i] = (double)req - family_ns(&s, 0, KSTAT_CORE_NR - 1, bias, NULL)
-				- res->rend[i];
-		res->lookups = kstat_read(&s, KSTAT_PID_LOOKUP, false);
-		res->leaders = kstat_read(&s, KSTAT_PID_NEXT_LEADER, false);
-	}
+/* One run as --runs-csv lists it. */
+struct run {
+	uint64_t ns, wall;
+	struct disturb d;
+};
+
+static struct run run_plain(struct procfs *fs, const struct trace_file *t,
+			    struct result *res)
+{
+	struct run x;
+
+	fs->stats.account = false;
+	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d));
+	res->cpu[res->n] = x.ns / 1e6;
+	res->wall[res->n] = x.wall / 1e6;
+	res->faults[res->n] = (double)x.d.faults;
+	res->preempts[res->n++] = (double)x.d.preempts;
+	return x;
+}
+
+static struct run run_accounted(struct procfs *fs, const struct trace_file *t,
+				double bias, struct result *res)
+{
+	struct kstat s;
+	struct run x;
+	uint64_t ns, req = 0;
+	int i = res->na;
+
+	fs->stats.account = true;
+	stats_reset(&fs->stats);
+	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d));
+	ns = x.ns;
+	fs->stats.account = false;
+	res->acct[i] = ns / 1e6;
+	stats_sum(&fs->stats, &s);
+	res->pid[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, bias, &res->calls);
+	res->pidraw[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, 0, NULL);
+	res->vma[i] = family_ns(&s, KSTAT_VMA, KSTAT_VMA, bias, NULL);
+	res->rend[i] = (double)kstat_read(&s, KSTAT_RENDER, true);
+	for (int op = 0; op < OP_MAX; op++)
+		req += kstat_read(&s, KSTAT_REQ + op, true);
+	res->other[i] = (double)req - family_ns(&s, 0, KSTAT_CORE_NR - 1, bias, NULL)
+			- res->rend[i];
+	res->lookups = kstat_read(&s, KSTAT_PID_LOOKUP, false);
+	res->leaders = kstat_read(&s, KSTAT_PID_NEXT_LEADER, false);
+	res->na++;
+	return x;
 }
 
 static void print_row(const char *trace, const char *backend, const char *vma,
-		      size_t requests, struct result *r, int runs,
-		      double idr_ms, double bias)
+		      size_t requests, struct result *r, double idr_ms, double bias)
 {
 	double lo = r->cpu[0], hi = r->cpu[0], med;
 	char ratio[32] = "";
 
-	for (int i = 1; i < runs; i++) {
+	for (int i = 1; i < r->n; i++) {
 		lo = r->cpu[i] < lo ? r->cpu[i] : lo;
 		hi = r->cpu[i] > hi ? r->cpu[i] : hi;
 	}
-	med = median(r->cpu, runs);
+	med = median(r->cpu, r->n);
 	if (idr_ms > 0)
 		snprintf(ratio, sizeof(ratio), "%.3f", med / idr_ms);
-	printf("%s,%s,%s,%zu,%.3f,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64
-	       ",%" PRIu64 ",%.0f,%.0f,%.0f,%s,%.1f,%016" PRIx64 "\n",
-	       trace, backend, vma, requests, med, lo, hi, median(r->wall, runs),
-	       median(r->acct, runs),
-	       median(r->pid, runs), median(r->pidraw, runs), r->calls, r->lookups,
-	       r->leaders, median(r->vma, runs), median(r->rend, runs),
-	       median(r->other, runs), ratio, bias, r->hash);
+	printf("%s,%s,%s,%zu,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64
+	       ",%" PRIu64 ",%.0f,%.0f,%.0f,%s,%.1f,%d,%d,%016" PRIx64 "\n",
+	       trace, backend, vma, requests, med, lo, hi, median(r->wall, r->n),
+	       median(r->faults, r->n), median(r->preempts, r->n), median(r->acct, r->na),
+	       median(r->pid, r->na), median(r->pidraw, r->na), r->calls, r->lookups,
+	       r->leaders, median(r->vma, r->na), median(r->rend, r->na),
+	       median(r->other, r->na), ratio, bias, r->n, r->na, r->hash);
 	fflush(stdout);
+}
+
+/* Put parked store @p live, or back aside (a second call). */
+static void use_store(struct procfs *fs, struct pid_store_parked *p)
+{
+	int err;
+
+	world_write_lock(&fs->k);
+	err = pid_store_swap(&fs->k.pids, p);
+	world_unlock(&fs->k);
+	if (err)
+		die("pidstore swap: %s", strerror(-err));
 }
 
 int main(int argc, char **argv)
 {
 	static struct procfs fs;
-	static struct result res;
+	static struct result res[MAX_TRACES][16];
+	static struct pid_store_parked park[16];
 	struct opts o;
 	struct trace_file t[MAX_TRACES];
 	const struct pid_store_ops *list[16];
-	double idr_ms[MAX_TRACES] = { 0 }, bias;
-	uint64_t hash[MAX_TRACES] = { 0 };
+	double bias;
 	bool same = true;
-	int nb = 0;
+	int nb = 0, idr = -1;
+	FILE *runs_csv = NULL;
 
 	parse_args(argc, argv, &o);
 	if (o.cpu >= 0) {	/* no migrations: each would start on a cold cache */
@@ -492,6 +573,12 @@ int main(int argc, char **argv)
 		if (t[i].cache != t[0].cache)
 			die("%s: traces of cache=on and cache=off daemons mixed", o.traces[i]);
 	}
+	if (o.runs_csv) {
+		if (!(runs_csv = fopen(o.runs_csv, "w")))
+			die("cannot write %s", o.runs_csv);
+		fprintf(runs_csv, "round,trace,backend,accounted,replay_ms,replay_wall_ms,replay_faults,"
+			"replay_preempts\n");
+	}
 	boot(&fs, &o, t[0].cache);
 	bias = clock_bias(&fs);
 	if (!strcmp(o.pidstores, "all")) {
@@ -505,35 +592,76 @@ int main(int argc, char **argv)
 			if (!(list[nb++] = pid_store_find_ops(w)))
 				die("no pid store '%s'", w);
 	}
-	printf("trace,backend,vmastore,requests,replay_ms,replay_ms_min,replay_ms_max,"
-	       "replay_wall_ms,replay_acct_ms,pid_ns,pid_ns_raw,pid_calls,pid_lookups,pid_next_leaders,"
-	       "vma_ns,render_ns,other_ns,ratio_idr,clock_bias_ns,hash\n");
 	for (int b = 0; b < nb; b++) {
 		int err;
 
 		world_write_lock(&fs.k);
-		err = pid_store_switch(&fs.k.pids, list[b]);
+		err = pid_store_park(&fs.k.pids, list[b], &park[b]);
 		world_unlock(&fs.k);
 		if (err)
-			die("pidstore switch: %s", strerror(-err));
-		for (int i = 0; i < o.nr_traces; i++) {	/* warm-up: caches, buffers */
-			uint64_t ns;
+			die("pidstore park: %s", strerror(-err));
+		if (!strcmp(list[b]->name, "idr"))
+			idr = b;
+		for (int i = 0; i < o.nr_traces; i++)
+			res[i][b].same = true;
+	}
+	/* Round -1 warms up; then backends in rotated order, round by round. */
+	for (int r = -1; r < o.runs; r++) {
+		for (int j = 0; j < nb; j++) {
+			int b = (j + (r < 0 ? 0 : r)) % nb;
+			/*
+			 * A plain pass over the traces, and in the first
+			 * acct_runs rounds an accounted one, first in odd
+			 * rounds: a plain replay of a trace after the first
+			 * always follows a plain replay of the one before it,
+			 * never a warming run of itself.
+			 */
+			bool acct = r >= 0 && r < o.acct_runs;
 
-			fs.stats.account = false;
-			replay(&fs, &t[i], &ns, NULL);
-		}
-		for (int i = 0; i < o.nr_traces; i++) {
-			const char *name = strrchr(o.traces[i], '/');
+			use_store(&fs, &park[b]);
+			if (fs.k.pids.ops != list[b])
+				die("pidstore swap: %s not live", list[b]->name);
 
-			measure(&fs, &t[i], o.runs, bias, &res);
-			same &= res.same && (b == 0 || res.hash == hash[i]);
-			hash[i] = res.hash;
-			if (!strcmp(list[b]->name, "idr"))
-				idr_ms[i] = median(res.cpu, o.runs);
-			print_row(name ? name + 1 : o.traces[i], list[b]->name,
-				  fs.k.mm_cfg.vma_ops->name, t[i].n, &res, o.runs, idr_ms[i], bias);
+			for (int pass = 0; pass < (acct ? 2 : 1); pass++) {
+				bool accounted = acct && pass == (r % 2 ? 0 : 1);
+
+				for (int i = 0; i < o.nr_traces; i++) {
+					struct run x;
+
+					if (r < 0) {
+						fs.stats.account = false;
+						replay(&fs, &t[i], &x.ns, NULL, NULL);
+						continue;
+					}
+					x = accounted ? run_accounted(&fs, &t[i], bias, &res[i][b])
+						      : run_plain(&fs, &t[i], &res[i][b]);
+					if (runs_csv)
+						fprintf(runs_csv, "%d,%s,%s,%d,%.3f,%.3f,%ld,%ld\n",
+							r, o.traces[i], list[b]->name, accounted,
+							x.ns / 1e6, x.wall / 1e6, x.d.faults,
+							x.d.preempts);
+				}
+			}
+			use_store(&fs, &park[b]);
 		}
 	}
+	printf("trace,backend,vmastore,requests,replay_ms,replay_ms_min,replay_ms_max,"
+	       "replay_wall_ms,replay_faults,replay_preempts,replay_acct_ms,pid_ns,pid_ns_raw,pid_calls,"
+	       "pid_lookups,pid_next_leaders,vma_ns,render_ns,other_ns,ratio_idr,"
+	       "clock_bias_ns,runs,acct_runs,hash\n");
+	for (int b = 0; b < nb; b++) {
+		for (int i = 0; i < o.nr_traces; i++) {
+			const char *name = strrchr(o.traces[i], '/');
+			double idr_ms = idr >= 0 ? median(res[i][idr].cpu, res[i][idr].n) : 0;
+
+			same &= res[i][b].same && res[i][b].hash == res[i][0].hash;
+			print_row(name ? name + 1 : o.traces[i], list[b]->name,
+				  fs.k.mm_cfg.vma_ops->name, t[i].n, &res[i][b], idr_ms, bias);
+		}
+		pid_store_parked_free(&park[b]);
+	}
+	if (runs_csv && fclose(runs_csv))
+		die("cannot write %s", o.runs_csv);
 	if (o.check && !same) {
 		fprintf(stderr, "procsim-replay: answers differ between runs or backends\n");
 		return 1;

@@ -4,8 +4,9 @@ core (corebench-pidstore, no FUSE) and through the real tools."""
 import os
 import subprocess
 
-from bench.common import (CMD_TIMEOUT, PROCSIM_RUN, Daemon, Plot, Report,
-                          Series, corebench, progress, scenario, summarize)
+from bench.common import (CMD_TIMEOUT, PROCSIM_RUN, BenchError, Daemon, Plot,
+                          Report, Series, corebench, progress, scenario,
+                          summarize)
 from bench.attrib import ATTRIB_HEADER, attrib_cells, record_trace, replay
 
 BACKENDS = ["idr", "bitmap", "xarray", "xarray-sharded", "sparse", "judy"]
@@ -108,24 +109,50 @@ def user_processes(mnt):
 
 
 def backend_spread(reps, cmd, b, key):
-    """(median, min, max) over the repetitions' per-run medians."""
+    """(median, min, max) over the invocations' per-run medians."""
     return summarize([float(r[cmd, b][key]) for r in reps if (cmd, b) in r])
 
 
-def replay_table(reps, commands, with_published):
-    """Replayed ms and pid-store ms per backend, ratio to idr, † where the
-    difference to idr is larger than the spread (the ranges do not meet)."""
+def run_spread(t):
+    """(max - min) / median of a (median, min, max): the spread."""
+    return (t[2] - t[1]) / t[0] if t and t[0] else 0.0
+
+
+def ratio_runs(reps, cmd, b, key="replay_ms"):
+    """Each invocation's backend / idr ratio (paired: one invocation, one
+    stretch of machine load for both)."""
+    return [float(r[cmd, b][key]) / float(r[cmd, "idr"][key]) for r in reps
+            if (cmd, b) in r and (cmd, "idr") in r]
+
+
+def beyond_spread(ratios):
+    """True if a backend differs from idr by more than the spread: every
+    invocation's ratio on the same side of 1, and the median ratio's
+    distance to 1 larger than the ratios' own spread."""
+    t = summarize(ratios)
+    return bool(t) and (t[1] > 1 or t[2] < 1) and abs(t[0] - 1) > run_spread(t)
+
+
+def replay_table(reps, commands, with_published, slow_reps=()):
+    """Replayed ms per backend: median of the invocations' medians (min–max;
+    spread), and the ratio to idr: median of the invocations' ratios
+    (min–max), † where the difference is larger than the ratios' spread;
+    the pid store's ms and calls.  A backend in no invocation of reps
+    comes from slow_reps (each with its own idr), and with fewer than two
+    invocations its cell says so and gets no mark.  Also [(cmd, backend,
+    spread, ratio spread)] of the cells with two invocations or more."""
     header = ["test", ""] + [f"`{b}`" for b in BACKENDS]
     if with_published:
         header += ["published IDR sys", "published bitmap sys"]
-    rows = []
+    rows, spreads = [], []
     for cmd in commands:
-        idr = backend_spread(reps, cmd, "idr", "replay_ms")
         for what, key in (("replay ms", "replay_ms"), ("pid store ms", "pid_ns"),
                           ("pid store calls", "pid_calls")):
             row = [f"`{cmd}`" if key == "replay_ms" else "", what]
             for b in BACKENDS:
-                t = backend_spread(reps, cmd, b, key)
+                pool = (reps if any((cmd, b) in r for r in reps)
+                        else slow_reps)
+                t = backend_spread(pool, cmd, b, key)
                 if t is None:
                     row.append("—")
                 elif key == "pid_calls":
@@ -133,17 +160,46 @@ def replay_table(reps, commands, with_published):
                 elif key == "pid_ns":
                     row.append(f"{t[0] / 1e6:.2f}")
                 else:
-                    mark = ("†" if b != "idr" and idr and
-                            (t[1] > idr[2] or t[2] < idr[1]) else "")
+                    rs = ratio_runs(pool, cmd, b)
+                    r = summarize(rs)
                     d = 2 if t[0] < 10 else 1
-                    row.append(f"{t[0]:.{d}f} ({t[1]:.{d}f}–{t[2]:.{d}f}) "
-                               f"{t[0] / idr[0]:.2f}×{mark}")
+                    if len(rs) < 2:     # one invocation: no spread to show
+                        row.append(f"{t[0]:.{d}f} {r[0]:.2f}× (1 invocation)")
+                        continue
+                    spreads.append((cmd, b, run_spread(t), run_spread(r)))
+                    mark = "†" if b != "idr" and beyond_spread(rs) else ""
+                    cell = (f"{t[0]:.{d}f} ({t[1]:.{d}f}–{t[2]:.{d}f}; "
+                            f"{run_spread(t) * 100:.1f}%)")
+                    if b != "idr":
+                        cell += (f" {r[0]:.2f}× ({r[1]:.2f}–{r[2]:.2f})"
+                                 f"{mark}")
+                    row.append(cell)
             if with_published:
                 pub = PUBLISHED.get(cmd.replace("-T", ""), {})
                 row += [f"{pub[b, 'sys']:.3f} s" if key == "replay_ms" and
                         (b, "sys") in pub else "" for b in ("idr", "bitmap")]
             rows.append(row)
-    return header, rows
+    return header, rows, spreads
+
+
+def spread_note(spreads, goal=0.05):
+    """The replay spread across invocations, of the times and of the
+    ratios to idr, against the goal."""
+    if not spreads:
+        return ""
+    out = []
+    for i, what in ((2, "times"), (3, "ratios to idr")):
+        sel = [x for x in spreads if i == 2 or x[1] != "idr"]
+        worst = max(sel, key=lambda x: x[i])
+        over = [f"`{x[0]}` {x[1]} {x[i] * 100:.1f}%" for x in sel
+                if x[i] > goal]
+        med = sorted(x[i] for x in sel)[len(sel) // 2]
+        out.append(f"Spread across invocations of the {what}, (max − min) / "
+                   f"median: median {med * 100:.1f}%, largest "
+                   f"{worst[i] * 100:.1f}% (`{worst[0]}` {worst[1]}); above "
+                   f"{goal * 100:.0f}%: " + (", ".join(over) if over else
+                                             "none") + ".")
+    return "\n\n".join(out)
 
 
 def add_threads(d, nthreads, path):
@@ -158,26 +214,47 @@ def add_threads(d, nthreads, path):
     d.ctl(lines)
 
 
+# Rounds per replayer invocation (every backend once a round), and how
+# many of them also run accounted (for the pid store's ns): at a million
+# pids a bitmap replay takes seconds, so fewer.  Measured spread sources:
+# docs/replay.md "Spread".
+REPLAY_ROUNDS = {"10k": (15, 5), "threads": (11, 5), "1m": (3, 1)}
+# At a million pids the bitmap's 4,096 hash chains hold ~244 pids each, and
+# one round of its replays costs minutes of CPU (its `ls /proc` alone
+# hashes every thread): it gets one invocation of one run, beside idr, and
+# its cells say so instead of a spread.
+SLOW = {"1m": ("bitmap",)}
+POPULATIONS = ("10k", "threads", "1m")
+
+
 @scenario("pidstore-proc", "ps aux, pstree -p and ls /proc: each tool's "
           "requests recorded once through FUSE (cache=off, attributed by "
           "family), then replayed in-process on every pid store backend at "
           "10,000 processes, + 100,000 threads, and 1,000,000 pids; beside "
-          "commit 95846ecf's table")
+          "commit 95846ecf's table (PIDSTORE_PROC_POPULATIONS=10k,threads,1m "
+          "picks populations)")
 def bench_pidstore_proc(args):
     n = 500 if args.quick else 10000
-    pops = [(f"{n:,} processes", 0, PROC_COMMANDS, True),
-            (f"{n:,} processes + {(20 if args.quick else 100) * n // 10:,} "
-             "threads", (2000 if args.quick else 100000), THREADED_COMMANDS,
-             False),
-            ("1,000,000 pids" if not args.quick else "20,000 pids", None,
-             THREADED_COMMANDS, False)]
+    pops = [("10k", f"{n:,} processes", 0, PROC_COMMANDS, True),
+            ("threads", f"{n:,} processes + "
+             f"{(20 if args.quick else 100) * n // 10:,} threads",
+             (2000 if args.quick else 100000), THREADED_COMMANDS, False),
+            ("1m", "1,000,000 pids" if not args.quick else "20,000 pids",
+             None, THREADED_COMMANDS, False)]
+    want = os.environ.get("PIDSTORE_PROC_POPULATIONS", ",".join(POPULATIONS))
+    want = want.split(",")
+    if any(w not in POPULATIONS for w in want):
+        raise BenchError(f"PIDSTORE_PROC_POPULATIONS: pick from "
+                         f"{','.join(POPULATIONS)}")
     reps = 3
-    runs = args.runs
     rep = Report(args, "pidstore-proc")
     out = rep.out
     csv_rows = []
-    for label, nthreads, commands, pub in pops:
-        tdir = os.path.join(out, "traces", label.split()[0].replace(",", ""))
+    for key, label, nthreads, commands, pub in pops:
+        if key not in want:
+            continue
+        runs, acct = (2, 1) if args.quick else REPLAY_ROUNDS[key]
+        tdir = os.path.join(out, "traces", key)
         os.makedirs(tdir, exist_ok=True)
         ctl_file = None
         attrib_rows = []
@@ -199,37 +276,53 @@ def bench_pidstore_proc(args):
                                    attrib_cells(s, cpu, st))
                 progress(f"pidstore-proc: {label}: {cmd}: {s.wall:.3f} s "
                          "through FUSE, trace recorded")
-        results = []
+        results, slow_results = [], []
         names = {os.path.basename(p): c for p, c in zip(traces, commands)}
-        for r in range(reps):
-            rows = replay(traces, n, PID_MAX_LIMIT, runs, ctl_file, cpu=1)
-            results.append({(names[row["trace"]], row["backend"]): row
-                            for row in rows})
+        slow = () if args.quick else SLOW.get(key, ())
+        stores = ",".join(b for b in BACKENDS if b not in slow)
+        for r in range(reps + (1 if slow else 0)):
+            last = r == reps
+            rows = replay(traces, n, PID_MAX_LIMIT, 1 if last else runs,
+                          ctl_file, cpu=1, acct_runs=1 if last else acct,
+                          pidstores=",".join(("idr",) + slow) if last
+                          else stores,
+                          runs_csv=os.path.join(tdir, "runs-slow.csv" if last
+                                                else f"runs-{r + 1}.csv"))
+            (slow_results if last else results).append(
+                {(names[row["trace"]], row["backend"]): row for row in rows})
             for row in rows:
                 csv_rows.append([label, row["trace"], row["backend"], r + 1,
                                  row["replay_ms"], row["replay_ms_min"],
-                                 row["replay_ms_max"], row["pid_ns"],
-                                 row["pid_calls"], row["hash"]])
-            progress(f"pidstore-proc: {label}: replay {r + 1}/{reps}")
-        header, rows = replay_table(results, commands, pub)
+                                 row["replay_ms_max"], row["replay_preempts"],
+                                 row["pid_ns"], row["pid_calls"], row["hash"]])
+            progress(f"pidstore-proc: {label}: replay {r + 1}/"
+                     f"{reps + (1 if slow else 0)}")
+        for path in traces:     # kept, compressed (results/ is not in git)
+            subprocess.run(["gzip", "-f", path], check=False)
+        header, rows, spreads = replay_table(results, commands, pub,
+                                             slow_results)
         rep.table(f"pidstore-proc: {label}: each tool through FUSE once "
                   f"(idr, cache=off, so every read reaches the daemon as "
                   f"every read reaches procfs), with the daemon's time by "
                   f"family", ["test", "requests"] + ATTRIB_HEADER,
                   attrib_rows)
         rep.table(f"pidstore-proc: {label}: the recorded requests "
-                  f"replayed in-process (build/procsim-replay, pinned), "
-                  f"thread CPU ms per replay: median of {reps} invocations "
-                  f"× {runs} runs "
-                  f"(min–max of the invocations' medians), ratio to idr, † "
-                  f"= the range does not meet idr's; pid store ms = the "
-                  f"pid store's own time in the replay (accounted runs, "
-                  f"clock cost subtracted)"
+                  f"replayed in-process (build/procsim-replay, pinned, every "
+                  f"backend's store built once, backends interleaved round "
+                  f"by round), thread CPU ms per replay: median of {reps} "
+                  f"invocations' medians of {runs} runs (min–max; spread = "
+                  f"(max − min) / median), then the ratio to idr: median of "
+                  f"the invocations' ratios (min–max), † = on the same side "
+                  f"of 1 in every invocation and further from 1 than the "
+                  f"ratios' spread; pid "
+                  f"store ms = the pid store's own time ({acct} accounted "
+                  f"runs per invocation, clock cost subtracted)"
                   + ("; published: 95846ecf, real kernel, sys s of the tool, "
-                     "10,000 processes" if pub else ""), header, rows)
+                     "10,000 processes" if pub else ""), header, rows,
+                  spread_note(spreads))
         rep.save()
         rep.csv("replays.csv",
                 ["population", "trace", "backend", "invocation",
-                 "replay_ms", "replay_ms_min", "replay_ms_max", "pid_ns",
-                 "pid_calls", "hash"], csv_rows)
+                 "replay_ms", "replay_ms_min", "replay_ms_max",
+                 "replay_preempts", "pid_ns", "pid_calls", "hash"], csv_rows)
     rep.done()
