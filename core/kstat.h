@@ -54,12 +54,22 @@ enum kstat_item {
  * pid-store step of a walk cost far more than their ~10 ns in a loop:
  * they stall the step's cache misses (measured: +40% of a warm `ps aux`
  * replay timing every call, docs/replay.md).  kstat_read() scales the
- * timed ticks to every call.  Only its thread writes it (relaxed load and
+ * timed ticks to every call.
+ *
+ * A uniform sampler misses the rare call that carries most of an item's
+ * time (a /proc listing's last walk step skipping 100,000 threads: timed
+ * in one listing of 64).  So a call that proves long (a walk that has
+ * skipped KSTAT_LONG_STEPS entries, kstat_long()) is timed from there on
+ * whatever the sampler chose: its tail's ticks go to @tail, never scaled,
+ * and only its head (up to that point) is sampled.  The estimate stays
+ * unbiased and the clock pair is paid once per KSTAT_LONG_STEPS steps at
+ * most.  Only its thread writes it (relaxed load and
  * store, no read-modify-write: plain moves on x86), others may read the
  * items at any time (kstat_read); weyl is the owner's alone.
  */
 struct kstat_slot_item {
 	_Atomic uint64_t n, timed, ticks;	/* side by side: one line per add */
+	_Atomic uint64_t tail;		/* long calls' tails: always timed */
 };
 
 struct kstat {
@@ -98,22 +108,29 @@ static inline void kstat_merge(struct kstat *to, const struct kstat *from)
 				memory_order_relaxed));
 		kstat_inc_(&to->item[i].ticks, atomic_load_explicit(&from->item[i].ticks,
 				memory_order_relaxed));
+		kstat_inc_(&to->item[i].tail, atomic_load_explicit(&from->item[i].tail,
+				memory_order_relaxed));
 	}
 }
 
-/* An item's calls (@ns false) or its time, the timed calls' scaled to all. */
+/*
+ * An item's calls (@ns false) or its time: the timed calls' ticks scaled
+ * to all calls, plus the long calls' tails as measured.
+ */
 static inline uint64_t kstat_read(const struct kstat *ks, int item, bool ns)
 {
 	uint64_t n = atomic_load_explicit(&ks->item[item].n, memory_order_relaxed);
-	uint64_t timed, ticks;
+	uint64_t timed, ticks, tail;
 
 	if (!ns)
 		return n;
 	timed = atomic_load_explicit(&ks->item[item].timed, memory_order_relaxed);
 	ticks = atomic_load_explicit(&ks->item[item].ticks, memory_order_relaxed);
+	tail = atomic_load_explicit(&ks->item[item].tail, memory_order_relaxed);
 	if (!timed)
-		return 0;
-	return timed >= n ? ticks : (uint64_t)((unsigned __int128)ticks * n / timed);
+		return tail;
+	return tail + (timed >= n ? ticks :
+		       (uint64_t)((unsigned __int128)ticks * n / timed));
 }
 
 /*
@@ -175,14 +192,47 @@ static inline struct kstat *kstat_begin(const struct kstat_hook *h, uint64_t *t0
 	return ks;
 }
 
-static inline void kstat_end(struct kstat *ks, enum kstat_item item, uint64_t t0)
+/* A walk skips this many entries before its call counts as long. */
+#define KSTAT_LONG_STEPS 16
+
+/*
+ * A call in progress has proved long: *@tl gets the time its tail starts
+ * (once; @tl NULL when not accounting).  For loops inside a dispatch.
+ */
+static inline void kstat_long(uint64_t *tl)
 {
+	if (tl && !*tl)
+		*tl = kstat_clock() | 1;	/* never 0 */
+}
+
+/*
+ * End a call begun with kstat_begin(): @tl is 0, or when kstat_long()
+ * found it long.  A long call's tail is always charged; its head only if
+ * the sampler chose the call (@t0).
+ */
+static inline void kstat_end_long(struct kstat *ks, enum kstat_item item,
+				  uint64_t t0, uint64_t tl)
+{
+	uint64_t t1;
+
 	if (!ks)
 		return;
+	if (!t0 && !tl) {
+		kstat_count(ks, item);
+		return;
+	}
+	t1 = kstat_clock();
+	if (tl)
+		kstat_inc_(&ks->item[item].tail, kstat_ticks(tl, t1));
 	if (t0)
-		kstat_add(ks, item, 1, kstat_ticks(t0, kstat_clock()));
+		kstat_add(ks, item, 1, kstat_ticks(t0, tl ? tl : t1));
 	else
 		kstat_count(ks, item);
+}
+
+static inline void kstat_end(struct kstat *ks, enum kstat_item item, uint64_t t0)
+{
+	kstat_end_long(ks, item, t0, 0);
 }
 
 /*

@@ -478,9 +478,12 @@ struct task *pid_store_lookup(const struct pid_store *s, int pid)
 	return KSTAT_TIMED(s->kstat, KSTAT_PID_LOOKUP, lookup(s, pid));
 }
 
-static int next_leader(const struct pid_store *s, int from, struct task **t)
+/* @tl: kstat_long()'s mark once the walk has skipped many threads. */
+static int next_leader(const struct pid_store *s, int from, struct task **t,
+		       uint64_t *tl)
 {
 	struct task *task;
+	unsigned skipped = 0;
 	int pid;
 
 	if (s->ops->next_leader)
@@ -492,18 +495,20 @@ static int next_leader(const struct pid_store *s, int from, struct task **t)
 			return pid;
 		}
 		from = pid + 1;
+		if (++skipped == KSTAT_LONG_STEPS)
+			kstat_long(tl);
 	}
 	return -1;
 }
 
 /* The first pid (or leader) >= @from, 0 <= @from < PID_MAX_LIMIT. */
 static int walk(const struct pid_store *s, int from, struct task **t,
-		bool leaders)
+		bool leaders, uint64_t *tl)
 {
 	int pid;
 
 	read_begin(s);
-	pid = leaders ? next_leader(s, from, t) : s->ops->next(s->priv, from, t);
+	pid = leaders ? next_leader(s, from, t, tl) : s->ops->next(s->priv, from, t);
 	read_end(s);
 	return pid;
 }
@@ -513,16 +518,23 @@ int pid_store_next(const struct pid_store *s, int from, struct task **t)
 	if (from >= PID_MAX_LIMIT)
 		return -1;
 	return KSTAT_TIMED(s->kstat, KSTAT_PID_NEXT,
-			   walk(s, from < 0 ? 0 : from, t, false));
+			   walk(s, from < 0 ? 0 : from, t, false, NULL));
 }
 
 int pid_store_next_leader(const struct pid_store *s, int from,
 			  struct task **t)
 {
+	uint64_t t0, tl = 0;
+	struct kstat *ks;
+	int pid;
+
 	if (from >= PID_MAX_LIMIT)
 		return -1;
-	return KSTAT_TIMED(s->kstat, KSTAT_PID_NEXT_LEADER,
-			   walk(s, from < 0 ? 0 : from, t, true));
+	/* Skipping threads can make one step carry a listing: kstat_long(). */
+	ks = kstat_begin(s->kstat, &t0);
+	pid = walk(s, from < 0 ? 0 : from, t, true, ks ? &tl : NULL);
+	kstat_end_long(ks, KSTAT_PID_NEXT_LEADER, t0, tl);
+	return pid;
 }
 
 static int switch_insert(void *priv, const struct pid_store_ops *ops, int pid,

@@ -245,6 +245,9 @@ void stats_sum(struct fuse_stats *s, struct kstat *out)
 		atomic_store_explicit(&out->item[i].ticks, (uint64_t)((double)(
 				      field(&r->ticks) - field(&b->ticks)) * scale + 0.5),
 				      memory_order_relaxed);
+		atomic_store_explicit(&out->item[i].tail, (uint64_t)((double)(
+				      field(&r->tail) - field(&b->tail)) * scale + 0.5),
+				      memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&s->lock);
 }
