@@ -35,7 +35,9 @@ void event_ring_push(struct event_ring *r, struct kernel *k,
 	const struct task *t = w->task;
 
 	e->seq = ++r->head;
-	e->ticks = kernel_now(k);
+	/* A fork happens at the child's start: no second clock read (two
+	 * watchers per fork were 5% of a million-process populate). */
+	e->ticks = w->event == WATCH_FORK ? t->start_time : kernel_now(k);
 	e->event = w->event;
 	e->gid = w->gid;
 	e->pid = t->pid;

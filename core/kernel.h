@@ -182,6 +182,11 @@ struct kernel {
 
 	/* Change logs, kept only when track_changes is set (the daemon's caches). */
 	bool track_changes;
+	/*
+	 * A task is in the logs since the last take if its ->logged equals
+	 * this; a take moves it on, so no task needs clearing (kernel.c).
+	 */
+	unsigned char log_seq;
 	struct change_log changed;	/* tasks touched since the last take */
 	struct change_log gone;		/* tasks released since the last take */
 	struct change_log born;		/* tasks created since the last take */

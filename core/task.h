@@ -80,7 +80,7 @@ struct task {
 	int pid, tgid;
 	char state;			/* one of the TASK_ and EXIT_ letters */
 	bool ptrace;			/* traced: ->parent is the tracer */
-	bool logged;			/* in kernel->changed already */
+	unsigned char logged;		/* == kernel->log_seq: in a change log already */
 	/*
 	 * copy_process: the pid is in the store but attach_pid() has not
 	 * happened yet, so find_task() does not return the task.  Cleared

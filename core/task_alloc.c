@@ -104,6 +104,12 @@ static bool can_clone(const struct task *cur)
 int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 		 struct task **out)
 {
+	return copy_process_at(k, cur, clone_flags, kernel_now(k), out);
+}
+
+int copy_process_at(struct kernel *k, struct task *cur, unsigned long clone_flags,
+		    unsigned long long start_time, struct task **out)
+{
 	bool thread = clone_flags & CLONE_THREAD;
 	struct task *p = alloc_task();
 	int err = -ENOMEM;
@@ -120,7 +126,7 @@ int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 	p->cpu = cur->cpu;
 	p->wchan = cur->wchan;
 	p->flags = cur->flags & (PF_KTHREAD | PF_NOFREEZE | PF_RANDOMIZE);
-	p->start_time = kernel_now(k);
+	p->start_time = start_time;
 	p->unattached = true;		/* until attach_pid below */
 	if (thread) {
 		p->signal = cur->signal;

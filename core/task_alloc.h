@@ -92,6 +92,12 @@ void release_task(struct kernel *k, struct task *t);
  */
 int copy_process(struct kernel *k, struct task *cur, unsigned long clone_flags,
 		 struct task **out);
+/*
+ * copy_process with the new task's start time given: a caller making many
+ * tasks at one instant (populate) reads the clock once, not per task.
+ */
+int copy_process_at(struct kernel *k, struct task *cur, unsigned long clone_flags,
+		    unsigned long long start_time, struct task **out);
 void set_task_comm(struct task *t, const char *name);
 /*
  * x86-64 ELF loader model: a fresh mm for @path with @argv and @env, its

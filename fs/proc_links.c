@@ -140,6 +140,7 @@ static struct {
 	uint64_t used[(PTS_MAX + 1) / 64];
 	uint64_t told[(PTS_MAX + 1) / 64];	/* the set at the last pts_changes() */
 	struct pts_stamp told_at;
+	bool served;	/* pts/ was looked up or listed: the kernel may hold some */
 } pts = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /*
@@ -180,12 +181,31 @@ static void pts_refresh(const struct kernel *k)
 	pts_take(&pts.at, k);
 }
 
+/*
+ * pts/ is being served: from now on pts_changes() tells what leaves the
+ * set.  Until then the kernel holds nothing of pts/ and pts_changes() skips
+ * its walk of every process (a tenth of a million-process populate through
+ * ctl); the first time, the set served is what the kernel may hold.
+ * Context: pts.lock held, after pts_refresh().
+ */
+static void pts_serve(void)
+{
+	if (pts.served)
+		return;
+#ifndef PROCSIM_MUTATE_pts_untold	/* mutation: the set served untold */
+	memcpy(pts.told, pts.used, sizeof(pts.told));
+#endif
+	pts.told_at = pts.at;
+	pts.served = true;
+}
+
 static bool pts_used(const struct kernel *k, int nr)
 {
 	bool used;
 
 	pthread_mutex_lock(&pts.lock);
 	pts_refresh(k);
+	pts_serve();
 	used = pts.used[nr / 64] & (1ULL << (nr % 64));
 	pthread_mutex_unlock(&pts.lock);
 	return used;
@@ -200,7 +220,10 @@ int pts_changes(const struct kernel *k, int **gone)
 
 	*gone = NULL;
 	pthread_mutex_lock(&pts.lock);
-	if (pts_current(&pts.told_at, k))
+#ifdef PROCSIM_MUTATE_pts_unserved	/* mutation: walk before any serve */
+	pts.served = true;
+#endif
+	if (!pts.served || pts_current(&pts.told_at, k))
 		goto out;
 	pts_refresh(k);
 	for (i = 0; i < words; i++)
@@ -231,6 +254,7 @@ static int pts_nth(const struct kernel *k, int idx)
 
 	pthread_mutex_lock(&pts.lock);
 	pts_refresh(k);
+	pts_serve();
 	for (int i = 0, seen = 0; i < PTS_LISTED / 64 && found < 0; i++) {
 		uint64_t w = pts.used[i];
 		int n = __builtin_popcountll(w);

@@ -35,7 +35,8 @@ int proc_dir_next(const struct kernel *k, const struct task *t, struct node dir,
 /*
  * What changed in the set of terminals some task has (/proc/procsim/pts)
  * since the last call, for cache=on's invalidations (the kernel keeps the
- * listing and the pts/<n> entries it looked up): 0 if nothing; else 1 +
+ * listing and the pts/<n> entries it looked up): 0 if nothing (always
+ * until pts/ was first looked up or listed, with no walk); else 1 +
  * the number of terminals that went away, their numbers in *@gone (to
  * free); -ENOMEM and nothing taken if that list cannot be made.
  * Context: the kernel's read lock held.
