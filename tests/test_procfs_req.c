@@ -337,8 +337,10 @@ static void test_sampled_heavy_tail_unbiased(void **state)
 	(void)state;
 	assert_int_equal(kernel_init(&k, &o), 0);
 	assert_int_equal(populate(&k, NR_POPULATE), 0);
+	world_write_lock(&k);
 	for (int i = 0; i < THREADS; i++)
 		assert_int_equal(do_clone_thread(&k, 1, &tid), 0);
+	world_unlock(&k);
 	assert_true(list_leaders(&k) > NR_POPULATE);	/* warm */
 	a = listing_ticks(&k, &ks, 0, LISTINGS);
 	sampled = listing_ticks(&k, &ks, 6, LISTINGS);

@@ -132,9 +132,11 @@ static void replay(const struct event_trace *t)
 	}
 	if (event_replay_init(&r, t))
 		return;
+	world_write_lock(&k);		/* as ctl's replay holds it */
 	event_replay_begin(&k, &r);
 	while (r.st.done < t->n)
 		CHECK(event_replay_step(&k, &r) == 0);
+	world_unlock(&k);
 	event_replay_destroy(&r);
 	CHECK(k.init_task && find_task(&k, 1) == k.init_task);
 	CHECK(k.nr_processes <= k.nr_tasks);

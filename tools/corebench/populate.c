@@ -176,5 +176,6 @@ int main(int argc, char **argv)
 	       w1 - w0, c1 - c0, r1 - r0, (double)(r1 - r0) / n);
 	if (bd)
 		breakdown(&k, r1 - r0, n);
+	kernel_destroy(&k);
 	return 0;
 }
