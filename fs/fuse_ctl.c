@@ -113,41 +113,45 @@ void ctl_file_read(fuse_req_t req, struct open_file *of, size_t size)
 	pthread_mutex_unlock(&of->lock);
 }
 
-static void inval_inode(struct procfs *fs, struct node n)
+/*
+ * Invalidate node @n, or with @send false only count the skip (the kernel
+ * holds nothing of it: fs/seen.h), so the stats file's counts come from
+ * the same calls as the notifications.
+ */
+static void inval_inode(struct procfs *fs, struct node n, bool send)
 {
 	/* -ENOENT (the kernel never saw that inode) is the common answer. */
-	fuse_lowlevel_notify_inval_inode(fs->se, node_ino(n), 0, 0);
-	seen_count(&fs->seen, true, 1);
+	if (send)
+		fuse_lowlevel_notify_inval_inode(fs->se, node_ino(n), 0, 0);
+	seen_count(&fs->seen, send, 1);
 }
 
-static void inval_entry(struct procfs *fs, struct node dir, int pid)
+static void inval_entry(struct procfs *fs, struct node dir, int pid, bool send)
 {
 	char name[16];
 	int len = snprintf(name, sizeof(name), "%d", pid);
 
-	fuse_lowlevel_notify_inval_entry(fs->se, node_ino(dir), name, len);
-	seen_count(&fs->seen, true, 1);
+	if (send)
+		fuse_lowlevel_notify_inval_entry(fs->se, node_ino(dir), name, len);
+	seen_count(&fs->seen, send, 1);
 }
-
-/* How many notifications inval_task() sends (for the skipped count). */
-#define INVAL_TASK_N	(3 + NODE_T_CGROUP - NODE_T_STAT + 1 + NS_NR)
 
 /*
  * Everything cache=on lets the kernel keep about task @pid of group @tgid,
  * in the world it lived in: after a reset, the old world's inodes.
  */
-static void inval_task(struct procfs *fs, const struct pid_change *c)
+static void inval_task(struct procfs *fs, const struct pid_change *c, bool send)
 {
 	unsigned ep = node_epoch(c->epoch);
 
-	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR, ep });
-	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR, ep });
-	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR, ep });
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_PID_DIR, ep }, send);
+	inval_inode(fs, (struct node){ c->pid, 0, NODE_TASK_DIR, ep }, send);
+	inval_inode(fs, (struct node){ c->tgid, c->pid, NODE_TID_DIR, ep }, send);
 	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++)
-		inval_inode(fs, (struct node){ c->pid, 0, kind, ep });
+		inval_inode(fs, (struct node){ c->pid, 0, kind, ep }, send);
 	/* A reparented process may leave its container's namespaces. */
 	for (int type = 0; type < NS_NR; type++)
-		inval_inode(fs, (struct node){ c->pid, 1 + type, NODE_NS_TARGET, ep });
+		inval_inode(fs, (struct node){ c->pid, 1 + type, NODE_NS_TARGET, ep }, send);
 }
 
 /*
@@ -168,7 +172,7 @@ static void publish_thread_files(struct procfs *fs, const struct change_log *cha
 			continue;
 		for (size_t i = 0; i < dirs.n; i++)
 			inval_inode(fs, (struct node){ dirs.v[i].pid, dirs.v[i].tid,
-						       kind, dirs.v[i].epoch });
+						       kind, dirs.v[i].epoch }, true);
 	}
 	if (dirs.overflow)
 		fprintf(stderr, "procsim: thread list (ENOMEM): "
@@ -220,27 +224,18 @@ static void publish_task(struct procfs *fs, const struct pid_change *c,
 	if (gone) {
 		bool send = other || seen_take_entry(&fs->seen, c->pid);
 
-		if (send) {
-			inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, c->pid);
-			inval_entry(fs, (struct node){ c->tgid, 0, NODE_TASK_DIR,
-						       node_epoch(c->epoch) }, c->pid);
-		} else {
-			seen_count(&fs->seen, false, 2);
-		}
+		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, c->pid, send);
+		inval_entry(fs, (struct node){ c->tgid, 0, NODE_TASK_DIR,
+					       node_epoch(c->epoch) }, c->pid, send);
 	}
-	if (other || seen_take_task(&fs->seen, c->pid))
-		inval_task(fs, c);
-	else
-		seen_count(&fs->seen, false, INVAL_TASK_N);
+	inval_task(fs, c, other || seen_take_task(&fs->seen, c->pid));
 }
 
 /* A global node (the root's listing, a global file), if the kernel may hold it. */
 static void publish_global(struct procfs *fs, unsigned kind)
 {
-	if (seen_take_global(&fs->seen, kind))
-		inval_inode(fs, (struct node){ 0, 0, kind, 0 });
-	else
-		seen_count(&fs->seen, false, 1);
+	inval_inode(fs, (struct node){ 0, 0, kind, 0 },
+		    seen_take_global(&fs->seen, kind));
 }
 
 /*
