@@ -134,6 +134,9 @@ bool seen_take_entry(struct seen *s, int pid)
 
 bool seen_peek_task(struct seen *s, int pid)
 {
+#ifdef PROCSIM_MUTATE_no_thread_peek	/* test hook: see tools/test */
+	return false;
+#endif
 	if (unmapped(s->data, pid))
 		return true;
 	/* Marked since the last take, or found by it: take()'s answer. */
