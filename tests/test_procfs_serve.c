@@ -139,7 +139,7 @@ static void test_cache_on_answers(void **state)
 	assert_true(e.attr_timeout == FIXED_TIMEOUT);
 	assert_int_equal(e.attr.st_mtime, start);
 	assert_true(keeps_cache(fs, ino));
-	/* A thread file: as a process file (fs/thread_cache.h). */
+	/* A thread file: as a process file (fs/thread_dirs.h). */
 	ino = walk(fs, "1/task/1/stat", &e);
 	assert_int_equal(req_read(fs, ino, &b), 0);
 	assert_int_equal(e.attr.st_size, b.len);
