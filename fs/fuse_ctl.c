@@ -213,7 +213,9 @@ static void publish_pts(struct procfs *fs)
  * hold of it (fs/seen.h), and list in @dirs the thread directories that
  * makes stale.  A task of another world than @epoch (a reset or load
  * since) is invalidated whatever its marks: they are per pid, and this
- * world's task of that pid owns them now.
+ * world's task of that pid owns them now, so its take is not spent on the
+ * old task; its thread files, a kind per thread, only where a peek says
+ * that pid may have been served (no take of it has run since the reset).
  */
 static void publish_task(struct procfs *fs, const struct pid_change *c,
 			 bool gone, uint32_t epoch, struct thread_dirs *dirs)
@@ -221,15 +223,14 @@ static void publish_task(struct procfs *fs, const struct pid_change *c,
 	bool other = c->epoch != epoch, send;
 
 	if (gone) {
-		bool send = other || seen_take_entry(&fs->seen, c->pid);
-
+		send = other || seen_take_entry(&fs->seen, c->pid);
 		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, c->pid, send);
 		inval_entry(fs, (struct node){ c->tgid, 0, NODE_TASK_DIR,
 					       node_epoch(c->epoch) }, c->pid, send);
 	}
 	send = other || seen_take_task(&fs->seen, c->pid);
 	inval_task(fs, c, send);
-	if (send)
+	if (other ? seen_peek_task(&fs->seen, c->pid) : send)
 		thread_dirs_add(&fs->k, &fs->seen, dirs, c, gone);
 }
 

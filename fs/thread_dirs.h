@@ -35,9 +35,10 @@ struct thread_dirs {
 /*
  * Add to @d the thread directories change @c (@gone: a reaped task) made
  * stale.  Call it where the take of c's mark (seen_take_task(c->pid))
- * answered true, or @c is of another world: a changed leader adds every
- * thread of its group that @s may have served (the leader itself, and
- * each other where seen_peek_task() answers true), any other task its own.
+ * answered true (for a task of another world, where a peek did: see
+ * publish_task()): a changed leader adds every thread of its group that
+ * @s may have served (the leader itself, and each other where
+ * seen_peek_task() answers true), any other task its own.
  * Context: publish_serial; takes the reader's section (kernel_read_lock)
  * to walk a group.
  */
