@@ -20,13 +20,14 @@ trace = sys.argv[2]
 N, RUNS = 2, 3
 
 
-def rounds(path):
-    """{round: (first start ms, last end ms)} of one invocation's runs."""
+def rounds(path, reps):
+    """{round: (first start ms, last end ms)} of one invocation's runs
+    (their times are per replay, reps replays a run)."""
     spans = {}
     with open(path) as f:
         for row in csv.DictReader(f):
             s = float(row["start_ms"])
-            e = s + float(row["replay_wall_ms"])
+            e = s + float(row["replay_wall_ms"]) * reps
             r = int(row["round"])
             lo, hi = spans.get(r, (s, e))
             spans[r] = (min(lo, s), max(hi, e))
@@ -43,7 +44,8 @@ with tempfile.TemporaryDirectory() as tmp:
     assert len(out) == N and all(len(rows) == 2 for rows in out), out
     assert len({r["hash"] for rows in out for r in rows}) == 1, \
         "invocations answered differently"
-    spans = [rounds(os.path.join(tmp, f"runs-{i + 1}.csv")) for i in range(N)]
+    spans = [rounds(os.path.join(tmp, f"runs-{i + 1}.csv"),
+                    int(out[i][0]["reps"])) for i in range(N)]
     assert all(sorted(s) == list(range(RUNS)) for s in spans), spans
     firsts = set()
     for r in range(RUNS):

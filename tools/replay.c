@@ -733,10 +733,13 @@ int main(int argc, char **argv)
 					x = accounted ? run_accounted(&fs, &t[i], bias, &res[i][b])
 						      : run_plain(&fs, &t[i], &res[i][b]);
 					if (runs_csv)
-						fprintf(runs_csv, "%d,%s,%s,%d,%.3f,%.3f,%ld,%ld,%.3f\n",
+						fprintf(runs_csv, "%d,%s,%s,%d,%.3f,%.3f,%.2f,%.2f,%.3f\n",
 							r, o.traces[i], list[b]->name, accounted,
-							x.ns / 1e6, x.wall / 1e6, x.d.faults,
-							x.d.preempts, x.start / 1e6);
+							x.ns / 1e6 / t[i].reps,
+							x.wall / 1e6 / t[i].reps,
+							(double)x.d.faults / t[i].reps,
+							(double)x.d.preempts / t[i].reps,
+							x.start / 1e6);
 				}
 			}
 			use_store(&fs, &park[b]);
