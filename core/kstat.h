@@ -136,12 +136,16 @@ static inline uint64_t kstat_read(const struct kstat *ks, int item, bool ns)
 /*
  * The serving layer's side.  @cur: the calling thread's accumulator, or
  * NULL when not accounting.  @ctl: the ctl commands that concern the
- * serving layer rather than the world (stats reset, trace start/stop);
+ * serving layer rather than the world (stats reset, stats account on|off,
+ * trace start/stop);
  * returns 0 or -errno with a one-line reason in @why (may be NULL:
  * ctl then answers ENOTSUP).  The hook outlives every kernel booted with it
  * (kernel_reset and kernel_load keep it).
  */
-enum kstat_ctl { KSTAT_CTL_RESET, KSTAT_CTL_TRACE_START, KSTAT_CTL_TRACE_STOP };
+enum kstat_ctl {
+	KSTAT_CTL_RESET, KSTAT_CTL_TRACE_START, KSTAT_CTL_TRACE_STOP,
+	KSTAT_CTL_ACCOUNT_ON, KSTAT_CTL_ACCOUNT_OFF,
+};
 
 struct kstat_hook {
 	struct kstat *(*cur)(void *arg);	/* NULL: never accounting */

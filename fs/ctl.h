@@ -64,6 +64,7 @@
  *				host's /proc, or a procsim-snap copy)
  *				replaces this world (docs/import.md)
  *	stats reset		"ok\n"; /proc/procsim/stats counts from zero
+ *	stats account on|off	"ok\n"; -o account= from the next request on
  *	trace start|stop	"ok\n"; record the FUSE requests (docs/replay.md)
  *	replay FILE [speed=N|max]
  *				a process-event trace (docs/record.md) drives
@@ -159,7 +160,7 @@
 	X(SAVE,     save,     1, 1, "FILE")			\
 	X(LOAD,     load,     1, 1, "FILE")			\
 	X(IMPORT,   import,   1, 1, "DIR")			\
-	X(STATS,    stats,    1, 1, "reset")			\
+	X(STATS,    stats,    1, 2, "reset | account on|off") \
 	X(TRACE,    trace,    1, 1, "start|stop")		\
 	X(REPLAY,   replay,   1, 2, "FILE [speed=N|max] | status | stop") \
 	X(REPEAT,   repeat,   2, -1, "N CMD [; CMD]...")	\

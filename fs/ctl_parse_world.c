@@ -101,12 +101,26 @@ static int arg_word(const struct ctl_args *a, const char *const *words,
 
 int ctl_parse_stats(const struct ctl_args *a, struct ctl_cmd *c)
 {
-	static const char *const words[] = { "reset", NULL };
-	int i;
+	static const char *const words[] = { "reset", "account", NULL };
+	static const char *const onoff[] = { "on", "off", NULL };
+	int i, j;
 
-	if (arg_word(a, words, "'reset'", &i))
+	if (arg_word(a, words, "'reset' or 'account'", &i))
 		return -EINVAL;
-	c->serve.what = KSTAT_CTL_RESET;
+	if (a->argc != 1 + i)
+		return ctl_fail(a->err, "%s: usage: %s %s", a->cmd, a->cmd,
+				i ? "account on|off" : "reset");
+	if (!i) {
+		c->serve.what = KSTAT_CTL_RESET;
+		return 0;
+	}
+	for (j = 0; onoff[j]; j++)
+		if (!strcmp(a->argv[1], onoff[j]))
+			break;
+	if (!onoff[j])
+		return ctl_fail(a->err, "%s: expected 'on' or 'off', not " QFMT,
+				a->cmd, QARG(a->argv[1]));
+	c->serve.what = j ? KSTAT_CTL_ACCOUNT_OFF : KSTAT_CTL_ACCOUNT_ON;
 	return 0;
 }
 

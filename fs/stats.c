@@ -87,9 +87,17 @@ static int hook_ctl(void *arg, enum kstat_ctl what)
 {
 	struct fuse_stats *s = arg;
 
-	if (what == KSTAT_CTL_RESET) {
+	switch (what) {
+	case KSTAT_CTL_RESET:
 		stats_reset(s);
 		return 0;
+	case KSTAT_CTL_ACCOUNT_ON:
+	case KSTAT_CTL_ACCOUNT_OFF:
+		__atomic_store_n(&s->account, what == KSTAT_CTL_ACCOUNT_ON,
+				 __ATOMIC_RELAXED);
+		return 0;
+	default:
+		break;
 	}
 	return s->ctl ? s->ctl(s->ctl_arg, what) : -ENOTSUP;
 }
@@ -171,7 +179,8 @@ uint64_t stats_begin(struct fuse_stats *s)
 	struct stats_slot *slot = slot_get(s);
 
 	tls_req = slot ? &slot->ks : NULL;
-	tls_active = tls_req && s->account ? tls_req : NULL;
+	tls_active = tls_req && __atomic_load_n(&s->account, __ATOMIC_RELAXED) ?
+		     tls_req : NULL;
 	return kstat_clock();
 }
 
@@ -291,7 +300,8 @@ void stats_render(struct buf *b, struct fuse_stats *s)
 		req_n += n;
 		req_ns += ns;
 	}
-	buf_printf(b, "account %s\n", s->account ? "on" : "off");
+	buf_printf(b, "account %s\n",
+		   __atomic_load_n(&s->account, __ATOMIC_RELAXED) ? "on" : "off");
 	for (int i = 0; i < KSTAT_CORE_NR; i++)
 		buf_printf(b, "core %s %lu %lu\n", core_names[i],
 			   (unsigned long)kstat_read(&sum, i, false),

@@ -12,7 +12,7 @@
  * thread's counters are ever written by another.  A thread that ends
  * leaves its slot (and its counts) to the next new thread.
  *
- * With account off (-o account=off) the opcode counts and handler times
+ * With account off (-o account=off, or `stats account off`) the opcode counts and handler times
  * are still kept (they cost two counter reads per request), but the core
  * and the renderers are not timed: their dispatches read no clock.
  */
@@ -47,7 +47,12 @@ struct fuse_stats {
 	pthread_mutex_t lock;		/* the slot list and base */
 	struct stats_slot *slots;
 	struct kstat base;		/* the sums at the last reset */
-	bool account;			/* time the core and the renderers */
+	/*
+	 * Time the core and the renderers: -o account=, and `stats account
+	 * on|off` (ctl) while serving, so one daemon can compare both
+	 * (docs/replay.md "Cost"); read relaxed once per request.
+	 */
+	bool account;
 	uint64_t calib_ns, calib_tick;	/* now_ns() and kstat_clock() at init */
 	/* Core dispatches timed: 1 in 2^sample_log2 (kstat.h); set before serving. */
 	unsigned sample_log2;

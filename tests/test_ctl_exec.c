@@ -831,7 +831,7 @@ static void test_help(void **state)
 		"subreaper PID on|off; mmap PID LEN [PROT] [FLAGS] [ADDR]; "
 		"munmap PID ADDR LEN; mprotect PID ADDR LEN PROT; brk PID ADDR; "
 		"max_map_count N; populate N; reset; pid_max N; setuid PID UID; "
-		"setgid PID GID; pidstore NAME; save FILE; load FILE; import DIR; stats reset; trace start|stop; "
+		"setgid PID GID; pidstore NAME; save FILE; load FILE; import DIR; stats reset | account on|off; trace start|stop; "
 		"replay FILE [speed=N|max] | status | stop; repeat N CMD [; CMD]...; help\n");
 	assert_unchanged(k, &s);
 }

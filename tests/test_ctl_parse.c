@@ -492,8 +492,15 @@ static void test_repeat_and_last_pid(void **state)
 	assert_int_equal(c.serve.what, KSTAT_CTL_TRACE_START);
 	assert_int_equal(parse("trace stop", &c), 0);
 	assert_int_equal(c.serve.what, KSTAT_CTL_TRACE_STOP);
-	bad("stats", "stats: usage: stats reset");
-	bad("stats clear", "stats: expected 'reset', not 'clear'");
+	assert_int_equal(parse("stats account off", &c), 0);
+	assert_int_equal(c.serve.what, KSTAT_CTL_ACCOUNT_OFF);
+	assert_int_equal(parse("stats account on", &c), 0);
+	assert_int_equal(c.serve.what, KSTAT_CTL_ACCOUNT_ON);
+	bad("stats", "stats: usage: stats reset | account on|off");
+	bad("stats clear", "stats: expected 'reset' or 'account', not 'clear'");
+	bad("stats reset now", "stats: usage: stats reset");
+	bad("stats account", "stats: usage: stats account on|off");
+	bad("stats account yes", "stats: expected 'on' or 'off', not 'yes'");
 	bad("trace on", "trace: expected 'start' or 'stop', not 'on'");
 }
 

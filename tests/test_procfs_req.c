@@ -137,17 +137,23 @@ static void test_known_sequence_counts(void **state)
 	buf_free(&b);
 }
 
+/* Account off (`stats account off`, the hook's ctl): requests only counted. */
 static void test_account_off_counts_requests_only(void **state)
 {
 	struct procfs *fs = *state;
+	const struct kstat_hook *h = &fs->stats.hook;
 	struct preq_entry e;
 
-	fs->stats.account = false;
+	assert_int_equal(h->ctl(h->arg, KSTAT_CTL_ACCOUNT_OFF), 0);
 	stats_reset(&fs->stats);
 	assert_int_equal(req_lookup(fs, PREQ_ROOT_ID, "1", &e), 0);
 	assert_int_equal(count(fs, KSTAT_REQ + OP_LOOKUP), 1);
 	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 0);
-	fs->stats.account = true;
+	/* ... and on again from the next request. */
+	assert_int_equal(h->ctl(h->arg, KSTAT_CTL_ACCOUNT_ON), 0);
+	assert_int_equal(req_lookup(fs, PREQ_ROOT_ID, "1", &e), 0);
+	assert_int_equal(count(fs, KSTAT_REQ + OP_LOOKUP), 2);
+	assert_int_equal(count(fs, KSTAT_PID_LOOKUP), 2);
 }
 
 /* Core work outside a request (a ctl-less boot, populate) is not charged. */
