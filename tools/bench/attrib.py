@@ -3,14 +3,13 @@
 daemon time by family, record a tool's trace and replay it."""
 
 import os
-import random
 import statistics
 import subprocess
 import tempfile
+import time
 
 from bench.common import (BUILD, PROCSIM_RUN, BenchError, CoreOutput, Daemon,
-                          Report,
-                          measure, progress, scenario, summarize)
+                          Report, measure, progress, scenario, summarize)
 
 REPLAY = os.path.join(BUILD, "procsim-replay")
 STATS_SAMPLE = 64     # fs/stats.h STATS_SAMPLE_LOG2: 1 core call in 64 timed
@@ -160,20 +159,36 @@ def replay_lockstep(n, traces, populate, pid_max, runs, runs_csv=None,
 
 # ---------------------------------------------------------------- account
 
-def stat_cpu_ticks(pid):
-    """utime + stime of /proc/pid/stat, in clock ticks (all threads)."""
-    with open(f"/proc/{pid}/stat") as f:
-        w = f.read().rsplit(")", 1)[1].split()
-    return int(w[11]) + int(w[12])
+# What a warm `ps aux` reads that still reaches the daemon (its trace,
+# docs/replay.md "Cost"): the global files, whose attributes live one tick,
+# and the caller's own; everything per process stays in the page cache.
+PS_GLOBAL_FILES = ("filesystems", "uptime", "sys/kernel/pid_max",
+                   "tty/drivers", "meminfo", "cpuinfo", "stat",
+                   "self/status", "self/stat")
+TICK_GAP = 0.012      # > one USER_HZ tick: the global files' attributes expire
 
 
-def median_ci(values, level=0.95, resamples=2000):
-    """(median, lo, hi): a bootstrap interval of the median (seeded)."""
-    rng = random.Random(12)
-    meds = sorted(statistics.median(rng.choices(values, k=len(values)))
-                  for _ in range(resamples))
-    cut = int(resamples * (1 - level) / 2)
-    return statistics.median(values), meds[cut], meds[-cut - 1]
+def ps_global_requests(mnt):
+    """The warm `ps aux`'s requests to the daemon, without its 10,000
+    processes' page-cache reads: the global files, /proc/self."""
+    os.readlink(os.path.join(mnt, "self"))
+    os.stat(mnt)
+    os.stat(os.path.join(mnt, "self", "task"))
+    for name in PS_GLOBAL_FILES:
+        with open(os.path.join(mnt, name), "rb") as f:
+            f.read()
+
+
+def median_ci(values, level=0.95):
+    """(median, lo, hi): the median and its distribution-free interval,
+    order statistics j and n+1-j (1-based), j the largest rank with
+    P(Binomial(n, 1/2) < j) <= (1 - level) / 2 (normal approximation).
+    No assumption on the shape: a run's CPU has a long right tail."""
+    v = sorted(values)
+    n = len(v)
+    z = statistics.NormalDist().inv_cdf((1 + level) / 2)
+    j = max(1, int(n / 2 - z * n ** 0.5 / 2))
+    return statistics.median(v), v[j - 1], v[n - j]
 
 
 def load_average():
@@ -181,49 +196,102 @@ def load_average():
         return " ".join(f.read().split()[:3])
 
 
+def _account_ps(d, rounds):
+    """Warm `ps aux` runs on one daemon, accounting switched per run
+    (`stats account on|off`), the order alternating per round: per mode a
+    list of {cpu, heavy, tool, requests, renders, walk} (CPU in s; heavy:
+    the busiest thread's CPU; walk: pid_next_leader calls, accounted runs
+    only)."""
+    runs = {"on": [], "off": []}
+    argv = [PROCSIM_RUN, "-m", d.mnt, "--", "ps", "aux"]
+    for r in range(rounds + 1):      # round 0 warms
+        for mode in (("on", "off") if r % 2 else ("off", "on")):
+            d.ctl([f"stats account {mode}"])
+            s0, t0 = d.stats(), thread_cpu_ns(d.proc.pid)
+            s = measure(argv)
+            t1, st = thread_cpu_ns(d.proc.pid), d.stats() - s0
+            per = [t1[t] - t0.get(t, 0) for t in t1]
+            if r:
+                runs[mode].append(dict(
+                    cpu=sum(per) / 1e9, heavy=max(per) / 1e9,
+                    tool=s.user + s.sys, requests=st.requests(),
+                    renders=st.render[0],
+                    walk=st.core.get("pid_next_leader", (0, 0))[0]))
+        if r % 20 == 0:
+            progress(f"account: ps aux round {r}/{rounds}")
+    return runs
+
+
+def _account_requests(d, rounds):
+    """ps_global_requests() on one daemon, three arms per round in rotated
+    order: accounting on, off, and off again (an A/A control); each after
+    a tick's gap.  Per arm the daemon's CPU (s) and this thread's (the
+    client's side: a control) per iteration."""
+    arms = {"on": [], "off": [], "off2": []}
+    mine = {a: [] for a in arms}
+    order = ("on", "off", "off2")
+    for r in range(rounds + 1):
+        for i in range(3):
+            arm = order[(i + r) % 3]
+            d.ctl([f"stats account {'on' if arm == 'on' else 'off'}"])
+            time.sleep(TICK_GAP)
+            c0, m0 = d.cpu_ns(), time.thread_time_ns()
+            ps_global_requests(d.mnt)
+            m1, c1 = time.thread_time_ns(), d.cpu_ns()
+            if r:
+                arms[arm].append((c1 - c0) / 1e9)
+                mine[arm].append((m1 - m0) / 1e9)
+        if r % 500 == 0:
+            progress(f"account: requests round {r}/{rounds}")
+    return arms, mine
+
+
+def thread_cpu_ns(pid):
+    """{tid: CPU ns} of pid's threads (schedstat)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                out[tid] = int(f.read().split()[0])
+        except OSError:
+            pass		# a worker thread that just ended
+    return out
+
+
+def paired(a, b):
+    """Per round a/b, the median with its interval (median_ci)."""
+    return median_ci([x / y for x, y in zip(a, b) if y])
+
+
 @scenario("account", "what per-request accounting costs: warm `ps aux` on "
-          "10,000 processes, daemon CPU with -o account=on vs off (two "
-          "daemons, runs alternating), and the clock reads it adds")
+          "10,000 processes, one daemon, its CPU with accounting on vs off "
+          "(`stats account on|off`, runs alternating); the same run's "
+          "daemon requests alone, many rounds; and in-process")
 def bench_account(args):
     n = 1000 if args.quick else 10000
-    runs = 3 if args.quick else max(args.runs, 41)
-    # Per daemon and run: daemon CPU s (schedstat, ns resolution: a warm run
-    # costs the daemon ~20 ms, two ticks of /proc/PID/stat), tool CPU s.
-    cpu = {"on": [], "off": []}
-    tool = {"on": [], "off": []}
-    reqs = {"on": [], "off": []}    # FUSE requests the run caused
-    ticks = {}
+    rounds = 3 if args.quick else max(args.runs, 41)
+    req_rounds = 30 if args.quick else max(args.runs, 41) * 60
     load0 = load_average()
-    with Daemon(f"populate={n},account=on") as on, \
-            Daemon(f"populate={n},account=off") as off:
-        daemons = {"on": on, "off": off}
-        for r in range(runs + 1):      # round 0 warms both
-            if r == 1:
-                ticks = {m: stat_cpu_ticks(d.proc.pid) for m, d in daemons.items()}
-            for mode in (("on", "off") if r % 2 else ("off", "on")):
-                d = daemons[mode]
-                argv = [PROCSIM_RUN, "-m", d.mnt, "--", "ps", "aux"]
-                q0 = d.fuse_requests()
-                c0 = d.cpu_ns()
-                s = measure(argv)
-                c = (d.cpu_ns() - c0) / 1e9
-                q = d.fuse_requests() - q0
-                if r:
-                    cpu[mode].append(c)
-                    tool[mode].append(s.user + s.sys)
-                    reqs[mode].append(q)
-            if r % 10 == 0:
-                progress(f"account: round {r}/{runs}")
-        hz = os.sysconf("SC_CLK_TCK")
-        ticks = {m: (stat_cpu_ticks(d.proc.pid) - ticks[m]) / hz / runs
-                 for m, d in daemons.items()}
-        _, _, last = attributed(on, [PROCSIM_RUN, "-m", on.mnt, "--", "ps",
-                                     "aux"])
+    with Daemon(f"populate={n},account=on") as d:
+        ps = _account_ps(d, rounds)
+        # The accounted walks per iteration of the requests alone.
+        d.ctl(["stats account on"])
+        s0 = d.stats()
+        for _ in range(5):
+            time.sleep(TICK_GAP)
+            ps_global_requests(d.mnt)
+        st = d.stats() - s0
+        req_walk = st.core.get("pid_next_leader", (0, 0))[0] / 5
+        req_per_iter = st.requests() / 5
+        arms, mine = _account_requests(d, req_rounds)
+        d.ctl(["stats account on"])
+        _, _, last = attributed(d, [PROCSIM_RUN, "-m", d.mnt, "--", "ps",
+                                    "aux"])
         # The same warm run in-process: its requests recorded once and
         # replayed with accounting off and on, alternating, in CPU time.
         tdir = tempfile.mkdtemp(prefix="procsim-account.")
         trace = os.path.join(tdir, "ps_aux.trace")
-        record_trace(on, "ps aux", trace)
+        record_trace(d, "ps aux", trace)
     load1 = load_average()
     reps = [replay([trace], n, 32768, max(args.runs, 15), pidstores="idr",
                    cpu=1)[0] for _ in range(3)]
@@ -231,17 +299,13 @@ def bench_account(args):
     os.rmdir(tdir)
     inproc = summarize([float(x["replay_acct_ms"]) / float(x["replay_ms"])
                         for x in reps])
-    # Each round ran both back to back, in alternating order: its on/off
-    # ratio cancels most of what the rest of the machine did meanwhile.
-    paired = median_ci([a / b for a, b in zip(cpu["on"], cpu["off"]) if b])
-    # A warm run's requests vary (attribute timeouts expire or not), and
-    # the daemon's CPU with them: per request, the pairs are comparable.
-    per_req = {m: [c / q for c, q in zip(cpu[m], reqs[m]) if q]
-               for m in cpu}
-    paired_req = median_ci([a / b for a, b in zip(
-        [c / q if q else 0 for c, q in zip(cpu["on"], reqs["on"])],
-        [c / q if q else 0 for c, q in zip(cpu["off"], reqs["off"])]) if a and b])
-    tpaired = median_ci([a / b for a, b in zip(tool["on"], tool["off"]) if b])
+    col = lambda m, k: [x[k] for x in ps[m]]  # noqa: E731
+    ps_cpu = paired(col("on", "cpu"), col("off", "cpu"))
+    ps_heavy = paired(col("on", "heavy"), col("off", "heavy"))
+    ps_tool = paired(col("on", "tool"), col("off", "tool"))
+    rq = paired(arms["on"], arms["off"])
+    aa = paired(arms["off2"], arms["off"])
+    rq_mine = paired(mine["on"], mine["off"])
     # With account=on: 1 core call in 64 timed, every render timed (each
     # request's own two clock reads are made with account=off too).
     core_calls = sum(c for c, _ in last.core.values())
@@ -255,42 +319,74 @@ def bench_account(args):
                                        pidstores="idr")[0]["clock_bias_ns"])
                           for _ in range(3)])[0]
     est = timed * bias / 1e9
-    fmt = lambda t: f"{t[0]:.4f} ({t[1]:.4f}–{t[2]:.4f})"  # noqa: E731
-    ci = lambda t: f"{t[0]:.3f} (95% CI {t[1]:.3f}–{t[2]:.3f})"  # noqa: E731
-    con, coff = summarize(cpu["on"]), summarize(cpu["off"])
-    us = lambda t: f"{t[0] * 1e6:.1f} ({t[1] * 1e6:.1f}–{t[2] * 1e6:.1f})"  # noqa: E731
-    rows = [["account=off", fmt(coff), f"{ticks['off']:.4f}",
-             f"{statistics.median(reqs['off']):,.0f}",
-             us(summarize(per_req["off"])), fmt(summarize(tool["off"])),
-             "—", "—", "—"],
-            ["account=on", fmt(con), f"{ticks['on']:.4f}",
-             f"{statistics.median(reqs['on']):,.0f}",
-             us(summarize(per_req["on"])), fmt(summarize(tool["on"])),
-             ci(paired), ci(paired_req), ci(tpaired)]]
-    title = (f"account: warm `ps aux` on {n} processes, {runs} rounds, each "
-             f"round one run on each daemon (order alternating); daemon CPU "
-             f"s per run (schedstat, all threads) median (min–max), and the "
-             f"mean from /proc/PID/stat utime+stime ({hz} Hz ticks) over "
-             f"all runs; tool CPU = the tool's user+sys; load average "
-             f"{load0} before, {load1} after")
+    ci = lambda t: f"{t[0]:.3f} ({t[1]:.3f}–{t[2]:.3f})"  # noqa: E731
+    ms = lambda v: "{:.2f} ({:.2f}–{:.2f})".format(  # noqa: E731
+        *(x * 1e3 for x in summarize(v)))
+    med = lambda v: f"{statistics.median(v):,.0f}"  # noqa: E731
     rep = Report(args, "account")
-    rep.table(title, ["daemon", "daemon CPU s", "daemon CPU s (stat mean)",
-                      "requests per run", "daemon CPU µs per request",
-                      "tool CPU s", "daemon on/off per round, median",
-                      "per request", "tool on/off per round (a control)"],
-              rows,
-              f"Accounted in a run: {core_calls:,} core calls (1 in "
-              f"{STATS_SAMPLE} timed) and {last.render[0]:,} renders (all "
-              f"timed): {timed:,} timed × {bias:.1f} ns per clock pair "
+    ps_walk = statistics.median(col("on", "walk"))
+    rows = [[f"account={m}", ms(col(m, "cpu")), ms(col(m, "heavy")),
+             med(col(m, "requests")),
+             f"{min(col(m, 'renders'))}–{max(col(m, 'renders'))} "
+             f"(median {med(col(m, 'renders'))})",
+             ms(col(m, "tool")) + " ms"] for m in ("off", "on")]
+    rows.append(["on/off per round", ci(ps_cpu), ci(ps_heavy), "", "",
+                 ci(ps_tool) + " (a control)"])
+    rep.table(f"account: warm `ps aux` on {n} processes, one daemon, "
+              f"{rounds} rounds of one run with accounting on and one off "
+              f"(`stats account on|off`, order alternating); daemon CPU ms "
+              f"per run (schedstat, all threads) median (min–max); heavy: "
+              f"its busiest thread (the meminfo render); ratios: median "
+              f"of the rounds' with its 95% interval (order statistics); "
+              f"load average {load0} before, {load1} after",
+              ["", "daemon CPU ms", "heavy thread ms", "requests per run",
+               "renders per run", "tool CPU"], rows)
+    # The requests alone: the accounting's extra CPU per iteration scaled
+    # by the accounted walks (the meminfo render's pid_next_leader calls,
+    # where nearly all of it lies) to a ps aux run's walks and CPU.
+    off_ps = statistics.median(col("off", "cpu"))
+    off_rq = statistics.median(arms["off"])
+    scale = (ps_walk / req_walk if req_walk else 1) * off_rq / off_ps
+    as_ps = [1 + (x - 1) * scale for x in rq]
+    rep.table(f"account, the warm `ps aux`'s daemon requests alone "
+              f"(tools/bench/attrib.py ps_global_requests: "
+              f"{req_per_iter:.0f} requests, {req_walk:,.0f} accounted "
+              f"pid_next_leader calls per iteration against {ps_walk:,.0f} "
+              f"in a ps aux run), each after a {TICK_GAP * 1000:.0f} ms gap; "
+              f"{req_rounds} rounds of three arms (on, off, off again: an "
+              f"A/A control), order rotated; daemon CPU ms per iteration, "
+              f"median (min–max); ratios as above",
+              ["arm", "daemon CPU ms", "daemon /off per round",
+               "client CPU /off (a control)"],
+              [["account=off", ms(arms["off"]), "", ""],
+               ["account=on", ms(arms["on"]), ci(rq), ci(rq_mine)],
+               ["account=off again", ms(arms["off2"]), ci(aa) + " (A/A)",
+                ""],
+               ["on/off as a share of a ps aux run's CPU", "", ci(as_ps),
+                ""]],
+              f"The last row scales the extra CPU by walks and CPU: "
+              f"(ratio − 1) × {off_rq * 1000:.2f} ms × {ps_walk:,.0f} / "
+              f"{req_walk:,.0f} / {off_ps * 1000:.2f} ms.  Accounted in a ps "
+              f"aux run: {core_calls:,} core calls (1 in {STATS_SAMPLE} "
+              f"timed) and {last.render[0]:,} renders (all timed): "
+              f"{timed:,} timed × {bias:.1f} ns per clock pair "
               f"(procsim-replay's clock_bias_ns) = {est * 1000:.3f} ms, "
-              f"{est / con[0] * 100:.2f}% of the daemon's median CPU; the "
+              f"{est / off_ps * 100:.2f}% of the daemon's median CPU; the "
               f"untimed calls' counting is not in this estimate.")
     rep.csv("runs.csv", ["round", "daemon_cpu_off_s", "daemon_cpu_on_s",
-                         "tool_cpu_off_s", "tool_cpu_on_s", "requests_off",
-                         "requests_on"],
-            [[i + 1, *x] for i, x in
-             enumerate(zip(cpu["off"], cpu["on"], tool["off"], tool["on"],
-                           reqs["off"], reqs["on"]))])
+                         "heavy_off_s", "heavy_on_s", "tool_cpu_off_s",
+                         "tool_cpu_on_s", "requests_off", "requests_on",
+                         "renders_off", "renders_on"],
+            [[i + 1, a["cpu"], b["cpu"], a["heavy"], b["heavy"], a["tool"],
+              b["tool"], a["requests"], b["requests"], a["renders"],
+              b["renders"]] for i, (a, b) in enumerate(zip(ps["off"],
+                                                           ps["on"]))])
+    rep.csv("requests.csv", ["round", "daemon_cpu_off_s", "daemon_cpu_on_s",
+                             "daemon_cpu_off2_s", "client_cpu_off_s",
+                             "client_cpu_on_s"],
+            [[i + 1, *x] for i, x in enumerate(zip(
+                arms["off"], arms["on"], arms["off2"], mine["off"],
+                mine["on"]))])
     rep.table(f"account, in-process: the warm `ps aux`'s {reps[0]['requests']} "
               f"requests replayed by procsim-replay (idr, pinned to CPU 1, "
               f"thread CPU time, median of {max(args.runs, 15)} runs per "
