@@ -348,6 +348,8 @@ def bench_account(args):
     off_rq = statistics.median(arms["off"])
     scale = (ps_walk / req_walk if req_walk else 1) * off_rq / off_ps
     as_ps = [1 + (x - 1) * scale for x in rq]
+    per_call = [(x - 1) * off_rq * 1e9 / req_walk if req_walk else 0
+                for x in rq]
     rep.table(f"account, the warm `ps aux`'s daemon requests alone "
               f"(tools/bench/attrib.py ps_global_requests: "
               f"{req_per_iter:.0f} requests, {req_walk:,.0f} accounted "
@@ -362,6 +364,8 @@ def bench_account(args):
                ["account=on", ms(arms["on"]), ci(rq), ci(rq_mine)],
                ["account=off again", ms(arms["off2"]), ci(aa) + " (A/A)",
                 ""],
+               ["on − off, ns per accounted pid_next_leader call", "",
+                ci(per_call), ""],
                ["on/off as a share of a ps aux run's CPU", "", ci(as_ps),
                 ""]],
               f"The last row scales the extra CPU by walks and CPU: "
