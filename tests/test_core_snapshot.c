@@ -491,17 +491,22 @@ static void put32(unsigned char *p, uint32_t v)
 static void test_version_and_unknown_sections(void **state)
 {
 	struct tk *a = tk_new(NULL), *b = tk_new(NULL);
-	char why[SNAPSHOT_WHY_LEN];
+	char why[SNAPSHOT_WHY_LEN], want[SNAPSHOT_WHY_LEN];
 	unsigned char *data, *big;
 	size_t len;
 
 	(void)state;
 	data = small_snapshot(a, &len);
 	/* A later version is refused by name, the checksum made right. */
-	put32(data + 8, 2);
+	put32(data + 8, SNAPSHOT_VERSION + 1);
 	put32(data + len - 4, snapshot_crc32(data, len - 4));
 	assert_int_equal(kernel_load(&b->k, data, len, why), -EINVAL);
-	assert_string_equal(why, "version 2 not supported");
+	snprintf(want, sizeof(want), "version %d not supported", SNAPSHOT_VERSION + 1);
+	assert_string_equal(why, want);
+	put32(data + 8, 0);
+	put32(data + len - 4, snapshot_crc32(data, len - 4));
+	assert_int_equal(kernel_load(&b->k, data, len, why), -EINVAL);
+	assert_string_equal(why, "version 0 not supported");
 	put32(data + 8, SNAPSHOT_VERSION);
 	/* An unknown section before END is skipped. */
 	assert_non_null(big = malloc(len + 12));
