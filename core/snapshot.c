@@ -513,6 +513,9 @@ static void save_mms(struct sink *s, const struct kernel *k, struct ptr_map *mms
 			continue;
 		*id = ++mms->n;
 		src = t->mm->cow_src;
+#ifdef PROCSIM_MUTATE_no_layout_save	/* test hook: see tools/test */
+		src = NULL;		/* every mm whole and private, as v1 */
+#endif
 		if (!src) {
 			save_mm(s, t->mm, *id);
 			continue;
