@@ -389,8 +389,10 @@ static int spawn_session(struct populate_ctx *c, struct task *sshd, int tty)
 	priv->signal->pgrp = priv->signal->session = priv->pid;
 	user->signal->pgrp = user->signal->session = priv->pid;
 	sh->signal->pgrp = sh->signal->session = sh->pid;
-	/* /dev/pts/<tty>: 136:tty as new_encode_dev packs it */
-	sh->signal->tty_nr = (136 << 8) | (tty & 0xff) | ((tty & ~0xff) << 12);
+	/* /dev/pts/<tty>: 136:tty as new_encode_dev packs it (20-bit minor:
+	 * a loaded world's terminal may be any, and the shift must not overflow) */
+	sh->signal->tty_nr = (int)((136u << 8) | ((unsigned)tty & 0xff) |
+				   (((unsigned)tty & 0xfff00) << 12));
 	sh->signal->tpgid = sh->pid;
 	n = 1 + rnd(c, 3);
 	for (int i = 0; i < n && !err; i++) {
