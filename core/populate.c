@@ -120,12 +120,12 @@ static unsigned long long start_after(struct populate_ctx *c,
  * shared copy-on-write (mm_share) until its first mmap, munmap, mprotect,
  * brk, stack growth, new thread or exec.  A template's randomness comes
  * from a stream of its own, seeded by its program and slot, not from
- * k->rng: it does not depend on which process drew it first, and a world
- * saved and loaded (which saves no templates) populates on as the original
- * would.  The slot is drawn from k->rng, so the seed decides who shares.
+ * k->rng: it does not depend on which process drew it first, so a save
+ * need not keep a template nobody shares (populate builds it again the
+ * same).  The slot is drawn from k->rng, so the seed decides who shares.
  * A save keeps each template that a process shares, with its place here
  * (populate_layouts_walk, populate_layout_install at the end of this file),
- * so a loaded world shares as the saved one did.
+ * so a loaded world shares as the saved one did, and populates on alike.
  */
 struct layout_pool {
 	int per_prog;			/* POPULATE_LAYOUTS, or opts' */

@@ -458,7 +458,7 @@ static void save_mm_shared(struct sink *s, const struct mm_struct *mm,
 /* populate's pool, to look templates up in: template -> key index + 1. */
 struct pool_keys {
 	struct ptr_map map;
-	struct layout_key *key;
+	struct layout_key *key;		/* [n], room for cap (the pool's count) */
 	size_t n, cap;
 };
 
