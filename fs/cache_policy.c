@@ -14,7 +14,7 @@
  *    files are.  A thread's files also show its group (Threads:, the mm,
  *    shared signals, creds), and every such change touches the leader;
  *    a change to one thread alone (comm, scheduling) touches that thread.
- *    publish_thread_files() (fs/fuse_ctl.c, fs/thread_cache.h) then
+ *    publish_thread_files() (fs/fuse_ctl.c, fs/thread_dirs.h) then
  *    invalidates every thread's files of a changed leader's group, and a
  *    changed or gone thread's own.  Like process files, none prints the
  *    clock: no tick moves them.

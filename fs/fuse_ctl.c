@@ -17,6 +17,7 @@
 #include "fuse_req.h"
 #include "inode.h"
 #include "task_files.h"
+#include "thread_dirs.h"
 
 /*
  * Open ctl files and the commands running on them, so a stopping daemon
@@ -155,29 +156,26 @@ static void inval_task(struct procfs *fs, const struct pid_change *c, bool send)
 }
 
 /*
- * The thread files the changes made stale (fs/thread_cache.h): under
- * /proc/<tgid>/task/<tid>, which cache=on keeps as process files.
+ * The thread files the changes made stale (fs/thread_dirs.h): under
+ * /proc/<tgid>/task/<tid>, which cache=on keeps as process files, each
+ * kind of file the kernel was ever served of a thread (fs/seen.h).
  */
-static void publish_thread_files(struct procfs *fs, const struct change_log *changed,
-				 const struct change_log *gone)
+static void publish_thread_files(struct procfs *fs, struct thread_dirs *dirs)
 {
-	struct thread_dirs dirs;
-
 #ifdef PROCSIM_MUTATE_no_thread_inval	/* test hook: see tools/test */
-	return;
+	dirs->n = 0;
 #endif
-	thread_cache_stale(&fs->k, &fs->threads, changed, gone, &dirs);
 	for (unsigned kind = NODE_T_STAT; kind <= NODE_T_CGROUP; kind++) {
-		if (!thread_cache_kind_marked(&fs->threads, kind))
+		if (!seen_thread_kind(&fs->seen, kind))
 			continue;
-		for (size_t i = 0; i < dirs.n; i++)
-			inval_inode(fs, (struct node){ dirs.v[i].pid, dirs.v[i].tid,
-						       kind, dirs.v[i].epoch }, true);
+		for (size_t i = 0; i < dirs->n; i++)
+			inval_inode(fs, (struct node){ dirs->v[i].pid, dirs->v[i].tid,
+						       kind, dirs->v[i].epoch }, true);
 	}
-	if (dirs.overflow)
+	if (dirs->overflow)
 		fprintf(stderr, "procsim: thread list (ENOMEM): "
 			"cached /proc/PID/task files may be stale\n");
-	free(dirs.v);
+	free(dirs->v);
 }
 
 /*
@@ -212,23 +210,28 @@ static void publish_pts(struct procfs *fs)
 
 /*
  * Task @c changed (@gone: and was reaped): invalidate what the kernel may
- * hold of it (fs/seen.h).  A task of another world than @epoch (a reset or
- * load since) is invalidated whatever its marks: they are per pid, and
- * this world's task of that pid owns them now.
+ * hold of it (fs/seen.h), and list in @dirs the thread directories that
+ * makes stale.  A task of another world than @epoch (a reset or load
+ * since) is invalidated whatever its marks: they are per pid, and this
+ * world's task of that pid owns them now, so its take is not spent on the
+ * old task; its thread files, a kind per thread, only where a peek says
+ * that pid may have been served (no take of it has run since the reset).
  */
 static void publish_task(struct procfs *fs, const struct pid_change *c,
-			 bool gone, uint32_t epoch)
+			 bool gone, uint32_t epoch, struct thread_dirs *dirs)
 {
-	bool other = c->epoch != epoch;
+	bool other = c->epoch != epoch, send;
 
 	if (gone) {
-		bool send = other || seen_take_entry(&fs->seen, c->pid);
-
+		send = other || seen_take_entry(&fs->seen, c->pid);
 		inval_entry(fs, (struct node){ 0, 0, NODE_ROOT, 0 }, c->pid, send);
 		inval_entry(fs, (struct node){ c->tgid, 0, NODE_TASK_DIR,
 					       node_epoch(c->epoch) }, c->pid, send);
 	}
-	inval_task(fs, c, other || seen_take_task(&fs->seen, c->pid));
+	send = other || seen_take_task(&fs->seen, c->pid);
+	inval_task(fs, c, send);
+	if (other ? seen_peek_task(&fs->seen, c->pid) : send)
+		thread_dirs_add(&fs->k, &fs->seen, dirs, c, gone);
 }
 
 /* A global node (the root's listing, a global file), if the kernel may hold it. */
@@ -250,6 +253,7 @@ static pthread_mutex_t publish_serial = PTHREAD_MUTEX_INITIALIZER;
 static void publish_changes(struct procfs *fs)
 {
 	struct change_log changed, gone, born;
+	struct thread_dirs dirs = { 0 };
 	uint32_t epoch;
 
 	/* Before the write returns: no render made before it is served after. */
@@ -278,10 +282,10 @@ static void publish_changes(struct procfs *fs)
 	world_unlock(&fs->k);
 	/* Each mark is taken after the change that made it matter. */
 	for (size_t i = 0; i < gone.n; i++)
-		publish_task(fs, &gone.v[i], true, epoch);
+		publish_task(fs, &gone.v[i], true, epoch, &dirs);
 	for (size_t i = 0; i < changed.n; i++)
-		publish_task(fs, &changed.v[i], false, epoch);
-	publish_thread_files(fs, &changed, &gone);
+		publish_task(fs, &changed.v[i], false, epoch, &dirs);
+	publish_thread_files(fs, &dirs);
 	/*
 	 * The cached listing of /proc itself (a new task needs nothing else),
 	 * and the global files, which count tasks.

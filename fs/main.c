@@ -293,7 +293,6 @@ int main(int argc, char *argv[])
 			"every ctl change invalidates every changed task\n");
 	if (render_cache_init(&fs.rcache))
 		fprintf(stderr, "procsim: no memory for the render cache; rendering twice\n");
-	(void)thread_cache_init(&fs.threads);	/* ENOMEM: every group counts as marked */
 
 	fs.tree = (struct procfs_session){ .fs = &fs, .control = false };
 	fs.control = (struct procfs_session){ .fs = &fs, .control = true };
@@ -363,7 +362,6 @@ out_session:
 out_kernel:
 	ctl_replay_shutdown();	/* its thread drives fs.k */
 	render_cache_destroy(&fs.rcache);
-	thread_cache_destroy(&fs.threads);
 	seen_destroy(&fs.seen);
 	kernel_destroy(&fs.k);
 out_free:

@@ -8,7 +8,6 @@
 #include "render_cache.h"
 #include "seen.h"
 #include "stats.h"
-#include "thread_cache.h"
 #include "trace.h"
 #include "warm.h"
 #include "buf.h"
@@ -48,7 +47,6 @@ struct procfs {
 	const char *mountpoint;
 	struct fuse_stats stats;
 	struct render_cache rcache;	/* one render per change (cache=on) */
-	struct thread_cache threads;	/* groups whose thread files may be cached */
 	struct trace trace;		/* ctl trace start|stop, /proc/procsim/trace */
 	struct warm warm;		/* -o warm=on: page cache filled after populate */
 	struct seen seen;		/* what the kernel may cache (cache=on): fs/seen.h */

@@ -152,9 +152,6 @@ int node_stat(const struct preq *r, struct node n, struct stat *st, bool size,
 	}
 	p = policy_of(r, n, st->st_mode, t);
 	*pol = p;
-	/* A thread file the kernel may keep: its group is walked on change. */
-	if (p->keep_cache && n.tid && kind_is_task_file(kind))
-		thread_cache_mark(&fs->threads, n.pid, kind);
 	if (p->exact_size && size) {
 		size_t len;
 

@@ -6,6 +6,7 @@
 #include "seen.h"
 
 #define MAP_WORDS	(PID_MAX_LIMIT / 64)
+_Static_assert(NODE_T_CGROUP - NODE_T_STAT < 32, "thread file kinds fit seen.thread_kinds");
 
 /*
  * Each map is two: words [0, MAP_WORDS) are the marks, words [MAP_WORDS,
@@ -43,6 +44,15 @@ static void mark(_Atomic uint64_t *map, int pid)
 		atomic_fetch_or(&map[pid / 64], bit);
 }
 
+/* A pid the map cannot answer for: counts as seen. */
+static bool unmapped(_Atomic uint64_t *map, int pid)
+{
+#ifdef PROCSIM_MUTATE_seen_unused	/* test hook: see tools/test */
+	return true;
+#endif
+	return !map || pid <= 0 || pid >= PID_MAX_LIMIT;
+}
+
 /* Context: takes of one pid are serialised (publish_serial). */
 static bool take(_Atomic uint64_t *map, int pid)
 {
@@ -50,10 +60,7 @@ static bool take(_Atomic uint64_t *map, int pid)
 	bool now, before;
 	uint64_t bit;
 
-#ifdef PROCSIM_MUTATE_seen_unused	/* test hook: see tools/test */
-	return true;
-#endif
-	if (!map || pid <= 0 || pid >= PID_MAX_LIMIT)
+	if (unmapped(map, pid))
 		return true;
 	bit = 1ull << (pid % 64);
 	cur = &map[pid / 64];
@@ -76,6 +83,19 @@ static void mark_kind(struct seen *s, struct node n)
 		atomic_fetch_or(&s->global[kind], 1);
 }
 
+/* task/<tid>/<file>: its kind, before its pid and tid (seen.h). */
+static void mark_thread_kind(struct seen *s, struct node n)
+{
+	unsigned kind = n.kind & ~NODE_CALLER_FLAG;
+	uint32_t bit;
+
+	if (kind < NODE_T_STAT || kind > NODE_T_CGROUP)
+		return;
+	bit = 1u << (kind - NODE_T_STAT);
+	if (!(atomic_load(&s->thread_kinds) & bit))
+		atomic_fetch_or(&s->thread_kinds, bit);
+}
+
 void seen_mark_node(struct seen *s, struct node n)
 {
 #ifdef PROCSIM_MUTATE_no_seen_mark	/* test hook: see tools/test */
@@ -85,6 +105,8 @@ void seen_mark_node(struct seen *s, struct node n)
 		mark_kind(s, n);
 		return;
 	}
+	if (n.tid)
+		mark_thread_kind(s, n);
 	mark(s->data, n.pid);
 	if (n.tid)
 		mark(s->data, n.tid);
@@ -108,6 +130,23 @@ bool seen_take_task(struct seen *s, int pid)
 bool seen_take_entry(struct seen *s, int pid)
 {
 	return take(s->entry, pid);
+}
+
+bool seen_peek_task(struct seen *s, int pid)
+{
+#ifdef PROCSIM_MUTATE_no_thread_peek	/* test hook: see tools/test */
+	return false;
+#endif
+	if (unmapped(s->data, pid))
+		return true;
+	/* Marked since the last take, or found by it: take()'s answer. */
+	return (atomic_load(&s->data[pid / 64]) |
+		atomic_load(&s->data[MAP_WORDS + pid / 64])) >> (pid % 64) & 1;
+}
+
+bool seen_thread_kind(struct seen *s, unsigned kind)
+{
+	return atomic_load(&s->thread_kinds) >> (kind - NODE_T_STAT) & 1;
 }
 
 bool seen_take_global(struct seen *s, unsigned kind)

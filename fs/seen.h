@@ -37,6 +37,13 @@
  * ns/ nodes marks a pid for nothing, at worst one needless invalidation)
  * and per kind for global nodes.  A map that could not be allocated, or
  * a pid beyond it, counts as seen: a take then answers true, as before.
+ *
+ * Thread files (task/<tid>/<file>, fs/thread_dirs.h) use the same marks:
+ * their node marks its pid, the group's leader, and its tid, so a leader's
+ * take answers for its whole group and a peek (seen_peek_task) at each
+ * thread picks those of a walked group the kernel may hold files of.  One
+ * more mark per kind of thread file served (ps and top read two of the
+ * ten) is never cleared: it spans every group, so no one take owns it.
  */
 #ifndef PROCSIM_SEEN_H
 #define PROCSIM_SEEN_H
@@ -51,6 +58,7 @@ struct seen {
 	_Atomic uint64_t *data;		/* per pid: attributes or pages */
 	_Atomic uint64_t *entry;	/* per pid: a dentry naming it */
 	_Atomic uint8_t global[NODE_KIND_MAX];	/* per kind, pid 0 nodes */
+	_Atomic uint32_t thread_kinds;	/* bit kind - NODE_T_STAT: a thread file */
 	_Atomic uint64_t sent, skipped;	/* invalidations, for the stats file */
 };
 
@@ -71,6 +79,10 @@ void seen_mark_entry(struct seen *s, struct node n);
 bool seen_take_task(struct seen *s, int pid);
 bool seen_take_entry(struct seen *s, int pid);
 bool seen_take_global(struct seen *s, unsigned kind);
+/* What seen_take_task(@pid) would answer now, taking nothing. */
+bool seen_peek_task(struct seen *s, int pid);
+/* Was a thread file of @kind (NODE_T_STAT..NODE_T_CGROUP) ever served? */
+bool seen_thread_kind(struct seen *s, unsigned kind);
 
 /*
  * Count @n invalidations sent or skipped (the stats file): inval_inode()

@@ -3,7 +3,8 @@
 # /proc/PID directory fd from the old world must not read the new world's
 # process of that number through it (a pstree looped forever on that):
 # after reset or load the old fd answers ENOENT, as Linux does for a
-# reaped pid, while the new /proc/PID reads fine.  Mode: STALE_PID_OPTS
+# reaped pid, while the new /proc/PID reads fine.  An open task/<tid>/stat
+# gets no old page-cached bytes after a reset either.  Mode: STALE_PID_OPTS
 # (it_stale_pid_nocache.sh runs it with cache=off).
 set -euo pipefail
 # shellcheck source=tests/lib.sh
@@ -55,4 +56,23 @@ rm -f "$snap"
 # A command that keeps the world keeps the fd good.
 check_eq "/proc/$child fd after a fork" "listdir ok openat ok fresh ok" \
 	"$(probe "$child" fork 1)"
+# A thread file held open across a reset: its pages were the old world's
+# (cache=on keeps them), so the reset drops them too (fs/thread_dirs.h).
+read -r tpid <<<"$(ctl_ok fork 1)"
+read -r tid <<<"$(ctl_ok clone "$tpid")"
+check_eq "old task/$tid/stat fd after reset" refused "$(timeout -k 5 60 python3 - \
+	"$MNT/$tpid/task/$tid/stat" "$PROCSIMCTL" "$MNT" <<'PY'
+import os, subprocess, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.pread(fd, 4096, 0)
+os.pread(fd, 4096, 0)
+subprocess.run([sys.argv[2], "-m", sys.argv[3], "reset"], check=True,
+               timeout=20, stdout=subprocess.DEVNULL)
+try:
+    os.pread(fd, 4096, 0)
+    print("read the old world's bytes")
+except OSError:
+    print("refused")		# ENOENT, or ESRCH with cache=off
+PY
+)"
 finish

@@ -3,7 +3,8 @@
 # backend once, the backends' order rotated round by round; on each
 # backend a plain pass over the traces and, in the first --acct-runs
 # rounds, an accounted pass (first in odd rounds); --runs-csv lists every
-# run in order; the answers agree (--check).
+# run in order; the answers agree (--check).  --min-ms: a run repeats a
+# short trace until it lasts that long, and every figure is per replay.
 # Usage: replay_rounds.sh BUILD_DIR TRACE
 set -euo pipefail
 replay=$1/procsim-replay
@@ -41,4 +42,20 @@ got=$(awk -F, 'NR > 1 { n = split($2, p, "/"); k = $1 " " $3
 	END { for (i = 1; i <= m; i++) print order[i] s[order[i]] }' "$tmp/runs.csv")
 [ "$got" = "$want" ] || fail "rounds or passes not as documented: got
 $got"
+# --min-ms 20: the 50-process trace replays in well under a millisecond,
+# so a run repeats it; per replay, the same calls and answers as without.
+"$replay" --populate 50 --runs 2 --acct-runs 1 --min-ms 20 --pidstore idr \
+	--check "$tmp/A" > "$tmp/min.csv"
+col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+	$2 == "idr" { print $k[c]; exit }' "$1"; }
+reps=$(col "$tmp/min.csv" reps)
+((reps > 1)) || fail "--min-ms 20: want several replays per run, got reps=$reps"
+[ "$(col "$tmp/out.csv" reps)" = 1 ] || fail "without --min-ms: want reps=1"
+[ "$(col "$tmp/min.csv" pid_calls)" = "$(col "$tmp/out.csv" pid_calls)" ] ||
+	fail "--min-ms: pid_calls not per replay"
+[ "$(col "$tmp/min.csv" hash)" = "$(col "$tmp/out.csv" hash)" ] ||
+	fail "--min-ms: answers differ"
+awk -v ms="$(col "$tmp/min.csv" replay_ms)" -v r="$reps" \
+	'BEGIN { exit !(ms * r >= 20 * 0.5 && ms < 20) }' ||
+	fail "--min-ms: replay_ms is not per replay of a run of >= 20 ms"
 echo "replay_rounds: ok"

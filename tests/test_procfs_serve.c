@@ -17,6 +17,7 @@
 #include <string.h>
 #include "cache_policy.h"
 #include "preq_calls.h"
+#include "thread_dirs.h"
 
 #define NR_POPULATE	20
 #define BTIME		1700000000
@@ -68,7 +69,7 @@ static int teardown(void **state)
 	struct procfs *fs = *state;
 
 	render_cache_destroy(&fs->rcache);
-	thread_cache_destroy(&fs->threads);
+	seen_destroy(&fs->seen);
 	kernel_destroy(&fs->k);
 	trace_destroy(&fs->trace);
 	stats_destroy(&fs->stats);
@@ -138,7 +139,7 @@ static void test_cache_on_answers(void **state)
 	assert_true(e.attr_timeout == FIXED_TIMEOUT);
 	assert_int_equal(e.attr.st_mtime, start);
 	assert_true(keeps_cache(fs, ino));
-	/* A thread file: as a process file (fs/thread_cache.h). */
+	/* A thread file: as a process file (fs/thread_dirs.h). */
 	ino = walk(fs, "1/task/1/stat", &e);
 	assert_int_equal(req_read(fs, ino, &b), 0);
 	assert_int_equal(e.attr.st_size, b.len);
@@ -313,14 +314,18 @@ static void test_policy_table(void **state)
 	/* Moved by other tasks or the clock, no log names it: revalidated. */
 	assert_true(cache_policy(CACHE_TRACKED, NC_UNTRACKED_FILE)->attr_timeout == 0);
 	assert_int_equal(cache_policy(CACHE_TRACKED, NC_UNTRACKED_FILE)->mtime, MTIME_NOW);
-	/* A thread's files are kept as its process's (fs/thread_cache.h). */
+	/* A thread's files are kept as its process's (fs/thread_dirs.h). */
 	assert_memory_equal(cache_policy(CACHE_TRACKED, NC_THREAD_FILE),
 			    cache_policy(CACHE_TRACKED, NC_PROCESS_FILE),
 			    sizeof(struct cache_policy));
 	assert_int_equal(cache_policy(CACHE_TRACKED, NC_GLOBAL_FILE)->mtime, MTIME_TICK);
 }
 
-/* The thread directories the changes since the last call stale. */
+/*
+ * The thread directories the changes since the last call stale, as
+ * publish_changes() lists them: where the take of a task's mark said the
+ * kernel may hold something of it.
+ */
 static void take_stale(struct procfs *fs, struct thread_dirs *d)
 {
 	struct change_log changed, gone, born;
@@ -328,7 +333,13 @@ static void take_stale(struct procfs *fs, struct thread_dirs *d)
 	world_read_lock(&fs->k);
 	kernel_take_changes(&fs->k, &changed, &gone, &born);
 	world_unlock(&fs->k);
-	thread_cache_stale(&fs->k, &fs->threads, &changed, &gone, d);
+	*d = (struct thread_dirs){ 0 };
+	for (size_t i = 0; i < gone.n; i++)
+		if (seen_take_task(&fs->seen, gone.v[i].pid))
+			thread_dirs_add(&fs->k, &fs->seen, d, &gone.v[i], true);
+	for (size_t i = 0; i < changed.n; i++)
+		if (seen_take_task(&fs->seen, changed.v[i].pid))
+			thread_dirs_add(&fs->k, &fs->seen, d, &changed.v[i], false);
 	free(changed.v);
 	free(gone.v);
 	free(born.v);
@@ -352,23 +363,26 @@ static bool has_dir(const struct thread_dirs *d, int tgid, int tid)
 	} while (0)
 
 /*
- * Thread files are invalidated per group (fs/thread_cache.h): nothing
- * before the kernel was served one; then a thread's own change stales its
- * files, a leader's every thread's, and a gone thread its own.
+ * Thread files are invalidated per group, as fs/seen.h's marks say
+ * (fs/thread_dirs.h): nothing before the kernel was served one; then a
+ * thread's own change stales its files, a leader's those of every thread
+ * served, and a gone thread its own; from the third take after the last
+ * read, nothing.
  */
-static void test_thread_cache_stale(void **state)
+static void test_thread_dirs(void **state)
 {
 	struct procfs *fs = *state;
 	struct thread_dirs d = { 0 };
 	struct preq_entry e;
 	char path[64];
-	int pid, t1, t2;
+	int pid, t1, t2, t3;
 
-	assert_int_equal(thread_cache_init(&fs->threads), 0);
+	assert_int_equal(seen_init(&fs->seen), 0);
 	world_write_lock(&fs->k);
 	assert_int_equal(do_fork(&fs->k, 1, 1, &pid), 0);
 	assert_int_equal(do_clone(&fs->k, pid, &t1), 0);
 	assert_int_equal(do_clone(&fs->k, pid, &t2), 0);
+	assert_int_equal(do_clone(&fs->k, pid, &t3), 0);
 	world_unlock(&fs->k);
 	take_stale(fs, &d);		/* born: in no change log after this */
 	STALE(fs, &d, do_set_comm(&fs->k, pid, "unread"));
@@ -376,16 +390,28 @@ static void test_thread_cache_stale(void **state)
 
 	snprintf(path, sizeof(path), "%d/task/%d/stat", pid, t1);
 	walk(fs, path, &e);
-	assert_true(thread_cache_kind_marked(&fs->threads, NODE_T_STAT));
-	assert_false(thread_cache_kind_marked(&fs->threads, NODE_T_MAPS));
+	assert_true(seen_thread_kind(&fs->seen, NODE_T_STAT));
+	assert_false(seen_thread_kind(&fs->seen, NODE_T_MAPS));
 	STALE(fs, &d, do_set_comm(&fs->k, t1, "one"));
 	assert_int_equal(d.n, 1);
 	assert_true(has_dir(&d, pid, t1));
+	/* t2 and t3 were never served: not listed. */
 	STALE(fs, &d, do_set_comm(&fs->k, pid, "group"));
-	assert_int_equal(d.n, 3);
-	assert_true(has_dir(&d, pid, pid) && has_dir(&d, pid, t1) && has_dir(&d, pid, t2));
+	assert_int_equal(d.n, 2);
+	assert_true(has_dir(&d, pid, pid) && has_dir(&d, pid, t1));
+
+	snprintf(path, sizeof(path), "%d/task/%d/status", pid, t2);
+	walk(fs, path, &e);
 	STALE(fs, &d, do_exit_thread(&fs->k, t2, 0));
+	assert_int_equal(d.n, 3);
 	assert_true(has_dir(&d, pid, t2) && has_dir(&d, pid, t1) && has_dir(&d, pid, pid));
+	/* The read's mark on the group counts at its second take too... */
+	STALE(fs, &d, do_set_comm(&fs->k, pid, "later"));
+	assert_int_equal(d.n, 2);
+	assert_true(has_dir(&d, pid, pid) && has_dir(&d, pid, t1));
+	/* ...not at its third: nothing read since, nothing to walk. */
+	STALE(fs, &d, do_set_comm(&fs->k, pid, "again"));
+	assert_int_equal(d.n, 0);
 	free(d.v);
 }
 
@@ -397,7 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readdirplus, setup_on, teardown),
 		cmocka_unit_test_setup_teardown(test_render_once_never_stale, setup_on, teardown),
 		cmocka_unit_test(test_policy_table),
-		cmocka_unit_test_setup_teardown(test_thread_cache_stale, setup_on, teardown),
+		cmocka_unit_test_setup_teardown(test_thread_dirs, setup_on, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,15 +9,21 @@
  *
  *   procsim-replay [--populate N] [--seed S] [--pid-max N] [--vmastore NAME]
  *                  [--ctl FILE] [--pidstore NAME[,NAME...]|all] [--runs N]
- *                  [--acct-runs N] [--runs-csv FILE] [--cpu N] [--sample LOG2]
- *                  [--check] TRACE...
+ *                  [--acct-runs N] [--min-ms MS] [--turns R,W] [--runs-csv FILE]
+ *                  [--cpu N] [--sample LOG2] [--check] TRACE...
  *
  * Every backend's store is built once (parked, core/pidstore.h) on the one
  * world, and the runs go in rounds: each round replays every trace once on
  * every backend, the backends' order rotated from round to round, so that
  * whatever drifts on a shared machine (the other CPU's load, the host)
  * reaches every backend alike.  A round before the first, not counted,
- * warms caches and buffers.
+ * warms caches and buffers, and times each trace: with --min-ms MS, a run
+ * of a trace is as many replays of it as make the warm-up's fastest
+ * backend's run last MS (the same count on every backend), and every
+ * figure below is per replay.  A replay of a few ms otherwise measures
+ * the cache state the previous trace left more than its own work.
+ * --turns R,W: before each round wait for a byte on fd R, after it write
+ * one to fd W, so that a driver can run several invocations in lockstep.
  *
  * Prints CSV, one row per trace and backend: the replay's CPU time (the
  * thread's CLOCK_THREAD_CPUTIME_ID: what the replay ran, not what the rest
@@ -27,8 +33,8 @@
  * store's and the renderers' ns (medians of the accounted runs, with the
  * clock's own cost per call subtracted), the ratio to idr, and a hash of
  * every answer.  --runs-csv FILE: every run's CPU ms, wall ms, faults and
- * preemptions too, one line each, in order, with its round and whether it
- * was accounted.  In the first
+ * preemptions too, one line each, in order, with its round, whether it
+ * was accounted, and when it started (CLOCK_MONOTONIC ms).  In the first
  * --acct-runs rounds (default: all) every trace is replayed again with
  * accounting, in a pass of its own, after the plain pass in even rounds
  * and before it in odd ones.  --check: exit 1 unless every run of every
@@ -40,6 +46,7 @@
 #include <sched.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <linux/fuse.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +56,9 @@
 #include "trace.h"
 
 #define MAX_RUNS	64
+#define MAX_REPS	4096	/* --min-ms's repetitions of one trace per run */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 #define MAX_TRACES	16
 #define UPTIME_TICKS	360000ULL	/* a pinned clock: one hour of uptime */
 
@@ -56,6 +66,8 @@ struct opts {
 	int populate, pid_max, runs, cpu;	/* cpu: pin to it; -1: do not */
 	int acct_runs;		/* rounds that also replay accounted */
 	int sample_log2;	/* time 1 core call in 2^N (default: as the daemon) */
+	int min_ms;		/* a run repeats a trace until it lasts this long */
+	int turn_in, turn_out;	/* --turns: round-by-round lockstep, or -1 */
 	uint64_t seed;
 	const char *vmastore, *ctl, *pidstores, *runs_csv;
 	const char *traces[MAX_TRACES];
@@ -66,6 +78,7 @@ struct opts {
 struct trace_file {
 	struct trace_rec *v;
 	size_t n;
+	int reps;		/* replays per run (--min-ms), 1 until set */
 	bool cache;
 };
 
@@ -83,12 +96,13 @@ static void die(const char *fmt, const char *arg)
 	exit(2);
 }
 
-static void usage(void)
+static void usage(const char *why)
 {
-	fprintf(stderr, "usage: procsim-replay [--populate N] [--seed S] [--pid-max N]"
+	fprintf(stderr, "procsim-replay: %s\n"
+		"usage: procsim-replay [--populate N] [--seed S] [--pid-max N]"
 		" [--vmastore NAME] [--ctl FILE] [--pidstore NAME,...|all] [--runs N]"
-		" [--acct-runs N] [--runs-csv FILE] [--cpu N] [--sample LOG2] [--check]"
-		" TRACE...\n");
+		" [--acct-runs N] [--min-ms MS] [--turns R,W] [--runs-csv FILE] [--cpu N]"
+		" [--sample LOG2] [--check] TRACE...\n", why);
 	exit(2);
 }
 
@@ -105,7 +119,8 @@ static long num_arg(const char *s)
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	*o = (struct opts){ .runs = 5, .pidstores = "all", .pid_max = 0, .cpu = -1,
-			    .sample_log2 = STATS_SAMPLE_LOG2, .acct_runs = -1 };
+			    .sample_log2 = STATS_SAMPLE_LOG2, .acct_runs = -1,
+			    .turn_in = -1, .turn_out = -1 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -115,12 +130,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		}
 		if (a[0] != '-') {
 			if (o->nr_traces == MAX_TRACES)
-				usage();
+				usage("too many traces");
 			o->traces[o->nr_traces++] = a;
 			continue;
 		}
 		if (!v)
-			usage();
+			die("%s needs a value", a);
 		i++;
 		if (!strcmp(a, "--populate"))
 			o->populate = (int)num_arg(v);
@@ -144,19 +159,32 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->ctl = v;
 		else if (!strcmp(a, "--pidstore"))
 			o->pidstores = v;
-		else
-			usage();
+		else if (!strcmp(a, "--min-ms"))
+			o->min_ms = (int)num_arg(v);
+		else if (!strcmp(a, "--turns")) {
+			if (sscanf(v, "%d,%d", &o->turn_in, &o->turn_out) != 2
+			    || o->turn_in < 0 || o->turn_out < 0)
+				die("--turns: want two file descriptors R,W, not '%s'", v);
+		} else
+			die("unknown option %s", a);
 	}
 	if (o->acct_runs < 0 || o->acct_runs > o->runs)
 		o->acct_runs = o->runs;
-	if (!o->nr_traces || o->runs < 1 || o->runs > MAX_RUNS || o->sample_log2 > 32
-	    || o->acct_runs < 1)
-		usage();
+	if (!o->nr_traces)
+		usage("no trace given");
+	if (o->runs < 1 || o->runs > MAX_RUNS)
+		die("%s", "--runs: 1 to " STR(MAX_RUNS));
+	if (o->acct_runs < 1)
+		die("%s", "--acct-runs: at least 1 (the pid store's ns come from them)");
+	if (o->sample_log2 > 32)
+		die("%s", "--sample: 0 to 32");
+	if (o->min_ms > 10000)
+		die("%s", "--min-ms: at most 10000");
 }
 
 static struct trace_file load_trace(const char *path)
 {
-	struct trace_file t = { 0 };
+	struct trace_file t = { .reps = 1 };
 	size_t cap = 0, lineno = 0;
 	char *line = NULL, name[1024];
 	size_t lcap = 0;
@@ -370,24 +398,34 @@ static uint64_t thread_cpu_ns(void)
 }
 
 /*
- * One replay of @t: the hash of its answers; its CPU ns, and wall ns and
- * page faults and preemptions in @wall and @dist if not NULL.
+ * One run: @t->reps replays of @t.  Returns the hash of the first one's
+ * answers, and clears *@same (if not NULL) when a later one answered
+ * otherwise; its CPU ns, and wall ns and page faults and preemptions in
+ * @wall and @dist if not NULL, for the whole run.
  */
 static uint64_t replay(struct procfs *fs, const struct trace_file *t,
-		       uint64_t *ns, uint64_t *wall, struct disturb *dist)
+		       uint64_t *ns, uint64_t *wall, struct disturb *dist, bool *same)
 {
 	struct preq r = { .fs = fs, .control = false, .caller = 0 };
 	struct buf b;
 	struct disturb d0 = thread_disturb();
-	uint64_t h = 0xcbf29ce484222325ULL, w0 = now_ns(), t0 = thread_cpu_ns();
+	uint64_t h0 = 0, w0 = now_ns(), t0 = thread_cpu_ns();
 
 	buf_init(&b);
-	render_cache_forget(&fs->rcache);	/* each run as cold as the recording */
-	for (size_t i = 0; i < t->n; i++) {
-		uint64_t s0 = stats_begin(&fs->stats);
+	for (int k = 0; k < t->reps; k++) {
+		uint64_t h = 0xcbf29ce484222325ULL;
 
-		h = replay_one(fs, &r, &t->v[i], h, &b);
-		stats_end(&fs->stats, t->v[i].op, s0);
+		render_cache_forget(&fs->rcache);	/* each as cold as the recording */
+		for (size_t i = 0; i < t->n; i++) {
+			uint64_t s0 = stats_begin(&fs->stats);
+
+			h = replay_one(fs, &r, &t->v[i], h, &b);
+			stats_end(&fs->stats, t->v[i].op, s0);
+		}
+		if (!k)
+			h0 = h;
+		else if (h != h0 && same)
+			*same = false;
 	}
 	*ns = thread_cpu_ns() - t0;
 	if (wall)
@@ -398,7 +436,7 @@ static uint64_t replay(struct procfs *fs, const struct trace_file *t,
 		*dist = (struct disturb){ d1.faults - d0.faults, d1.preempts - d0.preempts };
 	}
 	buf_free(&b);
-	return h;
+	return h0;
 }
 
 /* ns the clock itself adds to one accounted call: subtracted per call. */
@@ -464,7 +502,7 @@ static void note_hash(struct result *res, uint64_t h)
 
 /* One run as --runs-csv lists it. */
 struct run {
-	uint64_t ns, wall;
+	uint64_t ns, wall, start;	/* start: CLOCK_MONOTONIC, as in other processes */
 	struct disturb d;
 };
 
@@ -474,11 +512,12 @@ static struct run run_plain(struct procfs *fs, const struct trace_file *t,
 	struct run x;
 
 	fs->stats.account = false;
-	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d));
-	res->cpu[res->n] = x.ns / 1e6;
-	res->wall[res->n] = x.wall / 1e6;
-	res->faults[res->n] = (double)x.d.faults;
-	res->preempts[res->n++] = (double)x.d.preempts;
+	x.start = now_ns();
+	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d, &res->same));
+	res->cpu[res->n] = x.ns / 1e6 / t->reps;
+	res->wall[res->n] = x.wall / 1e6 / t->reps;
+	res->faults[res->n] = (double)x.d.faults / t->reps;
+	res->preempts[res->n++] = (double)x.d.preempts / t->reps;
 	return x;
 }
 
@@ -492,27 +531,32 @@ static struct run run_accounted(struct procfs *fs, const struct trace_file *t,
 
 	fs->stats.account = true;
 	stats_reset(&fs->stats);
-	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d));
+	x.start = now_ns();
+	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d, &res->same));
 	ns = x.ns;
 	fs->stats.account = false;
-	res->acct[i] = ns / 1e6;
+	/* Per replay: every one of a run's t->reps replays does the same calls. */
+	res->acct[i] = ns / 1e6 / t->reps;
 	stats_sum(&fs->stats, &s);
-	res->pid[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, bias, &res->calls);
-	res->pidraw[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, 0, NULL);
-	res->vma[i] = family_ns(&s, KSTAT_VMA, KSTAT_VMA, bias, NULL);
-	res->rend[i] = (double)kstat_read(&s, KSTAT_RENDER, true);
+	res->pid[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, bias, &res->calls)
+		      / t->reps;
+	res->calls /= t->reps;
+	res->pidraw[i] = family_ns(&s, KSTAT_PID_LOOKUP, KSTAT_PID_FREE, 0, NULL) / t->reps;
+	res->vma[i] = family_ns(&s, KSTAT_VMA, KSTAT_VMA, bias, NULL) / t->reps;
+	res->rend[i] = (double)kstat_read(&s, KSTAT_RENDER, true) / t->reps;
 	for (int op = 0; op < OP_MAX; op++)
 		req += kstat_read(&s, KSTAT_REQ + op, true);
-	res->other[i] = (double)req - family_ns(&s, 0, KSTAT_CORE_NR - 1, bias, NULL)
-			- res->rend[i];
-	res->lookups = kstat_read(&s, KSTAT_PID_LOOKUP, false);
-	res->leaders = kstat_read(&s, KSTAT_PID_NEXT_LEADER, false);
+	res->other[i] = ((double)req - family_ns(&s, 0, KSTAT_CORE_NR - 1, bias, NULL))
+			/ t->reps - res->rend[i];
+	res->lookups = kstat_read(&s, KSTAT_PID_LOOKUP, false) / t->reps;
+	res->leaders = kstat_read(&s, KSTAT_PID_NEXT_LEADER, false) / t->reps;
 	res->na++;
 	return x;
 }
 
 static void print_row(const char *trace, const char *backend, const char *vma,
-		      size_t requests, struct result *r, double idr_ms, double bias)
+		      size_t requests, int reps, struct result *r, double idr_ms,
+		      double bias)
 {
 	double lo = r->cpu[0], hi = r->cpu[0], med;
 	char ratio[32] = "";
@@ -525,13 +569,58 @@ static void print_row(const char *trace, const char *backend, const char *vma,
 	if (idr_ms > 0)
 		snprintf(ratio, sizeof(ratio), "%.3f", med / idr_ms);
 	printf("%s,%s,%s,%zu,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%.3f,%.0f,%.0f,%" PRIu64 ",%" PRIu64
-	       ",%" PRIu64 ",%.0f,%.0f,%.0f,%s,%.1f,%d,%d,%016" PRIx64 "\n",
+	       ",%" PRIu64 ",%.0f,%.0f,%.0f,%s,%.1f,%d,%d,%d,%016" PRIx64 "\n",
 	       trace, backend, vma, requests, med, lo, hi, median(r->wall, r->n),
 	       median(r->faults, r->n), median(r->preempts, r->n), median(r->acct, r->na),
 	       median(r->pid, r->na), median(r->pidraw, r->na), r->calls, r->lookups,
 	       r->leaders, median(r->vma, r->na), median(r->rend, r->na),
-	       median(r->other, r->na), ratio, bias, r->n, r->na, r->hash);
+	       median(r->other, r->na), ratio, bias, r->n, r->na, reps, r->hash);
 	fflush(stdout);
+}
+
+/*
+ * --turns: the driver runs several replayers in lockstep, a round of each
+ * in turn, so that the machine's drift over minutes reaches each alike
+ * (tools/bench/pidstore.py).  A round starts when a byte arrives on @fd.
+ */
+static void take_turn(int fd)
+{
+	char c;
+	ssize_t n;
+
+#ifdef PROCSIM_MUTATE_no_turns
+	return;			/* mutation: every invocation runs at once */
+#endif
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		die("--turns: the driver went away (%s)", n ? strerror(errno) : "EOF");
+}
+
+static void give_turn(int fd)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, "r", 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		die("--turns: cannot answer the driver (%s)", strerror(errno));
+}
+
+/* --min-ms: replays per run so that the fastest backend's run lasts @ms. */
+static int reps_for(uint64_t fastest_ns, int ms)
+{
+	uint64_t want = (uint64_t)ms * 1000000u, k;
+
+	if (!ms || !fastest_ns)
+		return 1;
+#ifdef PROCSIM_MUTATE_no_min_reps
+	return 1;		/* mutation: one replay per run, however short */
+#endif
+	k = (want + fastest_ns - 1) / fastest_ns;
+	return k > MAX_REPS ? MAX_REPS : (int)k;
 }
 
 /* Put parked store @p live, or back aside (a second call). */
@@ -554,6 +643,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct trace_file t[MAX_TRACES];
 	const struct pid_store_ops *list[16];
+	uint64_t fastest[MAX_TRACES];	/* the warm-up's fastest replay of each */
 	double bias;
 	bool same = true;
 	int nb = 0, idr = -1;
@@ -577,7 +667,7 @@ int main(int argc, char **argv)
 		if (!(runs_csv = fopen(o.runs_csv, "w")))
 			die("cannot write %s", o.runs_csv);
 		fprintf(runs_csv, "round,trace,backend,accounted,replay_ms,replay_wall_ms,replay_faults,"
-			"replay_preempts\n");
+			"replay_preempts,start_ms\n");
 	}
 	boot(&fs, &o, t[0].cache);
 	bias = clock_bias(&fs);
@@ -605,8 +695,13 @@ int main(int argc, char **argv)
 		for (int i = 0; i < o.nr_traces; i++)
 			res[i][b].same = true;
 	}
-	/* Round -1 warms up; then backends in rotated order, round by round. */
+	/*
+	 * Round -1 warms up and times each trace once per backend (for
+	 * --min-ms); then backends in rotated order, round by round.
+	 */
 	for (int r = -1; r < o.runs; r++) {
+		if (o.turn_in >= 0)
+			take_turn(o.turn_in);
 		for (int j = 0; j < nb; j++) {
 			int b = (j + (r < 0 ? 0 : r)) % nb;
 			/*
@@ -630,25 +725,35 @@ int main(int argc, char **argv)
 
 					if (r < 0) {
 						fs.stats.account = false;
-						replay(&fs, &t[i], &x.ns, NULL, NULL);
+						replay(&fs, &t[i], &x.ns, NULL, NULL, NULL);
+						if (!j || x.ns < fastest[i])
+							fastest[i] = x.ns;
 						continue;
 					}
 					x = accounted ? run_accounted(&fs, &t[i], bias, &res[i][b])
 						      : run_plain(&fs, &t[i], &res[i][b]);
 					if (runs_csv)
-						fprintf(runs_csv, "%d,%s,%s,%d,%.3f,%.3f,%ld,%ld\n",
+						fprintf(runs_csv, "%d,%s,%s,%d,%.3f,%.3f,%.2f,%.2f,%.3f\n",
 							r, o.traces[i], list[b]->name, accounted,
-							x.ns / 1e6, x.wall / 1e6, x.d.faults,
-							x.d.preempts);
+							x.ns / 1e6 / t[i].reps,
+							x.wall / 1e6 / t[i].reps,
+							(double)x.d.faults / t[i].reps,
+							(double)x.d.preempts / t[i].reps,
+							x.start / 1e6);
 				}
 			}
 			use_store(&fs, &park[b]);
 		}
+		if (r < 0)
+			for (int i = 0; i < o.nr_traces; i++)
+				t[i].reps = reps_for(fastest[i], o.min_ms);
+		if (o.turn_out >= 0)
+			give_turn(o.turn_out);
 	}
 	printf("trace,backend,vmastore,requests,replay_ms,replay_ms_min,replay_ms_max,"
 	       "replay_wall_ms,replay_faults,replay_preempts,replay_acct_ms,pid_ns,pid_ns_raw,pid_calls,"
 	       "pid_lookups,pid_next_leaders,vma_ns,render_ns,other_ns,ratio_idr,"
-	       "clock_bias_ns,runs,acct_runs,hash\n");
+	       "clock_bias_ns,runs,acct_runs,reps,hash\n");
 	for (int b = 0; b < nb; b++) {
 		for (int i = 0; i < o.nr_traces; i++) {
 			const char *name = strrchr(o.traces[i], '/');
@@ -656,7 +761,8 @@ int main(int argc, char **argv)
 
 			same &= res[i][b].same && res[i][b].hash == res[i][0].hash;
 			print_row(name ? name + 1 : o.traces[i], list[b]->name,
-				  fs.k.mm_cfg.vma_ops->name, t[i].n, &res[i][b], idr_ms, bias);
+				  fs.k.mm_cfg.vma_ops->name, t[i].n, t[i].reps, &res[i][b],
+				  idr_ms, bias);
 		}
 		pid_store_parked_free(&park[b]);
 	}

@@ -58,11 +58,10 @@ def record_trace(d, cmd, path):
     return res
 
 
-def replay(traces, populate, pid_max, runs, ctl_file=None, pidstores="all",
-           cpu=None, acct_runs=None, runs_csv=None):
-    """procsim-replay's rows: [{column: value}] per trace and backend
-    (runs rounds over every backend, the first acct_runs also accounted;
-    every run's time to runs_csv if given)."""
+def replay_argv(traces, populate, pid_max, runs, ctl_file=None,
+                pidstores="all", cpu=None, acct_runs=None, runs_csv=None,
+                min_ms=None):
+    """procsim-replay's command line (docs/replay.md)."""
     if not os.access(REPLAY, os.X_OK):
         raise BenchError(f"no {REPLAY}: run tools/build first")
     argv = [REPLAY, "--populate", str(populate), "--pid-max", str(pid_max),
@@ -73,14 +72,90 @@ def replay(traces, populate, pid_max, runs, ctl_file=None, pidstores="all",
         argv += ["--runs-csv", runs_csv]
     if ctl_file:
         argv += ["--ctl", ctl_file]
+    if min_ms:
+        argv += ["--min-ms", str(min_ms)]
     if cpu is not None and cpu < (os.cpu_count() or 1):
         argv += ["--cpu", str(cpu)]
-    r = subprocess.run(argv + list(traces), capture_output=True, text=True,
-                       timeout=3600, check=False)
+    return argv + list(traces)
+
+
+def replay(traces, populate, pid_max, runs, **kw):
+    """procsim-replay's rows: [{column: value}] per trace and backend
+    (runs rounds over every backend, the first acct_runs also accounted;
+    every run's time to runs_csv if given)."""
+    r = subprocess.run(replay_argv(traces, populate, pid_max, runs, **kw),
+                       capture_output=True, text=True, timeout=3600,
+                       check=False)
     if r.returncode != 0:
         raise BenchError(f"procsim-replay: exit {r.returncode}: "
                          f"{r.stderr.strip()}")
     return CoreOutput(r.stdout).dicts()
+
+
+def _drive(pipes, rounds):
+    """Give each replayer its rounds in turn, the order rotated; stop at
+    the first that exits (its stderr says why)."""
+    for r in range(rounds):
+        for j in range(len(pipes)):
+            go_w, done_r = pipes[(j + r) % len(pipes)]
+            try:
+                os.write(go_w, b"g")
+                if os.read(done_r, 1) == b"r":
+                    continue
+            except OSError:
+                pass
+            return
+
+
+def replay_lockstep(n, traces, populate, pid_max, runs, runs_csv=None,
+                    **kw):
+    """n invocations of procsim-replay in lockstep, one round of each in
+    turn (the order rotated), so that the machine's drift over minutes
+    reaches every invocation alike: their rows, one list per invocation.
+    Each boots its own world; runs_csv, if given, is a format string of
+    the invocation's number (1..n)."""
+    procs, pipes = [], []
+    try:
+        for i in range(n):
+            go_r, go_w = os.pipe()      # driver -> replayer: take a round
+            done_r, done_w = os.pipe()  # replayer -> driver: round done
+            out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+            argv = replay_argv(traces, populate, pid_max, runs,
+                               runs_csv=runs_csv and runs_csv.format(i + 1),
+                               **kw)
+            argv[1:1] = ["--turns", f"{go_r},{done_w}"]
+            procs.append((subprocess.Popen(argv, stdout=out, stderr=err,
+                                           pass_fds=(go_r, done_w)), out, err))
+            os.close(go_r)
+            os.close(done_w)
+            pipes.append((go_w, done_r))
+        _drive(pipes, runs + 1)         # the warm-up round, then runs
+        for go_w, done_r in pipes:
+            os.close(go_w)              # a replayer still waiting exits
+            os.close(done_r)
+        pipes = []
+        rows, errors = [], []
+        for p, out, err in procs:
+            p.wait(timeout=3600)
+            out.seek(0)
+            err.seek(0)
+            if p.returncode != 0:
+                errors.append(f"procsim-replay: exit {p.returncode}: "
+                              f"{err.read().strip()}")
+            rows.append(CoreOutput(out.read()).dicts())
+        if errors:
+            raise BenchError("; ".join(errors))
+        return rows
+    finally:
+        for go_w, done_r in pipes:
+            os.close(go_w)
+            os.close(done_r)
+        for p, out, err in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            out.close()
+            err.close()
 
 
 # ---------------------------------------------------------------- account

@@ -7,7 +7,8 @@ import subprocess
 from bench.common import (CMD_TIMEOUT, PROCSIM_RUN, BenchError, Daemon, Plot,
                           Report, Series, corebench, progress, scenario,
                           summarize)
-from bench.attrib import ATTRIB_HEADER, attrib_cells, record_trace, replay
+from bench.attrib import (ATTRIB_HEADER, attrib_cells, record_trace,
+                          replay_lockstep)
 
 BACKENDS = ["idr", "bitmap", "xarray", "xarray-sharded", "sparse", "judy"]
 
@@ -216,13 +217,16 @@ def add_threads(d, nthreads, path):
 
 # Rounds per replayer invocation (every backend once a round), and how
 # many of them also run accounted (for the pid store's ns): at a million
-# pids a bitmap replay takes seconds, so fewer.  Measured spread sources:
-# docs/replay.md "Spread".
-REPLAY_ROUNDS = {"10k": (15, 5), "threads": (11, 5), "1m": (3, 1)}
+# pids a bitmap replay takes seconds, so fewer.  The invocations run in
+# lockstep, a round of each in turn.  A run of a trace lasts at least
+# REPLAY_MIN_MS (a short trace is replayed several times per run).
+# Measured spread sources: docs/replay.md "Spread".
+REPLAY_ROUNDS = {"10k": (15, 5), "threads": (15, 5), "1m": (3, 1)}
+REPLAY_MIN_MS = 30
 # At a million pids the bitmap's 4,096 hash chains hold ~244 pids each, and
-# one round of its replays costs minutes of CPU (its `ls /proc` alone
-# hashes every thread): it gets one invocation of one run, beside idr, and
-# its cells say so instead of a spread.
+# one round of its replays costs a minute of CPU (its `ls /proc` alone
+# hashes every thread): its invocations (in lockstep too, beside idr) run
+# one round each.
 SLOW = {"1m": ("bitmap",)}
 POPULATIONS = ("10k", "threads", "1m")
 
@@ -276,27 +280,33 @@ def bench_pidstore_proc(args):
                                    attrib_cells(s, cpu, st))
                 progress(f"pidstore-proc: {label}: {cmd}: {s.wall:.3f} s "
                          "through FUSE, trace recorded")
-        results, slow_results = [], []
         names = {os.path.basename(p): c for p, c in zip(traces, commands)}
         slow = () if args.quick else SLOW.get(key, ())
         stores = ",".join(b for b in BACKENDS if b not in slow)
-        for r in range(reps + (1 if slow else 0)):
-            last = r == reps
-            rows = replay(traces, n, PID_MAX_LIMIT, 1 if last else runs,
-                          ctl_file, cpu=1, acct_runs=1 if last else acct,
-                          pidstores=",".join(("idr",) + slow) if last
-                          else stores,
-                          runs_csv=os.path.join(tdir, "runs-slow.csv" if last
-                                                else f"runs-{r + 1}.csv"))
-            (slow_results if last else results).append(
-                {(names[row["trace"]], row["backend"]): row for row in rows})
+        common = dict(ctl_file=ctl_file, cpu=1, min_ms=REPLAY_MIN_MS)
+        results = replay_lockstep(reps, traces, n, PID_MAX_LIMIT, runs,
+                                  acct_runs=acct, pidstores=stores,
+                                  runs_csv=os.path.join(tdir, "runs-{}.csv"),
+                                  **common)
+        progress(f"pidstore-proc: {label}: {reps} replays in lockstep done")
+        slow_results = []
+        if slow:
+            slow_results = replay_lockstep(
+                reps, traces, n, PID_MAX_LIMIT, 1, acct_runs=1,
+                pidstores=",".join(("idr",) + slow),
+                runs_csv=os.path.join(tdir, "runs-slow-{}.csv"), **common)
+            progress(f"pidstore-proc: {label}: {','.join(slow)}: {reps} "
+                     "replays in lockstep done")
+        for r, rows in enumerate(results + slow_results):
             for row in rows:
-                csv_rows.append([label, row["trace"], row["backend"], r + 1,
-                                 row["replay_ms"], row["replay_ms_min"],
-                                 row["replay_ms_max"], row["replay_preempts"],
-                                 row["pid_ns"], row["pid_calls"], row["hash"]])
-            progress(f"pidstore-proc: {label}: replay {r + 1}/"
-                     f"{reps + (1 if slow else 0)}")
+                csv_rows.append([label, row["trace"], row["backend"],
+                                 r % reps + 1, row["replay_ms"],
+                                 row["replay_ms_min"], row["replay_ms_max"],
+                                 row["replay_preempts"], row["pid_ns"],
+                                 row["pid_calls"], row["reps"], row["hash"]])
+        results, slow_results = ([{(names[row["trace"]], row["backend"]): row
+                                   for row in rows} for rows in x]
+                                 for x in (results, slow_results))
         for path in traces:     # kept, compressed (results/ is not in git)
             subprocess.run(["gzip", "-f", path], check=False)
         header, rows, spreads = replay_table(results, commands, pub,
@@ -309,8 +319,11 @@ def bench_pidstore_proc(args):
         rep.table(f"pidstore-proc: {label}: the recorded requests "
                   f"replayed in-process (build/procsim-replay, pinned, every "
                   f"backend's store built once, backends interleaved round "
-                  f"by round), thread CPU ms per replay: median of {reps} "
-                  f"invocations' medians of {runs} runs (min–max; spread = "
+                  f"by round, {reps} invocations in lockstep, a run "
+                  f"≥ {REPLAY_MIN_MS} ms), thread CPU ms per replay: median "
+                  f"of {reps} invocations' medians of {runs} runs "
+                  + (f"({', '.join(slow)}: 1 run) " if slow else "") +
+                  f"(min–max; spread = "
                   f"(max − min) / median), then the ratio to idr: median of "
                   f"the invocations' ratios (min–max), † = on the same side "
                   f"of 1 in every invocation and further from 1 than the "
@@ -324,5 +337,6 @@ def bench_pidstore_proc(args):
         rep.csv("replays.csv",
                 ["population", "trace", "backend", "invocation",
                  "replay_ms", "replay_ms_min", "replay_ms_max",
-                 "replay_preempts", "pid_ns", "pid_calls", "hash"], csv_rows)
+                 "replay_preempts", "pid_ns", "pid_calls", "reps", "hash"],
+                csv_rows)
     rep.done()
