@@ -464,6 +464,35 @@ int populate(struct kernel *k, int n);
 #define POPULATE_LAYOUTS_MAX	65536
 /* Drop populate's references to its templates (kernel_destroy, reset). */
 void populate_layouts_free(struct kernel *k);
+/* K: how many layouts per program (POPULATE_LAYOUTS, the option's, or -1). */
+int populate_layouts_per_prog(const struct kernel *k);
+/*
+ * A template's place in populate's pool, for save and load (core/snapshot.c):
+ * its program (a number in populate.c's tables, with that entry's path and
+ * argv as a check) and its slot, 0 .. K-1.
+ */
+struct layout_key {
+	unsigned int prog;
+	int slot;
+	const char *path, *args;
+};
+/*
+ * Call @fn for each template in the pool, in pool order; stops at and
+ * returns @fn's first nonzero return.
+ * Context: k->lock held, for reading at least.
+ */
+int populate_layouts_walk(const struct kernel *k,
+			  int (*fn)(void *arg, const struct layout_key *key,
+				    struct mm_struct *tmpl), void *arg);
+/*
+ * Put template @tmpl at @key in @k's pool, which takes a reference: 0,
+ * -ENOENT (no program with that number, path and argv), -EINVAL (slot not
+ * in 0 .. K-1, or K is -1), -EEXIST (slot taken) or -ENOMEM; on error the
+ * pool is as it was (but for an empty row).
+ * Context: k->lock held for writing, or a kernel nobody else sees yet.
+ */
+int populate_layout_install(struct kernel *k, const struct layout_key *key,
+			    struct mm_struct *tmpl);
 
 /* Mark a task changed: bumps task->gen and logs it (track_changes). */
 void task_touch(struct kernel *k, struct task *t);

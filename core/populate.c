@@ -120,9 +120,12 @@ static unsigned long long start_after(struct populate_ctx *c,
  * shared copy-on-write (mm_share) until its first mmap, munmap, mprotect,
  * brk, stack growth, new thread or exec.  A template's randomness comes
  * from a stream of its own, seeded by its program and slot, not from
- * k->rng: it does not depend on which process drew it first, and a world
- * saved and loaded (which saves no templates) populates on as the original
- * would.  The slot is drawn from k->rng, so the seed decides who shares.
+ * k->rng: it does not depend on which process drew it first, so a save
+ * need not keep a template nobody shares (populate builds it again the
+ * same).  The slot is drawn from k->rng, so the seed decides who shares.
+ * A save keeps each template that a process shares, with its place here
+ * (populate_layouts_walk, populate_layout_install at the end of this file),
+ * so a loaded world shares as the saved one did, and populates on alike.
  */
 struct layout_pool {
 	int per_prog;			/* POPULATE_LAYOUTS, or opts' */
@@ -131,7 +134,7 @@ struct layout_pool {
 	struct mm_struct **slots;	/* [cap * per_prog]; NULL until used */
 };
 
-static int layouts_per_prog(const struct kernel *k)
+int populate_layouts_per_prog(const struct kernel *k)
 {
 	return k->opts.populate_layouts ? k->opts.populate_layouts : POPULATE_LAYOUTS;
 }
@@ -146,7 +149,7 @@ static struct mm_struct **layout_row(struct kernel *k, const struct proc_tmpl *t
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return NULL;
-		p->per_prog = layouts_per_prog(k);
+		p->per_prog = populate_layouts_per_prog(k);
 		k->layouts = p;
 	}
 	for (i = 0; i < p->nr; i++)
@@ -196,7 +199,7 @@ static struct mm_struct *exec_mm(struct populate_ctx *c, const struct proc_tmpl 
 				 const char *args, size_t len)
 {
 	struct kernel *k = c->k;
-	int per_prog = layouts_per_prog(k), slot;
+	int per_prog = populate_layouts_per_prog(k), slot;
 	struct mm_struct **row;
 	uint64_t rng;
 
@@ -386,8 +389,10 @@ static int spawn_session(struct populate_ctx *c, struct task *sshd, int tty)
 	priv->signal->pgrp = priv->signal->session = priv->pid;
 	user->signal->pgrp = user->signal->session = priv->pid;
 	sh->signal->pgrp = sh->signal->session = sh->pid;
-	/* /dev/pts/<tty>: 136:tty as new_encode_dev packs it */
-	sh->signal->tty_nr = (136 << 8) | (tty & 0xff) | ((tty & ~0xff) << 12);
+	/* /dev/pts/<tty>: 136:tty as new_encode_dev packs it (20-bit minor:
+	 * a loaded world's terminal may be any, and the shift must not overflow) */
+	sh->signal->tty_nr = (int)((136u << 8) | ((unsigned)tty & 0xff) |
+				   (((unsigned)tty & 0xfff00) << 12));
 	sh->signal->tpgid = sh->pid;
 	n = 1 + rnd(c, 3);
 	for (int i = 0; i < n && !err; i++) {
@@ -599,4 +604,80 @@ int populate(struct kernel *k, int n)
 	}
 	free(c.made);
 	return err;
+}
+
+/*
+ * The pool's keys for save and load: every program exec_mm may take a
+ * layout for, numbered in table order.  Two programs may have one path and
+ * argv (sshd_priv, sshd_user: their rows hold equal layouts), so the
+ * number, not the name, is the key; a file carries the name too, and a
+ * number whose name differs (another build's tables) finds no row.
+ */
+static const struct proc_tmpl *const lone_progs[] = {
+	&shim, &sshd_priv, &sshd_user, &bash, &user_systemd,
+};
+
+static const struct proc_tmpl *prog_at(unsigned int i)
+{
+	if (i < NR(services))
+		return &services[i];
+	i -= NR(services);
+	if (i < NR(session_cmds))
+		return &session_cmds[i];
+	i -= NR(session_cmds);
+	if (i < NR(container_apps))
+		return &container_apps[i];
+	i -= NR(container_apps);
+	return i < NR(lone_progs) ? lone_progs[i] : NULL;
+}
+
+static unsigned int prog_index(const struct proc_tmpl *t)
+{
+	unsigned int i;
+
+	for (i = 0; prog_at(i) && prog_at(i) != t; i++)
+		;
+	return i;	/* every program exec_mm sees is listed */
+}
+
+int populate_layouts_walk(const struct kernel *k,
+			  int (*fn)(void *arg, const struct layout_key *key,
+				    struct mm_struct *tmpl), void *arg)
+{
+	const struct layout_pool *p = k->layouts;
+	struct layout_key key;
+	int err;
+
+	for (int i = 0; p && i < p->nr; i++) {
+		key.prog = prog_index(p->progs[i]);
+		key.path = p->progs[i]->path;
+		key.args = p->progs[i]->args;
+		for (key.slot = 0; key.slot < p->per_prog; key.slot++) {
+			struct mm_struct *tmpl = p->slots[(size_t)i * p->per_prog + key.slot];
+
+			if (tmpl && (err = fn(arg, &key, tmpl)))
+				return err;
+		}
+	}
+	return 0;
+}
+
+int populate_layout_install(struct kernel *k, const struct layout_key *key,
+			    struct mm_struct *tmpl)
+{
+	const struct proc_tmpl *t = prog_at(key->prog);
+	struct mm_struct **row;
+
+	if (!t || strcmp(t->path, key->path) || strcmp(t->args, key->args))
+		return -ENOENT;
+	if (key->slot < 0 || key->slot >= populate_layouts_per_prog(k))
+		return -EINVAL;
+	row = layout_row(k, t);
+	if (!row)
+		return -ENOMEM;
+	if (row[key->slot])
+		return -EEXIST;
+	row[key->slot] = tmpl;
+	mm_template_get(tmpl);		/* the pool's reference */
+	return 0;
 }

@@ -24,6 +24,8 @@ enum {
 	TAG_SCHED = 6,		/* after the tasks: non-default sched attrs */
 	TAG_RLIMIT = 7,		/* after the tasks: one process's set limits */
 	TAG_IMPORTED = 8,	/* after the tasks: what only import sets */
+	TAG_LAYOUT = 9,		/* v2: a shared layout, before its first sharer */
+	TAG_MM_SHARED = 10,	/* v2: an address space sharing a layout */
 };
 
 /*
@@ -310,14 +312,47 @@ struct ptr_map {
 	size_t cap, n;
 };
 
-static uint32_t *map_slot(struct ptr_map *m, const void *p)
+/* @p's slot in @m: its key's, or the empty one it would go in. */
+static size_t map_probe(const struct ptr_map *m, const void *p)
 {
 	size_t i = ((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ULL & (m->cap - 1);
 
 	while (m->key[i] && m->key[i] != p)
 		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static uint32_t *map_slot(struct ptr_map *m, const void *p)
+{
+	size_t i = map_probe(m, p);
+
 	m->key[i] = p;
 	return &m->id[i];
+}
+
+/* @p's id, or 0 if it has none (no insertion). */
+static uint32_t map_find(const struct ptr_map *m, const void *p)
+{
+	size_t i = map_probe(m, p);
+
+	return m->key[i] ? m->id[i] : 0;
+}
+
+/* An empty map with room for @n keys at half load; false on ENOMEM. */
+static bool map_init(struct ptr_map *m, size_t n)
+{
+	m->cap = 64;
+	while (m->cap < 2 * n + 2)
+		m->cap *= 2;
+	m->key = calloc(m->cap, sizeof(*m->key));
+	m->id = calloc(m->cap, sizeof(*m->id));
+	return m->key && m->id;
+}
+
+static void map_free(struct ptr_map *m)
+{
+	free(m->key);
+	free(m->id);
 }
 
 static void save_opts(struct sink *s, const struct kernel *k)
@@ -335,6 +370,8 @@ static void save_opts(struct sink *s, const struct kernel *k)
 	put_u32(s, k->nr_cpus);
 	put_u64(s, k->mem_total_kb);
 	put_u64(s, k->opts.seed);
+	/* v2: K as it is, not 0 for "the default", which a later build may change */
+	put_u32(s, populate_layouts_per_prog(k));
 	section_end(s, sec);
 }
 
@@ -352,12 +389,11 @@ static void save_counters(struct sink *s, const struct kernel *k)
 	section_end(s, sec);
 }
 
-static void save_mm(struct sink *s, const struct mm_struct *mm, uint32_t id)
+/* An address space whole: its fields, args, env and every VMA. */
+static void save_mm_body(struct sink *s, const struct mm_struct *mm)
 {
-	size_t sec = section_begin(s, TAG_MM);
 	const struct vm_area_struct *v;
 
-	put_u32(s, id);
 	put_fields(s, mm, mm_fields, FIELDS_N(mm_fields));
 	put_u8(s, mm->args != NULL);
 	put_bytes(s, mm->args, mm->args ? mm->args_len : 0);
@@ -368,7 +404,130 @@ static void save_mm(struct sink *s, const struct mm_struct *mm, uint32_t id)
 		put_fields(s, v, vma_fields, FIELDS_N(vma_fields));
 		put_str(s, v->name);
 	}
+}
+
+static void save_mm(struct sink *s, const struct mm_struct *mm, uint32_t id)
+{
+	size_t sec = section_begin(s, TAG_MM);
+
+	put_u32(s, id);
+	save_mm_body(s, mm);
 	section_end(s, sec);
+}
+
+/*
+ * TAG_LAYOUT: a template some mm shares (mm_share), numbered from 1 in
+ * file order: its id, u8 pooled, and if pooled its place in populate's pool
+ * (program number, slot, the program's path and argv), then the template
+ * as a TAG_MM body.  A pool template nobody shares is not saved: populate
+ * builds it again, the same, from its program and slot.
+ */
+static void save_layout(struct sink *s, const struct mm_struct *tmpl,
+			uint32_t id, const struct layout_key *key)
+{
+	size_t sec = section_begin(s, TAG_LAYOUT);
+
+	put_u32(s, id);
+	put_u8(s, key != NULL);
+	if (key) {
+		put_u32(s, key->prog);
+		put_u32(s, key->slot);
+		put_str(s, key->path);
+		put_str(s, key->args);
+	}
+	save_mm_body(s, tmpl);
+	section_end(s, sec);
+}
+
+/*
+ * TAG_MM_SHARED: an mm (same numbering as TAG_MM) that reads layout
+ * @layout's VMAs, args and env: only its own fields.  While it shares, its
+ * VMA counts and totals are the template's (every write unshares first).
+ */
+static void save_mm_shared(struct sink *s, const struct mm_struct *mm,
+			   uint32_t id, uint32_t layout)
+{
+	size_t sec = section_begin(s, TAG_MM_SHARED);
+
+	put_u32(s, id);
+	put_u32(s, layout);
+	put_fields(s, mm, mm_fields, FIELDS_N(mm_fields));
+	section_end(s, sec);
+}
+
+/* populate's pool, to look templates up in: template -> key index + 1. */
+struct pool_keys {
+	struct ptr_map map;
+	struct layout_key *key;		/* [n], room for cap (the pool's count) */
+	size_t n, cap;
+};
+
+static int count_key(void *arg, const struct layout_key *key,
+		     struct mm_struct *tmpl)
+{
+	(void)key;
+	(void)tmpl;
+	((struct pool_keys *)arg)->cap++;
+	return 0;
+}
+
+static int note_key(void *arg, const struct layout_key *key,
+		    struct mm_struct *tmpl)
+{
+	struct pool_keys *pk = arg;
+
+	pk->key[pk->n] = *key;
+	*map_slot(&pk->map, tmpl) = ++pk->n;
+	return 0;
+}
+
+static int pool_keys_init(struct pool_keys *pk, const struct kernel *k)
+{
+	populate_layouts_walk(k, count_key, pk);
+	pk->key = malloc((pk->cap + 1) * sizeof(*pk->key));
+	if (!pk->key || !map_init(&pk->map, pk->cap))
+		return -ENOMEM;
+	return populate_layouts_walk(k, note_key, pk);
+}
+
+/*
+ * Each mm once, before the first task that uses it; a shared layout once,
+ * before the first mm that shares it.  @mms numbers the mms, @layouts the
+ * templates.
+ */
+static void save_mms(struct sink *s, const struct kernel *k, struct ptr_map *mms,
+		     struct ptr_map *layouts, const struct pool_keys *pk)
+{
+	struct task *t;
+	int pid;
+
+	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
+	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
+		const struct mm_struct *src;
+		uint32_t *id, *lid, key;
+
+		if (!t->mm)
+			continue;
+		id = map_slot(mms, t->mm);
+		if (*id)
+			continue;
+		*id = ++mms->n;
+		src = t->mm->cow_src;
+#ifdef PROCSIM_MUTATE_no_layout_save	/* test hook: see tools/test */
+		src = NULL;		/* every mm whole and private, as v1 */
+#endif
+		if (!src) {
+			save_mm(s, t->mm, *id);
+			continue;
+		}
+		lid = map_slot(layouts, src);
+		if (!*lid) {
+			*lid = ++layouts->n;
+			key = map_find(&pk->map, src);
+			save_layout(s, src, *lid, key ? &pk->key[key - 1] : NULL);
+		}
+		save_mm_shared(s, t->mm, *id, *lid);
+	}
 }
 
 static void put_pid_list(struct sink *s, const struct list_head *head,
@@ -509,36 +668,21 @@ static void save_imported(struct sink *s, const struct kernel *k)
 int kernel_save(const struct kernel *k, void **out, size_t *len)
 {
 	struct sink s = { 0 };
-	struct ptr_map m = { 0 };
+	struct ptr_map m = { 0 }, lm = { 0 };
+	struct pool_keys pk = { 0 };
 	struct task *t;
 	uint32_t crc;
 	int pid;
 
-	m.cap = 64;
-	while (m.cap < 2 * k->nr_tasks + 2)
-		m.cap *= 2;
-	m.key = calloc(m.cap, sizeof(*m.key));
-	m.id = calloc(m.cap, sizeof(*m.id));
-	if (!m.key || !m.id)
+	if (!map_init(&m, k->nr_tasks) || !map_init(&lm, k->nr_tasks) ||
+	    pool_keys_init(&pk, k))
 		goto oom;
 	if (sink_room(&s, 8))
 		memcpy(s.p, SNAPSHOT_MAGIC, 8);
 	put_u32(&s, SNAPSHOT_VERSION);
 	save_opts(&s, k);
 	save_counters(&s, k);
-	/* Each mm once, before the first task that uses it. */
-	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
-	     pid = pid_store_next(&k->pids, pid + 1, &t)) {
-		uint32_t *id;
-
-		if (!t->mm)
-			continue;
-		id = map_slot(&m, t->mm);
-		if (!*id) {
-			*id = ++m.n;
-			save_mm(&s, t->mm, *id);
-		}
-	}
+	save_mms(&s, k, &m, &lm, &pk);
 	for (pid = pid_store_next(&k->pids, 0, &t); pid >= 0;
 	     pid = pid_store_next(&k->pids, pid + 1, &t))
 		save_task(&s, t, t->mm ? *map_slot(&m, t->mm) : 0);
@@ -552,14 +696,18 @@ int kernel_save(const struct kernel *k, void **out, size_t *len)
 	put_u32(&s, crc);
 	if (s.oom)
 		goto oom;
-	free(m.key);
-	free(m.id);
+	map_free(&m);
+	map_free(&lm);
+	map_free(&pk.map);
+	free(pk.key);
 	*out = s.p;
 	*len = s.n;
 	return 0;
 oom:
-	free(m.key);
-	free(m.id);
+	map_free(&m);
+	map_free(&lm);
+	map_free(&pk.map);
+	free(pk.key);
 	free(s.p);
 	return -ENOMEM;
 }
@@ -636,8 +784,13 @@ static bool get_str(struct src *r, char *buf, size_t cap)
 
 struct loader {
 	struct kernel *k;		/* the fresh one */
+	uint32_t version;		/* the file's */
 	struct mm_struct **mms;		/* by id - 1 */
 	size_t nr_mms, cap_mms;
+	/* Templates by id - 1, each holding a reference of the loader's own
+	 * (dropped when the load ends, kept by its sharers and the pool). */
+	struct mm_struct **layouts;
+	size_t nr_layouts, cap_layouts;
 	char *why;
 	struct src sections;		/* every section after the header */
 };
@@ -653,7 +806,7 @@ static int fail(struct loader *l, const char *fmt, ...)
 }
 
 static int load_opts(struct src *r, struct kernel_opts *o, char *names[4],
-		     char *why)
+		     uint32_t version, char *why)
 {
 	static const char *const what[4] = { "pidstore", "vmastore", "wait",
 					      "watchers" };
@@ -674,6 +827,8 @@ static int load_opts(struct src *r, struct kernel_opts *o, char *names[4],
 	o->nr_cpus = get_i32(r);
 	o->mem_total_kb = get_u64(r);
 	o->seed = get_u64(r);
+	if (version >= 2)	/* else the running world's, as before v2 */
+		o->populate_layouts = get_i32(r);
 	if (r->short_read) {
 		snprintf(why, SNAPSHOT_WHY_LEN, "options section too short");
 		return -EINVAL;
@@ -686,40 +841,47 @@ static int load_opts(struct src *r, struct kernel_opts *o, char *names[4],
 			 o->pidstore, o->vmastore, o->wait, o->watchers);
 		return -EINVAL;
 	}
+	if (o->populate_layouts < -1 || o->populate_layouts > POPULATE_LAYOUTS_MAX) {
+		snprintf(why, SNAPSHOT_WHY_LEN, "bad populate_layouts %d",
+			 o->populate_layouts);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-static int load_mm(struct loader *l, struct src *r)
+/* Room for one more pointer in *@v (of *@cap); false on ENOMEM. */
+static bool grow_ptrs(struct mm_struct ***v, size_t n, size_t *cap)
 {
-	struct mm_struct *mm;
+	struct mm_struct **p;
+	size_t c;
+
+	if (n < *cap)
+		return true;
+	c = *cap ? 2 * *cap : 64;
+	p = realloc(*v, c * sizeof(*p));
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
+/* What save_mm_body wrote, into the new mm @mm (@what @id, for errors). */
+static int load_mm_body(struct loader *l, struct src *r, struct mm_struct *mm,
+			const char *what, uint32_t id)
+{
 	const unsigned char *p;
-	uint32_t id = get_u32(r), n, i;
+	uint32_t n, i;
 	size_t len;
 	int err;
 
-	if (id != l->nr_mms + 1)
-		return fail(l, "mm %u out of order", id);
-	if (l->nr_mms == l->cap_mms) {
-		size_t cap = l->cap_mms ? 2 * l->cap_mms : 64;
-		struct mm_struct **v = realloc(l->mms, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->mms = v;
-		l->cap_mms = cap;
-	}
-	mm = mm_alloc(&l->k->mm_cfg);
-	if (!mm)
-		return -ENOMEM;
-	mm->users = 0;		/* counted as tasks take it */
-	l->mms[l->nr_mms++] = mm;
 	get_fields(r, mm, mm_fields, FIELDS_N(mm_fields));
 	for (i = 0; i < 2; i++) {
 		bool present = get_u8(r);
 
 		p = get_bytes(r, &len);
 		if (r->short_read)
-			return fail(l, "mm %u: section too short", id);
+			return fail(l, "%s %u: section too short", what, id);
 		if (present && (err = (i ? mm_set_env : mm_set_args)(mm,
 				(const char *)p, len)))
 			return err;
@@ -737,14 +899,100 @@ static int load_mm(struct loader *l, struct src *r)
 			break;
 		err = mm_restore_vma(mm, &v);
 		if (err == -EINVAL)
-			return fail(l, "mm %u: bad vma %lx-%lx", id, v.vm_start,
-				    v.vm_end);
+			return fail(l, "%s %u: bad vma %lx-%lx", what, id,
+				    v.vm_start, v.vm_end);
 		if (err)
 			return err;
 	}
 	if (r->short_read)
-		return fail(l, "mm %u: section too short", id);
+		return fail(l, "%s %u: section too short", what, id);
 	return 0;
+}
+
+/* The new mm @mm (NULL: ENOMEM) as the next number; 0 or -ENOMEM. */
+static int add_mm(struct loader *l, struct mm_struct *mm)
+{
+	if (!mm)
+		return -ENOMEM;
+	if (!grow_ptrs(&l->mms, l->nr_mms, &l->cap_mms)) {
+		mmput(mm);
+		return -ENOMEM;
+	}
+	mm->users = 0;		/* counted as tasks take it */
+	l->mms[l->nr_mms++] = mm;
+	return 0;
+}
+
+static int load_mm(struct loader *l, struct src *r)
+{
+	uint32_t id = get_u32(r);
+	int err;
+
+	if (id != l->nr_mms + 1)
+		return fail(l, "mm %u out of order", id);
+	err = add_mm(l, mm_alloc(&l->k->mm_cfg));
+	return err ?: load_mm_body(l, r, l->mms[id - 1], "mm", id);
+}
+
+/*
+ * TAG_LAYOUT (see save_layout): a template, into the pool at its place.
+ * A place no program of this build has (another build's tables) leaves it
+ * out of the pool, still shared by its mms; a slot out of range or taken
+ * is refused.
+ */
+static int load_layout(struct loader *l, struct src *r)
+{
+	char path[512], args[512];
+	struct layout_key key = { .path = path, .args = args };
+	uint32_t id = get_u32(r);
+	bool pooled = get_u8(r);
+	struct mm_struct *mm;
+	int err;
+
+	if (pooled) {
+		key.prog = get_u32(r);
+		key.slot = get_i32(r);
+		if (!get_str(r, path, sizeof(path)) || !get_str(r, args, sizeof(args)))
+			r->short_read = true;
+	}
+	if (r->short_read)
+		return fail(l, "layout %u: section too short", id);
+	if (id != l->nr_layouts + 1)
+		return fail(l, "layout %u out of order", id);
+	if (!grow_ptrs(&l->layouts, l->nr_layouts, &l->cap_layouts))
+		return -ENOMEM;
+	mm = mm_alloc(&l->k->mm_cfg);
+	if (!mm)
+		return -ENOMEM;
+	mm_template_get(mm);		/* the loader's reference */
+	l->layouts[l->nr_layouts++] = mm;
+	err = load_mm_body(l, r, mm, "layout", id);
+	if (err || !pooled)
+		return err;
+	err = populate_layout_install(l->k, &key, mm);
+	if (err == -EINVAL || err == -EEXIST)
+		return fail(l, "layout %u: slot %d of program %u bad or taken",
+			    id, key.slot, key.prog);
+	return err == -ENOENT ? 0 : err;
+}
+
+/* TAG_MM_SHARED (see save_mm_shared): an mm sharing a layout read before. */
+static int load_mm_shared(struct loader *l, struct src *r)
+{
+	uint32_t id = get_u32(r), layout = get_u32(r);
+	int err;
+
+	if (r->short_read)
+		return fail(l, "mm %u: section too short", id);
+	if (!layout || layout > l->nr_layouts)
+		return fail(l, "mm %u: layout %u unknown", id, layout);
+	if (id != l->nr_mms + 1)
+		return fail(l, "mm %u out of order", id);
+	err = add_mm(l, mm_share(l->layouts[layout - 1]));
+	if (err)
+		return err;
+	get_fields(r, l->mms[id - 1], mm_fields, FIELDS_N(mm_fields));
+	return r->short_read ? fail(l, "mm %u: section too short", id) : 0;
 }
 
 /* What a task record names, resolved once every task exists. */
@@ -1046,6 +1294,12 @@ static int load_world(struct loader *l, struct kernel *k)
 		case TAG_MM:
 			err = load_mm(l, &r);
 			break;
+		case TAG_LAYOUT:
+			err = load_layout(l, &r);
+			break;
+		case TAG_MM_SHARED:
+			err = load_mm_shared(l, &r);
+			break;
 		case TAG_TASK:
 			if (nr_links == cap) {
 				struct task_links *v;
@@ -1104,7 +1358,18 @@ static int load_world(struct loader *l, struct kernel *k)
 	for (i = 0; i < l->nr_mms; i++)
 		if (!l->mms[i]->users)
 			return fail(l, "mm %zu unused", i + 1);
+	for (i = 0; i < l->nr_layouts; i++)	/* the loader's reference only */
+		if (__atomic_load_n(&l->layouts[i]->cow_refs, __ATOMIC_RELAXED) == 1)
+			return fail(l, "layout %zu unused", i + 1);
 	return 0;
+}
+
+/* The loader's references to its templates: the sharers and pool keep theirs. */
+static void put_layouts(struct loader *l)
+{
+	for (size_t i = 0; i < l->nr_layouts; i++)
+		mm_template_put(l->layouts[i]);
+	free(l->layouts);
 }
 
 int snapshot_check_head(const void *data, size_t len, char why[SNAPSHOT_WHY_LEN])
@@ -1121,7 +1386,7 @@ int snapshot_check_head(const void *data, size_t len, char why[SNAPSHOT_WHY_LEN]
 	version = get_u32(&r);
 	if (r.short_read)
 		return fail(&l, "truncated");
-	if (version != SNAPSHOT_VERSION)
+	if (version < SNAPSHOT_VERSION_MIN || version > SNAPSHOT_VERSION)
 		return fail(&l, "version %u not supported", version);
 	return 0;
 }
@@ -1140,10 +1405,12 @@ int kernel_load_prepare(const struct kernel *k, const void *data, size_t len,
 	err = check_frame(&l, data, len);
 	if (err)
 		return err;
+	r = (struct src){ .p = (const unsigned char *)data + 8, .n = 4 };
+	l.version = get_u32(&r);	/* check_frame took 1 .. VERSION */
 	all = l.sections;
 	if (next_section(&all, &r) != TAG_OPTS)
 		return fail(&l, "options section missing");
-	err = load_opts(&r, &o, np, why);
+	err = load_opts(&r, &o, np, l.version, why);
 	if (err)
 		return err;
 	o.kstat = k->opts.kstat;	/* the serving layer's, not the file's */
@@ -1165,12 +1432,14 @@ int kernel_load_prepare(const struct kernel *k, const void *data, size_t len,
 				mmput(l.mms[i]);
 			}
 		free(l.mms);
+		put_layouts(&l);
 		kernel_destroy(fresh);
 		if (err == -ENOMEM && !why[0])
 			snprintf(why, SNAPSHOT_WHY_LEN, "out of memory");
 		return err;
 	}
 	free(l.mms);
+	put_layouts(&l);
 	return 0;
 }
 

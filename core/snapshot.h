@@ -18,7 +18,13 @@
 #include "kernel.h"
 
 #define SNAPSHOT_MAGIC		"PROCSIMS"
-#define SNAPSHOT_VERSION	1
+/*
+ * 2: shared layouts (TAG_LAYOUT, TAG_MM_SHARED) and populate_layouts.  A
+ * version 1 file still loads: private mms, and the running world's
+ * populate_layouts (docs/reliability.md, "Save and restore").
+ */
+#define SNAPSHOT_VERSION	2
+#define SNAPSHOT_VERSION_MIN	1	/* the oldest one load reads */
 #define SNAPSHOT_WHY_LEN	96
 
 /*

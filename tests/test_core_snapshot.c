@@ -293,19 +293,86 @@ static void change_thirds(struct kernel *k)
 }
 
 /*
- * Populated processes share layouts copy-on-write (core/populate.c): a
- * save writes each layout whole, a load makes private copies, and the
- * view is the same.  Writes then change the loaded processes alone, as on
- * the sharers they came from, and a populate after the load (new
- * templates: none are saved) makes the same processes as the original,
- * both booted with the same populate_layouts (here the default).
+ * Who shares a layout with whom, as text: for each process (pid order)
+ * that shares, the ordinal of its template.  *@stores gets the bytes of
+ * every distinct VMA store (a shared one once), *@shared how many
+ * processes share.
+ */
+static char *sharing_of(const struct kernel *k, size_t *stores, int *shared)
+{
+	struct ptr_ids *tmpl = calloc(1, sizeof(*tmpl));
+	struct ptr_ids *roots = calloc(1, sizeof(*roots));
+	struct sbuf b = { 0 };
+	struct task *t;
+	bool fresh;
+
+	assert_non_null(tmpl);
+	assert_non_null(roots);
+	*stores = 0;
+	*shared = 0;
+	for (int pid = next_tgid(k, 0, &t); pid >= 0; pid = next_tgid(k, pid + 1, &t)) {
+		if (!t->mm)
+			continue;
+		ptr_id2(roots, t->mm->vma_root, &fresh);
+		if (fresh)
+			*stores += mm_store_bytes(t->mm);
+		if (!mm_shared(t->mm))
+			continue;
+		(*shared)++;
+		sb_printf(&b, "%d:%d ", pid, ptr_id(tmpl, t->mm->cow_src));
+	}
+	free(tmpl);
+	free(roots);
+	sb_printf(&b, ".");
+	return b.p;
+}
+
+/* @a and @b share alike, with the same memory in VMA stores. */
+static void assert_same_sharing(const struct kernel *a, const struct kernel *b,
+				int *shared)
+{
+	size_t sa, sb;
+	int na, nb;
+	char *wa = sharing_of(a, &sa, &na), *wb = sharing_of(b, &sb, &nb);
+
+	assert_string_equal(wa, wb);
+	assert_int_equal(na, nb);
+	assert_int_equal(sa, sb);
+	*shared = na;
+	free(wa);
+	free(wb);
+}
+
+/* Both worlds save to the same bytes. */
+static void assert_same_save(const struct kernel *a, const struct kernel *b)
+{
+	void *da, *db;
+	size_t la, lb;
+
+	assert_int_equal(kernel_save(a, &da, &la), 0);
+	assert_int_equal(kernel_save(b, &db, &lb), 0);
+	assert_int_equal(la, lb);
+	assert_memory_equal(da, db, la);
+	free(da);
+	free(db);
+}
+
+/*
+ * Populated processes share layouts copy-on-write (core/populate.c), and
+ * a save keeps that (TAG_LAYOUT, TAG_MM_SHARED): the loaded processes
+ * share the same templates in the same groups, with the same bytes of VMA
+ * store, and the templates are back in populate's pool at their places,
+ * with K (populate_layouts, here 8: the loading kernel boots with the
+ * default 64).  So after the same writes (which unshare) and a populate
+ * (whose new processes share the loaded templates) the two worlds still
+ * render, share and save alike.
  */
 static void test_shared_layouts_round_trip(void **state)
 {
-	struct kernel_opts o = { .seed = 5 };
+	struct kernel_opts o = { .seed = 5, .populate_layouts = 8 };
 	struct tk *a = tk_new(&o), *b;
+	int shared, pairs = 0;
 	struct task *t, *u;
-	int shared = 0, pairs = 0;
 
 	(void)state;
 	assert_int_equal(populate(&a->k, 400), 0);
@@ -313,18 +380,23 @@ static void test_shared_layouts_round_trip(void **state)
 	     pid = next_tgid(&a->k, pid + 1, &t)) {
 		if (!t->mm || !mm_shared(t->mm))
 			continue;
-		shared++;
 		for (int q = next_tgid(&a->k, pid + 1, &u); q >= 0;
 		     q = next_tgid(&a->k, q + 1, &u))
 			pairs += u->mm && u->mm->cow_src == t->mm->cow_src;
 	}
-	assert_true(shared > 300);
-	assert_true(pairs > 50);	/* 91 with this seed */
+	assert_true(pairs > 300);
 	b = save_load(a, "maple");
+	assert_int_equal(b->k.opts.populate_layouts, 8);
+	assert_same_sharing(&a->k, &b->k, &shared);
+	assert_true(shared > 300);
+	assert_same_save(&a->k, &b->k);
 	change_thirds(&a->k);
 	change_thirds(&b->k);
 	assert_same_view(&a->k, &b->k);
+	assert_same_sharing(&a->k, &b->k, &shared);
+	assert_same_save(&a->k, &b->k);
 	assert_true(a->k.rng == b->k.rng);
+	check_world(&b->k);
 	tk_free(a);
 	tk_free(b);
 }
@@ -491,17 +563,22 @@ static void put32(unsigned char *p, uint32_t v)
 static void test_version_and_unknown_sections(void **state)
 {
 	struct tk *a = tk_new(NULL), *b = tk_new(NULL);
-	char why[SNAPSHOT_WHY_LEN];
+	char why[SNAPSHOT_WHY_LEN], want[SNAPSHOT_WHY_LEN];
 	unsigned char *data, *big;
 	size_t len;
 
 	(void)state;
 	data = small_snapshot(a, &len);
 	/* A later version is refused by name, the checksum made right. */
-	put32(data + 8, 2);
+	put32(data + 8, SNAPSHOT_VERSION + 1);
 	put32(data + len - 4, snapshot_crc32(data, len - 4));
 	assert_int_equal(kernel_load(&b->k, data, len, why), -EINVAL);
-	assert_string_equal(why, "version 2 not supported");
+	snprintf(want, sizeof(want), "version %d not supported", SNAPSHOT_VERSION + 1);
+	assert_string_equal(why, want);
+	put32(data + 8, 0);
+	put32(data + len - 4, snapshot_crc32(data, len - 4));
+	assert_int_equal(kernel_load(&b->k, data, len, why), -EINVAL);
+	assert_string_equal(why, "version 0 not supported");
 	put32(data + 8, SNAPSHOT_VERSION);
 	/* An unknown section before END is skipped. */
 	assert_non_null(big = malloc(len + 12));
@@ -665,6 +742,184 @@ static void test_crc32(void **state)
 	assert_int_equal(snapshot_crc32("", 0), 0);
 }
 
+/* A committed snapshot (tests/snapshot-corpus/, the fuzzer's seeds too). */
+static unsigned char *corpus_file(const char *name, size_t *len)
+{
+	char path[1024];
+	unsigned char *d;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/../snapshot-corpus/%s", PROCSIM_SAMPLES, name);
+	assert_non_null(f = fopen(path, "rb"));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	assert_true((n = ftell(f)) > 0);
+	rewind(f);
+	assert_non_null(d = malloc(n));
+	assert_int_equal(fread(d, 1, n, f), (size_t)n);
+	fclose(f);
+	*len = n;
+	return d;
+}
+
+static struct tk *load_corpus(const char *name, const struct kernel_opts *o)
+{
+	struct tk *b = tk_new(o);
+	char why[SNAPSHOT_WHY_LEN];
+	unsigned char *d;
+	size_t len;
+
+	d = corpus_file(name, &len);
+	assert_int_equal(kernel_load(&b->k, d, len, why), 0);
+	free(d);
+	check_world(&b->k);
+	return b;
+}
+
+/*
+ * A version 1 snapshot (saved by the code before v2: populate 4, K 1,
+ * seed 3) still loads, as before: the same world as v2's save of it, but
+ * every mm private, and K the loading kernel's own (v1 did not save it).
+ */
+static void test_version_1_loads(void **state)
+{
+	struct kernel_opts o = { .populate_layouts = 5 };
+	struct tk *v1 = load_corpus("v1-populate4.snap", &o);
+	struct tk *v2 = load_corpus("v2-populate4-k1.snap", &o);
+	size_t s1, s2;
+	int n1, n2;
+
+	(void)state;
+	assert_same_view(&v1->k, &v2->k);
+	free(sharing_of(&v1->k, &s1, &n1));
+	free(sharing_of(&v2->k, &s2, &n2));
+	assert_int_equal(n1, 0);
+	assert_int_equal(n2, 4);	/* 4 layouts: none shared by two */
+	assert_int_equal(v1->k.opts.populate_layouts, 5);
+	assert_int_equal(v2->k.opts.populate_layouts, 1);
+	tk_free(v1);
+	tk_free(v2);
+}
+
+/* The @nth (from 0) section tagged @tag: its body, its length in *@n. */
+static unsigned char *section(unsigned char *data, size_t len, uint32_t tag,
+			      int nth, size_t *n)
+{
+	size_t off = 12;
+
+	while (off + 8 <= len - 4) {
+		uint32_t t = get32(data + off);
+
+		*n = get32(data + off + 4);
+		if (t == tag && nth-- == 0)
+			return data + off + 8;
+		off += 8 + *n;
+	}
+	return NULL;
+}
+
+/* @d with the u32 at @at set to @v and its checksum made right. */
+static void patch32(unsigned char *d, size_t len, unsigned char *at, uint32_t v)
+{
+	put32(at, v);
+	put32(d + len - 4, snapshot_crc32(d, len - 4));
+}
+
+/*
+ * Layout records that lie, with a right checksum: a sharer of no layout or
+ * of one not read yet, a slot out of 0 .. K-1 or taken twice, a K out of
+ * range: each refused with its reason, the running world unchanged.  A
+ * program this build does not have loads, its layout out of the pool but
+ * still shared.  Then every byte of the layout records' heads flipped in
+ * turn: refused or loaded, never a crash (ASan) or a broken world.
+ */
+static void test_layout_records_checked(void **state)
+{
+	struct tk *a = tk_new(NULL);
+	char why[SNAPSHOT_WHY_LEN], *before;
+	unsigned char *d, *l1, *l2, *m, *opts;
+	size_t len, n, n1, no;
+	uint32_t v;
+
+	(void)state;
+	d = corpus_file("v2-populate8-k2.snap", &len);
+	before = snapshot_view(&a->k);
+	assert_non_null(m = section(d, len, 10, 0, &n));	/* MM_SHARED */
+	assert_non_null(l1 = section(d, len, 9, 0, &n1));	/* LAYOUT 1 */
+	assert_non_null(l2 = section(d, len, 9, 1, &n));	/* LAYOUT 2 */
+	assert_non_null(opts = section(d, len, 1, 0, &no));
+	/* A sharer's layout number (after its id): none, then not read yet. */
+	v = get32(m + 4);
+	patch32(d, len, m + 4, 0);
+	assert_refused(&a->k, d, len, before, true);
+	assert_int_equal(kernel_load(&a->k, d, len, why), -EINVAL);
+	assert_non_null(strstr(why, "layout 0 unknown"));
+	patch32(d, len, m + 4, 99);
+	assert_int_equal(kernel_load(&a->k, d, len, why), -EINVAL);
+	assert_non_null(strstr(why, "layout 99 unknown"));
+	patch32(d, len, m + 4, v);
+	/* Layout 1's slot (after id, pooled, program) out of range, then taken. */
+	v = get32(l1 + 9);
+	patch32(d, len, l1 + 9, 2);
+	assert_refused(&a->k, d, len, before, true);
+	patch32(d, len, l1 + 9, (uint32_t)-1);
+	assert_refused(&a->k, d, len, before, true);
+	patch32(d, len, l1 + 9, v);
+	/* Two layouts of one program (4 and 7 here) in one slot. */
+	assert_non_null(l1 = section(d, len, 9, 3, &n));
+	assert_non_null(l2 = section(d, len, 9, 6, &n));
+	assert_memory_equal(l1 + 5, l2 + 5, 4);
+	v = get32(l2 + 9);
+	patch32(d, len, l2 + 9, get32(l1 + 9));
+	assert_int_equal(kernel_load(&a->k, d, len, why), -EINVAL);
+	assert_non_null(strstr(why, "bad or taken"));
+	patch32(d, len, l2 + 9, v);
+	assert_non_null(l1 = section(d, len, 9, 0, &n1));
+	/* K out of range: the last u32 of OPTS. */
+	patch32(d, len, opts + no - 4, (uint32_t)-2);
+	assert_int_equal(kernel_load(&a->k, d, len, why), -EINVAL);
+	assert_string_equal(why, "bad populate_layouts -2");
+	patch32(d, len, opts + no - 4, POPULATE_LAYOUTS_MAX + 1);
+	assert_refused(&a->k, d, len, before, true);
+	patch32(d, len, opts + no - 4, 2);
+	/* An unknown program number: loaded, shared, not pooled. */
+	v = get32(l1 + 5);
+	patch32(d, len, l1 + 5, 9999);
+	assert_int_equal(kernel_load(&a->k, d, len, why), 0);
+	check_world(&a->k);
+	patch32(d, len, l1 + 5, v);
+	assert_int_equal(kernel_load(&a->k, d, len, why), 0);
+	free(before);
+	before = snapshot_view(&a->k);
+	/*
+	 * Every byte of the sharing records and of each layout record's head
+	 * (its place, its fields, its first VMAs: the rest is a TAG_MM body),
+	 * flipped.
+	 */
+	for (int tag = 9; tag <= 10; tag++)
+		for (int nth = 0; (l1 = section(d, len, tag, nth, &n)); nth++)
+			for (size_t i = 0; i < n && i < 256; i++) {
+				l1[i] ^= 0xa5;
+				put32(d + len - 4, snapshot_crc32(d, len - 4));
+				if (kernel_load(&a->k, d, len, why))
+					assert_true(why[0] && !strchr(why, '\n'));
+				else
+					check_world(&a->k);
+				l1[i] ^= 0xa5;
+			}
+	put32(d + len - 4, snapshot_crc32(d, len - 4));
+	assert_int_equal(kernel_load(&a->k, d, len, why), 0);
+	{
+		char *now = snapshot_view(&a->k);
+
+		assert_string_equal(now, before);
+		free(now);
+	}
+	free(before);
+	free(d);
+	tk_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -673,6 +928,8 @@ int main(void)
 		cmocka_unit_test(test_consistent_lies_refused),
 		cmocka_unit_test(test_shared_mm_and_threads),
 		cmocka_unit_test(test_shared_layouts_round_trip),
+		cmocka_unit_test(test_version_1_loads),
+		cmocka_unit_test(test_layout_records_checked),
 		cmocka_unit_test(test_pid_max_below_live_pids),
 		cmocka_unit_test(test_refused_fork_saves_alike),
 		cmocka_unit_test(test_version_and_unknown_sections),

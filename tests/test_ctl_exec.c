@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "ctl_test_util.h"
 
 #define REPLY_MAX	(1 << 16)
 
@@ -50,24 +51,7 @@ static int teardown(void **state)
 /* Run the line @fmt makes; the reply lands in reply[]. */
 static int vrun(struct kernel *k, const char *fmt, va_list ap)
 {
-	char line[CTL_LINE_MAX + 1];
-	struct buf out;
-	size_t len;
-	int ret;
-
-	vsnprintf(line, sizeof(line), fmt, ap);
-	buf_init(&out);
-	ret = ctl_run_line(k, line, strlen(line), &out);
-	assert_false(out.oom);
-	len = out.len;
-	assert_true(len > 0 && len < REPLY_MAX);
-	memcpy(reply, out.data, len);
-	reply[len] = '\0';
-	buf_free(&out);
-	/* Every reply is exactly one line. */
-	assert_int_equal(reply[len - 1], '\n');
-	assert_ptr_equal(strchr(reply, '\n'), reply + len - 1);
-	return ret;
+	return ctl_test_vrun(k, reply, sizeof(reply), fmt, ap);
 }
 
 static int __attribute__((format(printf, 2, 3)))

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "core_test_util.h"
 #include "ctl.h"
+#include "ctl_test_util.h"
 
 static char reply[1 << 16];
 
@@ -40,21 +41,12 @@ static void shut(struct tk *tk)
 static int __attribute__((format(printf, 2, 3)))
 run(struct kernel *k, const char *fmt, ...)
 {
-	char line[CTL_LINE_MAX + 1];
-	struct buf out;
 	va_list ap;
 	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	ret = ctl_test_vrun(k, reply, sizeof(reply), fmt, ap);
 	va_end(ap);
-	buf_init(&out);
-	ret = ctl_run_line(k, line, strlen(line), &out);
-	assert_true(out.len > 0 && out.len < sizeof(reply));
-	memcpy(reply, out.data, out.len);
-	reply[out.len] = '\0';
-	buf_free(&out);
-	assert_ptr_equal(strchr(reply, '\n'), reply + strlen(reply) - 1);
 	return ret;
 }
 

@@ -8,6 +8,7 @@
 #include "core_test_util.h"
 #include <unistd.h>
 #include "ctl.h"
+#include "ctl_test_util.h"
 #include "ctl_replay.h"
 #include "event_trace.h"
 
@@ -166,20 +167,12 @@ static int run(struct kernel *k, char *reply, size_t cap, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static int run(struct kernel *k, char *reply, size_t cap, const char *fmt, ...)
 {
-	char line[256];
-	struct buf out;
 	va_list ap;
 	int err;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	err = ctl_test_vrun(k, reply, cap, fmt, ap);
 	va_end(ap);
-	buf_init(&out);
-	err = ctl_run_line(k, line, strlen(line), &out);
-	assert_true(out.len > 0 && out.data[out.len - 1] == '\n');
-	assert_ptr_equal(memchr(out.data, '\n', out.len), out.data + out.len - 1);
-	snprintf(reply, cap, "%.*s", (int)out.len, out.data);
-	buf_free(&out);
 	return err;
 }
 

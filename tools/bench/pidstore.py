@@ -221,7 +221,7 @@ def add_threads(d, nthreads, path):
 # lockstep, a round of each in turn.  A run of a trace lasts at least
 # REPLAY_MIN_MS (a short trace is replayed several times per run).
 # Measured spread sources: docs/replay.md "Spread".
-REPLAY_ROUNDS = {"10k": (15, 5), "threads": (15, 5), "1m": (3, 1)}
+REPLAY_ROUNDS = {"10k": (15, 5), "threads": (15, 5), "1m": (9, 1)}
 REPLAY_MIN_MS = 30
 # At a million pids the bitmap's 4,096 hash chains hold ~244 pids each, and
 # one round of its replays costs a minute of CPU (its `ls /proc` alone
