@@ -4,7 +4,8 @@
 # backend a plain pass over the traces and, in the first --acct-runs
 # rounds, an accounted pass (first in odd rounds); --runs-csv lists every
 # run in order; the answers agree (--check).  --min-ms: a run repeats a
-# short trace until it lasts that long, and every figure is per replay.
+# short trace until it lasts that long, and every figure is per replay;
+# --no-warmup skips the warm-up's replays.
 # Usage: replay_rounds.sh BUILD_DIR TRACE
 set -euo pipefail
 replay=$1/procsim-replay
@@ -58,4 +59,8 @@ reps=$(col "$tmp/min.csv" reps)
 awk -v ms="$(col "$tmp/min.csv" replay_ms)" -v r="$reps" \
 	'BEGIN { exit !(ms * r >= 20 * 0.5 && ms < 20) }' ||
 	fail "--min-ms: replay_ms is not per replay of a run of >= 20 ms"
+# --no-warmup: no warm-up replays, so --min-ms has nothing to time.
+"$replay" --populate 50 --runs 2 --acct-runs 1 --min-ms 20 --no-warmup \
+	--pidstore idr --check "$tmp/A" > "$tmp/nowarm.csv"
+[ "$(col "$tmp/nowarm.csv" reps)" = 1 ] || fail "--no-warmup: a warm-up ran"
 echo "replay_rounds: ok"

@@ -9,8 +9,8 @@
  *
  *   procsim-replay [--populate N] [--seed S] [--pid-max N] [--vmastore NAME]
  *                  [--ctl FILE] [--pidstore NAME[,NAME...]|all] [--runs N]
- *                  [--acct-runs N] [--min-ms MS] [--turns R,W] [--runs-csv FILE]
- *                  [--cpu N] [--sample LOG2] [--check] TRACE...
+ *                  [--acct-runs N] [--min-ms MS] [--no-warmup] [--turns R,W]
+ *                  [--runs-csv FILE] [--cpu N] [--sample LOG2] [--check] TRACE...
  *
  * Every backend's store is built once (parked, core/pidstore.h) on the one
  * world, and the runs go in rounds: each round replays every trace once on
@@ -22,6 +22,8 @@
  * backend's run last MS (the same count on every backend), and every
  * figure below is per replay.  A replay of a few ms otherwise measures
  * the cache state the previous trace left more than its own work.
+ * --no-warmup skips the warm-up's replays (and so --min-ms): for replays
+ * of seconds, which warm their own caches, at a million pids.
  * --turns R,W: before each round wait for a byte on fd R, after it write
  * one to fd W, so that a driver can run several invocations in lockstep.
  *
@@ -73,6 +75,7 @@ struct opts {
 	const char *traces[MAX_TRACES];
 	int nr_traces;
 	bool check;
+	bool no_warmup;		/* round -1 replays nothing (turns still taken) */
 };
 
 struct trace_file {
@@ -101,8 +104,8 @@ static void usage(const char *why)
 	fprintf(stderr, "procsim-replay: %s\n"
 		"usage: procsim-replay [--populate N] [--seed S] [--pid-max N]"
 		" [--vmastore NAME] [--ctl FILE] [--pidstore NAME,...|all] [--runs N]"
-		" [--acct-runs N] [--min-ms MS] [--turns R,W] [--runs-csv FILE] [--cpu N]"
-		" [--sample LOG2] [--check] TRACE...\n", why);
+		" [--acct-runs N] [--min-ms MS] [--no-warmup] [--turns R,W] [--runs-csv FILE]"
+		" [--cpu N] [--sample LOG2] [--check] TRACE...\n", why);
 	exit(2);
 }
 
@@ -126,6 +129,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 		if (!strcmp(a, "--check")) {
 			o->check = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-warmup")) {
+			o->no_warmup = true;
 			continue;
 		}
 		if (a[0] != '-') {
@@ -643,7 +650,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct trace_file t[MAX_TRACES];
 	const struct pid_store_ops *list[16];
-	uint64_t fastest[MAX_TRACES];	/* the warm-up's fastest replay of each */
+	uint64_t fastest[MAX_TRACES] = { 0 };	/* the warm-up's fastest replay of each */
 	double bias;
 	bool same = true;
 	int nb = 0, idr = -1;
@@ -702,7 +709,7 @@ int main(int argc, char **argv)
 	for (int r = -1; r < o.runs; r++) {
 		if (o.turn_in >= 0)
 			take_turn(o.turn_in);
-		for (int j = 0; j < nb; j++) {
+		for (int j = 0; j < (r < 0 && o.no_warmup ? 0 : nb); j++) {
 			int b = (j + (r < 0 ? 0 : r)) % nb;
 			/*
 			 * A plain pass over the traces, and in the first

@@ -59,7 +59,7 @@ def record_trace(d, cmd, path):
 
 def replay_argv(traces, populate, pid_max, runs, ctl_file=None,
                 pidstores="all", cpu=None, acct_runs=None, runs_csv=None,
-                min_ms=None):
+                min_ms=None, warmup=True):
     """procsim-replay's command line (docs/replay.md)."""
     if not os.access(REPLAY, os.X_OK):
         raise BenchError(f"no {REPLAY}: run tools/build first")
@@ -73,6 +73,8 @@ def replay_argv(traces, populate, pid_max, runs, ctl_file=None,
         argv += ["--ctl", ctl_file]
     if min_ms:
         argv += ["--min-ms", str(min_ms)]
+    if not warmup:
+        argv += ["--no-warmup"]
     if cpu is not None and cpu < (os.cpu_count() or 1):
         argv += ["--cpu", str(cpu)]
     return argv + list(traces)

@@ -221,13 +221,15 @@ def add_threads(d, nthreads, path):
 # lockstep, a round of each in turn.  A run of a trace lasts at least
 # REPLAY_MIN_MS (a short trace is replayed several times per run).
 # Measured spread sources: docs/replay.md "Spread".
-REPLAY_ROUNDS = {"10k": (15, 5), "threads": (15, 5), "1m": (9, 1)}
+REPLAY_ROUNDS = {"10k": (15, 5), "threads": (15, 5), "1m": (15, 1)}
 REPLAY_MIN_MS = 30
 # At a million pids the bitmap's 4,096 hash chains hold ~244 pids each, and
 # one round of its replays costs a minute of CPU (its `ls /proc` alone
 # hashes every thread): its invocations (in lockstep too, beside idr) run
-# one round each.
+# SLOW_ROUNDS rounds each, with no warm-up round (a replay of seconds warms
+# its own caches).
 SLOW = {"1m": ("bitmap",)}
+SLOW_ROUNDS = 3
 POPULATIONS = ("10k", "threads", "1m")
 
 
@@ -292,7 +294,8 @@ def bench_pidstore_proc(args):
         slow_results = []
         if slow:
             slow_results = replay_lockstep(
-                reps, traces, n, PID_MAX_LIMIT, 1, acct_runs=1,
+                reps, traces, n, PID_MAX_LIMIT, SLOW_ROUNDS, acct_runs=1,
+                warmup=False,
                 pidstores=",".join(("idr",) + slow),
                 runs_csv=os.path.join(tdir, "runs-slow-{}.csv"), **common)
             progress(f"pidstore-proc: {label}: {','.join(slow)}: {reps} "
@@ -322,7 +325,8 @@ def bench_pidstore_proc(args):
                   f"by round, {reps} invocations in lockstep, a run "
                   f"≥ {REPLAY_MIN_MS} ms), thread CPU ms per replay: median "
                   f"of {reps} invocations' medians of {runs} runs "
-                  + (f"({', '.join(slow)}: 1 run) " if slow else "") +
+                  + (f"({', '.join(slow)}: {SLOW_ROUNDS} runs, no warm-up round) "
+                     if slow else "") +
                   f"(min–max; spread = "
                   f"(max − min) / median), then the ratio to idr: median of "
                   f"the invocations' ratios (min–max), † = on the same side "
