@@ -229,7 +229,7 @@ REPLAY_MIN_MS = 30
 # SLOW_ROUNDS rounds each, with no warm-up round (a replay of seconds warms
 # its own caches).
 SLOW = {"1m": ("bitmap",)}
-SLOW_ROUNDS = 3
+SLOW_ROUNDS = 5
 POPULATIONS = ("10k", "threads", "1m")
 
 
