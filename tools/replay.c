@@ -18,9 +18,9 @@
  * whatever drifts on a shared machine (the other CPU's load, the host)
  * reaches every backend alike.  A round before the first, not counted,
  * warms caches and buffers, and times each trace: with --min-ms MS, a run
- * of a trace is as many replays of it as make the warm-up's fastest
- * backend's run last MS (the same count on every backend), and every
- * figure below is per replay.  A replay of a few ms otherwise measures
+ * of a trace is as many replays of it as filled MS on the fastest backend
+ * in the warm-up (warm replays, after a first that only warms; the same
+ * count on every backend), and every figure below is per replay.  A replay of a few ms otherwise measures
  * the cache state the previous trace left more than its own work.
  * --no-warmup skips the warm-up's replays (and so --min-ms): for replays
  * of seconds, which warm their own caches, at a million pids.
@@ -616,18 +616,28 @@ static void give_turn(int fd)
 		die("--turns: cannot answer the driver (%s)", strerror(errno));
 }
 
-/* --min-ms: replays per run so that the fastest backend's run lasts @ms. */
-static int reps_for(uint64_t fastest_ns, int ms)
+/*
+ * --min-ms: how many replays of @t, after the warm-up's first, it takes to
+ * fill @ms.  The first replay of a trace meets cold caches and can take
+ * several times a warm one, so it only warms; the count is of warm ones.
+ */
+static int reps_to_fill(struct procfs *fs, const struct trace_file *t,
+			uint64_t first_ns, int ms)
 {
-	uint64_t want = (uint64_t)ms * 1000000u, k;
+	uint64_t want = (uint64_t)ms * 1000000u, sum = 0, ns;
+	int n = 0;
 
-	if (!ms || !fastest_ns)
-		return 1;
 #ifdef PROCSIM_MUTATE_no_min_reps
 	return 1;		/* mutation: one replay per run, however short */
 #endif
-	k = (want + fastest_ns - 1) / fastest_ns;
-	return k > MAX_REPS ? MAX_REPS : (int)k;
+	if (first_ns >= want)
+		return 1;
+	while (sum < want && n < MAX_REPS) {
+		replay(fs, t, &ns, NULL, NULL, NULL);
+		sum += ns;
+		n++;
+	}
+	return n ? n : 1;
 }
 
 /* Put parked store @p live, or back aside (a second call). */
@@ -650,7 +660,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct trace_file t[MAX_TRACES];
 	const struct pid_store_ops *list[16];
-	uint64_t fastest[MAX_TRACES] = { 0 };	/* the warm-up's fastest replay of each */
+	int need[MAX_TRACES] = { 0 };	/* --min-ms: replays per run, per trace */
 	double bias;
 	bool same = true;
 	int nb = 0, idr = -1;
@@ -733,8 +743,11 @@ int main(int argc, char **argv)
 					if (r < 0) {
 						fs.stats.account = false;
 						replay(&fs, &t[i], &x.ns, NULL, NULL, NULL);
-						if (!j || x.ns < fastest[i])
-							fastest[i] = x.ns;
+						if (o.min_ms) {
+							int n = reps_to_fill(&fs, &t[i], x.ns, o.min_ms);
+
+							need[i] = n > need[i] ? n : need[i];
+						}
 						continue;
 					}
 					x = accounted ? run_accounted(&fs, &t[i], bias, &res[i][b])
@@ -751,9 +764,9 @@ int main(int argc, char **argv)
 			}
 			use_store(&fs, &park[b]);
 		}
-		if (r < 0)
+		if (r < 0)		/* the fastest backend's count, for all */
 			for (int i = 0; i < o.nr_traces; i++)
-				t[i].reps = reps_for(fastest[i], o.min_ms);
+				t[i].reps = need[i] ? need[i] : 1;
 		if (o.turn_out >= 0)
 			give_turn(o.turn_out);
 	}
