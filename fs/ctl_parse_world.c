@@ -88,15 +88,15 @@ int ctl_parse_reset(const struct ctl_args *a, struct ctl_cmd *c)
 	return 0;
 }
 
-/* A one-word argument from @words (NULL-terminated); its index in *@i. */
-static int arg_word(const struct ctl_args *a, const char *const *words,
+/* Argument @n, one word from @words (NULL-terminated); its index in *@i. */
+static int arg_word(const struct ctl_args *a, int n, const char *const *words,
 		    const char *expect, int *i)
 {
 	for (*i = 0; words[*i]; (*i)++)
-		if (!strcmp(a->argv[0], words[*i]))
+		if (!strcmp(a->argv[n], words[*i]))
 			return 0;
 	return ctl_fail(a->err, "%s: expected %s, not " QFMT, a->cmd, expect,
-			QARG(a->argv[0]));
+			QARG(a->argv[n]));
 }
 
 int ctl_parse_stats(const struct ctl_args *a, struct ctl_cmd *c)
@@ -105,7 +105,7 @@ int ctl_parse_stats(const struct ctl_args *a, struct ctl_cmd *c)
 	static const char *const onoff[] = { "on", "off", NULL };
 	int i, j;
 
-	if (arg_word(a, words, "'reset' or 'account'", &i))
+	if (arg_word(a, 0, words, "'reset' or 'account'", &i))
 		return -EINVAL;
 	if (a->argc != 1 + i)
 		return ctl_fail(a->err, "%s: usage: %s %s", a->cmd, a->cmd,
@@ -114,12 +114,8 @@ int ctl_parse_stats(const struct ctl_args *a, struct ctl_cmd *c)
 		c->serve.what = KSTAT_CTL_RESET;
 		return 0;
 	}
-	for (j = 0; onoff[j]; j++)
-		if (!strcmp(a->argv[1], onoff[j]))
-			break;
-	if (!onoff[j])
-		return ctl_fail(a->err, "%s: expected 'on' or 'off', not " QFMT,
-				a->cmd, QARG(a->argv[1]));
+	if (arg_word(a, 1, onoff, "'on' or 'off'", &j))
+		return -EINVAL;
 	c->serve.what = j ? KSTAT_CTL_ACCOUNT_OFF : KSTAT_CTL_ACCOUNT_ON;
 	return 0;
 }
@@ -129,7 +125,7 @@ int ctl_parse_trace(const struct ctl_args *a, struct ctl_cmd *c)
 	static const char *const words[] = { "start", "stop", NULL };
 	int i;
 
-	if (arg_word(a, words, "'start' or 'stop'", &i))
+	if (arg_word(a, 0, words, "'start' or 'stop'", &i))
 		return -EINVAL;
 	c->serve.what = i ? KSTAT_CTL_TRACE_STOP : KSTAT_CTL_TRACE_START;
 	return 0;

@@ -404,14 +404,19 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* One run as --runs-csv lists it. */
+struct run {
+	uint64_t ns, wall, start;	/* start: CLOCK_MONOTONIC, as in other processes */
+	struct disturb d;
+};
+
 /*
- * One run: @t->reps replays of @t.  Returns the hash of the first one's
- * answers, and clears *@same (if not NULL) when a later one answered
- * otherwise; its CPU ns, and wall ns and page faults and preemptions in
- * @wall and @dist if not NULL, for the whole run.
+ * One run: @t->reps replays of @t, its times and disturbances in @x.
+ * Returns the hash of the first one's answers, and clears *@same (if not
+ * NULL) when a later one answered otherwise.
  */
 static uint64_t replay(struct procfs *fs, const struct trace_file *t,
-		       uint64_t *ns, uint64_t *wall, struct disturb *dist, bool *same)
+		       struct run *x, bool *same)
 {
 	struct preq r = { .fs = fs, .control = false, .caller = 0 };
 	struct buf b;
@@ -434,14 +439,12 @@ static uint64_t replay(struct procfs *fs, const struct trace_file *t,
 		else if (h != h0 && same)
 			*same = false;
 	}
-	*ns = thread_cpu_ns() - t0;
-	if (wall)
-		*wall = now_ns() - w0;
-	if (dist) {
-		struct disturb d1 = thread_disturb();
-
-		*dist = (struct disturb){ d1.faults - d0.faults, d1.preempts - d0.preempts };
-	}
+	x->ns = thread_cpu_ns() - t0;
+	x->wall = now_ns() - w0;
+	x->start = w0;
+	x->d = thread_disturb();
+	x->d.faults -= d0.faults;
+	x->d.preempts -= d0.preempts;
 	buf_free(&b);
 	return h0;
 }
@@ -507,20 +510,13 @@ static void note_hash(struct result *res, uint64_t h)
 	res->hash = h;
 }
 
-/* One run as --runs-csv lists it. */
-struct run {
-	uint64_t ns, wall, start;	/* start: CLOCK_MONOTONIC, as in other processes */
-	struct disturb d;
-};
-
 static struct run run_plain(struct procfs *fs, const struct trace_file *t,
 			    struct result *res)
 {
 	struct run x;
 
 	fs->stats.account = false;
-	x.start = now_ns();
-	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d, &res->same));
+	note_hash(res, replay(fs, t, &x, &res->same));
 	res->cpu[res->n] = x.ns / 1e6 / t->reps;
 	res->wall[res->n] = x.wall / 1e6 / t->reps;
 	res->faults[res->n] = (double)x.d.faults / t->reps;
@@ -538,8 +534,7 @@ static struct run run_accounted(struct procfs *fs, const struct trace_file *t,
 
 	fs->stats.account = true;
 	stats_reset(&fs->stats);
-	x.start = now_ns();
-	note_hash(res, replay(fs, t, &x.ns, &x.wall, &x.d, &res->same));
+	note_hash(res, replay(fs, t, &x, &res->same));
 	ns = x.ns;
 	fs->stats.account = false;
 	/* Per replay: every one of a run's t->reps replays does the same calls. */
@@ -624,7 +619,8 @@ static void give_turn(int fd)
 static int reps_to_fill(struct procfs *fs, const struct trace_file *t,
 			uint64_t first_ns, int ms)
 {
-	uint64_t want = (uint64_t)ms * 1000000u, sum = 0, ns;
+	uint64_t want = (uint64_t)ms * 1000000u, sum = 0;
+	struct run x;
 	int n = 0;
 
 #ifdef PROCSIM_MUTATE_no_min_reps
@@ -633,8 +629,8 @@ static int reps_to_fill(struct procfs *fs, const struct trace_file *t,
 	if (first_ns >= want)
 		return 1;
 	while (sum < want && n < MAX_REPS) {
-		replay(fs, t, &ns, NULL, NULL, NULL);
-		sum += ns;
+		replay(fs, t, &x, NULL);
+		sum += x.ns;
 		n++;
 	}
 	return n ? n : 1;
@@ -742,7 +738,7 @@ int main(int argc, char **argv)
 
 					if (r < 0) {
 						fs.stats.account = false;
-						replay(&fs, &t[i], &x.ns, NULL, NULL, NULL);
+						replay(&fs, &t[i], &x, NULL);
 						if (o.min_ms) {
 							int n = reps_to_fill(&fs, &t[i], x.ns, o.min_ms);
 
